@@ -1,0 +1,1 @@
+"""recdemo: see why softmax recommenders need negatives (folding, made visible)."""

@@ -1,0 +1,5 @@
+import sys
+
+from recdemo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,178 @@
+"""Train the softmax recommender with one sampling strategy.
+
+    result = train(make_dataset(), TrainConfig(strategy="uniform"))
+
+Adam on mini-batches of training queries, vectorized over the batch. After
+every epoch the metrics are measured on the held-out test queries and the
+embeddings are kept, so the app can replay training frame by frame.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from recdemo.data import Dataset
+from recdemo.metrics import all_metrics
+from recdemo.model import flatten, init_params, loss_and_grads, query_tower
+from recdemo.params import PARAMS
+from recdemo.samplers import Batch, make_sampler
+
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+# A loss this many times above the first batch's loss has diverged even if finite.
+DIVERGENCE_FACTOR = 1e3
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised instead of returning NaN or exploding embeddings."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    strategy: str = PARAMS["strategy"].default
+    negatives: int = PARAMS["negatives"].default
+    dim: int = PARAMS["dim"].default
+    hidden: int = PARAMS["hidden"].default
+    epochs: int = PARAMS["epochs"].default
+    batch_size: int = PARAMS["batch_size"].default
+    learning_rate: float = PARAMS["learning_rate"].default
+    l2: float = PARAMS["l2"].default
+    gravity: float = PARAMS["gravity"].default
+    temperature: float = PARAMS["temperature"].default
+    logq_correction: bool = PARAMS["logq_correction"].default
+    k: int = PARAMS["k"].default
+    seed: int = PARAMS["seed"].default
+
+    def __post_init__(self):
+        for f in fields(self):
+            PARAMS[f.name].check(getattr(self, f.name))
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    config: TrainConfig
+    losses: np.ndarray  # (epochs,) mean training loss of each epoch
+    metrics: list[dict[str, float]]  # epochs + 1 entries: at initialization, then after each epoch
+    query_snapshots: np.ndarray  # (epochs + 1, m, d) test query embeddings per epoch
+    item_snapshots: np.ndarray  # (epochs + 1, n, d) item embeddings per epoch
+    train_seconds: float
+
+    @property
+    def final_metrics(self) -> dict[str, float]:
+        return self.metrics[-1]
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+    def summary(self) -> dict:
+        """The final figures of the run, as the CLI's JSON prints them."""
+        return {
+            "strategy": self.config.strategy,
+            **{name: round(value, 4) for name, value in self.final_metrics.items()},
+            "final_loss": round(self.final_loss, 4),
+            "train_seconds": round(self.train_seconds, 3),
+            "k": self.config.k,
+        }
+
+    @property
+    def query_embeddings(self) -> np.ndarray:
+        return self.query_snapshots[-1]
+
+    @property
+    def item_embeddings(self) -> np.ndarray:
+        return self.item_snapshots[-1]
+
+
+def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) -> TrainResult:
+    """Train on ``dataset.train``; measure on ``dataset.test`` after each epoch.
+
+    ``on_epoch(epoch, epochs)`` is called after each epoch (for a progress bar).
+    Raises TrainingDiverged, naming the setting to lower, if the loss or the
+    weights stop being finite numbers.
+    """
+    config = config or TrainConfig()
+    start = time.perf_counter()
+    rng = np.random.default_rng([config.seed, 1])  # its own stream, apart from the data's
+    train_q = dataset.train
+    flat, params = init_params(train_q.features.shape[1], dataset.n_items, config.dim,
+                               config.hidden, rng)
+    adam = Adam(len(flat), config.learning_rate)
+    sampler = make_sampler(config.strategy, config.negatives, dataset, config.temperature,
+                           config.logq_correction)
+
+    snapshots_q, snapshots_v, metrics = [], [], []
+
+    def snapshot():
+        q_test, _ = query_tower(params, dataset.test.features)
+        snapshots_q.append(q_test)
+        snapshots_v.append(params["V"].copy())
+        metrics.append(
+            all_metrics(q_test, params["V"], dataset.test, dataset.item_groups, config.k)
+        )
+
+    snapshot()
+    losses = []
+    first_loss = None
+    for epoch in range(1, config.epochs + 1):
+        order = rng.permutation(len(train_q))
+        batch_losses = []
+        for start_row in range(0, len(order), config.batch_size):
+            rows = order[start_row:start_row + config.batch_size]
+            batch = Batch(train_q.positives[rows], train_q.weights[rows], train_q.groups[rows])
+            x = train_q.features[rows]
+            tower = query_tower(params, x)
+            candidates = sampler(batch, tower[0], params["V"], rng)
+            loss, grads = loss_and_grads(params, x, candidates, config.gravity, config.l2, tower)
+            first_loss = abs(loss) if first_loss is None else first_loss
+            if not np.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * max(first_loss, 1.0):
+                raise TrainingDiverged(_diverged_message(config, epoch, loss))
+            adam.step(flat, flatten(grads))
+            batch_losses.append(loss)
+        if not np.isfinite(flat).all():
+            raise TrainingDiverged(_diverged_message(config, epoch, float("nan")))
+        losses.append(float(np.mean(batch_losses)))
+        snapshot()
+        if on_epoch is not None:
+            on_epoch(epoch, config.epochs)
+
+    return TrainResult(
+        config=config,
+        losses=np.array(losses),
+        metrics=metrics,
+        query_snapshots=np.stack(snapshots_q),
+        item_snapshots=np.stack(snapshots_v),
+        train_seconds=time.perf_counter() - start,
+    )
+
+
+def _diverged_message(config: TrainConfig, epoch: int, loss: float) -> str:
+    return (
+        f"Training diverged in epoch {epoch} (loss = {loss:.3g}): "
+        f"lower learning_rate (now {config.learning_rate:g}; "
+        f"{PARAMS['learning_rate'].default:g} is the default)"
+        + (f" or gravity (now {config.gravity:g})" if config.gravity > 0 else "")
+        + "."
+    )
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015) with bias correction, on one flat parameter vector."""
+
+    def __init__(self, size: int, learning_rate: float):
+        self.learning_rate = learning_rate
+        self.m = np.zeros(size)  # running mean of the gradient
+        self.v = np.zeros(size)  # running mean of its square
+        self.t = 0
+
+    def step(self, flat: np.ndarray, grad: np.ndarray) -> None:
+        """Update ``flat`` in place."""
+        b1, b2 = ADAM_BETAS
+        self.t += 1
+        self.m = b1 * self.m + (1 - b1) * grad
+        self.v = b2 * self.v + (1 - b2) * grad * grad
+        lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        flat -= lr_t * self.m / (np.sqrt(self.v) + ADAM_EPS)
