@@ -55,6 +55,7 @@ class Queries:
     positives: np.ndarray  # (m, P) item ids the query interacted with, distinct per row
     weights: np.ndarray  # (m, P) the probability vector p on those items (rows sum to 1)
     groups: np.ndarray  # (m,) group of each query
+    latent: np.ndarray  # (m, L) the hidden latent vector the features were made from
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -67,6 +68,7 @@ class Dataset:
     test: Queries
     item_groups: np.ndarray  # (n,) group of each item; items are stored group by group
     item_popularity: np.ndarray  # (n,) number of training queries that have the item as positive
+    item_latent: np.ndarray  # (n, L) hidden latent vector of each item (for pictures, not training)
 
     @property
     def n_items(self) -> int:
@@ -75,6 +77,11 @@ class Dataset:
     @property
     def n_groups(self) -> int:
         return self.config.groups
+
+    @property
+    def measured_leak(self) -> float:
+        """Share of the training positives that come from another group than their query's."""
+        return float((self.item_groups[self.train.positives] != self.train.groups[:, None]).mean())
 
 
 def make_dataset(config: DataConfig | None = None) -> Dataset:
@@ -105,12 +112,13 @@ def make_dataset(config: DataConfig | None = None) -> Dataset:
         )
         positives = _draw_positives(groups, offsets, item_offsets, log_popularity, config, rng)
         weights = np.full(positives.shape, 1.0 / config.positives)
-        return Queries(features, positives, weights, groups)
+        return Queries(features, positives, weights, groups, latent)
 
     train = make_queries(config.queries_per_group)
     test = make_queries(config.test_queries_per_group)
     popularity = np.bincount(train.positives.ravel(), minlength=len(item_groups))
-    return Dataset(config, train, test, item_groups, popularity)
+    item_latent = centers[item_groups] + item_offsets
+    return Dataset(config, train, test, item_groups, popularity, item_latent)
 
 
 def _draw_positives(groups, query_offsets, item_offsets, log_popularity, config, rng):

@@ -104,3 +104,14 @@ def all_metrics(Q, V, queries, item_groups, k: int) -> dict[str, float]:
         "cross_group_auc": cross_group_auc(scores, queries.groups, item_groups),
         "silhouette": silhouette(V, item_groups),
     }
+
+
+def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -> list[dict]:
+    """One query's top-k items over the whole corpus, best first, each with its
+    group and whether it is spurious (from another group than the query's)."""
+    scores = V @ query_embedding
+    return [
+        {"rank": rank, "item": int(item), "group": int(item_groups[item]),
+         "score": float(scores[item]), "spurious": bool(item_groups[item] != query_group)}
+        for rank, item in enumerate(top_k(scores[None, :], k)[0], start=1)
+    ]

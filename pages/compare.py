@@ -1,0 +1,30 @@
+"""Compare: every strategy on the same data and seed, on one slide."""
+
+import streamlit as st
+
+import ui
+from recdemo import figures
+from recdemo.params import STRATEGIES
+
+st.title("All strategies, same data, same seed")
+data_config = ui.data_config()
+data = ui.dataset(data_config)
+results = {}
+progress = st.progress(0.0, text="Training…")
+for index, strategy in enumerate(STRATEGIES):
+    result, _ = ui.train_or_explain(data_config, ui.train_config(strategy=strategy),
+                                    slot=f"compare_{strategy}")
+    if result is not None:
+        results[strategy] = result
+    progress.progress((index + 1) / len(STRATEGIES), text=f"Trained {strategy}")
+progress.empty()
+if not results:
+    st.stop()
+
+st.plotly_chart(figures.small_multiples_figure(data, results), key="small_multiples")
+summaries = [result.summary() for result in results.values()]
+st.subheader("The numbers")
+st.caption("Measured on held-out test queries. spurious@k: lower is better; the others: "
+           "higher is better. Each picture above is its own PCA of the final embeddings.")
+st.dataframe(summaries, hide_index=True)
+st.plotly_chart(figures.metrics_bar_figure(summaries), key="metric_bars")

@@ -1,0 +1,32 @@
+"""Groups: the synthetic data, before any model sees it."""
+
+import streamlit as st
+
+import ui
+from recdemo import figures
+
+st.title("The colored groups")
+data = ui.dataset(ui.data_config())
+st.markdown(
+    f"**{data.n_groups} groups** (colors), **{data.n_items} items** and "
+    f"**{len(data.train)} training queries** (plus {len(data.test)} held-out test "
+    f"queries). Each query has {data.train.positives.shape[1]} positive items, mostly "
+    f"from its own group: {data.measured_leak:.1%} of the positives leak to another group "
+    f"(asked for: {data.config.leak:.0%}). Change the data in the sidebar; the Train "
+    "and Compare pages use the same data."
+)
+
+st.subheader("Who interacts with what")
+st.caption("Rows: training queries, columns: items, both ordered by group. Each "
+           "interaction is colored by its item's group: the blocks on the diagonal are "
+           "the groups, the dots off the diagonal are the leak.")
+st.plotly_chart(figures.interaction_matrix_figure(data), key="interactions")
+
+st.subheader("Group sizes and popularity")
+st.plotly_chart(figures.group_sizes_figure(data), key="sizes")
+
+st.subheader("The hidden layout")
+st.caption("The latent vectors the data was generated from, projected with PCA: the "
+           "groups are far apart here. The model never sees this; it only gets each "
+           "query's features, a noisy random linear map of its latent vector.")
+st.plotly_chart(figures.latent_figure(data), key="latent")

@@ -1,0 +1,74 @@
+"""Train: pick a strategy, watch the colors fold or separate."""
+
+import streamlit as st
+
+import ui
+from recdemo import figures
+from recdemo.metrics import METRICS, recommendations
+
+st.title("Train a softmax recommender")
+ui.control("strategy", st, label="Which items does the loss see?")
+
+settings = ui.settings()
+data_config = ui.data_config()
+data = ui.dataset(data_config)
+result, config = ui.train_or_explain(data_config, ui.train_config(), slot="train")
+if result is None:
+    st.stop()
+baseline = ui.trained(data_config, ui.train_config(vars(config), strategy="positives-only"))
+
+# The four numbers, each against positives-only on the same data and seed.
+for column, name in zip(st.columns(4), METRICS, strict=True):
+    value, base = result.final_metrics[name], baseline.final_metrics[name]
+    column.metric(
+        figures.METRIC_LABELS[name].replace("@k", f"@{config.k}"), f"{value:.2f}",
+        delta=None if config.strategy == "positives-only" else f"{value - base:+.2f}",
+        delta_color="inverse" if name == "spurious_at_k" else "normal",
+        help="change against positives-only on the same data and seed",
+    )
+st.caption(f"**{config.strategy}**, trained in {result.train_seconds:.2f} s; measured on "
+           f"{len(data.test)} held-out test queries. Press ▶ Play under the picture to "
+           "replay training, or drag the slider to step through the epochs.")
+
+# The embedding picture, with the inspected query highlighted.
+components = settings["components"] if config.dim >= 3 else 2
+picture, inspector = st.columns([3, 1])
+
+
+def group_of_query(q: int) -> str:
+    return figures.group_name(data.test.groups[q])
+
+
+with inspector:
+    ui.control("components", st, label="Picture", format_func=lambda c: f"{c}D")
+    if settings["components"] == 3 and config.dim < 3:
+        st.info("3D needs an embedding dimension of at least 3.")
+    query = ui.control("query", st, label="Inspect a query (or click a square)",
+                       options=list(range(len(data.test))),
+                       format_func=lambda q: f"query {q} ({group_of_query(q)})")
+    picks = recommendations(result.query_embeddings[query], result.item_embeddings,
+                            data.item_groups, data.test.groups[query], config.k)
+    spurious = sum(p["spurious"] for p in picks)
+    st.markdown(f"**Top {config.k}** for query {query}: **{spurious} spurious**")
+    st.dataframe(
+        [{"#": p["rank"], "item": p["item"], "group": figures.group_name(p["group"]),
+          "score": round(p["score"], 2), "": "✗ spurious" if p["spurious"] else "✓"}
+         for p in picks],
+        hide_index=True, height=min(38 + 35 * config.k, 420),
+    )
+
+
+def on_click():
+    """A click on a query square inspects that query (traces 0, 2, 4... are queries)."""
+    for point in st.session_state.embedding_chart.selection.points:
+        if point["curve_number"] < 2 * data.n_groups and point["curve_number"] % 2 == 0:
+            ui.set_setting("query", int(point["customdata"][0]))
+            return
+
+
+with picture:
+    fig = ui.embedding_figure(data_config, config, components, query)
+    st.plotly_chart(fig, key="embedding_chart", on_select=on_click, selection_mode="points")
+
+st.subheader("Training curves")
+st.plotly_chart(figures.training_curves_figure(result), key="curves")

@@ -1,0 +1,324 @@
+"""Plotly figures: queries are squares, items are circles, one color per group.
+
+Figures are built from library results only (Dataset, TrainResult,
+Projection); they compute nothing a metric would. The training animation is
+plotly's own (frames, a slider and play/pause), so playback runs in the
+browser without asking the server for anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from recdemo.metrics import METRICS, top_k
+from recdemo.projection import Projection, project
+
+# Okabe & Ito's colorblind-safe palette (yellow darkened to read on white).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#B8A400",
+           "#000000")
+COLOR_NAMES = ("blue", "orange", "green", "red", "sky", "pink", "yellow", "black")
+METRIC_LABELS = {
+    "spurious_at_k": "spurious@k",
+    "within_group_recall_at_k": "within-group recall@k",
+    "cross_group_auc": "cross-group AUC",
+    "silhouette": "silhouette",
+}
+FRAME_MS = 450  # one epoch per frame during playback
+FONT = {"size": 15}
+
+
+def group_name(group: int) -> str:
+    return COLOR_NAMES[group]
+
+
+def group_color(group: int) -> str:
+    return PALETTE[group]
+
+
+def embedding_figure(dataset, result, components: int = 2, selected_query: int | None = None,
+                     k: int = 10, height: int = 620) -> go.Figure:
+    """PCA scatter of the test queries (squares) and items (circles), with one
+    animation frame per epoch. ``selected_query`` (a test query id) is drawn
+    large with its top-k items ringed; spurious picks are crossed out in red.
+
+    Built as plain dicts: each frame carries only what moves (positions and
+    the hover's top recommendation), so the figure stays small to send.
+    """
+    projection = project(*balanced_snapshots(result), components)
+    epochs = len(projection.queries)
+    frames = [_moving_parts(dataset, result, projection, epoch, selected_query, k)
+              for epoch in range(epochs)]
+    traces = [{**style, **moving} for style, moving in
+              zip(_trace_styles(dataset, components, selected_query, k), frames[-1], strict=True)]
+    fig = go.Figure({
+        "data": traces,
+        "frames": [{"name": str(epoch), "data": data} for epoch, data in enumerate(frames)],
+        "layout": {
+            "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 110},
+            "legend": {"itemsizing": "constant",
+                       "title": {"text": "squares: queries<br>circles: items"}},
+            "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
+            "updatemenus": [_play_pause(components)],
+            "sliders": [_epoch_slider(epochs, epochs - 1, components)],
+            "title": {"text": f"{result.config.strategy}: embeddings, PCA of the final epoch"},
+        },
+    })
+    _fix_axes(fig, projection)
+    return fig
+
+
+def balanced_snapshots(result):
+    """Query and item snapshots with the queries scaled by one common factor
+    so that, at the final epoch, their mean length equals the items'.
+
+    Query embeddings are often much longer than item embeddings, and a joint
+    PCA would then squeeze every item into a dot. Multiplying all query
+    vectors by the same positive number changes no ranking (every score of
+    every query scales alike), so the picture tells the same story, readably.
+    """
+    q_norm = np.linalg.norm(result.query_snapshots[-1], axis=1).mean()
+    v_norm = np.linalg.norm(result.item_snapshots[-1], axis=1).mean()
+    scale = v_norm / q_norm if q_norm > 0 else 1.0
+    return result.query_snapshots * scale, result.item_snapshots
+
+
+def _trace_styles(dataset, components, selected_query, k):
+    """Everything about each trace that stays the same across frames."""
+    kind = "scatter3d" if components == 3 else "scatter"
+    shrink = 0.6 if components == 3 else 1.0
+
+    def style(name, color, symbol, size, line_color=None, line_width=0, **extra):
+        return {"type": kind, "name": name, "mode": "markers", **extra, "marker": {
+            "color": color, "symbol": symbol, "size": size * shrink,
+            "line": {"color": line_color or color, "width": line_width}}}
+
+    styles = []
+    for g in range(dataset.n_groups):
+        name = group_name(g)
+        styles.append(style(
+            f"{name} queries", group_color(g), "square", 9, legendgroup=str(g),
+            hovertemplate=f"query %{{customdata[0]}} ({name})<br>top recommendation: "
+                          "item %{customdata[1]} (%{customdata[2]})<extra></extra>"))
+        styles.append(style(
+            f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
+            hovertemplate=f"item %{{customdata[0]}} ({name})<extra></extra>"))
+    # The inspector's highlight: always present (maybe empty), so every frame has the same traces.
+    selected_color = ("#FFFFFF" if selected_query is None
+                      else group_color(dataset.test.groups[selected_query]))
+    styles.append(style(f"its top {k}", "#111111", "circle-open", 17, "#111111", 3,
+                        hovertemplate="recommended item %{customdata[0]}<extra></extra>"))
+    styles.append(style("spurious pick (other group)", "#D00000", "x-thin-open", 15,
+                        "#D00000", 4, hoverinfo="skip"))
+    styles.append(style("selected query", selected_color, "square", 20, "#111111", 3,
+                        hovertemplate="selected query %{customdata[0]}<extra></extra>"))
+    return styles
+
+
+def _moving_parts(dataset, result, projection, epoch, selected_query, k):
+    """Positions and hover data of every trace at one epoch, in trace order."""
+    queries, items = projection.queries[epoch], projection.items[epoch]
+    scores = result.query_snapshots[epoch] @ result.item_snapshots[epoch].T
+    top_item = top_k(scores, 1)[:, 0]
+    top_group = np.array(COLOR_NAMES)[dataset.item_groups[top_item]]
+    parts = []
+    for g in range(dataset.n_groups):
+        q_ids = np.flatnonzero(dataset.test.groups == g)
+        i_ids = np.flatnonzero(dataset.item_groups == g)
+        parts.append(_positions(queries[q_ids], customdata=np.column_stack(
+            [q_ids, top_item[q_ids], top_group[q_ids]]).tolist()))
+        parts.append(_positions(items[i_ids], customdata=i_ids[:, None].tolist()))
+    if selected_query is None:
+        picks, selected = np.array([], dtype=int), []
+    else:
+        picks, selected = top_k(scores[[selected_query]], k)[0], [selected_query]
+    spurious = picks[dataset.item_groups[picks] != dataset.test.groups[selected]]
+    parts.append(_positions(items[picks], customdata=picks[:, None].tolist()))
+    parts.append(_positions(items[spurious]))
+    parts.append(_positions(queries[selected], customdata=[[q] for q in selected]))
+    return parts
+
+
+def _positions(points, **extra):
+    axes = ("x", "y", "z")[: points.shape[1]]
+    kind = {"type": "scatter3d" if len(axes) == 3 else "scatter"}
+    return kind | {axis: np.round(points[:, i], 4).tolist() for i, axis in enumerate(axes)} | extra
+
+
+def _animation_args(components, duration):
+    # 3D scenes must redraw; 2D scatters can glide from frame to frame.
+    return {"frame": {"duration": duration, "redraw": components == 3}, "mode": "immediate",
+            "transition": {"duration": duration * 0.6, "easing": "cubic-in-out"},
+            "fromcurrent": True}
+
+
+def _play_pause(components):
+    return {
+        "type": "buttons", "direction": "left", "x": 0.0, "y": -0.08, "xanchor": "left",
+        "yanchor": "top", "pad": {"r": 10, "t": 30}, "showactive": False,
+        "buttons": [
+            {"label": "▶ Play", "method": "animate",
+             "args": [None, _animation_args(components, FRAME_MS)]},
+            {"label": "❚❚ Pause", "method": "animate",
+             "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                               "transition": {"duration": 0}}]},
+        ],
+    }
+
+
+def _epoch_slider(n_frames, active, components):
+    return {
+        "active": active, "x": 0.2, "len": 0.8, "y": -0.08, "yanchor": "top",
+        "pad": {"t": 30}, "currentvalue": {"prefix": "epoch ", "font": {"size": 16}},
+        "steps": [
+            {"label": str(epoch), "method": "animate",
+             "args": [[str(epoch)], _animation_args(components, 0)]}
+            for epoch in range(n_frames)
+        ],
+    }
+
+
+def _fix_axes(fig, projection: Projection):
+    bounds = projection.bounds()
+    pad = 0.08 * (bounds[:, 1] - bounds[:, 0]) + 1e-9
+    ranges = [[lo - p, hi + p] for (lo, hi), p in zip(bounds, pad, strict=True)]
+    titles = [f"PC{i + 1} ({100 * v:.0f}% of variance)"
+              for i, v in enumerate(projection.explained_variance_ratio)]
+    if projection.components == 3:
+        fig.update_layout(scene={
+            name: {"range": r, "title": {"text": t}, "autorange": False}
+            for name, r, t in zip(("xaxis", "yaxis", "zaxis"), ranges, titles, strict=True)
+        })
+    else:
+        fig.update_xaxes(range=ranges[0], title_text=titles[0], zeroline=False)
+        fig.update_yaxes(range=ranges[1], title_text=titles[1], zeroline=False)
+
+
+def training_curves_figure(result, height: int = 330) -> go.Figure:
+    """Training loss per epoch, and the four test metrics per epoch."""
+    k = result.config.k
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", "test metrics"))
+    epochs = np.arange(len(result.metrics))
+    fig.add_trace(go.Scatter(x=epochs[1:], y=result.losses, name="loss", mode="lines+markers",
+                             line={"color": "#444444"}), row=1, col=1)
+    for name, color in zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True):
+        fig.add_trace(go.Scatter(
+            x=epochs, y=[m[name] for m in result.metrics], mode="lines+markers",
+            name=METRIC_LABELS[name].replace("@k", f"@{k}"), line={"color": color},
+        ), row=1, col=2)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def small_multiples_figure(dataset, results: dict, cols: int = 3, height_per_row: int = 330):
+    """Final embeddings of several strategies side by side (each its own PCA)."""
+    names = list(results)
+    rows = -(-len(names) // cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[
+        f"{name}: spurious@{r.config.k} = {r.final_metrics['spurious_at_k']:.2f}"
+        for name, r in results.items()
+    ], horizontal_spacing=0.04, vertical_spacing=0.12)
+    for index, name in enumerate(names):
+        result = results[name]
+        queries, items = balanced_snapshots(result)
+        proj = project(queries[-1:], items[-1:], 2)
+        row, col = index // cols + 1, index % cols + 1
+        for trace in _static_group_traces(dataset, proj, showlegend=index == 0, size=6):
+            fig.add_trace(trace, row=row, col=col)
+    fig.update_xaxes(showticklabels=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, zeroline=False)
+    fig.update_layout(height=height_per_row * rows, font=FONT,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def metrics_bar_figure(summaries: list[dict], height: int = 380) -> go.Figure:
+    """One group of bars per metric, one bar per strategy."""
+    k = summaries[0]["k"]
+    fig = go.Figure()
+    for row in summaries:
+        fig.add_trace(go.Bar(
+            x=[METRIC_LABELS[m].replace("@k", f"@{k}") for m in METRICS],
+            y=[row[m] for m in METRICS], name=row["strategy"],
+            text=[f"{row[m]:.2f}" for m in METRICS], textposition="outside",
+        ))
+    fig.update_layout(barmode="group", height=height, font=FONT, yaxis_range=[-0.2, 1.1],
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
+                              height: int = 520) -> go.Figure:
+    """Training queries x items, both ordered by group: each interaction is
+    drawn in its item's color. Colored blocks on the diagonal, and the leak
+    as scattered dots off it."""
+    train = dataset.train
+    rows = np.concatenate([
+        np.flatnonzero(train.groups == g)[:max_queries_per_group] for g in range(dataset.n_groups)
+    ])
+    z = np.full((len(rows), dataset.n_items), np.nan)
+    positives = train.positives[rows]
+    z[np.arange(len(rows))[:, None], positives] = dataset.item_groups[positives]
+    G = dataset.n_groups
+    scale = [[v, PALETTE[g]] for g in range(G) for v in (g / G, (g + 1) / G)]
+    fig = go.Figure(go.Heatmap(
+        z=z, colorscale=scale, zmin=0, zmax=G, showscale=False,
+        hovertemplate="query %{y}, item %{x}<extra></extra>", y=rows,
+    ))
+    fig.update_yaxes(autorange="reversed", title_text="training queries (by group)",
+                     type="category", showticklabels=False, showgrid=False)
+    fig.update_xaxes(title_text="items (by group)", showgrid=False)
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      plot_bgcolor="#FFFFFF")
+    return fig
+
+
+def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
+    """Items and training queries per group, and how often each group's items are positives."""
+    G = dataset.n_groups
+    names = [group_name(g) for g in range(G)]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        "items and training queries per group", "item popularity (training positives)"))
+    counts = [("items", np.bincount(dataset.item_groups, minlength=G)),
+              ("queries", np.bincount(dataset.train.groups, minlength=G))]
+    for label, values in counts:
+        fig.add_trace(go.Bar(x=names, y=values, name=label, marker_color=list(PALETTE[:G]),
+                             marker_pattern_shape="" if label == "items" else "/",
+                             showlegend=False, hovertemplate=f"%{{y}} {label}<extra></extra>"),
+                      row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=np.arange(dataset.n_items), y=dataset.item_popularity, mode="markers",
+        marker={"color": [PALETTE[g] for g in dataset.item_groups], "size": 5},
+        showlegend=False, hovertemplate="item %{x}: %{y} positives<extra></extra>",
+    ), row=1, col=2)
+    fig.update_layout(barmode="group", height=height, font=FONT,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def latent_figure(dataset, height: int = 450) -> go.Figure:
+    """The hidden latent layout the data was generated from (PCA to 2D): the
+    groups are far apart here. The model only sees features, not this."""
+    proj = project(dataset.test.latent[None], dataset.item_latent[None], 2)
+    fig = go.Figure(_static_group_traces(dataset, proj, showlegend=True, size=7))
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      xaxis_title="latent PC1", yaxis_title="latent PC2")
+    return fig
+
+
+def _static_group_traces(dataset, proj: Projection, showlegend: bool, size: int):
+    """A queries trace and an items trace per group, from a one-frame 2D projection."""
+    traces = []
+    for g in range(dataset.n_groups):
+        for points, symbol, label in (
+            (proj.queries[0][dataset.test.groups == g], "square", "queries"),
+            (proj.items[0][dataset.item_groups == g], "circle", "items"),
+        ):
+            traces.append(go.Scatter(
+                x=points[:, 0], y=points[:, 1], mode="markers", legendgroup=str(g),
+                name=f"{group_name(g)} {label}", showlegend=showlegend, hoverinfo="skip",
+                marker={"color": group_color(g), "symbol": symbol, "size": size},
+            ))
+    return traces

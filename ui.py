@@ -1,0 +1,161 @@
+"""The Streamlit side shared by app.py and the pages.
+
+- Settings: one dict in the session, read from the URL once when the session
+  starts, written back to the URL after every change, so a link always
+  reproduces the view. Every control is drawn from the table in
+  recdemo/params.py.
+- Cached work: datasets, trained models and the big figures are cached by
+  their full configuration, with bounded caches, and shared by every browser
+  tab: thirty students asking for the same run train it once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recdemo import figures
+from recdemo.data import DataConfig, make_dataset
+from recdemo.params import PARAMS, parse_query, to_query
+from recdemo.train import TrainConfig, TrainingDiverged, train
+
+# Bounded caches: at ~2 MB per trained run, a long class stays well under 1 GB.
+MAX_RUNS = 96
+MAX_FIGURES = 48
+# Widget styles of the parameters that are not sliders.
+NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
+SLIDER_STEPS = {"leak": 0.01, "popularity_skew": 0.1, "items_per_group": 5,
+                "queries_per_group": 10, "batch_size": 16}
+LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
+
+
+# ---------------------------------------------------------------- settings
+
+def settings() -> dict:
+    """The session's settings; the first call of a session reads the URL."""
+    if "settings" not in st.session_state:
+        values, warnings = parse_query(st.query_params.to_dict())
+        st.session_state.settings = values
+        st.session_state.url_warnings = warnings
+    return st.session_state.settings
+
+
+def show_url_warnings() -> None:
+    for warning in st.session_state.get("url_warnings", []):
+        st.warning(f"Link parameter ignored: {warning}", icon="⚠️")
+
+
+def sync_url() -> None:
+    """Write the settings into the address bar (only what differs from the defaults)."""
+    wanted = to_query(settings())
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def set_setting(name: str, value) -> None:
+    """Change a setting from code (say, a click on the chart); its widget follows."""
+    settings()[name] = PARAMS[name].check(value)
+    sync_url()
+
+
+def _widget_key(name: str) -> str:
+    return f"control_{name}"
+
+
+def _copy_from_widget(name: str) -> None:
+    st.session_state.url_warnings = []  # the link's problems are the past now
+    value = st.session_state[_widget_key(name)]
+    if value is not None:  # a number input being edited can be empty
+        settings()[name] = PARAMS[name].check(value)
+    sync_url()
+
+
+def control(name: str, where=None, label: str | None = None, options=None, **kwargs):
+    """Draw the widget of one parameter. Its value lives in the settings, so it
+    survives page switches even though Streamlit forgets hidden widgets.
+    ``options`` makes it a select box over those values (for ranges that
+    depend on the data, like the test query ids)."""
+    where = where or st.sidebar
+    param = PARAMS[name]
+    key = _widget_key(name)
+    value = settings()[name]
+    if options is not None and value not in options:
+        value = settings()[name] = options[0]
+    st.session_state[key] = value
+    common = {"key": key, "on_change": _copy_from_widget, "args": (name,),
+              "help": f"{param.help} ({param.allowed()})", **kwargs}
+    label = label or LABELS.get(name, name.replace("_", " "))
+    if options is not None:
+        return where.selectbox(label, options, **common)
+    if param.choices is not None:
+        return where.radio(label, param.choices, horizontal=True, **common)
+    if param.kind is bool:
+        return where.toggle(label, **common)
+    if name in NUMBER_INPUTS:
+        fmt = "%d" if param.kind is int else "%g"
+        return where.number_input(label, min_value=param.kind(param.low),
+                                  max_value=param.kind(param.high), format=fmt, **common)
+    step = SLIDER_STEPS.get(name, 1 if param.kind is int else 0.01)
+    return where.slider(label, param.kind(param.low), param.kind(param.high),
+                        step=param.kind(step), **common)
+
+
+def data_controls(where=None) -> None:
+    where = where or st.sidebar
+    where.subheader("Data")
+    for name in ("groups", "items_per_group", "queries_per_group", "leak", "popularity_skew",
+                 "seed"):
+        control(name, where)
+
+
+def training_controls(where=None, skip=("strategy",)) -> None:
+    where = where or st.sidebar
+    where.subheader("Model and training")
+    for name in ("negatives", "gravity", "epochs", "learning_rate", "dim"):
+        if name not in skip:
+            control(name, where)
+    with where.expander("More settings"):
+        for name in ("hidden", "batch_size", "l2", "temperature", "logq_correction", "k",
+                     "positives", "test_queries_per_group"):
+            control(name, st)
+
+
+def data_config(values: dict | None = None) -> DataConfig:
+    values = values or settings()
+    return DataConfig(**{name: values[name] for name in DataConfig.__dataclass_fields__})
+
+
+def train_config(values: dict | None = None, **overrides) -> TrainConfig:
+    values = {**(values or settings()), **overrides}
+    return TrainConfig(**{name: values[name] for name in TrainConfig.__dataclass_fields__})
+
+
+# ---------------------------------------------------------------- cached work
+
+@st.cache_data(max_entries=MAX_RUNS, show_spinner=False)
+def dataset(config: DataConfig):
+    return make_dataset(config)
+
+
+@st.cache_data(max_entries=MAX_RUNS, show_spinner="Training the model…")
+def trained(data: DataConfig, config: TrainConfig):
+    return train(dataset(data), config)
+
+
+@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…")
+def embedding_figure(data: DataConfig, config: TrainConfig, components: int, query: int):
+    """Shared, read-only figure objects: building one takes longer than sending it."""
+    return figures.embedding_figure(dataset(data), trained(data, config), components,
+                                    selected_query=query, k=config.k)
+
+
+def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):
+    """The trained run, or, if it diverged, an error naming what to change and
+    the last run that did train in this ``slot`` (or None). Returns (result, config)."""
+    try:
+        result = trained(data, config)
+    except TrainingDiverged as err:
+        st.error(f"{err} The picture below is the last run that trained.", icon="🚫")
+        last = st.session_state.get(f"last_good_{slot}")
+        return (trained(*last), last[1]) if last else (None, None)
+    st.session_state[f"last_good_{slot}"] = (data, config)
+    return result, config
