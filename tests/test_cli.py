@@ -1,0 +1,110 @@
+"""``python -m recdemo`` as a user runs it: in a subprocess, from the repo root.
+
+Starting Python and importing numpy/scipy costs ~2 s per run, so every run
+below is started at once, in parallel, and the tests read their outputs.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recdemo.params import STRATEGIES
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FAST = ["--epochs", "2", "--queries-per-group", "20", "--items-per-group", "10", "--groups", "3"]
+SUMMARY_KEYS = {"strategy", "spurious_at_k", "within_group_recall_at_k", "cross_group_auc",
+                "silhouette", "final_loss", "train_seconds", "k"}
+TABLE_STRATEGIES = ["full", "uniform", "in-group"]
+
+# A bad value, and the parameter its error message must name.
+BAD_VALUES = {
+    "leak": ["compare", "--leak", "2"],
+    "groups": ["compare", "--groups", "x"],
+    "strategies": ["compare", "--strategies", "full,foo"],
+    "k": ["compare", "--k", "0"],
+    "strategy": ["train", "--strategy", "foo"],
+}
+RUNS = {
+    "compare": ["compare", "--json", *FAST],
+    "compare two": ["compare", "--json", "--strategies", "full,uniform", *FAST],
+    "train hard": ["train", "--strategy", "hard", "--json", *FAST],
+    "table": ["compare", "--strategies", ",".join(TABLE_STRATEGIES), *FAST],
+    "diverged": ["compare", "--learning-rate", "10", *FAST],
+    **{f"bad {name}": args for name, args in BAD_VALUES.items()},
+}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """name -> CompletedProcess of every run in RUNS."""
+    started = {
+        name: subprocess.Popen([sys.executable, "-m", "recdemo", *args], cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, args in RUNS.items()
+    }
+    finished = {}
+    for name, process in started.items():
+        stdout, stderr = process.communicate(timeout=120)
+        finished[name] = subprocess.CompletedProcess(process.args, process.returncode,
+                                                     stdout, stderr)
+    return finished
+
+
+def succeeded(run):
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def assert_is_summary(row):
+    assert set(row) == SUMMARY_KEYS
+    assert row["k"] == 10
+    assert all(isinstance(row[key], float | int) for key in SUMMARY_KEYS - {"strategy"})
+
+
+def test_compare_json_has_one_summary_per_strategy(runs):
+    rows = json.loads(succeeded(runs["compare"]))
+    assert [row["strategy"] for row in rows] == list(STRATEGIES)
+    for row in rows:
+        assert_is_summary(row)
+
+
+def test_compare_only_the_strategies_asked_for(runs):
+    rows = json.loads(succeeded(runs["compare two"]))
+    assert [row["strategy"] for row in rows] == ["full", "uniform"]
+
+
+def test_train_json_is_one_summary(runs):
+    row = json.loads(succeeded(runs["train hard"]))
+    assert_is_summary(row)
+    assert row["strategy"] == "hard"
+
+
+def test_table_has_a_header_then_one_line_per_strategy(runs):
+    header, rule, *rows = succeeded(runs["table"]).strip().splitlines()
+    assert header.split()[:2] == ["strategy", "spurious@10"]
+    assert set(rule.replace(" ", "")) == {"-"}
+    assert [row.split()[0] for row in rows] == TABLE_STRATEGIES
+
+
+def assert_one_line_error(run, phrase):
+    assert run.stdout == ""
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert phrase in run.stderr
+
+
+@pytest.mark.parametrize("name", BAD_VALUES)
+def test_bad_value_exits_2_with_one_line_naming_the_parameter(runs, name):
+    run = runs[f"bad {name}"]
+    assert run.returncode == 2
+    assert_one_line_error(run, f"{name} must be")
+
+
+def test_divergence_exits_nonzero_naming_learning_rate(runs):
+    run = runs["diverged"]
+    assert run.returncode != 0
+    assert_one_line_error(run, "lower learning_rate")
+    assert "diverged" in run.stderr

@@ -1,0 +1,133 @@
+"""The folding metrics on hand-built scores and embeddings whose answer is known."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from sklearn.metrics import silhouette_score
+
+from recdemo.metrics import (
+    METRICS,
+    all_metrics,
+    cross_group_auc,
+    silhouette,
+    spurious_at_k,
+    top_k,
+    within_group_recall_at_k,
+)
+
+GROUPS, ITEMS_PER_GROUP, QUERIES_PER_GROUP = 3, 5, 2
+ITEM_GROUPS = np.repeat(np.arange(GROUPS), ITEMS_PER_GROUP)
+QUERY_GROUPS = np.repeat(np.arange(GROUPS), QUERIES_PER_GROUP)
+# Item i of a group has strength 1 - i/10: inside a group, items rank in id order.
+STRENGTH = np.tile(1.0 - np.arange(ITEMS_PER_GROUP) / 10, GROUPS)
+
+
+def separated():
+    """Each group on its own axis; a query is its group's axis, so it scores
+    its own group's items > 0 and every other item 0."""
+    V = np.eye(GROUPS)[ITEM_GROUPS] * STRENGTH[:, None]
+    Q = np.eye(GROUPS)[QUERY_GROUPS]
+    return Q, V
+
+
+def top_own_group_items(count):
+    """For each query, its own group's ``count`` strongest items."""
+    return QUERY_GROUPS[:, None] * ITEMS_PER_GROUP + np.arange(count)[None, :]
+
+
+def test_top_k_returns_the_highest_scores_best_first():
+    scores = np.array([[0.1, 0.7, 0.3, 0.9, 0.5],
+                       [5.0, -1.0, 4.0, 0.0, 3.0]])
+    np.testing.assert_array_equal(top_k(scores, 3), [[3, 1, 4], [0, 2, 4]])
+
+
+def test_top_k_with_k_beyond_the_corpus_ranks_everything():
+    scores = np.array([[0.2, 0.8, 0.5]])
+    np.testing.assert_array_equal(top_k(scores, 10), [[1, 2, 0]])
+
+
+def test_perfect_separation():
+    Q, V = separated()
+    scores = Q @ V.T
+    positives = top_own_group_items(2)
+    assert spurious_at_k(scores, QUERY_GROUPS, ITEM_GROUPS, k=ITEMS_PER_GROUP) == 0.0
+    assert cross_group_auc(scores, QUERY_GROUPS, ITEM_GROUPS) == 1.0
+    assert within_group_recall_at_k(scores, QUERY_GROUPS, ITEM_GROUPS, positives, k=2) == 1.0
+    assert silhouette(V, ITEM_GROUPS) == pytest.approx(1.0)
+
+
+def test_worst_case_every_other_group_ranks_above_the_own_group():
+    Q, V = separated()
+    scores = -Q @ V.T  # own group < 0, other groups 0
+    assert spurious_at_k(scores, QUERY_GROUPS, ITEM_GROUPS, k=ITEMS_PER_GROUP) == 1.0
+    assert cross_group_auc(scores, QUERY_GROUPS, ITEM_GROUPS) == 0.0
+
+
+def test_identical_embeddings_are_fully_folded():
+    V = np.tile([1.0, 0.0, 0.0], (len(ITEM_GROUPS), 1))
+    query_groups = np.array([0, 0, 1])  # lopsided, so errors cannot cancel between groups
+    Q = np.tile([1.0, 0.0, 0.0], (len(query_groups), 1))
+    assert cross_group_auc(Q @ V.T, query_groups, ITEM_GROUPS) == 0.5  # every pair ties
+    assert silhouette(V, ITEM_GROUPS) == 0.0
+
+
+# Two queries (groups 0 and 1), four items (groups 0, 0, 1, 1).
+#   query 0 scores [0.9, 0.1, 0.5, 0.3]: top-2 = items 0, 2 -> 1 of 2 spurious
+#   query 1 scores [0.1, 0.2, 0.6, 0.9]: top-2 = items 3, 2 -> 0 of 2 spurious
+#   spurious_at_2 = (1/2 + 0) / 2 = 0.25
+#   AUC, query 0: own {0.9, 0.1} vs other {0.5, 0.3}: 0.9 wins twice, 0.1 never -> 2/4
+#        query 1: own {0.6, 0.9} vs other {0.1, 0.2}: all 4 pairs won -> 4/4
+#   cross_group_auc = (0.5 + 1) / 2 = 0.75
+#   within-group recall at 1, positives query 0: [1, 2], query 1: [3, 0]
+#        query 0: own-group positive {1}; its own group's top-1 is item 0 -> 0
+#        query 1: own-group positive {3}; its own group's top-1 is item 3 -> 1
+#   within_group_recall_at_1 = (0 + 1) / 2 = 0.5
+SMALL_SCORES = np.array([[0.9, 0.1, 0.5, 0.3],
+                         [0.1, 0.2, 0.6, 0.9]])
+SMALL_QUERY_GROUPS = np.array([0, 1])
+SMALL_ITEM_GROUPS = np.array([0, 0, 1, 1])
+SMALL_POSITIVES = np.array([[1, 2], [3, 0]])
+
+
+def test_small_case_computed_by_hand():
+    assert spurious_at_k(SMALL_SCORES, SMALL_QUERY_GROUPS, SMALL_ITEM_GROUPS, k=2) == 0.25
+    assert cross_group_auc(SMALL_SCORES, SMALL_QUERY_GROUPS, SMALL_ITEM_GROUPS) == 0.75
+    recall = within_group_recall_at_k(SMALL_SCORES, SMALL_QUERY_GROUPS, SMALL_ITEM_GROUPS,
+                                      SMALL_POSITIVES, k=1)
+    assert recall == 0.5
+
+
+def test_auc_counts_a_tie_as_half():
+    # One query of group 0. Own {1, 0} vs other {1, -1}: tie 1/2, win, loss, win -> 2.5 / 4.
+    scores = np.array([[1.0, 0.0, 1.0, -1.0]])
+    assert cross_group_auc(scores, np.array([0]), SMALL_ITEM_GROUPS) == 0.625
+
+
+def test_within_group_recall_skips_queries_without_own_group_positives():
+    # Query 0's positives are both in group 1: it has nothing to recall and is
+    # left out (counting it as 0 would give 0.5). Query 1 finds its item 3.
+    positives = np.array([[2, 3], [3, 0]])
+    recall = within_group_recall_at_k(SMALL_SCORES, SMALL_QUERY_GROUPS, SMALL_ITEM_GROUPS,
+                                      positives, k=1)
+    assert recall == 1.0
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("group_sizes", [(3, 7, 12, 5), (1, 4, 9), (20, 2)])
+def test_silhouette_agrees_with_sklearn(seed, group_sizes):
+    rng = np.random.default_rng(seed)
+    groups = rng.permutation(np.repeat(np.arange(len(group_sizes)), group_sizes))
+    centers = rng.standard_normal((len(group_sizes), 6))
+    V = centers[groups] + rng.standard_normal((len(groups), 6))
+    expected = silhouette_score(V, groups, metric="cosine")
+    assert silhouette(V, groups) == pytest.approx(expected, abs=1e-10)
+
+
+def test_all_metrics_reports_the_four_metrics_from_embeddings():
+    Q, V = separated()
+    queries = SimpleNamespace(groups=QUERY_GROUPS, positives=top_own_group_items(2))
+    metrics = all_metrics(Q, V, queries, ITEM_GROUPS, k=2)
+    assert tuple(metrics) == METRICS
+    assert metrics == {"spurious_at_k": 0.0, "within_group_recall_at_k": 1.0,
+                       "cross_group_auc": 1.0, "silhouette": pytest.approx(1.0)}

@@ -1,0 +1,107 @@
+"""The parameter table (recdemo/params.py): parse, format, URL round trips, checks."""
+
+import numpy as np
+import pytest
+
+from recdemo.params import PARAMS, defaults, parse_query, to_query
+
+
+def allowed_values(param):
+    """A few allowed values of ``param``: its ends, its default, one in between."""
+    if param.choices is not None:
+        return list(param.choices)
+    if param.kind is bool:
+        return [True, False]
+    middle = (param.low + param.high) / 2
+    values = [param.low, param.high, param.default, middle]
+    return [int(v) for v in values] if param.kind is int else [float(v) for v in values]
+
+
+def a_non_default(param):
+    return next(v for v in allowed_values(param) if v != param.default)
+
+
+CASES = [(name, value) for name, param in PARAMS.items() for value in allowed_values(param)]
+
+
+@pytest.mark.parametrize("name, value", CASES)
+def test_format_then_parse_gives_the_value_back(name, value):
+    param = PARAMS[name]
+    text = param.format(value)
+    assert isinstance(text, str)
+    parsed = param.parse(text)
+    assert parsed == value
+    assert type(parsed) is param.kind
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_url_round_trip_of_a_non_default_value(name):
+    settings = {**defaults(), name: a_non_default(PARAMS[name])}
+    assert parse_query(to_query(settings)) == (settings, [])
+
+
+def test_to_query_keeps_only_non_defaults():
+    assert to_query(defaults()) == {}
+    settings = {**defaults(), "groups": 4, "leak": 0.25, "strategy": "in-group"}
+    assert to_query(settings) == {"groups": "4", "leak": "0.25", "strategy": "in-group"}
+
+
+def test_parse_query_ignores_unknown_keys_and_fills_in_defaults():
+    settings, warnings = parse_query({"groups": "3", "colour": "red"})
+    assert settings == {**defaults(), "groups": 3}
+    assert warnings == []
+
+
+BAD_QUERY_VALUES = [("groups", "abc"), ("groups", "1"), ("groups", "2.5"), ("leak", "nan"),
+                    ("leak", "0.9"), ("strategy", "foo"), ("logq_correction", "maybe"),
+                    ("learning_rate", "inf"), ("seed", "-3")]
+
+
+@pytest.mark.parametrize("name, text", BAD_QUERY_VALUES)
+def test_parse_query_falls_back_to_the_default_with_a_warning(name, text):
+    settings, warnings = parse_query({name: text, "epochs": "7"})
+    assert settings == {**defaults(), "epochs": 7}  # the good value is kept
+    assert len(warnings) == 1
+    assert name in warnings[0]
+    assert PARAMS[name].allowed() in warnings[0]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("epochs", True),  # bool is an int subclass, and True == 1 is in range
+    ("groups", 3.0),
+    ("groups", "3"),
+    ("learning_rate", True),
+    ("leak", float("nan")),
+    ("leak", float("inf")),
+    ("logq_correction", 1),
+    ("strategy", "Full"),
+    *[(name, p.low - 1) for name, p in PARAMS.items() if p.kind is int and p.low is not None],
+    *[(name, p.high + 1) for name, p in PARAMS.items() if p.high is not None],
+])
+def test_check_rejects_naming_the_parameter_and_the_allowed_values(name, value):
+    param = PARAMS[name]
+    with pytest.raises(ValueError) as error:
+        param.check(value)
+    assert str(error.value).startswith(f"{name} must be {param.allowed()}")
+
+
+@pytest.mark.parametrize("name, value", [
+    ("groups", np.int64(3)),
+    ("epochs", np.int32(5)),
+    ("leak", np.float64(0.2)),
+    ("leak", np.float32(0.25)),
+    ("learning_rate", 1),  # an int is a fine number
+])
+def test_check_accepts_numpy_numbers(name, value):
+    assert PARAMS[name].check(value) == value
+
+
+def test_allowed_is_readable():
+    assert PARAMS["leak"].allowed() == "a number from 0 to 0.5"
+    assert PARAMS["k"].allowed() == "an integer from 1 to 50"
+    assert PARAMS["logq_correction"].allowed() == "true or false"
+    assert PARAMS["strategy"].allowed().startswith("one of full, positives-only")
+
+
+def test_cli_option_is_kebab_case():
+    assert PARAMS["items_per_group"].cli_option == "--items-per-group"

@@ -1,0 +1,151 @@
+"""Training (recdemo/train.py): the result's shape and hygiene, then the lesson
+itself: without negatives from other groups the groups fold onto each other.
+
+The phenomenon tests train with the default settings on several data seeds
+and group counts. Each (data, strategy) is trained once per session
+(``trained`` is cached) and shared by the tests that look at it.
+"""
+
+import dataclasses
+from functools import cache
+
+import numpy as np
+import pytest
+
+from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import METRICS
+from recdemo.params import STRATEGIES
+from recdemo.train import TrainConfig, TrainingDiverged, train
+
+SMALL_DATA = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20,
+                                     test_queries_per_group=5))
+SHORT = TrainConfig(epochs=3, dim=4, hidden=8)
+
+
+def short_run(**changes):
+    return train(SMALL_DATA, dataclasses.replace(SHORT, **changes))
+
+
+def result_arrays(result):
+    return {"losses": result.losses, "query_snapshots": result.query_snapshots,
+            "item_snapshots": result.item_snapshots,
+            "metrics": np.array([[m[name] for name in METRICS] for m in result.metrics])}
+
+
+def test_result_shapes():
+    result = short_run()
+    frames = SHORT.epochs + 1
+    assert result.losses.shape == (SHORT.epochs,)
+    assert len(result.metrics) == frames
+    assert all(tuple(m) == METRICS for m in result.metrics)
+    assert result.query_snapshots.shape == (frames, len(SMALL_DATA.test), SHORT.dim)
+    assert result.item_snapshots.shape == (frames, SMALL_DATA.n_items, SHORT.dim)
+    assert result.final_metrics == result.metrics[-1]
+    np.testing.assert_array_equal(result.item_embeddings, result.item_snapshots[-1])
+
+
+def test_snapshots_are_copies_not_views_of_the_live_weights():
+    result = short_run()
+    assert not np.array_equal(result.item_snapshots[0], result.item_snapshots[-1])
+
+
+def test_same_seed_gives_identical_results():
+    first, second = result_arrays(short_run()), result_arrays(short_run())
+    for name in first:
+        np.testing.assert_array_equal(first[name], second[name], err_msg=name)
+
+
+def test_different_seed_gives_different_results():
+    first, second = short_run(seed=0), short_run(seed=1)
+    assert not np.array_equal(first.item_snapshots, second.item_snapshots)
+
+
+@pytest.mark.parametrize("gravity", [0.0, 1.0])
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_no_nan_anywhere_in_a_result(strategy, gravity):
+    result = short_run(strategy=strategy, gravity=gravity)
+    for name, array in result_arrays(result).items():
+        assert np.isfinite(array).all(), name
+    assert np.isfinite(result.train_seconds)
+
+
+def test_loss_goes_down():
+    result = short_run(epochs=10)
+    assert result.losses[-1] < 0.9 * result.losses[0]
+
+
+@pytest.mark.parametrize("gravity", [0.0, 1.0])
+def test_huge_learning_rate_raises_naming_learning_rate(gravity):
+    with pytest.raises(TrainingDiverged, match="learning_rate") as error:
+        short_run(learning_rate=10.0, gravity=gravity)
+    assert ("gravity" in str(error.value)) == (gravity > 0)
+
+
+def test_on_epoch_is_called_once_per_epoch():
+    calls = []
+    train(SMALL_DATA, SHORT, on_epoch=lambda epoch, epochs: calls.append((epoch, epochs)))
+    assert calls == [(epoch, SHORT.epochs) for epoch in range(1, SHORT.epochs + 1)]
+
+
+def test_bad_training_parameter_raises_naming_it():
+    with pytest.raises(ValueError, match="negatives"):
+        TrainConfig(negatives=0)
+
+
+# The phenomenon ---------------------------------------------------------------
+
+DATA_CASES = {"default": {}, "seed 1": {"seed": 1}, "4 groups": {"groups": 4},
+              "8 groups": {"groups": 8}}
+FOLDING = ("positives-only", "in-group")  # nothing pushes other groups down
+SEPARATING = ("full", "uniform", "hard", "popularity")  # negatives from every group
+
+
+@cache
+def trained(data_case, strategy, gravity=0.0):
+    """Final metrics with the default training settings (seed as the data's)."""
+    data_config = DataConfig(**DATA_CASES[data_case])
+    config = TrainConfig(strategy=strategy, gravity=gravity, seed=data_config.seed)
+    return train(make_dataset(data_config), config).final_metrics
+
+
+def metric(data_case, strategies, name):
+    return [trained(data_case, strategy)[name] for strategy in strategies]
+
+
+each_data_case = pytest.mark.parametrize("data_case", DATA_CASES)
+
+
+@each_data_case
+def test_folding_strategies_recommend_several_times_more_spurious_items(data_case):
+    worst_separating = max(metric(data_case, SEPARATING, "spurious_at_k"))
+    for strategy, spurious in zip(FOLDING, metric(data_case, FOLDING, "spurious_at_k"),
+                                  strict=True):
+        assert spurious >= 3 * worst_separating, strategy
+
+
+@each_data_case
+def test_only_negatives_from_every_group_separate_the_groups(data_case):
+    assert min(metric(data_case, SEPARATING, "cross_group_auc")) >= 0.85
+    assert max(metric(data_case, FOLDING, "cross_group_auc")) <= 0.7
+
+
+@each_data_case
+def test_in_group_negatives_rank_other_groups_above_the_own_group(data_case):
+    """In-group negatives push the own group's non-positives down and never
+    touch other groups, so other groups end up *above* them: AUC below 0.5."""
+    assert trained(data_case, "in-group")["cross_group_auc"] < 0.5
+
+
+@each_data_case
+def test_in_group_still_looks_good_within_its_group(data_case):
+    """The "good model, spurious recommendations" case: within-group recall as full's."""
+    in_group, full = metric(data_case, ("in-group", "full"), "within_group_recall_at_k")
+    assert abs(in_group - full) <= 0.1
+
+
+@each_data_case
+def test_gravity_unfolds_positives_only(data_case):
+    plain = trained(data_case, "positives-only")
+    with_gravity = trained(data_case, "positives-only", gravity=1.0)
+    assert with_gravity["spurious_at_k"] <= plain["spurious_at_k"] / 3
+    assert with_gravity["cross_group_auc"] >= 0.85
