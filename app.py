@@ -1,13 +1,11 @@
 """recdemo: see why softmax recommenders need negatives.
 
-Start with `streamlit run app.py`. This entry point lists the pages, loads the
-session's settings from the link, and draws the controls each page needs in
-the sidebar; the pages in pages/ do the rest.
+Start with `streamlit run app.py`. This entry point lists the pages; each page
+in pages/ starts with ui.page_setup(), which loads the session's settings from
+the link and draws the controls that page needs.
 """
 
 import streamlit as st
-
-import ui
 
 st.set_page_config(page_title="recdemo: folding", page_icon=":material/palette:", layout="wide")
 
@@ -21,11 +19,4 @@ PAGES = [
 ]
 page = st.navigation(PAGES)
 
-ui.settings()
-ui.show_url_warnings()
-if page.url_path in ("groups", "train", "compare"):
-    ui.data_controls()
-if page.url_path in ("train", "compare"):
-    ui.training_controls()
-ui.sync_url()
 page.run()

@@ -39,9 +39,18 @@ def settings() -> dict:
     return st.session_state.settings
 
 
-def show_url_warnings() -> None:
-    for warning in st.session_state.get("url_warnings", []):
+def page_setup(data_controls: bool = True, training_controls: bool = False) -> dict:
+    """Start a page: settings (from the link on a session's first run), the
+    link's warnings, the sidebar controls the page needs. Returns the settings."""
+    values = settings()
+    for warning in st.session_state.url_warnings:
         st.warning(f"Link parameter ignored: {warning}", icon="⚠️")
+    if data_controls:
+        _data_controls()
+    if training_controls:
+        _training_controls()
+    sync_url()
+    return values
 
 
 def sync_url() -> None:
@@ -99,21 +108,19 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
                         step=param.kind(step), **common)
 
 
-def data_controls(where=None) -> None:
-    where = where or st.sidebar
-    where.subheader("Data")
+def _data_controls() -> None:
+    st.sidebar.subheader("Data")
     for name in ("groups", "items_per_group", "queries_per_group", "leak", "popularity_skew",
                  "seed"):
-        control(name, where)
+        control(name)
 
 
-def training_controls(where=None, skip=("strategy",)) -> None:
-    where = where or st.sidebar
-    where.subheader("Model and training")
+def _training_controls() -> None:
+    """Everything but the strategy, which the Train page shows large in its body."""
+    st.sidebar.subheader("Model and training")
     for name in ("negatives", "gravity", "epochs", "learning_rate", "dim"):
-        if name not in skip:
-            control(name, where)
-    with where.expander("More settings"):
+        control(name)
+    with st.sidebar.expander("More settings"):
         for name in ("hidden", "batch_size", "l2", "temperature", "logq_correction", "k",
                      "positives", "test_queries_per_group"):
             control(name, st)

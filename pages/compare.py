@@ -7,6 +7,7 @@ from recdemo import figures
 from recdemo.params import STRATEGIES
 
 st.title("All strategies, same data, same seed")
+ui.page_setup(training_controls=True)
 data_config = ui.data_config()
 data = ui.dataset(data_config)
 results = {}

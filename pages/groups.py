@@ -6,6 +6,7 @@ import ui
 from recdemo import figures
 
 st.title("The colored groups")
+ui.page_setup()
 data = ui.dataset(ui.data_config())
 st.markdown(
     f"**{data.n_groups} groups** (colors), **{data.n_items} items** and "

@@ -6,6 +6,7 @@ import ui
 from recdemo import figures
 
 st.title("Why recommenders need negatives")
+ui.page_setup(data_controls=False)
 st.markdown(
     "A **softmax recommender** maps a query (a user, a context) to an embedding "
     "and scores every item against it. Trained on positive items alone, it can "

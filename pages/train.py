@@ -7,9 +7,9 @@ from recdemo import figures
 from recdemo.metrics import METRICS, recommendations
 
 st.title("Train a softmax recommender")
+settings = ui.page_setup(training_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?")
 
-settings = ui.settings()
 data_config = ui.data_config()
 data = ui.dataset(data_config)
 result, config = ui.train_or_explain(data_config, ui.train_config(), slot="train")

@@ -1,0 +1,150 @@
+"""Every page run headless with Streamlit's AppTest (no browser)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from recdemo.figures import PALETTE
+from recdemo.params import PARAMS
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["pages/lesson.py", "pages/groups.py", "pages/train.py", "pages/compare.py"]
+TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def open_page(page: str, **query) -> AppTest:
+    """Open ``page`` the way a browser does: the link's query string, then the page."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({name: str(value) for name, value in query.items()})
+    at.switch_page(page)
+    return at.run()
+
+
+def no_exceptions(at: AppTest) -> bool:
+    return not at.exception and not at.error
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_spec(at: AppTest, key: str) -> dict:
+    charts = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert len(charts) == 1, f"expected one chart {key}"
+    return json.loads(charts[0].proto.spec)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(page):
+    at = open_page(page)
+    assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
+    assert at.get("plotly_chart"), "every page shows at least one chart"
+
+
+def test_switching_strategy_changes_the_metrics():
+    at = open_page("pages/train.py")
+    uniform = metric_values(at)
+    at.radio(key="control_strategy").set_value("positives-only").run()
+    folded = metric_values(at)
+    assert no_exceptions(at)
+    assert uniform.keys() == folded.keys() and len(uniform) == 4
+    assert uniform != folded
+    spurious = next(label for label in uniform if label.startswith("spurious"))
+    assert float(folded[spurious]) > 2 * float(uniform[spurious])
+    assert at.query_params["strategy"] == "positives-only", "the URL follows the control"
+
+
+def test_train_chart_has_squares_circles_and_one_color_per_group():
+    groups = 4
+    at = open_page("pages/train.py", groups=groups)
+    spec = chart_spec(at, "embedding_chart")
+    markers = [(t["name"], t["marker"]["symbol"], t["marker"]["color"]) for t in spec["data"]]
+    query_traces = [m for m in markers if m[0].endswith(" queries")]
+    item_traces = [m for m in markers if m[0].endswith(" items")]
+    assert len(query_traces) == len(item_traces) == groups
+    assert {symbol for _, symbol, _ in query_traces} == {"square"}
+    assert {symbol for _, symbol, _ in item_traces} == {"circle"}
+    colors = [color for _, _, color in query_traces]
+    assert len(set(colors)) == groups and set(colors) <= set(PALETTE)
+    assert [color for _, _, color in item_traces] == colors
+    # One animation frame per epoch plus the initial embeddings, same traces in each.
+    assert len(spec["frames"]) == PARAMS["epochs"].default + 1
+    assert all(len(f["data"]) == len(spec["data"]) for f in spec["frames"])
+    axis_title = spec["layout"]["xaxis"]["title"]["text"]
+    assert "PC1" in axis_title and "% of variance" in axis_title
+
+
+def test_url_parameters_set_the_controls():
+    at = open_page("pages/train.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
+    assert no_exceptions(at)
+    assert at.radio(key="control_strategy").value == "hard"
+    assert at.slider(key="control_groups").value == 3
+    assert at.slider(key="control_leak").value == pytest.approx(0.1)
+    assert at.slider(key="control_epochs").value == 5
+    assert at.number_input(key="control_seed").value == 7
+    assert len(chart_spec(at, "embedding_chart")["frames"]) == 6
+    assert not at.warning
+
+
+@pytest.mark.parametrize("name, bad", [("groups", "99"), ("leak", "lots"), ("strategy", "magic")])
+def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
+    at = open_page("pages/train.py", **{name: bad})
+    assert no_exceptions(at)
+    warnings = [w.value for w in at.warning]
+    assert any(name in w and PARAMS[name].allowed() in w for w in warnings), warnings
+    assert at.get("plotly_chart"), "the page still draws"
+    widget = at.radio if name == "strategy" else at.slider
+    assert widget(key=f"control_{name}").value == PARAMS[name].default
+
+
+def test_query_inspector_lists_k_items_and_follows_the_pick():
+    at = open_page("pages/train.py", k=7)
+    table = at.dataframe[0].value
+    assert len(table) == 7
+    assert list(table["#"]) == list(range(1, 8))
+    at.selectbox(key="control_query").set_value(12).run()
+    assert no_exceptions(at)
+    assert at.query_params["query"] == "12"
+    highlighted = [t for t in chart_spec(at, "embedding_chart")["data"]
+                   if t["name"] == "selected query"]
+    assert highlighted and highlighted[0]["customdata"] == [[12]]
+
+
+def test_data_settings_are_shared_across_pages():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/groups.py").run()
+    at.slider(key="control_groups").set_value(3).run()
+    at.switch_page("pages/train.py").run()
+    assert no_exceptions(at)
+    assert at.slider(key="control_groups").value == 3
+    names = [t["name"] for t in chart_spec(at, "embedding_chart")["data"]]
+    assert sum(name.endswith(" queries") for name in names) == 3
+
+
+def test_divergence_explains_and_keeps_the_last_good_picture():
+    at = open_page("pages/train.py", epochs=3)
+    good = chart_spec(at, "embedding_chart")
+    at.number_input(key="control_learning_rate").set_value(10.0).run()
+    assert not at.exception
+    assert any("learning_rate" in e.value for e in at.error), [e.value for e in at.error]
+    assert chart_spec(at, "embedding_chart")["data"] == good["data"], "last good picture stays"
+    assert at.number_input(key="control_learning_rate").value == 10.0, "settings are kept"
+
+
+def test_compare_page_shows_every_strategy():
+    at = open_page("pages/compare.py", epochs=5)
+    assert no_exceptions(at)
+    table = at.dataframe[0].value
+    assert list(table["strategy"]) == list(PARAMS["strategy"].choices)
+    bars = chart_spec(at, "metric_bars")
+    assert [t["name"] for t in bars["data"]] == list(PARAMS["strategy"].choices)
