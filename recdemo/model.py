@@ -89,21 +89,21 @@ def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
         loss = -(t * log_sigmoid).sum() / B
         dscores = t * (np.exp(log_sigmoid) - 1.0) / B
 
-    if cand.items is not None:
-        # Scatter the candidates' gradients into a dense (B, n) matrix (zero for
-        # the items a query did not see): then one matrix product gives each
-        # gradient. Duplicated candidates add up.
-        dscores = scatter_to_dense(cand.items, dscores, len(V))
-    dq = dscores @ V  # dL/dq_b = sum_j dL/ds_bj V_j
-    dV = dscores.T @ q  # dL/dV_j = sum_b dL/ds_bj q_b
+    if cand.items is None:
+        dq = dscores @ V  # dL/dq_b = sum_j dL/ds_bj V_j: all n items
+        dV = dscores.T @ q  # dL/dV_j = sum_b dL/ds_bj q_b
+    else:  # only the candidates: the cost does not grow with the corpus
+        dq = np.einsum("bc,bcd->bd", dscores, V[cand.items])
+        dV = scatter_rows(cand.items, dscores[:, :, None] * q[:, None, :], len(V))
     return loss, dq, dV
 
 
-def scatter_to_dense(items: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """dense[b, items[b, c]] += values[b, c]: a (B, n) matrix from (B, C) candidates."""
-    B = len(items)
-    flat = (np.arange(B)[:, None] * n + items).ravel()
-    return np.bincount(flat, weights=values.ravel(), minlength=B * n).reshape(B, n)
+def scatter_rows(items: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """out[items[b, c]] += rows[b, c] for every (b, c); an item drawn several
+    times gets the sum. (np.add.at does the same, several times slower.)"""
+    d = rows.shape[-1]
+    flat = (items[..., None] * d + np.arange(d)).ravel()
+    return np.bincount(flat, weights=rows.ravel(), minlength=n * d).reshape(n, d)
 
 
 def gravity(q: np.ndarray, V: np.ndarray, weight: float):
