@@ -8,7 +8,6 @@ the four from embeddings.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
 METRICS = ("spurious_at_k", "within_group_recall_at_k", "cross_group_auc", "silhouette")
 
@@ -60,7 +59,9 @@ def _ranks(scores):
     """Rank of each score in its row (1 = lowest), ties sharing their average rank."""
     order = np.argsort(scores, axis=1)
     if (np.diff(np.take_along_axis(scores, order, axis=1), axis=1) == 0).any():
-        return rankdata(scores, axis=1)  # slower, but exact for ties
+        from scipy.stats import rankdata  # slow to import, and only needed for ties
+
+        return rankdata(scores, axis=1)
     ranks = np.empty(scores.shape)
     np.put_along_axis(ranks, order, np.arange(1.0, scores.shape[1] + 1), axis=1)
     return ranks

@@ -83,9 +83,10 @@ class Param:
         return self.check(value)
 
     def format(self, value: Any) -> str:
+        """The URL and CLI text of a value; parse(format(v)) == v exactly."""
         if self.kind is bool:
             return "true" if value else "false"
-        return _fmt(value) if self.kind is float else str(value)
+        return repr(float(value)) if self.kind is float else str(value)
 
 
 def _fmt(x: float | None) -> str:
