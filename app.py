@@ -9,12 +9,16 @@ import streamlit as st
 
 st.set_page_config(page_title="recdemo: folding", page_icon=":material/palette:", layout="wide")
 
+# The URL paths (what teachers share) differ from the file names on purpose:
+# on a fresh server Streamlit first runs in its old pages/-folder mode, where a
+# link to /train would run pages/train.py alone, without this navigation.
 PAGES = [
-    st.Page("pages/lesson.py", title="Lesson", icon=":material/school:", default=True),
-    st.Page("pages/groups.py", title="Groups", icon=":material/palette:", url_path="groups"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:",
+    st.Page("pages/folding_lesson.py", title="Lesson", icon=":material/school:", default=True),
+    st.Page("pages/colored_groups.py", title="Groups", icon=":material/palette:",
+            url_path="groups"),
+    st.Page("pages/train_model.py", title="Train", icon=":material/model_training:",
             url_path="train"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/leaderboard:",
+    st.Page("pages/compare_strategies.py", title="Compare", icon=":material/leaderboard:",
             url_path="compare"),
 ]
 page = st.navigation(PAGES)

@@ -11,7 +11,8 @@ from recdemo.figures import PALETTE
 from recdemo.params import PARAMS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/lesson.py", "pages/groups.py", "pages/train.py", "pages/compare.py"]
+PAGES = ["pages/folding_lesson.py", "pages/colored_groups.py", "pages/train_model.py",
+         "pages/compare_strategies.py"]
 TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
 
 
@@ -52,7 +53,7 @@ def test_every_page_runs_without_exception(page):
 
 
 def test_switching_strategy_changes_the_metrics():
-    at = open_page("pages/train.py")
+    at = open_page("pages/train_model.py")
     uniform = metric_values(at)
     at.radio(key="control_strategy").set_value("positives-only").run()
     folded = metric_values(at)
@@ -66,7 +67,7 @@ def test_switching_strategy_changes_the_metrics():
 
 def test_train_chart_has_squares_circles_and_one_color_per_group():
     groups = 4
-    at = open_page("pages/train.py", groups=groups)
+    at = open_page("pages/train_model.py", groups=groups)
     spec = chart_spec(at, "embedding_chart")
     markers = [(t["name"], t["marker"]["symbol"], t["marker"]["color"]) for t in spec["data"]]
     query_traces = [m for m in markers if m[0].endswith(" queries")]
@@ -85,7 +86,7 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
 
 
 def test_url_parameters_set_the_controls():
-    at = open_page("pages/train.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
+    at = open_page("pages/train_model.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
     assert no_exceptions(at)
     assert at.radio(key="control_strategy").value == "hard"
     assert at.slider(key="control_groups").value == 3
@@ -98,7 +99,7 @@ def test_url_parameters_set_the_controls():
 
 @pytest.mark.parametrize("name, bad", [("groups", "99"), ("leak", "lots"), ("strategy", "magic")])
 def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
-    at = open_page("pages/train.py", **{name: bad})
+    at = open_page("pages/train_model.py", **{name: bad})
     assert no_exceptions(at)
     warnings = [w.value for w in at.warning]
     assert any(name in w and PARAMS[name].allowed() in w for w in warnings), warnings
@@ -108,7 +109,7 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
 
 
 def test_query_inspector_lists_k_items_and_follows_the_pick():
-    at = open_page("pages/train.py", k=7)
+    at = open_page("pages/train_model.py", k=7)
     table = at.dataframe[0].value
     assert len(table) == 7
     assert list(table["#"]) == list(range(1, 8))
@@ -122,9 +123,9 @@ def test_query_inspector_lists_k_items_and_follows_the_pick():
 
 def test_data_settings_are_shared_across_pages():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/groups.py").run()
+    at.switch_page("pages/colored_groups.py").run()
     at.slider(key="control_groups").set_value(3).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/train_model.py").run()
     assert no_exceptions(at)
     assert at.slider(key="control_groups").value == 3
     names = [t["name"] for t in chart_spec(at, "embedding_chart")["data"]]
@@ -132,7 +133,7 @@ def test_data_settings_are_shared_across_pages():
 
 
 def test_divergence_explains_and_keeps_the_last_good_picture():
-    at = open_page("pages/train.py", epochs=3)
+    at = open_page("pages/train_model.py", epochs=3)
     good = chart_spec(at, "embedding_chart")
     at.number_input(key="control_learning_rate").set_value(10.0).run()
     assert not at.exception
@@ -142,7 +143,7 @@ def test_divergence_explains_and_keeps_the_last_good_picture():
 
 
 def test_compare_page_shows_every_strategy():
-    at = open_page("pages/compare.py", epochs=5)
+    at = open_page("pages/compare_strategies.py", epochs=5)
     assert no_exceptions(at)
     table = at.dataframe[0].value
     assert list(table["strategy"]) == list(PARAMS["strategy"].choices)

@@ -1,0 +1,74 @@
+"""Time from a strategy change to a finished Train page run, at the default size.
+
+    python scripts/benchmark_app.py [--repeats 3]
+
+Runs the Train page headless with Streamlit's AppTest (the same script a
+browser session runs, without the network and the browser's drawing), clicks
+each strategy, and prints a Markdown table: the first click on a strategy
+(uncached: it trains the model and draws the figure) and a click back to it
+later (cached). Not a test: machines are noisy, so nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from recdemo.params import STRATEGIES  # noqa: E402
+
+
+def click(at: AppTest, strategy: str) -> float:
+    start = time.perf_counter()
+    at.radio(key="control_strategy").set_value(strategy).run()
+    seconds = time.perf_counter() - start
+    if at.exception or at.error or not at.get("plotly_chart"):
+        raise SystemExit(f"page run failed for {strategy}: {at.exception or at.error}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    uncached = {s: [] for s in STRATEGIES}
+    cached = {s: [] for s in STRATEGIES}
+    for _ in range(args.repeats):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        # Opening the page trains the default (uniform) and the baseline (positives-only).
+        at.switch_page("pages/train_model.py").run()
+        order = [s for s in STRATEGIES if s != "uniform"] + ["uniform"]
+        for strategy in order[:-1]:
+            uncached[strategy].append(click(at, strategy))
+        for strategy in order:
+            cached[strategy].append(click(at, strategy))
+
+    print(f"Train page, default data; median of {args.repeats} runs, seconds "
+          f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+          f"numpy {np.__version__}, streamlit {st.__version__})\n")
+    print("| strategy | first click (trains) | click back (cached) |")
+    print("|---|---|---|")
+    for strategy in STRATEGIES:
+        first = f"{statistics.median(uncached[strategy]):.2f}" if uncached[strategy] else "n/a"
+        print(f"| {strategy} | {first} | {statistics.median(cached[strategy]):.2f} |")
+    print("\nuniform is the page's default, trained when the page opens, so it has no "
+          "first click; positives-only is trained then too, as the baseline of the "
+          "metric deltas, so its first click only draws its figure.")
+
+
+if __name__ == "__main__":
+    main()
