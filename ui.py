@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
-from recdemo import figures
+from recdemo import export, figures
 from recdemo.data import DataConfig, make_dataset
 from recdemo.params import PARAMS, parse_query, to_query
 from recdemo.train import TrainConfig, TrainingDiverged, train
@@ -41,16 +43,46 @@ def settings() -> dict:
 
 def page_setup(data_controls: bool = True, training_controls: bool = False) -> dict:
     """Start a page: settings (from the link on a session's first run), the
-    link's warnings, the sidebar controls the page needs. Returns the settings."""
+    link's warnings, the sidebar controls the page needs and the share links.
+    In presenter view (``present=true``) there is no sidebar and the type is larger."""
     values = settings()
     for warning in st.session_state.url_warnings:
         st.warning(f"Link parameter ignored: {warning}", icon="⚠️")
-    if data_controls:
-        _data_controls()
-    if training_controls:
-        _training_controls()
+    if values["present"]:
+        st.html(PRESENTER_CSS)
+    else:
+        if data_controls:
+            _data_controls()
+        if training_controls:
+            _training_controls()
+        _share_links()
     sync_url()
     return values
+
+
+# Presenter view: hide the sidebar and Streamlit's toolbar; larger type for the back row.
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
+html { font-size: 22px; }
+[data-testid="stMetricValue"] { font-size: 3.2rem; }
+</style>"""
+
+
+def link(**changes) -> str:
+    """A link to the current view (with ``changes``), for this page."""
+    query = urlencode(to_query({**settings(), **changes}))
+    base = st.context.url or ""  # the page's address without its query string
+    return f"{base}?{query}" if query else base
+
+
+def _share_links() -> None:
+    with st.sidebar.expander("Share this view", icon=":material/link:"):
+        st.caption("Copy with the button at the right of each box.")
+        st.markdown("**Link to this view**")
+        st.code(link(), language=None, wrap_lines=True)
+        st.markdown("**Presenter link** (no sidebar, larger type)")
+        st.code(link(present=True), language=None, wrap_lines=True)
 
 
 def sync_url() -> None:
@@ -87,6 +119,8 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
     param = PARAMS[name]
     key = _widget_key(name)
     value = settings()[name]
+    if name in settings()["hide"]:  # hidden by the link: keep the value, draw nothing
+        return value
     if options is not None and value not in options:
         value = settings()[name] = options[0]
     st.session_state[key] = value
@@ -153,6 +187,32 @@ def embedding_figure(data: DataConfig, config: TrainConfig, components: int, que
     """Shared, read-only figure objects: building one takes longer than sending it."""
     return figures.embedding_figure(dataset(data), trained(data, config), components,
                                     selected_query=query, k=config.k)
+
+
+def chart(fig, key: str, file_name: str, html_download: bool = False, **kwargs):
+    """st.plotly_chart with the chart toolbar's PNG export named and sharp
+    (plotly draws the PNG in the browser, no network), and optionally a
+    button that downloads the chart as a standalone interactive HTML page."""
+    config = {"displaylogo": False,
+              "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
+    event = st.plotly_chart(fig, key=key, config=config, **kwargs)
+    if html_download:
+        st.download_button("Chart as interactive HTML", lambda: export.figure_html(fig),
+                           file_name=f"{file_name}.html", mime="text/html", on_click="ignore",
+                           icon=":material/download:", key=f"{key}_html")
+    return event
+
+
+def history_downloads(result) -> None:
+    """The run's loss and metrics per epoch, as CSV and JSON."""
+    name = f"recdemo-{result.config.strategy}-metrics"
+    left, right = st.columns(2)
+    left.download_button("Metrics per epoch (CSV)", lambda: export.history_csv(result),
+                         file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
+                         icon=":material/download:", key="history_csv")
+    right.download_button("Metrics per epoch (JSON)", lambda: export.history_json(result),
+                          file_name=f"{name}.json", mime="application/json",
+                          on_click="ignore", icon=":material/download:", key="history_json")
 
 
 def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):

@@ -21,13 +21,13 @@ st.subheader("Who interacts with what")
 st.caption("Rows: training queries, columns: items, both ordered by group. Each "
            "interaction is colored by its item's group: the blocks on the diagonal are "
            "the groups, the dots off the diagonal are the leak.")
-st.plotly_chart(figures.interaction_matrix_figure(data), key="interactions")
+ui.chart(figures.interaction_matrix_figure(data), "interactions", "recdemo-interactions")
 
 st.subheader("Group sizes and popularity")
-st.plotly_chart(figures.group_sizes_figure(data), key="sizes")
+ui.chart(figures.group_sizes_figure(data), "sizes", "recdemo-group-sizes")
 
 st.subheader("The hidden layout")
 st.caption("The latent vectors the data was generated from, projected with PCA: the "
            "groups are far apart here. The model never sees this; it only gets each "
            "query's features, a noisy random linear map of its latent vector.")
-st.plotly_chart(figures.latent_figure(data), key="latent")
+ui.chart(figures.latent_figure(data), "latent", "recdemo-latent")

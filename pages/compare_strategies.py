@@ -22,10 +22,11 @@ progress.empty()
 if not results:
     st.stop()
 
-st.plotly_chart(figures.small_multiples_figure(data, results), key="small_multiples")
+ui.chart(figures.small_multiples_figure(data, results), "small_multiples",
+         "recdemo-compare", html_download=True)
 summaries = [result.summary() for result in results.values()]
 st.subheader("The numbers")
 st.caption("Measured on held-out test queries. spurious@k: lower is better; the others: "
            "higher is better. Each picture above is its own PCA of the final embeddings.")
 st.dataframe(summaries, hide_index=True)
-st.plotly_chart(figures.metrics_bar_figure(summaries), key="metric_bars")
+ui.chart(figures.metrics_bar_figure(summaries), "metric_bars", "recdemo-compare-metrics")

@@ -18,8 +18,8 @@ st.markdown(
 
 data = ui.data_config()
 runs = {s: ui.trained(data, ui.train_config(strategy=s)) for s in ("positives-only", "uniform")}
-st.plotly_chart(figures.small_multiples_figure(ui.dataset(data), runs, cols=2),
-                key="lesson_side_by_side")
+ui.chart(figures.small_multiples_figure(ui.dataset(data), runs, cols=2), "lesson_side_by_side",
+         "recdemo-folding")
 left, right = st.columns(2)
 for column, (strategy, result) in zip((left, right), runs.items(), strict=True):
     m = result.final_metrics

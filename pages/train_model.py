@@ -68,7 +68,9 @@ def on_click():
 
 with picture:
     fig = ui.embedding_figure(data_config, config, components, query)
-    st.plotly_chart(fig, key="embedding_chart", on_select=on_click, selection_mode="points")
+    ui.chart(fig, "embedding_chart", f"recdemo-{config.strategy}-embeddings", html_download=True,
+             on_select=on_click, selection_mode="points")
 
 st.subheader("Training curves")
-st.plotly_chart(figures.training_curves_figure(result), key="curves")
+ui.chart(figures.training_curves_figure(result), "curves", f"recdemo-{config.strategy}-curves")
+ui.history_downloads(result)

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     one = commands.add_parser("train", help="train one strategy")
     for sub in (compare, one):
         for name, param in PARAMS.items():
-            if name == "strategy" and sub is compare:
+            if param.section == "view" or (name == "strategy" and sub is compare):
                 continue
             sub.add_argument(param.cli_option, dest=name, type=_param_type(param),
                              default=param.default, metavar=param.kind.__name__.upper(),

@@ -23,7 +23,7 @@ STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "populari
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: type  # int, float, str or bool
+    kind: type  # int, float, str, bool, or tuple (a comma-separated list of choices)
     default: Any
     help: str
     section: str  # "data", "train" or "view"
@@ -37,6 +37,8 @@ class Param:
 
     def allowed(self) -> str:
         """The allowed values, in words, for error messages."""
+        if self.kind is tuple:
+            return "a comma-separated list of " + ", ".join(self.choices)
         if self.choices is not None:
             return "one of " + ", ".join(map(str, self.choices))
         if self.kind is bool:
@@ -47,7 +49,9 @@ class Param:
     def check(self, value: Any) -> Any:
         """Return ``value`` if it is allowed, else raise ValueError naming the parameter."""
         ok = True
-        if self.choices is not None:
+        if self.kind is tuple:
+            ok = isinstance(value, tuple) and set(value) <= set(self.choices)
+        elif self.choices is not None:
             ok = value in self.choices
         elif self.kind is bool:
             ok = isinstance(value, bool)
@@ -74,6 +78,8 @@ class Param:
                 value = int(text)
             elif self.kind is float:
                 value = float(text)
+            elif self.kind is tuple:
+                value = tuple(name.strip() for name in text.split(",") if name.strip())
             else:
                 value = text
         except ValueError:
@@ -86,6 +92,8 @@ class Param:
         """The URL and CLI text of a value; parse(format(v)) == v exactly."""
         if self.kind is bool:
             return "true" if value else "false"
+        if self.kind is tuple:
+            return ",".join(value)
         return repr(float(value)) if self.kind is float else str(value)
 
 
@@ -121,8 +129,14 @@ PARAMS: dict[str, Param] = {
         # What the app shows; not used by the library's training.
         Param("components", int, 2, "PCA components of the embedding picture", "view", choices=(2, 3)),
         Param("query", int, 0, "test query shown in the query inspector", "view", 0, 799),
+        Param("present", bool, False, "presenter view: no sidebar, larger type", "view"),
+        Param("hide", tuple, (), "controls to hide, comma-separated names", "view"),
     ]
 }
+
+
+PARAMS["hide"] = Param("hide", tuple, (), PARAMS["hide"].help, "view",
+                       choices=tuple(name for name in PARAMS if name not in ("hide", "present")))
 
 
 def defaults(section: str | None = None) -> dict[str, Any]:
@@ -143,7 +157,8 @@ def parse_query(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         try:
             settings[name] = param.parse(str(query[name]))
         except ValueError as err:
-            warnings.append(f"{err}. Using the default, {param.format(param.default)}.")
+            default = param.format(param.default) or "none"
+            warnings.append(f"{err}. Using the default ({default}).")
     return settings, warnings
 
 

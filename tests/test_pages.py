@@ -149,3 +149,31 @@ def test_compare_page_shows_every_strategy():
     assert list(table["strategy"]) == list(PARAMS["strategy"].choices)
     bars = chart_spec(at, "metric_bars")
     assert [t["name"] for t in bars["data"]] == list(PARAMS["strategy"].choices)
+
+
+def test_presenter_link_hides_the_sidebar_and_chosen_controls():
+    at = open_page("pages/train_model.py", present="true", hide="strategy,query", strategy="hard")
+    assert no_exceptions(at)
+    assert not at.sidebar.slider and not at.sidebar.number_input, "no sidebar controls"
+    assert not [r for r in at.radio if r.key == "control_strategy"], "strategy hidden"
+    assert not at.selectbox, "query picker hidden"
+    assert "hard" in chart_spec(at, "embedding_chart")["layout"]["title"]["text"]
+    assert at.query_params["present"] == "true", "the presenter link stays in the URL"
+
+
+def test_every_page_offers_its_share_links():
+    for page in PAGES:
+        at = open_page(page, strategy="hard")
+        codes = [c.value for c in at.sidebar.code]
+        assert any("strategy=hard" in c and "present" not in c for c in codes), codes
+        assert any("strategy=hard" in c and "present=true" in c for c in codes), codes
+
+
+def test_train_page_offers_chart_and_metric_downloads():
+    at = open_page("pages/train_model.py")
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Chart as interactive HTML", "Metrics per epoch (CSV)",
+            "Metrics per epoch (JSON)"} <= set(labels), labels
+    toolbar = json.loads([c for c in at.get("plotly_chart")
+                          if "embedding_chart" in c.proto.id][0].proto.config)
+    assert toolbar["toImageButtonOptions"]["format"] == "png"

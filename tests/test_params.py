@@ -8,6 +8,8 @@ from recdemo.params import PARAMS, defaults, parse_query, to_query
 
 def allowed_values(param):
     """A few allowed values of ``param``: its ends, its default, one in between."""
+    if param.kind is tuple:  # a list of choices: none, one, several
+        return [(), param.choices[:1], param.choices[2:5]]
     if param.choices is not None:
         return list(param.choices)
     if param.kind is bool:
