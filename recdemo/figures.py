@@ -100,7 +100,7 @@ def _trace_styles(dataset, components, selected_query, k):
         styles.append(style(
             f"{name} queries", group_color(g), "square", 9, legendgroup=str(g),
             hovertemplate=f"query %{{customdata[0]}} ({name})<br>top recommendation: "
-                          "item %{customdata[1]} (%{customdata[2]})<extra></extra>"))
+                          "item %{customdata[1]} (%{hovertext})<extra></extra>"))
         styles.append(style(
             f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
             hovertemplate=f"item %{{customdata[0]}} ({name})<extra></extra>"))
@@ -117,7 +117,11 @@ def _trace_styles(dataset, components, selected_query, k):
 
 
 def _moving_parts(dataset, result, projection, epoch, selected_query, k):
-    """Positions and hover data of every trace at one epoch, in trace order."""
+    """Positions and hover data of every trace at one epoch, in trace order.
+
+    Kept as numpy arrays: plotly checks and encodes arrays in one go, while
+    nested Python lists are walked element by element (several times slower).
+    """
     queries, items = projection.queries[epoch], projection.items[epoch]
     scores = result.query_snapshots[epoch] @ result.item_snapshots[epoch].T
     top_item = top_k(scores, 1)[:, 0]
@@ -127,23 +131,25 @@ def _moving_parts(dataset, result, projection, epoch, selected_query, k):
         q_ids = np.flatnonzero(dataset.test.groups == g)
         i_ids = np.flatnonzero(dataset.item_groups == g)
         parts.append(_positions(queries[q_ids], customdata=np.column_stack(
-            [q_ids, top_item[q_ids], top_group[q_ids]]).tolist()))
-        parts.append(_positions(items[i_ids], customdata=i_ids[:, None].tolist()))
+            [q_ids, top_item[q_ids]]).astype(np.int32), hovertext=top_group[q_ids]))
+        parts.append(_positions(items[i_ids], customdata=i_ids[:, None]))
     if selected_query is None:
-        picks, selected = np.array([], dtype=int), []
+        picks, selected = np.array([], dtype=int), np.array([], dtype=int)
     else:
-        picks, selected = top_k(scores[[selected_query]], k)[0], [selected_query]
+        picks, selected = top_k(scores[[selected_query]], k)[0], np.array([selected_query])
     spurious = picks[dataset.item_groups[picks] != dataset.test.groups[selected]]
-    parts.append(_positions(items[picks], customdata=picks[:, None].tolist()))
+    parts.append(_positions(items[picks], customdata=picks[:, None]))
     parts.append(_positions(items[spurious]))
-    parts.append(_positions(queries[selected], customdata=[[q] for q in selected]))
+    parts.append(_positions(queries[selected], customdata=selected[:, None]))
     return parts
 
 
 def _positions(points, **extra):
     axes = ("x", "y", "z")[: points.shape[1]]
     kind = {"type": "scatter3d" if len(axes) == 3 else "scatter"}
-    return kind | {axis: np.round(points[:, i], 4).tolist() for i, axis in enumerate(axes)} | extra
+    # float32 is plenty for a picture and halves what the browser downloads.
+    coords = {axis: points[:, i].astype(np.float32) for i, axis in enumerate(axes)}
+    return kind | coords | extra
 
 
 def _animation_args(components, duration):
