@@ -26,7 +26,7 @@ MAX_FIGURES = 48
 # Widget styles of the parameters that are not sliders.
 NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
 SLIDER_STEPS = {"leak": 0.01, "popularity_skew": 0.1, "items_per_group": 5,
-                "queries_per_group": 10, "batch_size": 16}
+                "queries_per_group": 10, "batch_size": 32}
 LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
 
 
@@ -216,12 +216,14 @@ def history_downloads(result) -> None:
 
 
 def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):
-    """The trained run, or, if it diverged, an error naming what to change and
-    the last run that did train in this ``slot`` (or None). Returns (result, config)."""
+    """The trained run, or, if it diverged or is too large, an error naming what
+    to change and the last run that did train in this ``slot`` (or None).
+    Returns (result, config)."""
     try:
         result = trained(data, config)
-    except TrainingDiverged as err:
-        st.error(f"{err} The picture below is the last run that trained.", icon="🚫")
+    except (TrainingDiverged, ValueError) as err:
+        message = str(err)[0].upper() + str(err)[1:]
+        st.error(f"{message} The picture below is the last run that trained.", icon="🚫")
         last = st.session_state.get(f"last_good_{slot}")
         return (trained(*last), last[1]) if last else (None, None)
     st.session_state[f"last_good_{slot}"] = (data, config)

@@ -6,9 +6,8 @@ its type, its allowed range and its default. The data generator, the trainer,
 the CLI and the app all validate and parse through this table, so a range is
 written in exactly one place.
 
-The ranges also bound the work one browser tab can ask of the server: the
-largest allowed run (8 groups x 100 items, 500 queries per group, 60 epochs)
-trains in seconds, not minutes.
+The ranges also bound the work one browser tab can ask of a shared server
+(with train.MAX_STEPS): the largest allowed run trains in seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -106,29 +105,29 @@ PARAMS: dict[str, Param] = {
     for p in [
         # The synthetic data.
         Param("groups", int, 6, "number of colored groups (think: languages)", "data", 2, 8),
-        Param("items_per_group", int, 40, "items in each group", "data", 10, 100),
-        Param("queries_per_group", int, 200, "training queries in each group", "data", 10, 500),
-        Param("test_queries_per_group", int, 30, "held-out test queries in each group", "data", 5, 100),
+        Param("items_per_group", int, 40, "items in each group", "data", 10, 60),
+        Param("queries_per_group", int, 200, "training queries in each group", "data", 10, 300),
+        Param("test_queries_per_group", int, 30, "held-out test queries in each group", "data", 5, 50),
         Param("positives", int, 5, "positive items per query", "data", 1, 10),
         Param("leak", float, 0.05, "chance that a positive comes from another group", "data", 0.0, 0.5),
         Param("popularity_skew", float, 0.0, "Zipf exponent of item popularity inside a group (0 = flat)", "data", 0.0, 2.0),
         Param("seed", int, 0, "random seed for the data and the training", "data", 0, 2**31 - 1),
         # The model and its training.
         Param("strategy", str, "uniform", "which items the loss sees", "train", choices=STRATEGIES),
-        Param("negatives", int, 10, "sampled negatives per query", "train", 1, 100),
+        Param("negatives", int, 10, "sampled negatives per query", "train", 1, 50),
         Param("gravity", float, 0.0, "weight of the gravity term (pushes all scores toward 0)", "train", 0.0, 10.0),
         Param("temperature", float, 1.0, "temperature T of hard negatives, p ~ exp(score / T)", "train", 0.05, 10.0),
         Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled logits", "train"),
-        Param("dim", int, 16, "embedding dimension d", "train", 2, 64),
-        Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 128),
-        Param("epochs", int, 20, "passes over the training queries", "train", 1, 60),
-        Param("batch_size", int, 128, "queries per gradient step", "train", 16, 512),
+        Param("dim", int, 16, "embedding dimension d", "train", 2, 32),
+        Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 64),
+        Param("epochs", int, 20, "passes over the training queries", "train", 1, 40),
+        Param("batch_size", int, 128, "queries per gradient step", "train", 32, 512),
         Param("learning_rate", float, 0.03, "Adam step size", "train", 1e-4, 10.0),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
         Param("k", int, 10, "cut-off of the top-k metrics", "train", 1, 50),
         # What the app shows; not used by the library's training.
         Param("components", int, 2, "PCA components of the embedding picture", "view", choices=(2, 3)),
-        Param("query", int, 0, "test query shown in the query inspector", "view", 0, 799),
+        Param("query", int, 0, "test query shown in the query inspector", "view", 0, 399),
         Param("present", bool, False, "presenter view: no sidebar, larger type", "view"),
         Param("hide", tuple, (), "controls to hide, comma-separated names", "view"),
     ]

@@ -24,6 +24,9 @@ ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
 # A loss this many times above the first batch's loss has diverged even if finite.
 DIVERGENCE_FACTOR = 1e3
+# Bounds the work one run (one browser tab) can ask of a shared server: a few
+# seconds at the largest sizes the parameter table allows. The default run takes 200.
+MAX_STEPS = 1500
 
 
 class TrainingDiverged(RuntimeError):
@@ -92,9 +95,17 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
 
     ``on_epoch(epoch, epochs)`` is called after each epoch (for a progress bar).
     Raises TrainingDiverged, naming the setting to lower, if the loss or the
-    weights stop being finite numbers.
+    weights stop being finite numbers, and ValueError if the run would take
+    more than MAX_STEPS gradient steps.
     """
     config = config or TrainConfig()
+    steps = config.epochs * -(-len(dataset.train) // config.batch_size)
+    if steps > MAX_STEPS:
+        raise ValueError(
+            f"this run needs {steps} gradient steps (epochs x training queries / batch_size) "
+            f"and the limit is {MAX_STEPS}: lower epochs or queries_per_group, "
+            f"or raise batch_size"
+        )
     start = time.perf_counter()
     rng = np.random.default_rng([config.seed, 1])  # its own stream, apart from the data's
     train_q = dataset.train

@@ -86,7 +86,7 @@ def test_without_leak_every_positive_is_in_the_query_group():
 @pytest.mark.parametrize("groups", [2, 6])
 def test_measured_leak_matches_the_requested_leak(groups):
     leak = 0.2
-    data = make_dataset(DataConfig(groups=groups, leak=leak, queries_per_group=500))
+    data = make_dataset(DataConfig(groups=groups, leak=leak, queries_per_group=300))
     slots = data.train.positives.size  # each slot leaks independently with probability leak
     standard_error = np.sqrt(leak * (1 - leak) / slots)
     assert abs(leak_share(data) - leak) < 4 * standard_error

@@ -149,3 +149,13 @@ def test_gravity_unfolds_positives_only(data_case):
     with_gravity = trained(data_case, "positives-only", gravity=1.0)
     assert with_gravity["spurious_at_k"] <= plain["spurious_at_k"] / 3
     assert with_gravity["cross_group_auc"] >= 0.85
+
+
+def test_a_run_too_large_for_a_shared_server_is_refused_with_what_to_change():
+    from recdemo.train import MAX_STEPS
+
+    data = make_dataset(DataConfig(groups=8, queries_per_group=300))
+    config = TrainConfig(epochs=40, batch_size=32)
+    assert config.epochs * len(data.train) / config.batch_size > MAX_STEPS
+    with pytest.raises(ValueError, match="lower epochs or queries_per_group.*batch_size"):
+        train(data, config)
