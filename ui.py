@@ -189,6 +189,28 @@ def embedding_figure(data: DataConfig, config: TrainConfig, components: int, que
                                     selected_query=query, k=config.k)
 
 
+@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…")
+def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: int):
+    """Final embeddings of several runs side by side, shared like embedding_figure."""
+    runs = {config.strategy: trained(data, config) for config in configs}
+    return figures.small_multiples_figure(dataset(data), runs, cols)
+
+
+def train_all(data: DataConfig, strategies, slot: str) -> dict:
+    """Train each strategy (with the other settings as they are), with a progress
+    bar; returns {strategy: (result, config)} for those that trained."""
+    runs = {}
+    progress = st.progress(0.0, text="Training…")
+    for index, strategy in enumerate(strategies):
+        result, config = train_or_explain(data, train_config(strategy=strategy),
+                                          slot=f"{slot}_{strategy}")
+        if result is not None:
+            runs[strategy] = (result, config)
+        progress.progress((index + 1) / len(strategies), text=f"Trained {strategy}")
+    progress.empty()
+    return runs
+
+
 def chart(fig, key: str, file_name: str, html_download: bool = False, **kwargs):
     """st.plotly_chart with the chart toolbar's PNG export named and sharp
     (plotly draws the PNG in the browser, no network), and optionally a

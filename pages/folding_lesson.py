@@ -3,7 +3,6 @@
 import streamlit as st
 
 import ui
-from recdemo import figures
 
 st.title("Why recommenders need negatives")
 ui.page_setup(data_controls=False)
@@ -17,11 +16,13 @@ st.markdown(
 )
 
 data = ui.data_config()
-runs = {s: ui.trained(data, ui.train_config(strategy=s)) for s in ("positives-only", "uniform")}
-ui.chart(figures.small_multiples_figure(ui.dataset(data), runs, cols=2), "lesson_side_by_side",
-         "recdemo-folding")
+runs = ui.train_all(data, ("positives-only", "uniform"), slot="lesson")
+if not runs:
+    st.stop()
+configs = tuple(config for _, config in runs.values())
+ui.chart(ui.small_multiples(data, configs, cols=2), "lesson_side_by_side", "recdemo-folding")
 left, right = st.columns(2)
-for column, (strategy, result) in zip((left, right), runs.items(), strict=True):
+for column, (strategy, (result, _)) in zip((left, right), runs.items(), strict=False):
     m = result.final_metrics
     column.markdown(
         f"**{strategy}**: {m['spurious_at_k']:.0%} of each query's top "

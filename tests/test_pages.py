@@ -188,3 +188,18 @@ def test_train_page_offers_chart_and_metric_downloads():
     toolbar = json.loads([c for c in at.get("plotly_chart")
                           if "embedding_chart" in c.proto.id][0].proto.config)
     assert toolbar["toImageButtonOptions"]["format"] == "png"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_diverging_link_explains_itself_on_every_page(page):
+    at = open_page(page, learning_rate=10.0)
+    assert not at.exception
+    if page != "pages/colored_groups.py":  # the Groups page trains nothing
+        assert any("learning_rate" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_a_run_too_large_for_the_server_is_refused_with_what_to_change():
+    at = open_page("pages/train_model.py", groups=8, queries_per_group=300, epochs=40,
+                   batch_size=32)
+    assert not at.exception
+    assert any("batch_size" in e.value and "epochs" in e.value for e in at.error)
