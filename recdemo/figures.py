@@ -43,15 +43,17 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
     animation frame per epoch. ``selected_query`` (a test query id) is drawn
     large with its top-k items ringed; spurious picks are crossed out in red.
 
-    Built as plain dicts: each frame carries only what moves (positions and
-    the hover's top recommendation), so the figure stays small to send.
+    Built from numpy arrays, and each frame carries only positions: the
+    figure is sent to every browser that shows it, so it is kept small.
     """
     projection = project(*balanced_snapshots(result), components)
     epochs = len(projection.queries)
-    frames = [_moving_parts(dataset, result, projection, epoch, selected_query, k)
+    frames = [_positions_at(dataset, result, projection, epoch, selected_query, k)
               for epoch in range(epochs)]
-    traces = [{**style, **moving} for style, moving in
-              zip(_trace_styles(dataset, components, selected_query, k), frames[-1], strict=True)]
+    hover = _hover_data(dataset, result, selected_query, k)
+    styles = _trace_styles(dataset, components, selected_query, k)
+    traces = [style | position | extra
+              for style, position, extra in zip(styles, frames[-1], hover, strict=True)]
     fig = go.Figure({
         "data": traces,
         "frames": [{"name": str(epoch), "data": data} for epoch, data in enumerate(frames)],
@@ -99,8 +101,8 @@ def _trace_styles(dataset, components, selected_query, k):
         name = group_name(g)
         styles.append(style(
             f"{name} queries", group_color(g), "square", 9, legendgroup=str(g),
-            hovertemplate=f"query %{{customdata[0]}} ({name})<br>top recommendation: "
-                          "item %{customdata[1]} (%{hovertext})<extra></extra>"))
+            hovertemplate=f"query %{{customdata[0]}} ({name})<br>top recommendation after "
+                          "training: item %{customdata[1]} (%{hovertext})<extra></extra>"))
         styles.append(style(
             f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
             hovertemplate=f"item %{{customdata[0]}} ({name})<extra></extra>"))
@@ -116,40 +118,49 @@ def _trace_styles(dataset, components, selected_query, k):
     return styles
 
 
-def _moving_parts(dataset, result, projection, epoch, selected_query, k):
-    """Positions and hover data of every trace at one epoch, in trace order.
+def _inspected(dataset, scores, selected_query, k):
+    """The selected query (as a 0- or 1-element array), its top-k and the spurious ones."""
+    if selected_query is None:
+        none = np.array([], dtype=int)
+        return none, none, none
+    picks = top_k(scores[[selected_query]], k)[0]
+    spurious = picks[dataset.item_groups[picks] != dataset.test.groups[selected_query]]
+    return np.array([selected_query]), picks, spurious
 
-    Kept as numpy arrays: plotly checks and encodes arrays in one go, while
-    nested Python lists are walked element by element (several times slower).
-    """
+
+def _positions_at(dataset, result, projection, epoch, selected_query, k):
+    """Where every trace's points are at one epoch, in trace order."""
     queries, items = projection.queries[epoch], projection.items[epoch]
     scores = result.query_snapshots[epoch] @ result.item_snapshots[epoch].T
-    top_item = top_k(scores, 1)[:, 0]
-    top_group = np.array(COLOR_NAMES)[dataset.item_groups[top_item]]
+    selected, picks, spurious = _inspected(dataset, scores, selected_query, k)
     parts = []
     for g in range(dataset.n_groups):
+        parts.append(_positions(queries[dataset.test.groups == g]))
+        parts.append(_positions(items[dataset.item_groups == g]))
+    return parts + [_positions(items[picks]), _positions(items[spurious]),
+                    _positions(queries[selected])]
+
+
+def _hover_data(dataset, result, selected_query, k):
+    """Ids and top recommendations of the final model, for hovering and clicking."""
+    scores = result.query_embeddings @ result.item_embeddings.T
+    top_item = top_k(scores, 1)[:, 0]
+    top_group = np.array(COLOR_NAMES)[dataset.item_groups[top_item]]
+    selected, picks, _ = _inspected(dataset, scores, selected_query, k)
+    hover = []
+    for g in range(dataset.n_groups):
         q_ids = np.flatnonzero(dataset.test.groups == g)
-        i_ids = np.flatnonzero(dataset.item_groups == g)
-        parts.append(_positions(queries[q_ids], customdata=np.column_stack(
-            [q_ids, top_item[q_ids]]).astype(np.int32), hovertext=top_group[q_ids]))
-        parts.append(_positions(items[i_ids], customdata=i_ids[:, None]))
-    if selected_query is None:
-        picks, selected = np.array([], dtype=int), np.array([], dtype=int)
-    else:
-        picks, selected = top_k(scores[[selected_query]], k)[0], np.array([selected_query])
-    spurious = picks[dataset.item_groups[picks] != dataset.test.groups[selected]]
-    parts.append(_positions(items[picks], customdata=picks[:, None]))
-    parts.append(_positions(items[spurious]))
-    parts.append(_positions(queries[selected], customdata=selected[:, None]))
-    return parts
+        hover.append({"customdata": np.column_stack([q_ids, top_item[q_ids]]).astype(np.int32),
+                      "hovertext": top_group[q_ids]})
+        hover.append({"customdata": np.flatnonzero(dataset.item_groups == g)[:, None]})
+    return hover + [{"customdata": picks[:, None]}, {}, {"customdata": selected[:, None]}]
 
 
-def _positions(points, **extra):
+def _positions(points):
     axes = ("x", "y", "z")[: points.shape[1]]
     kind = {"type": "scatter3d" if len(axes) == 3 else "scatter"}
     # float32 is plenty for a picture and halves what the browser downloads.
-    coords = {axis: points[:, i].astype(np.float32) for i, axis in enumerate(axes)}
-    return kind | coords | extra
+    return kind | {axis: points[:, i].astype(np.float32) for i, axis in enumerate(axes)}
 
 
 def _animation_args(components, duration):
