@@ -1,0 +1,582 @@
+"""A class of students opening the Train page at once, against one Streamlit server.
+
+    .venv/bin/python scripts/benchmark_classroom.py [--students 30] [--shared]
+        [--browser-tabs 3] [--timeout 60] [--jitter 0.5] [--json results.json]
+
+Starts its own server (`streamlit run app.py` on a free loopback port), opens
+the home page once, as the teacher does before the class, then lets every
+student open /train at the same moment (each after a seeded random delay of at
+most --jitter seconds). Student i asks for strategy STRATEGIES[i % 6] with seed
+i // 6, so no two students share a configuration and the server trains and
+draws each one once; --shared gives every student the default strategy and
+seed instead, to show the caches sharing one run between them.
+
+Students are simulated at the protocol level, one websocket each, speaking
+Streamlit's own protobufs: the BackMsg a browser sends on page load, then the
+ForwardMsgs up to a successful script_finished. A student succeeds when that
+run drew a Plotly chart and showed no exception and no st.error, within
+--timeout seconds. Students stay connected until the whole class is done, like
+open tabs. Afterwards --browser-tabs real Chromium tabs open /train at once,
+on configurations nobody trained yet, to check what the browser sees.
+
+Prints Markdown: seconds to a finished run (p50, p95, max), failures, the
+server's memory (RSS of its process tree, peak sampled every 0.2 s, and after),
+the CPU seconds the server used (and other programs: on a shared machine they
+slow the class down), and the machine. Not a test: nothing is asserted.
+
+Streamlit's STREAMLIT_* environment variables reach the server, so a setting
+can be tried without editing the app, e.g.
+    STREAMLIT_RUNNER_POST_SCRIPT_GC=false .venv/bin/python scripts/benchmark_classroom.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import streamlit
+import websockets
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.typing import Subprotocol
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from anywhere
+
+from recdemo.params import PARAMS, STRATEGIES  # noqa: E402
+
+HOST = "127.0.0.1"  # loopback only: the server listens here and nowhere else
+STARTUP_TIMEOUT = 60.0
+RSS_SAMPLE_SECONDS = 0.2
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+APP_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+@dataclass
+class Visit:
+    """One page load: what was asked, and what came back."""
+
+    who: str
+    page: str  # Streamlit's page_name: the URL path without the leading slash
+    query: str
+    seconds: float | None = None  # from the rerun request to a successful script_finished
+    chart: bool = False
+    exception: str = ""
+    error: str = ""
+    problem: str = ""  # timeout, lost connection, ...
+    bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return (self.seconds is not None and self.chart and not self.exception
+                and not self.error and not self.problem)
+
+    def failure(self) -> str:
+        reasons = [self.problem, self.exception and f"exception: {self.exception}",
+                   self.error and f"st.error: {self.error}",
+                   "" if self.chart or self.problem else "no chart"]
+        return "; ".join(r for r in reasons if r)
+
+
+@dataclass
+class Tab:
+    url: str
+    seconds: float | None = None
+    exceptions: int = 0
+    problem: str = ""
+
+
+@dataclass
+class Report:
+    machine: dict
+    students: int
+    shared: bool
+    teacher: Visit | None = None
+    visits: list[Visit] = field(default_factory=list)
+    rss_mb: dict = field(default_factory=dict)
+    class_cpu: dict = field(default_factory=dict)
+    tabs: list[Tab] = field(default_factory=list)
+    tabs_cpu: dict = field(default_factory=dict)
+    server_tracebacks: int = 0
+
+
+# ---------------------------------------------------------------- the server
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, log) -> subprocess.Popen:
+    command = [sys.executable, "-m", "streamlit", "run", "app.py",
+               "--server.headless", "true", "--server.port", str(port),
+               "--server.address", HOST, "--browser.gatherUsageStats", "false"]
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(server: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"server not healthy after {STARTUP_TIMEOUT:.0f} s "
+                       f"(exit code {server.poll()})")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def process_tree(pid: int) -> set[int]:
+    """``pid`` and all its descendants."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    family, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in family]
+        family.update(children)
+        frontier.extend(children)
+    return family
+
+
+def tree_rss_kb(pid: int) -> int:
+    """VmRSS of ``pid`` and all its descendants, in kB (0 once it is gone)."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines()
+                       if line.startswith("VmRSS:")), 0)
+    return total
+
+
+def processes_cpu_seconds(pids: set[int]) -> float:
+    """CPU time used so far by the processes still alive among ``pids``."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time used so far: by the server's process tree, by this script, by
+    its other children (Playwright's driver and Chromium), by the whole machine
+    (all cores). Differences of two readings tell how busy the server was, and
+    whether other programs shared the cores."""
+    server = process_tree(server_pid)
+    helpers = process_tree(os.getpid()) - server - {os.getpid()}
+    user, nice, system, idle, iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    return {"server": processes_cpu_seconds(server), "self": time.process_time(),
+            "browser": processes_cpu_seconds(helpers),
+            "machine": (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")}
+
+
+def snapshot(server_pid: int) -> dict:
+    return {"time": time.perf_counter(), "rss_kb": tree_rss_kb(server_pid),
+            "cpu": cpu_seconds(server_pid)}
+
+
+def cpu_use(before: dict, after: dict) -> dict[str, float]:
+    """Wall seconds between two snapshots, and the CPU seconds spent in them."""
+    spent = {k: after["cpu"][k] - before["cpu"][k] for k in before["cpu"]}
+    others = spent["machine"] - spent["server"] - spent["self"] - spent["browser"]
+    return {"wall": after["time"] - before["time"], "server": spent["server"],
+            "benchmark": spent["self"], "browser": spent["browser"], "others": max(0.0, others)}
+
+
+class PeakRSS:
+    """Samples a process tree's RSS every 0.2 s in a thread, inside a ``with`` block."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak_kb = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self._stop.wait(RSS_SAMPLE_SECONDS)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+# ---------------------------------------------------------------- students
+
+def rerun_request(page: str, query: str) -> bytes:
+    """What the frontend sends first on a fresh connection: a rerun with the
+    URL's query string and page name. The page_script_hash stays empty, as the
+    browser has no page hash yet; the server resolves the page from its name."""
+    msg = BackMsg()
+    msg.rerun_script.query_string = query
+    msg.rerun_script.page_name = page
+    return msg.SerializeToString()
+
+
+def note_delta(visit: Visit, delta) -> None:
+    if not delta.HasField("new_element"):
+        return
+    element = delta.new_element
+    kind = element.WhichOneof("type")
+    if kind == "plotly_chart":
+        visit.chart = True
+    elif kind == "exception":
+        error = element.exception
+        visit.exception = visit.exception or f"{error.type}: {error.message}"
+    elif kind == "alert" and element.alert.format == Alert.ERROR:
+        visit.error = visit.error or element.alert.body
+
+
+async def load_page(ws, visit: Visit, timeout: float) -> None:
+    """Ask for one page run and read ForwardMsgs until it finished successfully.
+
+    A run that stops early for a rerun is followed by a new run (new_session),
+    which starts the page's contents afresh. Messages that are not about the
+    contents (session status, page_not_found, page_info_changed...) are skipped."""
+    start = time.perf_counter()
+    await ws.send(rerun_request(visit.page, visit.query))
+    try:
+        async with asyncio.timeout(timeout):
+            async for data in ws:
+                visit.bytes += len(data)
+                msg = ForwardMsg.FromString(data)
+                kind = msg.WhichOneof("type")
+                if kind == "new_session":
+                    visit.chart, visit.exception, visit.error = False, "", ""
+                elif kind == "delta":
+                    note_delta(visit, msg.delta)
+                elif kind == "session_event" and msg.session_event.HasField(
+                        "script_compilation_exception"):
+                    visit.exception = msg.session_event.script_compilation_exception.message
+                elif kind == "script_finished":
+                    if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                        visit.seconds = time.perf_counter() - start
+                        return
+                    if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                        visit.problem = "compile error"
+                        return
+                    # FINISHED_EARLY_FOR_RERUN: the next run follows.
+            visit.problem = "connection closed by the server"
+    except TimeoutError:
+        visit.problem = f"timeout after {timeout:.0f} s"
+
+
+async def student(port: int, visit: Visit, delay: float, timeout: float,
+                  finished: asyncio.Future, class_over: asyncio.Event) -> None:
+    """Arrive after ``delay``, load the page, report it in ``finished``, then
+    stay connected (an open tab) until the class is over."""
+    await asyncio.sleep(delay)
+    try:
+        async with websockets.connect(f"ws://{HOST}:{port}/_stcore/stream",
+                                      subprotocols=[Subprotocol("streamlit")],
+                                      max_size=None, open_timeout=timeout,
+                                      ping_interval=None) as ws:  # browsers send no pings
+            await load_page(ws, visit, timeout)
+            finished.set_result(visit)
+            await class_over.wait()
+    except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as err:
+        if not finished.done():  # a failure on leaving does not undo the visit
+            visit.problem = visit.problem or f"connection: {err!r}"
+    finally:
+        if not finished.done():
+            finished.set_result(visit)
+
+
+async def run_class(port: int, visits: list[Visit], jitter: float, timeout: float,
+                    rng: random.Random, server_pid: int) -> tuple[list[Visit], dict]:
+    """All students at once; returns their visits and a snapshot of the server
+    taken once all of them are done, while they are all still connected."""
+    loop = asyncio.get_running_loop()
+    finished = [loop.create_future() for _ in visits]
+    class_over = asyncio.Event()
+    tasks = [asyncio.create_task(student(port, visit, rng.uniform(0, jitter), timeout, done,
+                                         class_over))
+             for visit, done in zip(visits, finished, strict=True)]
+    try:
+        async with asyncio.timeout(jitter + 2 * timeout + 10):
+            done = await asyncio.gather(*finished)
+        after = snapshot(server_pid)
+    finally:
+        class_over.set()
+        await asyncio.wait(tasks, timeout=10)
+    return done, after
+
+
+async def teacher(port: int, timeout: float) -> Visit:
+    """The teacher opens the home page once before the class. On a fresh server
+    Streamlit first serves in its pages/-folder mode; the first run of app.py
+    registers st.navigation's pages, and later visits get those."""
+    visit = Visit("teacher", page="", query="")
+    done = asyncio.get_running_loop().create_future()
+    class_over = asyncio.Event()
+    class_over.set()  # leave as soon as the page is there
+    await student(port, visit, 0.0, timeout, done, class_over)
+    return visit
+
+
+def student_visits(students: int, shared: bool) -> list[Visit]:
+    visits = []
+    for i in range(students):
+        if shared:
+            strategy, seed = PARAMS["strategy"].default, PARAMS["seed"].default
+        else:
+            strategy, seed = STRATEGIES[i % len(STRATEGIES)], i // len(STRATEGIES)
+        query = urlencode({"strategy": strategy, "seed": seed})
+        visits.append(Visit(f"student {i}", page="train", query=query))
+    return visits
+
+
+# ---------------------------------------------------------------- browser tabs
+
+def tab_urls(port: int, tabs: int, students: int) -> list[str]:
+    """Different strategies, on seeds no student used, so each tab trains."""
+    first_seed = math.ceil(students / len(STRATEGIES))
+    return [f"http://{HOST}:{port}/train?" + urlencode(
+        {"strategy": STRATEGIES[k % len(STRATEGIES)], "seed": first_seed + k // len(STRATEGIES)})
+        for k in range(tabs)]
+
+
+async def open_tab(page, tab: Tab, timeout: float) -> None:
+    milliseconds = timeout * 1000
+    start = time.perf_counter()
+    try:
+        await page.goto(tab.url, wait_until="commit", timeout=milliseconds)
+        await page.wait_for_selector(".js-plotly-plot", timeout=milliseconds)
+        await page.wait_for_selector(APP_DONE, timeout=milliseconds)
+        tab.seconds = time.perf_counter() - start
+        tab.exceptions = await page.locator("[data-testid='stException']").count()
+    except PlaywrightError as err:  # timeouts included
+        tab.problem = str(err).splitlines()[0]
+
+
+async def browser_tabs(urls: list[str], timeout: float,
+                       server_pid: int) -> tuple[list[Tab], dict]:
+    """One Chromium, one tab per URL, all opened at once. Returns the tabs and
+    the CPU use from the first tab opened to the last one done."""
+    tabs = [Tab(url) for url in urls]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                   timeout=timeout * 1000)
+        try:
+            context = await browser.new_context()
+            pages = [await context.new_page() for _ in tabs]
+            before = snapshot(server_pid)
+            await asyncio.gather(*(open_tab(page, tab, timeout)
+                                   for page, tab in zip(pages, tabs, strict=True)))
+            used = cpu_use(before, snapshot(server_pid))  # before Chromium exits
+        finally:
+            await browser.close()
+    return tabs, used
+
+
+# ---------------------------------------------------------------- report
+
+def machine() -> dict:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
+                  if line.startswith("model name")), platform.processor() or platform.machine())
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model,
+            "python": platform.python_version(), "streamlit": streamlit.__version__}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least q% of the values at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def summary(report: Report) -> dict:
+    times = [v.seconds for v in report.visits if v.ok]
+    return {
+        "students": report.students,
+        "succeeded": len(times),
+        "failures": len(report.visits) - len(times),
+        "p50": statistics.median(times) if times else None,
+        "p95": percentile(times, 95) if times else None,
+        "max": max(times) if times else None,
+        "mb_per_student": statistics.median(v.bytes for v in report.visits) / 1e6,
+        **report.rss_mb,
+    }
+
+
+def seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def cpu_sentence(c: dict, cores: int) -> str:
+    browser = f", Chromium {c['browser']:.1f} CPU-s" if c["browser"] >= 0.05 else ""
+    return (f"{c['wall']:.1f} s; in it the server used {c['server']:.1f} CPU-s "
+            f"({c['server'] / c['wall']:.2f} of {cores} cores on average), this script "
+            f"{c['benchmark']:.1f} CPU-s{browser} and other programs {c['others']:.1f} CPU-s")
+
+
+def markdown(report: Report) -> str:
+    s, m, c = summary(report), report.machine, report.class_cpu
+    if report.shared:
+        workload = (f"all {report.students} students ask for the same configuration "
+                    "(default strategy and seed): it is trained and drawn once and shared")
+    else:
+        workload = (f"student i asks for strategy STRATEGIES[i % 6], seed i // 6: "
+                    f"{report.students} distinct configurations, each trained and drawn once")
+    lines = [
+        f"Classroom benchmark: {report.students} students open /train at once on one server; "
+        f"{workload}.",
+        f"Machine: {m['nproc']} cores, {m['cpu']}; Python {m['python']}, "
+        f"Streamlit {m['streamlit']}.",
+        "",
+        f"Teacher's first visit to /: {seconds(report.teacher.seconds)} s"
+        + ("" if report.teacher.ok else f" (failed: {report.teacher.failure()})") + ".",
+        "",
+        "| students | p50 s | p95 s | max s | failures | MB received per student "
+        "| server RSS before | peak | after (MB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {s['students']} | {seconds(s['p50'])} | {seconds(s['p95'])} | {seconds(s['max'])} "
+        f"| {s['failures']} | {s['mb_per_student']:.2f} | {s['before']:.0f} | {s['peak']:.0f} "
+        f"| {s['after']:.0f} |",
+        "",
+        "Seconds from the page request to a finished run with the chart, over the students "
+        "that succeeded (p95 is nearest-rank). A failure: no chart, an exception, an "
+        "st.error, a timeout or a lost connection. MB: the ForwardMsgs' protobuf bytes. "
+        "RSS covers the server's process tree, "
+        f"sampled every {RSS_SAMPLE_SECONDS} s; 'after' is with every student still connected.",
+        "",
+        f"The class took {cpu_sentence(c, m['nproc'])}.",
+        "",
+        "| strategy | students | median s | max s |",
+        "|---|---|---|---|",
+    ]
+    for strategy in STRATEGIES:
+        times = [v.seconds for v in report.visits if v.ok and f"strategy={strategy}&" in v.query]
+        if times:
+            lines.append(f"| {strategy} | {len(times)} | {statistics.median(times):.2f} "
+                         f"| {max(times):.2f} |")
+    failed = [v for v in report.visits if not v.ok]
+    if failed:
+        lines += ["", "Failures:"] + [f"- {v.who} ({v.query}): {v.failure()}" for v in failed]
+    if report.server_tracebacks:
+        lines += ["", f"The server logged {report.server_tracebacks} tracebacks."]
+    if report.tabs:
+        lines += ["", f"{len(report.tabs)} Chromium tabs opened at once after the class, on "
+                  "configurations nobody had trained yet (time to the chart drawn and the "
+                  "script finished):", "",
+                  "| tab | seconds | stException elements | problem |", "|---|---|---|---|"]
+        lines += [f"| {t.url.split('/', 3)[3]} | {seconds(t.seconds)} | {t.exceptions} "
+                  f"| {t.problem} |" for t in report.tabs]
+        lines += ["", f"Server RSS peak during the tabs: {report.rss_mb['tabs_peak']:.0f} MB. "
+                  f"The tabs took {cpu_sentence(report.tabs_cpu, m['nproc'])}."]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+def benchmark(args: argparse.Namespace) -> Report:
+    report = Report(machine(), args.students, args.shared)
+    port = free_port()
+    with tempfile.TemporaryFile("w+") as log:
+        server = start_server(port, log)
+        try:
+            wait_healthy(server, port)
+            report.teacher = asyncio.run(teacher(port, args.timeout))
+            visits = student_visits(args.students, args.shared)
+            before = snapshot(server.pid)
+            with PeakRSS(server.pid) as watch:
+                report.visits, after = asyncio.run(run_class(
+                    port, visits, args.jitter, args.timeout, random.Random(args.rng_seed),
+                    server.pid))
+            report.rss_mb = {"before": before["rss_kb"] / 1024, "peak": watch.peak_kb / 1024,
+                             "after": after["rss_kb"] / 1024}
+            report.class_cpu = cpu_use(before, after)
+            if args.browser_tabs:
+                with PeakRSS(server.pid) as watch:
+                    report.tabs, report.tabs_cpu = asyncio.run(browser_tabs(
+                        tab_urls(port, args.browser_tabs, args.students), args.timeout,
+                        server.pid))
+                report.rss_mb["tabs_peak"] = watch.peak_kb / 1024
+        finally:
+            stop_server(server)
+            log.seek(0)
+            output = log.read()
+        report.server_tracebacks = output.count("Traceback (most recent call last)")
+        if report.teacher is None:
+            print(output[-3000:], file=sys.stderr)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--shared", action="store_true",
+                        help="every student asks for the default strategy and seed")
+    parser.add_argument("--browser-tabs", type=int, default=3,
+                        help="real Chromium tabs opened after the class (0 skips them)")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds one student or tab may take")
+    parser.add_argument("--jitter", type=float, default=0.5,
+                        help="students arrive within this many seconds")
+    parser.add_argument("--rng-seed", type=int, default=0, help="seed of the arrival jitter")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args()
+    if args.students < 1 or args.browser_tabs < 0 or args.timeout <= 0 or args.jitter < 0:
+        parser.error("needs --students >= 1, --browser-tabs >= 0, --timeout > 0, --jitter >= 0")
+    report = benchmark(args)
+    print(markdown(report))
+    if args.json:
+        failures = {v.who: v.failure() for v in report.visits if not v.ok}
+        data = {"summary": summary(report), "failures": failures, **asdict(report)}
+        args.json.write_text(json.dumps(data, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
