@@ -189,6 +189,11 @@ def embedding_figure(data: DataConfig, config: TrainConfig, components: int, que
                                     selected_query=query, k=config.k)
 
 
+@st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False)
+def training_curves(data: DataConfig, config: TrainConfig):
+    return figures.training_curves_figure(trained(data, config))
+
+
 @st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…")
 def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: int):
     """Final embeddings of several runs side by side, shared like embedding_figure."""

@@ -72,5 +72,5 @@ with picture:
              on_select=on_click, selection_mode="points")
 
 st.subheader("Training curves")
-ui.chart(figures.training_curves_figure(result), "curves", f"recdemo-{config.strategy}-curves")
+ui.chart(ui.training_curves(data_config, config), "curves", f"recdemo-{config.strategy}-curves")
 ui.history_downloads(result)

@@ -54,7 +54,10 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
     styles = _trace_styles(dataset, components, selected_query, k)
     traces = [style | position | extra
               for style, position, extra in zip(styles, frames[-1], hover, strict=True)]
-    fig = go.Figure({
+    # Built without plotly's property validation, which walks every frame and
+    # took longer than the rest of the figure; tests/test_figures.py checks
+    # that the same figure passes validation.
+    spec = {
         "data": traces,
         "frames": [{"name": str(epoch), "data": data} for epoch, data in enumerate(frames)],
         "layout": {
@@ -66,7 +69,8 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
             "sliders": [_epoch_slider(epochs, epochs - 1, components)],
             "title": {"text": f"{result.config.strategy}: embeddings, PCA of the final epoch"},
         },
-    })
+    }
+    fig = go.Figure(spec, _validate=False)
     _fix_axes(fig, projection)
     return fig
 
@@ -111,7 +115,8 @@ def _trace_styles(dataset, components, selected_query, k):
                       else group_color(dataset.test.groups[selected_query]))
     styles.append(style(f"its top {k}", "#111111", "circle-open", 17, "#111111", 3,
                         hovertemplate="recommended item %{customdata[0]}<extra></extra>"))
-    styles.append(style("spurious pick (other group)", "#D00000", "x-thin-open", 15,
+    cross = "x" if components == 3 else "x-thin-open"  # 3D scenes have fewer symbols
+    styles.append(style("spurious pick (other group)", "#D00000", cross, 15,
                         "#D00000", 4, hoverinfo="skip"))
     styles.append(style("selected query", selected_color, "square", 20, "#111111", 3,
                         hovertemplate="selected query %{customdata[0]}<extra></extra>"))

@@ -1,0 +1,47 @@
+"""Figures: what the pictures encode, and that plotly accepts every figure."""
+
+import plotly.graph_objects as go
+import pytest
+
+from recdemo import figures
+from recdemo.data import DataConfig, make_dataset
+from recdemo.train import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def run():
+    data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))
+    return data, train(data, TrainConfig(epochs=3))
+
+
+@pytest.mark.parametrize("components", [2, 3])
+@pytest.mark.parametrize("selected", [None, 4])
+def test_embedding_figure_passes_plotly_validation(run, components, selected):
+    """embedding_figure skips plotly's validation for speed; this is where it is checked."""
+    data, result = run
+    fig = figures.embedding_figure(data, result, components, selected_query=selected, k=5)
+    validated = go.Figure(fig.to_dict())  # raises on any invalid property
+    assert len(validated.frames) == result.config.epochs + 1
+
+
+def test_embedding_figure_highlights_the_query_and_its_picks(run):
+    data, result = run
+    fig = figures.embedding_figure(data, result, selected_query=4, k=5)
+    by_name = {trace.name: trace for trace in fig.data}
+    assert list(by_name["selected query"].customdata[:, 0]) == [4]
+    assert len(by_name["its top 5"].x) == 5
+    spurious = len(by_name["spurious pick (other group)"].x)
+    picks = by_name["its top 5"].customdata[:, 0]
+    assert spurious == int((data.item_groups[picks] != data.test.groups[4]).sum())
+
+
+@pytest.mark.parametrize("make", [
+    lambda data, result: figures.training_curves_figure(result),
+    lambda data, result: figures.small_multiples_figure(data, {"a": result, "b": result}),
+    lambda data, result: figures.metrics_bar_figure([result.summary()]),
+    lambda data, result: figures.interaction_matrix_figure(data),
+    lambda data, result: figures.group_sizes_figure(data),
+    lambda data, result: figures.latent_figure(data),
+])
+def test_other_figures_are_valid_plotly(run, make):
+    assert go.Figure(make(*run).to_dict()).data
