@@ -11,6 +11,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -18,7 +22,7 @@ import streamlit as st
 from recdemo import export, figures
 from recdemo.data import DataConfig, make_dataset
 from recdemo.params import PARAMS, parse_query, to_query
-from recdemo.train import TrainConfig, TrainingDiverged, train
+from recdemo.train import TrainConfig, TrainingDiverged, train_from_configs
 
 # Bounded caches: at ~2 MB per trained run, a long class stays well under 1 GB.
 MAX_RUNS = 96
@@ -179,7 +183,28 @@ def dataset(config: DataConfig):
 
 @st.cache_data(max_entries=MAX_RUNS, show_spinner="Training the model…")
 def trained(data: DataConfig, config: TrainConfig):
-    return train(dataset(data), config)
+    """Trained in a worker process: every session of the server shares one
+    Python interpreter (one GIL), so training there would stall every other
+    student's page; workers use all the cores."""
+    global _pool
+    try:
+        return _training_pool().submit(train_from_configs, data, config).result()
+    except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
+        _pool = None
+        return _training_pool().submit(train_from_configs, data, config).result()
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _training_pool() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # forkserver: workers start from a clean process, not a copy of the
+        # threaded server (forking threads is unsafe).
+        _pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2,
+                                    mp_context=multiprocessing.get_context("forkserver"))
+    return _pool
 
 
 @st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…")

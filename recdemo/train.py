@@ -160,6 +160,14 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     )
 
 
+def train_from_configs(data_config, config: TrainConfig) -> TrainResult:
+    """Generate the data and train: everything a worker process needs, from two
+    small picklable configs (the app trains in worker processes)."""
+    from recdemo.data import make_dataset
+
+    return train(make_dataset(data_config), config)
+
+
 def _diverged_message(config: TrainConfig, epoch: int, loss: float) -> str:
     return (
         f"Training diverged in epoch {epoch} (loss = {loss:.3g}): "
