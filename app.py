@@ -7,7 +7,7 @@ the link and draws the controls that page needs.
 
 import streamlit as st
 
-st.set_page_config(page_title="recdemo: folding", page_icon=":material/palette:", layout="wide")
+st.set_page_config(page_title="recdemo: folding", page_icon="🎨", layout="wide")
 
 # The URL paths (what teachers share) differ from the file names on purpose:
 # on a fresh server Streamlit first runs in its old pages/-folder mode, where a
