@@ -69,6 +69,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
 html { font-size: 22px; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
 [data-testid="stMetricValue"] { font-size: 3.2rem; }
 </style>"""
 

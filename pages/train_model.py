@@ -52,9 +52,8 @@ with inspector:
     st.markdown(f"**Top {config.k}** for query {query}: **{spurious} spurious**")
     st.dataframe(
         [{"#": p["rank"], "item": p["item"], "group": figures.group_name(p["group"]),
-          "score": round(p["score"], 2), "spurious": "✗" if p["spurious"] else ""}
-         for p in picks],
-        hide_index=True, height=min(38 + 35 * config.k, 420),
+          "spurious": "✗" if p["spurious"] else ""} for p in picks],
+        hide_index=True, height=38 + 35 * config.k,
     )
 
 

@@ -147,7 +147,10 @@ def _positions_at(dataset, result, projection, epoch, selected_query, k):
 
 
 def _hover_data(dataset, result, selected_query, k):
-    """Ids and top recommendations of the final model, for hovering and clicking."""
+    """Ids and top recommendations of the final model, for hovering and clicking.
+
+    Plain lists, not arrays: a click sends a point's customdata back to the
+    page, and a list comes back as a list."""
     scores = result.query_embeddings @ result.item_embeddings.T
     top_item = top_k(scores, 1)[:, 0]
     top_group = np.array(COLOR_NAMES)[dataset.item_groups[top_item]]
@@ -155,10 +158,11 @@ def _hover_data(dataset, result, selected_query, k):
     hover = []
     for g in range(dataset.n_groups):
         q_ids = np.flatnonzero(dataset.test.groups == g)
-        hover.append({"customdata": np.column_stack([q_ids, top_item[q_ids]]).astype(np.int32),
-                      "hovertext": top_group[q_ids]})
-        hover.append({"customdata": np.flatnonzero(dataset.item_groups == g)[:, None]})
-    return hover + [{"customdata": picks[:, None]}, {}, {"customdata": selected[:, None]}]
+        hover.append({"customdata": np.column_stack([q_ids, top_item[q_ids]]).tolist(),
+                      "hovertext": top_group[q_ids].tolist()})
+        hover.append({"customdata": np.flatnonzero(dataset.item_groups == g)[:, None].tolist()})
+    return hover + [{"customdata": picks[:, None].tolist()}, {},
+                    {"customdata": selected[:, None].tolist()}]
 
 
 def _positions(points):
@@ -192,7 +196,8 @@ def _play_pause(components):
 def _epoch_slider(n_frames, active, components):
     return {
         "active": active, "x": 0.2, "len": 0.8, "y": -0.08, "yanchor": "top",
-        "pad": {"t": 30}, "currentvalue": {"prefix": "epoch ", "font": {"size": 16}},
+        "pad": {"t": 30},
+        "currentvalue": {"prefix": "epoch ", "font": {"size": 16}, "xanchor": "right"},
         "steps": [
             {"label": str(epoch), "method": "animate",
              "args": [[str(epoch)], _animation_args(components, 0)]}

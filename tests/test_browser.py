@@ -248,8 +248,6 @@ def test_query_inspector_select_box(page):
 # The square's id reaches the page as plotly customdata; since the embedding figure
 # is built from numpy arrays (7b63d93), a selected point's customdata arrives as
 # {"0": id, "1": item} and pages/train_model.py's on_click fails with KeyError: 0.
-@pytest.mark.xfail(raises=AppCrashed, strict=True,
-                   reason="app bug: clicking a query square crashes the Train page (KeyError: 0)")
 def test_clicking_a_query_square_inspects_it(page):
     go(page, "/train")
     chart = page.locator(CHART).first
