@@ -27,7 +27,9 @@ st.subheader("Group sizes and popularity")
 ui.chart(figures.group_sizes_figure(data), "sizes", "recdemo-group-sizes")
 
 st.subheader("The hidden layout")
-st.caption("The latent vectors the data was generated from, projected with PCA: the "
-           "groups are far apart here. The model never sees this; it only gets each "
-           "query's features, a noisy random linear map of its latent vector.")
+st.caption("The latent vectors the data was generated from, projected with PCA. In the "
+           "latent space every group is equally far from every other; two dimensions can "
+           "only show part of that, so some groups overlap in this picture. The model never "
+           "sees these vectors: it only gets each query's features, a noisy random linear "
+           "map of its latent vector.")
 ui.chart(figures.latent_figure(data), "latent", "recdemo-latent")

@@ -307,7 +307,8 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
     G = dataset.n_groups
     names = [group_name(g) for g in range(G)]
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        "items and training queries per group", "item popularity (training positives)"))
+        "items (solid) and training queries (hatched) per group",
+        "item popularity (training positives)"))
     counts = [("items", np.bincount(dataset.item_groups, minlength=G)),
               ("queries", np.bincount(dataset.train.groups, minlength=G))]
     for label, values in counts:

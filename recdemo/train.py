@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from recdemo.data import Dataset
+from recdemo.data import Dataset, make_dataset
 from recdemo.metrics import all_metrics
 from recdemo.model import flatten, init_params, loss_and_grads, query_tower
 from recdemo.params import PARAMS
@@ -163,8 +163,6 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
 def train_from_configs(data_config, config: TrainConfig) -> TrainResult:
     """Generate the data and train: everything a worker process needs, from two
     small picklable configs (the app trains in worker processes)."""
-    from recdemo.data import make_dataset
-
     return train(make_dataset(data_config), config)
 
 
