@@ -182,6 +182,9 @@ def dataset(config: DataConfig):
     return make_dataset(config)
 
 
+_pool: ProcessPoolExecutor | None = None  # the training workers, started on first use
+
+
 @st.cache_data(max_entries=MAX_RUNS, show_spinner="Training the model…")
 def trained(data: DataConfig, config: TrainConfig):
     """Trained in a worker process: every session of the server shares one
@@ -193,9 +196,6 @@ def trained(data: DataConfig, config: TrainConfig):
     except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
         _pool = None
         return _training_pool().submit(train_from_configs, data, config).result()
-
-
-_pool: ProcessPoolExecutor | None = None
 
 
 def _training_pool() -> ProcessPoolExecutor:
@@ -266,6 +266,15 @@ def history_downloads(result) -> None:
     right.download_button("Metrics per epoch (JSON)", lambda: export.history_json(result),
                           file_name=f"{name}.json", mime="application/json",
                           on_click="ignore", icon=":material/download:", key="history_json")
+
+
+def trained_or_none(data: DataConfig, config: TrainConfig):
+    """The trained run, or None if it diverges or is too large (for a comparison
+    that can do without it)."""
+    try:
+        return trained(data, config)
+    except (TrainingDiverged, ValueError):
+        return None
 
 
 def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):

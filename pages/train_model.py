@@ -15,14 +15,16 @@ data = ui.dataset(data_config)
 result, config = ui.train_or_explain(data_config, ui.train_config(), slot="train")
 if result is None:
     st.stop()
-baseline = ui.trained(data_config, ui.train_config(vars(config), strategy="positives-only"))
+baseline = ui.trained_or_none(data_config,
+                              ui.train_config(vars(config), strategy="positives-only"))
+compare = baseline is not None and config.strategy != "positives-only"
 
 # The four numbers, each against positives-only on the same data and seed.
 for column, name in zip(st.columns(4), METRICS, strict=True):
-    value, base = result.final_metrics[name], baseline.final_metrics[name]
+    value = result.final_metrics[name]
     column.metric(
         figures.METRIC_LABELS[name].replace("@k", f"@{config.k}"), f"{value:.2f}",
-        delta=None if config.strategy == "positives-only" else f"{value - base:+.2f}",
+        delta=f"{value - baseline.final_metrics[name]:+.2f}" if compare else None,
         delta_color="inverse" if name == "spurious_at_k" else "normal",
         help="change against positives-only on the same data and seed",
     )
