@@ -22,7 +22,7 @@ import streamlit as st
 from recdemo import export, figures
 from recdemo.data import DataConfig, make_dataset
 from recdemo.params import PARAMS, parse_query, to_query
-from recdemo.train import TrainConfig, TrainingDiverged, train_from_configs
+from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train_from_configs
 
 # Bounded caches: at ~2 MB per trained run, a long class stays well under 1 GB.
 MAX_RUNS = 96
@@ -184,6 +184,8 @@ def dataset(config: DataConfig):
 
 _pool: ProcessPoolExecutor | None = None  # the training workers, started on first use
 
+one_blas_thread()  # in this process too: see its docstring
+
 
 @st.cache_data(max_entries=MAX_RUNS, show_spinner="Training the model…")
 def trained(data: DataConfig, config: TrainConfig):
@@ -204,7 +206,8 @@ def _training_pool() -> ProcessPoolExecutor:
         # forkserver: workers start from a clean process, not a copy of the
         # threaded server (forking threads is unsafe).
         _pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2,
-                                    mp_context=multiprocessing.get_context("forkserver"))
+                                    mp_context=multiprocessing.get_context("forkserver"),
+                                    initializer=one_blas_thread)
     return _pool
 
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, fields
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from recdemo.data import Dataset, make_dataset
 from recdemo.metrics import all_metrics
@@ -164,6 +165,14 @@ def train_from_configs(data_config, config: TrainConfig) -> TrainResult:
     """Generate the data and train: everything a worker process needs, from two
     small picklable configs (the app trains in worker processes)."""
     return train(make_dataset(data_config), config)
+
+
+def one_blas_thread() -> None:
+    """Limit this process to one BLAS thread (an initializer for worker
+    processes; importing this module has loaded numpy's BLAS, so the limit
+    takes). The matrices are small: with several processes training at once,
+    extra BLAS threads only spin and double the CPU time of a run."""
+    threadpool_limits(1)
 
 
 def _diverged_message(config: TrainConfig, epoch: int, loss: float) -> str:

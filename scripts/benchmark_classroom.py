@@ -205,7 +205,8 @@ def processes_cpu_seconds(pids: set[int]) -> float:
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU time used so far: by the server's process tree, by this script, by
+    """CPU time used so far: by the server's process tree (and its main
+    process, where every session's script runs), by this script, by
     its other children (Playwright's driver and Chromium), by the whole machine
     (all cores). Differences of two readings tell how busy the server was, and
     whether other programs shared the cores."""
@@ -213,7 +214,8 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     helpers = process_tree(os.getpid()) - server - {os.getpid()}
     user, nice, system, idle, iowait, irq, softirq, steal = map(
         int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
-    return {"server": processes_cpu_seconds(server), "self": time.process_time(),
+    return {"server": processes_cpu_seconds(server), "main": processes_cpu_seconds({server_pid}),
+            "self": time.process_time(),
             "browser": processes_cpu_seconds(helpers),
             "machine": (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")}
 
@@ -228,6 +230,7 @@ def cpu_use(before: dict, after: dict) -> dict[str, float]:
     spent = {k: after["cpu"][k] - before["cpu"][k] for k in before["cpu"]}
     others = spent["machine"] - spent["server"] - spent["self"] - spent["browser"]
     return {"wall": after["time"] - before["time"], "server": spent["server"],
+            "main": spent["main"],
             "benchmark": spent["self"], "browser": spent["browser"], "others": max(0.0, others)}
 
 
@@ -458,7 +461,8 @@ def seconds(value: float | None) -> str:
 def cpu_sentence(c: dict, cores: int) -> str:
     browser = f", Chromium {c['browser']:.1f} CPU-s" if c["browser"] >= 0.05 else ""
     return (f"{c['wall']:.1f} s; in it the server used {c['server']:.1f} CPU-s "
-            f"({c['server'] / c['wall']:.2f} of {cores} cores on average), this script "
+            f"({c['server'] / c['wall']:.2f} of {cores} cores on average; its main process "
+            f"{c['main']:.1f}, the training workers {c['server'] - c['main']:.1f}), this script "
             f"{c['benchmark']:.1f} CPU-s{browser} and other programs {c['others']:.1f} CPU-s")
 
 

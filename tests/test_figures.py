@@ -29,8 +29,8 @@ def test_embedding_figure_highlights_the_query_and_its_picks(run):
     fig = figures.embedding_figure(data, result, selected_query=4, k=5)
     by_name = {trace.name: trace for trace in fig.data}
     assert [row[0] for row in by_name["selected query"].customdata] == [4]
-    assert len(by_name["its top 5"].x) == 5
-    spurious = len(by_name["spurious pick (other group)"].x)
+    assert len(figures.array_values(by_name["its top 5"].x)) == 5
+    spurious = len(figures.array_values(by_name["spurious pick (other group)"].x))
     picks = [row[0] for row in by_name["its top 5"].customdata]
     assert spurious == int((data.item_groups[picks] != data.test.groups[4]).sum())
 
@@ -45,3 +45,11 @@ def test_embedding_figure_highlights_the_query_and_its_picks(run):
 ])
 def test_other_figures_are_valid_plotly(run, make):
     assert go.Figure(make(*run).to_dict()).data
+
+
+def test_typed_arrays_round_trip_as_float32():
+    values = [0.5, -1.25, 3.0e-3]
+    encoded = figures.typed_array(values)
+    assert encoded["dtype"] == "f4"
+    assert figures.array_values(encoded) == pytest.approx(values, rel=1e-6)
+    assert figures.array_values([1, 2]) == [1, 2]  # plain JSON lists pass through

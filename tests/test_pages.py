@@ -1,15 +1,13 @@
 """Every page run headless with Streamlit's AppTest (no browser)."""
 
-import base64
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from recdemo.figures import PALETTE
+from recdemo.figures import PALETTE, array_values
 from recdemo.params import PARAMS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -39,15 +37,6 @@ def no_exceptions(at: AppTest) -> bool:
 
 def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def plotly_array(value) -> list:
-    """A figure JSON array as a list; plotly sends numpy arrays base64-encoded."""
-    if isinstance(value, dict) and "bdata" in value:
-        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return flat.reshape(shape).tolist()
-    return value
 
 
 def chart_spec(at: AppTest, key: str) -> dict:
@@ -129,7 +118,7 @@ def test_query_inspector_lists_k_items_and_follows_the_pick():
     assert at.query_params["query"] == "12"
     highlighted = [t for t in chart_spec(at, "embedding_chart")["data"]
                    if t["name"] == "selected query"]
-    assert highlighted and plotly_array(highlighted[0]["customdata"]) == [[12]]
+    assert highlighted and array_values(highlighted[0]["customdata"]) == [[12]]
 
 
 def test_data_settings_are_shared_across_pages():
