@@ -22,7 +22,7 @@ import streamlit as st
 from recdemo import export, figures
 from recdemo.data import DataConfig, make_dataset
 from recdemo.params import PARAMS, parse_query, to_query
-from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train_from_configs
+from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 
 # Bounded caches: at ~2 MB per trained run, a long class stays well under 1 GB.
 MAX_RUNS = 96
@@ -191,13 +191,15 @@ one_blas_thread()  # in this process too: see its docstring
 def trained(data: DataConfig, config: TrainConfig):
     """Trained in a worker process: every session of the server shares one
     Python interpreter (one GIL), so training there would stall every other
-    student's page; workers use all the cores."""
+    student's page; workers use all the cores. The worker is sent the
+    dataset this process has already made."""
     global _pool
+    examples = dataset(data)
     try:
-        return _training_pool().submit(train_from_configs, data, config).result()
+        return _training_pool().submit(train, examples, config).result()
     except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
         _pool = None
-        return _training_pool().submit(train_from_configs, data, config).result()
+        return _training_pool().submit(train, examples, config).result()
 
 
 def _training_pool() -> ProcessPoolExecutor:

@@ -56,9 +56,6 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
     styles = _trace_styles(dataset, components, selected_query, k)
     traces = [style | position | extra
               for style, position, extra in zip(styles, frames[-1], hover, strict=True)]
-    # Built without plotly's property validation, which walks every frame and
-    # took longer than the rest of the figure; tests/test_figures.py checks
-    # that the same figure passes validation.
     spec = {
         "data": traces,
         "frames": [{"name": str(epoch), "data": data} for epoch, data in enumerate(frames)],
@@ -72,9 +69,32 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
             "title": {"text": f"{result.config.strategy}: embeddings, PCA of the final epoch"},
         },
     }
-    fig = go.Figure(spec, _validate=False)
+    fig = AnimatedFigure(spec)
     _fix_axes(fig, projection)
     return fig
+
+
+class AnimatedFigure(go.Figure):
+    """A plotly Figure whose animation frames are kept as finished JSON.
+
+    go.Figure turns every trace of every frame into a checked Scatter object;
+    for the ~300 frame traces of an embedding figure that took longer than
+    the rest of a page run. Here the frames stay plain dicts of typed arrays
+    (tests/test_figures.py checks that they pass plotly's validation), and
+    ``to_dict()``, which st.plotly_chart, the HTML export and plotly.io call,
+    puts them back. ``fig.frames`` itself is empty.
+
+    The frames are shared, not copied, by every ``to_dict()``: a cached
+    figure goes to every browser, and its readers (plotly.io, Streamlit)
+    only read them.
+    """
+
+    def __init__(self, spec: dict):
+        super().__init__({key: spec[key] for key in ("data", "layout")}, _validate=False)
+        self._animation_frames = spec["frames"]
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {"frames": self._animation_frames}
 
 
 def balanced_snapshots(result):
@@ -245,20 +265,33 @@ def _fix_axes(fig, projection: Projection):
 
 
 def training_curves_figure(result, height: int = 330) -> go.Figure:
-    """Training loss per epoch, and the four test metrics per epoch."""
+    """Training loss per epoch (left), and the four test metrics per epoch (right).
+
+    Written as figure JSON with two x-axes side by side, as make_subplots
+    would lay them out: this figure is drawn for every run a student trains,
+    and make_subplots with its checks took ten times longer."""
     k = result.config.k
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", "test metrics"))
-    epochs = np.arange(len(result.metrics))
-    fig.add_trace(go.Scatter(x=epochs[1:], y=result.losses, name="loss", mode="lines+markers",
-                             line={"color": "#444444"}), row=1, col=1)
+    epochs = list(range(len(result.metrics)))
+    traces = [{"type": "scatter", "x": epochs[1:], "y": result.losses.tolist(), "name": "loss",
+               "mode": "lines+markers", "line": {"color": "#444444"}}]
     for name, color in zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True):
-        fig.add_trace(go.Scatter(
-            x=epochs, y=[m[name] for m in result.metrics], mode="lines+markers",
-            name=METRIC_LABELS[name].replace("@k", f"@{k}"), line={"color": color},
-        ), row=1, col=2)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 40, "b": 10})
-    return fig
+        traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
+                       "y": [m[name] for m in result.metrics], "mode": "lines+markers",
+                       "name": METRIC_LABELS[name].replace("@k", f"@{k}"),
+                       "line": {"color": color}})
+    layout = {
+        "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "xaxis": {"domain": [0.0, 0.45], "anchor": "y", "title": {"text": "epoch"}},
+        "yaxis": {"anchor": "x"},
+        "xaxis2": {"domain": [0.55, 1.0], "anchor": "y2", "title": {"text": "epoch"}},
+        "yaxis2": {"anchor": "x2"},
+        "annotations": [
+            {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper",
+             "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 16}}
+            for title, x in (("training loss", 0.225), ("test metrics", 0.775))
+        ],
+    }
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
 def small_multiples_figure(dataset, results: dict, cols: int = 3, height_per_row: int = 330):

@@ -14,26 +14,49 @@ METRICS = ("spurious_at_k", "within_group_recall_at_k", "cross_group_auc", "silh
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Item ids of each row's k highest scores, best first."""
-    k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+    return _best_first(scores)[:, :k]
+
+
+def _best_first(scores: np.ndarray) -> np.ndarray:
+    """Each row's item ids from the highest score to the lowest."""
+    return np.argsort(-scores, axis=1)
+
+
+def _own_in_ranking(order, query_groups, item_groups) -> np.ndarray:
+    """(m, n) booleans: is the query's j-th best item from its own group? One
+    sort and this table serve all three ranking metrics, after every epoch."""
+    return item_groups[order] == query_groups[:, None]
 
 
 def spurious_at_k(scores, query_groups, item_groups, k: int) -> float:
     """Share of each query's top-k items (ranked over the whole corpus) that
     belong to another group, averaged over queries. Random ranking: 1 - 1/G."""
-    top = top_k(scores, k)
-    return float((item_groups[top] != query_groups[:, None]).mean())
+    return _spurious(_own_in_ranking(_best_first(scores), query_groups, item_groups), k)
+
+
+def _spurious(own_in_ranking, k):
+    return float(1.0 - own_in_ranking[:, :k].mean())
 
 
 def within_group_recall_at_k(scores, query_groups, item_groups, positives, k: int) -> float:
     """Share of a query's own-group positives found in its top-k when only its
     own group is ranked, averaged over the queries that have own-group positives."""
-    own = item_groups[None, :] == query_groups[:, None]
-    top = top_k(np.where(own, scores, -np.inf), k)
+    order = _best_first(scores)
+    own = _own_in_ranking(order, query_groups, item_groups)
+    return _within_group_recall(scores, order, own, query_groups, item_groups, positives, k)
+
+
+def _within_group_recall(scores, order, own_in_ranking, query_groups, item_groups,
+                         positives, k):
+    # The score of each query's k-th best own-group item (or of its last one,
+    # when the group has fewer than k items): the own top-k scores at least that.
+    own_count = np.cumsum(own_in_ranking, axis=1)
+    wanted = np.minimum(k, own_count[:, -1])
+    position = (own_count < wanted[:, None]).sum(axis=1)
+    rows = np.arange(len(scores))
+    threshold = scores[rows, order[rows, position]]
     own_positive = item_groups[positives] == query_groups[:, None]  # (m, P)
-    found = (positives[:, :, None] == top[:, None, :]).any(axis=2) & own_positive
+    found = own_positive & (scores[rows[:, None], positives] >= threshold[:, None])
     counts = own_positive.sum(axis=1)
     has = counts > 0
     return float((found.sum(axis=1)[has] / counts[has]).mean())
@@ -47,24 +70,24 @@ def cross_group_auc(scores, query_groups, item_groups) -> float:
     Per query this is the Mann-Whitney U statistic: the rank sum of the
     own-group items minus its smallest possible value, over (own x other) pairs.
     """
-    ranks = _ranks(scores)
-    own = item_groups[None, :] == query_groups[:, None]
-    n_own = own.sum(axis=1)
-    n_other = own.shape[1] - n_own
-    u = (ranks * own).sum(axis=1) - n_own * (n_own + 1) / 2
-    return float((u / (n_own * n_other)).mean())
+    order = _best_first(scores)
+    own = _own_in_ranking(order, query_groups, item_groups)
+    return _cross_group_auc(scores, order, own, query_groups, item_groups)
 
 
-def _ranks(scores):
-    """Rank of each score in its row (1 = lowest), ties sharing their average rank."""
-    order = np.argsort(scores, axis=1)
+def _cross_group_auc(scores, order, own_in_ranking, query_groups, item_groups):
+    n = scores.shape[1]
     if (np.diff(np.take_along_axis(scores, order, axis=1), axis=1) == 0).any():
         from scipy.stats import rankdata  # slow to import, and only needed for ties
 
-        return rankdata(scores, axis=1)
-    ranks = np.empty(scores.shape)
-    np.put_along_axis(ranks, order, np.arange(1.0, scores.shape[1] + 1), axis=1)
-    return ranks
+        # Tied scores share their average rank (1 = lowest).
+        own = item_groups[None, :] == query_groups[:, None]
+        rank_sum = (rankdata(scores, axis=1) * own).sum(axis=1)
+    else:  # the j-th best of n items has rank n - j
+        rank_sum = own_in_ranking @ np.arange(n, 0.0, -1.0)
+    n_own = own_in_ranking.sum(axis=1)
+    u = rank_sum - n_own * (n_own + 1) / 2
+    return float((u / (n_own * (n - n_own))).mean())
 
 
 def silhouette(V, item_groups) -> float:
@@ -97,12 +120,14 @@ def all_metrics(Q, V, queries, item_groups, k: int) -> dict[str, float]:
     """The four metrics for the test ``queries`` (a data.Queries) with query
     embeddings ``Q`` and item embeddings ``V``."""
     scores = Q @ V.T
+    order = _best_first(scores)
+    own = _own_in_ranking(order, queries.groups, item_groups)
     return {
-        "spurious_at_k": spurious_at_k(scores, queries.groups, item_groups, k),
-        "within_group_recall_at_k": within_group_recall_at_k(
-            scores, queries.groups, item_groups, queries.positives, k
+        "spurious_at_k": _spurious(own, k),
+        "within_group_recall_at_k": _within_group_recall(
+            scores, order, own, queries.groups, item_groups, queries.positives, k
         ),
-        "cross_group_auc": cross_group_auc(scores, queries.groups, item_groups),
+        "cross_group_auc": _cross_group_auc(scores, order, own, queries.groups, item_groups),
         "silhouette": silhouette(V, item_groups),
     }
 

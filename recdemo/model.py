@@ -12,6 +12,7 @@ finite differences in tests/test_gradients.py).
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import csc_array
 
 from recdemo.samplers import Candidates
 
@@ -73,7 +74,8 @@ def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
     if cand.items is None:  # the whole corpus: a dense (B, n) score matrix
         scores = q @ V.T
     else:
-        scores = np.einsum("bd,bcd->bc", q, V[cand.items])
+        V_cand = V[cand.items]  # (B, C, d): each query's candidate item vectors
+        scores = (V_cand @ q[:, :, None])[:, :, 0]
     logits = scores + cand.logit_offsets
     t = cand.targets
 
@@ -93,17 +95,17 @@ def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
         dq = dscores @ V  # dL/dq_b = sum_j dL/ds_bj V_j: all n items
         dV = dscores.T @ q  # dL/dV_j = sum_b dL/ds_bj q_b
     else:  # only the candidates: the cost does not grow with the corpus
-        dq = np.einsum("bc,bcd->bd", dscores, V[cand.items])
-        dV = scatter_rows(cand.items, dscores[:, :, None] * q[:, None, :], len(V))
+        dq = (dscores[:, None, :] @ V_cand)[:, 0, :]
+        dV = item_by_query(cand.items, dscores, len(V)) @ q
     return loss, dq, dV
 
 
-def scatter_rows(items: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
-    """out[items[b, c]] += rows[b, c] for every (b, c); an item drawn several
-    times gets the sum. (np.add.at does the same, several times slower.)"""
-    d = rows.shape[-1]
-    flat = (items[..., None] * d + np.arange(d)).ravel()
-    return np.bincount(flat, weights=rows.ravel(), minlength=n * d).reshape(n, d)
+def item_by_query(items: np.ndarray, values: np.ndarray, n: int) -> csc_array:
+    """The sparse (n, B) matrix with values[b, c] in row items[b, c] of column b
+    (summed where an item is a candidate twice). With values = dL/ds it maps
+    the batch's query vectors to dL/dV, touching only the candidates' rows."""
+    B, C = items.shape
+    return csc_array((values.ravel(), items.ravel(), np.arange(0, B * C + 1, C)), shape=(n, B))
 
 
 def gravity(q: np.ndarray, V: np.ndarray, weight: float):

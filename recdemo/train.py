@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from recdemo.data import Dataset, make_dataset
+from recdemo.data import Dataset
 from recdemo.metrics import all_metrics
 from recdemo.model import flatten, init_params, loss_and_grads, query_tower
 from recdemo.params import PARAMS
@@ -159,12 +159,6 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
         item_snapshots=np.stack(snapshots_v),
         train_seconds=time.perf_counter() - start,
     )
-
-
-def train_from_configs(data_config, config: TrainConfig) -> TrainResult:
-    """Generate the data and train: everything a worker process needs, from two
-    small picklable configs (the app trains in worker processes)."""
-    return train(make_dataset(data_config), config)
 
 
 def one_blas_thread() -> None:

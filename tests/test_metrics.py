@@ -131,3 +131,31 @@ def test_all_metrics_reports_the_four_metrics_from_embeddings():
     assert tuple(metrics) == METRICS
     assert metrics == {"spurious_at_k": 0.0, "within_group_recall_at_k": 1.0,
                        "cross_group_auc": 1.0, "silhouette": pytest.approx(1.0)}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_all_metrics_match_their_definitions_query_by_query(seed):
+    """all_metrics shares one ranking between the metrics; here each metric is
+    computed the slow, literal way, one query at a time, on random embeddings."""
+    rng = np.random.default_rng(seed)
+    item_groups = rng.permutation(np.repeat(np.arange(4), 9))
+    query_groups = rng.integers(0, 4, 12)
+    positives = np.stack([rng.choice(36, 3, replace=False) for _ in range(12)])
+    Q, V = rng.standard_normal((12, 5)), rng.standard_normal((36, 5))
+    scores, k = Q @ V.T, 4
+    spurious, recalls, aucs = [], [], []
+    for s, g, pos in zip(scores, query_groups, positives, strict=True):
+        best = sorted(range(36), key=lambda i: -s[i])
+        spurious.append(np.mean([item_groups[i] != g for i in best[:k]]))
+        own_best = [i for i in best if item_groups[i] == g][:k]
+        own_pos = [p for p in pos if item_groups[p] == g]
+        if own_pos:
+            recalls.append(np.mean([p in own_best for p in own_pos]))
+        own, other = s[item_groups == g], s[item_groups != g]
+        aucs.append(np.mean([(a > b) + 0.5 * (a == b) for a in own for b in other]))
+    queries = SimpleNamespace(groups=query_groups, positives=positives)
+    metrics = all_metrics(Q, V, queries, item_groups, k)
+    assert metrics["spurious_at_k"] == pytest.approx(np.mean(spurious))
+    assert metrics["within_group_recall_at_k"] == pytest.approx(np.mean(recalls))
+    assert metrics["cross_group_auc"] == pytest.approx(np.mean(aucs))
+    assert metrics["spurious_at_k"] == spurious_at_k(scores, query_groups, item_groups, k)
