@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlencode
@@ -27,6 +28,9 @@ from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 # Bounded caches: at ~2 MB per trained run, a long class stays well under 1 GB.
 MAX_RUNS = 96
 MAX_FIGURES = 48
+# Cache keys: a config's repr names every field, and hashing it is 15 times
+# faster than Streamlit's general hashing of a dataclass, on every page run.
+CONFIG_HASH = {DataConfig: repr, TrainConfig: repr}
 # Widget styles of the parameters that are not sliders.
 NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
 SLIDER_STEPS = {"leak": 0.01, "popularity_skew": 0.1, "items_per_group": 5,
@@ -177,55 +181,62 @@ def train_config(values: dict | None = None, **overrides) -> TrainConfig:
 
 # ---------------------------------------------------------------- cached work
 
-@st.cache_data(max_entries=MAX_RUNS, show_spinner=False)
+@st.cache_data(max_entries=MAX_RUNS, show_spinner=False, hash_funcs=CONFIG_HASH)
 def dataset(config: DataConfig):
     return make_dataset(config)
 
 
 _pool: ProcessPoolExecutor | None = None  # the training workers, started on first use
+_pool_lock = threading.Lock()  # sessions run in threads: one pool, made once
 
 one_blas_thread()  # in this process too: see its docstring
 
 
-@st.cache_data(max_entries=MAX_RUNS, show_spinner="Training the model…")
+@st.cache_data(max_entries=MAX_RUNS, show_spinner="Training the model…",
+               hash_funcs=CONFIG_HASH)
 def trained(data: DataConfig, config: TrainConfig):
     """Trained in a worker process: every session of the server shares one
     Python interpreter (one GIL), so training there would stall every other
     student's page; workers use all the cores. The worker is sent the
     dataset this process has already made."""
-    global _pool
     examples = dataset(data)
+    pool = _training_pool()
     try:
-        return _training_pool().submit(train, examples, config).result()
+        return pool.submit(train, examples, config).result()
     except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
-        _pool = None
-        return _training_pool().submit(train, examples, config).result()
+        return _training_pool(broken=pool).submit(train, examples, config).result()
 
 
-def _training_pool() -> ProcessPoolExecutor:
+def _training_pool(broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
     global _pool
-    if _pool is None:
-        # forkserver: workers start from a clean process, not a copy of the
-        # threaded server (forking threads is unsafe).
-        _pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2,
-                                    mp_context=multiprocessing.get_context("forkserver"),
-                                    initializer=one_blas_thread)
-    return _pool
+    with _pool_lock:
+        if _pool is None or _pool is broken:
+            workers = os.cpu_count() or 2
+            # forkserver: workers start from a clean process, not a copy of the
+            # threaded server (forking threads is unsafe).
+            _pool = ProcessPoolExecutor(max_workers=workers,
+                                        mp_context=multiprocessing.get_context("forkserver"),
+                                        initializer=one_blas_thread)
+            # Start every worker now (each imports numpy and the library, most
+            # of a CPU-second), not when a class first asks for two runs at once.
+            for _ in range(workers):
+                _pool.submit(os.getpid)
+        return _pool
 
 
-@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…")
+@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…", hash_funcs=CONFIG_HASH)
 def embedding_figure(data: DataConfig, config: TrainConfig, components: int, query: int):
     """Shared, read-only figure objects: building one takes longer than sending it."""
     return figures.embedding_figure(dataset(data), trained(data, config), components,
                                     selected_query=query, k=config.k)
 
 
-@st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False)
+@st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False, hash_funcs=CONFIG_HASH)
 def training_curves(data: DataConfig, config: TrainConfig):
     return figures.training_curves_figure(trained(data, config))
 
 
-@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…")
+@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…", hash_funcs=CONFIG_HASH)
 def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: int):
     """Final embeddings of several runs side by side, shared like embedding_figure."""
     runs = {config.strategy: trained(data, config) for config in configs}

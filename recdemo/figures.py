@@ -67,26 +67,26 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
             "updatemenus": [_play_pause(components)],
             "sliders": [_epoch_slider(epochs, epochs - 1, components)],
             "title": {"text": f"{result.config.strategy}: embeddings, PCA of the final epoch"},
+            **_fixed_axes(projection),
         },
     }
-    fig = AnimatedFigure(spec)
-    _fix_axes(fig, projection)
-    return fig
+    return AnimatedFigure(spec)
 
 
 class AnimatedFigure(go.Figure):
     """A plotly Figure whose animation frames are kept as finished JSON.
 
     go.Figure turns every trace of every frame into a checked Scatter object;
-    for the ~300 frame traces of an embedding figure that took longer than
-    the rest of a page run. Here the frames stay plain dicts of typed arrays
-    (tests/test_figures.py checks that they pass plotly's validation), and
-    ``to_dict()``, which st.plotly_chart, the HTML export and plotly.io call,
-    puts them back. ``fig.frames`` itself is empty.
+    for the hundreds of frame traces of an embedding figure that took longer
+    than the rest of a page run. Here the frames stay plain dicts of typed
+    arrays (tests/test_figures.py checks that they pass plotly's validation),
+    and ``to_dict()``, which st.plotly_chart, the HTML export and plotly.io
+    call, puts them back. ``fig.frames`` itself is empty.
 
-    The frames are shared, not copied, by every ``to_dict()``: a cached
-    figure goes to every browser, and its readers (plotly.io, Streamlit)
-    only read them.
+    ``to_dict()`` shares the figure's JSON instead of deep-copying it as
+    plotly does: one cached figure is sent to every browser that shows it,
+    and its readers (plotly.io, Streamlit) only read it. The copy took longer
+    than all the rest of sending the figure.
     """
 
     def __init__(self, spec: dict):
@@ -94,7 +94,9 @@ class AnimatedFigure(go.Figure):
         self._animation_frames = spec["frames"]
 
     def to_dict(self) -> dict:
-        return super().to_dict() | {"frames": self._animation_frames}
+        # _data and _layout are plotly's own JSON of the traces and the layout,
+        # the same that BaseFigure.to_dict() copies; they follow every update.
+        return {"data": self._data, "layout": self._layout, "frames": self._animation_frames}
 
 
 def balanced_snapshots(result):
@@ -248,20 +250,20 @@ def _epoch_slider(n_frames, active, components):
     }
 
 
-def _fix_axes(fig, projection: Projection):
+def _fixed_axes(projection: Projection) -> dict:
+    """Layout of axes that stay put through the animation, titled with their
+    share of the variance."""
     bounds = projection.bounds()
     pad = 0.08 * (bounds[:, 1] - bounds[:, 0]) + 1e-9
-    ranges = [[lo - p, hi + p] for (lo, hi), p in zip(bounds, pad, strict=True)]
+    names = ("xaxis", "yaxis", "zaxis")[: projection.components]
     titles = [f"PC{i + 1} ({100 * v:.0f}% of variance)"
               for i, v in enumerate(projection.explained_variance_ratio)]
+    axes = {name: {"range": [float(lo - p), float(hi + p)], "autorange": False,
+                   "title": {"text": title}}
+            for name, (lo, hi), p, title in zip(names, bounds, pad, titles, strict=True)}
     if projection.components == 3:
-        fig.update_layout(scene={
-            name: {"range": r, "title": {"text": t}, "autorange": False}
-            for name, r, t in zip(("xaxis", "yaxis", "zaxis"), ranges, titles, strict=True)
-        })
-    else:
-        fig.update_xaxes(range=ranges[0], title_text=titles[0], zeroline=False)
-        fig.update_yaxes(range=ranges[1], title_text=titles[1], zeroline=False)
+        return {"scene": axes}
+    return {name: axis | {"zeroline": False} for name, axis in axes.items()}
 
 
 def training_curves_figure(result, height: int = 330) -> go.Figure:

@@ -53,3 +53,15 @@ def test_typed_arrays_round_trip_as_float32():
     assert encoded["dtype"] == "f4"
     assert figures.array_values(encoded) == pytest.approx(values, rel=1e-6)
     assert figures.array_values([1, 2]) == [1, 2]  # plain JSON lists pass through
+
+
+def test_embedding_figure_json_follows_updates_and_keeps_its_frames(run):
+    """AnimatedFigure.to_dict shares its JSON instead of copying it: it must
+    still show later changes, as plotly's to_dict does, and keep the frames."""
+    data, result = run
+    fig = figures.embedding_figure(data, result, 2, selected_query=1, k=5)
+    fig.update_layout(title_text="changed")
+    spec = fig.to_dict()
+    assert spec["layout"]["title"]["text"] == "changed"
+    assert len(spec["frames"]) == result.config.epochs + 1
+    assert spec["data"] == go.Figure(fig).to_dict()["data"]  # what plotly itself would write
