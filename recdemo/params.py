@@ -120,7 +120,7 @@ PARAMS: dict[str, Param] = {
         Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled logits", "train"),
         Param("dim", int, 16, "embedding dimension d", "train", 2, 32),
         Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 64),
-        Param("epochs", int, 20, "passes over the training queries", "train", 1, 40),
+        Param("epochs", int, 10, "passes over the training queries", "train", 1, 40),
         Param("batch_size", int, 128, "queries per gradient step", "train", 32, 512),
         Param("learning_rate", float, 0.03, "Adam step size", "train", 1e-4, 10.0),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
