@@ -50,7 +50,8 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
     """
     projection = project(*balanced_snapshots(result), components)
     epochs = len(projection.queries)
-    frames = [_positions_at(dataset, result, projection, epoch, selected_query, k)
+    members = _group_members(dataset)
+    frames = [_positions_at(dataset, result, projection, members, epoch, selected_query, k)
               for epoch in range(epochs)]
     hover = _hover_data(dataset, result, selected_query, k)
     styles = _trace_styles(dataset, components, selected_query, k)
@@ -147,25 +148,32 @@ def _trace_styles(dataset, components, selected_query, k):
     return styles
 
 
-def _inspected(dataset, scores, selected_query, k):
-    """The selected query (as a 0- or 1-element array), its top-k and the spurious ones."""
+def _inspected(dataset, Q, V, selected_query, k):
+    """The selected query (as a 0- or 1-element array), its top-k by the
+    embeddings Q and V, and the spurious ones."""
     if selected_query is None:
         none = np.array([], dtype=int)
         return none, none, none
-    picks = top_k(scores[[selected_query]], k)[0]
+    picks = top_k(Q[[selected_query]] @ V.T, k)[0]
     spurious = picks[dataset.item_groups[picks] != dataset.test.groups[selected_query]]
     return np.array([selected_query]), picks, spurious
 
 
-def _positions_at(dataset, result, projection, epoch, selected_query, k):
+def _group_members(dataset):
+    """Each group's (test query ids, item ids), in group order."""
+    return [(np.flatnonzero(dataset.test.groups == g), np.flatnonzero(dataset.item_groups == g))
+            for g in range(dataset.n_groups)]
+
+
+def _positions_at(dataset, result, projection, members, epoch, selected_query, k):
     """Where every trace's points are at one epoch, in trace order."""
     queries, items = projection.queries[epoch], projection.items[epoch]
-    scores = result.query_snapshots[epoch] @ result.item_snapshots[epoch].T
-    selected, picks, spurious = _inspected(dataset, scores, selected_query, k)
+    selected, picks, spurious = _inspected(
+        dataset, result.query_snapshots[epoch], result.item_snapshots[epoch], selected_query, k)
     parts = []
-    for g in range(dataset.n_groups):
-        parts.append(_positions(queries[dataset.test.groups == g]))
-        parts.append(_positions(items[dataset.item_groups == g]))
+    for query_ids, item_ids in members:
+        parts.append(_positions(queries[query_ids]))
+        parts.append(_positions(items[item_ids]))
     return parts + [_positions(items[picks]), _positions(items[spurious]),
                     _positions(queries[selected])]
 
@@ -178,7 +186,8 @@ def _hover_data(dataset, result, selected_query, k):
     scores = result.query_embeddings @ result.item_embeddings.T
     top_item = top_k(scores, 1)[:, 0]
     top_group = np.array(COLOR_NAMES)[dataset.item_groups[top_item]]
-    selected, picks, _ = _inspected(dataset, scores, selected_query, k)
+    selected, picks, _ = _inspected(dataset, result.query_embeddings, result.item_embeddings,
+                                    selected_query, k)
     hover = []
     for g in range(dataset.n_groups):
         q_ids = np.flatnonzero(dataset.test.groups == g)

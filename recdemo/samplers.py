@@ -84,7 +84,9 @@ class NegativeSampler(Sampler):
         log_q = self.log_q(items)
         if log_q is not None:
             offsets -= np.log(self.negatives) + log_q
-        hit = (negatives[:, :, None] == batch.positives[:, None, :]).any(axis=2)
+        hit = np.zeros(negatives.shape, dtype=bool)
+        for positive in batch.positives.T:  # a few columns: faster than one (B, K, P) test
+            hit |= negatives == positive[:, None]
         offsets[:, batch.positives.shape[1]:][hit] = -np.inf
         return Candidates(items, targets, offsets, "softmax")
 
@@ -154,7 +156,7 @@ class Hard(NegativeSampler):
         if self.n_items <= HARD_POOL_SIZE:
             pool = np.broadcast_to(np.arange(self.n_items), (B, self.n_items))
             logits = q @ V.T / self.temperature
-            np.put_along_axis(logits, batch.positives, -np.inf, axis=1)
+            logits[np.arange(B)[:, None], batch.positives] = -np.inf
         else:
             pool = rng.integers(0, self.n_items, size=(B, HARD_POOL_SIZE))
             logits = np.einsum("bd,bmd->bm", q, V[pool]) / self.temperature
@@ -164,10 +166,11 @@ class Hard(NegativeSampler):
         # and its uniforms by b, so one searchsorted on the flat array serves all.
         weights = np.exp(logits - logits.max(axis=1, keepdims=True))
         cdf = np.cumsum(weights, axis=1)
-        cdf /= cdf[:, -1:]
         row = np.arange(B)[:, None]
-        u = rng.random((B, self.negatives))
-        flat = np.searchsorted((cdf + row).ravel(), (u + row).ravel(), side="right")
+        cdf /= cdf[:, -1:]
+        cdf += row
+        u = rng.random((B, self.negatives)) + row
+        flat = np.searchsorted(cdf.ravel(), u.ravel(), side="right")
         picks = (flat.reshape(B, -1) - row * pool.shape[1]).clip(max=pool.shape[1] - 1)
         return np.take_along_axis(pool, picks, axis=1)
 
