@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlencode
 
@@ -192,19 +192,41 @@ _pool_lock = threading.Lock()  # sessions run in threads: one pool, made once
 one_blas_thread()  # in this process too: see its docstring
 
 
-@st.cache_data(max_entries=MAX_RUNS, show_spinner="Training the model…",
-               hash_funcs=CONFIG_HASH)
-def trained(data: DataConfig, config: TrainConfig):
-    """Trained in a worker process: every session of the server shares one
-    Python interpreter (one GIL), so training there would stall every other
-    student's page; workers use all the cores. The worker is sent the
-    dataset this process has already made."""
+@st.cache_resource(max_entries=MAX_RUNS, show_spinner=False, hash_funcs=CONFIG_HASH)
+def training(data: DataConfig, config: TrainConfig) -> Future:
+    """The run of ``config`` on ``data``, as a future: sent to a worker process
+    on the first request and then shared by every session, so identical
+    configurations train once. It returns at once; a page can start its runs
+    early and collect them with trained() after drawing its controls.
+
+    Training runs in worker processes because every session of the server
+    shares one Python interpreter (one GIL): training there would stall every
+    other student's page, and workers use all the cores. The worker is sent
+    the dataset this process has already made.
+    """
     examples = dataset(data)
     pool = _training_pool()
     try:
-        return pool.submit(train, examples, config).result()
+        return pool.submit(train, examples, config)
     except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
-        return _training_pool(broken=pool).submit(train, examples, config).result()
+        return _training_pool(broken=pool).submit(train, examples, config)
+
+
+def trained(data: DataConfig, config: TrainConfig):
+    """The finished run (shared by every session: read it, never change it).
+    Raises TrainingDiverged, or ValueError for a run too large, as train() does."""
+    try:
+        return _result(training(data, config))
+    except BrokenProcessPool:  # its worker died mid-run: train it again
+        training.clear(data, config)
+        return _result(training(data, config))
+
+
+def _result(future: Future):
+    if future.done():
+        return future.result()
+    with st.spinner("Training the model…"):
+        return future.result()
 
 
 def _training_pool(broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
@@ -246,11 +268,13 @@ def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: in
 def train_all(data: DataConfig, strategies, slot: str) -> dict:
     """Train each strategy (with the other settings as they are), with a progress
     bar; returns {strategy: (result, config)} for those that trained."""
+    configs = {strategy: train_config(strategy=strategy) for strategy in strategies}
+    for config in configs.values():  # all at once: the workers train them side by side
+        training(data, config)
     runs = {}
     progress = st.progress(0.0, text="Training…")
-    for index, strategy in enumerate(strategies):
-        result, config = train_or_explain(data, train_config(strategy=strategy),
-                                          slot=f"{slot}_{strategy}")
+    for index, (strategy, config) in enumerate(configs.items()):
+        result, config = train_or_explain(data, config, slot=f"{slot}_{strategy}")
         if result is not None:
             runs[strategy] = (result, config)
         progress.progress((index + 1) / len(strategies), text=f"Trained {strategy}")

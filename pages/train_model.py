@@ -7,10 +7,15 @@ from recdemo import figures
 from recdemo.metrics import METRICS, recommendations
 
 st.title("Train a softmax recommender")
+# Start this run and the positives-only baseline now: the workers train them
+# while the page draws its controls.
+data_config = ui.data_config()
+ui.training(data_config, ui.train_config())
+ui.training(data_config, ui.train_config(strategy="positives-only"))
+
 settings = ui.page_setup(training_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?")
 
-data_config = ui.data_config()
 data = ui.dataset(data_config)
 result, config = ui.train_or_explain(data_config, ui.train_config(), slot="train")
 if result is None:
