@@ -19,6 +19,10 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
+from recdemo.params import PARAMS
+
+EPOCHS = PARAMS["epochs"].default  # default run: a frame and a CSV row per epoch, and epoch 0
+
 pytestmark = pytest.mark.browser
 
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -192,12 +196,12 @@ def test_playback_slider_play_and_pause(page):
     go(page, "/train")
     chart = page.locator(CHART).first
     final = chart_state(page)
-    assert final["steps"] == [str(epoch) for epoch in range(21)]
-    assert final["active"] == 20
+    assert final["steps"] == [str(epoch) for epoch in range(EPOCHS + 1)]
+    assert final["active"] == EPOCHS
     buttons = chart.locator(".updatemenu-button")
     assert [button.text_content() for button in buttons.all()] == ["▶ Play", "❚❚ Pause"]
-    current = chart.locator(".slider-group > text.slider-label")  # "epoch 20"
-    expect(current).to_have_text("epoch 20")
+    current = chart.locator(".slider-group > text.slider-label")  # "epoch 10"
+    expect(current).to_have_text(f"epoch {EPOCHS}")
 
     # Click the slider's rail under the label "4".
     chart.locator(".slider-rail-rect").scroll_into_view_if_needed()
@@ -217,7 +221,7 @@ def test_playback_slider_play_and_pause(page):
     buttons.filter(has_text="Pause").click()
     page.wait_for_timeout(FRAME_MS)  # let a transition under way settle
     paused = chart_state(page)
-    assert 6 <= int(paused["frame"]) < 20, "paused before the end"
+    assert 6 <= int(paused["frame"]) < EPOCHS, "paused before the end"
     page.wait_for_timeout(4 * FRAME_MS)  # playing, four more frames would have come
     still = chart_state(page)
     assert (still["frame"], still["x"]) == (paused["frame"], paused["x"])
@@ -349,7 +353,7 @@ def test_downloads_metrics_csv_and_chart_png(page):
     with open(download.path(), encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
     assert "spurious_at_k" in rows[0]
-    assert [row["epoch"] for row in rows] == [str(epoch) for epoch in range(21)]
+    assert [row["epoch"] for row in rows] == [str(epoch) for epoch in range(EPOCHS + 1)]
     assert {row["strategy"] for row in rows} == {"uniform"}
 
     # plotly's own toolbar button draws the PNG in the browser
