@@ -18,8 +18,9 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def _best_first(scores: np.ndarray) -> np.ndarray:
-    """Each row's item ids from the highest score to the lowest."""
-    return np.argsort(-scores, axis=1)
+    """Each row's item ids from the highest score to the lowest (a reversed
+    view of the ascending sort: sorting -scores would first copy them all)."""
+    return np.argsort(scores, axis=1)[:, ::-1]
 
 
 def _own_in_ranking(order, query_groups, item_groups) -> np.ndarray:

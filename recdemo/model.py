@@ -74,7 +74,7 @@ def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
     if cand.items is None:  # the whole corpus: a dense (B, n) score matrix
         scores = q @ V.T
     else:
-        V_cand = V[cand.items]  # (B, C, d): each query's candidate item vectors
+        V_cand = np.take(V, cand.items, axis=0)  # (B, C, d): each query's candidates
         scores = (V_cand @ q[:, :, None])[:, :, 0]
     logits = scores + cand.logit_offsets
     t = cand.targets

@@ -8,7 +8,8 @@ the metrics measured on the test queries after every epoch, as the app sees it.
 Those metrics (an n x n silhouette) grow with the corpus too, so the second
 table also times the gradient steps alone: one epoch of sampling candidates
 and computing the loss and its gradients, the part the full softmax makes O(n).
-The data is generated once per row, outside the timing.
+The data is generated once per row, outside the timing. Like the app's
+training workers, the benchmark uses one BLAS thread.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from recdemo.data import DataConfig, make_dataset  # noqa: E402
 from recdemo.model import init_params, loss_and_grads, query_tower  # noqa: E402
 from recdemo.params import PARAMS, STRATEGIES  # noqa: E402
 from recdemo.samplers import Batch, make_sampler  # noqa: E402
-from recdemo.train import TrainConfig, train  # noqa: E402
+from recdemo.train import TrainConfig, one_blas_thread, train  # noqa: E402
 
 SCALING_ITEMS_PER_GROUP = (40, 160, 640)
 SCALING_EPOCHS = 3
@@ -128,6 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    one_blas_thread()
     data, config = DataConfig(), TrainConfig()
     print(f"## Training time per strategy ({args.repeats} runs each)\n")
     print(f"Default data: {data.groups} groups x {data.items_per_group} items, "
