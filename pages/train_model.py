@@ -68,7 +68,7 @@ def on_click():
     """A click on a query square inspects that query (traces 0, 2, 4... are queries)."""
     for point in st.session_state.embedding_chart.selection.points:
         if point["curve_number"] < 2 * data.n_groups and point["curve_number"] % 2 == 0:
-            ui.set_setting("query", int(point["customdata"][0]))
+            ui.set_setting("query", int(point["customdata"]))
             return
 
 

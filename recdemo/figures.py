@@ -130,21 +130,21 @@ def _trace_styles(dataset, components, selected_query, k):
         name = group_name(g)
         styles.append(style(
             f"{name} queries", group_color(g), "square", 9, legendgroup=str(g),
-            hovertemplate=f"query %{{customdata[0]}} ({name})<br>top recommendation after "
-                          "training: item %{customdata[1]} (%{hovertext})<extra></extra>"))
+            hovertemplate=f"query %{{customdata}} ({name})<br>top recommendation after "
+                          "training: %{hovertext}<extra></extra>"))
         styles.append(style(
             f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
-            hovertemplate=f"item %{{customdata[0]}} ({name})<extra></extra>"))
+            hovertemplate=f"item %{{customdata}} ({name})<extra></extra>"))
     # The inspector's highlight: always present (maybe empty), so every frame has the same traces.
     selected_color = ("#FFFFFF" if selected_query is None
                       else group_color(dataset.test.groups[selected_query]))
     styles.append(style(f"its top {k}", "#111111", "circle-open", 17, "#111111", 3,
-                        hovertemplate="recommended item %{customdata[0]}<extra></extra>"))
+                        hovertemplate="recommended item %{customdata}<extra></extra>"))
     cross = "x" if components == 3 else "x-thin-open"  # 3D scenes have fewer symbols
     styles.append(style("spurious pick (other group)", "#D00000", cross, 15,
                         "#D00000", 4, hoverinfo="skip"))
     styles.append(style("selected query", selected_color, "square", 20, "#111111", 3,
-                        hovertemplate="selected query %{customdata[0]}<extra></extra>"))
+                        hovertemplate="selected query %{customdata}<extra></extra>"))
     return styles
 
 
@@ -181,21 +181,21 @@ def _positions_at(dataset, result, projection, members, epoch, selected_query, k
 def _hover_data(dataset, result, selected_query, k):
     """Ids and top recommendations of the final model, for hovering and clicking.
 
-    Plain lists, not arrays: a click sends a point's customdata back to the
-    page, and a list comes back as a list."""
+    Each point's customdata is its id alone, a 1-D typed array: a click sends
+    it back to the page as a plain number (2-D typed arrays come back as
+    objects, and nested lists cost plotly a deep copy per point)."""
     scores = result.query_embeddings @ result.item_embeddings.T
     top_item = top_k(scores, 1)[:, 0]
-    top_group = np.array(COLOR_NAMES)[dataset.item_groups[top_item]]
+    top_group = dataset.item_groups[top_item]
     selected, picks, _ = _inspected(dataset, result.query_embeddings, result.item_embeddings,
                                     selected_query, k)
     hover = []
-    for g in range(dataset.n_groups):
-        q_ids = np.flatnonzero(dataset.test.groups == g)
-        hover.append({"customdata": np.column_stack([q_ids, top_item[q_ids]]).tolist(),
-                      "hovertext": top_group[q_ids].tolist()})
-        hover.append({"customdata": np.flatnonzero(dataset.item_groups == g)[:, None].tolist()})
-    return hover + [{"customdata": picks[:, None].tolist()}, {},
-                    {"customdata": selected[:, None].tolist()}]
+    for query_ids, item_ids in _group_members(dataset):
+        hover.append({"customdata": typed_array(query_ids, "i4"), "hovertext": [
+            f"item {top_item[q]} ({group_name(top_group[q])})" for q in query_ids]})
+        hover.append({"customdata": typed_array(item_ids, "i4")})
+    return hover + [{"customdata": typed_array(picks, "i4")}, {},
+                    {"customdata": typed_array(selected, "i4")}]
 
 
 def _positions(points):
@@ -204,15 +204,16 @@ def _positions(points):
     return kind | {axis: typed_array(points[:, i]) for i, axis in enumerate(axes)}
 
 
-def typed_array(values) -> dict:
-    """A 1-D array in plotly.js's typed-array form: float32 bytes in base64.
+def typed_array(values, dtype: str = "f4") -> dict:
+    """A 1-D array in plotly.js's typed-array form: its bytes in base64, as
+    float32 ("f4", plenty for a picture and half of what float64 would send)
+    or int32 ("i4", for ids).
 
-    float32 is plenty for a picture and halves what the browser downloads.
     Encoding here, once per cached figure, spares plotly from checking and
     converting each of the hundreds of frame arrays again for every browser
     that is sent the figure (that took longer than the rest of a page run)."""
-    data = np.ascontiguousarray(values, dtype="<f4")
-    return {"dtype": "f4", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+    data = np.ascontiguousarray(values, dtype="<" + dtype)
+    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
 
 
 def array_values(value) -> list:

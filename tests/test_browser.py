@@ -249,9 +249,9 @@ def test_query_inspector_select_box(page):
     expect(inspector.get_by_role("combobox")).to_have_value(re.compile(r"^query 37 \("))
 
 
-# The square's id reaches the page as plotly customdata; since the embedding figure
-# is built from numpy arrays (7b63d93), a selected point's customdata arrives as
-# {"0": id, "1": item} and pages/train_model.py's on_click fails with KeyError: 0.
+# The square's id reaches the page as plotly customdata. The figure sends ids as
+# typed arrays; a 2-D one made a selected point's customdata arrive as
+# {"0": id, "1": item}, and pages/train_model.py's on_click failed with KeyError.
 def test_clicking_a_query_square_inspects_it(page):
     go(page, "/train")
     chart = page.locator(CHART).first
@@ -271,7 +271,7 @@ def test_clicking_a_query_square_inspects_it(page):
         let best = null;
         for (const p of points) {
             if (p.trace >= queryTraces || p.trace % 2) continue;
-            const query = Number(plot._fullData[p.trace].customdata[p.i][0]);
+            const query = Number(plot._fullData[p.trace].customdata[p.i]);
             if (query === 0) continue;  // already inspected
             let gap = Infinity;
             for (const q of points) {

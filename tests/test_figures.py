@@ -28,10 +28,10 @@ def test_embedding_figure_highlights_the_query_and_its_picks(run):
     data, result = run
     fig = figures.embedding_figure(data, result, selected_query=4, k=5)
     by_name = {trace.name: trace for trace in fig.data}
-    assert [row[0] for row in by_name["selected query"].customdata] == [4]
+    assert figures.array_values(by_name["selected query"].customdata) == [4]
     assert len(figures.array_values(by_name["its top 5"].x)) == 5
     spurious = len(figures.array_values(by_name["spurious pick (other group)"].x))
-    picks = [row[0] for row in by_name["its top 5"].customdata]
+    picks = figures.array_values(by_name["its top 5"].customdata)
     assert spurious == int((data.item_groups[picks] != data.test.groups[4]).sum())
 
 

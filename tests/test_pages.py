@@ -118,7 +118,7 @@ def test_query_inspector_lists_k_items_and_follows_the_pick():
     assert at.query_params["query"] == "12"
     highlighted = [t for t in chart_spec(at, "embedding_chart")["data"]
                    if t["name"] == "selected query"]
-    assert highlighted and array_values(highlighted[0]["customdata"]) == [[12]]
+    assert highlighted and array_values(highlighted[0]["customdata"]) == [12]
 
 
 def test_data_settings_are_shared_across_pages():
