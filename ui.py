@@ -69,7 +69,9 @@ def page_setup(data_controls: bool = True, training_controls: bool = False) -> d
     return values
 
 
-# Presenter view: hide the sidebar and Streamlit's toolbar; larger type for the back row.
+# Presenter view: hide the sidebar and Streamlit's toolbar; larger type for the back row,
+# in the charts too (their usual size is figures.FONT).
+PRESENTER_FONT_SIZE = 20
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
@@ -289,6 +291,8 @@ def chart(fig, key: str, file_name: str, html_download: bool = False, **kwargs):
     button that downloads the chart as a standalone interactive HTML page."""
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
+    if settings()["present"]:  # the page's type is larger there: so is the chart's
+        fig = figures.with_font_size(fig, PRESENTER_FONT_SIZE)
     event = st.plotly_chart(fig, key=key, config=config, **kwargs)
     if html_download:
         st.download_button("Chart as interactive HTML", lambda: export.figure_html(fig),

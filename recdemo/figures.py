@@ -62,7 +62,7 @@ def embedding_figure(dataset, result, components: int = 2, selected_query: int |
         "frames": [{"name": str(epoch), "data": data} for epoch, data in enumerate(frames)],
         "layout": {
             "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 110},
-            "legend": {"itemsizing": "constant",
+            "legend": {"itemsizing": "constant", "tracegroupgap": 4,
                        "title": {"text": "squares: queries<br>circles: items"}},
             "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
             "updatemenus": [_play_pause(components)],
@@ -98,6 +98,19 @@ class AnimatedFigure(go.Figure):
         # _data and _layout are plotly's own JSON of the traces and the layout,
         # the same that BaseFigure.to_dict() copies; they follow every update.
         return {"data": self._data, "layout": self._layout, "frames": self._animation_frames}
+
+
+def with_font_size(fig: go.Figure, size: int) -> go.Figure:
+    """A copy of ``fig`` whose text is ``size`` points and whose height grows
+    alike, so its legend still fits (a presenter's projector wants larger type);
+    ``fig`` itself, maybe cached and shared, is left as it is."""
+    spec = fig.to_dict()
+    layout = spec["layout"] | {"font": spec["layout"].get("font", {}) | {"size": size}}
+    if "height" in layout:
+        layout["height"] = round(layout["height"] * size / FONT["size"])
+    if isinstance(fig, AnimatedFigure):
+        return AnimatedFigure(spec | {"layout": layout})
+    return go.Figure(spec | {"layout": layout}, _validate=False)
 
 
 def balanced_snapshots(result):
@@ -323,8 +336,12 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height_per_row
             fig.add_trace(trace, row=row, col=col)
     fig.update_xaxes(showticklabels=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, zeroline=False)
-    fig.update_layout(height=height_per_row * rows, font=FONT,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    # The legend (two entries per group) goes under the panels, in rows: beside
+    # a single row of panels it would be taller than they are, and scroll.
+    fig.update_layout(height=height_per_row * rows + 70, font=FONT,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.02,
+                              "xanchor": "left", "x": 0.0})
     return fig
 
 

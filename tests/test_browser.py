@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
+import ui
 from recdemo.params import PARAMS
 
 EPOCHS = PARAMS["epochs"].default  # default run: a frame and a CSV row per epoch, and epoch 0
@@ -336,6 +337,8 @@ def test_presenter_link_hides_sidebar_and_strategy(page):
     expect(page.get_by_role("radio", name="positives-only")).to_have_count(0)
     expect(page.locator("[data-testid='stMetricValue']")).to_have_count(4)
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
+    chart_font = page.locator(CHART).first.evaluate("plot => plot._fullLayout.font.size")
+    assert chart_font == ui.PRESENTER_FONT_SIZE, "the charts' type grows too"
     assert "present=true" in page.url and "hide=strategy" in page.url
     screenshots(page, "train-presenter")
 

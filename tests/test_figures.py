@@ -65,3 +65,16 @@ def test_embedding_figure_json_follows_updates_and_keeps_its_frames(run):
     assert spec["layout"]["title"]["text"] == "changed"
     assert len(spec["frames"]) == result.config.epochs + 1
     assert spec["data"] == go.Figure(fig).to_dict()["data"]  # what plotly itself would write
+
+
+@pytest.mark.parametrize("make", [
+    lambda data, result: figures.embedding_figure(data, result, 2, selected_query=1, k=5),
+    lambda data, result: figures.training_curves_figure(result),
+])
+def test_with_font_size_copies_the_figure_and_leaves_the_original(run, make):
+    fig = make(*run)
+    before = fig.to_dict()["layout"]["font"]
+    big = figures.with_font_size(fig, 24)
+    assert big.to_dict()["layout"]["font"]["size"] == 24
+    assert fig.to_dict()["layout"]["font"] == before == figures.FONT
+    assert big.to_dict().get("frames") == fig.to_dict().get("frames")

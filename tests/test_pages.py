@@ -7,7 +7,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from recdemo.figures import PALETTE, array_values
+import ui
+from recdemo.figures import FONT, PALETTE, array_values
 from recdemo.params import PARAMS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -159,6 +160,10 @@ def test_presenter_link_hides_the_sidebar_and_chosen_controls():
     assert not at.selectbox, "query picker hidden"
     assert "hard" in chart_spec(at, "embedding_chart")["layout"]["title"]["text"]
     assert at.query_params["present"] == "true", "the presenter link stays in the URL"
+    for key in ("embedding_chart", "curves"):  # larger type in the charts too
+        assert chart_spec(at, key)["layout"]["font"]["size"] == ui.PRESENTER_FONT_SIZE
+    at = open_page("pages/train_model.py", strategy="hard")  # the same, shared, figure
+    assert chart_spec(at, "embedding_chart")["layout"]["font"] == FONT
 
 
 def test_every_page_offers_its_share_links():
