@@ -215,13 +215,23 @@ def training(data: DataConfig, config: TrainConfig) -> Future:
         return _training_pool(broken=pool).submit(train, examples, config)
 
 
+# A worker process that dies (killed, out of memory) or runs out of memory
+# loses that run, not the configuration: the run is trained again, once.
+WORKER_FAILURES = (BrokenProcessPool, MemoryError)
+_retry_lock = threading.Lock()
+
+
 def trained(data: DataConfig, config: TrainConfig):
     """The finished run (shared by every session: read it, never change it).
-    Raises TrainingDiverged, or ValueError for a run too large, as train() does."""
+    Raises TrainingDiverged, or ValueError for a run too large, as train()
+    does, and one of WORKER_FAILURES if its worker failed twice."""
+    future = training(data, config)
     try:
-        return _result(training(data, config))
-    except BrokenProcessPool:  # its worker died mid-run: train it again
-        training.clear(data, config)
+        return _result(future)
+    except WORKER_FAILURES:
+        with _retry_lock:  # the sessions waiting on it restart it once, not each
+            if training(data, config) is future:
+                training.clear(data, config)
         return _result(training(data, config))
 
 
@@ -318,7 +328,7 @@ def trained_or_none(data: DataConfig, config: TrainConfig):
     that can do without it)."""
     try:
         return trained(data, config)
-    except (TrainingDiverged, ValueError):
+    except (TrainingDiverged, ValueError, *WORKER_FAILURES):
         return None
 
 
@@ -328,8 +338,12 @@ def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):
     Returns (result, config)."""
     try:
         result = trained(data, config)
-    except (TrainingDiverged, ValueError) as err:
-        message = str(err)[0].upper() + str(err)[1:]
+    except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
+        if isinstance(err, WORKER_FAILURES):
+            message = ("The server could not finish this run: its worker process stopped "
+                       "(out of memory?). Reload the page to try again, or make the run smaller.")
+        else:
+            message = str(err)[0].upper() + str(err)[1:]
         st.error(f"{message} The picture below is the last run that trained.", icon="🚫")
         last = st.session_state.get(f"last_good_{slot}")
         return (trained(*last), last[1]) if last else (None, None)

@@ -41,7 +41,9 @@ def _spurious(own_in_ranking, k):
 
 def within_group_recall_at_k(scores, query_groups, item_groups, positives, k: int) -> float:
     """Share of a query's own-group positives found in its top-k when only its
-    own group is ranked, averaged over the queries that have own-group positives."""
+    own group is ranked, averaged over the queries that have own-group positives.
+    Items tied at the cut-off share its remaining places (the expected recall
+    when ties are broken at random)."""
     order = _best_first(scores)
     own = _own_in_ranking(order, query_groups, item_groups)
     return _within_group_recall(scores, order, own, query_groups, item_groups, positives, k)
@@ -49,18 +51,24 @@ def within_group_recall_at_k(scores, query_groups, item_groups, positives, k: in
 
 def _within_group_recall(scores, order, own_in_ranking, query_groups, item_groups,
                          positives, k):
-    # The score of each query's k-th best own-group item (or of its last one,
-    # when the group has fewer than k items): the own top-k scores at least that.
+    # The cut-off: the score of each query's k-th best own-group item (or of
+    # its last one, when the group has fewer than k items).
     own_count = np.cumsum(own_in_ranking, axis=1)
     wanted = np.minimum(k, own_count[:, -1])
     position = (own_count < wanted[:, None]).sum(axis=1)
     rows = np.arange(len(scores))
-    threshold = scores[rows, order[rows, position]]
+    cut = scores[rows, order[rows, position]][:, None]
+    # Own items above the cut are in; those at it share the places left.
+    own = item_groups[None, :] == query_groups[:, None]
+    above = (own & (scores > cut)).sum(axis=1)
+    at_cut = (own & (scores == cut)).sum(axis=1)
     own_positive = item_groups[positives] == query_groups[:, None]  # (m, P)
-    found = own_positive & (scores[rows[:, None], positives] >= threshold[:, None])
+    positive_scores = scores[rows[:, None], positives]
+    found = ((own_positive & (positive_scores > cut)).sum(axis=1)
+             + (own_positive & (positive_scores == cut)).sum(axis=1) * (wanted - above) / at_cut)
     counts = own_positive.sum(axis=1)
     has = counts > 0
-    return float((found.sum(axis=1)[has] / counts[has]).mean())
+    return float((found[has] / counts[has]).mean())
 
 
 def cross_group_auc(scores, query_groups, item_groups) -> float:

@@ -159,3 +159,17 @@ def test_all_metrics_match_their_definitions_query_by_query(seed):
     assert metrics["within_group_recall_at_k"] == pytest.approx(np.mean(recalls))
     assert metrics["cross_group_auc"] == pytest.approx(np.mean(aucs))
     assert metrics["spurious_at_k"] == spurious_at_k(scores, query_groups, item_groups, k)
+
+
+def test_within_group_recall_shares_the_places_of_items_tied_at_the_cut_off():
+    """Six own-group items, all tied; three are positives; k = 2: a random
+    tie-break puts each positive in the top 2 with probability 2/6."""
+    item_groups = np.array([0] * 6 + [1] * 2)
+    scores = np.array([[1.0] * 6 + [5.0, 0.0]])
+    positives = np.array([[0, 2, 4]])
+    recall = within_group_recall_at_k(scores, np.array([0]), item_groups, positives, k=2)
+    assert recall == pytest.approx(1 / 3)
+    # one positive above the tie takes one place: it is found, the other two share one of four
+    scores[0, 4] = 2.0
+    recall = within_group_recall_at_k(scores, np.array([0]), item_groups, positives, k=2)
+    assert recall == pytest.approx((1 + 2 * 1 / 5) / 3)

@@ -38,3 +38,32 @@ def test_a_run_is_trained_again_on_a_new_pool_when_a_worker_dies():
     assert again.config.epochs == 3 and len(again.metrics) == 4
     assert ui._training_pool() is not pool
     assert ui.trained(DATA, TrainConfig(epochs=2)) is first  # finished runs stay cached
+
+
+def test_a_run_whose_worker_dies_mid_run_is_trained_again():
+    """The run is under way when its worker is killed: waiting on it must give
+    the finished run, trained again on a new pool, not the broken future."""
+    data = DataConfig(groups=8, items_per_group=60, queries_per_group=100)
+    config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill
+    future = ui.training(data, config)
+    pool = ui._training_pool()
+    for process in list(pool._processes.values()):
+        process.kill()
+    result = ui.trained(data, config)
+    assert future.exception() is not None, "the first run did not survive its worker"
+    assert result.config == config and len(result.metrics) == config.epochs + 1
+    assert ui.training(data, config) is not future
+
+
+def test_a_run_whose_worker_fails_twice_is_explained_not_raised(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    def broken(data, config):
+        raise BrokenProcessPool("a worker died")
+
+    monkeypatch.setattr(ui, "trained", broken)
+    monkeypatch.setattr(ui.st, "error", lambda message, **kwargs: errors.append(message))
+    errors = []
+    assert ui.train_or_explain(DATA, TrainConfig(), slot="test") == (None, None)
+    assert ui.trained_or_none(DATA, TrainConfig()) is None
+    assert len(errors) == 1 and "worker process stopped" in errors[0]
