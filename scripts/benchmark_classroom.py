@@ -1,7 +1,7 @@
 """A class of students opening the Train page at once, against one Streamlit server.
 
     .venv/bin/python scripts/benchmark_classroom.py [--students 30] [--shared]
-        [--browser-tabs 3] [--timeout 60] [--jitter 0.5] [--json results.json]
+        [--browser-tabs 3] [--timeout 60] [--jitter 0.5] [--runs 1] [--json results.json]
 
 Starts its own server (`streamlit run app.py` on a free loopback port), opens
 the home page once, as the teacher does before the class, then lets every
@@ -23,6 +23,10 @@ Prints Markdown: seconds to a finished run (p50, p95, max), failures, the
 server's memory (RSS of its process tree, peak sampled every 0.2 s, and after),
 the CPU seconds the server used (and other programs: on a shared machine they
 slow the class down), and the machine. Not a test: nothing is asserted.
+
+With --runs N the class is run N times, each on a fresh server, and a table
+gives each run's figures and how many met the p95 target (3 s): on a shared
+machine one class can be lucky or unlucky.
 
 Streamlit's STREAMLIT_* environment variables reach the server, so a setting
 can be tried without editing the app, e.g.
@@ -558,6 +562,30 @@ def benchmark(args: argparse.Namespace) -> Report:
     return report
 
 
+TARGET_P95 = 3.0  # seconds: what a class should wait at most, but for one or two students
+
+
+def spread(reports: list[Report]) -> str:
+    """One row per run (each on a fresh server), and how often the p95 met the target:
+    on a shared machine one class can be unlucky, so one run proves little."""
+    rows = [summary(r) | {"cpu": r.class_cpu} for r in reports]
+    lines = ["", f"## {len(reports)} runs, each on a fresh server", "",
+             "| run | p50 s | p95 s | max s | failures | server CPU-s (main + workers) "
+             "| other programs CPU-s |", "|---|---|---|---|---|---|---|"]
+    for index, row in enumerate(rows, start=1):
+        cpu = row["cpu"]
+        lines.append(f"| {index} | {seconds(row['p50'])} | {seconds(row['p95'])} "
+                     f"| {seconds(row['max'])} | {row['failures']} | {cpu['server']:.1f} "
+                     f"({cpu['main']:.1f} + {cpu['server'] - cpu['main']:.1f}) "
+                     f"| {cpu['others']:.1f} |")
+    p95s = [row["p95"] for row in rows if row["p95"] is not None]
+    met = sum(p95 <= TARGET_P95 for p95 in p95s)
+    lines += ["", f"p95 within {TARGET_P95:g} s in {met} of {len(reports)} runs; median p95 "
+              f"{seconds(statistics.median(p95s) if p95s else None)} s, from "
+              f"{seconds(min(p95s, default=None))} to {seconds(max(p95s, default=None))} s."]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
@@ -570,16 +598,26 @@ def main() -> None:
     parser.add_argument("--jitter", type=float, default=0.5,
                         help="students arrive within this many seconds")
     parser.add_argument("--rng-seed", type=int, default=0, help="seed of the arrival jitter")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="classes to run, each on a fresh server; the first is reported "
+                             "in full, then a row per run")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args()
-    if args.students < 1 or args.browser_tabs < 0 or args.timeout <= 0 or args.jitter < 0:
-        parser.error("needs --students >= 1, --browser-tabs >= 0, --timeout > 0, --jitter >= 0")
-    report = benchmark(args)
-    print(markdown(report))
+    if (args.students < 1 or args.browser_tabs < 0 or args.timeout <= 0 or args.jitter < 0
+            or args.runs < 1):
+        parser.error("needs --students >= 1, --browser-tabs >= 0, --timeout > 0, --jitter >= 0, "
+                     "--runs >= 1")
+    reports = [benchmark(args)]
+    print(markdown(reports[0]), flush=True)
+    for _ in range(args.runs - 1):  # the browser tabs only once: they measure Chromium
+        reports.append(benchmark(argparse.Namespace(**{**vars(args), "browser_tabs": 0})))
+    if args.runs > 1:
+        print(spread(reports))
     if args.json:
-        failures = {v.who: v.failure() for v in report.visits if not v.ok}
-        data = {"summary": summary(report), "failures": failures, **asdict(report)}
-        args.json.write_text(json.dumps(data, indent=2) + "\n")
+        data = [{"summary": summary(report),
+                 "failures": {v.who: v.failure() for v in report.visits if not v.ok},
+                 **asdict(report)} for report in reports]
+        args.json.write_text(json.dumps(data if args.runs > 1 else data[0], indent=2) + "\n")
 
 
 if __name__ == "__main__":
