@@ -1,4 +1,4 @@
-"""ui.py's shared training, outside any page: runs are shared, and a dead worker
+"""ui.runs: shared training, outside any page: runs are shared, and a dead worker
 process does not take training down with it."""
 
 import logging
@@ -30,13 +30,13 @@ def test_identical_runs_are_trained_once_and_shared():
 
 def test_a_run_is_trained_again_on_a_new_pool_when_a_worker_dies():
     first = ui.trained(DATA, TrainConfig(epochs=2))
-    pool = ui._training_pool()
+    pool = ui.runs._training_pool()
     for process in list(pool._processes.values()):
         process.kill()
         process.join()
     again = ui.trained(DATA, TrainConfig(epochs=3))  # submitted to the broken pool, or after
     assert again.config.epochs == 3 and len(again.metrics) == 4
-    assert ui._training_pool() is not pool
+    assert ui.runs._training_pool() is not pool
     assert ui.trained(DATA, TrainConfig(epochs=2)) is first  # finished runs stay cached
 
 
@@ -46,7 +46,7 @@ def test_a_run_whose_worker_dies_mid_run_is_trained_again():
     data = DataConfig(groups=8, items_per_group=60, queries_per_group=100)
     config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill
     future = ui.training(data, config)
-    pool = ui._training_pool()
+    pool = ui.runs._training_pool()
     for process in list(pool._processes.values()):
         process.kill()
     result = ui.trained(data, config)
@@ -61,9 +61,9 @@ def test_a_run_whose_worker_fails_twice_is_explained_not_raised(monkeypatch):
     def broken(data, config):
         raise BrokenProcessPool("a worker died")
 
-    monkeypatch.setattr(ui, "trained", broken)
-    monkeypatch.setattr(ui.st, "error", lambda message, **kwargs: errors.append(message))
+    monkeypatch.setattr(ui.runs, "trained", broken)
+    monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
     errors = []
-    assert ui.train_or_explain(DATA, TrainConfig(), slot="test") == (None, None)
-    assert ui.trained_or_none(DATA, TrainConfig()) is None
+    assert ui.runs.train_or_explain(DATA, TrainConfig(), slot="test") == (None, None)
+    assert ui.runs.trained_or_none(DATA, TrainConfig()) is None
     assert len(errors) == 1 and "worker process stopped" in errors[0]

@@ -1,0 +1,36 @@
+"""The Streamlit side shared by app.py and the pages (the library, recdemo/,
+never imports streamlit):
+
+- settings: the session's settings <-> the URL, and the controls;
+- runs: datasets and trained models in bounded caches, training in workers;
+- charts: the cached figures and st.plotly_chart with its exports.
+
+The pages call these through ``ui.<name>``.
+"""
+
+from ui.charts import chart, embedding_figure, history_downloads, small_multiples, training_curves
+from ui.runs import (
+    dataset,
+    train_all,
+    train_or_explain,
+    trained,
+    trained_or_none,
+    training,
+)
+from ui.settings import (
+    PRESENTER_FONT_SIZE,
+    control,
+    data_config,
+    link,
+    page_setup,
+    set_setting,
+    settings,
+    train_config,
+)
+
+__all__ = [
+    "PRESENTER_FONT_SIZE", "chart", "control", "data_config", "dataset", "embedding_figure",
+    "history_downloads", "link", "page_setup", "set_setting", "settings", "small_multiples",
+    "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
+    "training_curves",
+]

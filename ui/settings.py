@@ -1,0 +1,163 @@
+"""Settings: one dict in the session, read from the URL once when the session
+starts, written back to the URL after every change, so a link always
+reproduces the view. Every control is drawn from the table in
+recdemo/params.py.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from recdemo.data import DataConfig
+from recdemo.params import PARAMS, parse_query, to_query
+from recdemo.train import TrainConfig
+
+# Widget styles of the parameters that are not sliders.
+NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
+SLIDER_STEPS = {"leak": 0.01, "popularity_skew": 0.1, "items_per_group": 5,
+                "queries_per_group": 10, "batch_size": 32}
+LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
+
+def settings() -> dict:
+    """The session's settings; the first call of a session reads the URL."""
+    if "settings" not in st.session_state:
+        values, warnings = parse_query(st.query_params.to_dict())
+        st.session_state.settings = values
+        st.session_state.url_warnings = warnings
+    return st.session_state.settings
+
+
+def page_setup(data_controls: bool = True, training_controls: bool = False) -> dict:
+    """Start a page: settings (from the link on a session's first run), the
+    link's warnings, the sidebar controls the page needs and the share links.
+    In presenter view (``present=true``) there is no sidebar and the type is larger."""
+    values = settings()
+    for warning in st.session_state.url_warnings:
+        st.warning(f"Link parameter ignored: {warning}", icon="⚠️")
+    if values["present"]:
+        st.html(PRESENTER_CSS)
+    else:
+        if data_controls:
+            _data_controls()
+        if training_controls:
+            _training_controls()
+        _share_links()
+    sync_url()
+    return values
+
+
+# Presenter view: hide the sidebar and Streamlit's toolbar; larger type for the back row,
+# in the charts too (their usual size is figures.FONT).
+PRESENTER_FONT_SIZE = 20
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
+html { font-size: 22px; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+[data-testid="stMetricValue"] { font-size: 3.2rem; }
+</style>"""
+
+
+def link(**changes) -> str:
+    """A link to the current view (with ``changes``), for this page."""
+    query = urlencode(to_query({**settings(), **changes}))
+    base = st.context.url or ""  # the page's address without its query string
+    return f"{base}?{query}" if query else base
+
+
+def _share_links() -> None:
+    with st.sidebar.expander("Share this view", icon=":material/link:"):
+        st.caption("Copy with the button at the right of each box.")
+        st.markdown("**Link to this view**")
+        st.code(link(), language=None, wrap_lines=True)
+        st.markdown("**Presenter link** (no sidebar, larger type)")
+        st.code(link(present=True), language=None, wrap_lines=True)
+
+
+def sync_url() -> None:
+    """Write the settings into the address bar (only what differs from the defaults)."""
+    wanted = to_query(settings())
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def set_setting(name: str, value) -> None:
+    """Change a setting from code (say, a click on the chart); its widget follows."""
+    settings()[name] = PARAMS[name].check(value)
+    sync_url()
+
+
+def _widget_key(name: str) -> str:
+    return f"control_{name}"
+
+
+def _copy_from_widget(name: str) -> None:
+    st.session_state.url_warnings = []  # the link's problems are the past now
+    value = st.session_state[_widget_key(name)]
+    if value is not None:  # a number input being edited can be empty
+        settings()[name] = PARAMS[name].check(value)
+    sync_url()
+
+
+def control(name: str, where=None, label: str | None = None, options=None, **kwargs):
+    """Draw the widget of one parameter. Its value lives in the settings, so it
+    survives page switches even though Streamlit forgets hidden widgets.
+    ``options`` makes it a select box over those values (for ranges that
+    depend on the data, like the test query ids)."""
+    where = where or st.sidebar
+    param = PARAMS[name]
+    key = _widget_key(name)
+    value = settings()[name]
+    if name in settings()["hide"]:  # hidden by the link: keep the value, draw nothing
+        return value
+    if options is not None and value not in options:
+        value = settings()[name] = options[0]
+    st.session_state[key] = value
+    common = {"key": key, "on_change": _copy_from_widget, "args": (name,),
+              "help": f"{param.help} ({param.allowed()})", **kwargs}
+    label = label or LABELS.get(name, name.replace("_", " "))
+    if options is not None:
+        return where.selectbox(label, options, **common)
+    if param.choices is not None:
+        return where.radio(label, param.choices, horizontal=True, **common)
+    if param.kind is bool:
+        return where.toggle(label, **common)
+    if name in NUMBER_INPUTS:
+        fmt = "%d" if param.kind is int else "%g"
+        return where.number_input(label, min_value=param.kind(param.low),
+                                  max_value=param.kind(param.high), format=fmt, **common)
+    step = SLIDER_STEPS.get(name, 1 if param.kind is int else 0.01)
+    return where.slider(label, param.kind(param.low), param.kind(param.high),
+                        step=param.kind(step), **common)
+
+
+def _data_controls() -> None:
+    st.sidebar.subheader("Data")
+    for name in ("groups", "items_per_group", "queries_per_group", "leak", "popularity_skew",
+                 "seed"):
+        control(name)
+
+
+def _training_controls() -> None:
+    """Everything but the strategy, which the Train page shows large in its body."""
+    st.sidebar.subheader("Model and training")
+    for name in ("negatives", "gravity", "epochs", "learning_rate", "dim"):
+        control(name)
+    with st.sidebar.expander("More settings"):
+        for name in ("hidden", "batch_size", "l2", "temperature", "logq_correction", "k",
+                     "positives", "test_queries_per_group"):
+            control(name, st)
+
+
+def data_config(values: dict | None = None) -> DataConfig:
+    values = values or settings()
+    return DataConfig(**{name: values[name] for name in DataConfig.__dataclass_fields__})
+
+
+def train_config(values: dict | None = None, **overrides) -> TrainConfig:
+    values = {**(values or settings()), **overrides}
+    return TrainConfig(**{name: values[name] for name in TrainConfig.__dataclass_fields__})
+
+
