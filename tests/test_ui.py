@@ -30,13 +30,13 @@ def test_identical_runs_are_trained_once_and_shared():
 
 def test_a_run_is_trained_again_on_a_new_pool_when_a_worker_dies():
     first = ui.trained(DATA, TrainConfig(epochs=2))
-    pool = ui.runs._training_pool()
+    pool = ui.runs.SCHEDULER.pool()
     for process in list(pool._processes.values()):
         process.kill()
         process.join()
     again = ui.trained(DATA, TrainConfig(epochs=3))  # submitted to the broken pool, or after
     assert again.config.epochs == 3 and len(again.metrics) == 4
-    assert ui.runs._training_pool() is not pool
+    assert ui.runs.SCHEDULER.pool() is not pool
     assert ui.trained(DATA, TrainConfig(epochs=2)) is first  # finished runs stay cached
 
 
@@ -46,13 +46,13 @@ def test_a_run_whose_worker_dies_mid_run_is_trained_again():
     data = DataConfig(groups=8, items_per_group=60, queries_per_group=100)
     config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill
     future = ui.training(data, config)
-    pool = ui.runs._training_pool()
+    pool = ui.runs.SCHEDULER.pool()
     for process in list(pool._processes.values()):
         process.kill()
     result = ui.trained(data, config)
-    assert future.exception() is not None, "the first run did not survive its worker"
+    assert ui.runs.SCHEDULER.pool() is not pool, "the kill did not reach the run's pool"
     assert result.config == config and len(result.metrics) == config.epochs + 1
-    assert ui.training(data, config) is not future
+    assert future.result() is result, "the future the session holds survives its worker"
 
 
 def test_a_run_whose_worker_fails_twice_is_explained_not_raised(monkeypatch):

@@ -9,29 +9,41 @@ import streamlit as st
 from recdemo import export, figures
 from recdemo.data import DataConfig
 from recdemo.train import TrainConfig
-from ui.runs import CONFIG_HASH, dataset, trained
+from ui.cache import ByteCache
+from ui.runs import MB, dataset, trained, wait_for
 from ui.settings import PRESENTER_FONT_SIZE, settings
 
-MAX_FIGURES = 48
+# Shared, read-only figure objects: building one takes longer than sending it.
+# 0.1 MB for the default embedding figure, 1 to 3 MB at the largest sizes.
+MAX_FIGURE_BYTES = 96 * MB
+FIGURES = ByteCache(MAX_FIGURE_BYTES)
 
 
-@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…", hash_funcs=CONFIG_HASH)
+def _figure(key: tuple, make, spinner: str | None = "Drawing…"):
+    def make_with_spinner():
+        if spinner is None:
+            return make()
+        with st.spinner(spinner):
+            return make()
+    return FIGURES.get_or_make(key, make_with_spinner, wait=wait_for)
+
+
 def embedding_figure(data: DataConfig, config: TrainConfig, components: int, query: int):
-    """Shared, read-only figure objects: building one takes longer than sending it."""
-    return figures.embedding_figure(dataset(data), trained(data, config), components,
-                                    selected_query=query, k=config.k)
+    return _figure(("embedding", data, config, components, query), lambda: figures.embedding_figure(
+        dataset(data), trained(data, config), components, selected_query=query, k=config.k))
 
 
-@st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False, hash_funcs=CONFIG_HASH)
 def training_curves(data: DataConfig, config: TrainConfig):
-    return figures.training_curves_figure(trained(data, config))
+    return _figure(("curves", data, config),
+                   lambda: figures.training_curves_figure(trained(data, config)), spinner=None)
 
 
-@st.cache_resource(max_entries=MAX_FIGURES, show_spinner="Drawing…", hash_funcs=CONFIG_HASH)
 def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: int):
     """Final embeddings of several runs side by side, shared like embedding_figure."""
-    runs = {config.strategy: trained(data, config) for config in configs}
-    return figures.small_multiples_figure(dataset(data), runs, cols)
+    def make():
+        runs = {config.strategy: trained(data, config) for config in configs}
+        return figures.small_multiples_figure(dataset(data), runs, cols)
+    return _figure(("small multiples", data, configs, cols), make)
 
 
 def chart(fig, key: str, file_name: str, html_download: bool = False, **kwargs):

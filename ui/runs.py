@@ -1,104 +1,185 @@
-"""Cached work: datasets and trained models, cached by their full configuration
-in bounded caches and shared by every browser tab (thirty students asking for
-the same run train it once). Training runs in worker processes.
+"""Cached work: datasets and trained runs, shared by every browser tab (thirty
+students asking for the same run train it once), in the app's own caches,
+bounded by bytes (ui/cache.py): Streamlit's ``clear_cache`` message, which any
+browser can send, does not reach them. Training runs in worker processes,
+through the queue of ui/scheduler.py: one request per session, superseded by
+the session's next page run, dropped when the session is gone, cheapest first.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
-import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner_utils.script_run_context import (
+    get_run_yield_check,
+    get_script_run_ctx,
+)
 
-from recdemo.data import DataConfig, make_dataset
+from recdemo.data import FEATURES, DataConfig, make_dataset
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
+from ui.cache import ByteCache
+from ui.scheduler import ANONYMOUS, WORKER_FAILURES, Scheduler
 from ui.settings import train_config
 
-# Bounded caches. A trained run keeps its embeddings after every epoch: 0.3 MB
-# at the defaults, 9 MB for the largest run the parameter ranges allow.
-MAX_RUNS = 96
-# Cache keys: a config's repr names every field, and hashing it is 15 times
-# faster than Streamlit's general hashing of a dataclass, on every page run.
-CONFIG_HASH = {DataConfig: repr, TrainConfig: repr}
+MB = 2**20
+# What the caches may hold. A trained run keeps its embeddings after every
+# epoch: 0.6 MB at the defaults, 9 MB for the largest run the parameters
+# allow; a dataset 0.4 to 1 MB. The README's memory ceiling adds these up.
+MAX_RUN_BYTES = 320 * MB
+MAX_DATASET_BYTES = 48 * MB
+# A client (one address) whose running runs are estimated at this many
+# worker-seconds gets no further run started while another client's run waits.
+CLIENT_BUDGET_SECONDS = 1.0
+# Starts of a run whose worker process dies before it is given up: two
+# deaths in a row leave the sessions waiting on it their run.
+ATTEMPTS = 3
+# How often a waiting page run checks whether its session has moved on.
+POLL_SECONDS = 0.1
 
-
-@st.cache_data(max_entries=MAX_RUNS, show_spinner=False, hash_funcs=CONFIG_HASH)
-def dataset(config: DataConfig):
-    return make_dataset(config)
-
-
-_pool: ProcessPoolExecutor | None = None  # the training workers, started on first use
-_pool_lock = threading.Lock()  # sessions run in threads: one pool, made once
+DATASETS = ByteCache(MAX_DATASET_BYTES)
+RUNS = ByteCache(MAX_RUN_BYTES)
 
 one_blas_thread()  # in this process too: see its docstring
 
 
-@st.cache_resource(max_entries=MAX_RUNS, show_spinner=False, hash_funcs=CONFIG_HASH)
+def dataset(config: DataConfig):
+    """The dataset of ``config``, shared read-only by every session."""
+    return DATASETS.get_or_make(config, lambda: make_dataset(config), wait=wait_for)
+
+
+# Seconds per unit of each term of estimated_seconds: a least-squares fit
+# (relative error) to 70 random configurations timed with one BLAS thread on
+# the development machine; within a factor of 2 for 9 runs out of 10.
+STEP_SECONDS, TOWER_SECONDS, SCORE_SECONDS, HARD_SECONDS, METRIC_SECONDS = (
+    2.7e-4, 1.1e-9, 1.9e-10, 2.9e-8, 1.8e-9)
+
+
+def estimated_seconds(data: DataConfig, config: TrainConfig) -> float:
+    """A run's cost on one worker, from its sizes, for the queue's order and the
+    budget: per gradient step, per query through the tower and the scored items,
+    and the metrics on the test queries after every epoch. Fitted to runs timed
+    on the development machine."""
+    items = data.groups * data.items_per_group
+    train_queries = data.groups * data.queries_per_group
+    test_queries = data.groups * data.test_queries_per_group
+    steps = config.epochs * -(-train_queries // config.batch_size)
+    if config.strategy in ("full", "hard"):
+        scored = items  # every item, for every query
+    else:
+        scored = data.positives + (config.negatives if config.strategy != "positives-only" else 0)
+    hard = config.epochs * train_queries * items if config.strategy == "hard" else 0
+    return (STEP_SECONDS * steps
+            + TOWER_SECONDS * config.epochs * train_queries * (FEATURES + config.dim)
+            * config.hidden
+            + SCORE_SECONDS * config.epochs * train_queries * scored * config.dim
+            + HARD_SECONDS * hard
+            + METRIC_SECONDS * (config.epochs + 1) * test_queries * items
+            * (config.dim + math.log2(items)))
+
+
+# ---------------------------------------------------------------- the queue
+
+def _start_pool() -> ProcessPoolExecutor:
+    """Worker processes. Training runs there because every session of the
+    server shares one Python interpreter (one GIL): training in it would stall
+    every other student's page, and workers use all the cores."""
+    workers = os.cpu_count() or 2
+    # forkserver: workers start from a clean process, not a copy of the
+    # threaded server (forking threads is unsafe).
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=one_blas_thread)
+    # Start every worker now (each imports numpy and the library, most of a
+    # CPU-second), not when a class first asks for two runs at once.
+    for _ in range(workers):
+        pool.submit(os.getpid)
+    return pool
+
+
+def _session_alive(session: str) -> bool:
+    """A session is gone once its websocket closed (AppTest has no runtime:
+    its sessions never go)."""
+    return not Runtime.exists() or Runtime.instance().is_active_session(session)
+
+
+SCHEDULER = Scheduler(_start_pool, workers=os.cpu_count() or 2, is_alive=_session_alive,
+                      results=RUNS, budget=CLIENT_BUDGET_SECONDS, attempts=ATTEMPTS)
+
+
+def _asker() -> tuple[str, object, str]:
+    """Who asks: the session, its page run, and its client (address).
+
+    A page run is named by its ScriptRunContext's ParallelFragmentCoordinator,
+    which ScriptRunContext.reset() makes anew at the start of every run: the
+    runs one page run asks for are one request, and the next run's first
+    request supersedes them. The address is the websocket's peer, or the
+    X-Forwarded-For of a proxy on the same machine (uvicorn trusts loopback's)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return ANONYMOUS, None, ANONYMOUS
+    return ctx.session_id, ctx.parallel_coordinator, st.context.ip_address or "loopback"
+
+
 def training(data: DataConfig, config: TrainConfig) -> Future:
-    """The run of ``config`` on ``data``, as a future: sent to a worker process
-    on the first request and then shared by every session, so identical
-    configurations train once. It returns at once; a page can start its runs
-    early and collect them with trained() after drawing its controls.
-
-    Training runs in worker processes because every session of the server
-    shares one Python interpreter (one GIL): training there would stall every
-    other student's page, and workers use all the cores. The worker is sent
-    the dataset this process has already made.
-    """
-    examples = dataset(data)
-    pool = _training_pool()
-    try:
-        return pool.submit(train, examples, config)
-    except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
-        return _training_pool(broken=pool).submit(train, examples, config)
-
-
-# A worker process that dies (killed, out of memory) or runs out of memory
-# loses that run, not the configuration: the run is trained again, once.
-WORKER_FAILURES = (BrokenProcessPool, MemoryError)
-_retry_lock = threading.Lock()
+    """The run of ``config`` on ``data``, as a future, shared by every session
+    that asks for it. It returns at once: a page can ask for its runs early
+    and collect them with trained() after drawing its controls. The runs a page
+    run asks for are its session's request; its next page run replaces it."""
+    session, page_run, client = _asker()
+    return SCHEDULER.request((data, config), lambda: (train, dataset(data), config),
+                             estimated_seconds(data, config), session, page_run, client)
 
 
 def trained(data: DataConfig, config: TrainConfig):
     """The finished run (shared by every session: read it, never change it).
     Raises TrainingDiverged, or ValueError for a run too large, as train()
-    does, and one of WORKER_FAILURES if its worker failed twice."""
-    future = training(data, config)
-    try:
-        return _result(future)
-    except WORKER_FAILURES:
-        with _retry_lock:  # the sessions waiting on it restart it once, not each
-            if training(data, config) is future:
-                training.clear(data, config)
-        return _result(training(data, config))
+    does, and one of WORKER_FAILURES if its worker died ATTEMPTS times."""
+    while True:
+        future = training(data, config)
+        try:
+            return _result(future, (data, config))
+        except CancelledError:
+            # Superseded by a newer page run of this session, which interrupts
+            # this one at its next check; if none does, ask again.
+            _interrupt_if_asked()
 
 
-def _result(future: Future):
+def _result(future: Future, key):
     if future.done():
         return future.result()
-    with st.spinner("Training the model…"):
-        return future.result()
+    ahead = SCHEDULER.waiting(key)
+    text = ("Training the model…" if not ahead or not ahead[0] else
+            f"Waiting for a free worker: {ahead[0]} run{'s' * (ahead[0] > 1)} start first…")
+    with st.spinner(text):
+        while True:
+            try:
+                return future.result(timeout=POLL_SECONDS)
+            except TimeoutError:
+                _interrupt_if_asked()
 
 
-def _training_pool(broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool is broken:
-            workers = os.cpu_count() or 2
-            # forkserver: workers start from a clean process, not a copy of the
-            # threaded server (forking threads is unsafe).
-            _pool = ProcessPoolExecutor(max_workers=workers,
-                                        mp_context=multiprocessing.get_context("forkserver"),
-                                        initializer=one_blas_thread)
-            # Start every worker now (each imports numpy and the library, most
-            # of a CPU-second), not when a class first asks for two runs at once.
-            for _ in range(workers):
-                _pool.submit(os.getpid)
-        return _pool
+def _interrupt_if_asked() -> None:
+    """Raise Streamlit's StopException or RerunException if this page run's
+    session closed or asked for a rerun: a page run waiting on a run makes no
+    st call, where Streamlit would interrupt it."""
+    check = get_run_yield_check()
+    if check is not None:
+        check()
 
+
+def wait_for(event) -> None:
+    """Wait for ``event`` (another session making what this one needs), and
+    stop waiting when this page run is interrupted."""
+    while not event.wait(POLL_SECONDS):
+        _interrupt_if_asked()
+
+
+# ---------------------------------------------------------------- for pages
 
 def train_all(data: DataConfig, strategies, slot: str) -> dict:
     """Train each strategy (with the other settings as they are), with a progress
@@ -128,18 +209,29 @@ def trained_or_none(data: DataConfig, config: TrainConfig):
 
 def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):
     """The trained run, or, if it diverged or is too large, an error naming what
-    to change and the last run that did train in this ``slot`` (or None).
-    Returns (result, config)."""
+    to change and the last run that did train in this ``slot``, if there is one
+    (it is shown instead, and the error says so). Returns (result, config),
+    (None, None) when nothing can be shown."""
     try:
         result = trained(data, config)
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
-        if isinstance(err, WORKER_FAILURES):
-            message = ("The server could not finish this run: its worker process stopped "
-                       "(out of memory?). Reload the page to try again, or make the run smaller.")
-        else:
-            message = str(err)[0].upper() + str(err)[1:]
-        st.error(f"{message} The picture below is the last run that trained.", icon="🚫")
         last = st.session_state.get(f"last_good_{slot}")
-        return (trained(*last), last[1]) if last else (None, None)
+        shown = trained_or_none(*last) if last else None
+        st.error(failure_message(err, shown is not None), icon="🚫")
+        return (shown, last[1]) if shown is not None else (None, None)
     st.session_state[f"last_good_{slot}"] = (data, config)
     return result, config
+
+
+def failure_message(err: Exception, last_shown: bool) -> str:
+    """Why a run did not train, and what the page shows instead: the last run
+    that trained, only when one follows."""
+    if isinstance(err, WORKER_FAILURES):
+        message = (f"The server could not finish this run: its worker process stopped "
+                   f"{ATTEMPTS} times (out of memory?). Reload the page to try again, or "
+                   "make the run smaller.")
+    else:
+        message = str(err)[0].upper() + str(err)[1:]
+    if last_shown:
+        return f"{message} The picture below is the last run that trained."
+    return f"{message} There is no earlier run to show instead."
