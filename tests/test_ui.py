@@ -2,9 +2,14 @@
 process does not take training down with it."""
 
 import logging
+import threading
+import time
+from concurrent.futures import Future
+from types import SimpleNamespace
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 import ui
 from recdemo.data import DataConfig
@@ -67,3 +72,76 @@ def test_a_run_whose_worker_fails_twice_is_explained_not_raised(monkeypatch):
     assert ui.runs.train_or_explain(DATA, TrainConfig(), slot="test") == (None, None)
     assert ui.runs.trained_or_none(DATA, TrainConfig()) is None
     assert len(errors) == 1 and "worker process stopped" in errors[0]
+
+
+def kill_workers(pool) -> None:
+    for process in list(pool._processes.values()):
+        process.kill()
+        process.join()
+
+
+def test_a_run_survives_two_worker_deaths_in_a_row():
+    data = DataConfig(groups=8, items_per_group=60, queries_per_group=100, seed=7)
+    config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill twice
+    future = ui.training(data, config)
+    pools = [ui.runs.SCHEDULER.pool()]
+    for _ in range(2):
+        kill_workers(pools[-1])
+        deadline = time.monotonic() + 30
+        while ui.runs.SCHEDULER.pool() is pools[-1]:  # the run noticed, and went to a new pool
+            assert time.monotonic() < deadline, "no new pool after the workers died"
+            time.sleep(0.02)
+        pools.append(ui.runs.SCHEDULER.pool())
+    result = ui.trained(data, config)
+    assert future.result() is result and len(result.metrics) == config.epochs + 1
+    assert len(set(map(id, pools))) == 3
+
+
+def test_clear_cache_from_a_browser_keeps_trained_runs_and_figures():
+    """Streamlit's clear_cache message, which any client can send, empties
+    st.cache_data and st.cache_resource for everyone: runs and figures live elsewhere."""
+    from streamlit.runtime.app_session import AppSession
+
+    config = TrainConfig(epochs=2, seed=11)
+    result = ui.trained(DATA, config)
+    figure = ui.training_curves(DATA, config)
+    session = SimpleNamespace(_session_state=SimpleNamespace(clear=lambda: None))
+    AppSession._handle_clear_cache_request(session)  # what the message does
+    assert ui.training(DATA, config).result() is result
+    assert ui.training_curves(DATA, config) is figure
+    assert ui.dataset(DATA) is ui.dataset(DATA)
+
+
+def test_a_waiting_page_run_stops_as_soon_as_its_session_moves_on(monkeypatch):
+    """Waiting on a run makes no st call, where Streamlit would interrupt a page
+    run: the wait checks for itself, every POLL_SECONDS."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    moved_on = threading.Event()
+
+    def yield_check():
+        if moved_on.is_set():
+            raise StopException()
+
+    monkeypatch.setattr(ui.runs, "get_run_yield_check", lambda: yield_check)
+    slow = Future()
+    threading.Timer(0.3, moved_on.set).start()
+    threading.Timer(10, lambda: slow.set_result("finished")).start()  # if the wait never checks
+    start = time.monotonic()
+    with pytest.raises(StopException):
+        ui.runs._result(slow, key=None)
+    assert time.monotonic() - start < 5
+
+
+def test_each_page_run_of_a_session_is_a_new_request():
+    def script():
+        import streamlit as st
+
+        from ui.runs import _asker
+
+        st.session_state.setdefault("askers", []).append(_asker())
+
+    at = AppTest.from_function(script).run()
+    at.run()
+    (session, first, _), (same_session, second, _) = at.session_state["askers"]
+    assert session == same_session and first is not second

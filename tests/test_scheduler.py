@@ -1,0 +1,258 @@
+"""The queue of training runs (ui/scheduler.py) and the byte-bounded cache
+(ui/cache.py), driven directly: the workers are a fake pool whose runs finish
+when the test says so, so every order is deterministic."""
+
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+import pytest
+
+from ui.cache import ByteCache, nbytes
+from ui.scheduler import Scheduler
+
+
+class FakePool:
+    """Records what was started; the test finishes it."""
+
+    def __init__(self, log: list):
+        self.log = log
+
+    def submit(self, function, *arguments):
+        future = Future()
+        self.log.append((arguments[0], future, self))
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+class Queue:
+    """A Scheduler on fake pools, and helpers to ask and to finish."""
+
+    def __init__(self, workers=1, budget=100.0, attempts=3):
+        self.started = []  # (key, future, pool), in start order
+        self.pools = []
+        self.alive = set()
+        self.scheduler = Scheduler(self._new_pool, workers=workers, is_alive=self.alive.__contains__,
+                                   results=ByteCache(10**6), budget=budget, attempts=attempts)
+
+    def _new_pool(self):
+        self.pools.append(FakePool(self.started))
+        return self.pools[-1]
+
+    def ask(self, key, session, page_run=1, cost=1.0, client=None):
+        self.alive.add(session)
+        return self.scheduler.request(key, lambda: (str, key), cost, session, page_run,
+                                      client or session)
+
+    def started_keys(self):
+        return [key for key, _, _ in self.started]
+
+    def finish(self, key, value=None, error=None):
+        future = next(f for k, f, _ in self.started if k == key and not f.done())
+        if error is None:
+            future.set_result(value if value is not None else f"trained {key}")
+        else:
+            future.set_exception(error)
+
+
+def test_a_newer_page_run_supersedes_the_sessions_older_request():
+    queue = Queue()
+    queue.ask("other tab's run", "other")  # keeps the one worker busy
+    first = queue.ask("seed 1", "clicker", page_run=1)
+    for seed in range(2, 21):  # twenty clicks on the seed's "+"
+        latest = queue.ask(f"seed {seed}", "clicker", page_run=seed)
+    assert first.cancelled() and not latest.done()
+    assert queue.scheduler.counts()["queued"] == 1, "one request per session"
+    queue.finish("other tab's run")
+    assert queue.started_keys() == ["other tab's run", "seed 20"]
+
+
+def test_the_runs_of_one_page_run_are_one_request():
+    queue = Queue()
+    queue.ask("busy", "other")
+    compare = [queue.ask(f"strategy {i}", "compare tab", page_run="compare") for i in range(6)]
+    assert not any(future.cancelled() for future in compare)
+    assert queue.scheduler.counts()["queued"] == 6
+
+
+def test_work_of_gone_sessions_is_dropped_before_it_starts():
+    queue = Queue()
+    queue.ask("busy", "teacher")
+    left = [queue.ask(f"largest {i}", f"leaver {i}", cost=40.0) for i in range(30)]
+    stays = queue.ask("new configuration", "student")
+    queue.alive -= {f"leaver {i}" for i in range(30)}  # they closed their tabs
+    queue.finish("busy")
+    assert queue.started_keys() == ["busy", "new configuration"]
+    queue.finish("new configuration")
+    assert all(future.cancelled() for future in left) and stays.result() == "trained new configuration"
+    assert queue.scheduler.counts() == {"queued": 0, "running": 0, "sessions": 2, "finished": 2}
+
+
+def test_a_run_another_session_waits_on_is_never_dropped():
+    queue = Queue()
+    queue.ask("busy", "other")
+    shared = queue.ask("shared", "leaver")
+    assert queue.ask("shared", "stayer") is shared, "identical runs are one run"
+    queue.ask("something else", "stayer", page_run=2)  # stayer supersedes its request...
+    queue.ask("shared", "stayer", page_run=2)  # ...and asks again in the same page run
+    queue.alive.discard("leaver")
+    queue.ask("next", "leaver 2")
+    queue.finish("busy")
+    assert queue.started_keys()[1] == "shared" and not shared.cancelled()
+
+
+def test_superseding_keeps_a_run_the_other_session_still_wants():
+    queue = Queue()
+    queue.ask("busy", "other")
+    shared = queue.ask("shared", "a")
+    queue.ask("shared", "b")
+    queue.ask("a's next", "a", page_run=2)
+    assert not shared.cancelled()
+    queue.finish("busy")
+    assert queue.started_keys()[1] == "shared"
+
+
+def test_a_small_run_starts_before_queued_large_ones():
+    queue = Queue(workers=2)
+    queue.ask("large running 1", "x", cost=40.0)
+    queue.ask("large running 2", "y", cost=40.0)
+    for i in range(10):
+        queue.ask(f"large {i}", f"abuser {i}", cost=40.0)
+    queue.ask("default size", "student", cost=1.0)
+    queue.finish("large running 1")
+    assert queue.started_keys()[2] == "default size"
+
+
+def test_a_client_over_its_budget_waits_for_other_clients():
+    queue = Queue(workers=2, budget=30.0)
+    queue.ask("compare 0", "tab 0", cost=40.0, client="one address")  # over budget
+    queue.ask("small", "teacher", cost=5.0, client="teacher's address")  # both workers busy
+    for tab in range(1, 4):  # more Compare tabs from one address
+        for i in range(6):
+            queue.ask(f"compare {tab}.{i}", f"tab {tab}", page_run=tab, cost=40.0,
+                      client="one address")
+    queue.ask("also large", "student", cost=45.0, client="another address")
+    queue.finish("small")
+    assert queue.started_keys()[2] == "also large", \
+        "the other client's larger run goes before the busy client's cheaper ones"
+    queue.finish("also large")
+    assert queue.started_keys()[3] == "compare 1.0", "with nobody else waiting, work goes on"
+
+
+def test_a_client_within_its_budget_is_not_held_back():
+    queue = Queue(workers=2, budget=30.0)
+    queue.ask("a", "tab 1", cost=10.0, client="one address")
+    queue.ask("b", "tab 2", cost=10.0, client="one address")
+    assert queue.started_keys() == ["a", "b"]
+
+
+def test_a_run_survives_two_worker_deaths_in_a_row():
+    queue = Queue(workers=2)
+    runs = [queue.ask(f"student {i}", f"student {i}") for i in range(4)]
+    for _ in range(2):  # both workers die: every run on the pool fails
+        for key, future, _ in list(queue.started):
+            if not future.done():
+                future.set_exception(BrokenProcessPool("a worker died"))
+    assert len(queue.pools) == 3, "a new pool after each death"
+    for i in range(4):
+        queue.finish(f"student {i}")
+    assert [run.result() for run in runs] == [f"trained student {i}" for i in range(4)]
+
+
+def test_a_run_that_kills_its_worker_every_time_fails_after_its_attempts():
+    queue = Queue(attempts=3)
+    run = queue.ask("poison", "student")
+    for _ in range(3):
+        queue.finish("poison", error=BrokenProcessPool("a worker died"))
+    with pytest.raises(BrokenProcessPool):
+        run.result()
+    assert "poison" not in queue.scheduler.results, "a reload tries again"
+
+
+def test_a_retry_nobody_waits_for_is_not_trained_again():
+    queue = Queue()
+    run = queue.ask("gone", "leaver")
+    queue.alive.discard("leaver")
+    queue.ask("next", "student")  # a dispatch drops the leaver's request
+    queue.finish("gone", error=BrokenProcessPool("a worker died"))
+    assert run.cancelled() and queue.started_keys() == ["gone", "next"]
+
+
+def test_finished_runs_are_answered_from_the_results():
+    queue = Queue()
+    first = queue.ask("run", "a")
+    queue.finish("run", value="result")
+    assert queue.ask("run", "b") is first and first.result() == "result"
+    assert queue.started_keys() == ["run"]
+
+
+def test_what_a_run_raises_is_kept_too():
+    queue = Queue()
+    queue.ask("diverges", "a")
+    queue.finish("diverges", error=ValueError("lower learning_rate"))
+    with pytest.raises(ValueError):
+        queue.ask("diverges", "b").result()
+    assert queue.started_keys() == ["diverges"]
+
+
+def test_a_run_queued_behind_others_says_how_many_start_first():
+    queue = Queue()
+    queue.ask("busy", "a")
+    queue.ask("cheap", "b", cost=1.0)
+    queue.ask("dear", "c", cost=5.0)
+    assert queue.scheduler.waiting("dear") == (1, 1.0)
+    assert queue.scheduler.waiting("cheap") == (0, 0.0)
+    assert queue.scheduler.waiting("busy") is None
+
+
+# ---------------------------------------------------------------- the byte-bounded cache
+
+def test_the_cache_evicts_the_least_recently_used_by_size():
+    cache = ByteCache(max_bytes=100, size=len)
+    cache.put("a", "x" * 40)
+    cache.put("b", "x" * 40)
+    assert cache.get("a") is not None  # a is now the more recently used
+    cache.put("c", "x" * 40)  # 120 bytes: b goes
+    assert "b" not in cache and "a" in cache and "c" in cache and cache.bytes == 80
+    cache.put("d", "x" * 90)  # evicts as many as it takes
+    assert list(cache._entries) == ["d"] and cache.bytes == 90
+    cache.put("e", "x" * 101)  # larger than the whole cache: not kept
+    assert "e" not in cache and cache.bytes == 90
+
+
+def test_many_small_entries_fit_where_few_large_ones_do():
+    cache = ByteCache(max_bytes=10 * 2**20)
+    for i in range(50):
+        cache.put(("small", i), np.zeros(10_000))  # 80 kB each
+    assert len(cache) == 50
+    for i in range(5):
+        cache.put(("large", i), np.zeros(300_000))  # 2.4 MB each
+    assert cache.bytes <= cache.max_bytes and sum(key[0] == "large" for key in cache._entries) == 4
+
+
+def test_nbytes_counts_arrays_and_what_objects_hold():
+    class Run:
+        def __init__(self):
+            self.snapshots = np.zeros((41, 880, 32))
+            self.view = self.snapshots[-1]  # a view of the same memory: counted once
+            self.metrics = [{"auc": 0.5}] * 41
+
+    size = nbytes(Run())
+    assert 41 * 880 * 32 * 8 < size < 41 * 880 * 32 * 8 + 20_000
+
+
+def test_get_or_make_makes_once_and_retries_after_a_failure():
+    cache = ByteCache(max_bytes=1000, size=len)
+    calls = []
+
+    def failing():
+        calls.append("fail")
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_make("k", failing)
+    assert cache.get_or_make("k", lambda: calls.append("make") or "value") == "value"
+    assert cache.get_or_make("k", lambda: calls.append("again") or "other") == "value"
+    assert calls == ["fail", "make"]
