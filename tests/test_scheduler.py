@@ -34,8 +34,9 @@ class Queue:
         self.started = []  # (key, future, pool), in start order
         self.pools = []
         self.alive = set()
-        self.scheduler = Scheduler(self._new_pool, workers=workers, is_alive=self.alive.__contains__,
-                                   results=ByteCache(10**6), budget=budget, attempts=attempts)
+        self.scheduler = Scheduler(self._new_pool, workers=workers,
+                                   is_alive=self.alive.__contains__, results=ByteCache(10**6),
+                                   budget=budget, attempts=attempts)
 
     def _new_pool(self):
         self.pools.append(FakePool(self.started))
@@ -86,7 +87,8 @@ def test_work_of_gone_sessions_is_dropped_before_it_starts():
     queue.finish("busy")
     assert queue.started_keys() == ["busy", "new configuration"]
     queue.finish("new configuration")
-    assert all(future.cancelled() for future in left) and stays.result() == "trained new configuration"
+    assert all(future.cancelled() for future in left)
+    assert stays.result() == "trained new configuration"
     assert queue.scheduler.counts() == {"queued": 0, "running": 0, "sessions": 2, "finished": 2}
 
 
@@ -152,7 +154,7 @@ def test_a_run_survives_two_worker_deaths_in_a_row():
     queue = Queue(workers=2)
     runs = [queue.ask(f"student {i}", f"student {i}") for i in range(4)]
     for _ in range(2):  # both workers die: every run on the pool fails
-        for key, future, _ in list(queue.started):
+        for _, future, _ in list(queue.started):
             if not future.done():
                 future.set_exception(BrokenProcessPool("a worker died"))
     assert len(queue.pools) == 3, "a new pool after each death"

@@ -145,3 +145,34 @@ def test_each_page_run_of_a_session_is_a_new_request():
     at.run()
     (session, first, _), (same_session, second, _) = at.session_state["askers"]
     assert session == same_session and first is not second
+
+
+def test_a_download_button_holds_a_shared_run_weakly():
+    """Streamlit keeps a download's callable while its tab is open: it must not
+    keep a run in memory after the caches let it go."""
+    import gc
+
+    from ui.charts import GONE, _made_on_click
+
+    class Run:  # stands for a TrainResult: it can be referred to weakly
+        csv = "epoch,loss"
+
+    run = Run()
+    data = _made_on_click(lambda r: r.csv, run)
+    assert data() == "epoch,loss"
+    del run
+    gc.collect()
+    assert data() == GONE
+    page_figure = Run()  # a figure the page made itself, not from the shared cache
+    data = _made_on_click(lambda r: r.csv, page_figure, weakly=False)
+    del page_figure
+    gc.collect()
+    assert data() == "epoch,loss"
+
+
+def test_the_cache_knows_its_own_entries_by_identity():
+    config = TrainConfig(epochs=2, seed=12)
+    figure = ui.training_curves(DATA, config)
+    assert ui.charts.FIGURES.holds(figure)
+    assert not ui.charts.FIGURES.holds(ui.charts.figures.training_curves_figure(
+        ui.trained(DATA, config)))

@@ -64,6 +64,7 @@ class ByteCache:
         self.max_bytes = max_bytes
         self._size = size
         self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._keys: dict[int, Hashable] = {}  # id(value) -> key, for holds()
         self._bytes = 0
         self._lock = threading.Lock()
         self._making: dict[Hashable, threading.Event] = {}
@@ -77,6 +78,12 @@ class ByteCache:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._entries
+
+    def holds(self, value) -> bool:
+        """Whether ``value`` itself (not an equal one) is an entry."""
+        with self._lock:
+            key = self._keys.get(id(value))
+            return key is not None and self._entries[key][0] is value
 
     def get(self, key: Hashable, default=None):
         with self._lock:
@@ -94,6 +101,7 @@ class ByteCache:
             if size > self.max_bytes:
                 return
             self._entries[key] = (value, size)
+            self._keys[id(value)] = key
             self._bytes += size
             while self._bytes > self.max_bytes:
                 self._discard(next(iter(self._entries)))
@@ -127,9 +135,11 @@ class ByteCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._keys.clear()
             self._bytes = 0
 
     def _discard(self, key: Hashable) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
             self._bytes -= entry[1]
+            self._keys.pop(id(entry[0]), None)

@@ -4,6 +4,8 @@ st.plotly_chart with the exports a teacher takes away.
 
 from __future__ import annotations
 
+import weakref
+
 import streamlit as st
 
 from recdemo import export, figures
@@ -52,25 +54,51 @@ def chart(fig, key: str, file_name: str, html_download: bool = False, **kwargs):
     button that downloads the chart as a standalone interactive HTML page."""
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
-    if settings()["present"]:  # the page's type is larger there: so is the chart's
-        fig = figures.with_font_size(fig, PRESENTER_FONT_SIZE)
-    event = st.plotly_chart(fig, key=key, config=config, **kwargs)
+    present = settings()["present"]  # the page's type is larger there: so is the chart's
+    shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE) if present else fig
+    event = st.plotly_chart(shown, key=key, config=config, **kwargs)
     if html_download:
-        st.download_button("Chart as interactive HTML", lambda: export.figure_html(fig),
-                           file_name=f"{file_name}.html", mime="text/html", on_click="ignore",
-                           icon=":material/download:", key=f"{key}_html")
+        def html(fig):
+            return export.figure_html(figures.with_font_size(fig, PRESENTER_FONT_SIZE)
+                                      if present else fig)
+        data = _made_on_click(html, fig, weakly=FIGURES.holds(fig))
+        st.download_button("Chart as interactive HTML", data, file_name=f"{file_name}.html",
+                           mime="text/html", on_click="ignore", icon=":material/download:",
+                           key=f"{key}_html")
     return event
 
 
 def history_downloads(result) -> None:
-    """The run's loss and metrics per epoch, as CSV and JSON."""
+    """The run's loss and metrics per epoch, as CSV and JSON (``result`` is a
+    shared run, from ui.trained: the buttons hold it weakly)."""
     name = f"recdemo-{result.config.strategy}-metrics"
     left, right = st.columns(2)
-    left.download_button("Metrics per epoch (CSV)", lambda: export.history_csv(result),
+    left.download_button("Metrics per epoch (CSV)", _made_on_click(export.history_csv, result),
                          file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
                          icon=":material/download:", key="history_csv")
-    right.download_button("Metrics per epoch (JSON)", lambda: export.history_json(result),
+    right.download_button("Metrics per epoch (JSON)",
+                          _made_on_click(export.history_json, result),
                           file_name=f"{name}.json", mime="application/json",
                           on_click="ignore", icon=":material/download:", key="history_json")
 
 
+GONE = ("This is no longer in the server's memory (it keeps the most recent runs): "
+        "reload the page, then download it again.")
+
+
+def _made_on_click(make, source, weakly: bool = True):
+    """A download button's data: ``make(source)``, when the button is clicked.
+
+    Streamlit keeps a download's callable for as long as its tab is open (and
+    for a while after). Holding a shared run or figure there would keep it in
+    memory however the caches evict it: 11 MB per open tab at the largest
+    sizes. So a shared ``source`` is held weakly, and if the caches let it go
+    before the click, the file says to reload."""
+    if not weakly:
+        return lambda: make(source)
+    held = weakref.ref(source)
+
+    def data():
+        source = held()
+        return GONE if source is None else make(source)
+    return data

@@ -205,7 +205,7 @@ class Scheduler:
         error = done.exception()
         if isinstance(error, BrokenProcessPool):
             with self._lock:
-                if self._pool is pool:  # the first of its runs to notice: the next start makes a new pool
+                if self._pool is pool:  # the first run to notice; the next start makes a new pool
                     self._pool = None
                     pool.shutdown(wait=False)
         retry = isinstance(error, WORKER_FAILURES) and job.attempts < self.attempts
