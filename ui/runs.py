@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
+import types
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 
 import streamlit as st
@@ -87,17 +89,27 @@ def estimated_seconds(data: DataConfig, config: TrainConfig) -> float:
 def _start_pool() -> ProcessPoolExecutor:
     """Worker processes. Training runs there because every session of the
     server shares one Python interpreter (one GIL): training in it would stall
-    every other student's page, and workers use all the cores."""
+    every other student's page, and workers use all the cores.
+
+    They start from a forkserver, not as a copy of the threaded server (forking
+    threads is unsafe). The forkserver imports the library once, so a worker,
+    and a new pool after a worker died, starts in milliseconds. multiprocessing
+    would also have every worker run the "__main__" module, which during a page
+    run is the app's script: app.py, with Streamlit and every page. A stand-in
+    __main__ while the workers start keeps them to the library."""
     workers = os.cpu_count() or 2
-    # forkserver: workers start from a clean process, not a copy of the
-    # threaded server (forking threads is unsafe).
-    pool = ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=one_blas_thread)
-    # Start every worker now (each imports numpy and the library, most of a
-    # CPU-second), not when a class first asks for two runs at once.
-    for _ in range(workers):
-        pool.submit(os.getpid)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["recdemo.train"])
+    app_main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
+    stand_in = sys.modules["__main__"]
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=one_blas_thread)
+        for _ in range(workers):  # start every worker now, not on a class's first runs
+            pool.submit(os.getpid)
+    finally:
+        if sys.modules["__main__"] is stand_in:  # a page run may have set its own meanwhile
+            sys.modules["__main__"] = app_main
     return pool
 
 
