@@ -60,16 +60,14 @@ import websockets
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 from streamlit.proto.Alert_pb2 import Alert
-from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from websockets.typing import Subprotocol
+from streamlit_client import HOST, open_session, read_run, rerun_request
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from anywhere
 
 from recdemo.params import PARAMS, STRATEGIES  # noqa: E402
 
-HOST = "127.0.0.1"  # loopback only: the server listens here and nowhere else
 STARTUP_TIMEOUT = 60.0
 RSS_SAMPLE_SECONDS = 0.2
 CHROMIUM = "/usr/bin/chromium"
@@ -85,6 +83,7 @@ class Visit:
     who: str
     page: str  # Streamlit's page_name: the URL path without the leading slash
     query: str
+    address: str | None = None  # the student's own address (X-Forwarded-For)
     seconds: float | None = None  # from the rerun request to a successful script_finished
     chart: bool = False
     exception: str = ""
@@ -262,16 +261,6 @@ class PeakRSS:
 
 # ---------------------------------------------------------------- students
 
-def rerun_request(page: str, query: str) -> bytes:
-    """What the frontend sends first on a fresh connection: a rerun with the
-    URL's query string and page name. The page_script_hash stays empty, as the
-    browser has no page hash yet; the server resolves the page from its name."""
-    msg = BackMsg()
-    msg.rerun_script.query_string = query
-    msg.rerun_script.page_name = page
-    return msg.SerializeToString()
-
-
 def note_delta(visit: Visit, delta) -> None:
     if not delta.HasField("new_element"):
         return
@@ -292,32 +281,29 @@ async def load_page(ws, visit: Visit, timeout: float) -> None:
     A run that stops early for a rerun is followed by a new run (new_session),
     which starts the page's contents afresh. Messages that are not about the
     contents (session status, page_not_found, page_info_changed...) are skipped."""
+    def note(msg: ForwardMsg) -> None:
+        kind = msg.WhichOneof("type")
+        visit.bytes += msg.ByteSize()
+        if kind == "new_session":
+            visit.chart, visit.exception, visit.error = False, "", ""
+        elif kind == "delta":
+            note_delta(visit, msg.delta)
+        elif kind == "session_event" and msg.session_event.HasField(
+                "script_compilation_exception"):
+            visit.exception = msg.session_event.script_compilation_exception.message
+
     start = time.perf_counter()
     await ws.send(rerun_request(visit.page, visit.query))
     try:
         async with asyncio.timeout(timeout):
-            async for data in ws:
-                visit.bytes += len(data)
-                msg = ForwardMsg.FromString(data)
-                kind = msg.WhichOneof("type")
-                if kind == "new_session":
-                    visit.chart, visit.exception, visit.error = False, "", ""
-                elif kind == "delta":
-                    note_delta(visit, msg.delta)
-                elif kind == "session_event" and msg.session_event.HasField(
-                        "script_compilation_exception"):
-                    visit.exception = msg.session_event.script_compilation_exception.message
-                elif kind == "script_finished":
-                    if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                        visit.seconds = time.perf_counter() - start
-                        return
-                    if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                        visit.problem = "compile error"
-                        return
-                    # FINISHED_EARLY_FOR_RERUN: the next run follows.
-            visit.problem = "connection closed by the server"
+            outcome = await read_run(ws, note)
     except TimeoutError:
         visit.problem = f"timeout after {timeout:.0f} s"
+        return
+    if outcome == "success":
+        visit.seconds = time.perf_counter() - start
+    else:
+        visit.problem = {"closed": "connection closed by the server"}.get(outcome, outcome)
 
 
 async def student(port: int, visit: Visit, delay: float, timeout: float,
@@ -326,10 +312,7 @@ async def student(port: int, visit: Visit, delay: float, timeout: float,
     stay connected (an open tab) until the class is over."""
     await asyncio.sleep(delay)
     try:
-        async with websockets.connect(f"ws://{HOST}:{port}/_stcore/stream",
-                                      subprotocols=[Subprotocol("streamlit")],
-                                      max_size=None, open_timeout=timeout,
-                                      ping_interval=None) as ws:  # browsers send no pings
+        async with await open_session(port, visit.address, timeout) as ws:
             await load_page(ws, visit, timeout)
             finished.set_result(visit)
             await class_over.wait()
