@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/benchmark_classroom.py [--students 30] [--shared]
         [--browser-tabs 3] [--timeout 60] [--jitter 0.5] [--runs 1] [--json results.json]
+        [--processes N] [--kill-workers TIMES]
 
 Starts its own server (`streamlit run app.py` on a free loopback port), opens
 the home page once, as the teacher does before the class, then lets every
@@ -12,9 +13,11 @@ draws each one once; --shared gives every student the default strategy and
 seed instead, to show the caches sharing one run between them.
 
 Students are simulated at the protocol level, one websocket each, speaking
-Streamlit's own protobufs: the BackMsg a browser sends on page load, then the
-ForwardMsgs up to a successful script_finished. A student succeeds when that
-run drew a Plotly chart and showed no exception and no st.error, within
+Streamlit's own protobufs (scripts/streamlit_client.py): the BackMsg a browser
+sends on page load, then the ForwardMsgs up to a successful script_finished.
+Each student has an address of their own (X-Forwarded-For), as on a network.
+A student succeeds when that run drew a Plotly chart and showed no exception
+and no st.error, within
 --timeout seconds. Students stay connected until the whole class is done, like
 open tabs. Afterwards --browser-tabs real Chromium tabs open /train at once,
 on configurations nobody trained yet, to check what the browser sees.
@@ -23,6 +26,11 @@ Prints Markdown: seconds to a finished run (p50, p95, max), failures, the
 server's memory (RSS of its process tree, peak sampled every 0.2 s, and after),
 the CPU seconds the server used (and other programs: on a shared machine they
 slow the class down), and the machine. Not a test: nothing is asserted.
+
+--processes N serves the class through scripts/lecture_hall.py: nginx in
+front of N Streamlit processes (scripts/benchmark_lecture_hall.py compares).
+--kill-workers 2 kills the server's training workers twice, a second apart,
+while the class loads: every student should still get their chart.
 
 With --runs N the class is run N times, each on a fresh server, and a table
 gives each run's figures and how many met the p95 target (3 s): on a shared
@@ -42,6 +50,7 @@ import math
 import os
 import platform
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -123,6 +132,8 @@ class Report:
     tabs: list[Tab] = field(default_factory=list)
     tabs_cpu: dict = field(default_factory=dict)
     server_tracebacks: int = 0
+    processes: int = 0  # 0: one Streamlit process; else a lecture hall of that many
+    killed: list[int] = field(default_factory=list)  # training workers killed, each time
 
 
 # ---------------------------------------------------------------- the server
@@ -133,10 +144,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "streamlit", "run", "app.py",
-               "--server.headless", "true", "--server.port", str(port),
-               "--server.address", HOST, "--browser.gatherUsageStats", "false"]
+def start_server(port: int, log, processes: int = 0) -> subprocess.Popen:
+    """One Streamlit process on ``port`` (``processes`` 0), or a lecture hall:
+    nginx on ``port`` in front of that many Streamlit processes."""
+    if processes:
+        command = [sys.executable, "scripts/lecture_hall.py", "--processes", str(processes),
+                   "--port", str(port)]
+    else:
+        command = [sys.executable, "-m", "streamlit", "run", "app.py",
+                   "--server.headless", "true", "--server.port", str(port),
+                   "--server.address", HOST, "--browser.gatherUsageStats", "false"]
     return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -163,16 +180,17 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait(timeout=10)
 
 
+def parent_pid(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
+
+
 def process_tree(pid: int) -> set[int]:
     """``pid`` and all its descendants."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    parents = {int(entry.name): parent_pid(int(entry.name))
+               for entry in Path("/proc").iterdir() if entry.name.isdigit()}
     family, frontier = {pid}, [pid]
     while frontier:
         parent = frontier.pop()
@@ -195,6 +213,26 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def streamlit_processes(pids: set[int]) -> set[int]:
+    """The Streamlit servers among ``pids``, where every session's script runs."""
+    return {pid for pid in pids if "streamlit run" in command_line(pid)}
+
+
+def training_workers(server_pid: int) -> set[int]:
+    """The training worker processes of a server (or a lecture hall): the
+    children of a multiprocessing forkserver (forked, they share its command line)."""
+    forked = {pid for pid in process_tree(server_pid)
+              if "multiprocessing.forkserver" in command_line(pid)}
+    return {pid for pid in forked if parent_pid(pid) in forked}
+
+
 def processes_cpu_seconds(pids: set[int]) -> float:
     """CPU time used so far by the processes still alive among ``pids``."""
     ticks = 0
@@ -208,8 +246,8 @@ def processes_cpu_seconds(pids: set[int]) -> float:
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU time used so far: by the server's process tree (and its main
-    process, where every session's script runs), by this script, by
+    """CPU time used so far: by the server's process tree (and its Streamlit
+    processes, where every session's script runs), by this script, by
     its other children (Playwright's driver and Chromium), by the whole machine
     (all cores). Differences of two readings tell how busy the server was, and
     whether other programs shared the cores."""
@@ -217,7 +255,8 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     helpers = process_tree(os.getpid()) - server - {os.getpid()}
     user, nice, system, idle, iowait, irq, softirq, steal = map(
         int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
-    return {"server": processes_cpu_seconds(server), "main": processes_cpu_seconds({server_pid}),
+    return {"server": processes_cpu_seconds(server),
+            "main": processes_cpu_seconds(streamlit_processes(server)),
             "self": time.process_time(),
             "browser": processes_cpu_seconds(helpers),
             "machine": (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")}
@@ -324,16 +363,37 @@ async def student(port: int, visit: Visit, delay: float, timeout: float,
             finished.set_result(visit)
 
 
+async def kill_workers(server_pid: int, times: int, first: float, every: float) -> list[int]:
+    """Kill the server's training workers ``times`` times: after ``first``
+    seconds, then every ``every`` seconds. Returns how many died each time."""
+    killed = []
+    await asyncio.sleep(first)
+    for index in range(times):
+        if index:
+            await asyncio.sleep(every)
+        workers = training_workers(server_pid)
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        killed.append(len(workers))
+    return killed
+
+
 async def run_class(port: int, visits: list[Visit], jitter: float, timeout: float,
-                    rng: random.Random, server_pid: int) -> tuple[list[Visit], dict]:
-    """All students at once; returns their visits and a snapshot of the server
-    taken once all of them are done, while they are all still connected."""
+                    rng: random.Random, server_pid: int,
+                    kills: int = 0) -> tuple[list[Visit], dict, list[int]]:
+    """All students at once (and the worker kills, from half the jitter on, a
+    second apart); returns their visits, a snapshot of the server taken once
+    all of them are done, while they are all still connected, and the kills."""
     loop = asyncio.get_running_loop()
     finished = [loop.create_future() for _ in visits]
     class_over = asyncio.Event()
     tasks = [asyncio.create_task(student(port, visit, rng.uniform(0, jitter), timeout, done,
                                          class_over))
              for visit, done in zip(visits, finished, strict=True)]
+    killer = asyncio.create_task(kill_workers(server_pid, kills, jitter / 2, 1.0))
     try:
         async with asyncio.timeout(jitter + 2 * timeout + 10):
             done = await asyncio.gather(*finished)
@@ -341,7 +401,7 @@ async def run_class(port: int, visits: list[Visit], jitter: float, timeout: floa
     finally:
         class_over.set()
         await asyncio.wait(tasks, timeout=10)
-    return done, after
+    return done, after, await killer
 
 
 async def teacher(port: int, timeout: float) -> Visit:
@@ -364,8 +424,15 @@ def student_visits(students: int, shared: bool) -> list[Visit]:
         else:
             strategy, seed = STRATEGIES[i % len(STRATEGIES)], i // len(STRATEGIES)
         query = urlencode({"strategy": strategy, "seed": seed})
-        visits.append(Visit(f"student {i}", page="train", query=query))
+        visits.append(Visit(f"student {i}", page="train", query=query,
+                            address=student_address(i)))
     return visits
+
+
+def student_address(i: int) -> str:
+    """Student i's own (made-up) address: on a real network each student's
+    machine has one, and the server's per-client budget counts by it."""
+    return f"10.{i // 62500 % 256}.{i // 250 % 250}.{i % 250 + 1}"
 
 
 # ---------------------------------------------------------------- browser tabs
@@ -448,7 +515,7 @@ def seconds(value: float | None) -> str:
 def cpu_sentence(c: dict, cores: int) -> str:
     browser = f", Chromium {c['browser']:.1f} CPU-s" if c["browser"] >= 0.05 else ""
     return (f"{c['wall']:.1f} s; in it the server used {c['server']:.1f} CPU-s "
-            f"({c['server'] / c['wall']:.2f} of {cores} cores on average; its main process "
+            f"({c['server'] / c['wall']:.2f} of {cores} cores on average; its Streamlit processes "
             f"{c['main']:.1f}, the training workers {c['server'] - c['main']:.1f}), this script "
             f"{c['benchmark']:.1f} CPU-s{browser} and other programs {c['others']:.1f} CPU-s")
 
@@ -461,9 +528,14 @@ def markdown(report: Report) -> str:
     else:
         workload = (f"student i asks for strategy STRATEGIES[i % 6], seed i // 6: "
                     f"{report.students} distinct configurations, each trained and drawn once")
+    where = ("one server" if not report.processes else
+             f"a lecture hall (nginx, {report.processes} Streamlit processes)")
+    killed = (f" The training workers were killed {len(report.killed)} times, a second apart "
+              f"({', '.join(map(str, report.killed))} processes), while the class loaded."
+              if report.killed else "")
     lines = [
-        f"Classroom benchmark: {report.students} students open /train at once on one server; "
-        f"{workload}.",
+        f"Classroom benchmark: {report.students} students open /train at once on {where}; "
+        f"{workload}.{killed}",
         f"Machine: {m['nproc']} cores, {m['cpu']}; Python {m['python']}, "
         f"Streamlit {m['streamlit']}.",
         "",
@@ -513,19 +585,19 @@ def markdown(report: Report) -> str:
 # ---------------------------------------------------------------- main
 
 def benchmark(args: argparse.Namespace) -> Report:
-    report = Report(machine(), args.students, args.shared)
+    report = Report(machine(), args.students, args.shared, processes=args.processes)
     port = free_port()
     with tempfile.TemporaryFile("w+") as log:
-        server = start_server(port, log)
+        server = start_server(port, log, args.processes)
         try:
             wait_healthy(server, port)
             report.teacher = asyncio.run(teacher(port, args.timeout))
             visits = student_visits(args.students, args.shared)
             before = snapshot(server.pid)
             with PeakRSS(server.pid) as watch:
-                report.visits, after = asyncio.run(run_class(
+                report.visits, after, report.killed = asyncio.run(run_class(
                     port, visits, args.jitter, args.timeout, random.Random(args.rng_seed),
-                    server.pid))
+                    server.pid, args.kill_workers))
             report.rss_mb = {"before": before["rss_kb"] / 1024, "peak": watch.peak_kb / 1024,
                              "after": after["rss_kb"] / 1024}
             report.class_cpu = cpu_use(before, after)
@@ -584,12 +656,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1,
                         help="classes to run, each on a fresh server; the first is reported "
                              "in full, then a row per run")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="serve through scripts/lecture_hall.py: nginx in front of this "
+                             "many Streamlit processes (0, the default: one process, no proxy)")
+    parser.add_argument("--kill-workers", type=int, default=0, metavar="TIMES",
+                        help="kill the training workers this many times, a second apart, "
+                             "while the class loads")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args()
     if (args.students < 1 or args.browser_tabs < 0 or args.timeout <= 0 or args.jitter < 0
-            or args.runs < 1):
+            or args.runs < 1 or args.processes < 0 or args.kill_workers < 0):
         parser.error("needs --students >= 1, --browser-tabs >= 0, --timeout > 0, --jitter >= 0, "
-                     "--runs >= 1")
+                     "--runs >= 1, --processes >= 0, --kill-workers >= 0")
     reports = [benchmark(args)]
     print(markdown(reports[0]), flush=True)
     for _ in range(args.runs - 1):  # the browser tabs only once: they measure Chromium
