@@ -83,6 +83,11 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 APP_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# The largest run the parameter ranges allow (40 epochs at batch 128 stay within
+# train.MAX_STEPS): 4 s of one worker with `hard`, 9 MB of snapshots.
+LARGEST = {"groups": 8, "items_per_group": 60, "queries_per_group": 300,
+           "test_queries_per_group": 50, "positives": 10, "strategy": "hard", "negatives": 50,
+           "dim": 32, "hidden": 64, "epochs": 40, "batch_size": 128}
 
 
 @dataclass
