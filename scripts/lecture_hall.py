@@ -111,7 +111,8 @@ def start_streamlit(port: int) -> subprocess.Popen:
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", HOST,
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdin=subprocess.DEVNULL)
+        # Not its banner: students use the hall's address. Its log goes to stderr.
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
 
 def wait_healthy(port: int, process: subprocess.Popen, host: str = HOST) -> None:

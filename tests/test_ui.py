@@ -176,3 +176,28 @@ def test_the_cache_knows_its_own_entries_by_identity():
     assert ui.charts.FIGURES.holds(figure)
     assert not ui.charts.FIGURES.holds(ui.charts.figures.training_curves_figure(
         ui.trained(DATA, config)))
+
+
+def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
+    from recdemo.train import TrainingDiverged
+
+    bad = TrainConfig(epochs=2, learning_rate=9.0)
+    real_trained = ui.runs.trained
+
+    def trained(data, config):
+        if config == bad:
+            raise TrainingDiverged("training diverged in epoch 1: lower learning_rate.")
+        return real_trained(data, config)
+
+    errors = []
+    monkeypatch.setattr(ui.runs, "trained", trained)
+    monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
+    monkeypatch.setattr(ui.runs.st, "session_state", {})
+    assert ui.train_or_explain(DATA, bad, slot="train") == (None, None)
+    assert "picture below" not in errors[-1] and "no earlier run" in errors[-1]
+    good = TrainConfig(epochs=2, seed=14)
+    result, _ = ui.train_or_explain(DATA, good, slot="train")
+    assert ui.train_or_explain(DATA, bad, slot="train") == (result, good)
+    assert errors[-1].startswith("Training diverged") and \
+        errors[-1].endswith("The picture below is the last run that trained.")
+    assert len(errors) == 2

@@ -24,7 +24,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
 
 from recdemo.data import FEATURES, DataConfig, make_dataset
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
-from ui.cache import ByteCache
+from ui.cache import ByteCache, nbytes
 from ui.scheduler import ANONYMOUS, WORKER_FAILURES, Scheduler
 from ui.settings import train_config
 
@@ -43,8 +43,15 @@ ATTEMPTS = 3
 # How often a waiting page run checks whether its session has moved on.
 POLL_SECONDS = 0.1
 
+
+
+def _run_nbytes(future: Future) -> int:
+    """A finished run's size: its snapshots and metrics (a failure keeps only its message)."""
+    return nbytes(future.result()) if future.exception() is None else nbytes(future.exception())
+
+
 DATASETS = ByteCache(MAX_DATASET_BYTES)
-RUNS = ByteCache(MAX_RUN_BYTES)
+RUNS = ByteCache(MAX_RUN_BYTES, size=_run_nbytes)  # the finished runs' futures, by (data, config)
 
 one_blas_thread()  # in this process too: see its docstring
 
