@@ -201,3 +201,17 @@ def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
     assert errors[-1].startswith("Training diverged") and \
         errors[-1].endswith("The picture below is the last run that trained.")
     assert len(errors) == 2
+
+
+def test_estimated_seconds_put_default_runs_far_ahead_of_the_largest():
+    """The queue starts the cheapest run first: its estimate must tell a default
+    run from the largest ones, whatever their strategy."""
+    from recdemo.params import STRATEGIES
+
+    largest_data = DataConfig(groups=8, items_per_group=60, queries_per_group=300,
+                              test_queries_per_group=50, positives=10)
+    default = max(ui.runs.estimated_seconds(DataConfig(), TrainConfig(strategy=strategy))
+                  for strategy in STRATEGIES)
+    largest = min(ui.runs.estimated_seconds(largest_data, TrainConfig(
+        strategy=strategy, negatives=50, dim=32, hidden=64, epochs=40)) for strategy in STRATEGIES)
+    assert 0 < 4 * default < largest
