@@ -17,7 +17,7 @@ from ui.settings import PRESENTER_FONT_SIZE, settings
 
 # Shared, read-only figure objects: building one takes longer than sending it.
 # 0.1 MB for the default embedding figure, 1 to 3 MB at the largest sizes.
-MAX_FIGURE_BYTES = 96 * MB
+MAX_FIGURE_BYTES = 64 * MB
 FIGURES = ByteCache(MAX_FIGURE_BYTES)
 
 

@@ -32,8 +32,8 @@ MB = 2**20
 # What the caches may hold. A trained run keeps its embeddings after every
 # epoch: 0.6 MB at the defaults, 9 MB for the largest run the parameters
 # allow; a dataset 0.4 to 1 MB. The README's memory ceiling adds these up.
-MAX_RUN_BYTES = 320 * MB
-MAX_DATASET_BYTES = 48 * MB
+MAX_RUN_BYTES = 256 * MB
+MAX_DATASET_BYTES = 32 * MB
 # A client (one address) whose running runs are estimated at this many
 # worker-seconds gets no further run started while another client's run waits.
 CLIENT_BUDGET_SECONDS = 1.0
