@@ -93,8 +93,20 @@ async def open_tabs(port: int, args: argparse.Namespace) -> tuple[list[Visit], l
     return visits, list(open_now)
 
 
-async def close_all(tabs: list) -> None:
+async def measure(port: int, server: Server, args: argparse.Namespace,
+                  watch: PeakRSS) -> tuple[list[str], list[Visit], float]:
+    """Open the tabs, close them, idle: a row after each step."""
+    start = time.perf_counter()
+    visits, tabs = await open_tabs(port, args)
+    rows = [server.row(f"{args.configurations} configurations opened, {len(tabs)} tabs "
+                       "still open", watch.peak_kb / 1024)]
+    minutes = (time.perf_counter() - start) / 60
     await asyncio.gather(*(ws.close() for ws in tabs))
+    await asyncio.sleep(1)
+    rows.append(server.row("every tab closed"))
+    await asyncio.sleep(IDLE_AFTER_SECONDS)
+    rows.append(server.row(f"{IDLE_AFTER_SECONDS} s later", watch.peak_kb / 1024))
+    return rows, visits, minutes
 
 
 def main() -> None:
@@ -114,17 +126,9 @@ def main() -> None:
             asyncio.run(teacher(port, args.timeout))
             server = Server(server_process.pid)
             rows = [server.row("after the teacher's first visit")]
-            start = time.perf_counter()
             with PeakRSS(server.pid) as watch:
-                visits, tabs = asyncio.run(open_tabs(port, args))
-                rows.append(server.row(f"{args.configurations} configurations opened, "
-                                       f"{len(tabs)} tabs still open", watch.peak_kb / 1024))
-                minutes = (time.perf_counter() - start) / 60
-                asyncio.run(close_all(tabs))
-                time.sleep(1)
-                rows.append(server.row("every tab closed"))
-                time.sleep(IDLE_AFTER_SECONDS)
-                rows.append(server.row(f"{IDLE_AFTER_SECONDS} s later", watch.peak_kb / 1024))
+                measured, visits, minutes = asyncio.run(measure(port, server, args, watch))
+            rows += measured
             peak = watch.peak_kb / 1024
         finally:
             stop_server(server_process)

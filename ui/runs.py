@@ -24,7 +24,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
 
 from recdemo.data import FEATURES, DataConfig, make_dataset
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
-from ui.cache import ByteCache, nbytes
+from ui.cache import ByteCache, nbytes, return_freed_memory
 from ui.scheduler import ANONYMOUS, WORKER_FAILURES, Scheduler
 from ui.settings import train_config
 
@@ -54,6 +54,7 @@ DATASETS = ByteCache(MAX_DATASET_BYTES)
 RUNS = ByteCache(MAX_RUN_BYTES, size=_run_nbytes)  # the finished runs' futures, by (data, config)
 
 one_blas_thread()  # in this process too: see its docstring
+return_freed_memory()
 
 
 def dataset(config: DataConfig):
