@@ -5,8 +5,8 @@
 
 Starts ``--processes`` Streamlit processes (`streamlit run app.py`, each on a
 free loopback port, each with its own training workers), opens each one's
-home page once (a fresh Streamlit server's first run decides how it treats
-pages/; see the README), writes an nginx configuration into a temporary
+home page once, and each --upstream's (a fresh Streamlit server's first run
+decides how it treats pages/; see the README), writes an nginx configuration into a temporary
 directory and runs nginx in the foreground, as a child, until Ctrl+C or
 SIGTERM stops them all. Students open http://ADDRESS:PORT/. It listens on
 loopback unless ``--address`` says otherwise (0.0.0.0: the whole network).
@@ -115,10 +115,11 @@ def start_streamlit(port: int) -> subprocess.Popen:
         cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
 
-def wait_healthy(port: int, process: subprocess.Popen, host: str = HOST) -> None:
+def wait_healthy(host: str, port: int, process: subprocess.Popen | None = None) -> None:
+    """Wait for Streamlit's (or, through nginx, the hall's) health check to answer."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while time.monotonic() < deadline and process.poll() is None:
+    while time.monotonic() < deadline and (process is None or process.poll() is None):
         try:
             with opener.open(f"http://{host}:{port}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
@@ -126,13 +127,13 @@ def wait_healthy(port: int, process: subprocess.Popen, host: str = HOST) -> None
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.25)
-    raise RuntimeError(f"{process.args[0]} on {host}:{port} did not become healthy "
-                       f"(exit code {process.poll()})")
+    exit_code = "" if process is None else f" (exit code {process.poll()})"
+    raise RuntimeError(f"nothing healthy on {host}:{port}{exit_code}")
 
 
-async def open_home_page(port: int) -> None:
+async def open_home_page(host: str, port: int) -> None:
     """The first run of a fresh server, on the home page, as a teacher's first visit."""
-    async with await open_session(port) as ws:
+    async with await open_session(port, host=host) as ws:
         await ws.send(rerun_request("", ""))
         async with asyncio.timeout(STARTUP_TIMEOUT):
             await read_run(ws)
@@ -180,13 +181,15 @@ def main() -> None:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             children += [start_streamlit(port) for port in ports]
-            for port, process in zip(ports, children, strict=True):
-                wait_healthy(port, process)
-                asyncio.run(open_home_page(port))
+            for upstream, process in zip(upstreams, children + [None] * len(args.upstream),
+                                         strict=True):
+                host, port = upstream.rsplit(":", 1)
+                wait_healthy(host, int(port), process)
+                asyncio.run(open_home_page(host, int(port)))
             nginx = subprocess.Popen([NGINX, "-c", str(config), "-p", tmp, "-e", "stderr",
                                       "-g", "daemon off;"], stdin=subprocess.DEVNULL)
             children.append(nginx)
-            wait_healthy(args.port, nginx, HOST if args.address == "0.0.0.0" else args.address)
+            wait_healthy(HOST if args.address == "0.0.0.0" else args.address, args.port, nginx)
             print(f"Lecture hall: http://{args.address}:{args.port}/ -> "
                   f"{', '.join(upstreams)} (Ctrl+C stops it)", flush=True)
             nginx.wait()

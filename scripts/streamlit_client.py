@@ -38,10 +38,10 @@ def clear_cache_request() -> bytes:
     return msg.SerializeToString()
 
 
-def _sticky_cookie(port: int, headers: dict, timeout: float) -> str | None:
+def _sticky_cookie(host: str, port: int, headers: dict, timeout: float) -> str | None:
     """The lecture hall's cookie, from a plain GET of the home page, as a
     browser has it before it opens the websocket (None without a proxy)."""
-    request = urllib.request.Request(f"http://{HOST}:{port}/", headers=headers)
+    request = urllib.request.Request(f"http://{host}:{port}/", headers=headers)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=timeout) as response:
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -50,16 +50,17 @@ def _sticky_cookie(port: int, headers: dict, timeout: float) -> str | None:
     return None
 
 
-async def open_session(port: int, address: str | None = None, timeout: float = 60.0):
+async def open_session(port: int, address: str | None = None, timeout: float = 60.0,
+                       host: str = HOST):
     """A websocket to the app, like a browser tab's: it first loads the home
     page (and keeps a proxy's sticky cookie), then connects. ``address`` is
     sent as X-Forwarded-For: the server trusts it from loopback (uvicorn's
     default), so each simulated student is a client of its own."""
     headers = {"X-Forwarded-For": address} if address else {}
-    cookie = await asyncio.to_thread(_sticky_cookie, port, headers, timeout)
+    cookie = await asyncio.to_thread(_sticky_cookie, host, port, headers, timeout)
     if cookie:
         headers["Cookie"] = cookie
-    return await websockets.connect(f"ws://{HOST}:{port}/_stcore/stream",
+    return await websockets.connect(f"ws://{host}:{port}/_stcore/stream",
                                     subprotocols=[Subprotocol("streamlit")],
                                     additional_headers=headers, max_size=None,
                                     open_timeout=timeout,

@@ -42,7 +42,7 @@ CLIENT_BUDGET_SECONDS = 1.0
 ATTEMPTS = 3
 # How often a waiting page run checks whether its session has moved on.
 POLL_SECONDS = 0.1
-
+WORKERS = os.cpu_count() or 2  # training worker processes
 
 
 def _run_nbytes(future: Future) -> int:
@@ -105,15 +105,14 @@ def _start_pool() -> ProcessPoolExecutor:
     would also have every worker run the "__main__" module, which during a page
     run is the app's script: app.py, with Streamlit and every page. A stand-in
     __main__ while the workers start keeps them to the library."""
-    workers = os.cpu_count() or 2
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["recdemo.train"])
     app_main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
     stand_in = sys.modules["__main__"]
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+        pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context,
                                    initializer=one_blas_thread)
-        for _ in range(workers):  # start every worker now, not on a class's first runs
+        for _ in range(WORKERS):  # start every worker now, not on a class's first runs
             pool.submit(os.getpid)
     finally:
         if sys.modules["__main__"] is stand_in:  # a page run may have set its own meanwhile
@@ -122,12 +121,12 @@ def _start_pool() -> ProcessPoolExecutor:
 
 
 def _session_alive(session: str) -> bool:
-    """A session is gone once its websocket closed (AppTest has no runtime:
-    its sessions never go)."""
-    return not Runtime.exists() or Runtime.instance().is_active_session(session)
+    """A session is gone once its websocket closed (and then it is no longer
+    active: a reconnecting browser starts a new page run)."""
+    return not Runtime.exists() or bool(Runtime.instance().is_active_session(session))
 
 
-SCHEDULER = Scheduler(_start_pool, workers=os.cpu_count() or 2, is_alive=_session_alive,
+SCHEDULER = Scheduler(_start_pool, workers=WORKERS, is_alive=_session_alive,
                       results=RUNS, budget=CLIENT_BUDGET_SECONDS, attempts=ATTEMPTS)
 
 
