@@ -41,18 +41,16 @@ st.caption(f"**{config.strategy}**, trained in {result.train_seconds:.2f} s; mea
 components = settings["components"] if config.dim >= 3 else 2
 picture, inspector = st.columns([3, 1])
 
-
-def group_of_query(q: int) -> str:
-    return figures.group_name(data.test.groups[q])
-
-
+# Widget callbacks and format functions come from ui, never from this page:
+# Streamlit keeps them while the tab is open, with every variable of the page
+# that defines them (see ui/charts.py).
 with inspector:
-    ui.control("components", st, label="Picture", format_func=lambda c: f"{c}D")
+    ui.control("components", st, label="Picture", format_func="{}D".format)
     if settings["components"] == 3 and config.dim < 3:
         st.info("3D needs an embedding dimension of at least 3.")
     query = ui.control("query", st, label="Inspect a query (or click a square)",
                        options=list(range(len(data.test))),
-                       format_func=lambda q: f"query {q} ({group_of_query(q)})")
+                       format_func=ui.query_label(data))
     picks = recommendations(result.query_embeddings[query], result.item_embeddings,
                             data.item_groups, data.test.groups[query], config.k)
     spurious = sum(p["spurious"] for p in picks)
@@ -64,18 +62,11 @@ with inspector:
     )
 
 
-def on_click():
-    """A click on a query square inspects that query (traces 0, 2, 4... are queries)."""
-    for point in st.session_state.embedding_chart.selection.points:
-        if point["curve_number"] < 2 * data.n_groups and point["curve_number"] % 2 == 0:
-            ui.set_setting("query", int(point["customdata"]))
-            return
-
-
 with picture:
     fig = ui.embedding_figure(data_config, config, components, query)
     ui.chart(fig, "embedding_chart", f"recdemo-{config.strategy}-embeddings", html_download=True,
-             on_select=on_click, selection_mode="points")
+             on_select=ui.clicked_query_inspector(data.n_groups, "embedding_chart"),
+             selection_mode="points")
 
 st.subheader("Training curves")
 ui.chart(ui.training_curves(data_config, config), "curves", f"recdemo-{config.strategy}-curves")

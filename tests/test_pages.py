@@ -197,3 +197,25 @@ def test_a_run_too_large_for_the_server_is_refused_with_what_to_change():
                    batch_size=32)
     assert not at.exception
     assert any("batch_size" in e.value and "epochs" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_keeps_a_pages_variables_after_its_run(page):
+    """Streamlit keeps a widget's callback and format function while the tab is
+    open. A function defined in a page would keep every variable of that page
+    with it (its runs and figures: 23 MB per open tab at the largest sizes), so
+    the page's namespace must be gone once its run is over."""
+    import gc
+
+    path = str(Path(APP).parent / page)
+
+    def namespaces() -> set[int]:
+        gc.collect()
+        return {id(d) for d in gc.get_objects()
+                if isinstance(d, dict) and d.get("__file__") == path}
+
+    before = namespaces()  # earlier tests' AppTests may still hold theirs
+    at = open_page(page)
+    assert no_exceptions(at)
+    assert not namespaces() - before, \
+        f"something keeps {page}'s variables alive (a function defined in it?)"

@@ -8,7 +8,15 @@ never imports streamlit):
 The pages call these through ``ui.<name>``.
 """
 
-from ui.charts import chart, embedding_figure, history_downloads, small_multiples, training_curves
+from ui.charts import (
+    chart,
+    clicked_query_inspector,
+    embedding_figure,
+    history_downloads,
+    query_label,
+    small_multiples,
+    training_curves,
+)
 from ui.runs import (
     dataset,
     train_all,
@@ -29,8 +37,9 @@ from ui.settings import (
 )
 
 __all__ = [
-    "PRESENTER_FONT_SIZE", "chart", "control", "data_config", "dataset", "embedding_figure",
-    "history_downloads", "link", "page_setup", "set_setting", "settings", "small_multiples",
+    "PRESENTER_FONT_SIZE", "chart", "clicked_query_inspector", "control", "data_config",
+    "dataset", "embedding_figure", "history_downloads", "link", "page_setup", "query_label",
+    "set_setting", "settings", "small_multiples",
     "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
     "training_curves",
 ]
