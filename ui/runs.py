@@ -172,8 +172,8 @@ def _result(future: Future, key):
     if future.done():
         return future.result()
     ahead = SCHEDULER.waiting(key)
-    text = ("Training the model…" if not ahead or not ahead[0] else
-            f"Waiting for a free worker: {ahead[0]} run{'s' * (ahead[0] > 1)} start first…")
+    text = ("Training the model…" if not ahead else
+            f"Waiting for a free worker: {ahead} run{'s' * (ahead > 1)} start first…")
     with st.spinner(text):
         while True:
             try:

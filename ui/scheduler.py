@@ -108,17 +108,16 @@ class Scheduler:
         self._dispatch()
         return job.future
 
-    def waiting(self, key: Hashable) -> tuple[int, float] | None:
-        """How many queued runs would start before ``key``, and their estimated
-        seconds; None once it runs or if it is not queued."""
+    def waiting(self, key: Hashable) -> int:
+        """How many queued runs would start before ``key`` (0 once it runs, or
+        if it is not queued)."""
         with self._lock:
             job = self._jobs.get(key)
             if job is None or job.running:
-                return None
+                return 0
             busy = self._busy()
-            ahead = [other for other in self._jobs.values() if not other.running
-                     and self._priority(other, busy) < self._priority(job, busy)]
-            return len(ahead), sum(other.cost for other in ahead)
+            return sum(not other.running and self._priority(other, busy) < self._priority(job, busy)
+                       for other in self._jobs.values())
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -186,10 +185,7 @@ class Scheduler:
         try:
             function, *arguments = job.task()
             submitted = pool.submit(function, *arguments)
-        except BrokenProcessPool as err:  # the pool broke before it said so
-            submitted = Future()
-            submitted.set_exception(err)
-        except Exception as err:  # making its arguments failed: the run fails alike
+        except Exception as err:  # the pool broke before it said so (a retry), or the task
             submitted = Future()
             submitted.set_exception(err)
         submitted.add_done_callback(lambda done: self._finished(job, pool, done))
