@@ -277,7 +277,7 @@ def cpu_use(before: dict, after: dict) -> dict[str, float]:
     spent = {k: after["cpu"][k] - before["cpu"][k] for k in before["cpu"]}
     others = spent["machine"] - spent["server"] - spent["self"] - spent["browser"]
     return {"wall": after["time"] - before["time"], "server": spent["server"],
-            "main": spent["main"],
+            "main": spent["main"], "workers": max(0.0, spent["server"] - spent["main"]),
             "benchmark": spent["self"], "browser": spent["browser"], "others": max(0.0, others)}
 
 
@@ -521,7 +521,7 @@ def cpu_sentence(c: dict, cores: int) -> str:
     browser = f", Chromium {c['browser']:.1f} CPU-s" if c["browser"] >= 0.05 else ""
     return (f"{c['wall']:.1f} s; in it the server used {c['server']:.1f} CPU-s "
             f"({c['server'] / c['wall']:.2f} of {cores} cores on average; its Streamlit processes "
-            f"{c['main']:.1f}, the training workers {c['server'] - c['main']:.1f}), this script "
+            f"{c['main']:.1f}, the training workers {c['workers']:.1f}), this script "
             f"{c['benchmark']:.1f} CPU-s{browser} and other programs {c['others']:.1f} CPU-s")
 
 
@@ -636,7 +636,7 @@ def spread(reports: list[Report]) -> str:
         cpu = row["cpu"]
         lines.append(f"| {index} | {seconds(row['p50'])} | {seconds(row['p95'])} "
                      f"| {seconds(row['max'])} | {row['failures']} | {cpu['server']:.1f} "
-                     f"({cpu['main']:.1f} + {cpu['server'] - cpu['main']:.1f}) "
+                     f"({cpu['main']:.1f} + {cpu['workers']:.1f}) "
                      f"| {cpu['others']:.1f} |")
     p95s = [row["p95"] for row in rows if row["p95"] is not None]
     met = sum(p95 <= TARGET_P95 for p95 in p95s)

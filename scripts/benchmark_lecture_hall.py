@@ -68,7 +68,7 @@ def main() -> None:
                   f"| {statistics.median(r['peak'] for r in rows):.0f} "
                   f"| {statistics.median(c['server'] for c in cpu):.1f} "
                   f"({statistics.median(c['main'] for c in cpu):.1f} + "
-                  f"{statistics.median(c['server'] - c['main'] for c in cpu):.1f}) "
+                  f"{statistics.median(c['workers'] for c in cpu):.1f}) "
                   f"| {statistics.median(c['others'] for c in cpu):.1f} |", flush=True)
             notes.append(f"- {setup_name(processes)}, {workload}, first run: "
                          f"{cpu_sentence(cpu[0], m['nproc'])}.")

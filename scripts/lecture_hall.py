@@ -4,7 +4,8 @@
         [--address 127.0.0.1] [--upstream HOST:PORT ...] [--print-config]
 
 Starts ``--processes`` Streamlit processes (`streamlit run app.py`, each on a
-free loopback port, each with its own training workers), opens each one's
+free loopback port, each with its own training workers: one per core in all,
+RECDEMO_TRAINING_WORKERS tells each how many), opens each one's
 home page once, and each --upstream's (a fresh Streamlit server's first run
 decides how it treats pages/; see the README), writes an nginx configuration into a temporary
 directory and runs nginx in the foreground, as a child, until Ctrl+C or
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import signal
 import socket
@@ -106,11 +108,12 @@ def nginx_config(upstreams: list[str], listen: str, tmp: Path) -> str:
                          cookie=COOKIE)
 
 
-def start_streamlit(port: int) -> subprocess.Popen:
+def start_streamlit(port: int, workers: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", HOST,
          "--browser.gatherUsageStats", "false"],
+        env={**os.environ, "RECDEMO_TRAINING_WORKERS": str(workers)},
         # Not its banner: students use the hall's address. Its log goes to stderr.
         cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
@@ -180,7 +183,9 @@ def main() -> None:
         # SIGTERM (a benchmark or a service manager stopping the hall) stops the children too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
-            children += [start_streamlit(port) for port in ports]
+            # The processes share the cores: one training worker per core in all.
+            workers = max(1, (os.cpu_count() or 2) // max(1, args.processes))
+            children += [start_streamlit(port, workers) for port in ports]
             for upstream, process in zip(upstreams, children + [None] * len(args.upstream),
                                          strict=True):
                 host, port = upstream.rsplit(":", 1)

@@ -42,7 +42,9 @@ CLIENT_BUDGET_SECONDS = 1.0
 ATTEMPTS = 3
 # How often a waiting page run checks whether its session has moved on.
 POLL_SECONDS = 0.1
-WORKERS = os.cpu_count() or 2  # training worker processes
+# Training worker processes: one per core, or as many as RECDEMO_TRAINING_WORKERS
+# says (a lecture hall shares the cores between its Streamlit processes).
+WORKERS = int(os.environ.get("RECDEMO_TRAINING_WORKERS") or os.cpu_count() or 2)
 
 
 def _run_nbytes(future: Future) -> int:
