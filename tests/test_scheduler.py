@@ -127,6 +127,31 @@ def test_a_small_run_starts_before_queued_large_ones():
     assert queue.started_keys()[2] == "default size"
 
 
+def test_runs_of_one_size_start_in_the_order_they_were_asked_for():
+    queue = Queue(workers=1)
+    queue.ask("busy", "teacher", cost=0.1)
+    for i, cost in enumerate([0.2, 0.1, 0.4, 0.05]):  # one size class: default-size runs
+        queue.ask(f"student {i}", f"student {i}", cost=cost)
+    queue.ask("larger", "other", cost=1.5)
+    queue.ask("late small", "late", cost=0.3)
+    for key in ["busy", "student 0", "student 1", "student 2", "student 3", "late small"]:
+        queue.finish(key)
+    assert queue.started_keys()[1:] == ["student 0", "student 1", "student 2", "student 3",
+                                        "late small", "larger"]
+
+
+def test_one_small_run_waits_on_deck_and_never_a_large_one():
+    queue = Queue(workers=1)
+    queue.ask("running", "a", cost=2.0)
+    queue.ask("large", "b", cost=2.0)
+    assert queue.started_keys() == ["running"], "a large run waits for a free worker"
+    queue.ask("small", "c", cost=0.1)
+    queue.ask("small too", "d", cost=0.1)
+    assert queue.started_keys() == ["running", "small"], "one small run on deck, no more"
+    queue.finish("running")
+    assert queue.started_keys() == ["running", "small", "small too"]
+
+
 def test_a_client_over_its_budget_waits_for_other_clients():
     queue = Queue(workers=2, budget=30.0)
     queue.ask("compare 0", "tab 0", cost=40.0, client="one address")  # over budget

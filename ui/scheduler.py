@@ -1,7 +1,8 @@
 """The queue of training runs: bounded, fair and cancellable.
 
 Runs wait here, in the app's own queue, and a run goes to a worker process
-only when a worker is free, so until it starts it can still be dropped:
+only when a worker is free (a small one may wait on deck, see _dispatch), so
+until it starts it can still be dropped:
 
 - Each session (a browser tab) has one request at a time: the runs one page
   run asked for (the Train page asks for two, Compare for six). A newer page
@@ -10,9 +11,13 @@ only when a worker is free, so until it starts it can still be dropped:
 - A run whose sessions are all gone (the tab closed) is dropped before it
   starts. A run another session still waits for is never dropped: identical
   configurations are one run, shared.
-- The next run is the one estimated cheapest (shortest job first), so a
-  default-size run waits for the runs already on the workers, not behind
-  the large ones queued before it. Runs back from a dead worker go first.
+- The next run is one of the smallest size class (estimated seconds up to
+  ``small_seconds``, then one class per doubling), the earliest asked for in
+  it: a default-size run waits for the runs already on the workers, never
+  behind larger ones queued before it, and a class of students of the same
+  size is served in the order it arrived (shortest first would leave the few
+  largest for last and lengthen the class). Runs back from a dead worker go
+  first.
 - The budget: a client (an address) whose runs already keep the workers busy
   for ``budget`` estimated seconds gets no further run started while another
   client's run waits. One client's many tabs fill its own turn, not the queue.
@@ -28,6 +33,7 @@ client are passed in, so the tests drive the queue directly.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
@@ -68,12 +74,13 @@ class Request:
 class Scheduler:
     def __init__(self, start_pool: Callable[[], object], workers: int,
                  is_alive: Callable[[str], bool], results: ByteCache,
-                 budget: float, attempts: int = 3):
+                 budget: float, attempts: int = 3, small_seconds: float = 0.5):
         """``start_pool()`` makes a new executor (its ``submit`` returns a
         Future; a dead worker fails its futures with BrokenProcessPool)."""
         self.workers = workers
         self.budget = budget
         self.attempts = attempts
+        self.small_seconds = small_seconds
         self.results = results
         self._start_pool = start_pool
         self._is_alive = is_alive
@@ -156,8 +163,12 @@ class Scheduler:
         return busy
 
     def _priority(self, job: Job, busy: dict[str, float]) -> tuple:
-        """Smallest first: retries, then clients within their budget, then the cheapest."""
-        return (job.attempts == 0, busy.get(job.client, 0.0) >= self.budget, job.cost, job.order)
+        """Smallest first: retries, then clients within their budget, then the
+        smallest size class, then the earliest."""
+        size_class = (0 if job.cost <= self.small_seconds
+                      else 1 + int(math.log2(job.cost / self.small_seconds)))
+        return (job.attempts == 0, busy.get(job.client, 0.0) >= self.budget, size_class,
+                job.order)
 
     def _next_job(self) -> Job | None:
         """The queued job to start now, after dropping the jobs of sessions that are gone."""
@@ -168,13 +179,18 @@ class Scheduler:
         return min(queued, key=lambda job: self._priority(job, busy), default=None)
 
     def _dispatch(self) -> None:
-        """Start queued jobs while workers are free."""
+        """Start queued jobs while workers are free, and one small job more: it
+        waits in the pool, on deck, so the worker that finishes first starts it
+        at once instead of waiting for this process (busy drawing a class's pages,
+        it answers late). A large job only starts when a worker is free: it is
+        never on deck, where a small job arriving later would wait behind it."""
         while True:
             with self._lock:
-                if sum(job.running for job in self._jobs.values()) >= self.workers:
+                started = sum(job.running for job in self._jobs.values())
+                if started > self.workers:
                     return
                 job = self._next_job()
-                if job is None:
+                if job is None or (started == self.workers and job.cost > self.small_seconds):
                     return
                 job.running = True
                 job.attempts += 1
