@@ -16,7 +16,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from recdemo.data import Dataset
-from recdemo.metrics import all_metrics
+from recdemo.metrics import all_metrics, top_k
 from recdemo.model import flatten, init_params, loss_and_grads, query_tower
 from recdemo.params import PARAMS
 from recdemo.samplers import Batch, make_sampler
@@ -62,6 +62,7 @@ class TrainResult:
     metrics: list[dict[str, float]]  # epochs + 1 entries: at initialization, then after each epoch
     query_snapshots: np.ndarray  # (epochs + 1, m, d) test query embeddings per epoch
     item_snapshots: np.ndarray  # (epochs + 1, n, d) item embeddings per epoch
+    top_k_snapshots: np.ndarray  # (epochs + 1, m, k) each test query's top-k item ids per epoch
     train_seconds: float
 
     @property
@@ -100,7 +101,7 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     more than MAX_STEPS gradient steps.
     """
     config = config or TrainConfig()
-    steps = config.epochs * -(-len(dataset.train) // config.batch_size)
+    steps = gradient_steps(len(dataset.train), config.epochs, config.batch_size)
     if steps > MAX_STEPS:
         raise ValueError(
             f"this run needs {steps} gradient steps (epochs x training queries / batch_size) "
@@ -116,12 +117,13 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     sampler = make_sampler(config.strategy, config.negatives, dataset, config.temperature,
                            config.logq_correction)
 
-    snapshots_q, snapshots_v, metrics = [], [], []
+    snapshots_q, snapshots_v, snapshots_top, metrics = [], [], [], []
 
     def snapshot():
         q_test, _ = query_tower(params, dataset.test.features)
         snapshots_q.append(q_test)
         snapshots_v.append(params["V"].copy())
+        snapshots_top.append(top_k(q_test @ params["V"].T, config.k).astype(np.int32))
         metrics.append(
             all_metrics(q_test, params["V"], dataset.test, dataset.item_groups, config.k)
         )
@@ -157,8 +159,15 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
         metrics=metrics,
         query_snapshots=np.stack(snapshots_q),
         item_snapshots=np.stack(snapshots_v),
+        top_k_snapshots=np.stack(snapshots_top),
         train_seconds=time.perf_counter() - start,
     )
+
+
+def gradient_steps(queries: int, epochs: int, batch_size: int) -> int:
+    """Gradient steps of a run: epochs x batches per epoch. The data sliders
+    change it as much as the epochs do."""
+    return epochs * -(-queries // batch_size)
 
 
 def one_blas_thread() -> None:

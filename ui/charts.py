@@ -19,7 +19,7 @@ MAX_FIGURES = 48
 def embedding_figure(data: DataConfig, config: TrainConfig, components: int, query: int):
     """Shared, read-only figure objects: building one takes longer than sending it."""
     return figures.embedding_figure(dataset(data), trained(data, config), components,
-                                    selected_query=query, k=config.k)
+                                    selected_query=query)
 
 
 @st.cache_resource(max_entries=MAX_FIGURES, show_spinner=False, hash_funcs=CONFIG_HASH)
