@@ -63,9 +63,10 @@ BAD_QUERY_VALUES = [("groups", "abc"), ("groups", "1"), ("groups", "2.5"), ("lea
 def test_parse_query_falls_back_to_the_default_with_a_warning(name, text):
     settings, warnings = parse_query({name: text, "epochs": "7"})
     assert settings == {**defaults(), "epochs": 7}  # the good value is kept
-    assert len(warnings) == 1
-    assert name in warnings[0]
-    assert PARAMS[name].allowed() in warnings[0]
+    assert len(warnings) == 1  # now ParamError, not str: its reason and the value apart
+    assert name in str(warnings[0])
+    assert PARAMS[name].allowed() in str(warnings[0])
+    assert warnings[0].name == name and warnings[0].got == text
 
 
 @pytest.mark.parametrize("name, value", [
