@@ -246,3 +246,19 @@ def test_a_learning_rate_known_to_fail_is_cautioned_beside_its_control():
     assert [w.value for w in at.sidebar.warning] == [caution]
     at.number_input(key="control_learning_rate").set_value(0.05).run()
     assert not at.exception and not at.warning
+
+
+# ------------------------------------------------------------ values from the browser's events
+
+def test_a_chart_event_out_of_range_is_ignored_with_a_notice():
+    """A click on the chart sets the query from the event's data, which any client can forge."""
+    def script():
+        import ui
+        ui.set_setting("query", 10**6)
+        ui.page_setup()
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [w.value for w in at.warning] == [
+        f"Value ignored: query must be {PARAMS['query'].allowed()}. Keeping 0. Not allowed:"]
+    assert [c.value for c in at.code][0] == "1000000"
