@@ -179,8 +179,9 @@ PARAMS: dict[str, Param] = {
         Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 64),
         Param("epochs", int, 10, "passes over the training queries", "train", 1, 40),
         Param("batch_size", int, 128, "queries per gradient step", "train", 32, 512),
-        # Measured (tests/test_train.py): every strategy trains up to 0.1; from
-        # 0.3 the model ends at chance level, and from 2 or 3 it diverges.
+        # Measured by scripts/learning_rates.py, checked by tests/test_train.py:
+        # every strategy trains up to 0.1; from about 0.3 the model ends at chance
+        # level, and from 2 or 3 it diverges.
         Param("learning_rate", float, 0.03, "Adam step size", "train", 1e-4, 10.0,
               works_up_to=0.1),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
