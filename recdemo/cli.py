@@ -19,6 +19,10 @@ COLUMNS = ("strategy", "spurious_at_k", "within_group_recall_at_k", "cross_group
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        # No abbreviations: `--grou 3` is a typo to report, not `--groups 3`.
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
     def error(self, message):  # one clear line, exit status 2, as argparse does
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -82,6 +86,10 @@ def main(argv=None) -> int:
         print(f"python -m recdemo: error: {err}", file=sys.stderr)
         return 1
 
+    for name, value in settings.items():  # the run finished, but these values are known to fail
+        caution = name in PARAMS and PARAMS[name].caution(value)
+        if caution:
+            print(f"python -m recdemo: warning: {caution}", file=sys.stderr)
     if args.json:
         print(json.dumps(rows if args.command == "compare" else rows[0], indent=2))
     else:

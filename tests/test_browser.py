@@ -327,6 +327,36 @@ def test_bad_link_value_warns_and_the_page_still_draws(page):
     expect(legend).to_have_count(6)  # the default number of groups
 
 
+# The injections of issue 9: markdown in a link value rendered a link to another
+# site, and an image every student's browser fetched.
+INJECTIONS = ["/train?seed=[click%20me](https://evil.example/phish)",
+              "/train?seed=!%5Bt%5D(https://evil.example/t.png)"]
+
+
+@pytest.mark.parametrize("path", INJECTIONS)
+def test_a_link_value_cannot_put_a_link_or_an_image_into_the_page(page, path):
+    app = urlparse(page.base_url).netloc
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    go(page, path)
+    assert_healthy(page)
+    expect(page.locator("[data-testid='stAlertContentWarning']")).to_contain_text(
+        "Link parameter ignored: seed")
+    shown = page.locator("[data-testid='stCode']").filter(has_text="https://evil.example/")
+    expect(shown).to_have_count(1)  # the value, as plain text
+    links = page.locator("a[href]").evaluate_all("links => links.map(link => link.href)")
+    images = page.locator("img[src]").evaluate_all("images => images.map(image => image.src)")
+    assert [url for url in links + images if not inside(url, app)] == []
+    assert [url for url in requests if not inside(url, app)] == [], "fetched from outside"
+
+
+def inside(url: str, app: str) -> bool:
+    """Does ``url`` stay in the app (``app``: its host:port), or in the page itself?"""
+    parts = urlparse(url)
+    return parts.netloc == app if parts.scheme in ("http", "https", "ws", "wss") \
+        else parts.scheme in ("data", "blob")
+
+
 def test_presenter_link_hides_sidebar_and_strategy(page):
     go(page, "/train?present=true&hide=strategy")
     assert_healthy(page)

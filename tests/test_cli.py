@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from recdemo.params import STRATEGIES
+from recdemo.cli import main
+from recdemo.params import PARAMS, STRATEGIES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FAST = ["--epochs", "2", "--queries-per-group", "20", "--items-per-group", "10", "--groups", "3"]
@@ -108,3 +109,31 @@ def test_divergence_exits_nonzero_naming_learning_rate(runs):
     assert run.returncode != 0
     assert_one_line_error(run, "lower learning_rate")
     assert "diverged" in run.stderr
+
+
+# Refused before any training: these run in this process, not a subprocess.
+@pytest.mark.parametrize("args, phrase", [
+    (["compare", "--grou", "3"], "unrecognized arguments: --grou"),  # no abbreviations
+    (["compare", "--strat", "full"], "unrecognized arguments: --strat"),
+    (["train", "--learning", "0.1"], "unrecognized arguments: --learning"),
+    (["compare", "--he"], "unrecognized arguments: --he"),  # not --help
+    (["--he"], "the following arguments are required: command"),
+    (["compare", "--groups", "1_0"], "groups must be an integer from 2 to 8; got '1_0'"),
+    (["compare", "--groups", "٣"], "got '٣'"),
+    (["compare", "--groups", "099"], "got '099'"),  # the text given, not the number read
+    (["train", "--learning-rate", "nan"], "learning_rate must be a number"),
+    (["train", "--seed", "9" * 5000], "got '999"),
+])
+def test_a_refused_command_line_says_what_it_got(capsys, args, phrase):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and phrase in err, err
+    assert len(err) < 300, "a long value is shortened"
+
+
+def test_a_finished_run_with_a_value_known_to_fail_is_cautioned(capsys):
+    assert main(["train", "--learning-rate", "0.5", *FAST]) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == f"python -m recdemo: warning: {PARAMS['learning_rate'].caution(0.5)}"
