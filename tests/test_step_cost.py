@@ -1,0 +1,328 @@
+"""The training steps of recdemo/step_cost.py: the same updates as the dense
+code in model.py and train.py, and memory that does not grow with the corpus.
+
+Small problems run in float64, so the sparse and the dense update agree to
+rounding. Memory is checked with tracemalloc (numpy reports its arrays to it);
+no test times anything.
+"""
+
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recdemo.cli import main
+from recdemo.model import candidate_loss, query_tower, query_tower_backward
+from recdemo.samplers import HARD_POOL_SIZE, Batch, FullSoftmax, make_sampler
+from recdemo.step_cost import (
+    COST_STRATEGIES,
+    TOWER,
+    Corpus,
+    CostConfig,
+    LargeCorpusModel,
+    full_softmax,
+    measure,
+    random_batch,
+    step_flops,
+    zipf_popularity,
+)
+from recdemo.train import ADAM_BETAS, ADAM_EPS, Adam
+
+SAMPLED = ("uniform", "hard", "popularity")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def small_model(n_items, seed, dim=4, batch=8, hidden=6):
+    rng = np.random.default_rng(seed)
+    model = LargeCorpusModel(n_items, dim, rng, dtype=np.float64, hidden=hidden)
+    x, batch = random_batch(n_items, batch, rng)
+    return model, x, batch, rng
+
+
+def dense_copy(model):
+    """The model's parameters as model.py holds them: one dict, V included."""
+    params = {name: model.tower[name].copy() for name in TOWER}
+    params["V"] = model.items.V.copy()
+    return params
+
+
+# --- the sampled step is the dense update restricted to the candidates' rows ---
+
+class Recording:
+    """A sampler that remembers every Candidates it hands out."""
+
+    def __init__(self, sampler):
+        self.sampler, self.drawn = sampler, []
+
+    def __call__(self, batch, q, V, rng):
+        self.drawn.append(self.sampler(batch, q, V, rng))
+        return self.drawn[-1]
+
+
+def dense_lazy_adam_steps(params, x, drawn, learning_rate):
+    """The reference: model.candidate_loss's dense (n, d) gradient of V, then
+    Adam on every row that was a candidate (all others left alone, running
+    means too), train.Adam on the tower. Returns V's running means."""
+    b1, b2 = ADAM_BETAS
+    tower_flat = np.concatenate([params[name].ravel() for name in TOWER])
+    tower_adam = Adam(len(tower_flat), learning_rate)
+    m, v = np.zeros(params["V"].shape), np.zeros(params["V"].shape)
+    for t, candidates in enumerate(drawn, start=1):
+        q, cache = query_tower(params, x)
+        _, dq, dV = candidate_loss(q, params["V"], candidates)
+        touched = np.zeros(len(m), dtype=bool)
+        touched[candidates.items.ravel()] = True
+        m = np.where(touched[:, None], b1 * m + (1 - b1) * dV, m)
+        v = np.where(touched[:, None], b2 * v + (1 - b2) * dV**2, v)
+        step = learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
+        params["V"] -= np.where(touched[:, None], step * m / (np.sqrt(v) + ADAM_EPS), 0.0)
+        grads = query_tower_backward(params, dq, cache)
+        tower_adam.step(tower_flat, np.concatenate([grads[name].ravel() for name in TOWER]))
+        start = 0
+        for name in TOWER:  # copy the flat vector back into the arrays
+            size = params[name].size
+            params[name][...] = tower_flat[start:start + size].reshape(params[name].shape)
+            start += size
+    return m, v
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("strategy", SAMPLED)
+def test_sampled_step_equals_the_dense_update_on_the_same_candidates(strategy, seed):
+    n_items, steps = 40, 4
+    model, x, batch, rng = small_model(n_items, seed)
+    reference = dense_copy(model)
+    initial_V = model.items.V.copy()
+    corpus = Corpus(n_items, zipf_popularity(n_items, rng))
+    sampler = Recording(make_sampler(strategy, 3, corpus, temperature=0.5))
+    for _ in range(steps):
+        model.sampled_step(x, batch, sampler, rng)
+
+    m, v = dense_lazy_adam_steps(reference, x, sampler.drawn, model.items.learning_rate)
+    for name in TOWER:
+        np.testing.assert_allclose(model.tower[name], reference[name], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(model.items.V, reference["V"], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(model.items.rows[:, 1], m, rtol=1e-10, atol=1e-16)
+    np.testing.assert_allclose(model.items.rows[:, 2], v, rtol=1e-10, atol=1e-20)
+    # Not vacuous: in some step, rows that earlier steps had moved were not
+    # candidates (dense Adam would move them again; lazy Adam must not), and
+    # some row was a candidate twice (gradients that must add up).
+    touched = [set(c.items.ravel()) for c in sampler.drawn]
+    assert any(set.union(*touched[:t]) - touched[t] for t in range(1, steps))
+    assert any(len(np.unique(c.items)) < c.items.size for c in sampler.drawn)
+    assert not np.allclose(model.items.V, initial_V)
+
+
+def test_full_step_is_adam_on_every_row():
+    """Lazy Adam that touches every row is train.Adam on the whole table."""
+    n_items, steps, learning_rate = 30, 3, 0.03
+    model, x, batch, _ = small_model(n_items, seed=4)
+    params = dense_copy(model)
+    flat = np.concatenate([params[name].ravel() for name in (*TOWER, "V")])
+    adam = Adam(len(flat), learning_rate)
+    for _ in range(steps):
+        model.full_step(x, batch, chunk_items=7)
+        q, cache = query_tower(params, x)
+        candidates = FullSoftmax()(batch, q, params["V"], None)
+        _, dq, dV = candidate_loss(q, params["V"], candidates)
+        grads = query_tower_backward(params, dq, cache)
+        grads["V"] = dV
+        adam.step(flat, np.concatenate([grads[name].ravel() for name in (*TOWER, "V")]))
+        start = 0
+        for name in (*TOWER, "V"):
+            size = params[name].size
+            params[name][...] = flat[start:start + size].reshape(params[name].shape)
+            start += size
+    for name in TOWER:
+        np.testing.assert_allclose(model.tower[name], params[name], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(model.items.V, params["V"], rtol=1e-10, atol=1e-13)
+
+
+# --- the chunked full softmax is the full softmax ---
+
+def full_problem(seed=0, n_items=23, batch=5, dim=3, scale=3.0):
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((batch, dim))
+    V = rng.standard_normal((n_items, dim)) * scale  # scores of order 10: far from uniform
+    positives = np.stack([rng.choice(n_items, 4, replace=False) for _ in range(batch)])
+    weights = rng.dirichlet(np.ones(4), size=batch)
+    return q, V, Batch(positives, weights, np.zeros(batch, dtype=int))
+
+
+def chunked(q, V, batch, chunk_items):
+    dV = np.full(V.shape, np.nan)
+
+    def collect(rows, grad):
+        assert np.isnan(dV[rows]).all(), "a row's gradient handed out twice"
+        dV[rows] = grad
+
+    loss, dq = full_softmax(q, V, batch.positives, batch.weights, collect, chunk_items)
+    return loss, dq, dV
+
+
+@pytest.mark.parametrize("scale", [0.3, 3.0, 30.0])  # 30: scores in the hundreds
+@pytest.mark.parametrize("chunk_items", [1, 4, 7, 23, 100])
+def test_chunked_full_softmax_equals_the_unchunked_one(chunk_items, scale):
+    q, V, batch = full_problem(scale=scale)
+    unchunked = candidate_loss(q, V, FullSoftmax()(batch, q, V, None))
+    for got, want in zip(chunked(q, V, batch, chunk_items), unchunked, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_chunked_full_softmax_gradients_match_finite_differences():
+    q, V, batch = full_problem(seed=1)
+    _, dq, dV = chunked(q, V, batch, chunk_items=4)
+    eps = 1e-6
+
+    def numeric(array):
+        grad = np.zeros(array.size)
+        flat = array.reshape(-1)  # a view: writing to it moves the parameter
+        for i in range(flat.size):
+            saved = flat[i]
+            flat[i] = saved + eps
+            up = chunked(q, V, batch, 4)[0]
+            flat[i] = saved - eps
+            down = chunked(q, V, batch, 4)[0]
+            flat[i] = saved
+            grad[i] = (up - down) / (2 * eps)
+        return grad.reshape(array.shape)
+
+    for analytic, array in ((dq, q), (dV, V)):
+        assert np.abs(analytic).max() > 1e-3  # a check of zeros would pass anything
+        np.testing.assert_allclose(analytic, numeric(array), rtol=1e-5, atol=1e-8)
+
+
+# --- memory: nothing of size n x batch, nothing that grows with n ---
+
+def step_temporaries(model, step) -> int:
+    """Peak bytes one step allocates beyond what the model already holds."""
+    step()  # warm-up: first-call allocations are not the step's
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        step()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def large_step(strategy, n_items, batch=256):
+    rng = np.random.default_rng(0)
+    model = LargeCorpusModel(n_items, 32, rng)
+    x, batch = random_batch(n_items, batch, rng)
+    if strategy == "full":
+        return model, lambda: model.full_step(x, batch)
+    sampler = make_sampler(strategy, 20, Corpus(n_items, zipf_popularity(n_items, rng)))
+    return model, lambda: model.sampled_step(x, batch, sampler, rng)
+
+
+def test_full_step_holds_no_n_by_batch_array_and_no_n_by_d_one():
+    n_items, batch = 200_000, 256
+    model, step = large_step("full", n_items, batch)
+    itemsize = model.items.V.itemsize
+    peak = step_temporaries(model, step)
+    assert peak < n_items * batch * itemsize / 20  # 205 MB for the (B, n) scores
+    assert peak < n_items * 32 * itemsize / 2  # 26 MB for a dense (n, d) gradient
+
+
+@pytest.mark.parametrize("strategy", SAMPLED)
+def test_sampled_step_memory_does_not_grow_with_the_corpus(strategy):
+    small, large = 20_000, 200_000  # both above HARD_POOL_SIZE: the same code path
+    assert small > HARD_POOL_SIZE
+    at_small = step_temporaries(*large_step(strategy, small))
+    at_large = step_temporaries(*large_step(strategy, large))
+    # An (n, d) float32 array would add 23 MB between the two.
+    assert at_large < 1.25 * at_small + 2**20
+
+
+# --- the measurement and the CLI ---
+
+def test_measure_gives_one_cell_per_strategy_and_size_with_progress():
+    config = CostConfig(items=(300, 100), repeats=1, dim=8, batch=32, negatives=5)
+    progress = []
+    costs = measure(config, on_cell=lambda done, total, cost: progress.append((done, total)))
+    assert [(c.items, c.strategy) for c in costs] == [
+        (items, strategy) for items in (100, 300) for strategy in COST_STRATEGIES]
+    assert progress == [(i, 8) for i in range(1, 9)]
+    for cost in costs:
+        assert cost.step_seconds > 0
+        assert cost.peak_bytes >= cost.state_bytes >= 3 * cost.items * 8 * 4  # V, m, v
+        assert cost.flops == step_flops(cost.strategy, cost.items, 8, 32, 5)
+
+
+def test_step_flops_by_hand():
+    # Tower (16 features, 32 hidden, d = 2, B = 1): 2 (2 * 16 * 32 + 3 * 32 * 2) = 2432.
+    # Full, n = 100: 8 * 100 * 2 + 2 * 5 * 2 = 1620. Uniform, C = 5 + 3: 6 * 8 * 2 = 96.
+    # Hard adds its pool of min(100, 512) items: 2 * 100 * 2 = 400.
+    assert step_flops("full", 100, 2, 1, 3, hidden=32) == 2432 + 1620
+    assert step_flops("uniform", 100, 2, 1, 3, hidden=32) == 2432 + 96
+    assert step_flops("hard", 100, 2, 1, 3, hidden=32) == 2432 + 96 + 400
+    assert step_flops("hard", 10**6, 2, 1, 3, hidden=32) == 2432 + 96 + 2 * 512 * 2
+
+
+@pytest.mark.parametrize("field, value, phrase", [
+    ("items", (0,), "items must be an integer from 100 to 1,000,000"),
+    ("items", (), "items must list"),
+    ("dim", 64, "dim must be an integer from 2 to 32"),
+    ("batch", 1.5, "batch must be an integer"),
+    ("strategies", ("positives-only",), "strategies must be"),
+    ("seed", -1, "seed must be"),
+])
+def test_cost_config_names_the_bad_setting(field, value, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        CostConfig(**{field: value})
+
+
+BAD_OPTIONS = [
+    ("--items", "0"), ("--items", "-5"), ("--items", "1.5"), ("--items", "1000001"),
+    ("--items", "100,abc"), ("--items", ","),
+    ("--dim", "0"), ("--dim", "33"), ("--batch", "0"), ("--negatives", "0"),
+    ("--negatives", "51"), ("--repeats", "0"),
+    ("--strategies", "full,foo"), ("--strategies", "in-group"),
+]
+
+
+@pytest.mark.parametrize("option, value", BAD_OPTIONS)
+def test_bad_cost_option_exits_2_with_one_line_naming_it(option, value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["cost", option, value])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert f"argument {option}: {option[2:]} must be" in err
+
+
+def test_cost_options_are_not_abbreviated(capsys):
+    with pytest.raises(SystemExit):
+        main(["cost", "--item", "1000"])
+    assert "unrecognized arguments: --item" in capsys.readouterr().err
+
+
+def test_cost_table_has_one_line_per_cell(capsys):
+    assert main(["cost", "--items", "200,100", "--repeats", "1",
+                 "--strategies", "full,uniform"]) == 0
+    header, rule, *rows = capsys.readouterr().out.strip().splitlines()
+    assert header.split() == ["items", "strategy", "ms", "per", "step", "x", "uniform",
+                              "peak", "MiB", "GFLOP"]
+    assert set(rule.replace(" ", "")) == {"-"}
+    assert [row.split()[:2] for row in rows] == [
+        ["100", "full"], ["100", "uniform"], ["200", "full"], ["200", "uniform"]]
+    assert [row.split()[3] for row in rows][1::2] == ["1.0", "1.0"]  # uniform over itself
+
+
+def test_cost_json_as_a_user_runs_it():
+    run = subprocess.run(
+        [sys.executable, "-m", "recdemo", "cost", "--items", "100,1000", "--repeats", "1",
+         "--json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    assert len(rows) == 2 * len(COST_STRATEGIES)
+    for row in rows:
+        assert {"strategy", "items", "step_seconds", "peak_bytes", "flops"} <= set(row)
+        assert isinstance(row["step_seconds"], float) and isinstance(row["peak_bytes"], int)
+
