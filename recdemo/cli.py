@@ -184,11 +184,13 @@ def run_cost(args) -> int:
 
 
 def format_cost_table(costs: list[step_cost.StepCost]) -> str:
-    """One line per (items, strategy); "x uniform" is the time over uniform's at that size."""
-    uniform = {c.items: c.step_seconds for c in costs if c.strategy == "uniform"}
-    headers = ["items", "strategy", "ms per step", "x uniform", "peak MiB", "GFLOP"]
+    """One line per (items, strategy), times in milliseconds per step; "x uniform"
+    is the CPU time over uniform's at the same size."""
+    uniform = {c.items: c.cpu_seconds for c in costs if c.strategy == "uniform"}
+    headers = ["items", "strategy", "wall ms", "CPU ms", "x uniform", "peak MiB", "GFLOP"]
     cells = [[f"{c.items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
-              f"{c.step_seconds / uniform[c.items]:.1f}" if c.items in uniform else "",
+              f"{1000 * c.cpu_seconds:.2f}",
+              f"{c.cpu_seconds / uniform[c.items]:.1f}" if c.items in uniform else "",
               f"{c.peak_bytes / 2**20:.0f}", f"{c.flops / 1e9:.3f}"] for c in costs]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]

@@ -1,6 +1,6 @@
 """The cost of one training step as the corpus grows: why sample at all.
 
-    costs = measure(CostConfig(items=(1_000, 100_000)), on_cell=print)
+    costs = measure(QUICK)  # or CostConfig(items=..., strategies=..., dim=...)
 
 The app's pages train on a few hundred items with ``train.py``: dense Adam on
 one flat vector, so even a sampled step there updates every row of the item
@@ -26,8 +26,9 @@ rows would be cheaper in memory (no state) but is not what the pages use; dense
 Adam on a sampled gradient would move every row every step (its running means
 are nonzero everywhere), which is the O(n d) cost this module avoids.
 
-The item table and its optimizer state are float32 (at 1,000,000 x 32 that is
-3 x 128 MB); the query tower stays float64 as in ``model.py``. Gravity and L2
+The item table and its optimizer state are float32, stored row by row
+(``ItemTable``; at 1,000,000 x 32 they are 3 x 128 MB); the query tower stays
+float64 as in ``model.py``. Gravity and L2
 are left out: as written in ``model.py`` each reads or writes all of V every
 step.
 """
@@ -51,7 +52,6 @@ from recdemo.train import ADAM_BETAS, ADAM_EPS, Adam
 
 COST_STRATEGIES = ("full", "uniform", "hard", "popularity")
 DEFAULT_ITEMS = (1_000, 10_000, 100_000, 1_000_000)
-QUICK_ITEMS = (1_000, 10_000, 100_000)  # answers in about two seconds
 # Rows of V per chunk of the full softmax: a (B, CHUNK_ITEMS) block of scores
 # (2 MB at B = 256 in float32) is the largest array its step allocates.
 CHUNK_ITEMS = 2048
@@ -116,13 +116,19 @@ class CostConfig:
         PARAMS["seed"].check(self.seed)
 
 
+# A measurement that answers in about two seconds: the full step at 100,000
+# items is most of it. A million items takes about half a minute more.
+QUICK = CostConfig(items=(1_000, 10_000, 100_000), repeats=3)
+
+
 @dataclass(frozen=True)
 class StepCost:
     """One cell of the measurement: one strategy at one corpus size."""
 
     strategy: str
     items: int
-    step_seconds: float  # median of the timed steps
+    step_seconds: float  # median wall-clock time of the timed steps
+    cpu_seconds: float  # median CPU time of the same steps: steadier on a busy machine
     peak_bytes: int  # most memory the cell held at once, traced from before building it
     state_bytes: int  # kept between steps: V, the optimizer's state, the sampler's tables
     flops: int  # of the step's matrix products (see step_flops)
@@ -139,7 +145,7 @@ class ItemTable:
     block of 3 d numbers instead of three scattered ones. At a million items
     those scattered reads and writes are most of a sampled step's time (the
     table does not fit in any cache); keeping each row's state together made
-    that part about three times faster on our machine.
+    that part several times faster on our machine.
 
     Lazy, as TensorFlow's LazyAdam: ``begin_step()`` once per training step,
     then ``update(block, grad)`` on each block of rows the step touched. Rows a
@@ -149,9 +155,9 @@ class ItemTable:
 
     def __init__(self, n_items: int, dim: int, learning_rate: float, rng, dtype=np.float32):
         self.learning_rate = learning_rate
-        # Filled now, running means at zero: every page is written before the
-        # first step, as it would be in a long training run.
-        self.rows = np.zeros((n_items, 3, dim), dtype=dtype)
+        # Writing V writes every page of the table (each holds some V), so the
+        # first steps do not pay page faults that a long run paid long ago.
+        self.rows = np.zeros((n_items, 3, dim), dtype=dtype)  # running means at zero
         for start in range(0, n_items, INIT_CHUNK_ROWS):  # no n x d float64 temporary
             block = self.rows[start:start + INIT_CHUNK_ROWS, 0]
             block[:] = rng.standard_normal(block.shape, dtype=dtype)
@@ -170,17 +176,30 @@ class ItemTable:
         self.step_size = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
 
     def update(self, block: np.ndarray, grad: np.ndarray) -> None:
-        """Adam on ``block`` (some of ``rows``, shape (r, 3, d)), in place, given
-        dL/dV of its r rows. A block gathered with row ids is a copy: the
-        caller writes it back."""
+        """Adam on ``block`` (some of ``rows``, shape (r, 3, d)), given dL/dV of
+        its r rows:
+
+            m = b1 m + (1 - b1) g,   v = b2 v + (1 - b2) g^2,
+            V = V - step_size m / (sqrt(v) + eps)
+
+        in place (a block gathered with row ids is a copy: the caller writes it
+        back). The arithmetic reuses one copy of g: on a busy machine the page
+        faults of a fresh array per operation cost more than the arithmetic.
+        """
         b1, b2 = ADAM_BETAS
         V, m, v = block[:, 0], block[:, 1], block[:, 2]
-        grad = grad.astype(block.dtype, copy=False)
+        work = grad.astype(block.dtype)  # g, in the table's precision
         m *= b1
-        m += (1 - b1) * grad
+        m += (1 - b1) * work
         v *= b2
-        v += (1 - b2) * grad * grad
-        V -= self.step_size * m / (np.sqrt(v) + ADAM_EPS)
+        work *= work
+        work *= 1 - b2
+        v += work
+        np.sqrt(v, out=work)
+        work += ADAM_EPS
+        np.divide(m, work, out=work)
+        work *= self.step_size
+        V -= work
 
 
 def chunks(n_items: int, chunk_items: int):
@@ -334,7 +353,11 @@ def step_flops(strategy: str, items: int, dim: int, batch: int, negatives: int,
 
 def measure_step(strategy: str, items: int, config: CostConfig | None = None) -> StepCost:
     """Build a model of ``items`` items, take one warm-up step (its memory is
-    traced with tracemalloc), then time ``config.repeats`` steps."""
+    traced with tracemalloc), then time ``config.repeats`` steps.
+
+    CPU time is the process's: with one BLAS thread (as the CLI and the app's
+    workers run) it is the step's wall-clock time on an idle machine, and it
+    leaves out the time a busy machine spends running others."""
     config = config or CostConfig()
     check_strategies([strategy])
     items = check_size("items", items)
@@ -363,12 +386,14 @@ def measure_step(strategy: str, items: int, config: CostConfig | None = None) ->
     finally:
         if not tracing:
             tracemalloc.stop()
-    seconds = []
+    wall, cpu = [], []
     for _ in range(config.repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         step()
-        seconds.append(time.perf_counter() - start)
-    return StepCost(strategy, items, statistics.median(seconds), peak_bytes, state_bytes,
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(time.perf_counter() - start)
+    return StepCost(strategy, items, statistics.median(wall), statistics.median(cpu), peak_bytes,
+                    state_bytes,
                     step_flops(strategy, items, config.dim, config.batch, config.negatives))
 
 
@@ -376,7 +401,10 @@ def measure(config: CostConfig | None = None,
             on_cell: Callable[[int, int, StepCost], None] | None = None) -> list[StepCost]:
     """Every strategy at every corpus size, sizes in increasing order and every
     strategy measured at one size before the next (so ratios at one size come
-    from moments close in time). ``on_cell(done, total, cost)`` after each cell."""
+    from moments close in time). ``on_cell(done, total, cost)`` after each cell.
+
+    Runs with whatever BLAS threads the caller allows (the CLI and the app's
+    workers allow one)."""
     config = config or CostConfig()
     cells = [(strategy, items) for items in sorted(set(config.items))
              for strategy in config.strategies]

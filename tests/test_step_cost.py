@@ -249,7 +249,7 @@ def test_measure_gives_one_cell_per_strategy_and_size_with_progress():
         (items, strategy) for items in (100, 300) for strategy in COST_STRATEGIES]
     assert progress == [(i, 8) for i in range(1, 9)]
     for cost in costs:
-        assert cost.step_seconds > 0
+        assert cost.step_seconds > 0 and cost.cpu_seconds > 0
         assert cost.peak_bytes >= cost.state_bytes >= 3 * cost.items * 8 * 4  # V, m, v
         assert cost.flops == step_flops(cost.strategy, cost.items, 8, 32, 5)
 
@@ -307,12 +307,12 @@ def test_cost_table_has_one_line_per_cell(capsys):
     assert main(["cost", "--items", "200,100", "--repeats", "1",
                  "--strategies", "full,uniform"]) == 0
     header, rule, *rows = capsys.readouterr().out.strip().splitlines()
-    assert header.split() == ["items", "strategy", "ms", "per", "step", "x", "uniform",
+    assert header.split() == ["items", "strategy", "wall", "ms", "CPU", "ms", "x", "uniform",
                               "peak", "MiB", "GFLOP"]
     assert set(rule.replace(" ", "")) == {"-"}
     assert [row.split()[:2] for row in rows] == [
         ["100", "full"], ["100", "uniform"], ["200", "full"], ["200", "uniform"]]
-    assert [row.split()[3] for row in rows][1::2] == ["1.0", "1.0"]  # uniform over itself
+    assert [row.split()[4] for row in rows][1::2] == ["1.0", "1.0"]  # uniform over itself
 
 
 def test_cost_json_as_a_user_runs_it():
@@ -325,4 +325,5 @@ def test_cost_json_as_a_user_runs_it():
     for row in rows:
         assert {"strategy", "items", "step_seconds", "peak_bytes", "flops"} <= set(row)
         assert isinstance(row["step_seconds"], float) and isinstance(row["peak_bytes"], int)
+        assert row["items"] in (100, 1000) and row["strategy"] in COST_STRATEGIES
 
