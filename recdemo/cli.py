@@ -10,8 +10,6 @@ import argparse
 import json
 import sys
 
-from threadpoolctl import threadpool_limits
-
 from recdemo import step_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.params import PARAMS, STRATEGIES
@@ -172,10 +170,7 @@ def run_cost(args) -> int:
     config = step_cost.CostConfig(items=args.items, strategies=args.strategies, dim=args.dim,
                                   batch=args.batch, negatives=args.negatives,
                                   repeats=args.repeats)
-    # One BLAS thread, as in the app's training workers: the figures then do
-    # not depend on how many cores are free at the moment.
-    with threadpool_limits(1):
-        costs = step_cost.measure(config)
+    costs = step_cost.measure(config)
     if args.json:
         print(json.dumps([cost.as_dict() for cost in costs], indent=2))
     else:

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from recdemo.data import FEATURES
 from recdemo.model import PARAMS as MODEL_PARAMS
@@ -355,12 +356,19 @@ def measure_step(strategy: str, items: int, config: CostConfig | None = None) ->
     """Build a model of ``items`` items, take one warm-up step (its memory is
     traced with tracemalloc), then time ``config.repeats`` steps.
 
-    CPU time is the process's: with one BLAS thread (as the CLI and the app's
-    workers run) it is the step's wall-clock time on an idle machine, and it
-    leaves out the time a busy machine spends running others."""
+    Runs with one BLAS thread, as the app's training workers do: the figures
+    do not depend on how many cores are free, and on a busy machine a second
+    thread only spins on every small product of the full step's chunks. The
+    CPU time is then the step's wall-clock time on an idle machine, less the
+    time a busy one spends running others."""
     config = config or CostConfig()
     check_strategies([strategy])
     items = check_size("items", items)
+    with threadpool_limits(1):
+        return _measure_step(strategy, items, config)
+
+
+def _measure_step(strategy: str, items: int, config: CostConfig) -> StepCost:
     rng = np.random.default_rng([config.seed, items])
     tracing = tracemalloc.is_tracing()
     if not tracing:
@@ -401,10 +409,7 @@ def measure(config: CostConfig | None = None,
             on_cell: Callable[[int, int, StepCost], None] | None = None) -> list[StepCost]:
     """Every strategy at every corpus size, sizes in increasing order and every
     strategy measured at one size before the next (so ratios at one size come
-    from moments close in time). ``on_cell(done, total, cost)`` after each cell.
-
-    Runs with whatever BLAS threads the caller allows (the CLI and the app's
-    workers allow one)."""
+    from moments close in time). ``on_cell(done, total, cost)`` after each cell."""
     config = config or CostConfig()
     cells = [(strategy, items) for items in sorted(set(config.items))
              for strategy in config.strategies]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from recdemo.cli import main
 from recdemo.model import candidate_loss, query_tower, query_tower_backward
@@ -200,14 +201,17 @@ def test_chunked_full_softmax_gradients_match_finite_differences():
 
 def step_temporaries(model, step) -> int:
     """Peak bytes one step allocates beyond what the model already holds."""
-    step()  # warm-up: first-call allocations are not the step's
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        step()
-        return tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
+    # One BLAS thread, as the CLI and the app's workers: on a busy machine a
+    # second one spins on every small product of the full step's chunks.
+    with threadpool_limits(1):
+        step()  # warm-up: first-call allocations are not the step's
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            step()
+            return tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
 
 
 def large_step(strategy, n_items, batch=256):
