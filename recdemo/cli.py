@@ -143,7 +143,7 @@ def add_cost_command(commands) -> None:
         help="time one training step of each strategy as the corpus grows",
         description="Median time and peak memory of one training step, per strategy and "
                     "corpus size. A sampled step reads and writes only its candidates' rows "
-                    "of the item table (recdemo/step_cost.py); the app's pages train with "
+                    "of the item table (recdemo/large_corpus.py); the app's pages train with "
                     "train.py's dense Adam on a small corpus instead.")
     default = step_cost.CostConfig()
     cost.add_argument("--items", type=_cost_items, default=default.items,
