@@ -35,6 +35,18 @@ def dense_copy(model):
     return params
 
 
+def flat_views(params, names):
+    """One vector holding ``params[name]`` for each name, and those arrays as
+    views into it (as model.init_params lays them out): train.Adam's update of
+    the vector moves them."""
+    flat = np.concatenate([params[name].ravel() for name in names])
+    views, start = {}, 0
+    for name in names:
+        views[name] = flat[start:start + params[name].size].reshape(params[name].shape)
+        start += params[name].size
+    return flat, views
+
+
 # --- the sampled step is the dense update restricted to the candidates' rows ---
 
 class Recording:
@@ -53,7 +65,8 @@ def dense_lazy_adam_steps(params, x, drawn, learning_rate):
     Adam on every row that was a candidate (all others left alone, running
     means too), train.Adam on the tower. Returns V's running means."""
     b1, b2 = ADAM_BETAS
-    tower_flat = np.concatenate([params[name].ravel() for name in TOWER])
+    tower_flat, tower = flat_views(params, TOWER)
+    params.update(tower)
     tower_adam = Adam(len(tower_flat), learning_rate)
     m, v = np.zeros(params["V"].shape), np.zeros(params["V"].shape)
     for t, candidates in enumerate(drawn, start=1):
@@ -67,11 +80,6 @@ def dense_lazy_adam_steps(params, x, drawn, learning_rate):
         params["V"] -= np.where(touched[:, None], step * m / (np.sqrt(v) + ADAM_EPS), 0.0)
         grads = query_tower_backward(params, dq, cache)
         tower_adam.step(tower_flat, np.concatenate([grads[name].ravel() for name in TOWER]))
-        start = 0
-        for name in TOWER:  # copy the flat vector back into the arrays
-            size = params[name].size
-            params[name][...] = tower_flat[start:start + size].reshape(params[name].shape)
-            start += size
     return m, v
 
 
@@ -104,12 +112,10 @@ def test_sampled_step_equals_the_dense_update_on_the_same_candidates(strategy, s
 
 def test_full_step_is_adam_on_every_row():
     """Lazy Adam that touches every row is train.Adam on the whole table."""
-    n_items, steps, learning_rate = 30, 3, 0.03
-    model, x, batch, _ = small_model(n_items, seed=4)
-    params = dense_copy(model)
-    flat = np.concatenate([params[name].ravel() for name in (*TOWER, "V")])
-    adam = Adam(len(flat), learning_rate)
-    for _ in range(steps):
+    model, x, batch, _ = small_model(n_items=30, seed=4)
+    flat, params = flat_views(dense_copy(model), (*TOWER, "V"))
+    adam = Adam(len(flat), model.items.learning_rate)
+    for _ in range(3):
         model.full_step(x, batch, chunk_items=7)
         q, cache = query_tower(params, x)
         candidates = FullSoftmax()(batch, q, params["V"], None)
@@ -117,11 +123,6 @@ def test_full_step_is_adam_on_every_row():
         grads = query_tower_backward(params, dq, cache)
         grads["V"] = dV
         adam.step(flat, np.concatenate([grads[name].ravel() for name in (*TOWER, "V")]))
-        start = 0
-        for name in (*TOWER, "V"):
-            size = params[name].size
-            params[name][...] = flat[start:start + size].reshape(params[name].shape)
-            start += size
     for name in TOWER:
         np.testing.assert_allclose(model.tower[name], params[name], rtol=1e-10, atol=1e-13)
     np.testing.assert_allclose(model.items.V, params["V"], rtol=1e-10, atol=1e-13)
