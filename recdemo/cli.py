@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from recdemo import step_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.train import TrainConfig, TrainingDiverged, train
@@ -65,11 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
                              help=f"{param.help} ({param.allowed()}; "
                                   f"default {param.format(param.default)})")
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_cost_command(commands)
     return parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "cost":
+        return run_cost(args)
     settings = vars(args)
     strategies = settings["strategies"] if args.command == "compare" else [settings["strategy"]]
     try:
@@ -106,4 +110,93 @@ def format_table(rows: list[dict]) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)
+
+
+def _cost_size(name):
+    def size(text):
+        try:
+            return step_cost.check_size(name, int(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be {step_cost.allowed(name)}; got {text!r}") from None
+    size.__name__ = name  # argparse names the type in some messages
+    return size
+
+
+def _cost_items(text):
+    try:
+        return tuple(step_cost.check_size("items", int(size)) for size in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"items must be a comma-separated list of corpus sizes, each "
+            f"{step_cost.allowed('items')}; got {text!r}") from None
+
+
+def _cost_strategies(text):
+    try:
+        return step_cost.check_strategies(name.strip() for name in text.split(",") if name.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"strategies must be a comma-separated list of "
+            f"{', '.join(step_cost.COST_STRATEGIES)}; got {text!r}") from None
+
+
+def add_cost_command(commands) -> None:
+    """``python -m recdemo cost``: the time and memory of one training step as the
+    corpus grows. Its sizes go past the parameter table's ranges (a million
+    items), so their limits are ``step_cost.LIMITS``."""
+    cost = commands.add_parser(
+        "cost", allow_abbrev=False,
+        help="time one training step of each strategy as the corpus grows",
+        description="Median time and peak memory of one training step, per strategy and "
+                    "corpus size. A sampled step reads and writes only its candidates' rows "
+                    "of the item table (recdemo/large_corpus.py); the app's pages train with "
+                    "train.py's dense Adam on a small corpus instead.")
+    default = step_cost.CostConfig()
+    cost.add_argument("--items", type=_cost_items, default=default.items,
+                      metavar="N,N,...",
+                      help=f"comma-separated corpus sizes, each {step_cost.allowed('items')} "
+                           f"(default {','.join(map(str, default.items))})")
+    cost.add_argument("--strategies", type=_cost_strategies,
+                      default=default.strategies,
+                      help=f"comma-separated, of {', '.join(step_cost.COST_STRATEGIES)} "
+                           f"(default: all)")
+    for name, help_text in (("dim", "embedding dimension d"),
+                            ("batch", "queries per step B"),
+                            ("negatives", "sampled negatives per query K"),
+                            ("repeats", "timed steps per cell, after one warm-up step")):
+        cost.add_argument(f"--{name}", type=_cost_size(name),
+                          default=getattr(default, name), metavar="INT",
+                          help=f"{help_text} ({step_cost.allowed(name)}; "
+                               f"default {getattr(default, name)})")
+    cost.add_argument("--json", action="store_true",
+                      help="print one JSON object per (strategy, items) instead of a table")
+
+
+def run_cost(args) -> int:
+    config = step_cost.CostConfig(items=args.items, strategies=args.strategies, dim=args.dim,
+                                  batch=args.batch, negatives=args.negatives,
+                                  repeats=args.repeats)
+    costs = step_cost.measure(config)
+    if args.json:
+        print(json.dumps([cost.as_dict() for cost in costs], indent=2))
+    else:
+        print(format_cost_table(costs))
+    return 0
+
+
+def format_cost_table(costs: list[step_cost.StepCost]) -> str:
+    """One line per (items, strategy), times in milliseconds per step; "x uniform"
+    is the CPU time over uniform's at the same size."""
+    uniform = {c.items: c.cpu_seconds for c in costs if c.strategy == "uniform"}
+    headers = ["items", "strategy", "wall ms", "CPU ms", "x uniform", "peak MiB", "GFLOP"]
+    cells = [[f"{c.items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
+              f"{1000 * c.cpu_seconds:.2f}",
+              f"{c.cpu_seconds / uniform[c.items]:.1f}" if c.items in uniform else "",
+              f"{c.peak_bytes / 2**20:.0f}", f"{c.flops / 1e9:.3f}"] for c in costs]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
     return "\n".join(lines)
