@@ -56,8 +56,13 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
-class TrainResult:
-    config: TrainConfig
+class TrainHistory:
+    """What the app shows of a trained model, frame by frame: its loss, its
+    test metrics and its embeddings. The figures and exports read only this,
+    so they draw the softmax model (a frame per epoch) and matrix
+    factorization (recdemo/mf.py, a frame per sweep) alike."""
+
+    config: TrainConfig  # or mf.MFConfig; the figures read its .strategy and .k
     losses: np.ndarray  # (epochs,) mean training loss of each epoch
     metrics: list[dict[str, float]]  # epochs + 1 entries: at initialization, then after each epoch
     query_snapshots: np.ndarray  # (epochs + 1, m, d) test query embeddings per epoch
@@ -89,6 +94,11 @@ class TrainResult:
     @property
     def item_embeddings(self) -> np.ndarray:
         return self.item_snapshots[-1]
+
+
+@dataclass(frozen=True)
+class TrainResult(TrainHistory):
+    tower: dict[str, np.ndarray]  # the final query tower W1, b1, W2, b2: embeds any new query
 
 
 def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) -> TrainResult:
@@ -158,6 +168,7 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
         query_snapshots=np.stack(snapshots_q),
         item_snapshots=np.stack(snapshots_v),
         train_seconds=time.perf_counter() - start,
+        tower={name: params[name].copy() for name in ("W1", "b1", "W2", "b2")},
     )
 
 
