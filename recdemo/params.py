@@ -126,8 +126,9 @@ PARAMS: dict[str, Param] = {
         Param("learning_rate", float, 0.03, "Adam step size", "train", 1e-4, 10.0),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
         Param("k", int, 10, "cut-off of the top-k metrics", "train", 1, 50),
-        # Matrix factorization (WALS). Its own dimension: observed-only MF folds at a few
-        # dimensions and mostly not at the softmax model's 16 (README, "Matrix factorization").
+        # Matrix factorization (WALS). Its own dimension: observed-only MF folds at 4 and
+        # not at the softmax model's 16 (scripts/mf_folding.py), and settings are shared
+        # across pages through the URL, so one `dim` could not show both models well.
         Param("unobserved_weight", float, 0.05, "WALS weight w0 of every unobserved (query, item) pair; 0 = observed-only MF", "mf", 0.0, 1.0),
         Param("mf_dim", int, 4, "embedding dimension d of matrix factorization", "mf", 2, 32),
         Param("cold_start", str, "fold-in", "how MF embeds a new query: fold in its interactions, or average similar training queries", "mf", choices=COLD_START_METHODS),
