@@ -190,30 +190,40 @@ def test_two_stage_refuses_fewer_candidates_than_k():
 
 
 @cache
-def two_stage_case(groups, mf_dim, seed):
-    """Final metrics of uniform, of in-group alone and of MF + in-group, with the
-    default settings, all scored on the positives MF's fold-in does not see."""
+def softmax_models(groups, seed):
+    """uniform and in-group with the default settings, scored on the positives
+    MF's fold-in does not see."""
     data = make_dataset(DataConfig(groups=groups, seed=seed))
     scored = cold_start_split(data).scored
-    uniform, in_group = (rescored(train(data, TrainConfig(strategy=name, seed=seed)), scored,
-                                  data.item_groups) for name in ("uniform", "in-group"))
+    return tuple(rescored(train(data, TrainConfig(strategy=name, seed=seed)), scored,
+                          data.item_groups) for name in ("uniform", "in-group"))
+
+
+def two_stage_case(groups, mf_dim, seed):
+    """Final metrics of uniform, of in-group alone, and of MF + in-group."""
+    data = make_dataset(DataConfig(groups=groups, seed=seed))
+    uniform, in_group = softmax_models(groups, seed)
     retriever = train_mf(data, MFConfig(mf_dim=mf_dim, seed=seed))
     return (uniform.final_metrics, in_group.final_metrics,
             two_stage(data, retriever, in_group).metrics)
 
 
-# (groups, MF dimension): at 8 groups, 4 dimensions leave too many other groups' items
-# among MF's candidates (README, "Two stages").
-TWO_STAGE_CASES = [(4, 4, 0), (4, 4, 1), (6, 4, 0), (6, 4, 1), (8, 8, 0), (8, 8, 1)]
+# (groups, MF dimension) where the README says two stages match uniform; at 2 groups, and
+# at 8 groups with 4 dimensions, too many of MF's candidates come from other groups.
+TWO_STAGE_CASES = [(4, 4), (6, 4), (6, 8), (8, 8)]
 
 
-@pytest.mark.parametrize("groups, mf_dim, seed", TWO_STAGE_CASES)
-def test_a_folded_scorer_after_mf_retrieval_is_as_good_as_the_separated_model(
-        groups, mf_dim, seed):
-    uniform, in_group, pipeline = two_stage_case(groups, mf_dim, seed)
-    assert in_group["spurious_at_k"] >= 0.5  # alone, it recommends mostly other groups
-    assert pipeline["spurious_at_k"] <= uniform["spurious_at_k"] + 0.05
-    assert pipeline["within_group_recall_at_k"] >= uniform["within_group_recall_at_k"] - 0.05
+@pytest.mark.parametrize("groups, mf_dim", TWO_STAGE_CASES)
+def test_a_folded_scorer_after_mf_retrieval_is_as_good_as_the_separated_model(groups, mf_dim):
+    """On average over three seeds, within 0.03 of uniform on spurious@k and
+    within-group recall, while the same scorer alone mostly recommends other groups."""
+    cases = [two_stage_case(groups, mf_dim, seed) for seed in (0, 1, 2)]
+    uniform, in_group, pipeline = ({name: np.mean([case[which][name] for case in cases])
+                                    for name in ("spurious_at_k", "within_group_recall_at_k")}
+                                   for which in range(3))
+    assert min(case[1]["spurious_at_k"] for case in cases) >= 0.5
+    assert pipeline["spurious_at_k"] <= uniform["spurious_at_k"] + 0.03
+    assert pipeline["within_group_recall_at_k"] >= uniform["within_group_recall_at_k"] - 0.03
 
 
 # ---------------------------------------------------------------- serving
