@@ -33,6 +33,7 @@ REPEATS = 5  # the best of this many timed passes over the queries
 def top_k_of_one(scores: np.ndarray, k: int) -> np.ndarray:
     """The ids of the k highest of one query's scores, best first, without
     sorting them all (what a server does)."""
+    k = min(k, len(scores))
     best = np.argpartition(scores, -k)[-k:]
     return best[np.argsort(scores[best])[::-1]]
 
@@ -81,7 +82,8 @@ def seconds_per_query(answer, queries: int, repeats: int = REPEATS) -> float:
 
 def serving_seconds(dataset: Dataset, mf: MFResult, softmax: TrainResult, k: int,
                     repeats: int = REPEATS) -> dict[str, float]:
-    """Seconds per query of each way of serving, over as many queries as there are test queries."""
-    queries = len(dataset.test)
+    """Seconds per query of each way of serving, each timed on the same number
+    of queries (as many as there are training or test queries, the fewer)."""
+    queries = min(len(dataset.train), len(dataset.test))
     return {name: seconds_per_query(answer, queries, repeats)
             for name, answer in answerers(dataset, mf, softmax, k).items()}

@@ -243,8 +243,15 @@ def test_every_way_of_serving_answers_the_top_k_of_the_embeddings():
         np.testing.assert_array_equal(answer["softmax"](i), by_softmax[i])
 
 
-def test_serving_seconds_are_measured_for_each_way():
-    data = dataset()
-    seconds = serving_seconds(data, mf_run(), train(data, TrainConfig(epochs=1)), 5, repeats=1)
+@pytest.mark.parametrize("data, k", [
+    (SMALL, 5),
+    # more test queries than training queries, and k above the number of items
+    (DataConfig(groups=2, items_per_group=10, queries_per_group=10, test_queries_per_group=50),
+     50),
+])
+def test_serving_seconds_are_measured_for_each_way(data, k):
+    data = make_dataset(data)
+    mf = train_mf(data, MFConfig(k=k))
+    seconds = serving_seconds(data, mf, train(data, TrainConfig(epochs=1)), k, repeats=1)
     assert set(seconds) == {"mf_precomputed", "mf_lookup", "mf_fold_in", "softmax"}
     assert all(0 < s < 1 for s in seconds.values())
