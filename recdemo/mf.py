@@ -46,10 +46,12 @@ from recdemo.wals import init_factors, interaction_matrix, objective, solve_rows
 # over 2 to 8 groups; at most 3%), and 10 frames match the softmax model's 10 epochs.
 # Observed-only MF never settles: nothing pins its unobserved scores, and they drift.
 SWEEPS = 10
-# reg of the objective. Not a control, but it matters at w0 = 0 (scripts/mf_folding.py):
-# at 0.01 observed-only MF folds at every dimension up to 12; at 0.1 it folds at a few
-# dimensions and random starts keep the groups apart at 12 or more (the source's "by
-# chance"); at 1 it shrinks toward all-zero rows. Any of them with w0 = 0.05 separates.
+# reg of the objective. Not a control, but it matters at w0 = 0 (scripts/mf_folding.py,
+# dimension 4): at 0.01 observed-only MF folds hard and stays folded; at 0.1 it folds, and
+# unfolds slowly with more sweeps; at 1 it hardly folds at first, then collapses onto one
+# direction shared by every row (every query gets about the same top items).
+# At 0.1 random starts keep the groups apart at 12 dimensions or more (the source's "by
+# chance"). With w0 = 0.05 all three separate the groups.
 REGULARIZATION = 0.1
 AVERAGE_NEIGHBORS = 10  # training queries whose rows the "average" cold start averages
 
