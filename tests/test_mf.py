@@ -73,8 +73,9 @@ def test_fold_in_solves_each_test_query_from_the_items_it_brings():
 def test_average_is_the_mean_row_of_the_most_similar_training_queries():
     data, result = dataset(), mf_run(cold_start="average")
     neighbors = similar_training_queries(data)
-    unit = lambda x: x / np.linalg.norm(x, axis=1, keepdims=True)  # noqa: E731
-    cosine = unit(data.test.features) @ unit(data.train.features).T
+    test, train_ = (x / np.linalg.norm(x, axis=1, keepdims=True)
+                    for x in (data.test.features, data.train.features))
+    cosine = test @ train_.T
     kth_best = np.sort(cosine, axis=1)[:, -neighbors.shape[1]]
     assert (np.take_along_axis(cosine, neighbors, axis=1) >= kth_best[:, None]).all()
     np.testing.assert_allclose(result.query_embeddings,
@@ -165,6 +166,17 @@ def test_an_item_no_training_query_chose_gets_the_zero_row(w0):
     assert not V[new_items].any()
     others = np.setdiff1d(np.arange(data.n_items), new_items)
     assert np.abs(V[others]).sum(axis=1).min() > 0
+
+
+def test_a_softmax_item_no_query_chose_moves_only_as_a_sampled_negative():
+    """What the README says the softmax model does with a new item."""
+    data = dataset(popularity_skew=2.0, queries_per_group=10)
+    new_items = items_without_interactions(data)
+    never_sampled = train(data, TrainConfig(strategy="positives-only", l2=0.0, epochs=3))
+    np.testing.assert_array_equal(never_sampled.item_snapshots[-1][new_items],
+                                  never_sampled.item_snapshots[0][new_items])
+    sampled = train(data, TrainConfig(strategy="uniform", l2=0.0, epochs=3))
+    assert (sampled.item_snapshots[-1][new_items] != sampled.item_snapshots[0][new_items]).any()
 
 
 # ---------------------------------------------------------------- two stages
