@@ -40,7 +40,8 @@ for column, name in zip(st.columns(4), METRICS, strict=True):
         help=f"after epoch {epochs}; the change is against plain positives-only "
              "(no gravity) on the same data and seed",
     )
-oracle, chance = oracle_metrics(data, k), random_metrics(data.n_groups, data_config.items_per_group, k)
+oracle = oracle_metrics(data, k)
+chance = random_metrics(data.n_groups, data_config.items_per_group, k)
 st.caption(
     f"**{figures.run_label(config)}** after training (epoch {epochs}), on {len(data.test)} "
     "held-out test queries. For reference, "

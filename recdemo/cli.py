@@ -1,4 +1,4 @@
-"""Command line: ``python -m recdemo compare`` and ``python -m recdemo train``.
+"""Command line: ``python -m recdemo compare``, ``... train`` and ``... mf``.
 
 Every option comes from the parameter table in ``params.py``, so the CLI,
 the app and its URLs share names, ranges and defaults.
@@ -12,6 +12,7 @@ import sys
 
 from recdemo import step_cost
 from recdemo.data import DataConfig, make_dataset
+from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.train import TrainConfig, TrainingDiverged, train
 
@@ -40,12 +41,20 @@ def _param_type(param):
 
 def _strategy_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
-    bad = [name for name in names if name not in STRATEGIES]
+    allowed = (*STRATEGIES, MFConfig.strategy)
+    bad = [name for name in names if name not in allowed]
     if bad or not names:
         raise argparse.ArgumentTypeError(
-            f"strategies must be a comma-separated list of {', '.join(STRATEGIES)}; got {text!r}"
+            f"strategies must be a comma-separated list of {', '.join(allowed)}; got {text!r}"
         )
     return names
+
+
+def _add_option(sub, param, *aliases):
+    sub.add_argument(param.cli_option, *aliases, dest=param.name, type=_param_type(param),
+                     default=param.default, metavar=param.kind.__name__.upper(),
+                     help=f"{param.help} ({param.allowed()}; "
+                          f"default {param.format(param.default)})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,19 +64,31 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="train several strategies on the same data and seed"
     )
     compare.add_argument("--strategies", type=_strategy_list, default=list(STRATEGIES),
-                         help="comma-separated strategies (default: all six)")
+                         help="comma-separated strategies (default: the six softmax ones); "
+                              "with wals among them, every row is scored on the test "
+                              "positives MF's fold-in does not see")
     one = commands.add_parser("train", help="train one strategy")
     for sub in (compare, one):
         for name, param in PARAMS.items():
-            if param.section == "view" or (name == "strategy" and sub is compare):
+            if param.section in ("view", "mf") or (name == "strategy" and sub is compare):
                 continue
-            sub.add_argument(param.cli_option, dest=name, type=_param_type(param),
-                             default=param.default, metavar=param.kind.__name__.upper(),
-                             help=f"{param.help} ({param.allowed()}; "
-                                  f"default {param.format(param.default)})")
+            _add_option(sub, param)
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_cost_command(commands)
+    _add_mf_command(commands, compare)
     return parser
+
+
+def _add_mf_command(commands, compare) -> None:
+    """The mf command, and the MF options of compare (for its wals row)."""
+    mf = commands.add_parser("mf", help="train matrix factorization (WALS)")
+    for name in dict.fromkeys((*DataConfig.__dataclass_fields__, *MFConfig.__dataclass_fields__)):
+        aliases = ("--dim",) if name == "mf_dim" else ()  # mf has one dimension: either name
+        _add_option(mf, PARAMS[name], *aliases)
+    mf.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    for param in PARAMS.values():
+        if param.section == "mf":
+            _add_option(compare, param)
 
 
 def main(argv=None) -> int:
@@ -75,14 +96,12 @@ def main(argv=None) -> int:
     if args.command == "cost":
         return run_cost(args)
     settings = vars(args)
-    strategies = settings["strategies"] if args.command == "compare" else [settings["strategy"]]
+    strategies = {"compare": settings.get("strategies"), "train": [settings.get("strategy")],
+                  "mf": [MFConfig.strategy]}[args.command]
     try:
         data_config = DataConfig(**{n: settings[n] for n in DataConfig.__dataclass_fields__})
         dataset = make_dataset(data_config)
-        rows = []
-        for strategy in strategies:
-            fields = {n: settings[n] for n in TrainConfig.__dataclass_fields__ if n != "strategy"}
-            rows.append(train(dataset, TrainConfig(strategy=strategy, **fields)).summary())
+        rows = [result.summary() for result in _train_all(dataset, strategies, settings)]
     except ValueError as err:
         print(f"python -m recdemo: error: {err}", file=sys.stderr)
         return 2
@@ -99,6 +118,23 @@ def main(argv=None) -> int:
     else:
         print(format_table(rows))
     return 0
+
+
+def _train_all(dataset, strategies, settings) -> list:
+    """Train each strategy (``wals``: matrix factorization). With wals among
+    them, every result is scored on the test positives MF's fold-in does not
+    see, so that all are measured alike."""
+    def config(kind, **fields):
+        return kind(**{n: settings[n] for n in kind.__dataclass_fields__ if n != "strategy"},
+                    **fields)
+
+    results = [train_mf(dataset, config(MFConfig)) if strategy == MFConfig.strategy
+               else train(dataset, config(TrainConfig, strategy=strategy))
+               for strategy in strategies]
+    if MFConfig.strategy not in strategies:
+        return results
+    scored = cold_start_split(dataset).scored
+    return [rescored(result, scored, dataset.item_groups) for result in results]
 
 
 def format_table(rows: list[dict]) -> str:
@@ -147,7 +183,7 @@ def add_cost_command(commands) -> None:
     corpus grows. Its sizes go past the parameter table's ranges (a million
     items), so their limits are ``step_cost.LIMITS``."""
     cost = commands.add_parser(
-        "cost", allow_abbrev=False,
+        "cost",
         help="time one training step of each strategy as the corpus grows",
         description="Median time and peak memory of one training step, per strategy and "
                     "corpus size. A sampled step reads and writes only its candidates' rows "

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity")
+COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
 
 # The grammar of the URL and CLI text of a value, ASCII only: Python's own int()
 # and float() also take "1_0", "٣", "９", "nan" and "inf".
@@ -57,7 +58,7 @@ class Param:
     kind: type  # int, float, str, bool, or tuple (a comma-separated list of choices)
     default: Any
     help: str
-    section: str  # "data", "train" or "view"
+    section: str  # "data", "train" (the softmax model), "mf" (matrix factorization) or "view"
     low: float | None = None
     high: float | None = None
     choices: tuple | None = None
@@ -186,6 +187,12 @@ PARAMS: dict[str, Param] = {
               works_up_to=0.1),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
         Param("k", int, 10, "cut-off of the top-k metrics", "train", 1, 50),
+        # Matrix factorization (WALS). Its own dimension: observed-only MF folds at 4 and
+        # not at the softmax model's 16 (scripts/mf_folding.py), and settings are shared
+        # across pages through the URL, so one `dim` could not show both models well.
+        Param("unobserved_weight", float, 0.05, "WALS weight w0 of every unobserved (query, item) pair; 0 = observed-only MF", "mf", 0.0, 1.0),
+        Param("mf_dim", int, 4, "embedding dimension d of matrix factorization", "mf", 2, 32),
+        Param("cold_start", str, "fold-in", "how MF embeds a new query: fold in its interactions, or average similar training queries", "mf", choices=COLD_START_METHODS),
         # What the app shows; not used by the library's training.
         Param("components", int, 3, "PCA components of the embedding picture", "view", choices=(2, 3)),
         Param("query", int, 0, "test query shown in the query inspector", "view", 0, 399),

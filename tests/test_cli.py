@@ -15,7 +15,8 @@ from recdemo.cli import main
 from recdemo.params import PARAMS, STRATEGIES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FAST = ["--epochs", "2", "--queries-per-group", "20", "--items-per-group", "10", "--groups", "3"]
+FAST_DATA = ["--queries-per-group", "20", "--items-per-group", "10", "--groups", "3"]
+FAST = ["--epochs", "2", *FAST_DATA]
 SUMMARY_KEYS = {"strategy", "spurious_at_k", "within_group_recall_at_k", "cross_group_auc",
                 "silhouette", "final_loss", "train_seconds", "k"}
 TABLE_STRATEGIES = ["full", "uniform", "in-group"]
@@ -27,6 +28,9 @@ BAD_VALUES = {
     "strategies": ["compare", "--strategies", "full,foo"],
     "k": ["compare", "--k", "0"],
     "strategy": ["train", "--strategy", "foo"],
+    "unobserved_weight": ["mf", "--unobserved-weight", "1.5"],
+    "cold_start": ["mf", "--cold-start", "guess"],
+    "mf_dim": ["mf", "--dim", "1"],
 }
 RUNS = {
     "compare": ["compare", "--json", *FAST],
@@ -34,6 +38,11 @@ RUNS = {
     "train hard": ["train", "--strategy", "hard", "--json", *FAST],
     "table": ["compare", "--strategies", ",".join(TABLE_STRATEGIES), *FAST],
     "diverged": ["compare", "--learning-rate", "10", *FAST],
+    "mf": ["mf", "--json", "--mf-dim", "3", *FAST_DATA],
+    "mf dim": ["mf", "--json", "--dim", "3", *FAST_DATA],
+    "mf table": ["mf", "--cold-start", "average", *FAST_DATA],
+    "compare wals": ["compare", "--json", "--strategies", "uniform,wals", "--mf-dim", "3",
+                     *FAST],
     **{f"bad {name}": args for name, args in BAD_VALUES.items()},
 }
 
@@ -88,6 +97,37 @@ def test_table_has_a_header_then_one_line_per_strategy(runs):
     assert header.split()[:2] == ["strategy", "spurious@10"]
     assert set(rule.replace(" ", "")) == {"-"}
     assert [row.split()[0] for row in rows] == TABLE_STRATEGIES
+
+
+def without_time(row):
+    return {key: value for key, value in row.items() if key != "train_seconds"}
+
+
+def test_mf_json_is_one_summary_of_wals(runs):
+    row = json.loads(succeeded(runs["mf"]))
+    assert_is_summary(row)
+    assert row["strategy"] == "wals"
+
+
+def test_mf_takes_its_dimension_as_dim_too(runs):
+    rows = [json.loads(succeeded(runs[name])) for name in ("mf", "mf dim")]
+    assert without_time(rows[0]) == without_time(rows[1])
+
+
+def test_mf_table_is_one_line(runs):
+    header, _, *rows = succeeded(runs["mf table"]).strip().splitlines()
+    assert header.split()[:2] == ["strategy", "spurious@10"]
+    assert [row.split()[0] for row in rows] == ["wals"]
+
+
+def test_compare_with_wals_has_mfs_row_and_scores_all_alike(runs):
+    uniform, wals = json.loads(succeeded(runs["compare wals"]))
+    assert (uniform["strategy"], wals["strategy"]) == ("uniform", "wals")
+    assert without_time(wals) == without_time(json.loads(succeeded(runs["mf"])))
+    # Scored on MF's held-out positives: only within-group recall depends on positives.
+    alone = json.loads(succeeded(runs["compare two"]))[1]
+    assert without_time(uniform) == without_time(alone) | {
+        "within_group_recall_at_k": uniform["within_group_recall_at_k"]}
 
 
 def assert_one_line_error(run, phrase):

@@ -14,6 +14,7 @@ import pytest
 
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import METRICS
+from recdemo.model import query_tower
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.train import TrainConfig, TrainingDiverged, train
 
@@ -42,6 +43,14 @@ def test_result_shapes():
     assert result.item_snapshots.shape == (frames, SMALL_DATA.n_items, SHORT.dim)
     assert result.final_metrics == result.metrics[-1]
     np.testing.assert_array_equal(result.item_embeddings, result.item_snapshots[-1])
+
+
+def test_the_kept_tower_embeds_the_test_queries_as_the_final_snapshot():
+    """result.tower serves a new query (recdemo/serving.py): it must be the final tower."""
+    result = short_run()
+    q, _ = query_tower(result.tower, SMALL_DATA.test.features)
+    np.testing.assert_array_equal(q, result.query_embeddings)
+    assert set(result.tower) == {"W1", "b1", "W2", "b2"}
 
 
 def test_snapshots_are_copies_not_views_of_the_live_weights():
