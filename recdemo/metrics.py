@@ -175,13 +175,14 @@ def ranking_metrics(scores, queries, item_groups, k: int) -> dict[str, float]:
     }
 
 
-def oracle_metrics(dataset, k: int) -> dict[str, float]:
-    """The ranking metrics of a perfect model: the test queries' items ranked by
-    the generator's own preference (data.true_preference). With a leak, even it
-    recommends some other-group items and its AUC is below 1: what is left of a
-    model's spurious@k beyond this is the model's own doing."""
-    return ranking_metrics(true_preference(dataset, dataset.test), dataset.test,
-                           dataset.item_groups, k)
+def oracle_metrics(dataset, k: int, queries=None) -> dict[str, float]:
+    """The ranking metrics of a perfect model: the test queries' (or
+    ``queries``') items ranked by the generator's own preference
+    (data.true_preference). With a leak, even it recommends some other-group
+    items and its AUC is below 1: what is left of a model's spurious@k beyond
+    this is the model's own doing."""
+    queries = dataset.test if queries is None else queries
+    return ranking_metrics(true_preference(dataset, queries), queries, dataset.item_groups, k)
 
 
 def random_metrics(n_groups: int, items_per_group: int, k: int) -> dict[str, float]:

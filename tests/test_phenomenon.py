@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 SEEDS = range(10)
 GROUPS = range(RELIABLE_GROUPS[0], RELIABLE_GROUPS[1] + 1)
-SMALL = {"items_per_group": 30, "queries_per_group": 140}  # between the smallest checked and default
+SMALL = {"items_per_group": 30, "queries_per_group": 140}  # between smallest and default
 SIZES = {"default": {}, "small": SMALL, "smallest": SMALLEST_CHECKED_DATA}
 FOLDING = ("positives-only", "in-group")  # nothing pushes other groups' items down
 SEPARATING = ("full", "uniform", "hard")
