@@ -65,10 +65,12 @@ query = ui.control("query", inspect, label="Inspect a query (or click a square)"
 
 
 def on_click():
-    """A click on a query square inspects that query (traces 0, 2, 4... are queries)."""
+    """A click on a query square inspects that query (traces 0, 2, 4... are
+    queries). The event is the browser's word: set_setting checks the id."""
     for point in st.session_state.embedding_chart.selection.points:
-        if point["curve_number"] < 2 * data.n_groups and point["curve_number"] % 2 == 0:
-            ui.set_setting("query", int(point["customdata"]))
+        trace = point.get("curve_number")
+        if isinstance(trace, int) and trace < 2 * data.n_groups and trace % 2 == 0:
+            ui.set_setting("query", point.get("customdata"))
             return
 
 
