@@ -5,7 +5,7 @@ import dataclasses
 import streamlit as st
 
 import ui
-from recdemo import figures
+from recdemo import export, figures
 from recdemo.metrics import METRICS, oracle_metrics, random_metrics, recommendations
 from recdemo.reliability import reliability_notes
 
@@ -75,7 +75,8 @@ def on_click():
 
 
 fig = ui.embedding_figure(data_config, config, components, query)
-ui.chart(fig, "embedding_chart", f"recdemo-{config.strategy}-embeddings", html_download=True,
+ui.chart(fig, "embedding_chart", export.file_name(data_config, config, "embeddings"),
+         html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
          on_select=on_click, selection_mode="points")
 
 picks = recommendations(result.query_embeddings[query], result.item_embeddings,
@@ -90,5 +91,6 @@ st.dataframe(
 )
 
 st.subheader("Training curves")
-ui.chart(ui.training_curves(data_config, config), "curves", f"recdemo-{config.strategy}-curves")
-ui.history_downloads(result)
+ui.chart(ui.training_curves(data_config, config), "curves",
+         export.file_name(data_config, config, "curves"))
+ui.history_downloads(data_config, result)
