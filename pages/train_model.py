@@ -1,17 +1,20 @@
 """Train: pick a strategy, watch the colors fold or separate."""
 
+import dataclasses
+
 import streamlit as st
 
 import ui
-from recdemo import figures
-from recdemo.metrics import METRICS, recommendations
+from recdemo import export, figures
+from recdemo.metrics import METRICS, oracle_metrics, random_metrics, recommendations
+from recdemo.reliability import reliability_notes
 
 st.title("Train a softmax recommender")
 # Start this run and the positives-only baseline now: the workers train them
 # while the page draws its controls.
 data_config = ui.data_config()
 ui.training(data_config, ui.train_config())
-ui.training(data_config, ui.train_config(strategy="positives-only"))
+ui.training(data_config, ui.train_config(strategy="positives-only", gravity=0.0))
 
 settings = ui.page_setup(training_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?")
@@ -20,54 +23,67 @@ data = ui.dataset(data_config)
 result, config = ui.train_or_explain(data_config, ui.train_config(), slot="train")
 if result is None:
     st.stop()
-baseline = ui.trained_or_none(data_config,
-                              ui.train_config(vars(config), strategy="positives-only"))
-compare = baseline is not None and config.strategy != "positives-only"
+# The deltas compare with plain positives-only: no gravity, everything else alike.
+plain = dataclasses.replace(config, strategy="positives-only", gravity=0.0)
+baseline = None if config == plain else ui.trained_or_none(data_config, plain)
+k = config.k
 
-# The four numbers, each against positives-only on the same data and seed.
+for note in reliability_notes(data, config):
+    st.info(note, icon=":material/info:")
+epochs = len(result.metrics) - 1
 for column, name in zip(st.columns(4), METRICS, strict=True):
     value = result.final_metrics[name]
     column.metric(
-        figures.METRIC_LABELS[name].replace("@k", f"@{config.k}"), f"{value:.2f}",
-        delta=f"{value - baseline.final_metrics[name]:+.2f}" if compare else None,
+        figures.metric_label(name, k), f"{value:.2f}",
+        delta=None if baseline is None else f"{value - baseline.final_metrics[name]:+.2f}",
         delta_color="inverse" if name == "spurious_at_k" else "normal",
-        help="change against positives-only on the same data and seed",
+        help=f"after epoch {epochs}; the change is against plain positives-only "
+             "(no gravity) on the same data and seed",
     )
-st.caption(f"**{config.strategy}**, trained in {result.train_seconds:.2f} s; measured on "
-           f"{len(data.test)} held-out test queries. Press ▶ Play under the picture to "
-           "replay training, or drag the slider to step through the epochs.")
+oracle = oracle_metrics(data, k)
+chance = random_metrics(data.n_groups, data_config.items_per_group, k)
+st.caption(
+    f"**{figures.run_label(config)}** after training (epoch {epochs}), on {len(data.test)} "
+    "held-out test queries. For reference, "
+    + " and ".join(
+        f"**{who}** scores " + ", ".join(
+            f"{figures.metric_label(name, k)} {values[name]:.2f}" for name in values)
+        for who, values in (("a perfect model", oracle), ("a random ranking", chance)))
+    + ". Press ▶ Play under the picture to replay training: the title and both panels "
+      "follow the epoch."
+)
 
-# The embedding picture, with the inspected query highlighted.
+# The picture, with the inspected query highlighted, and that query's top-k.
 components = settings["components"] if config.dim >= 3 else 2
-picture, inspector = st.columns([3, 1])
-
+view, inspect = st.columns([1, 2])
 # Widget callbacks and format functions come from ui, never from this page:
 # Streamlit keeps them while the tab is open, with every variable of the page
 # that defines them (see ui/charts.py).
-with inspector:
-    ui.control("components", st, label="Picture", format_func="{}D".format)
-    if settings["components"] == 3 and config.dim < 3:
-        st.info("3D needs an embedding dimension of at least 3.")
-    query = ui.control("query", st, label="Inspect a query (or click a square)",
-                       options=list(range(len(data.test))),
-                       format_func=ui.query_label(data))
-    picks = recommendations(result.query_embeddings[query], result.item_embeddings,
-                            data.item_groups, data.test.groups[query], config.k)
-    spurious = sum(p["spurious"] for p in picks)
-    st.markdown(f"**Top {config.k}** for query {query}: **{spurious} spurious**")
-    st.dataframe(
-        [{"#": p["rank"], "item": p["item"], "group": figures.group_name(p["group"]),
-          "spurious": "✗" if p["spurious"] else ""} for p in picks],
-        hide_index=True, height=38 + 35 * config.k,
-    )
+ui.control("components", view, label="Picture", format_func="{}D".format)
+if settings["components"] == 3 and config.dim < 3:
+    view.info("3D needs an embedding dimension of at least 3.")
+query = ui.control("query", inspect, label="Inspect a query (or click a square)",
+                   options=list(range(len(data.test))),
+                   format_func=ui.query_label(data))
 
+fig = ui.embedding_figure(data_config, config, components, query)
+ui.chart(fig, "embedding_chart", export.file_name(data_config, config, "embeddings"),
+         html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
+         on_select=ui.clicked_query_inspector(data.n_groups, "embedding_chart"),
+         selection_mode="points")
 
-with picture:
-    fig = ui.embedding_figure(data_config, config, components, query)
-    ui.chart(fig, "embedding_chart", f"recdemo-{config.strategy}-embeddings", html_download=True,
-             on_select=ui.clicked_query_inspector(data.n_groups, "embedding_chart"),
-             selection_mode="points")
+picks = recommendations(result.query_embeddings[query], result.item_embeddings,
+                        data.item_groups, data.test.groups[query], k)
+st.markdown(f"**Top {k}** of query {query} ({figures.group_name(data.test.groups[query])}) "
+            f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
+st.dataframe(
+    {"": ["item", "group", "spurious"], **{
+        f"#{p['rank']}": [str(p["item"]), figures.group_name(p["group"]),
+                          "✗" if p["spurious"] else ""] for p in picks}},
+    hide_index=True,
+)
 
 st.subheader("Training curves")
-ui.chart(ui.training_curves(data_config, config), "curves", f"recdemo-{config.strategy}-curves")
-ui.history_downloads(result)
+ui.chart(ui.training_curves(data_config, config), "curves",
+         export.file_name(data_config, config, "curves"))
+ui.history_downloads(data_config, result)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m recdemo compare`` and ``python -m recdemo train``.
+"""Command line: ``python -m recdemo compare``, ``... train`` and ``... mf``.
 
 Every option comes from the parameter table in ``params.py``, so the CLI,
 the app and its URLs share names, ranges and defaults.
@@ -10,7 +10,10 @@ import argparse
 import json
 import sys
 
+from recdemo import step_cost
 from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import oracle_metrics
+from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.train import TrainConfig, TrainingDiverged, train
 
@@ -19,6 +22,10 @@ COLUMNS = ("strategy", "spurious_at_k", "within_group_recall_at_k", "cross_group
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        # No abbreviations: `--grou 3` is a typo to report, not `--groups 3`.
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
     def error(self, message):  # one clear line, exit status 2, as argparse does
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -35,12 +42,20 @@ def _param_type(param):
 
 def _strategy_list(text):
     names = [name.strip() for name in text.split(",") if name.strip()]
-    bad = [name for name in names if name not in STRATEGIES]
+    allowed = (*STRATEGIES, MFConfig.strategy)
+    bad = [name for name in names if name not in allowed]
     if bad or not names:
         raise argparse.ArgumentTypeError(
-            f"strategies must be a comma-separated list of {', '.join(STRATEGIES)}; got {text!r}"
+            f"strategies must be a comma-separated list of {', '.join(allowed)}; got {text!r}"
         )
     return names
+
+
+def _add_option(sub, param, *aliases):
+    sub.add_argument(param.cli_option, *aliases, dest=param.name, type=_param_type(param),
+                     default=param.default, metavar=param.kind.__name__.upper(),
+                     help=f"{param.help} ({param.allowed()}; "
+                          f"default {param.format(param.default)})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,31 +65,46 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="train several strategies on the same data and seed"
     )
     compare.add_argument("--strategies", type=_strategy_list, default=list(STRATEGIES),
-                         help="comma-separated strategies (default: all six)")
+                         help="comma-separated strategies (default: the six softmax ones); "
+                              "with wals among them, every row is scored on the test "
+                              "positives MF's fold-in does not see")
     one = commands.add_parser("train", help="train one strategy")
     for sub in (compare, one):
         for name, param in PARAMS.items():
-            if param.section == "view" or (name == "strategy" and sub is compare):
+            if param.section in ("view", "mf") or (name == "strategy" and sub is compare):
                 continue
-            sub.add_argument(param.cli_option, dest=name, type=_param_type(param),
-                             default=param.default, metavar=param.kind.__name__.upper(),
-                             help=f"{param.help} ({param.allowed()}; "
-                                  f"default {param.format(param.default)})")
+            _add_option(sub, param)
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_cost_command(commands)
+    _add_mf_command(commands, compare)
     return parser
+
+
+def _add_mf_command(commands, compare) -> None:
+    """The mf command, and the MF options of compare (for its wals row)."""
+    mf = commands.add_parser("mf", help="train matrix factorization (WALS)")
+    for name in dict.fromkeys((*DataConfig.__dataclass_fields__, *MFConfig.__dataclass_fields__)):
+        aliases = ("--dim",) if name == "mf_dim" else ()  # mf has one dimension: either name
+        _add_option(mf, PARAMS[name], *aliases)
+    mf.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    for param in PARAMS.values():
+        if param.section == "mf":
+            _add_option(compare, param)
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "cost":
+        return run_cost(args)
     settings = vars(args)
-    strategies = settings["strategies"] if args.command == "compare" else [settings["strategy"]]
+    strategies = {"compare": settings.get("strategies"), "train": [settings.get("strategy")],
+                  "mf": [MFConfig.strategy]}[args.command]
     try:
         data_config = DataConfig(**{n: settings[n] for n in DataConfig.__dataclass_fields__})
         dataset = make_dataset(data_config)
-        rows = []
-        for strategy in strategies:
-            fields = {n: settings[n] for n in TrainConfig.__dataclass_fields__ if n != "strategy"}
-            rows.append(train(dataset, TrainConfig(strategy=strategy, **fields)).summary())
+        results = _train_all(dataset, strategies, settings)
+        rows = [result.summary() for result in results]
+        rows.append(_oracle_row(dataset, settings["k"], MFConfig.strategy in strategies))
     except ValueError as err:
         print(f"python -m recdemo: error: {err}", file=sys.stderr)
         return 2
@@ -82,20 +112,141 @@ def main(argv=None) -> int:
         print(f"python -m recdemo: error: {err}", file=sys.stderr)
         return 1
 
+    for name, value in settings.items():  # the run finished, but these values are known to fail
+        caution = name in PARAMS and PARAMS[name].caution(value)
+        if caution:
+            print(f"python -m recdemo: warning: {caution}", file=sys.stderr)
     if args.json:
-        print(json.dumps(rows if args.command == "compare" else rows[0], indent=2))
+        print(json.dumps(rows, indent=2))
     else:
         print(format_table(rows))
     return 0
+
+
+def _oracle_row(dataset, k: int, held_out: bool) -> dict:
+    """A perfect model (the generator's own preferences), scored like the runs:
+    on the positives MF's fold-in does not see when wals is among them. It has
+    no embeddings, loss or training time."""
+    queries = cold_start_split(dataset).scored if held_out else None
+    metrics = {name: round(value, 4) for name, value in oracle_metrics(dataset, k, queries).items()}
+    return {"strategy": "oracle", **metrics, "silhouette": None, "final_loss": None,
+            "train_seconds": None, "k": k}
+
+
+def _train_all(dataset, strategies, settings) -> list:
+    """Train each strategy (``wals``: matrix factorization). With wals among
+    them, every result is scored on the test positives MF's fold-in does not
+    see, so that all are measured alike."""
+    def config(kind, **fields):
+        return kind(**{n: settings[n] for n in kind.__dataclass_fields__ if n != "strategy"},
+                    **fields)
+
+    results = [train_mf(dataset, config(MFConfig)) if strategy == MFConfig.strategy
+               else train(dataset, config(TrainConfig, strategy=strategy))
+               for strategy in strategies]
+    if MFConfig.strategy not in strategies:
+        return results
+    scored = cold_start_split(dataset).scored
+    return [rescored(result, scored, dataset.item_groups) for result in results]
 
 
 def format_table(rows: list[dict]) -> str:
     k = rows[0]["k"]
     headers = ["strategy", f"spurious@{k}", f"within-recall@{k}", "cross-AUC", "silhouette",
                "final loss", "seconds"]
-    cells = [[str(row[c]) if c == "strategy" else f"{row[c]:.3f}" for c in COLUMNS] for row in rows]
+    cells = [[str(row[c]) if c == "strategy" else "-" if row[c] is None else f"{row[c]:.3f}"
+              for c in COLUMNS] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)
+
+
+def _cost_size(name):
+    def size(text):
+        try:
+            return step_cost.check_size(name, int(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be {step_cost.allowed(name)}; got {text!r}") from None
+    size.__name__ = name  # argparse names the type in some messages
+    return size
+
+
+def _cost_items(text):
+    try:
+        return tuple(step_cost.check_size("items", int(size)) for size in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"items must be a comma-separated list of corpus sizes, each "
+            f"{step_cost.allowed('items')}; got {text!r}") from None
+
+
+def _cost_strategies(text):
+    try:
+        return step_cost.check_strategies(name.strip() for name in text.split(",") if name.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"strategies must be a comma-separated list of "
+            f"{', '.join(step_cost.COST_STRATEGIES)}; got {text!r}") from None
+
+
+def add_cost_command(commands) -> None:
+    """``python -m recdemo cost``: the time and memory of one training step as the
+    corpus grows. Its sizes go past the parameter table's ranges (a million
+    items), so their limits are ``step_cost.LIMITS``."""
+    cost = commands.add_parser(
+        "cost",
+        help="time one training step of each strategy as the corpus grows",
+        description="Median time and peak memory of one training step, per strategy and "
+                    "corpus size. A sampled step reads and writes only its candidates' rows "
+                    "of the item table (recdemo/large_corpus.py); the app's pages train with "
+                    "train.py's dense Adam on a small corpus instead.")
+    default = step_cost.CostConfig()
+    cost.add_argument("--items", type=_cost_items, default=default.items,
+                      metavar="N,N,...",
+                      help=f"comma-separated corpus sizes, each {step_cost.allowed('items')} "
+                           f"(default {','.join(map(str, default.items))})")
+    cost.add_argument("--strategies", type=_cost_strategies,
+                      default=default.strategies,
+                      help=f"comma-separated, of {', '.join(step_cost.COST_STRATEGIES)} "
+                           f"(default: all)")
+    for name, help_text in (("dim", "embedding dimension d"),
+                            ("batch", "queries per step B"),
+                            ("negatives", "sampled negatives per query K"),
+                            ("repeats", "timed steps per cell, after one warm-up step")):
+        cost.add_argument(f"--{name}", type=_cost_size(name),
+                          default=getattr(default, name), metavar="INT",
+                          help=f"{help_text} ({step_cost.allowed(name)}; "
+                               f"default {getattr(default, name)})")
+    cost.add_argument("--json", action="store_true",
+                      help="print one JSON object per (strategy, items) instead of a table")
+
+
+def run_cost(args) -> int:
+    config = step_cost.CostConfig(items=args.items, strategies=args.strategies, dim=args.dim,
+                                  batch=args.batch, negatives=args.negatives,
+                                  repeats=args.repeats)
+    costs = step_cost.measure(config)
+    if args.json:
+        print(json.dumps([cost.as_dict() for cost in costs], indent=2))
+    else:
+        print(format_cost_table(costs))
+    return 0
+
+
+def format_cost_table(costs: list[step_cost.StepCost]) -> str:
+    """One line per (items, strategy), times in milliseconds per step; "x uniform"
+    is the CPU time over uniform's at the same size."""
+    uniform = {c.items: c.cpu_seconds for c in costs if c.strategy == "uniform"}
+    headers = ["items", "strategy", "wall ms", "CPU ms", "x uniform", "peak MiB", "GFLOP"]
+    cells = [[f"{c.items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
+              f"{1000 * c.cpu_seconds:.2f}",
+              f"{c.cpu_seconds / uniform[c.items]:.1f}" if c.items in uniform else "",
+              f"{c.peak_bytes / 2**20:.0f}", f"{c.flops / 1e9:.3f}"] for c in costs]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
     return "\n".join(lines)

@@ -69,6 +69,8 @@ class Dataset:
     item_groups: np.ndarray  # (n,) group of each item; items are stored group by group
     item_popularity: np.ndarray  # (n,) number of training queries that have the item as positive
     item_latent: np.ndarray  # (n, L) hidden latent vector of each item (for pictures, not training)
+    centers: np.ndarray  # (G, L) the latent center of each group
+    item_log_popularity: np.ndarray  # (n,) the generator's popularity of each item, log scale
 
     @property
     def n_items(self) -> int:
@@ -118,7 +120,43 @@ def make_dataset(config: DataConfig | None = None) -> Dataset:
     test = make_queries(config.test_queries_per_group)
     popularity = np.bincount(train.positives.ravel(), minlength=len(item_groups))
     item_latent = centers[item_groups] + item_offsets
-    return Dataset(config, train, test, item_groups, popularity, item_latent)
+    return Dataset(config, train, test, item_groups, popularity, item_latent, centers,
+                   log_popularity)
+
+
+def affinity(query_offsets, item_offsets, log_popularity) -> np.ndarray:
+    """(m, n) how much each query likes each item inside the item's group:
+    popularity * exp(-|offset_q - offset_i|^2 / a), in log scale. Offsets are
+    taken from each one's own group center, so a query also has a taste inside
+    another group (the one its leaked positives come from)."""
+    sq_dist = (
+        (query_offsets**2).sum(1)[:, None]
+        - 2 * query_offsets @ item_offsets.T
+        + (item_offsets**2).sum(1)[None, :]
+    )
+    return -sq_dist / AFFINITY_SCALE + log_popularity
+
+
+def true_preference(dataset: Dataset, queries: Queries) -> np.ndarray:
+    """(m, n) the generator's own probability, in log scale, that a positive
+    slot of each query picks each item: the group is the query's own with
+    probability 1 - leak and each other group with leak / (G - 1), and inside
+    the group the item is drawn in proportion to exp(affinity). Ranking items by
+    it is what a perfect model does: the best any model can score once the
+    leak is counted."""
+    config, G = dataset.config, dataset.n_groups
+    item_offsets = dataset.item_latent - dataset.centers[dataset.item_groups]
+    query_offsets = queries.latent - dataset.centers[queries.groups]
+    scores = affinity(query_offsets, item_offsets, dataset.item_log_popularity)
+    m, per_group = len(queries), dataset.n_items // G
+    by_group = scores.reshape(m, G, per_group)
+    log_within = by_group - np.logaddexp.reduce(by_group, axis=2, keepdims=True)
+    own = np.arange(G)[None, :] == queries.groups[:, None]  # (m, G)
+    # With no leak other groups have probability 0: the smallest positive float
+    # keeps their items ranked (by taste) below every own-group item, without -inf.
+    other = max(config.leak / (G - 1), np.finfo(float).tiny)
+    log_group = np.where(own, np.log1p(-config.leak), np.log(other))
+    return (log_within + log_group[:, :, None]).reshape(m, -1)
 
 
 def _draw_positives(groups, query_offsets, item_offsets, log_popularity, config, rng):
@@ -131,12 +169,8 @@ def _draw_positives(groups, query_offsets, item_offsets, log_popularity, config,
     same group take successive places of that group's Gumbel ranking.
     """
     m, G, per_group, P = len(groups), config.groups, config.items_per_group, config.positives
-    sq_dist = (
-        (query_offsets**2).sum(1)[:, None]
-        - 2 * query_offsets @ item_offsets.T
-        + (item_offsets**2).sum(1)[None, :]
-    )
-    keys = -sq_dist / AFFINITY_SCALE + log_popularity + rng.gumbel(size=sq_dist.shape)
+    scores = affinity(query_offsets, item_offsets, log_popularity)
+    keys = scores + rng.gumbel(size=scores.shape)
     order = np.argsort(-keys.reshape(m, G, per_group), axis=2)  # best first, per group
 
     leaked = rng.random((m, P)) < config.leak

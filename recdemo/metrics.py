@@ -1,20 +1,29 @@
 """Folding metrics, measured on held-out test queries.
 
 The ranking metrics take the score matrix ``scores = Q @ V.T`` (m queries x
-n items); ``silhouette`` takes the item embeddings. ``all_metrics`` computes
-the four from embeddings.
+n items); ``silhouette`` takes embeddings. ``all_metrics`` computes the four
+from a model's embeddings; ``oracle_metrics`` the ranking metrics of a perfect
+model (the generator's own preferences) and ``random_metrics`` those of a
+random ranking, the two references every number is read against.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from recdemo.data import true_preference
+
 METRICS = ("spurious_at_k", "within_group_recall_at_k", "cross_group_auc", "silhouette")
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Item ids of each row's k highest scores, best first."""
-    return _best_first(scores)[:, :k]
+    """Item ids of each row's k highest scores, best first. (A partition finds
+    the k, then only they are sorted: no full sort of every row.)"""
+    if k >= scores.shape[1]:
+        return _best_first(scores)
+    highest = np.argpartition(scores, -k, axis=1)[:, -k:]  # the k best, in no order
+    order = np.argsort(np.take_along_axis(scores, highest, axis=1), axis=1)[:, ::-1]
+    return np.take_along_axis(highest, order, axis=1)
 
 
 def _best_first(scores: np.ndarray) -> np.ndarray:
@@ -32,7 +41,7 @@ def _own_in_ranking(order, query_groups, item_groups) -> np.ndarray:
 def spurious_at_k(scores, query_groups, item_groups, k: int) -> float:
     """Share of each query's top-k items (ranked over the whole corpus) that
     belong to another group, averaged over queries. Random ranking: 1 - 1/G."""
-    return _spurious(_own_in_ranking(_best_first(scores), query_groups, item_groups), k)
+    return _spurious(_own_in_ranking(top_k(scores, k), query_groups, item_groups), k)
 
 
 def _spurious(own_in_ranking, k):
@@ -100,35 +109,61 @@ def _cross_group_auc(scores, order, own_in_ranking, query_groups, item_groups):
 
 
 def silhouette(V, item_groups) -> float:
-    """Mean silhouette of the item embeddings by group, with cosine distance:
+    """Mean silhouette of the embeddings ``V`` by group, with cosine distance:
     near 1 when each color is a tight cluster far from the others, near 0 (or
-    below) when the colors overlap.
+    below) when the colors overlap. (``all_metrics`` passes the held-out
+    queries and the items together.)
 
     Same definition as sklearn.metrics.silhouette_score(V, groups, metric="cosine")
-    (tests check they agree), written with one n x n matrix product because it
-    runs after every epoch and sklearn's general version is ~20x slower here.
+    (tests check they agree), without its n x n distance matrix, because it
+    runs after every epoch: the cosine distance 1 - u_i . u_j is linear in
+    u_j, so the mean distance from a point to a group is one dot product
+    with the sum of that group's unit vectors.
     """
     norms = np.linalg.norm(V, axis=1, keepdims=True)
-    unit = V / np.where(norms > 0, norms, 1.0)
-    distance = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
-    np.fill_diagonal(distance, 0.0)
+    unit = V / np.where(norms > 0, norms, 1.0)  # a zero vector stays 0: distance 1 to all
     onehot = item_groups[:, None] == np.arange(item_groups.max() + 1)[None, :]
     sizes = onehot.sum(axis=0)
-    mean_to_group = distance @ onehot / sizes  # (n, G) mean distance to each group
+    rows = np.arange(len(V))
     own = onehot.argmax(axis=1)
     own_size = sizes[own]
-    a = mean_to_group[np.arange(len(V)), own] * own_size / np.maximum(own_size - 1, 1)
-    mean_to_group[np.arange(len(V)), own] = np.inf
+    total_distance = sizes[None, :] - unit @ (onehot.T @ unit).T  # (n, G) sum of distances
+    # A point's distance to itself (1 - |u_i|^2: 0, or 1 for a zero vector) is not counted.
+    total_distance[rows, own] -= 1.0 - (unit * unit).sum(axis=1)
+    a = total_distance[rows, own] / np.maximum(own_size - 1, 1)
+    mean_to_group = total_distance / sizes
+    mean_to_group[rows, own] = np.inf
     b = mean_to_group.min(axis=1)
     s = np.where(np.maximum(a, b) > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-300), 0.0)
     s[own_size == 1] = 0.0  # sklearn's convention for a group of one
     return float(s.mean())
 
 
+def picture_spurious_at_k(query_points, item_points, query_groups, item_groups,
+                          k: int) -> float:
+    """How faithful a picture is: the share of each query's k nearest items *in
+    the picture* (Euclidean distance between the drawn points) that belong to
+    another group. A reader who takes "near" for "recommended" reads this off
+    the picture; set it beside the model's own spurious@k."""
+    sq_dist = ((query_points[:, None, :] - item_points[None, :, :]) ** 2).sum(axis=2)
+    return spurious_at_k(-sq_dist, query_groups, item_groups, k)
+
+
 def all_metrics(Q, V, queries, item_groups, k: int) -> dict[str, float]:
     """The four metrics for the test ``queries`` (a data.Queries) with query
-    embeddings ``Q`` and item embeddings ``V``."""
-    scores = Q @ V.T
+    embeddings ``Q`` and item embeddings ``V``. The silhouette is that of the
+    test queries and the items together, each by its group: the points the
+    embedding picture shows."""
+    return {
+        **ranking_metrics(Q @ V.T, queries, item_groups, k),
+        "silhouette": silhouette(np.concatenate([Q, V]),
+                                 np.concatenate([queries.groups, item_groups])),
+    }
+
+
+def ranking_metrics(scores, queries, item_groups, k: int) -> dict[str, float]:
+    """spurious@k, within-group recall@k and cross-group AUC of a score matrix
+    (test queries x items), sharing one sort."""
     order = _best_first(scores)
     own = _own_in_ranking(order, queries.groups, item_groups)
     return {
@@ -137,8 +172,27 @@ def all_metrics(Q, V, queries, item_groups, k: int) -> dict[str, float]:
             scores, order, own, queries.groups, item_groups, queries.positives, k
         ),
         "cross_group_auc": _cross_group_auc(scores, order, own, queries.groups, item_groups),
-        "silhouette": silhouette(V, item_groups),
     }
+
+
+def oracle_metrics(dataset, k: int, queries=None) -> dict[str, float]:
+    """The ranking metrics of a perfect model: the test queries' (or
+    ``queries``') items ranked by the generator's own preference
+    (data.true_preference). With a leak, even it recommends some other-group
+    items and its AUC is below 1: what is left of a model's spurious@k beyond
+    this is the model's own doing."""
+    queries = dataset.test if queries is None else queries
+    return ranking_metrics(true_preference(dataset, queries), queries, dataset.item_groups, k)
+
+
+def random_metrics(n_groups: int, items_per_group: int, k: int) -> dict[str, float]:
+    """What a random ranking scores in expectation: a share 1 - 1/G of any
+    top-k is from other groups, an own-group item beats an other-group item
+    half the time, and k of a group's items hold k / items_per_group of its
+    positives (all of them once k >= items_per_group)."""
+    return {"spurious_at_k": 1.0 - 1.0 / n_groups,
+            "within_group_recall_at_k": min(1.0, k / items_per_group),
+            "cross_group_auc": 0.5}
 
 
 def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -> list[dict]:
@@ -150,3 +204,35 @@ def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -
          "score": float(scores[item]), "spurious": bool(item_groups[item] != query_group)}
         for rank, item in enumerate(top_k(scores[None, :], k)[0], start=1)
     ]
+
+
+# What a model learned, beyond the four metrics: the Lesson uses these to say
+# how positives-only folds (one shared direction, lengths that drive scores).
+
+def mean_cosine(V) -> float:
+    """Mean cosine similarity over all pairs of rows of ``V``: near 1 when every
+    embedding points the same way, near 0 when they spread out."""
+    norms = np.linalg.norm(V, axis=1, keepdims=True)
+    unit = V / np.where(norms > 0, norms, 1.0)
+    n = len(V)
+    total = unit.sum(axis=0)
+    return float((total @ total - (unit * unit).sum()) / (n * (n - 1)))
+
+
+def length_score_correlation(Q, V) -> float:
+    """Correlation, over the items, between an item's length and its mean
+    score over the queries ``Q``: near 1 when long items score high for
+    everyone, whichever query asks."""
+    return float(np.corrcoef(np.linalg.norm(V, axis=1), (Q @ V.T).mean(axis=0))[0, 1])
+
+
+def cross_group_overlap(picks, query_groups) -> float:
+    """Share of their top-k two queries of different groups have in common,
+    averaged over all such pairs (``picks``: (m, k) item ids). Near 0 when
+    each group gets its own items; high when everyone gets the same ones."""
+    m, k = picks.shape
+    chosen = np.zeros((m, picks.max() + 1))
+    chosen[np.arange(m)[:, None], picks] = 1.0
+    shared = chosen @ chosen.T / k  # (m, m) share of the top-k in common
+    other = query_groups[:, None] != query_groups[None, :]
+    return float(shared[other].mean())

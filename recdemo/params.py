@@ -12,11 +12,44 @@ The ranges also bound the work one browser tab can ask of a shared server
 
 from __future__ import annotations
 
+import math
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Any
 
 STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity")
+COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
+
+# The grammar of the URL and CLI text of a value, ASCII only: Python's own int()
+# and float() also take "1_0", "٣", "９", "nan" and "inf".
+INT_TEXT = re.compile(r"-?[0-9]+")
+FLOAT_TEXT = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+BOOL_TEXTS = {"true": True, "1": True, "false": False, "0": False}  # in any letter case
+SPACES = " \t\r\n"  # ignored around a value
+SHOWN_CHARS = 60  # how much of a bad value an error message echoes
+
+
+class ParamError(ValueError):
+    """A value a parameter does not allow.
+
+    ``reason`` names the parameter and what it allows, and never contains the
+    value: a value from a link is a stranger's text, which a page shows only as
+    plain text (``got``, the text given, or for a list the names not allowed).
+    str() adds the value, shortened, for a terminal.
+    """
+
+    def __init__(self, name: str, reason: str, got: Any):
+        self.name, self.reason, self.got = name, reason, got
+        super().__init__(f"{reason}; got " +
+                         (f"'{shortened(got)}'" if isinstance(got, str) else repr(got)))
+
+
+def shortened(text: str) -> str:
+    """``text`` as it is safe to echo: non-printing characters escaped (a line
+    break reads ``\\n``), cut after SHOWN_CHARS characters with an ellipsis."""
+    cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:SHOWN_CHARS])
+    return cut + "…" if len(text) > SHOWN_CHARS else cut
 
 
 @dataclass(frozen=True)
@@ -25,10 +58,13 @@ class Param:
     kind: type  # int, float, str, bool, or tuple (a comma-separated list of choices)
     default: Any
     help: str
-    section: str  # "data", "train" or "view"
+    section: str  # "data", "train" (the softmax model), "mf" (matrix factorization) or "view"
     low: float | None = None
     high: float | None = None
     choices: tuple | None = None
+    # The largest value measured to train every strategy, where larger values
+    # are allowed (to show what goes wrong) but known to fail.
+    works_up_to: float | None = None
 
     @property
     def cli_option(self) -> str:
@@ -42,11 +78,23 @@ class Param:
             return "one of " + ", ".join(map(str, self.choices))
         if self.kind is bool:
             return "true or false"
-        kind = "an integer" if self.kind is int else "a number"
-        return f"{kind} from {_fmt(self.low)} to {_fmt(self.high)}"
+        if self.kind is int:
+            return f"an integer from {self.low} to {self.high}"
+        return f"a number from {self.low:g} to {self.high:g}"
+
+    def caution(self, value: Any) -> str | None:
+        """A warning for an allowed value that is known to fail, else None."""
+        if self.works_up_to is None or value <= self.works_up_to:
+            return None
+        return (f"{self.name} {value:g} is above {self.works_up_to:g}, the largest value "
+                "measured to train every strategy: larger values usually end at chance level "
+                "or diverge.")
+
+    def error(self, got: Any) -> ParamError:
+        return ParamError(self.name, f"{self.name} must be {self.allowed()}", got)
 
     def check(self, value: Any) -> Any:
-        """Return ``value`` if it is allowed, else raise ValueError naming the parameter."""
+        """Return ``value`` if it is allowed, else raise ParamError naming the parameter."""
         ok = True
         if self.kind is tuple:
             ok = isinstance(value, tuple) and set(value) <= set(self.choices)
@@ -61,31 +109,45 @@ class Param:
             ok = isinstance(value, numbers.Real) and not isinstance(value, bool)  # np.float32 too
             ok = ok and self.low <= value <= self.high  # also rejects NaN
         if not ok:
-            raise ValueError(f"{self.name} must be {self.allowed()}; got {value!r}")
+            raise self.error(value)
         return value
 
     def parse(self, text: str) -> Any:
-        """Parse a URL or CLI string; raise ValueError naming the parameter."""
-        text = text.strip()
+        """Parse a URL or CLI string; raise ParamError naming the parameter.
+
+        The grammar, spaces around the value ignored: an int is ASCII digits
+        with an optional leading minus; a float the same with an optional
+        decimal point and exponent (``0.03``, ``.5``, ``1e-4``; no ``nan``,
+        ``inf``, underscores, or a value too large for a float such as
+        ``1e309``); a bool ``true``/``false``/``1``/``0`` in any letter case; a
+        choice its exact name; a list comma-separated names (spaces and empty
+        names ignored). Then the value must be in the parameter's range.
+        """
+        stripped = text.strip(SPACES)
+        if self.kind is tuple:
+            names = tuple(name.strip(SPACES) for name in stripped.split(","))
+            names = tuple(name for name in names if name)
+            unknown = tuple(name for name in names if name not in self.choices)
+            if unknown:
+                raise self.error(",".join(unknown))
+            return names
+        if self.kind is bool:
+            value: Any = BOOL_TEXTS.get(stripped.lower())
+        elif self.kind is int:
+            # Past 100 digits it is out of every range, and int() refuses 4,300.
+            ok = INT_TEXT.fullmatch(stripped) and len(stripped) <= 100
+            value = int(stripped) if ok else None
+        elif self.kind is float:
+            value = float(stripped) if FLOAT_TEXT.fullmatch(stripped) else None
+            value = value if value is not None and math.isfinite(value) else None
+        else:
+            value = stripped
+        if value is None:
+            raise self.error(text)
         try:
-            if self.kind is bool:
-                lowered = text.lower()
-                if lowered not in ("true", "false", "1", "0"):
-                    raise ValueError
-                value: Any = lowered in ("true", "1")
-            elif self.kind is int:
-                value = int(text)
-            elif self.kind is float:
-                value = float(text)
-            elif self.kind is tuple:
-                value = tuple(name.strip() for name in text.split(",") if name.strip())
-            else:
-                value = text
-        except ValueError:
-            raise ValueError(
-                f"{self.name} must be {self.allowed()}; got {text!r}"
-            ) from None
-        return self.check(value)
+            return self.check(value)
+        except ParamError:
+            raise self.error(text) from None  # the text given, not the number read from it
 
     def format(self, value: Any) -> str:
         """The URL and CLI text of a value; parse(format(v)) == v exactly."""
@@ -94,10 +156,6 @@ class Param:
         if self.kind is tuple:
             return ",".join(value)
         return repr(float(value)) if self.kind is float else str(value)
-
-
-def _fmt(x: float | None) -> str:
-    return f"{x:g}"
 
 
 PARAMS: dict[str, Param] = {
@@ -115,18 +173,28 @@ PARAMS: dict[str, Param] = {
         # The model and its training.
         Param("strategy", str, "uniform", "which items the loss sees", "train", choices=STRATEGIES),
         Param("negatives", int, 10, "sampled negatives per query", "train", 1, 50),
-        Param("gravity", float, 0.0, "weight of the gravity term (pushes all scores toward 0)", "train", 0.0, 10.0),
+        Param("gravity", float, 0.0, "weight of the gravity term, which pulls every score toward 0; 0.01 to 1 unfolds positives-only (measured: it at least halves its spurious@k), 10 pulls so hard the model learns little", "train", 0.0, 10.0),
         Param("temperature", float, 1.0, "temperature T of hard negatives, p ~ exp(score / T)", "train", 0.05, 10.0),
         Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled logits", "train"),
         Param("dim", int, 16, "embedding dimension d", "train", 2, 32),
         Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 64),
-        Param("epochs", int, 10, "passes over the training queries", "train", 1, 40),
+        Param("epochs", int, 15, "passes over the training queries", "train", 1, 40),
         Param("batch_size", int, 128, "queries per gradient step", "train", 32, 512),
-        Param("learning_rate", float, 0.03, "Adam step size", "train", 1e-4, 10.0),
+        # Measured by scripts/learning_rates.py, checked by tests/test_train.py:
+        # every strategy trains up to 0.1; from about 0.3 the model ends at chance
+        # level, and from 2 or 3 it diverges.
+        Param("learning_rate", float, 0.06, "Adam step size", "train", 1e-4, 10.0,
+              works_up_to=0.1),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
         Param("k", int, 10, "cut-off of the top-k metrics", "train", 1, 50),
+        # Matrix factorization (WALS). Its own dimension: observed-only MF folds at 4 and
+        # not at the softmax model's 16 (scripts/mf_folding.py), and settings are shared
+        # across pages through the URL, so one `dim` could not show both models well.
+        Param("unobserved_weight", float, 0.05, "WALS weight w0 of every unobserved (query, item) pair; 0 = observed-only MF", "mf", 0.0, 1.0),
+        Param("mf_dim", int, 4, "embedding dimension d of matrix factorization", "mf", 2, 32),
+        Param("cold_start", str, "fold-in", "how MF embeds a new query: fold in its interactions, or average similar training queries", "mf", choices=COLD_START_METHODS),
         # What the app shows; not used by the library's training.
-        Param("components", int, 2, "PCA components of the embedding picture", "view", choices=(2, 3)),
+        Param("components", int, 3, "PCA components of the embedding picture", "view", choices=(2, 3)),
         Param("query", int, 0, "test query shown in the query inspector", "view", 0, 399),
         Param("present", bool, False, "presenter view: no sidebar, larger type", "view"),
         Param("hide", tuple, (), "controls to hide, comma-separated names", "view"),
@@ -142,23 +210,28 @@ def defaults(section: str | None = None) -> dict[str, Any]:
     return {n: p.default for n, p in PARAMS.items() if section in (None, p.section)}
 
 
-def parse_query(query: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """Parse URL query parameters into a complete settings dict.
+def parse_query(query: dict[str, str | list[str]]) -> tuple[dict[str, Any], list[ParamError]]:
+    """Parse URL query parameters (each a text, or the list of texts of a key
+    given several times) into a complete settings dict.
 
-    Unknown keys are ignored; a bad value falls back to its default and adds a
-    warning that names the parameter and its allowed values.
+    Unknown keys are ignored; a bad value, or a parameter given more than once
+    (which one did the link mean?), falls back to its default and adds an
+    error that names the parameter and its allowed values.
     """
     settings = defaults()
-    warnings = []
+    errors = []
     for name, param in PARAMS.items():
-        if name not in query:
-            continue
+        texts = query.get(name, [])
+        texts = [texts] if isinstance(texts, str) else list(texts)
         try:
-            settings[name] = param.parse(str(query[name]))
-        except ValueError as err:
-            default = param.format(param.default) or "none"
-            warnings.append(f"{err}. Using the default ({default}).")
-    return settings, warnings
+            if len(texts) > 1:
+                raise ParamError(name, f"{name} must be given once, as {param.allowed()}",
+                                 "&".join(f"{name}={text}" for text in texts))
+            if texts:
+                settings[name] = param.parse(texts[0])
+        except ParamError as err:
+            errors.append(err)
+    return settings, errors
 
 
 def to_query(settings: dict[str, Any]) -> dict[str, str]:

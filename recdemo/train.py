@@ -16,7 +16,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from recdemo.data import Dataset
-from recdemo.metrics import all_metrics
+from recdemo.metrics import all_metrics, top_k
 from recdemo.model import flatten, init_params, loss_and_grads, query_tower
 from recdemo.params import PARAMS
 from recdemo.samplers import Batch, make_sampler
@@ -56,12 +56,18 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
-class TrainResult:
-    config: TrainConfig
+class TrainHistory:
+    """What the app shows of a trained model, frame by frame: its loss, its
+    test metrics and its embeddings. The figures and exports read only this,
+    so they draw the softmax model (a frame per epoch) and matrix
+    factorization (recdemo/mf.py, a frame per sweep) alike."""
+
+    config: TrainConfig  # or mf.MFConfig; the figures read its .strategy and .k
     losses: np.ndarray  # (epochs,) mean training loss of each epoch
     metrics: list[dict[str, float]]  # epochs + 1 entries: at initialization, then after each epoch
     query_snapshots: np.ndarray  # (epochs + 1, m, d) test query embeddings per epoch
     item_snapshots: np.ndarray  # (epochs + 1, n, d) item embeddings per epoch
+    top_k_snapshots: np.ndarray  # (epochs + 1, m, k) each test query's top-k item ids per epoch
     train_seconds: float
 
     @property
@@ -91,6 +97,11 @@ class TrainResult:
         return self.item_snapshots[-1]
 
 
+@dataclass(frozen=True)
+class TrainResult(TrainHistory):
+    tower: dict[str, np.ndarray]  # the final query tower W1, b1, W2, b2: embeds any new query
+
+
 def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) -> TrainResult:
     """Train on ``dataset.train``; measure on ``dataset.test`` after each epoch.
 
@@ -100,7 +111,7 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     more than MAX_STEPS gradient steps.
     """
     config = config or TrainConfig()
-    steps = config.epochs * -(-len(dataset.train) // config.batch_size)
+    steps = gradient_steps(len(dataset.train), config.epochs, config.batch_size)
     if steps > MAX_STEPS:
         raise ValueError(
             f"this run needs {steps} gradient steps (epochs x training queries / batch_size) "
@@ -116,15 +127,10 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     sampler = make_sampler(config.strategy, config.negatives, dataset, config.temperature,
                            config.logq_correction)
 
-    snapshots_q, snapshots_v, metrics = [], [], []
+    frames = Frames(dataset.test, dataset.item_groups, config.k)
 
     def snapshot():
-        q_test, _ = query_tower(params, dataset.test.features)
-        snapshots_q.append(q_test)
-        snapshots_v.append(params["V"].copy())
-        metrics.append(
-            all_metrics(q_test, params["V"], dataset.test, dataset.item_groups, config.k)
-        )
+        frames.add(query_tower(params, dataset.test.features)[0], params["V"])
 
     snapshot()
     losses = []
@@ -154,11 +160,37 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     return TrainResult(
         config=config,
         losses=np.array(losses),
-        metrics=metrics,
-        query_snapshots=np.stack(snapshots_q),
-        item_snapshots=np.stack(snapshots_v),
+        **frames.arrays(),
         train_seconds=time.perf_counter() - start,
+        tower={name: params[name].copy() for name in ("W1", "b1", "W2", "b2")},
     )
+
+
+class Frames:
+    """What a history keeps of each frame (an epoch, or a WALS sweep), measured
+    on the held-out ``queries``: their embeddings Q, the item embeddings V,
+    each query's top-k and the metrics."""
+
+    def __init__(self, queries, item_groups: np.ndarray, k: int):
+        self.queries, self.item_groups, self.k = queries, item_groups, k
+        self.Q, self.V, self.top_k, self.metrics = [], [], [], []
+
+    def add(self, Q: np.ndarray, V: np.ndarray) -> None:
+        self.Q.append(Q)
+        self.V.append(V.copy())  # V may be the live weights
+        self.top_k.append(top_k(Q @ V.T, self.k).astype(np.int32))
+        self.metrics.append(all_metrics(Q, V, self.queries, self.item_groups, self.k))
+
+    def arrays(self) -> dict:
+        """The TrainHistory fields they fill."""
+        return {"metrics": self.metrics, "query_snapshots": np.stack(self.Q),
+                "item_snapshots": np.stack(self.V), "top_k_snapshots": np.stack(self.top_k)}
+
+
+def gradient_steps(queries: int, epochs: int, batch_size: int) -> int:
+    """Gradient steps of a run: epochs x batches per epoch. The data sliders
+    change it as much as the epochs do."""
+    return epochs * -(-queries // batch_size)
 
 
 def one_blas_thread() -> None:

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from recdemo.params import STRATEGIES
+from recdemo.cli import main
+from recdemo.params import PARAMS, STRATEGIES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FAST = ["--epochs", "2", "--queries-per-group", "20", "--items-per-group", "10", "--groups", "3"]
+FAST_DATA = ["--queries-per-group", "20", "--items-per-group", "10", "--groups", "3"]
+FAST = ["--epochs", "2", *FAST_DATA]
 SUMMARY_KEYS = {"strategy", "spurious_at_k", "within_group_recall_at_k", "cross_group_auc",
                 "silhouette", "final_loss", "train_seconds", "k"}
 TABLE_STRATEGIES = ["full", "uniform", "in-group"]
@@ -26,6 +28,9 @@ BAD_VALUES = {
     "strategies": ["compare", "--strategies", "full,foo"],
     "k": ["compare", "--k", "0"],
     "strategy": ["train", "--strategy", "foo"],
+    "unobserved_weight": ["mf", "--unobserved-weight", "1.5"],
+    "cold_start": ["mf", "--cold-start", "guess"],
+    "mf_dim": ["mf", "--dim", "1"],
 }
 RUNS = {
     "compare": ["compare", "--json", *FAST],
@@ -33,6 +38,11 @@ RUNS = {
     "train hard": ["train", "--strategy", "hard", "--json", *FAST],
     "table": ["compare", "--strategies", ",".join(TABLE_STRATEGIES), *FAST],
     "diverged": ["compare", "--learning-rate", "10", *FAST],
+    "mf": ["mf", "--json", "--mf-dim", "3", *FAST_DATA],
+    "mf dim": ["mf", "--json", "--dim", "3", *FAST_DATA],
+    "mf table": ["mf", "--cold-start", "average", *FAST_DATA],
+    "compare wals": ["compare", "--json", "--strategies", "uniform,wals", "--mf-dim", "3",
+                     *FAST],
     **{f"bad {name}": args for name, args in BAD_VALUES.items()},
 }
 
@@ -64,20 +74,30 @@ def assert_is_summary(row):
     assert all(isinstance(row[key], float | int) for key in SUMMARY_KEYS - {"strategy"})
 
 
+def trained_rows(run) -> list[dict]:
+    """The JSON rows of the runs, after checking the last row: a perfect model
+    (strategy oracle) with the ranking metrics and no embeddings, loss or time."""
+    *rows, oracle = json.loads(succeeded(run))
+    assert set(oracle) == SUMMARY_KEYS and oracle["strategy"] == "oracle"
+    assert [oracle[key] for key in ("silhouette", "final_loss", "train_seconds")] == [None] * 3
+    assert 0.0 <= oracle["spurious_at_k"] <= 1.0 and oracle["k"] == rows[0]["k"]
+    return rows
+
+
 def test_compare_json_has_one_summary_per_strategy(runs):
-    rows = json.loads(succeeded(runs["compare"]))
+    rows = trained_rows(runs["compare"])
     assert [row["strategy"] for row in rows] == list(STRATEGIES)
     for row in rows:
         assert_is_summary(row)
 
 
 def test_compare_only_the_strategies_asked_for(runs):
-    rows = json.loads(succeeded(runs["compare two"]))
+    rows = trained_rows(runs["compare two"])
     assert [row["strategy"] for row in rows] == ["full", "uniform"]
 
 
 def test_train_json_is_one_summary(runs):
-    row = json.loads(succeeded(runs["train hard"]))
+    (row,) = trained_rows(runs["train hard"])
     assert_is_summary(row)
     assert row["strategy"] == "hard"
 
@@ -86,7 +106,38 @@ def test_table_has_a_header_then_one_line_per_strategy(runs):
     header, rule, *rows = succeeded(runs["table"]).strip().splitlines()
     assert header.split()[:2] == ["strategy", "spurious@10"]
     assert set(rule.replace(" ", "")) == {"-"}
-    assert [row.split()[0] for row in rows] == TABLE_STRATEGIES
+    assert [row.split()[0] for row in rows] == [*TABLE_STRATEGIES, "oracle"]
+
+
+def without_time(row):
+    return {key: value for key, value in row.items() if key != "train_seconds"}
+
+
+def test_mf_json_is_one_summary_of_wals(runs):
+    (row,) = trained_rows(runs["mf"])
+    assert_is_summary(row)
+    assert row["strategy"] == "wals"
+
+
+def test_mf_takes_its_dimension_as_dim_too(runs):
+    rows = [trained_rows(runs[name])[0] for name in ("mf", "mf dim")]
+    assert without_time(rows[0]) == without_time(rows[1])
+
+
+def test_mf_table_is_one_line(runs):
+    header, _, *rows = succeeded(runs["mf table"]).strip().splitlines()
+    assert header.split()[:2] == ["strategy", "spurious@10"]
+    assert [row.split()[0] for row in rows] == ["wals", "oracle"]
+
+
+def test_compare_with_wals_has_mfs_row_and_scores_all_alike(runs):
+    uniform, wals = trained_rows(runs["compare wals"])
+    assert (uniform["strategy"], wals["strategy"]) == ("uniform", "wals")
+    assert without_time(wals) == without_time(trained_rows(runs["mf"])[0])
+    # Scored on MF's held-out positives: only within-group recall depends on positives.
+    alone = trained_rows(runs["compare two"])[1]
+    assert without_time(uniform) == without_time(alone) | {
+        "within_group_recall_at_k": uniform["within_group_recall_at_k"]}
 
 
 def assert_one_line_error(run, phrase):
@@ -108,3 +159,31 @@ def test_divergence_exits_nonzero_naming_learning_rate(runs):
     assert run.returncode != 0
     assert_one_line_error(run, "lower learning_rate")
     assert "diverged" in run.stderr
+
+
+# Refused before any training: these run in this process, not a subprocess.
+@pytest.mark.parametrize("args, phrase", [
+    (["compare", "--grou", "3"], "unrecognized arguments: --grou"),  # no abbreviations
+    (["compare", "--strat", "full"], "unrecognized arguments: --strat"),
+    (["train", "--learning", "0.1"], "unrecognized arguments: --learning"),
+    (["compare", "--he"], "unrecognized arguments: --he"),  # not --help
+    (["--he"], "the following arguments are required: command"),
+    (["compare", "--groups", "1_0"], "groups must be an integer from 2 to 8; got '1_0'"),
+    (["compare", "--groups", "٣"], "got '٣'"),
+    (["compare", "--groups", "099"], "got '099'"),  # the text given, not the number read
+    (["train", "--learning-rate", "nan"], "learning_rate must be a number"),
+    (["train", "--seed", "9" * 5000], "got '999"),
+])
+def test_a_refused_command_line_says_what_it_got(capsys, args, phrase):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and phrase in err, err
+    assert len(err) < 300, "a long value is shortened"
+
+
+def test_a_finished_run_with_a_value_known_to_fail_is_cautioned(capsys):
+    assert main(["train", "--learning-rate", "0.5", *FAST]) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == f"python -m recdemo: warning: {PARAMS['learning_rate'].caution(0.5)}"

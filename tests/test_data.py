@@ -5,7 +5,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from recdemo.data import FEATURES, DataConfig, make_dataset
+from recdemo.data import (
+    FEATURES,
+    DataConfig,
+    Dataset,
+    Queries,
+    _draw_positives,
+    make_dataset,
+    true_preference,
+)
 from recdemo.params import PARAMS
 
 SMALL = DataConfig(groups=3, items_per_group=12, queries_per_group=15, test_queries_per_group=7,
@@ -146,10 +154,59 @@ def test_bad_parameter_raises_naming_it_and_its_range(name, value):
         DataConfig(**{name: value})
     message = str(error.value)
     assert name in message
-    assert f"from {param.low:g} to {param.high:g}" in message
+    assert param.allowed() in message  # the range as the table words it (integers as integers)
 
 
 def test_more_positives_than_items_per_group_is_rejected():
     with pytest.raises(ValueError, match="positives") as error:
         DataConfig(items_per_group=10, positives=11)
     assert "10" in str(error.value)
+
+
+# ---------------------------------------------------------------- the true preference (oracle)
+
+def tiny_dataset(leak: float) -> Dataset:
+    """2 groups of 2 items, one test query in group 0, latent vectors by hand."""
+    config = DataConfig(groups=2, items_per_group=10, queries_per_group=10,
+                        test_queries_per_group=5, positives=1, leak=leak)
+    centers = np.array([[4.0, 0.0], [0.0, 4.0]])
+    item_groups = np.array([0, 0, 1, 1])
+    item_offsets = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0], [2.0, 0.0]])
+    query = Queries(features=np.zeros((1, 1)), positives=np.array([[0]]),
+                    weights=np.ones((1, 1)), groups=np.array([0]),
+                    latent=centers[[0]] + np.array([[1.0, 0.0]]))
+    return Dataset(config, query, query, item_groups, np.zeros(4),
+                   centers[item_groups] + item_offsets, centers,
+                   np.log(np.array([1.0, 1.0, 1.0, 2.0])))
+
+
+def test_true_preference_on_a_hand_built_case():
+    """The query's offset is (1, 0). Affinity inside a group: log popularity -
+    |offset_q - offset_i|^2 / AFFINITY_SCALE (= 2): item 0: -1/2, item 1: 0,
+    item 2: -1/2, item 3: log 2 - 1/2. Own group with 1 - leak, the other with leak."""
+
+    leak = 0.2
+    within_0 = np.exp([-0.5, 0.0]) / np.exp([-0.5, 0.0]).sum()
+    within_1 = np.array([np.exp(-0.5), 2 * np.exp(-0.5)]) / (3 * np.exp(-0.5))
+    expected = np.concatenate([(1 - leak) * within_0, leak * within_1])
+    got = np.exp(true_preference(tiny_dataset(leak), tiny_dataset(leak).test))
+    np.testing.assert_allclose(got, [expected], rtol=1e-12)
+    assert got.sum() == pytest.approx(1.0)
+
+
+def test_true_preference_is_how_often_the_generator_picks_each_item():
+    """Many copies of one query, one positive each: the generator's picks follow
+    exp(true_preference) (a chi-square-sized tolerance on 40,000 draws)."""
+
+    data = make_dataset(DataConfig(groups=3, items_per_group=10, positives=1, leak=0.3,
+                                   popularity_skew=1.0))
+    copies = 40_000
+    query = data.test.latent[0] - data.centers[data.test.groups[0]]
+    groups = np.full(copies, data.test.groups[0])
+    item_offsets = data.item_latent - data.centers[data.item_groups]
+    picks = _draw_positives(groups, np.tile(query, (copies, 1)), item_offsets,
+                            data.item_log_popularity, data.config, np.random.default_rng(1))
+    observed = np.bincount(picks.ravel(), minlength=data.n_items) / copies
+    expected = np.exp(true_preference(data, data.test)[0])
+    tolerance = 4 * np.sqrt(expected / copies) + 1e-3
+    assert (np.abs(observed - expected) <= tolerance).all(), (observed, expected)

@@ -19,26 +19,28 @@ def run():
 def test_embedding_figure_passes_plotly_validation(run, components, selected):
     """embedding_figure skips plotly's validation for speed; this is where it is checked."""
     data, result = run
-    fig = figures.embedding_figure(data, result, components, selected_query=selected, k=5)
+    fig = figures.embedding_figure(data, result, components, selected_query=selected)
     validated = go.Figure(fig.to_dict())  # raises on any invalid property
     assert len(validated.frames) == result.config.epochs + 1
 
 
 def test_embedding_figure_highlights_the_query_and_its_picks(run):
     data, result = run
-    fig = figures.embedding_figure(data, result, selected_query=4, k=5)
+    fig = figures.embedding_figure(data, result, selected_query=4)
     by_name = {trace.name: trace for trace in fig.data}
     assert figures.array_values(by_name["selected query"].customdata) == [4]
-    assert len(figures.array_values(by_name["its top 5"].x)) == 5
+    k = result.config.k
+    assert len(figures.array_values(by_name[f"its top {k}"].x)) == k
     spurious = len(figures.array_values(by_name["spurious pick (other group)"].x))
-    picks = figures.array_values(by_name["its top 5"].customdata)
+    picks = figures.array_values(by_name[f"its top {k}"].customdata)
     assert spurious == int((data.item_groups[picks] != data.test.groups[4]).sum())
 
 
 @pytest.mark.parametrize("make", [
     lambda data, result: figures.training_curves_figure(result),
     lambda data, result: figures.small_multiples_figure(data, {"a": result, "b": result}),
-    lambda data, result: figures.metrics_bar_figure([result.summary()]),
+    lambda data, result: figures.metrics_bar_figure(
+        [result.summary()], {"perfect": {"spurious_at_k": 0.1}, "random": {}}),
     lambda data, result: figures.interaction_matrix_figure(data),
     lambda data, result: figures.group_sizes_figure(data),
     lambda data, result: figures.latent_figure(data),
@@ -59,7 +61,7 @@ def test_embedding_figure_json_follows_updates_and_keeps_its_frames(run):
     """AnimatedFigure.to_dict shares its JSON instead of copying it: it must
     still show later changes, as plotly's to_dict does, and keep the frames."""
     data, result = run
-    fig = figures.embedding_figure(data, result, 2, selected_query=1, k=5)
+    fig = figures.embedding_figure(data, result, 2, selected_query=1)
     fig.update_layout(title_text="changed")
     spec = fig.to_dict()
     assert spec["layout"]["title"]["text"] == "changed"
@@ -68,7 +70,7 @@ def test_embedding_figure_json_follows_updates_and_keeps_its_frames(run):
 
 
 @pytest.mark.parametrize("make", [
-    lambda data, result: figures.embedding_figure(data, result, 2, selected_query=1, k=5),
+    lambda data, result: figures.embedding_figure(data, result, 2, selected_query=1),
     lambda data, result: figures.training_curves_figure(result),
 ])
 def test_with_font_size_copies_the_figure_and_leaves_the_original(run, make):

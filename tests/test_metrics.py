@@ -6,10 +6,17 @@ import numpy as np
 import pytest
 from sklearn.metrics import silhouette_score
 
+from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import (
     METRICS,
     all_metrics,
     cross_group_auc,
+    cross_group_overlap,
+    length_score_correlation,
+    mean_cosine,
+    oracle_metrics,
+    random_metrics,
+    ranking_metrics,
     silhouette,
     spurious_at_k,
     top_k,
@@ -173,3 +180,62 @@ def test_within_group_recall_shares_the_places_of_items_tied_at_the_cut_off():
     scores[0, 4] = 2.0
     recall = within_group_recall_at_k(scores, np.array([0]), item_groups, positives, k=2)
     assert recall == pytest.approx((1 + 2 * 1 / 5) / 3)
+
+
+def test_all_metrics_silhouette_is_that_of_the_queries_and_items_together():
+    """Items perfectly separated, but every query on group 0's axis: the items
+    alone would score 1; with the queries the picture's points overlap."""
+    Q, V = separated()
+    Q = np.tile(np.eye(GROUPS)[0], (len(QUERY_GROUPS), 1))
+    queries = SimpleNamespace(groups=QUERY_GROUPS, positives=top_own_group_items(2))
+    metrics = all_metrics(Q, V, queries, ITEM_GROUPS, k=2)
+    both = np.concatenate([Q, V])
+    labels = np.concatenate([QUERY_GROUPS, ITEM_GROUPS])
+    assert metrics["silhouette"] == pytest.approx(silhouette_score(both, labels, metric="cosine"))
+    assert metrics["silhouette"] < 0.9 * silhouette(V, ITEM_GROUPS)
+
+
+@pytest.mark.parametrize("groups, items_per_group, k", [(3, 5, 2), (4, 10, 10), (2, 6, 8)])
+def test_random_metrics_are_what_random_scores_give_on_average(groups, items_per_group, k):
+    rng = np.random.default_rng(0)
+    item_groups = np.repeat(np.arange(groups), items_per_group)
+    query_groups = rng.integers(0, groups, 4000)
+    positives = (query_groups[:, None] * items_per_group
+                 + rng.integers(0, items_per_group, (4000, 1)))
+    queries = SimpleNamespace(groups=query_groups, positives=positives)
+    measured = ranking_metrics(rng.random((4000, len(item_groups))), queries, item_groups, k)
+    expected = random_metrics(groups, items_per_group, k)
+    assert measured.keys() == expected.keys()
+    for name in expected:
+        assert measured[name] == pytest.approx(expected[name], abs=0.02), name
+
+
+def test_oracle_without_leak_is_perfect_and_with_leak_is_not():
+    clean = oracle_metrics(make_dataset(DataConfig(groups=4, leak=0.0)), k=10)
+    assert clean["spurious_at_k"] == 0.0 and clean["cross_group_auc"] == 1.0
+    leaky = oracle_metrics(make_dataset(DataConfig(groups=4, leak=0.3)), k=10)
+    assert leaky["spurious_at_k"] > 0.02 and leaky["cross_group_auc"] < 0.9
+    assert tuple(leaky) == tuple(name for name in METRICS if name != "silhouette")
+
+
+def test_mean_cosine_of_one_direction_and_of_opposite_pairs():
+    assert mean_cosine(np.array([[1.0, 0.0], [2.0, 0.0], [0.5, 0.0]])) == pytest.approx(1.0)
+    # two orthogonal pairs: cosines 1 (within each pair) and 0 (across): 2 of 6 pairs are 1
+    V = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
+    assert mean_cosine(V) == pytest.approx(2 / 6)
+
+
+def test_length_score_correlation_when_length_alone_decides_the_score():
+    direction = np.array([1.0, 1.0]) / np.sqrt(2)
+    V = np.outer([1.0, 2.0, 3.0, 4.0], direction)
+    Q = np.array([[1.0, 0.2], [0.3, 1.0]])  # any queries on the same side
+    assert length_score_correlation(Q, V) == pytest.approx(1.0)
+    V_mixed = np.array([[4.0, 0.0], [0.0, 1.0], [-3.0, 0.0], [0.0, -2.0]])
+    assert length_score_correlation(np.array([[0.0, 1.0]]), V_mixed) < 0.5
+
+
+def test_cross_group_overlap_counts_shared_picks_of_other_group_pairs():
+    groups = np.array([0, 0, 1])
+    picks = np.array([[0, 1], [0, 1], [1, 2]])  # query 2 shares item 1 with each of the others
+    assert cross_group_overlap(picks, groups) == pytest.approx(0.5)
+    assert cross_group_overlap(np.array([[0, 1], [2, 3]]), np.array([0, 1])) == 0.0

@@ -8,7 +8,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui
+from recdemo import figures
 from recdemo.figures import FONT, PALETTE, array_values
+from recdemo.figures.style import COLOR_NAMES
 from recdemo.params import PARAMS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -70,9 +72,13 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
     groups = 4
     at = open_page("pages/train_model.py", groups=groups)
     spec = chart_spec(at, "embedding_chart")
-    markers = [(t["name"], t["marker"]["symbol"], t["marker"]["color"]) for t in spec["data"]]
-    query_traces = [m for m in markers if m[0].endswith(" queries")]
-    item_traces = [m for m in markers if m[0].endswith(" items")]
+    # Traces 0, 2, 4... are each group's queries (named by the color alone in the
+    # legend), 1, 3, 5... its items.
+    markers = [(t["name"], t["marker"]["symbol"], t["marker"]["color"])
+               for t in spec["data"][:2 * groups]]
+    query_traces, item_traces = markers[0::2], markers[1::2]
+    assert [name for name, _, _ in query_traces] == list(COLOR_NAMES[:groups])
+    assert all(name.endswith(" items") for name, _, _ in item_traces)
     assert len(query_traces) == len(item_traces) == groups
     assert {symbol for _, symbol, _ in query_traces} == {"square"}
     assert {symbol for _, symbol, _ in item_traces} == {"circle"}
@@ -82,8 +88,9 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
     # One animation frame per epoch plus the initial embeddings, same traces in each.
     assert len(spec["frames"]) == PARAMS["epochs"].default + 1
     assert all(len(f["data"]) == len(spec["data"]) for f in spec["frames"])
-    axis_title = spec["layout"]["xaxis"]["title"]["text"]
-    assert "PC1" in axis_title and "% of variance" in axis_title
+    assert "scene" in spec["layout"], "3D by default: the most faithful picture"
+    caption = spec["layout"]["annotations"][0]["text"]
+    assert caption.startswith("PCA 3D (") and "of the variance" in caption
 
 
 def test_url_parameters_set_the_controls():
@@ -112,8 +119,8 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
 def test_query_inspector_lists_k_items_and_follows_the_pick():
     at = open_page("pages/train_model.py", k=7)
     table = at.dataframe[0].value
-    assert len(table) == 7
-    assert list(table["#"]) == list(range(1, 8))
+    assert list(table.columns) == ["", *(f"#{rank}" for rank in range(1, 8))]
+    assert list(table[""]) == ["item", "group", "spurious"]
     at.selectbox(key="control_query").set_value(12).run()
     assert no_exceptions(at)
     assert at.query_params["query"] == "12"
@@ -130,7 +137,7 @@ def test_data_settings_are_shared_across_pages():
     assert no_exceptions(at)
     assert at.slider(key="control_groups").value == 3
     names = [t["name"] for t in chart_spec(at, "embedding_chart")["data"]]
-    assert sum(name.endswith(" queries") for name in names) == 3
+    assert sum(name.endswith(" items") for name in names) == 3
 
 
 def test_divergence_explains_and_keeps_the_last_good_picture():
@@ -147,9 +154,17 @@ def test_compare_page_shows_every_strategy():
     at = open_page("pages/compare_strategies.py", epochs=5)
     assert no_exceptions(at)
     table = at.dataframe[0].value
-    assert list(table["strategy"]) == list(PARAMS["strategy"].choices)
+    strategies = list(PARAMS["strategy"].choices)
+    assert list(table["strategy"]) == [f"{name}, epochs 5" for name in strategies] + [
+        "a perfect model", "a random ranking"]
+    assert "final_loss" not in table.columns, "losses of different kinds are not compared"
     bars = chart_spec(at, "metric_bars")
-    assert [t["name"] for t in bars["data"]] == list(PARAMS["strategy"].choices)
+    assert len(bars["data"]) == 4, "one panel per metric"
+    references = ["a perfect model", "a random ranking"]
+    assert all(figures.array_values(t["y"])[:6] == strategies for t in bars["data"])
+    assert [figures.array_values(t["y"])[6:] for t in bars["data"]] == [references] * 3 + [[]]
+    colors = {color for t in bars["data"] for color in t["marker"]["color"]}
+    assert not colors & set(PALETTE), "no strategy wears a group's color"
 
 
 def test_presenter_link_hides_the_sidebar_and_chosen_controls():

@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from recdemo.params import PARAMS, defaults, parse_query, to_query
+from recdemo.params import (
+    PARAMS,
+    SHOWN_CHARS,
+    ParamError,
+    defaults,
+    parse_query,
+    shortened,
+    to_query,
+)
 
 
 def allowed_values(param):
@@ -63,9 +71,10 @@ BAD_QUERY_VALUES = [("groups", "abc"), ("groups", "1"), ("groups", "2.5"), ("lea
 def test_parse_query_falls_back_to_the_default_with_a_warning(name, text):
     settings, warnings = parse_query({name: text, "epochs": "7"})
     assert settings == {**defaults(), "epochs": 7}  # the good value is kept
-    assert len(warnings) == 1
-    assert name in warnings[0]
-    assert PARAMS[name].allowed() in warnings[0]
+    assert len(warnings) == 1  # now ParamError, not str: its reason and the value apart
+    assert name in str(warnings[0])
+    assert PARAMS[name].allowed() in str(warnings[0])
+    assert warnings[0].name == name and warnings[0].got == text
 
 
 @pytest.mark.parametrize("name, value", [
@@ -107,3 +116,86 @@ def test_allowed_is_readable():
 
 def test_cli_option_is_kebab_case():
     assert PARAMS["items_per_group"].cli_option == "--items-per-group"
+
+
+# The grammar of a value's text (Param.parse): what each kind accepts, exactly.
+ACCEPTED = [
+    ("groups", "3", 3), ("groups", " 3 ", 3), ("groups", "03", 3), ("seed", "-0", 0),
+    ("seed", "2147483647", 2**31 - 1),
+    ("leak", "0.25", 0.25), ("leak", ".25", 0.25), ("leak", "0.", 0.0), ("leak", "0", 0.0),
+    ("learning_rate", "1e-4", 1e-4), ("learning_rate", "1E-4", 1e-4),
+    ("learning_rate", "2.5e-1", 0.25), ("learning_rate", "1e-03", 1e-3),
+    ("present", "true", True), ("present", "TRUE", True), ("present", "1", True),
+    ("present", "False", False), ("present", "0", False),
+    ("strategy", "in-group", "in-group"), ("strategy", " hard ", "hard"),
+    ("hide", "query, strategy", ("query", "strategy")), ("hide", "query,,", ("query",)),
+    ("hide", "", ()),
+]
+REFUSED = [
+    # Python's int() and float() take all of these; a link or a command line may not.
+    ("groups", "1_0"), ("groups", "٣"), ("groups", "９"), ("groups", "²"), ("groups", "+3"),
+    ("groups", "3.0"), ("groups", "3e0"), ("groups", "0x3"), ("groups", ""), ("groups", "3 4"),
+    ("groups", "3\x00"), ("seed", "9" * 5000),
+    ("leak", "nan"), ("leak", "NaN"), ("leak", "inf"), ("leak", "-inf"), ("leak", "Infinity"),
+    ("learning_rate", "1e309"), ("leak", "0.1_0"), ("leak", "٠.٢"), ("leak", "０.２"),
+    ("leak", "1e"), ("leak", "e3"), ("leak", "."), ("leak", "-"), ("leak", "0,2"),
+    ("leak", "0x1p-3"),
+    ("present", "yes"), ("present", "on"), ("present", "2"), ("present", "ｔｒｕｅ"),
+    ("strategy", "Full"), ("strategy", "full,hard"), ("strategy", ""),
+    ("hide", "present"), ("hide", "query,foo"),
+]
+
+
+@pytest.mark.parametrize("name, text, value", ACCEPTED)
+def test_parse_accepts_the_grammar(name, text, value):
+    parsed = PARAMS[name].parse(text)
+    assert parsed == value and type(parsed) is type(value)
+
+
+@pytest.mark.parametrize("name, text", REFUSED)
+def test_parse_refuses_everything_else_naming_the_parameter(name, text):
+    with pytest.raises(ParamError) as error:
+        PARAMS[name].parse(text)
+    assert error.value.name == name
+    assert error.value.reason == f"{name} must be {PARAMS[name].allowed()}"  # not the value
+
+
+def test_an_error_echoes_the_text_given_not_the_number_read_from_it():
+    with pytest.raises(ParamError, match=r"got '099'$"):
+        PARAMS["groups"].parse("099")
+    with pytest.raises(ParamError, match=r"got '1e309'$"):
+        PARAMS["leak"].parse("1e309")
+
+
+def test_a_bad_list_names_only_the_names_not_allowed():
+    with pytest.raises(ParamError) as error:
+        PARAMS["hide"].parse("query, foo,strategy,<b>")
+    assert error.value.got == "foo,<b>"
+    assert str(error.value).endswith("got 'foo,<b>'")
+
+
+def test_a_long_or_unprintable_value_is_echoed_shortened_and_escaped():
+    assert shortened("x" * 100_000) == "x" * SHOWN_CHARS + "…"
+    assert shortened("a\nb\u202ec") == "a\\nb\\u202ec"
+    with pytest.raises(ParamError) as error:
+        PARAMS["seed"].parse("9" * 5000)
+    assert len(str(error.value)) < 200
+
+
+def test_integer_ranges_read_as_integers():
+    assert PARAMS["seed"].allowed() == "an integer from 0 to 2147483647"
+    assert PARAMS["learning_rate"].allowed() == "a number from 0.0001 to 10"
+
+
+def test_a_key_given_twice_falls_back_to_the_default():
+    settings, errors = parse_query({"seed": ["3", "4"], "groups": ["5"]})
+    assert settings == {**defaults(), "groups": 5}
+    assert [(e.name, e.got) for e in errors] == [("seed", "seed=3&seed=4")]
+
+
+def test_a_caution_only_above_what_is_measured_to_work():
+    param = PARAMS["learning_rate"]
+    assert param.caution(param.works_up_to) is None and param.caution(param.default) is None
+    caution = param.caution(0.5)
+    assert caution.startswith("learning_rate 0.5 is above 0.1")
+    assert all(p.caution(p.default) is None for p in PARAMS.values() if p.works_up_to)

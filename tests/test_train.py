@@ -14,7 +14,8 @@ import pytest
 
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import METRICS
-from recdemo.params import STRATEGIES
+from recdemo.model import query_tower
+from recdemo.params import PARAMS, STRATEGIES
 from recdemo.train import TrainConfig, TrainingDiverged, train
 
 SMALL_DATA = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20,
@@ -42,6 +43,14 @@ def test_result_shapes():
     assert result.item_snapshots.shape == (frames, SMALL_DATA.n_items, SHORT.dim)
     assert result.final_metrics == result.metrics[-1]
     np.testing.assert_array_equal(result.item_embeddings, result.item_snapshots[-1])
+
+
+def test_the_kept_tower_embeds_the_test_queries_as_the_final_snapshot():
+    """result.tower serves a new query (recdemo/serving.py): it must be the final tower."""
+    result = short_run()
+    q, _ = query_tower(result.tower, SMALL_DATA.test.features)
+    np.testing.assert_array_equal(q, result.query_embeddings)
+    assert set(result.tower) == {"W1", "b1", "W2", "b2"}
 
 
 def test_snapshots_are_copies_not_views_of_the_live_weights():
@@ -159,3 +168,36 @@ def test_a_run_too_large_for_a_shared_server_is_refused_with_what_to_change():
     assert config.epochs * len(data.train) / config.batch_size > MAX_STEPS
     with pytest.raises(ValueError, match="lower epochs or queries_per_group.*batch_size"):
         train(data, config)
+
+
+# What the learning_rate caution says (params.py: works_up_to) -------------------
+
+LIMIT = PARAMS["learning_rate"].works_up_to
+RATE_CASES = {"default, seed 0": ({}, 0), "2 groups, seed 1": ({"groups": 2}, 1),
+              "8 small groups, seed 2": ({"groups": 8, "items_per_group": 20,
+                                          "queries_per_group": 50}, 2)}
+
+
+def final_auc_or_none(data, strategy, learning_rate, seed):
+    """The final cross-group AUC, or None if the run diverged."""
+    try:
+        config = TrainConfig(strategy=strategy, learning_rate=learning_rate, seed=seed)
+        return train(data, config).final_metrics["cross_group_auc"]
+    except TrainingDiverged:
+        return None
+
+
+@pytest.mark.parametrize("case", RATE_CASES)
+def test_learning_rates_train_up_to_the_caution_and_fail_above_it(case):
+    data_changes, seed = RATE_CASES[case]
+    data = make_dataset(DataConfig(seed=seed, **data_changes))
+    for strategy in SEPARATING:  # at the limit they separate the groups, as at the default
+        assert final_auc_or_none(data, strategy, LIMIT, seed) >= 0.85, strategy
+    for strategy in FOLDING:  # they fold by design; they still train
+        result = train(data, TrainConfig(strategy=strategy, learning_rate=LIMIT, seed=seed))
+        assert result.final_loss < result.losses[0], strategy
+    for strategy in SEPARATING:  # five times the limit: chance level (or diverged)
+        auc = final_auc_or_none(data, strategy, 5 * LIMIT, seed)
+        assert auc is None or abs(auc - 0.5) < 0.1, (strategy, auc)
+    assert all(final_auc_or_none(data, strategy, 30 * LIMIT, seed) is None
+               for strategy in STRATEGIES), "thirty times the limit diverges"

@@ -10,10 +10,11 @@ import streamlit as st
 
 from recdemo import export, figures
 from recdemo.data import DataConfig
+from recdemo.params import PARAMS
 from recdemo.train import TrainConfig
 from ui.cache import ByteCache
 from ui.runs import MB, dataset, trained, wait_for
-from ui.settings import PRESENTER_FONT_SIZE, set_setting, settings
+from ui.settings import PRESENTER_FONT_SIZE, link, set_setting, settings
 
 # Shared, read-only figure objects: building one takes longer than sending it.
 # 0.1 MB for the default embedding figure, 1 to 3 MB at the largest sizes.
@@ -32,7 +33,7 @@ def _figure(key: tuple, make, spinner: str | None = "Drawing…"):
 
 def embedding_figure(data: DataConfig, config: TrainConfig, components: int, query: int):
     return _figure(("embedding", data, config, components, query), lambda: figures.embedding_figure(
-        dataset(data), trained(data, config), components, selected_query=query, k=config.k))
+        dataset(data), trained(data, config), components, selected_query=query))
 
 
 def training_curves(data: DataConfig, config: TrainConfig):
@@ -48,36 +49,45 @@ def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: in
     return _figure(("small multiples", data, configs, cols), make)
 
 
-def chart(fig, key: str, file_name: str, html_download: bool = False, **kwargs):
+def chart(fig, key: str, file_name: str, html_title: str | None = None, **kwargs):
     """st.plotly_chart with the chart toolbar's PNG export named and sharp
-    (plotly draws the PNG in the browser, no network), and optionally a
-    button that downloads the chart as a standalone interactive HTML page."""
+    (plotly draws the PNG in the browser, no network), and, given an
+    ``html_title``, a button that downloads the chart as a standalone
+    interactive HTML page with that title, the view's link and its settings."""
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
     present = settings()["present"]  # the page's type is larger there: so is the chart's
     shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE) if present else fig
     event = st.plotly_chart(shown, key=key, config=config, **kwargs)
-    if html_download:
+    if html_title is not None:
+        view = link()
+        run = {name: value for name, value in settings().items()
+               if PARAMS[name].section != "view"}
+
         def html(fig):
             return export.figure_html(figures.with_font_size(fig, PRESENTER_FONT_SIZE)
-                                      if present else fig)
-        data = _made_on_click(html, fig, weakly=FIGURES.holds(fig))
-        st.download_button("Chart as interactive HTML", data, file_name=f"{file_name}.html",
-                           mime="text/html", on_click="ignore", icon=":material/download:",
-                           key=f"{key}_html")
+                                      if present else fig, html_title, view, run)
+        st.download_button("Chart as interactive HTML",
+                           _made_on_click(html, fig, weakly=FIGURES.holds(fig)),
+                           file_name=f"{file_name}.html", mime="text/html", on_click="ignore",
+                           icon=":material/download:", key=f"{key}_html")
     return event
 
 
-def history_downloads(result) -> None:
-    """The run's loss and metrics per epoch, as CSV and JSON (``result`` is a
-    shared run, from ui.trained: the buttons hold it weakly)."""
-    name = f"recdemo-{result.config.strategy}-metrics"
+def history_downloads(data: DataConfig, result) -> None:
+    """The run's loss and metrics per epoch, as CSV and JSON, each with every
+    setting of the run and the link that opens it again (``result`` is a shared
+    run, from ui.trained: the buttons hold it weakly)."""
+    name = export.file_name(data, result.config, "metrics")
+    view = link()
     left, right = st.columns(2)
-    left.download_button("Metrics per epoch (CSV)", _made_on_click(export.history_csv, result),
+    left.download_button("Metrics per epoch (CSV)",
+                         _made_on_click(lambda run: export.history_csv(run, data, view), result),
                          file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
                          icon=":material/download:", key="history_csv")
     right.download_button("Metrics per epoch (JSON)",
-                          _made_on_click(export.history_json, result),
+                          _made_on_click(lambda run: export.history_json(run, data, view),
+                                         result),
                           file_name=f"{name}.json", mime="application/json",
                           on_click="ignore", icon=":material/download:", key="history_json")
 
@@ -92,9 +102,11 @@ def clicked_query_inspector(n_groups: int, key: str):
     """on_select for the embedding chart ``key``: a click on a query square
     inspects that query (traces 0, 2, 4... are queries)."""
     def on_click():
+        # The event is the browser's word: set_setting checks the id.
         for point in st.session_state[key].selection.points:
-            if point["curve_number"] < 2 * n_groups and point["curve_number"] % 2 == 0:
-                set_setting("query", int(point["customdata"]))
+            trace = point.get("curve_number")
+            if isinstance(trace, int) and trace < 2 * n_groups and trace % 2 == 0:
+                set_setting("query", point.get("customdata"))
                 return
     return on_click
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from recdemo.data import DataConfig
-from recdemo.params import PARAMS, parse_query, to_query
+from recdemo.params import PARAMS, SHOWN_CHARS, ParamError, parse_query, shortened, to_query
 from recdemo.train import TrainConfig
 
 # Widget styles of the parameters that are not sliders.
@@ -23,10 +23,31 @@ LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": 
 def settings() -> dict:
     """The session's settings; the first call of a session reads the URL."""
     if "settings" not in st.session_state:
-        values, warnings = parse_query(st.query_params.to_dict())
+        link = {key: st.query_params.get_all(key) for key in st.query_params}
+        values, errors = parse_query(link)
         st.session_state.settings = values
-        st.session_state.url_warnings = warnings
+        st.session_state.notices = [
+            (f"Link parameter ignored: {err.reason}. Using the default "
+             f"({PARAMS[err.name].format(PARAMS[err.name].default) or 'none'}).", err.got)
+            for err in errors
+        ]
     return st.session_state.settings
+
+
+def _show_notice(message: str, got) -> None:
+    """A value the app did not use: ``message`` (the app's own words, which may
+    use markdown) in a warning, and the value given, shortened, as plain text
+    below it. Never the value inside the warning: st.warning renders markdown,
+    so a stranger's link could put a link, an image or LaTeX into the page;
+    st.code shows its text as it is."""
+    text = str(got)
+    if len(text) > SHOWN_CHARS:
+        message += f" Not allowed ({len(text):,} characters, the first {SHOWN_CHARS} below):"
+    elif text:
+        message += " Not allowed:"
+    st.warning(message, icon="⚠️")
+    if text:
+        st.code(shortened(text), language=None, wrap_lines=True)
 
 
 def page_setup(data_controls: bool = True, training_controls: bool = False) -> dict:
@@ -34,8 +55,8 @@ def page_setup(data_controls: bool = True, training_controls: bool = False) -> d
     link's warnings, the sidebar controls the page needs and the share links.
     In presenter view (``present=true``) there is no sidebar and the type is larger."""
     values = settings()
-    for warning in st.session_state.url_warnings:
-        st.warning(f"Link parameter ignored: {warning}", icon="⚠️")
+    for message, got in st.session_state.notices:
+        _show_notice(message, got)
     if values["present"]:
         st.html(PRESENTER_CSS)
     else:
@@ -84,9 +105,18 @@ def sync_url() -> None:
 
 
 def set_setting(name: str, value) -> None:
-    """Change a setting from code (say, a click on the chart); its widget follows."""
-    settings()[name] = PARAMS[name].check(value)
+    """Change a setting from code (say, a click on the chart); its widget follows.
+    A value out of range (a chart event is the browser's word) is ignored, with a notice."""
+    _set(name, value, "Value ignored")
     sync_url()
+
+
+def _set(name: str, value, source: str) -> None:
+    try:
+        settings()[name] = PARAMS[name].check(value)
+    except ParamError as err:
+        keeping = PARAMS[name].format(settings()[name]) or "none"
+        st.session_state.notices = [(f"{source}: {err.reason}. Keeping {keeping}.", value)]
 
 
 def _widget_key(name: str) -> str:
@@ -94,10 +124,11 @@ def _widget_key(name: str) -> str:
 
 
 def _copy_from_widget(name: str) -> None:
-    st.session_state.url_warnings = []  # the link's problems are the past now
+    st.session_state.notices = []  # the link's problems are the past now
     value = st.session_state[_widget_key(name)]
     if value is not None:  # a number input being edited can be empty
-        settings()[name] = PARAMS[name].check(value)
+        # The browser keeps a widget in its range, but a client can send anything.
+        _set(name, value, "Control value ignored")
     sync_url()
 
 
@@ -105,30 +136,42 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
     """Draw the widget of one parameter. Its value lives in the settings, so it
     survives page switches even though Streamlit forgets hidden widgets.
     ``options`` makes it a select box over those values (for ranges that
-    depend on the data, like the test query ids)."""
+    depend on the data, like the test query ids); a value not among them is
+    reset to the first, with a notice, whether the widget is drawn or hidden."""
     where = where or st.sidebar
     param = PARAMS[name]
-    key = _widget_key(name)
     value = settings()[name]
+    if options is not None and value not in options:
+        where.warning(f"{name} {value} does not exist in this data ({name} {options[0]} to "
+                      f"{options[-1]}): showing {name} {options[0]}.", icon="⚠️")
+        value = settings()[name] = options[0]
+        sync_url()
     if name in settings()["hide"]:  # hidden by the link: keep the value, draw nothing
         return value
-    if options is not None and value not in options:
-        value = settings()[name] = options[0]
-    st.session_state[key] = value
-    common = {"key": key, "on_change": _copy_from_widget, "args": (name,),
+    widget_value = _widget(where, param, label, options, kwargs)
+    caution = param.caution(value)  # value, not widget_value: an emptied number input is None
+    if caution:
+        where.warning(caution, icon="⚠️")
+    return widget_value
+
+
+def _widget(where, param, label: str | None, options, kwargs: dict):
+    key = _widget_key(param.name)
+    st.session_state[key] = settings()[param.name]
+    common = {"key": key, "on_change": _copy_from_widget, "args": (param.name,),
               "help": f"{param.help} ({param.allowed()})", **kwargs}
-    label = label or LABELS.get(name, name.replace("_", " "))
+    label = label or LABELS.get(param.name, param.name.replace("_", " "))
     if options is not None:
         return where.selectbox(label, options, **common)
     if param.choices is not None:
         return where.radio(label, param.choices, horizontal=True, **common)
     if param.kind is bool:
         return where.toggle(label, **common)
-    if name in NUMBER_INPUTS:
+    if param.name in NUMBER_INPUTS:
         fmt = "%d" if param.kind is int else "%g"
         return where.number_input(label, min_value=param.kind(param.low),
                                   max_value=param.kind(param.high), format=fmt, **common)
-    step = SLIDER_STEPS.get(name, 1 if param.kind is int else 0.01)
+    step = SLIDER_STEPS.get(param.name, 1 if param.kind is int else 0.01)
     return where.slider(label, param.kind(param.low), param.kind(param.high),
                         step=param.kind(step), **common)
 

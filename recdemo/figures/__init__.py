@@ -1,0 +1,41 @@
+"""Plotly figures: queries are squares, items are circles, one color per group.
+
+Figures are built from library results only (Dataset, TrainResult,
+Projection, the metrics module); they compute no metric themselves.
+
+- style: palette, names, labels, typed arrays, AnimatedFigure
+- embedding: the Train page's animated picture (embeddings beside what it recommends)
+- recommendations: the exact "what it recommends" matrix, as traces
+- panels: small multiples, metric bars, training curves
+- groups: pictures of the data itself
+"""
+
+from recdemo.figures.embedding import FRAME_MS, balanced_snapshots, embedding_figure
+from recdemo.figures.groups import group_sizes_figure, interaction_matrix_figure, latent_figure
+from recdemo.figures.panels import (
+    metrics_bar_figure,
+    small_multiples_figure,
+    training_curves_figure,
+)
+from recdemo.figures.style import (
+    FONT,
+    METRIC_LABELS,
+    PALETTE,
+    STRATEGY_COLORS,
+    AnimatedFigure,
+    array_values,
+    group_color,
+    group_name,
+    metric_label,
+    run_label,
+    typed_array,
+    with_font_size,
+)
+
+__all__ = [
+    "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "STRATEGY_COLORS", "AnimatedFigure",
+    "array_values", "balanced_snapshots", "embedding_figure", "group_color", "group_name",
+    "group_sizes_figure", "interaction_matrix_figure", "latent_figure", "metric_label",
+    "metrics_bar_figure", "run_label", "small_multiples_figure", "training_curves_figure",
+    "typed_array", "with_font_size",
+]

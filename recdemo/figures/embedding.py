@@ -1,0 +1,277 @@
+"""The Train page's picture: the embeddings (PCA; squares are queries, circles
+items) beside what the model recommends (exact), one animation frame per epoch.
+
+Both panels, the title and the numbers in it follow the epoch slider, so what
+a student sees at epoch N is all of epoch N. The animation is plotly's own
+(frames, a slider and play/pause): playback runs in the browser without asking
+the server for anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recdemo.figures.recommendations import (
+    recommendation_axes,
+    recommendation_positions,
+    recommendation_styles,
+)
+from recdemo.figures.style import (
+    FONT,
+    AnimatedFigure,
+    group_color,
+    group_name,
+    metric_label,
+    run_label,
+    typed_array,
+)
+from recdemo.metrics import picture_spurious_at_k
+from recdemo.projection import Projection, project
+
+FRAME_MS = 450  # one epoch per frame during playback
+PICTURE_DOMAIN = (0.0, 0.58)  # share of the figure's width: the embeddings
+MATRIX_DOMAIN = (0.66, 1.0)  # and what it recommends
+
+
+def embedding_figure(dataset, result, components: int = 3, selected_query: int | None = None,
+                     height: int = 640) -> AnimatedFigure:
+    """PCA of the test queries (squares) and items (circles), with one
+    animation frame per epoch, beside the "what it recommends" matrix.
+    ``selected_query`` (a test query id) is drawn large with its top-k items
+    ringed; spurious picks are crossed out in red. The top-k is the run's own
+    (its ``config.k``).
+
+    Built from numpy arrays, and each frame carries only positions and its
+    texts: the figure is sent to every browser that shows it, so it is kept small.
+    """
+    projection = project(*balanced_snapshots(result), components)
+    epochs, k = len(projection.queries), result.config.k
+    members = _group_members(dataset)
+    frames = [_positions_at(dataset, result, projection, members, epoch, selected_query)
+              + recommendation_positions(dataset, result.top_k_snapshots[epoch])
+              for epoch in range(epochs)]
+    texts = [_frame_texts(dataset, result, projection, epoch, k) for epoch in range(epochs)]
+    hover = _hover_data(dataset, result, selected_query) + [{}] * dataset.n_groups
+    styles = (_trace_styles(dataset, components, selected_query, k)
+              + recommendation_styles(dataset, k, "x2", "y2"))
+    traces = [style | position | extra
+              for style, position, extra in zip(styles, frames[-1], hover, strict=True)]
+    matrix_x, matrix_y, blocks = recommendation_axes(dataset, "x2", "y2")
+    spec = {
+        "data": traces,
+        "frames": [{"name": str(epoch), "data": data, "layout": text}
+                   for epoch, (data, text) in enumerate(zip(frames, texts, strict=True))],
+        "layout": {
+            "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 90, "b": 90},
+            "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0,
+                       "yanchor": "bottom", "itemsizing": "constant",
+                       "title": {"text": "squares: queries, circles: items"}},
+            "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
+            "updatemenus": [_play_pause(components)],
+            "sliders": [_epoch_slider(epochs, epochs - 1, components)],
+            "xaxis2": matrix_x | {"domain": list(MATRIX_DOMAIN), "anchor": "y2"},
+            "yaxis2": matrix_y | {"domain": [0.0, 1.0], "anchor": "x2"},
+            "shapes": blocks,
+            **texts[-1],
+            **_picture_axes(projection),
+        },
+    }
+    return AnimatedFigure(spec)
+
+
+def balanced_snapshots(result):
+    """Query and item snapshots with the queries scaled by one common factor
+    so that, at the final epoch, their mean length equals the items'.
+
+    Query embeddings are often much longer than item embeddings, and a joint
+    PCA would then squeeze every item into a dot. Multiplying all query
+    vectors by the same positive number changes no ranking (every score of
+    every query scales alike), so the picture tells the same story, readably.
+    """
+    q_norm = np.linalg.norm(result.query_snapshots[-1], axis=1).mean()
+    v_norm = np.linalg.norm(result.item_snapshots[-1], axis=1).mean()
+    scale = v_norm / q_norm if q_norm > 0 else 1.0
+    return result.query_snapshots * scale, result.item_snapshots
+
+
+def picture_spurious(dataset, projection: Projection, frame: int, k: int) -> float:
+    """The share of a query's k nearest items in the picture (at ``frame``)
+    that are from other groups: set beside the model's spurious@k, it says how
+    far the picture is from what the model does."""
+    return picture_spurious_at_k(projection.queries[frame], projection.items[frame],
+                                 dataset.test.groups, dataset.item_groups, k)
+
+
+def _frame_texts(dataset, result, projection, epoch, k) -> dict:
+    """The layout texts of one frame: the title with the epoch's numbers, and
+    each panel's caption (the picture's with its measured faithfulness)."""
+    metrics = result.metrics[epoch]
+    drawn = picture_spurious(dataset, projection, epoch, k)
+    title = (f"<b>{run_label(result.config)}</b>, epoch {epoch} of {len(result.metrics) - 1}: "
+             f"{metric_label('spurious_at_k', k)} = {metrics['spurious_at_k']:.2f}, "
+             f"cross-group AUC = {metrics['cross_group_auc']:.2f}")
+    shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
+    picture = (f"PCA {projection.components}D ({shares} of the variance). From other groups:<br>"
+               f"{drawn:.0%} of a query's {k} nearest in this picture, "
+               f"{metrics['spurious_at_k']:.0%} of its top {k} in the model")
+    return {
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        "annotations": [
+            _caption(picture, sum(PICTURE_DOMAIN) / 2),
+            _caption(f"What it recommends (exact):<br>each query's top {k}",
+                     sum(MATRIX_DOMAIN) / 2),
+        ],
+    }
+
+
+def _caption(text: str, x: float) -> dict:
+    return {"text": text, "x": x, "y": -0.02, "xref": "paper", "yref": "paper",
+            "xanchor": "center", "yanchor": "top", "showarrow": False}
+
+
+def _trace_styles(dataset, components, selected_query, k):
+    """Everything about each trace that stays the same across frames."""
+    kind = "scatter3d" if components == 3 else "scatter"
+    shrink = 0.6 if components == 3 else 1.0
+
+    def style(name, color, symbol, size, line_color=None, line_width=0, **extra):
+        return {"type": kind, "name": name, "mode": "markers", **extra, "marker": {
+            "color": color, "symbol": symbol, "size": size * shrink,
+            "line": {"color": line_color or color, "width": line_width}}}
+
+    styles = []
+    for g in range(dataset.n_groups):
+        name = group_name(g)
+        styles.append(style(
+            name, group_color(g), "square", 9, legendgroup=str(g),
+            hovertemplate=f"query %{{customdata}} ({name})<br>top recommendation after "
+                          "training: %{hovertext}<extra></extra>"))
+        styles.append(style(
+            f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
+            showlegend=False, hovertemplate=f"item %{{customdata}} ({name})<extra></extra>"))
+    # The inspector's highlight: always present (maybe empty), so every frame has the same traces.
+    selected_color = ("#FFFFFF" if selected_query is None
+                      else group_color(dataset.test.groups[selected_query]))
+    styles.append(style(f"its top {k}", "#111111", "circle-open", 17, "#111111", 3,
+                        hovertemplate="recommended item %{customdata}<extra></extra>"))
+    cross = "x" if components == 3 else "x-thin-open"  # 3D scenes have fewer symbols
+    styles.append(style("spurious pick (other group)", "#D00000", cross, 15,
+                        "#D00000", 4, hoverinfo="skip"))
+    styles.append(style("selected query", selected_color, "square", 20, "#111111", 3,
+                        hovertemplate="selected query %{customdata}<extra></extra>"))
+    return styles
+
+
+def _inspected(dataset, picks, selected_query):
+    """The selected query (as a 0- or 1-element array), its top-k (from the
+    run's ``picks`` of one epoch) and the spurious ones."""
+    if selected_query is None:
+        none = np.array([], dtype=int)
+        return none, none, none
+    picks = picks[selected_query]
+    spurious = picks[dataset.item_groups[picks] != dataset.test.groups[selected_query]]
+    return np.array([selected_query]), picks, spurious
+
+
+def _group_members(dataset):
+    """Each group's (test query ids, item ids), in group order."""
+    return [(np.flatnonzero(dataset.test.groups == g), np.flatnonzero(dataset.item_groups == g))
+            for g in range(dataset.n_groups)]
+
+
+def _positions_at(dataset, result, projection, members, epoch, selected_query):
+    """Where every embedding trace's points are at one epoch, in trace order."""
+    queries, items = projection.queries[epoch], projection.items[epoch]
+    selected, picks, spurious = _inspected(dataset, result.top_k_snapshots[epoch],
+                                           selected_query)
+    parts = []
+    for query_ids, item_ids in members:
+        parts.append(_positions(queries[query_ids]))
+        parts.append(_positions(items[item_ids]))
+    return parts + [_positions(items[picks]), _positions(items[spurious]),
+                    _positions(queries[selected])]
+
+
+def _hover_data(dataset, result, selected_query):
+    """Ids and top recommendations of the final model, for hovering and clicking.
+
+    Each point's customdata is its id alone, a 1-D typed array: a click sends
+    it back to the page as a plain number (2-D typed arrays come back as
+    objects, and nested lists cost plotly a deep copy per point)."""
+    top_item = result.top_k_snapshots[-1][:, 0]
+    top_group = dataset.item_groups[top_item]
+    selected, picks, _ = _inspected(dataset, result.top_k_snapshots[-1], selected_query)
+    hover = []
+    for query_ids, item_ids in _group_members(dataset):
+        hover.append({"customdata": typed_array(query_ids, "i4"), "hovertext": [
+            f"item {top_item[q]} ({group_name(top_group[q])})" for q in query_ids]})
+        hover.append({"customdata": typed_array(item_ids, "i4")})
+    return hover + [{"customdata": typed_array(picks, "i4")}, {},
+                    {"customdata": typed_array(selected, "i4")}]
+
+
+def _positions(points):
+    axes = ("x", "y", "z")[: points.shape[1]]
+    kind = {"type": "scatter3d" if len(axes) == 3 else "scatter"}
+    return kind | {axis: typed_array(points[:, i]) for i, axis in enumerate(axes)}
+
+
+def _animation_args(components, duration):
+    # The texts of each frame (title, captions) need a redraw, as 3D scenes do;
+    # 2D markers still glide from frame to frame.
+    return {"frame": {"duration": duration, "redraw": True}, "mode": "immediate",
+            "transition": {"duration": duration * 0.6, "easing": "cubic-in-out"},
+            "fromcurrent": True}
+
+
+def _play_pause(components):
+    return {
+        "type": "buttons", "direction": "left", "x": 0.0, "y": -0.1, "xanchor": "left",
+        "yanchor": "top", "pad": {"r": 10, "t": 30}, "showactive": False,
+        "bgcolor": "#FFFFFF", "bordercolor": "#555555", "font": {"color": "#111111"},
+        "buttons": [
+            {"label": "▶ Play", "method": "animate",
+             "args": [None, _animation_args(components, FRAME_MS)]},
+            {"label": "❚❚ Pause", "method": "animate",
+             "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                               "transition": {"duration": 0}}]},
+        ],
+    }
+
+
+def _epoch_slider(n_frames, active, components):
+    return {
+        "active": active, "x": 0.2, "len": 0.8, "y": -0.1, "yanchor": "top",
+        "pad": {"t": 30},
+        "currentvalue": {"prefix": "epoch ", "font": {"size": 16}, "xanchor": "right"},
+        "steps": [
+            {"label": str(epoch), "method": "animate",
+             "args": [[str(epoch)], _animation_args(components, 0)]}
+            for epoch in range(n_frames)
+        ],
+    }
+
+
+def _picture_axes(projection: Projection) -> dict:
+    """Layout of the picture's axes, fitted to the final epoch (the cloud fills
+    the panel when training ends; points of earlier epochs outside it are cut
+    off) and kept there through the animation."""
+    final = np.concatenate([projection.queries[-1], projection.items[-1]])
+    low, high = final.min(axis=0), final.max(axis=0)
+    pad = 0.06 * (high - low) + 1e-9
+    # 3D axis titles crowd the scene's corners; the caption gives the shares.
+    titles = [f"PC{i + 1}" if projection.components == 2 else ""
+              for i in range(projection.components)]
+    axes = {name: {"range": [float(lo - p), float(hi + p)], "autorange": False,
+                   "title": {"text": title}}
+            for name, lo, hi, p, title in zip(("xaxis", "yaxis", "zaxis"), low, high, pad, titles,
+                                              strict=False)}
+    for axis in axes.values():  # PCA coordinates have no units to read: no tick labels
+        axis["showticklabels"] = False
+    if projection.components == 3:
+        return {"scene": axes | {
+            "domain": {"x": list(PICTURE_DOMAIN), "y": [0.0, 1.0]}, "aspectmode": "cube",
+            "camera": {"eye": {"x": 1.2, "y": 1.2, "z": 0.75}}}}
+    return {name: axis | {"zeroline": False, "domain": list(PICTURE_DOMAIN) if name == "xaxis"
+                          else [0.0, 1.0]}
+            for name, axis in axes.items()}

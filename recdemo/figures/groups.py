@@ -1,0 +1,86 @@
+"""Pictures of the data itself, before any model sees it."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from recdemo.figures.style import FONT, PALETTE, group_color, group_name
+from recdemo.projection import Projection, project
+
+
+def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
+                              height: int = 520) -> go.Figure:
+    """Training queries x items, both ordered by group: each interaction is
+    drawn in its item's color. Colored blocks on the diagonal, and the leak
+    as scattered dots off it."""
+    train = dataset.train
+    rows = np.concatenate([
+        np.flatnonzero(train.groups == g)[:max_queries_per_group] for g in range(dataset.n_groups)
+    ])
+    z = np.full((len(rows), dataset.n_items), np.nan)
+    positives = train.positives[rows]
+    z[np.arange(len(rows))[:, None], positives] = dataset.item_groups[positives]
+    G = dataset.n_groups
+    scale = [[v, PALETTE[g]] for g in range(G) for v in (g / G, (g + 1) / G)]
+    fig = go.Figure(go.Heatmap(
+        z=z, colorscale=scale, zmin=0, zmax=G, showscale=False,
+        hovertemplate="query %{y}, item %{x}<extra></extra>", y=rows,
+    ))
+    fig.update_yaxes(autorange="reversed", title_text="training queries (by group)",
+                     type="category", showticklabels=False, showgrid=False)
+    fig.update_xaxes(title_text="items (by group)", showgrid=False)
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      plot_bgcolor="#FFFFFF")
+    return fig
+
+
+def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
+    """Items and training queries per group, and how often each group's items are positives."""
+    G = dataset.n_groups
+    names = [group_name(g) for g in range(G)]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        "items (solid) and training queries (hatched) per group",
+        "item popularity (training positives)"))
+    counts = [("items", np.bincount(dataset.item_groups, minlength=G)),
+              ("queries", np.bincount(dataset.train.groups, minlength=G))]
+    for label, values in counts:
+        fig.add_trace(go.Bar(x=names, y=values, name=label, marker_color=list(PALETTE[:G]),
+                             marker_pattern_shape="" if label == "items" else "/",
+                             showlegend=False, hovertemplate=f"%{{y}} {label}<extra></extra>"),
+                      row=1, col=1)
+    fig.add_trace(go.Scatter(
+        x=np.arange(dataset.n_items), y=dataset.item_popularity, mode="markers",
+        marker={"color": [PALETTE[g] for g in dataset.item_groups], "size": 5},
+        showlegend=False, hovertemplate="item %{x}: %{y} positives<extra></extra>",
+    ), row=1, col=2)
+    fig.update_layout(barmode="group", height=height, font=FONT,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def latent_figure(dataset, height: int = 450) -> go.Figure:
+    """The hidden latent layout the data was generated from (PCA to 2D): the
+    groups are far apart here. The model only sees features, not this."""
+    proj = project(dataset.test.latent[None], dataset.item_latent[None], 2)
+    fig = go.Figure(static_group_traces(dataset, proj, showlegend=True, size=7))
+    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      xaxis_title="latent PC1", yaxis_title="latent PC2")
+    return fig
+
+
+def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int):
+    """A queries trace and an items trace per group, from a one-frame 2D projection."""
+    traces = []
+    for g in range(dataset.n_groups):
+        for points, symbol, label in (
+            (proj.queries[0][dataset.test.groups == g], "square", "queries"),
+            (proj.items[0][dataset.item_groups == g], "circle", "items"),
+        ):
+            traces.append(go.Scatter(
+                x=points[:, 0], y=points[:, 1], mode="markers", legendgroup=str(g),
+                name=f"{group_name(g)} {label}", showlegend=showlegend, hoverinfo="skip",
+                marker={"color": group_color(g), "symbol": symbol, "size": size},
+            ))
+    return traces

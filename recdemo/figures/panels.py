@@ -1,0 +1,129 @@
+"""Figures that compare runs or follow one through training: small multiples
+of several strategies, their metrics as bars, and training curves."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from recdemo.figures.embedding import balanced_snapshots, picture_spurious
+from recdemo.figures.groups import static_group_traces
+from recdemo.figures.recommendations import (
+    recommendation_axes,
+    recommendation_positions,
+    recommendation_styles,
+)
+from recdemo.figures.style import FONT, STRATEGY_COLORS, metric_label, run_label
+from recdemo.metrics import METRICS
+from recdemo.projection import project
+
+
+def training_curves_figure(result, height: int = 330) -> go.Figure:
+    """Training loss per epoch (left), and the four test metrics per epoch (right).
+
+    Written as figure JSON with two x-axes side by side, as make_subplots
+    would lay them out: this figure is drawn for every run a student trains,
+    and make_subplots with its checks took ten times longer."""
+    k = result.config.k
+    epochs = list(range(len(result.metrics)))
+    traces = [{"type": "scatter", "x": epochs[1:], "y": result.losses.tolist(), "name": "loss",
+               "mode": "lines+markers", "line": {"color": "#444444"}}]
+    for name, color in zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True):
+        traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
+                       "y": [m[name] for m in result.metrics], "mode": "lines+markers",
+                       "name": metric_label(name, k),
+                       "line": {"color": color}})
+    layout = {
+        "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "xaxis": {"domain": [0.0, 0.45], "anchor": "y", "title": {"text": "epoch"}},
+        "yaxis": {"anchor": "x"},
+        "xaxis2": {"domain": [0.55, 1.0], "anchor": "y2", "title": {"text": "epoch"}},
+        "yaxis2": {"anchor": "x2"},
+        "annotations": [
+            {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper",
+             "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 16}}
+            for title, x in (("training loss", 0.225), ("test metrics", 0.775))
+        ],
+    }
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
+
+
+def small_multiples_figure(dataset, results: dict, cols: int = 3,
+                           height_per_row: int = 300) -> go.Figure:
+    """The final state of several runs side by side: for each, its embeddings
+    (a 2D PCA of its own, with how faithful that picture is) above what it
+    recommends (exact)."""
+    names = list(results)
+    rows = -(-len(names) // cols)
+    projections = {name: project(*(s[-1:] for s in balanced_snapshots(results[name])), 2)
+                   for name in names}
+    titles = [""] * (2 * rows * cols)
+    for index, name in enumerate(names):
+        result, k = results[name], results[name].config.k
+        row, col = 2 * (index // cols), index % cols
+        drawn = picture_spurious(dataset, projections[name], 0, k)
+        titles[row * cols + col] = (
+            f"<b>{run_label(result.config)}</b>: "
+            f"{metric_label('spurious_at_k', k)} = {result.final_metrics['spurious_at_k']:.2f}"
+            f"<br><span style='font-size:0.85em'>near in this 2D picture: {drawn:.0%} "
+            "other groups</span>")
+        titles[(row + 1) * cols + col] = f"what it recommends (top {k})"
+    fig = make_subplots(rows=2 * rows, cols=cols, subplot_titles=titles,
+                        horizontal_spacing=0.04, vertical_spacing=0.1)
+    for index, name in enumerate(names):
+        result = results[name]
+        row, col = 2 * (index // cols) + 1, index % cols + 1
+        for trace in static_group_traces(dataset, projections[name], showlegend=index == 0,
+                                         size=6):
+            fig.add_trace(trace, row=row, col=col)
+        positions = recommendation_positions(dataset, result.top_k_snapshots[-1])
+        styles = recommendation_styles(dataset, result.config.k, size=3)
+        for style, position in zip(styles, positions, strict=True):
+            fig.add_trace(go.Scatter({**style, **position, "type": "scatter"}), row=row + 1,
+                          col=col)
+        x_layout, y_layout, blocks = recommendation_axes(dataset)
+        fig.update_xaxes(x_layout | {"title": {"text": ""}}, row=row + 1, col=col)
+        fig.update_yaxes(y_layout | {"title": {"text": ""}}, row=row + 1, col=col)
+        for block in blocks:
+            fig.add_shape(block, row=row + 1, col=col)
+    for row in range(1, 2 * rows + 1, 2):
+        fig.update_xaxes(showticklabels=False, zeroline=False, row=row)
+        fig.update_yaxes(showticklabels=False, zeroline=False, row=row)
+    # The legend (two entries per group) goes under the panels, in rows: beside
+    # a single row of panels it would be taller than they are, and scroll.
+    fig.update_layout(height=height_per_row * 2 * rows + 70, font=FONT,
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.02,
+                              "xanchor": "left", "x": 0.0})
+    return fig
+
+
+def metrics_bar_figure(summaries: list[dict], references: dict[str, dict],
+                       height: int = 360) -> go.Figure:
+    """One panel per metric, one horizontal bar per strategy (in its own color,
+    never a group's), then one hatched bar per reference (e.g. a perfect model,
+    a random ranking) where it has a value."""
+    k = summaries[0]["k"]
+    rows = [(row["strategy"], row, False) for row in summaries]
+    rows += [(who, values, True) for who, values in references.items()]
+    fig = make_subplots(rows=1, cols=len(METRICS), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[metric_label(m, k) for m in METRICS])
+    for col, metric in enumerate(METRICS, start=1):
+        shown = [(name, row[metric], reference) for name, row, reference in rows
+                 if row.get(metric) is not None]
+        fig.add_trace(go.Bar(
+            y=[name for name, _, _ in shown], x=[value for _, value, _ in shown],
+            orientation="h", showlegend=False, cliponaxis=False,
+            marker={"color": ["#FFFFFF" if reference else STRATEGY_COLORS.get(name, "#777777")
+                              for name, _, reference in shown],
+                    "line": {"color": "#111111", "width": [1 if r else 0 for _, _, r in shown]},
+                    "pattern": {"shape": ["/" if r else "" for _, _, r in shown]}},
+            text=[f"{value:.2f}" for _, value, _ in shown], textposition="outside",
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>"), row=1, col=col)
+        low = min(0.0, *(value for _, value, _ in shown))
+        fig.update_xaxes(range=[low - 0.05, 1.3], row=1, col=col, showgrid=False,
+                         zeroline=True, zerolinecolor="#888888", showticklabels=False)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=height, font=FONT, bargap=0.25,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig

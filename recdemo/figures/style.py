@@ -1,0 +1,115 @@
+"""What every figure shares: the group palette and names, the type size, run
+labels, and plotly.js's compact typed arrays."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+
+from recdemo.params import PARAMS
+
+# Okabe & Ito's colorblind-safe palette (yellow darkened to read on white).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#B8A400",
+           "#000000")
+COLOR_NAMES = ("blue", "orange", "green", "red", "sky", "pink", "yellow", "black")
+# Strategies get their own colors, none of them a group's (PALETTE): purples,
+# browns and greys from ColorBrewer's diverging schemes.
+STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#AAAAAA", "uniform": "#9970AB",
+                   "hard": "#543005", "in-group": "#BF812D", "popularity": "#DFC27D",
+                   "wals": "#555555"}
+METRIC_LABELS = {
+    "spurious_at_k": "spurious@k",
+    "within_group_recall_at_k": "within-group recall@k",
+    "cross_group_auc": "cross-group AUC",
+    "silhouette": "silhouette",
+}
+FONT = {"size": 15}
+# Training settings a run label names when they differ from the default (the
+# strategy always; the seed is the data's, shown with the data).
+LABELLED_SETTINGS = ("gravity", "negatives", "temperature", "logq_correction", "dim", "hidden",
+                     "epochs", "batch_size", "learning_rate", "l2")
+
+
+def group_name(group: int) -> str:
+    return COLOR_NAMES[group]
+
+
+def group_color(group: int) -> str:
+    return PALETTE[group]
+
+
+def metric_label(name: str, k: int) -> str:
+    return METRIC_LABELS[name].replace("@k", f"@{k}")
+
+
+def run_label(config) -> str:
+    """The strategy and every training setting that differs from its default,
+    e.g. "positives-only, gravity 1, epochs 20": a picture says what made it."""
+    changed = [f"{name.replace('_', ' ')} {PARAMS[name].format(getattr(config, name))}"
+               for name in LABELLED_SETTINGS
+               if hasattr(config, name) and getattr(config, name) != PARAMS[name].default]
+    changed = [text.removesuffix(".0") for text in changed]
+    return ", ".join([config.strategy, *changed])
+
+
+def typed_array(values, dtype: str = "f4") -> dict:
+    """A 1-D array in plotly.js's typed-array form: its bytes in base64, as
+    float32 ("f4", plenty for a picture and half of what float64 would send),
+    int32 ("i4", for ids) or int16 ("i2", for small positions).
+
+    Encoding here, once per cached figure, spares plotly from checking and
+    converting each of the hundreds of frame arrays again for every browser
+    that is sent the figure (that took longer than the rest of a page run)."""
+    data = np.ascontiguousarray(values, dtype="<" + dtype)
+    return {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def array_values(value) -> list:
+    """A figure JSON array as a plain list, whether plotly wrote it as a list
+    or in typed-array form (as plotly does for numpy arrays and typed_array here)."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape).tolist()
+    return list(value)
+
+
+class AnimatedFigure(go.Figure):
+    """A plotly Figure whose animation frames are kept as finished JSON.
+
+    go.Figure turns every trace of every frame into a checked Scatter object;
+    for the hundreds of frame traces of an embedding figure that took longer
+    than the rest of a page run. Here the frames stay plain dicts of typed
+    arrays (tests/test_figures.py checks that they pass plotly's validation),
+    and ``to_dict()``, which st.plotly_chart, the HTML export and plotly.io
+    call, puts them back. ``fig.frames`` itself is empty.
+
+    ``to_dict()`` shares the figure's JSON instead of deep-copying it as
+    plotly does: one cached figure is sent to every browser that shows it,
+    and its readers (plotly.io, Streamlit) only read it. The copy took longer
+    than all the rest of sending the figure.
+    """
+
+    def __init__(self, spec: dict):
+        super().__init__({key: spec[key] for key in ("data", "layout")}, _validate=False)
+        self._animation_frames = spec["frames"]
+
+    def to_dict(self) -> dict:
+        # _data and _layout are plotly's own JSON of the traces and the layout,
+        # the same that BaseFigure.to_dict() copies; they follow every update.
+        return {"data": self._data, "layout": self._layout, "frames": self._animation_frames}
+
+
+def with_font_size(fig: go.Figure, size: int) -> go.Figure:
+    """A copy of ``fig`` whose text is ``size`` points and whose height grows
+    alike, so its legend still fits (a presenter's projector wants larger type);
+    ``fig`` itself, maybe cached and shared, is left as it is."""
+    spec = fig.to_dict()
+    layout = spec["layout"] | {"font": spec["layout"].get("font", {}) | {"size": size}}
+    if "height" in layout:
+        layout["height"] = round(layout["height"] * size / FONT["size"])
+    if isinstance(fig, AnimatedFigure):
+        return AnimatedFigure(spec | {"layout": layout})
+    return go.Figure(spec | {"layout": layout}, _validate=False)

@@ -1,0 +1,222 @@
+"""The cost of one training step as the corpus grows: why sample at all.
+
+    costs = measure(QUICK)  # or CostConfig(items=..., strategies=..., dim=...)
+
+Times one step of ``large_corpus.LargeCorpusModel`` per strategy and corpus
+size (a sampled step touches only its candidates' rows; the full softmax
+touches all n), and traces its peak memory, on a random batch: the cost does
+not depend on which items a query likes.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from recdemo.data import FEATURES
+from recdemo.large_corpus import LargeCorpusModel
+from recdemo.params import PARAMS
+from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
+
+COST_STRATEGIES = ("full", "uniform", "hard", "popularity")
+DEFAULT_ITEMS = (1_000, 10_000, 100_000, 1_000_000)
+
+# The allowed range of each size, named as the CLI option. items stops at a
+# million: V and its optimizer state at dim 32 are then 384 MB. dim, batch and
+# negatives keep the ranges the app allows.
+LIMITS = {
+    "items": (100, 1_000_000),
+    "dim": (PARAMS["dim"].low, PARAMS["dim"].high),
+    "batch": (PARAMS["batch_size"].low, PARAMS["batch_size"].high),
+    "negatives": (PARAMS["negatives"].low, PARAMS["negatives"].high),
+    "repeats": (1, 50),
+}
+
+
+def allowed(name: str) -> str:
+    """The allowed values of a size, in words, for error messages."""
+    low, high = LIMITS[name]
+    return f"an integer from {low:,} to {high:,}"
+
+
+def check_size(name: str, value) -> int:
+    """Return ``value`` if it is an integer in LIMITS[name], else raise
+    ValueError naming ``name`` and the allowed range."""
+    low, high = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) \
+            or not low <= value <= high:
+        raise ValueError(f"{name} must be {allowed(name)}; got {value!r}")
+    return int(value)
+
+
+def check_strategies(strategies) -> tuple[str, ...]:
+    strategies = tuple(strategies)
+    if not strategies or not set(strategies) <= set(COST_STRATEGIES):
+        raise ValueError(f"strategies must be a comma-separated list of "
+                         f"{', '.join(COST_STRATEGIES)}; got {','.join(map(str, strategies))!r}")
+    return strategies
+
+
+@dataclass(frozen=True)
+class CostConfig:
+    """What to measure: every strategy at every corpus size, same batch and seed."""
+
+    items: tuple[int, ...] = DEFAULT_ITEMS
+    strategies: tuple[str, ...] = COST_STRATEGIES
+    dim: int = 32
+    batch: int = 256
+    negatives: int = 20
+    repeats: int = 5  # timed steps per cell, after one warm-up step
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "items", tuple(check_size("items", n) for n in self.items))
+        if not self.items:
+            raise ValueError("items must list at least one corpus size")
+        object.__setattr__(self, "strategies", check_strategies(self.strategies))
+        for name in ("dim", "batch", "negatives", "repeats"):
+            check_size(name, getattr(self, name))
+        PARAMS["seed"].check(self.seed)
+
+
+# A measurement that answers in about two seconds: the full step at 100,000
+# items is most of it. The defaults, up to a million items, take about 20 s
+# (six full-softmax steps of two seconds or more at a million).
+QUICK = CostConfig(items=(1_000, 10_000, 100_000), repeats=3)
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """One cell of the measurement: one strategy at one corpus size."""
+
+    strategy: str
+    items: int
+    step_seconds: float  # median wall-clock time of the timed steps
+    cpu_seconds: float  # median CPU time of the same steps: steadier on a busy machine
+    peak_bytes: int  # most memory the cell held at once, traced from before building it
+    state_bytes: int  # kept between steps: V, the optimizer's state, the sampler's tables
+    flops: int  # of the step's matrix products (see step_flops)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What ``samplers.make_sampler`` reads about the items (here: no groups)."""
+
+    n_items: int
+    item_popularity: np.ndarray | None  # only the popularity sampler reads it
+
+
+def random_batch(n_items: int, batch: int, rng) -> tuple[np.ndarray, Batch]:
+    """Query features and a Batch of ``PARAMS["positives"].default`` distinct
+    random positives per query, equally weighted. The step's cost does not
+    depend on which items they are."""
+    positives_per_query = PARAMS["positives"].default
+    x = rng.standard_normal((batch, FEATURES))
+    positives = np.stack([rng.choice(n_items, positives_per_query, replace=False)
+                          for _ in range(batch)])
+    weights = np.full(positives.shape, 1.0 / positives_per_query)
+    return x, Batch(positives, weights, np.zeros(batch, dtype=int))
+
+
+def zipf_popularity(n_items: int, rng) -> np.ndarray:
+    """Popularity proportional to 1 / rank (Zipf, exponent 1), ranks in random order."""
+    return (n_items / np.arange(1, n_items + 1))[rng.permutation(n_items)]
+
+
+def step_flops(strategy: str, items: int, dim: int, batch: int, negatives: int,
+               hidden: int = PARAMS["hidden"].default) -> int:
+    """Floating-point operations of one step's matrix products, 2 per multiply-add.
+
+    Full softmax: the scores over all n items twice (normalizer, then
+    gradient), dL/dq and dL/dV over all n: 8 B n d. Sampled: the scores, dL/dq
+    and dL/dV over the C = P + K candidates: 6 B C d, plus, for hard negatives,
+    scoring the pool they are drawn from (min(n, HARD_POOL_SIZE) items per
+    query). Both add the query tower's forward and backward passes. Element-wise
+    work (exp, the optimizer) is not counted.
+    """
+    positives = PARAMS["positives"].default
+    tower = 2 * batch * (2 * FEATURES * hidden + 3 * hidden * dim)
+    if strategy == "full":
+        return tower + 8 * batch * items * dim + 2 * batch * positives * dim
+    item_side = 6 * batch * (positives + negatives) * dim
+    if strategy == "hard":
+        item_side += 2 * batch * min(items, HARD_POOL_SIZE) * dim
+    return tower + item_side
+
+
+def measure_step(strategy: str, items: int, config: CostConfig | None = None) -> StepCost:
+    """Build a model of ``items`` items, take one warm-up step (its memory is
+    traced with tracemalloc), then time ``config.repeats`` steps.
+
+    Runs with one BLAS thread, as the app's training workers do: the figures
+    do not depend on how many cores are free, and on a busy machine a second
+    thread only spins on every small product of the full step's chunks. The
+    CPU time is then the step's wall-clock time on an idle machine, less the
+    time a busy one spends running others."""
+    config = config or CostConfig()
+    check_strategies([strategy])
+    items = check_size("items", items)
+    with threadpool_limits(1):
+        return _measure_step(strategy, items, config)
+
+
+def _measure_step(strategy: str, items: int, config: CostConfig) -> StepCost:
+    rng = np.random.default_rng([config.seed, items])
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    baseline = tracemalloc.get_traced_memory()[0]
+    try:
+        model = LargeCorpusModel(items, config.dim, rng)
+        x, batch = random_batch(items, config.batch, rng)
+        if strategy == "full":
+            def step():
+                model.full_step(x, batch)
+        else:
+            popularity = zipf_popularity(items, rng) if strategy == "popularity" else None
+            sampler = make_sampler(strategy, config.negatives, Corpus(items, popularity),
+                                   temperature=PARAMS["temperature"].default)
+
+            def step():
+                model.sampled_step(x, batch, sampler, rng)
+        state_bytes = tracemalloc.get_traced_memory()[0] - baseline
+        step()
+        peak_bytes = tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+    wall, cpu = [], []
+    for _ in range(config.repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        step()
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(time.perf_counter() - start)
+    return StepCost(strategy, items, statistics.median(wall), statistics.median(cpu), peak_bytes,
+                    state_bytes,
+                    step_flops(strategy, items, config.dim, config.batch, config.negatives))
+
+
+def measure(config: CostConfig | None = None,
+            on_cell: Callable[[int, int, StepCost], None] | None = None) -> list[StepCost]:
+    """Every strategy at every corpus size, sizes in increasing order and every
+    strategy measured at one size before the next (so ratios at one size come
+    from moments close in time). ``on_cell(done, total, cost)`` after each cell."""
+    config = config or CostConfig()
+    cells = [(strategy, items) for items in sorted(set(config.items))
+             for strategy in config.strategies]
+    costs = []
+    for strategy, items in cells:
+        costs.append(measure_step(strategy, items, config))
+        if on_cell is not None:
+            on_cell(len(costs), len(cells), costs[-1])
+    return costs

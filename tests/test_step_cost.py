@@ -1,0 +1,102 @@
+"""The measurement of recdemo/step_cost.py and ``python -m recdemo cost``:
+one cell per strategy and size, FLOPs by hand, and bad sizes refused with a
+message naming the option. Nothing here asserts a time.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recdemo.cli import main
+from recdemo.step_cost import COST_STRATEGIES, CostConfig, measure, step_flops
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def test_measure_gives_one_cell_per_strategy_and_size_with_progress():
+    config = CostConfig(items=(300, 100), repeats=1, dim=8, batch=32, negatives=5)
+    progress = []
+    costs = measure(config, on_cell=lambda done, total, cost: progress.append((done, total)))
+    assert [(c.items, c.strategy) for c in costs] == [
+        (items, strategy) for items in (100, 300) for strategy in COST_STRATEGIES]
+    assert progress == [(i, 8) for i in range(1, 9)]
+    for cost in costs:
+        assert cost.step_seconds > 0 and cost.cpu_seconds > 0
+        assert cost.peak_bytes >= cost.state_bytes >= 3 * cost.items * 8 * 4  # V, m, v
+        assert cost.flops == step_flops(cost.strategy, cost.items, 8, 32, 5)
+
+
+def test_step_flops_by_hand():
+    # Tower (16 features, 32 hidden, d = 2, B = 1): 2 (2 * 16 * 32 + 3 * 32 * 2) = 2432.
+    # Full, n = 100: 8 * 100 * 2 + 2 * 5 * 2 = 1620. Uniform, C = 5 + 3: 6 * 8 * 2 = 96.
+    # Hard adds its pool of min(100, 512) items: 2 * 100 * 2 = 400.
+    assert step_flops("full", 100, 2, 1, 3, hidden=32) == 2432 + 1620
+    assert step_flops("uniform", 100, 2, 1, 3, hidden=32) == 2432 + 96
+    assert step_flops("hard", 100, 2, 1, 3, hidden=32) == 2432 + 96 + 400
+    assert step_flops("hard", 10**6, 2, 1, 3, hidden=32) == 2432 + 96 + 2 * 512 * 2
+
+
+@pytest.mark.parametrize("field, value, phrase", [
+    ("items", (0,), "items must be an integer from 100 to 1,000,000"),
+    ("items", (), "items must list"),
+    ("dim", 64, "dim must be an integer from 2 to 32"),
+    ("batch", 1.5, "batch must be an integer"),
+    ("strategies", ("positives-only",), "strategies must be"),
+    ("seed", -1, "seed must be"),
+])
+def test_cost_config_names_the_bad_setting(field, value, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        CostConfig(**{field: value})
+
+
+BAD_OPTIONS = [
+    ("--items", "0"), ("--items", "-5"), ("--items", "1.5"), ("--items", "1000001"),
+    ("--items", "100,abc"), ("--items", ","),
+    ("--dim", "0"), ("--dim", "33"), ("--batch", "0"), ("--negatives", "0"),
+    ("--negatives", "51"), ("--repeats", "0"),
+    ("--strategies", "full,foo"), ("--strategies", "in-group"),
+]
+
+
+@pytest.mark.parametrize("option, value", BAD_OPTIONS)
+def test_bad_cost_option_exits_2_with_one_line_naming_it(option, value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["cost", option, value])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert f"argument {option}: {option[2:]} must be" in err
+
+
+def test_cost_options_are_not_abbreviated(capsys):
+    with pytest.raises(SystemExit):
+        main(["cost", "--item", "1000"])
+    assert "unrecognized arguments: --item" in capsys.readouterr().err
+
+
+def test_cost_table_has_one_line_per_cell(capsys):
+    assert main(["cost", "--items", "200,100", "--repeats", "1",
+                 "--strategies", "full,uniform"]) == 0
+    header, rule, *rows = capsys.readouterr().out.strip().splitlines()
+    assert header.split() == ["items", "strategy", "wall", "ms", "CPU", "ms", "x", "uniform",
+                              "peak", "MiB", "GFLOP"]
+    assert set(rule.replace(" ", "")) == {"-"}
+    assert [row.split()[:2] for row in rows] == [
+        ["100", "full"], ["100", "uniform"], ["200", "full"], ["200", "uniform"]]
+    assert [row.split()[4] for row in rows][1::2] == ["1.0", "1.0"]  # uniform over itself
+
+
+def test_cost_json_as_a_user_runs_it():
+    run = subprocess.run(
+        [sys.executable, "-m", "recdemo", "cost", "--items", "100,1000", "--repeats", "1",
+         "--json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    assert len(rows) == 2 * len(COST_STRATEGIES)
+    for row in rows:
+        assert {"strategy", "items", "step_seconds", "peak_bytes", "flops"} <= set(row)
+        assert isinstance(row["step_seconds"], float) and isinstance(row["peak_bytes"], int)
+        assert row["items"] in (100, 1000) and row["strategy"] in COST_STRATEGIES
