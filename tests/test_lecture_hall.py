@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 
 import pytest
@@ -47,6 +48,13 @@ def hall():
         process.wait(timeout=30)
 
 
+def run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser
+    tests, in the same session) keeps an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def get(port: int, path: str, cookie: str | None = None):
     """(status, the backend that answered, the Set-Cookie value or None)."""
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
@@ -82,7 +90,7 @@ def test_a_browser_stays_on_one_process(hall):
         assert get(hall, "/_stcore/health", cookie)[:2] == (200, first)
         status, media, again = get(hall, "/media/no-such-file.html", cookie)
         assert (status, media, again) == (404, first, None), "/media/ reaches its process"
-        assert asyncio.run(websocket_backend(hall, cookie)) == (first, "success")
+        assert run(websocket_backend(hall, cookie)) == (first, "success")
     assert len(backends) == 2, "browsers spread over both processes"
 
 
@@ -93,5 +101,5 @@ def test_the_train_page_loads_through_the_proxy(hall):
         async with await open_session(hall, visit.address) as ws:
             await load_page(ws, visit, timeout=120)
 
-    asyncio.run(load())
+    run(load())
     assert visit.ok, visit.failure()
