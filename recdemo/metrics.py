@@ -175,13 +175,14 @@ def ranking_metrics(scores, queries, item_groups, k: int) -> dict[str, float]:
     }
 
 
-def oracle_metrics(dataset, k: int) -> dict[str, float]:
-    """The ranking metrics of a perfect model: the test queries' items ranked by
-    the generator's own preference (data.true_preference). With a leak, even it
-    recommends some other-group items and its AUC is below 1: what is left of a
-    model's spurious@k beyond this is the model's own doing."""
-    return ranking_metrics(true_preference(dataset, dataset.test), dataset.test,
-                           dataset.item_groups, k)
+def oracle_metrics(dataset, k: int, queries=None) -> dict[str, float]:
+    """The ranking metrics of a perfect model: the test queries' (or
+    ``queries``') items ranked by the generator's own preference
+    (data.true_preference). With a leak, even it recommends some other-group
+    items and its AUC is below 1: what is left of a model's spurious@k beyond
+    this is the model's own doing."""
+    queries = dataset.test if queries is None else queries
+    return ranking_metrics(true_preference(dataset, queries), queries, dataset.item_groups, k)
 
 
 def random_metrics(n_groups: int, items_per_group: int, k: int) -> dict[str, float]:
@@ -203,3 +204,35 @@ def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -
          "score": float(scores[item]), "spurious": bool(item_groups[item] != query_group)}
         for rank, item in enumerate(top_k(scores[None, :], k)[0], start=1)
     ]
+
+
+# What a model learned, beyond the four metrics: the Lesson uses these to say
+# how positives-only folds (one shared direction, lengths that drive scores).
+
+def mean_cosine(V) -> float:
+    """Mean cosine similarity over all pairs of rows of ``V``: near 1 when every
+    embedding points the same way, near 0 when they spread out."""
+    norms = np.linalg.norm(V, axis=1, keepdims=True)
+    unit = V / np.where(norms > 0, norms, 1.0)
+    n = len(V)
+    total = unit.sum(axis=0)
+    return float((total @ total - (unit * unit).sum()) / (n * (n - 1)))
+
+
+def length_score_correlation(Q, V) -> float:
+    """Correlation, over the items, between an item's length and its mean
+    score over the queries ``Q``: near 1 when long items score high for
+    everyone, whichever query asks."""
+    return float(np.corrcoef(np.linalg.norm(V, axis=1), (Q @ V.T).mean(axis=0))[0, 1])
+
+
+def cross_group_overlap(picks, query_groups) -> float:
+    """Share of their top-k two queries of different groups have in common,
+    averaged over all such pairs (``picks``: (m, k) item ids). Near 0 when
+    each group gets its own items; high when everyone gets the same ones."""
+    m, k = picks.shape
+    chosen = np.zeros((m, picks.max() + 1))
+    chosen[np.arange(m)[:, None], picks] = 1.0
+    shared = chosen @ chosen.T / k  # (m, m) share of the top-k in common
+    other = query_groups[:, None] != query_groups[None, :]
+    return float(shared[other].mean())

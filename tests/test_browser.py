@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import ui
+from recdemo.figures.style import COLOR_NAMES
 from recdemo.params import PARAMS
 
 EPOCHS = PARAMS["epochs"].default  # default run: a frame and a CSV row per epoch, and epoch 0
@@ -36,6 +37,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 PAGES = {"/": "lesson", "/groups": "groups", "/train": "train", "/compare": "compare"}
 NAVIGATION = ["Lesson", "Groups", "Train", "Compare"]
 STRATEGY_RADIO = "[data-testid='stRadio']:has-text('Which items does the loss see?')"
+# A group's legend entry is its color's name (its queries and items trace share it).
+GROUP_LEGEND = re.compile(rf"^({'|'.join(COLOR_NAMES)})$")
 FRAME_MS = 450  # recdemo.figures.FRAME_MS: one epoch per frame during playback
 
 # Streamlit asks <page>/_stcore/health and <page>/_stcore/host-config when a
@@ -240,13 +243,17 @@ def test_query_inspector_select_box(page):
     inspector.locator("input").click()
     page.keyboard.type("query 37 (")
     page.get_by_role("option", name=re.compile(r"^query 37 \(")).click()
-    wait_for_rerun(page, lambda: expect(page.get_by_text("for query 37:")).to_be_visible())
+    wait_for_rerun(page, lambda: expect(page.get_by_text(re.compile(r"of query 37 \("))
+                   ).to_be_visible())
     assert_healthy(page)
     assert re.search(r"[?&]query=37(&|$)", page.url), page.url
-    expect(page.get_by_text(re.compile(r"^Top 10 for query 37: \d+ spurious$"))).to_be_visible()
+    expect(page.get_by_text(re.compile(
+        r"^Top 10 of query 37 \(\w+\) after training: \d+ spurious"))).to_be_visible()
     table = page.locator("[data-testid='stDataFrame']")
     expect(table).to_be_visible()
-    expect(table.locator("table [role='row']")).to_have_count(11)  # a header and the top 10
+    # a header (#1 to #10) and the rows item, group, spurious
+    expect(table.locator("table [role='row']")).to_have_count(4)
+    expect(table.locator("table [role='columnheader']")).to_have_count(11)
     expect(inspector.get_by_role("combobox")).to_have_value(re.compile(r"^query 37 \("))
 
 
@@ -254,12 +261,12 @@ def test_query_inspector_select_box(page):
 # typed arrays; a 2-D one made a selected point's customdata arrive as
 # {"0": id, "1": item}, and pages/train_model.py's on_click failed with KeyError.
 def test_clicking_a_query_square_inspects_it(page):
-    go(page, "/train")
+    go(page, "/train?components=2")  # plotly draws 2D points in SVG, where a test can find them
     chart = page.locator(CHART).first
     chart.scroll_into_view_if_needed()
     # The query square farthest from any other point, so plotly's "closest point" is it.
     target = chart.evaluate("""plot => {
-        const queryTraces = plot._fullData.filter(t => t.name.endsWith(' queries')).length * 2;
+        const queryTraces = plot._fullData.filter(t => t.name.endsWith(' items')).length * 2;
         const points = [];
         plot.querySelectorAll('.scatterlayer .trace').forEach(trace => {
             const index = trace.__data__[0].trace.index;
@@ -292,7 +299,7 @@ def test_clicking_a_query_square_inspects_it(page):
                     || document.querySelector("[data-testid='stException']")""", arg=query)
     page.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
     assert_healthy(page)
-    expect(page.get_by_text(f"for query {query}:")).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"of query {query} \("))).to_be_visible()
     expect(page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")
            .get_by_role("combobox")).to_have_value(re.compile(rf"^query {query} \("))
 
@@ -305,7 +312,7 @@ def test_shared_link_opens_the_same_view(page):
     expect(page.locator(STRATEGY_RADIO).get_by_role("radio", name="hard")).to_be_checked()
     chart = page.locator(CHART).first
     expect(chart.locator(".gtitle")).to_contain_text("hard")
-    legend = chart.locator(".legend .traces").filter(has_text=re.compile(r" queries$"))
+    legend = chart.locator(".legend .traces").filter(has_text=GROUP_LEGEND)
     colors = legend.locator("path.scatterpts").evaluate_all(
         "paths => paths.map(path => getComputedStyle(path).fill)")
     assert len(colors) == 4 and len(set(colors)) == 4, colors
@@ -323,7 +330,7 @@ def test_bad_link_value_warns_and_the_page_still_draws(page):
     assert_healthy(page)
     chart = page.locator(CHART).first
     assert chart.locator(".scatterlayer .point").count() > 100
-    legend = chart.locator(".legend .traces").filter(has_text=re.compile(r" queries$"))
+    legend = chart.locator(".legend .traces").filter(has_text=GROUP_LEGEND)
     expect(legend).to_have_count(6)  # the default number of groups
 
 

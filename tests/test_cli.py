@@ -74,20 +74,30 @@ def assert_is_summary(row):
     assert all(isinstance(row[key], float | int) for key in SUMMARY_KEYS - {"strategy"})
 
 
+def trained_rows(run) -> list[dict]:
+    """The JSON rows of the runs, after checking the last row: a perfect model
+    (strategy oracle) with the ranking metrics and no embeddings, loss or time."""
+    *rows, oracle = json.loads(succeeded(run))
+    assert set(oracle) == SUMMARY_KEYS and oracle["strategy"] == "oracle"
+    assert [oracle[key] for key in ("silhouette", "final_loss", "train_seconds")] == [None] * 3
+    assert 0.0 <= oracle["spurious_at_k"] <= 1.0 and oracle["k"] == rows[0]["k"]
+    return rows
+
+
 def test_compare_json_has_one_summary_per_strategy(runs):
-    rows = json.loads(succeeded(runs["compare"]))
+    rows = trained_rows(runs["compare"])
     assert [row["strategy"] for row in rows] == list(STRATEGIES)
     for row in rows:
         assert_is_summary(row)
 
 
 def test_compare_only_the_strategies_asked_for(runs):
-    rows = json.loads(succeeded(runs["compare two"]))
+    rows = trained_rows(runs["compare two"])
     assert [row["strategy"] for row in rows] == ["full", "uniform"]
 
 
 def test_train_json_is_one_summary(runs):
-    row = json.loads(succeeded(runs["train hard"]))
+    (row,) = trained_rows(runs["train hard"])
     assert_is_summary(row)
     assert row["strategy"] == "hard"
 
@@ -96,7 +106,7 @@ def test_table_has_a_header_then_one_line_per_strategy(runs):
     header, rule, *rows = succeeded(runs["table"]).strip().splitlines()
     assert header.split()[:2] == ["strategy", "spurious@10"]
     assert set(rule.replace(" ", "")) == {"-"}
-    assert [row.split()[0] for row in rows] == TABLE_STRATEGIES
+    assert [row.split()[0] for row in rows] == [*TABLE_STRATEGIES, "oracle"]
 
 
 def without_time(row):
@@ -104,28 +114,28 @@ def without_time(row):
 
 
 def test_mf_json_is_one_summary_of_wals(runs):
-    row = json.loads(succeeded(runs["mf"]))
+    (row,) = trained_rows(runs["mf"])
     assert_is_summary(row)
     assert row["strategy"] == "wals"
 
 
 def test_mf_takes_its_dimension_as_dim_too(runs):
-    rows = [json.loads(succeeded(runs[name])) for name in ("mf", "mf dim")]
+    rows = [trained_rows(runs[name])[0] for name in ("mf", "mf dim")]
     assert without_time(rows[0]) == without_time(rows[1])
 
 
 def test_mf_table_is_one_line(runs):
     header, _, *rows = succeeded(runs["mf table"]).strip().splitlines()
     assert header.split()[:2] == ["strategy", "spurious@10"]
-    assert [row.split()[0] for row in rows] == ["wals"]
+    assert [row.split()[0] for row in rows] == ["wals", "oracle"]
 
 
 def test_compare_with_wals_has_mfs_row_and_scores_all_alike(runs):
-    uniform, wals = json.loads(succeeded(runs["compare wals"]))
+    uniform, wals = trained_rows(runs["compare wals"])
     assert (uniform["strategy"], wals["strategy"]) == ("uniform", "wals")
-    assert without_time(wals) == without_time(json.loads(succeeded(runs["mf"])))
+    assert without_time(wals) == without_time(trained_rows(runs["mf"])[0])
     # Scored on MF's held-out positives: only within-group recall depends on positives.
-    alone = json.loads(succeeded(runs["compare two"]))[1]
+    alone = trained_rows(runs["compare two"])[1]
     assert without_time(uniform) == without_time(alone) | {
         "within_group_recall_at_k": uniform["within_group_recall_at_k"]}
 

@@ -39,7 +39,8 @@ def test_embedding_figure_highlights_the_query_and_its_picks(run):
 @pytest.mark.parametrize("make", [
     lambda data, result: figures.training_curves_figure(result),
     lambda data, result: figures.small_multiples_figure(data, {"a": result, "b": result}),
-    lambda data, result: figures.metrics_bar_figure([result.summary()]),
+    lambda data, result: figures.metrics_bar_figure(
+        [result.summary()], {"perfect": {"spurious_at_k": 0.1}, "random": {}}),
     lambda data, result: figures.interaction_matrix_figure(data),
     lambda data, result: figures.group_sizes_figure(data),
     lambda data, result: figures.latent_figure(data),

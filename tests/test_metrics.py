@@ -11,6 +11,9 @@ from recdemo.metrics import (
     METRICS,
     all_metrics,
     cross_group_auc,
+    cross_group_overlap,
+    length_score_correlation,
+    mean_cosine,
     oracle_metrics,
     random_metrics,
     ranking_metrics,
@@ -213,3 +216,26 @@ def test_oracle_without_leak_is_perfect_and_with_leak_is_not():
     leaky = oracle_metrics(make_dataset(DataConfig(groups=4, leak=0.3)), k=10)
     assert leaky["spurious_at_k"] > 0.02 and leaky["cross_group_auc"] < 0.9
     assert tuple(leaky) == tuple(name for name in METRICS if name != "silhouette")
+
+
+def test_mean_cosine_of_one_direction_and_of_opposite_pairs():
+    assert mean_cosine(np.array([[1.0, 0.0], [2.0, 0.0], [0.5, 0.0]])) == pytest.approx(1.0)
+    # two orthogonal pairs: cosines 1 (within each pair) and 0 (across): 2 of 6 pairs are 1
+    V = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
+    assert mean_cosine(V) == pytest.approx(2 / 6)
+
+
+def test_length_score_correlation_when_length_alone_decides_the_score():
+    direction = np.array([1.0, 1.0]) / np.sqrt(2)
+    V = np.outer([1.0, 2.0, 3.0, 4.0], direction)
+    Q = np.array([[1.0, 0.2], [0.3, 1.0]])  # any queries on the same side
+    assert length_score_correlation(Q, V) == pytest.approx(1.0)
+    V_mixed = np.array([[4.0, 0.0], [0.0, 1.0], [-3.0, 0.0], [0.0, -2.0]])
+    assert length_score_correlation(np.array([[0.0, 1.0]]), V_mixed) < 0.5
+
+
+def test_cross_group_overlap_counts_shared_picks_of_other_group_pairs():
+    groups = np.array([0, 0, 1])
+    picks = np.array([[0, 1], [0, 1], [1, 2]])  # query 2 shares item 1 with each of the others
+    assert cross_group_overlap(picks, groups) == pytest.approx(0.5)
+    assert cross_group_overlap(np.array([[0, 1], [2, 3]]), np.array([0, 1])) == 0.0

@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui
+from recdemo import figures
 from recdemo.figures import FONT, PALETTE, array_values
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.params import PARAMS
@@ -153,9 +154,17 @@ def test_compare_page_shows_every_strategy():
     at = open_page("pages/compare_strategies.py", epochs=5)
     assert no_exceptions(at)
     table = at.dataframe[0].value
-    assert list(table["strategy"]) == list(PARAMS["strategy"].choices)
+    strategies = list(PARAMS["strategy"].choices)
+    assert list(table["strategy"]) == [f"{name}, epochs 5" for name in strategies] + [
+        "a perfect model", "a random ranking"]
+    assert "final_loss" not in table.columns, "losses of different kinds are not compared"
     bars = chart_spec(at, "metric_bars")
-    assert [t["name"] for t in bars["data"]] == list(PARAMS["strategy"].choices)
+    assert len(bars["data"]) == 4, "one panel per metric"
+    references = ["a perfect model", "a random ranking"]
+    assert all(figures.array_values(t["y"])[:6] == strategies for t in bars["data"])
+    assert [figures.array_values(t["y"])[6:] for t in bars["data"]] == [references] * 3 + [[]]
+    colors = {color for t in bars["data"] for color in t["marker"]["color"]}
+    assert not colors & set(PALETTE), "no strategy wears a group's color"
 
 
 def test_presenter_link_hides_the_sidebar_and_chosen_controls():

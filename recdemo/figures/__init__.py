@@ -21,6 +21,7 @@ from recdemo.figures.style import (
     FONT,
     METRIC_LABELS,
     PALETTE,
+    STRATEGY_COLORS,
     AnimatedFigure,
     array_values,
     group_color,
@@ -32,8 +33,8 @@ from recdemo.figures.style import (
 )
 
 __all__ = [
-    "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "AnimatedFigure", "array_values",
-    "balanced_snapshots", "embedding_figure", "group_color", "group_name",
+    "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "STRATEGY_COLORS", "AnimatedFigure",
+    "array_values", "balanced_snapshots", "embedding_figure", "group_color", "group_name",
     "group_sizes_figure", "interaction_matrix_figure", "latent_figure", "metric_label",
     "metrics_bar_figure", "run_label", "small_multiples_figure", "training_curves_figure",
     "typed_array", "with_font_size",

@@ -13,7 +13,7 @@ from recdemo.figures.recommendations import (
     recommendation_positions,
     recommendation_styles,
 )
-from recdemo.figures.style import FONT, METRIC_LABELS, metric_label, run_label
+from recdemo.figures.style import FONT, STRATEGY_COLORS, metric_label, run_label
 from recdemo.metrics import METRICS
 from recdemo.projection import project
 
@@ -31,7 +31,7 @@ def training_curves_figure(result, height: int = 330) -> go.Figure:
     for name, color in zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True):
         traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
                        "y": [m[name] for m in result.metrics], "mode": "lines+markers",
-                       "name": METRIC_LABELS[name].replace("@k", f"@{k}"),
+                       "name": metric_label(name, k),
                        "line": {"color": color}})
     layout = {
         "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
@@ -55,27 +55,27 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3,
     recommends (exact)."""
     names = list(results)
     rows = -(-len(names) // cols)
+    projections = {name: project(*(s[-1:] for s in balanced_snapshots(results[name])), 2)
+                   for name in names}
     titles = [""] * (2 * rows * cols)
     for index, name in enumerate(names):
-        result = results[name]
-        k = result.config.k
+        result, k = results[name], results[name].config.k
         row, col = 2 * (index // cols), index % cols
+        drawn = picture_spurious(dataset, projections[name], 0, k)
         titles[row * cols + col] = (
             f"<b>{run_label(result.config)}</b>: "
-            f"{metric_label('spurious_at_k', k)} = {result.final_metrics['spurious_at_k']:.2f}")
+            f"{metric_label('spurious_at_k', k)} = {result.final_metrics['spurious_at_k']:.2f}"
+            f"<br><span style='font-size:0.85em'>near in this 2D picture: {drawn:.0%} "
+            "other groups</span>")
         titles[(row + 1) * cols + col] = f"what it recommends (top {k})"
     fig = make_subplots(rows=2 * rows, cols=cols, subplot_titles=titles,
-                        horizontal_spacing=0.04, vertical_spacing=0.07)
+                        horizontal_spacing=0.04, vertical_spacing=0.1)
     for index, name in enumerate(names):
         result = results[name]
         row, col = 2 * (index // cols) + 1, index % cols + 1
-        queries, items = balanced_snapshots(result)
-        projection = project(queries[-1:], items[-1:], 2)
-        for trace in static_group_traces(dataset, projection, showlegend=index == 0, size=6):
+        for trace in static_group_traces(dataset, projections[name], showlegend=index == 0,
+                                         size=6):
             fig.add_trace(trace, row=row, col=col)
-        drawn = picture_spurious(dataset, projection, 0, result.config.k)
-        fig.update_xaxes(title_text=f"near in this picture: {drawn:.0%} other groups",
-                         title_font_size=FONT["size"] - 2, row=row, col=col)
         positions = recommendation_positions(dataset, result.top_k_snapshots[-1])
         styles = recommendation_styles(dataset, result.config.k, size=3)
         for style, position in zip(styles, positions, strict=True):
@@ -92,24 +92,38 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3,
     # The legend (two entries per group) goes under the panels, in rows: beside
     # a single row of panels it would be taller than they are, and scroll.
     fig.update_layout(height=height_per_row * 2 * rows + 70, font=FONT,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.02,
                               "xanchor": "left", "x": 0.0})
     return fig
 
 
-def metrics_bar_figure(summaries: list[dict], height: int = 380) -> go.Figure:
-    """One group of bars per metric, one bar per strategy."""
+def metrics_bar_figure(summaries: list[dict], references: dict[str, dict],
+                       height: int = 360) -> go.Figure:
+    """One panel per metric, one horizontal bar per strategy (in its own color,
+    never a group's), then one hatched bar per reference (e.g. a perfect model,
+    a random ranking) where it has a value."""
     k = summaries[0]["k"]
-    fig = go.Figure()
-    for row in summaries:
+    rows = [(row["strategy"], row, False) for row in summaries]
+    rows += [(who, values, True) for who, values in references.items()]
+    fig = make_subplots(rows=1, cols=len(METRICS), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[metric_label(m, k) for m in METRICS])
+    for col, metric in enumerate(METRICS, start=1):
+        shown = [(name, row[metric], reference) for name, row, reference in rows
+                 if row.get(metric) is not None]
         fig.add_trace(go.Bar(
-            x=[METRIC_LABELS[m].replace("@k", f"@{k}") for m in METRICS],
-            y=[row[m] for m in METRICS], name=row["strategy"],
-            text=[f"{row[m]:.2f}" for m in METRICS], textposition="outside",
-        ))
-    fig.update_layout(barmode="group", height=height, font=FONT, yaxis_range=[-0.2, 1.1],
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+            y=[name for name, _, _ in shown], x=[value for _, value, _ in shown],
+            orientation="h", showlegend=False, cliponaxis=False,
+            marker={"color": ["#FFFFFF" if reference else STRATEGY_COLORS.get(name, "#777777")
+                              for name, _, reference in shown],
+                    "line": {"color": "#111111", "width": [1 if r else 0 for _, _, r in shown]},
+                    "pattern": {"shape": ["/" if r else "" for _, _, r in shown]}},
+            text=[f"{value:.2f}" for _, value, _ in shown], textposition="outside",
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>"), row=1, col=col)
+        low = min(0.0, *(value for _, value, _ in shown))
+        fig.update_xaxes(range=[low - 0.05, 1.3], row=1, col=col, showgrid=False,
+                         zeroline=True, zerolinecolor="#888888", showticklabels=False)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=height, font=FONT, bargap=0.25,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
-
-

@@ -14,6 +14,11 @@ from recdemo.params import PARAMS
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#B8A400",
            "#000000")
 COLOR_NAMES = ("blue", "orange", "green", "red", "sky", "pink", "yellow", "black")
+# Strategies get their own colors, none of them a group's (PALETTE): purples,
+# browns and greys from ColorBrewer's diverging schemes.
+STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#AAAAAA", "uniform": "#9970AB",
+                   "hard": "#543005", "in-group": "#BF812D", "popularity": "#DFC27D",
+                   "wals": "#555555"}
 METRIC_LABELS = {
     "spurious_at_k": "spurious@k",
     "within_group_recall_at_k": "within-group recall@k",
