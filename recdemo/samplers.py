@@ -57,6 +57,14 @@ class PositivesOnly(Sampler):
         return Candidates(batch.positives, batch.weights, 0.0, "sigmoid")
 
 
+def is_positive(items: np.ndarray, batch: Batch) -> np.ndarray:
+    """(B, M) mask: is items[b, m] one of query b's positives?"""
+    hit = np.zeros(items.shape, dtype=bool)
+    for positive in batch.positives.T:  # a few columns: faster than one (B, M, P) test
+        hit |= items == positive[:, None]
+    return hit
+
+
 class NegativeSampler(Sampler):
     """Sampled softmax over the positives plus K drawn negatives.
 
@@ -86,14 +94,6 @@ class NegativeSampler(Sampler):
             offsets -= np.log(self.negatives) + log_q
         offsets[:, batch.positives.shape[1]:][is_positive(negatives, batch)] = -np.inf
         return Candidates(items, targets, offsets, "softmax")
-
-
-def is_positive(items: np.ndarray, batch: Batch) -> np.ndarray:
-    """(B, M) mask: is items[b, m] one of query b's positives?"""
-    hit = np.zeros(items.shape, dtype=bool)
-    for positive in batch.positives.T:  # a few columns: faster than one (B, M, P) test
-        hit |= items == positive[:, None]
-    return hit
 
 
 class Uniform(NegativeSampler):
@@ -170,8 +170,8 @@ class Hard(NegativeSampler):
             logits[np.arange(B)[:, None], batch.positives] = -np.inf
         else:
             pool = rng.integers(0, self.n_items, size=(B, HARD_POOL_SIZE))
-            # One batched product in V's precision (a float32 table is not
-            # copied to float64), then the softmax over the pool as above.
+            # One batched product in V's precision: a float32 pool is not
+            # copied to float64 (at B = 256 the pool is 512 x 256 rows).
             q_pool = q.astype(V.dtype, copy=False)[:, :, None]
             logits = (V[pool] @ q_pool)[:, :, 0] / self.temperature
             logits[is_positive(pool, batch)] = -np.inf
