@@ -18,7 +18,8 @@ if not runs:
 k = ui.train_config().k
 configs = tuple(config for _, config in runs.values())
 ui.chart(ui.small_multiples(data_config, configs, cols=3), "small_multiples",
-         "recdemo-compare", html_download=True)
+         f"recdemo-compare-seed{data_config.seed}",
+         html_title=f"recdemo: every strategy, seed {data_config.seed}")
 
 st.subheader("The numbers")
 references = {"a perfect model": oracle_metrics(data, k),

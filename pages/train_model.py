@@ -5,7 +5,7 @@ import dataclasses
 import streamlit as st
 
 import ui
-from recdemo import figures
+from recdemo import export, figures
 from recdemo.metrics import METRICS, oracle_metrics, random_metrics, recommendations
 from recdemo.reliability import reliability_notes
 
@@ -65,15 +65,18 @@ query = ui.control("query", inspect, label="Inspect a query (or click a square)"
 
 
 def on_click():
-    """A click on a query square inspects that query (traces 0, 2, 4... are queries)."""
+    """A click on a query square inspects that query (traces 0, 2, 4... are
+    queries). The event is the browser's word: set_setting checks the id."""
     for point in st.session_state.embedding_chart.selection.points:
-        if point["curve_number"] < 2 * data.n_groups and point["curve_number"] % 2 == 0:
-            ui.set_setting("query", int(point["customdata"]))
+        trace = point.get("curve_number")
+        if isinstance(trace, int) and trace < 2 * data.n_groups and trace % 2 == 0:
+            ui.set_setting("query", point.get("customdata"))
             return
 
 
 fig = ui.embedding_figure(data_config, config, components, query)
-ui.chart(fig, "embedding_chart", f"recdemo-{config.strategy}-embeddings", html_download=True,
+ui.chart(fig, "embedding_chart", export.file_name(data_config, config, "embeddings"),
+         html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
          on_select=on_click, selection_mode="points")
 
 picks = recommendations(result.query_embeddings[query], result.item_embeddings,
@@ -88,5 +91,6 @@ st.dataframe(
 )
 
 st.subheader("Training curves")
-ui.chart(ui.training_curves(data_config, config), "curves", f"recdemo-{config.strategy}-curves")
-ui.history_downloads(result)
+ui.chart(ui.training_curves(data_config, config), "curves",
+         export.file_name(data_config, config, "curves"))
+ui.history_downloads(data_config, result)

@@ -1,12 +1,30 @@
-"""Files a teacher can take away: the chart as a standalone page, the metrics per epoch."""
+"""Files a teacher can take away: the chart as a standalone page, the metrics
+per epoch. Every file carries every setting of its run, data and training, and
+the link that opens the same view again, so a run can be reproduced from it."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import html
 import io
 import json
 
+import plotly.io as pio
+
 from recdemo.metrics import METRICS
+
+
+def run_settings(data_config, config) -> dict:
+    """Every setting of a run: the data's, then the training's (a TrainConfig,
+    or MF's config), in the names of the parameter table."""
+    return {**dataclasses.asdict(data_config), "strategy": config.strategy,
+            **dataclasses.asdict(config)}
+
+
+def file_name(data_config, config, what: str) -> str:
+    """recdemo-<strategy>-seed<seed>-<what>: two runs never share a name by accident."""
+    return f"recdemo-{config.strategy}-seed{data_config.seed}-{what}"
 
 
 def history_rows(result) -> list[dict]:
@@ -19,8 +37,11 @@ def history_rows(result) -> list[dict]:
     ]
 
 
-def history_csv(result) -> str:
-    rows = history_rows(result)
+def history_csv(result, data_config, link: str) -> str:
+    """The rows of history_rows, each followed by every setting of the run and the link."""
+    settings = {name: value for name, value in run_settings(data_config, result.config).items()
+                if name not in ("strategy", "k")}  # already columns of every row
+    rows = [row | settings | {"link": link} for row in history_rows(result)]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -28,10 +49,29 @@ def history_csv(result) -> str:
     return out.getvalue()
 
 
-def history_json(result) -> str:
-    return json.dumps({"config": vars(result.config), "epochs": history_rows(result)}, indent=2)
+def history_json(result, data_config, link: str) -> str:
+    return json.dumps({"link": link, "settings": run_settings(data_config, result.config),
+                       "epochs": history_rows(result)}, indent=2)
 
 
-def figure_html(fig) -> str:
-    """A standalone page with plotly.js inside, so it opens without a network."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
+def figure_html(fig, title: str, link: str, settings: dict) -> str:
+    """A standalone page with plotly.js inside, so it opens without a network:
+    a title, the chart (its axis labels given room: the app's tight margins
+    would clip them on a page of its own), the link that opens the same view,
+    and every setting of the run."""
+    fig = fig.to_dict() if hasattr(fig, "to_dict") else fig
+    layout = fig["layout"] | {"margin": fig["layout"].get("margin", {}) | {"l": 70, "r": 30}}
+    for name in layout:
+        if name.startswith(("xaxis", "yaxis")):
+            layout[name] = layout[name] | {"automargin": True}
+    chart = pio.to_html({**fig, "layout": layout}, include_plotlyjs=True, full_html=False,
+                        auto_play=False)
+    rows = "".join(f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
+                   for name, value in settings.items())
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title>"
+            "<style>body{font-family:sans-serif;margin:1.5rem}th{text-align:left;"
+            "padding-right:1rem;font-weight:normal;color:#555}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1>{chart}"
+            f"<p>Open this view in recdemo: <a href=\"{html.escape(link, quote=True)}\">"
+            f"{html.escape(link)}</a></p><table>{rows}</table></body></html>\n")

@@ -12,6 +12,7 @@ fixtures in conftest.py.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 import ui
 from recdemo.figures.style import COLOR_NAMES
+from recdemo.metrics import METRICS
 from recdemo.params import PARAMS
 
 EPOCHS = PARAMS["epochs"].default  # default run: a frame and a CSV row per epoch, and epoch 0
@@ -408,6 +410,36 @@ def test_downloads_metrics_csv_and_chart_png(page):
     with open(download.path(), "rb") as file:
         assert file.read(8) == b"\x89PNG\r\n\x1a\n"
     assert_healthy(page)
+
+
+def download(tab: Page, label: str):
+    """Click the download button ``label``; return (suggested file name, path)."""
+    button = tab.locator("[data-testid='stDownloadButton']").filter(has_text=label)
+    with tab.expect_download() as download_info:
+        button.locator("button").click()
+    return download_info.value.suggested_filename, download_info.value.path()
+
+
+def test_an_exported_run_reopens_from_its_own_link(page, browser):
+    """A teacher's JSON export carries every setting and the link; the link,
+    opened in another browser, shows the same run's numbers."""
+    go(page, "/train?strategy=hard&groups=4&seed=3&leak=0.02")
+    name, path = download(page, "Metrics per epoch (JSON)")
+    assert name == "recdemo-hard-seed3-metrics.json"
+    exported = json.loads(Path(path).read_text(encoding="utf-8"))
+    assert {key: exported["settings"][key] for key in ("strategy", "groups", "seed", "leak")
+            } == {"strategy": "hard", "groups": 4, "seed": 3, "leak": 0.02}
+    final = exported["epochs"][-1]
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        other = context.new_page()
+        other.console_errors = watch_console(other)
+        open_page(other, exported["link"])
+        assert_healthy(other)
+        values = [float(value) for value in metric_values(other)]
+        assert values == pytest.approx([final[name] for name in METRICS], abs=0.005)
+    finally:
+        context.close()
 
 
 # ---------------------------------------------------------------- a fresh server
