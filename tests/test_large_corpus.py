@@ -131,8 +131,8 @@ def float32_copy(model):
 
 @pytest.mark.parametrize("strategy", SAMPLED)
 def test_float32_step_is_the_float64_step_to_float32_rounding(strategy):
-    """The app's tables are float32: the candidates' products, dL/ds, dL/dV and
-    Adam then run in float32 too, and must give the same update."""
+    """A large corpus's table is float32: the candidates' products, dL/ds,
+    dL/dV and Adam then run in float32 too, and must give the same update."""
     model, x, batch, rng = small_model(n_items=40, seed=3)
     single = float32_copy(model)
     assert single.items.rows.dtype == np.float32 and single.tower_flat.dtype == np.float64
