@@ -8,10 +8,12 @@ one flat vector, so even a sampled step there updates every row of the item
 table V. Here a step's cost is set by the batch, not by the corpus size n:
 
 - A sampled step (uniform, hard or popularity negatives, from ``samplers.py``)
-  reads and writes only its candidates' rows of V: the unique item ids of the
-  batch's candidates are gathered into a small table, the loss and gradients
-  of ``model.candidate_loss`` are computed on that table, and the optimizer
-  updates those rows alone. Nothing of size n x d is read or written.
+  reads and writes only its candidates' rows of V: the rows of the batch's
+  distinct candidates are gathered into a small block (one read of each row),
+  the loss and gradients of ``model.candidate_loss`` are computed on that
+  block in the table's precision, the optimizer updates the block, and it is
+  written back (one write of each row). Nothing of size n x d is read or
+  written, and the step allocates nothing of the block's size.
 - A full-softmax step needs every score: its normalizer log sum_j exp(s_j) and
   its gradient p_hat - p are computed over V in chunks of rows, so no n x B
   score matrix exists, and each chunk of V is updated as soon as its gradient
@@ -59,14 +61,15 @@ class ItemTable:
     ``rows[j]`` is (V_j, m_j, v_j): the embedding and Adam's two running means
     of item j, side by side, so a step that touches a row reads and writes one
     block of 3 d numbers instead of three scattered ones. At a million items
-    those scattered reads and writes are most of a sampled step's time (the
-    table does not fit in any cache); keeping each row's state together made
-    that part several times faster on our machine.
+    those scattered reads and writes are the largest part of a sampled step's
+    time (the table does not fit in any cache); keeping each row's state
+    together made that part several times faster on our machine.
 
     Lazy, as TensorFlow's LazyAdam: ``begin_step()`` once per training step,
-    then ``update(block, grad)`` on each block of rows the step touched. Rows a
-    step does not touch keep their value and their running means; a step that
-    touches every row is plain Adam, the same update as ``train.Adam``.
+    then ``update(block, grad)`` on each block of rows the step touched (a
+    view into ``rows``, or a copy from ``gather`` that ``scatter`` writes
+    back). Rows a step does not touch keep their value and their running
+    means; a step that touches every row is plain Adam, as ``train.Adam``.
     """
 
     def __init__(self, n_items: int, dim: int, learning_rate: float, rng, dtype=np.float32):
@@ -80,6 +83,7 @@ class ItemTable:
             block *= 0.1  # as model.init_params
         self.t = 0
         self.step_size = 0.0
+        self.block_buffer = np.empty((0, 3, dim), dtype=dtype)  # holds gather's block
 
     @property
     def V(self) -> np.ndarray:
@@ -89,7 +93,33 @@ class ItemTable:
     def begin_step(self) -> None:
         b1, b2 = ADAM_BETAS
         self.t += 1
-        self.step_size = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        # In the table's precision: a float64 scalar would run every product
+        # with it in float64, casting the float32 rows on the way (several
+        # times slower).
+        self.step_size = self.rows.dtype.type(
+            self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))
+
+    def gather(self, ids: np.ndarray) -> np.ndarray:
+        """Rows ``ids`` (sorted and distinct, as from np.unique) as a (U, 3, d)
+        block, copied into a buffer the table keeps and valid until the next
+        call. A fresh block each step (the step's largest array) made the
+        memory allocator hand the step's memory back to the system at its end
+        and page it in again at the next: at a million items, more than half
+        of a sampled step's time on our machine."""
+        if len(ids) and not 0 <= ids[0] <= ids[-1] < len(self.rows):
+            raise IndexError(f"row ids must be sorted and in [0, {len(self.rows)}); "
+                             f"got {ids[0]} to {ids[-1]}")
+        if len(ids) > len(self.block_buffer):
+            self.block_buffer = np.empty((len(ids), *self.rows.shape[1:]), dtype=self.rows.dtype)
+        block = self.block_buffer[:len(ids)]
+        # mode="clip" only to write straight into ``out`` (the ids are checked
+        # above): with "raise", take fills a fresh copy and copies it back.
+        np.take(self.rows, ids, axis=0, out=block, mode="clip")
+        return block
+
+    def scatter(self, ids: np.ndarray, block: np.ndarray) -> None:
+        """Write a gathered (and updated) block back to rows ``ids``."""
+        self.rows[ids] = block
 
     def update(self, block: np.ndarray, grad: np.ndarray) -> None:
         """Adam on ``block`` (some of ``rows``, shape (r, 3, d)), given dL/dV of
@@ -98,18 +128,19 @@ class ItemTable:
             m = b1 m + (1 - b1) g,   v = b2 v + (1 - b2) g^2,
             V = V - step_size m / (sqrt(v) + eps)
 
-        in place (a block gathered with row ids is a copy: the caller writes it
-        back). The arithmetic reuses one copy of g: on a busy machine the page
-        faults of a fresh array per operation cost more than the arithmetic.
+        in place (a gathered block is a copy: the caller writes it back).
+        ``grad``, in the table's precision, is overwritten: it is the one work
+        array, so the update allocates nothing.
         """
         b1, b2 = ADAM_BETAS
         V, m, v = block[:, 0], block[:, 1], block[:, 2]
-        work = grad.astype(block.dtype)  # g, in the table's precision
+        work = grad
+        work *= 1 - b1  # (1 - b1) g
         m *= b1
-        m += (1 - b1) * work
+        m += work
+        work *= work  # (1 - b1)^2 g^2
+        work *= (1 - b2) / (1 - b1) ** 2
         v *= b2
-        work *= work
-        work *= 1 - b2
         v += work
         np.sqrt(v, out=work)
         work += ADAM_EPS
@@ -199,11 +230,12 @@ class LargeCorpusModel:
         candidates = sampler(batch, q, self.items.V, rng)
         ids, local = np.unique(candidates.items, return_inverse=True)
         local = local.reshape(candidates.items.shape)  # each candidate's row in block
-        block = self.items.rows[ids]  # (U, 3, d): all this step reads of the table
-        loss, dq, dV = candidate_loss(q, block[:, 0], replace(candidates, items=local))
+        block = self.items.gather(ids)  # (U, 3, d): all this step reads of the table
+        q_items = q.astype(block.dtype)  # the candidates' products in the table's precision
+        loss, dq, dV = candidate_loss(q_items, block[:, 0], replace(candidates, items=local))
         self.items.begin_step()
         self.items.update(block, dV)
-        self.items.rows[ids] = block
+        self.items.scatter(ids, block)
         self._update_tower(dq, cache)
         return loss
 

@@ -91,6 +91,9 @@ def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
         loss = -(t * log_sigmoid).sum() / B
         dscores = t * (np.exp(log_sigmoid) - 1.0) / B
 
+    # The products below in V's precision: with a float32 table, float64
+    # dL/ds would make float64 copies of the (B, C, d) candidate embeddings.
+    dscores = dscores.astype(V.dtype, copy=False)
     if cand.items is None:
         dq = dscores @ V  # dL/dq_b = sum_j dL/ds_bj V_j: all n items
         dV = dscores.T @ q  # dL/dV_j = sum_b dL/ds_bj q_b

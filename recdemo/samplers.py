@@ -57,6 +57,14 @@ class PositivesOnly(Sampler):
         return Candidates(batch.positives, batch.weights, 0.0, "sigmoid")
 
 
+def is_positive(items: np.ndarray, batch: Batch) -> np.ndarray:
+    """(B, M) mask: is items[b, m] one of query b's positives?"""
+    hit = np.zeros(items.shape, dtype=bool)
+    for positive in batch.positives.T:  # a few columns: faster than one (B, M, P) test
+        hit |= items == positive[:, None]
+    return hit
+
+
 class NegativeSampler(Sampler):
     """Sampled softmax over the positives plus K drawn negatives.
 
@@ -84,10 +92,7 @@ class NegativeSampler(Sampler):
         log_q = self.log_q(items)
         if log_q is not None:
             offsets -= np.log(self.negatives) + log_q
-        hit = np.zeros(negatives.shape, dtype=bool)
-        for positive in batch.positives.T:  # a few columns: faster than one (B, K, P) test
-            hit |= negatives == positive[:, None]
-        offsets[:, batch.positives.shape[1]:][hit] = -np.inf
+        offsets[:, batch.positives.shape[1]:][is_positive(negatives, batch)] = -np.inf
         return Candidates(items, targets, offsets, "softmax")
 
 
@@ -131,7 +136,13 @@ class Popularity(NegativeSampler):
 
     def draw(self, batch, q, V, rng):
         u = rng.random((len(batch.groups), self.negatives)) * self.cumulative[-1]
-        return np.searchsorted(self.cumulative, u, side="right").clip(max=len(self.cumulative) - 1)
+        # Inverse CDF, searched in increasing order of u: numpy starts each
+        # search from the last one's answer, so on a corpus larger than the
+        # cache the searches mostly read memory the previous one just read.
+        order = np.argsort(u, axis=None)
+        items = np.empty(u.size, dtype=np.intp)
+        items[order] = np.searchsorted(self.cumulative, u.ravel()[order], side="right")
+        return items.reshape(u.shape).clip(max=len(self.cumulative) - 1)
 
     def log_q(self, items):
         return np.log(self.probability[items]) if self.logq_correction else None
@@ -159,13 +170,17 @@ class Hard(NegativeSampler):
             logits[np.arange(B)[:, None], batch.positives] = -np.inf
         else:
             pool = rng.integers(0, self.n_items, size=(B, HARD_POOL_SIZE))
-            logits = np.einsum("bd,bmd->bm", q, V[pool]) / self.temperature
-            is_positive = (pool[:, :, None] == batch.positives[:, None, :]).any(axis=2)
-            logits[is_positive] = -np.inf
+            # One batched product in V's precision: a float32 pool is not
+            # copied to float64 (at B = 256 the pool is 512 x 256 rows).
+            q_pool = q.astype(V.dtype, copy=False)[:, :, None]
+            logits = (V[pool] @ q_pool)[:, :, 0] / self.temperature
+            logits[is_positive(pool, batch)] = -np.inf
         # Inverse-CDF draw in every row at once: shift row b's CDF (rising to 1)
         # and its uniforms by b, so one searchsorted on the flat array serves all.
         weights = np.exp(logits - logits.max(axis=1, keepdims=True))
-        cdf = np.cumsum(weights, axis=1)
+        # float64 whatever V's precision: shifted by up to B, a float32 CDF
+        # would lose the steps of the least likely items.
+        cdf = np.cumsum(weights, axis=1, dtype=float)
         row = np.arange(B)[:, None]
         cdf /= cdf[:, -1:]
         cdf += row

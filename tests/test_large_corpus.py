@@ -60,6 +60,16 @@ class Recording:
         return self.drawn[-1]
 
 
+class Replay:
+    """A sampler that hands out the given Candidates."""
+
+    def __init__(self, candidates):
+        self.candidates = candidates
+
+    def __call__(self, batch, q, V, rng):
+        return self.candidates
+
+
 def dense_lazy_adam_steps(params, x, drawn, learning_rate):
     """The reference: model.candidate_loss's dense (n, d) gradient of V, then
     Adam on every row that was a candidate (all others left alone, running
@@ -108,6 +118,42 @@ def test_sampled_step_equals_the_dense_update_on_the_same_candidates(strategy, s
     assert any(set.union(*touched[:t]) - touched[t] for t in range(1, steps))
     assert any(len(np.unique(c.items)) < c.items.size for c in sampler.drawn)
     assert not np.allclose(model.items.V, initial_V)
+
+
+def float32_copy(model):
+    """The same model with its item table (V and running means) in float32."""
+    copy = LargeCorpusModel(len(model.items.rows), model.items.rows.shape[2],
+                            np.random.default_rng(0), hidden=model.tower["W1"].shape[1])
+    copy.tower_flat[:] = model.tower_flat
+    copy.items.rows[:] = model.items.rows
+    return copy
+
+
+@pytest.mark.parametrize("strategy", SAMPLED)
+def test_float32_step_is_the_float64_step_to_float32_rounding(strategy):
+    """A large corpus's table is float32: the candidates' products, dL/ds,
+    dL/dV and Adam then run in float32 too, and must give the same update."""
+    model, x, batch, rng = small_model(n_items=40, seed=3)
+    single = float32_copy(model)
+    assert single.items.rows.dtype == np.float32 and single.tower_flat.dtype == np.float64
+    sampler = Recording(make_sampler(strategy, 3, Corpus(40, zipf_popularity(40, rng)),
+                                     temperature=0.5))
+    initial_V = model.items.V.copy()
+    for _ in range(3):
+        loss = model.sampled_step(x, batch, sampler, rng)
+        single_loss = single.sampled_step(x, batch, Replay(sampler.drawn[-1]), rng)
+        assert single_loss == pytest.approx(loss, rel=1e-5)
+    moved = model.items.V - initial_V  # what the steps changed, about 3 learning rates
+    np.testing.assert_allclose(single.items.V - initial_V, moved, rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(single.tower_flat, model.tower_flat, rtol=1e-4, atol=1e-6)
+
+
+def test_gather_refuses_rows_out_of_the_table():
+    model, *_ = small_model(n_items=10, seed=0)
+    with pytest.raises(IndexError, match=r"row ids must be sorted and in \[0, 10\); got 3 to 10"):
+        model.items.gather(np.array([3, 10]))
+    with pytest.raises(IndexError, match="got -1 to 4"):
+        model.items.gather(np.array([-1, 4]))
 
 
 def test_full_step_is_adam_on_every_row():

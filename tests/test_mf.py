@@ -152,9 +152,10 @@ def test_the_softmax_figures_draw_an_mf_result(make):
 
 
 def test_the_exports_write_an_mf_result():
-    result = mf_run()
-    assert history_csv(result).count("\n") == SWEEPS + 2  # header, sweep 0, each sweep
-    assert '"unobserved_weight": 0.05' in history_json(result)
+    result, data = mf_run(), dataset()
+    link = "http://localhost/mf"
+    assert history_csv(result, data.config, link).count("\n") == SWEEPS + 2  # header, sweeps
+    assert '"unobserved_weight": 0.05' in history_json(result, data.config, link)
 
 
 @pytest.mark.parametrize("w0", [0.0, 0.05])

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from recdemo.samplers import Batch, make_sampler
+from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
 
 GROUPS, ITEMS_PER_GROUP, QUERIES, POSITIVES, NEGATIVES, DIM = 4, 10, 64, 3, 20, 5
 N_ITEMS = GROUPS * ITEMS_PER_GROUP
@@ -67,6 +67,29 @@ def test_hard_negatives_are_never_positives_and_favor_high_scores(setting):
     scores = setting.q @ setting.V.T
     drawn = np.take_along_axis(scores, negatives, axis=1).mean()
     # Scores have mean ~0 and spread ~2.2: uniform draws would average ~0, exp(s) weighting ~3.6.
+    assert drawn > scores.mean() + 2.0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hard_negatives_from_a_pool_are_never_positives_and_favor_high_scores(dtype):
+    """Above HARD_POOL_SIZE items, each query draws from a random pool of
+    them, scored in V's precision (float32 for the large corpus)."""
+    rng = np.random.default_rng(5)
+    n_items = 4 * HARD_POOL_SIZE
+    q = rng.standard_normal((QUERIES, DIM))
+    V = rng.standard_normal((n_items, DIM)).astype(dtype)
+    scores = q @ V.T.astype(float)
+    # Each query's positives are its best-scoring items, so the draws would
+    # pick them often if the pool's mask missed them.
+    positives = np.argsort(-scores, axis=1)[:, :POSITIVES]
+    batch = Batch(positives, np.full(positives.shape, 1 / POSITIVES), np.zeros(QUERIES, int))
+    sampler = make_sampler("hard", NEGATIVES, SimpleNamespace(n_items=n_items), temperature=1.0)
+    negatives = np.concatenate([sampler(batch, q, V, np.random.default_rng(s)).items[:, POSITIVES:]
+                                for s in range(5)], axis=1)
+    assert not (negatives[:, :, None] == positives[:, None, :]).any()
+    drawn = np.take_along_axis(scores, negatives, axis=1).mean()
+    # Scores spread ~2.2 around ~0: uniform draws would average ~0, exp(s)
+    # weighting within pools of 512 about 3.5.
     assert drawn > scores.mean() + 2.0
 
 
