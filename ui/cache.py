@@ -27,8 +27,8 @@ def return_freed_memory() -> None:
     the server's RSS. By default the threshold rises to the largest block freed
     so far (up to 32 MB): after the first evicted run, a run's 4 MB arrays sit
     in the heap, and the holes they leave stay in the RSS. Measured: 12 largest
-    configurations grew the server by 313 MB with the default, 151 MB with
-    this (what tracemalloc counts). Nothing happens without glibc."""
+    configurations grew the server by 313 MB with the default, 175 MB with
+    this (tracemalloc counts 150 MB). Nothing happens without glibc."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:

@@ -112,7 +112,7 @@ def clicked_query_inspector(n_groups: int, key: str):
 
 
 def query_label(data):
-    """format_func of the query picker: "query 12 (red)"."""
+    """format_func of the query picker: a query and its group."""
     groups = data.test.groups.tolist()
     return lambda q: f"query {q} ({figures.group_name(groups[q])})"
 

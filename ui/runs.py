@@ -3,7 +3,8 @@ students asking for the same run train it once), in the app's own caches,
 bounded by bytes (ui/cache.py): Streamlit's ``clear_cache`` message, which any
 browser can send, does not reach them. Training runs in worker processes,
 through the queue of ui/scheduler.py: one request per session, superseded by
-the session's next page run, dropped when the session is gone, cheapest first.
+the session's next page run, dropped when the session is gone, the smallest
+runs first.
 """
 
 from __future__ import annotations
@@ -238,13 +239,13 @@ def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
         last = st.session_state.get(f"last_good_{slot}")
         shown = trained_or_none(*last) if last else None
-        st.error(failure_message(err, shown is not None), icon="🚫")
+        st.error(_failure_message(err, shown is not None), icon="🚫")
         return (shown, last[1]) if shown is not None else (None, None)
     st.session_state[f"last_good_{slot}"] = (data, config)
     return result, config
 
 
-def failure_message(err: Exception, last_shown: bool) -> str:
+def _failure_message(err: Exception, last_shown: bool) -> str:
     """Why a run did not train, and what the page shows instead: the last run
     that trained, only when one follows."""
     if isinstance(err, WORKER_FAILURES):
