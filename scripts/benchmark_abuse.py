@@ -32,7 +32,6 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from urllib.parse import urlencode
 
@@ -40,15 +39,11 @@ from benchmark_classroom import (
     LARGEST,
     Visit,
     cpu_seconds,
-    free_port,
+    fresh_server,
     load_page,
     machine,
     processes_cpu_seconds,
-    start_server,
-    stop_server,
-    teacher,
     training_workers,
-    wait_healthy,
 )
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit_client import clear_cache_request, open_session, read_run, rerun_request
@@ -233,20 +228,11 @@ def main() -> None:
           "| before the queue (issue 9) | failures | other programs' CPU-s |")
     print("|---|---|---|---|---|---|")
     for name in SCENARIOS if args.scenario == "all" else (args.scenario,):
-        port = free_port()
-        with tempfile.TemporaryFile("w+") as log:
-            server = start_server(port, log)
-            try:
-                wait_healthy(server, port)
-                asyncio.run(teacher(port, args.timeout))
-                print(asyncio.run(run_scenario(name, port, server.pid, args.timeout)),
-                      flush=True)
-            finally:
-                stop_server(server)
-                log.seek(0)
-                tracebacks = log.read().count("Traceback (most recent call last)")
-            if tracebacks:
-                print(f"({name}: the server logged {tracebacks} tracebacks)", file=sys.stderr)
+        with fresh_server(args.timeout) as server:
+            print(asyncio.run(run_scenario(name, server.port, server.pid, args.timeout)),
+                  flush=True)
+        if server.tracebacks:
+            print(f"({name}: the server logged {server.tracebacks} tracebacks)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -589,36 +590,60 @@ def markdown(report: Report) -> str:
 
 # ---------------------------------------------------------------- main
 
-def benchmark(args: argparse.Namespace) -> Report:
-    report = Report(machine(), args.students, args.shared, processes=args.processes)
+@dataclass
+class Served:
+    """A fresh server on ``port``, its process tree under ``pid``."""
+
+    port: int
+    pid: int
+    teacher: Visit | None = None
+    log: str = ""  # what it printed, once it stopped
+
+    @property
+    def tracebacks(self) -> int:
+        return self.log.count("Traceback (most recent call last)")
+
+
+@contextlib.contextmanager
+def fresh_server(timeout: float, processes: int = 0):
+    """A server (or a lecture hall of ``processes``) on a free loopback port,
+    after the teacher's first visit to the home page; stopped on leaving."""
     port = free_port()
     with tempfile.TemporaryFile("w+") as log:
-        server = start_server(port, log, args.processes)
+        process = start_server(port, log, processes)
+        served = Served(port, process.pid)
         try:
-            wait_healthy(server, port)
-            report.teacher = asyncio.run(teacher(port, args.timeout))
-            visits = student_visits(args.students, args.shared)
-            before = snapshot(server.pid)
-            with PeakRSS(server.pid) as watch:
-                report.visits, after, report.killed = asyncio.run(run_class(
-                    port, visits, args.jitter, args.timeout, random.Random(args.rng_seed),
-                    server.pid, args.kill_workers))
-            report.rss_mb = {"before": before["rss_kb"] / 1024, "peak": watch.peak_kb / 1024,
-                             "after": after["rss_kb"] / 1024}
-            report.class_cpu = cpu_use(before, after)
-            if args.browser_tabs:
-                with PeakRSS(server.pid) as watch:
-                    report.tabs, report.tabs_cpu = asyncio.run(browser_tabs(
-                        tab_urls(port, args.browser_tabs, args.students), args.timeout,
-                        server.pid))
-                report.rss_mb["tabs_peak"] = watch.peak_kb / 1024
+            wait_healthy(process, port)
+            served.teacher = asyncio.run(teacher(port, timeout))
+            yield served
         finally:
-            stop_server(server)
+            stop_server(process)
             log.seek(0)
-            output = log.read()
-        report.server_tracebacks = output.count("Traceback (most recent call last)")
-        if report.teacher is None:
-            print(output[-3000:], file=sys.stderr)
+            served.log = log.read()
+            if served.teacher is None:
+                print(served.log[-3000:], file=sys.stderr)
+
+
+def benchmark(args: argparse.Namespace) -> Report:
+    report = Report(machine(), args.students, args.shared, processes=args.processes)
+    with fresh_server(args.timeout, args.processes) as server:
+        report.teacher = server.teacher
+        visits = student_visits(args.students, args.shared)
+        before = snapshot(server.pid)
+        with PeakRSS(server.pid) as watch:
+            report.visits, after, report.killed = asyncio.run(run_class(
+                server.port, visits, args.jitter, args.timeout, random.Random(args.rng_seed),
+                server.pid, args.kill_workers))
+        report.rss_mb = {"before": before["rss_kb"] / 1024, "peak": watch.peak_kb / 1024,
+                         "after": after["rss_kb"] / 1024}
+        report.class_cpu = cpu_use(before, after)
+        if args.browser_tabs:
+            with PeakRSS(server.pid) as watch:
+                report.tabs, report.tabs_cpu = asyncio.run(browser_tabs(
+                    tab_urls(server.port, args.browser_tabs, args.students), args.timeout,
+                    server.pid))
+            report.rss_mb["tabs_peak"] = watch.peak_kb / 1024
+    report.server_tracebacks = server.tracebacks
     return report
 
 

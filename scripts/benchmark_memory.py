@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -35,16 +34,12 @@ from benchmark_classroom import (
     LARGEST,
     PeakRSS,
     Visit,
-    free_port,
+    fresh_server,
     load_page,
     machine,
-    start_server,
-    stop_server,
     streamlit_processes,
     student_address,
-    teacher,
     tree_rss_kb,
-    wait_healthy,
 )
 from streamlit_client import open_session
 
@@ -118,20 +113,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds per tab")
     args = parser.parse_args()
     m = machine()
-    port = free_port()
-    with tempfile.TemporaryFile("w+") as log:
-        server_process = start_server(port, log)
-        try:
-            wait_healthy(server_process, port)
-            asyncio.run(teacher(port, args.timeout))
-            server = Server(server_process.pid)
-            rows = [server.row("after the teacher's first visit")]
-            with PeakRSS(server.pid) as watch:
-                measured, visits, minutes = asyncio.run(measure(port, server, args, watch))
-            rows += measured
-            peak = watch.peak_kb / 1024
-        finally:
-            stop_server(server_process)
+    with fresh_server(args.timeout) as served:
+        server = Server(served.pid)
+        rows = [server.row("after the teacher's first visit")]
+        with PeakRSS(server.pid) as watch:
+            measured, visits, minutes = asyncio.run(measure(served.port, server, args, watch))
+        rows += measured
+        peak = watch.peak_kb / 1024
     failed = [v for v in visits if not v.ok]
     print(f"Memory: {args.configurations} distinct configurations at the largest sizes "
           f"(strategy {args.strategy}), {args.concurrency} opening at once, at most {args.tabs} "
