@@ -13,12 +13,16 @@ from ui.scheduler import Scheduler
 
 
 class FakePool:
-    """Records what was started; the test finishes it."""
+    """Records what was started; the test finishes it. ``on_submit(key)``, if
+    set, runs as a run is submitted (what else happens at that moment)."""
 
     def __init__(self, log: list):
         self.log = log
+        self.on_submit = None
 
     def submit(self, function, *arguments):
+        if self.on_submit is not None:
+            self.on_submit(arguments[0])
         future = Future()
         self.log.append((arguments[0], future, self))
         return future
@@ -51,7 +55,8 @@ class Queue:
         return [key for key, _, _ in self.started]
 
     def finish(self, key, value=None, error=None):
-        future = next(f for k, f, _ in self.started if k == key and not f.done())
+        """Finish the latest start of ``key``."""
+        future = next(f for k, f, _ in reversed(self.started) if k == key and not f.done())
         if error is None:
             future.set_result(value if value is not None else f"trained {key}")
         else:
@@ -186,6 +191,35 @@ def test_a_run_survives_two_worker_deaths_in_a_row():
     for i in range(4):
         queue.finish(f"student {i}")
     assert [run.result() for run in runs] == [f"trained student {i}" for i in range(4)]
+
+
+def test_a_broken_pool_loses_every_run_on_it_even_one_that_never_hears_back():
+    """A run submitted as its pool broke may never get an answer (the pool's
+    manager thread has already failed the runs it knew): it starts again too."""
+    queue = Queue(workers=2)
+    silent = queue.ask("silent", "a")
+    queue.ask("heard", "b")
+    queue.finish("heard", error=BrokenProcessPool("a worker died"))  # "silent" hears nothing
+    assert queue.started_keys()[2:] == ["silent", "heard"] and len(queue.pools) == 2
+    queue.finish("silent")
+    assert silent.result() == "trained silent"
+
+
+def test_a_run_submitted_to_a_pool_that_breaks_meanwhile_starts_again():
+    queue = Queue(workers=2)
+    queue.ask("running", "a")
+    first_pool = queue.pools[0]
+
+    def worker_dies_now(key):  # while "late" is being submitted, the running run's worker dies
+        first_pool.on_submit = None
+        queue.finish("running", error=BrokenProcessPool("a worker died"))
+
+    first_pool.on_submit = worker_dies_now
+    late = queue.ask("late", "b")
+    assert [key for key, _, pool in queue.started if pool is not first_pool] == \
+        ["running", "late"], "both start again on the new pool"
+    queue.finish("late")
+    assert late.result() == "trained late"
 
 
 def test_a_run_that_kills_its_worker_every_time_fails_after_its_attempts():

@@ -61,6 +61,8 @@ class Job:
     sessions: set[str] = field(default_factory=set)  # the sessions that want it
     attempts: int = 0  # starts so far
     running: bool = False
+    pool: object = None  # where it runs, and the pool's future of it
+    submitted: Future | None = None
 
 
 @dataclass(eq=False)
@@ -204,7 +206,11 @@ class Scheduler:
         except Exception as err:  # the pool broke before it said so (a retry), or the task
             submitted = Future()
             submitted.set_exception(err)
-        submitted.add_done_callback(lambda done: self._finished(job, pool, done))
+        with self._lock:
+            job.pool, job.submitted = pool, submitted
+            if pool is not self._pool:  # it broke meanwhile: its runs were counted lost
+                self._settle(job, BrokenProcessPool("its worker pool broke as it started"))
+        submitted.add_done_callback(lambda done: self._finished(job, done))
 
     def pool(self):
         """The current worker pool, started on first use."""
@@ -213,32 +219,48 @@ class Scheduler:
                 self._pool = self._start_pool()
             return self._pool
 
-    def _finished(self, job: Job, pool, done: Future) -> None:
+    def _finished(self, job: Job, done: Future) -> None:
         error = done.exception()
-        if isinstance(error, BrokenProcessPool):
-            with self._lock:
-                if self._pool is pool:  # the first run to notice; the next start makes a new pool
-                    self._pool = None
-                    pool.shutdown(wait=False)
-        retry = isinstance(error, WORKER_FAILURES) and job.attempts < self.attempts
         with self._lock:
-            job.running = False  # a retry stays queued, and goes first
-            if retry and not job.sessions:  # wanted by nobody any more: not trained again
-                del self._jobs[job.key]
-                job.future.cancel()
-            elif not retry:
-                if error is None:
-                    job.future.set_result(done.result())
-                else:
-                    job.future.set_exception(error)
-                if not isinstance(error, WORKER_FAILURES):  # worth keeping: a run, or why not
-                    self.results.put(job.key, job.future)
-                del self._jobs[job.key]
-                for session in job.sessions:
-                    request = self._requests.get(session)
-                    if request is not None:
-                        request.keys.discard(job.key)
+            if done is not job.submitted:  # an earlier start of it, already settled
+                return
+            if isinstance(error, BrokenProcessPool):
+                # A dead worker breaks its whole pool: every run on it is lost,
+                # whether or not its future ever says so (a run submitted as the
+                # pool broke may never hear back). The next start makes a new pool.
+                broken = job.pool
+                if self._pool is broken:
+                    self._pool = None
+                    broken.shutdown(wait=False)
+                for lost in [other for other in self._jobs.values()
+                             if other.running and other.pool is broken]:
+                    self._settle(lost, error)
+            else:
+                self._settle(job, error, done)
         self._dispatch()
+
+    def _settle(self, job: Job, error: BaseException | None, done: Future | None = None):
+        """A start of ``job`` ended (under the lock): back to the queue, first,
+        if its worker died and it has starts left and sessions that want it;
+        else finished, its future set and kept in the results."""
+        job.running, job.submitted = False, None  # a late word from this start is ignored
+        retry = isinstance(error, WORKER_FAILURES) and job.attempts < self.attempts
+        if retry and job.sessions:
+            return
+        del self._jobs[job.key]
+        if retry:  # wanted by nobody any more: not trained again
+            job.future.cancel()
+            return
+        if error is None:
+            job.future.set_result(done.result())
+        else:
+            job.future.set_exception(error)
+        if not isinstance(error, WORKER_FAILURES):  # worth keeping: a run, or why not
+            self.results.put(job.key, job.future)
+        for session in job.sessions:
+            request = self._requests.get(session)
+            if request is not None:
+                request.keys.discard(job.key)
 
     def shutdown(self) -> None:
         with self._lock:
