@@ -13,38 +13,26 @@ from ui.scheduler import Scheduler
 
 
 class FakePool:
-    """Records what was started; the test finishes it. ``on_submit(key)``, if
-    set, runs as a run is submitted (what else happens at that moment)."""
+    """Records what was started; the test finishes it."""
 
     def __init__(self, log: list):
         self.log = log
-        self.on_submit = None
 
     def submit(self, function, *arguments):
-        if self.on_submit is not None:
-            self.on_submit(arguments[0])
         future = Future()
         self.log.append((arguments[0], future, self))
         return future
 
-    def shutdown(self, wait=True, cancel_futures=False):
-        pass
-
 
 class Queue:
-    """A Scheduler on fake pools, and helpers to ask and to finish."""
+    """A Scheduler on a fake pool, and helpers to ask and to finish."""
 
     def __init__(self, workers=1, budget=100.0, attempts=3):
         self.started = []  # (key, future, pool), in start order
-        self.pools = []
         self.alive = set()
-        self.scheduler = Scheduler(self._new_pool, workers=workers,
+        self.scheduler = Scheduler(lambda: FakePool(self.started), workers=workers,
                                    is_alive=self.alive.__contains__, results=ByteCache(10**6),
                                    budget=budget, attempts=attempts)
-
-    def _new_pool(self):
-        self.pools.append(FakePool(self.started))
-        return self.pools[-1]
 
     def ask(self, key, session, page_run=1, cost=1.0, client=None):
         self.alive.add(session)
@@ -182,44 +170,25 @@ def test_a_client_within_its_budget_is_not_held_back():
 
 def test_a_run_survives_two_worker_deaths_in_a_row():
     queue = Queue(workers=2)
-    runs = [queue.ask(f"student {i}", f"student {i}") for i in range(4)]
-    for _ in range(2):  # both workers die: every run on the pool fails
+    runs = [queue.ask(f"student {i}", f"student {i}", cost=0.1) for i in range(4)]
+    for _ in range(2):  # both workers die, twice: each run they had fails
         for _, future, _ in list(queue.started):
             if not future.done():
                 future.set_exception(BrokenProcessPool("a worker died"))
-    assert len(queue.pools) == 3, "a new pool after each death"
     for i in range(4):
         queue.finish(f"student {i}")
     assert [run.result() for run in runs] == [f"trained student {i}" for i in range(4)]
 
 
-def test_a_broken_pool_loses_every_run_on_it_even_one_that_never_hears_back():
-    """A run submitted as its pool broke may never get an answer (the pool's
-    manager thread has already failed the runs it knew): it starts again too."""
+def test_a_worker_death_costs_only_the_run_it_had():
     queue = Queue(workers=2)
-    silent = queue.ask("silent", "a")
-    queue.ask("heard", "b")
-    queue.finish("heard", error=BrokenProcessPool("a worker died"))  # "silent" hears nothing
-    assert queue.started_keys()[2:] == ["silent", "heard"] and len(queue.pools) == 2
-    queue.finish("silent")
-    assert silent.result() == "trained silent"
-
-
-def test_a_run_submitted_to_a_pool_that_breaks_meanwhile_starts_again():
-    queue = Queue(workers=2)
-    queue.ask("running", "a")
-    first_pool = queue.pools[0]
-
-    def worker_dies_now(key):  # while "late" is being submitted, the running run's worker dies
-        first_pool.on_submit = None
-        queue.finish("running", error=BrokenProcessPool("a worker died"))
-
-    first_pool.on_submit = worker_dies_now
-    late = queue.ask("late", "b")
-    assert [key for key, _, pool in queue.started if pool is not first_pool] == \
-        ["running", "late"], "both start again on the new pool"
-    queue.finish("late")
-    assert late.result() == "trained late"
+    dies = queue.ask("dies", "a")
+    lives = queue.ask("lives", "b")
+    queue.finish("dies", error=BrokenProcessPool("a worker died"))
+    assert queue.started_keys() == ["dies", "lives", "dies"], "started again; the other goes on"
+    queue.finish("lives")
+    queue.finish("dies")
+    assert dies.result() == "trained dies" and lives.result() == "trained lives"
 
 
 def test_a_run_that_kills_its_worker_every_time_fails_after_its_attempts():

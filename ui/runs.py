@@ -12,9 +12,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import sys
-import types
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future
 
 import streamlit as st
 from streamlit.runtime import Runtime
@@ -28,6 +26,7 @@ from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 from ui.cache import ByteCache, nbytes, return_freed_memory
 from ui.scheduler import ANONYMOUS, WORKER_FAILURES, Scheduler
 from ui.settings import train_config
+from ui.workers import WorkerPool
 
 MB = 2**20
 # What the caches may hold. A trained run keeps its embeddings after every
@@ -97,30 +96,16 @@ def estimated_seconds(data: DataConfig, config: TrainConfig) -> float:
 
 # ---------------------------------------------------------------- the queue
 
-def _start_pool() -> ProcessPoolExecutor:
+def _start_pool() -> WorkerPool:
     """Worker processes. Training runs there because every session of the
     server shares one Python interpreter (one GIL): training in it would stall
-    every other student's page, and workers use all the cores.
-
-    They start from a forkserver, not as a copy of the threaded server (forking
-    threads is unsafe). The forkserver imports the library once, so a worker,
-    and a new pool after a worker died, starts in milliseconds. multiprocessing
-    would also have every worker run the "__main__" module, which during a page
-    run is the app's script: app.py, with Streamlit and every page. A stand-in
-    __main__ while the workers start keeps them to the library."""
+    every other student's page, and workers use all the cores. They start from
+    a forkserver, not as a copy of the threaded server (forking threads is
+    unsafe), and the forkserver imports the library once, so a worker that
+    replaces a dead one starts in milliseconds."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["recdemo.train"])
-    app_main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
-    stand_in = sys.modules["__main__"]
-    try:
-        pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context,
-                                   initializer=one_blas_thread)
-        for _ in range(WORKERS):  # start every worker now, not on a class's first runs
-            pool.submit(os.getpid)
-    finally:
-        if sys.modules["__main__"] is stand_in:  # a page run may have set its own meanwhile
-            sys.modules["__main__"] = app_main
-    return pool
+    context.set_forkserver_preload(["recdemo.train", "recdemo.worker"])
+    return WorkerPool(WORKERS, context, initializer=one_blas_thread)
 
 
 def _session_alive(session: str) -> bool:

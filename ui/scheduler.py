@@ -21,9 +21,9 @@ until it starts it can still be dropped:
 - The budget: a client (an address) whose runs already keep the workers busy
   for ``budget`` estimated seconds gets no further run started while another
   client's run waits. One client's many tabs fill its own turn, not the queue.
-- A worker that dies (killed, out of memory) fails every run on its pool;
-  those runs go back to the queue and start on a new pool, up to
-  ``attempts`` times in all.
+- A worker that dies (killed, out of memory) fails the run it had; that run
+  goes back to the queue and starts on another worker, up to ``attempts``
+  times in all.
 
 Finished runs stay in ``results`` (a ByteCache), and a request for one is
 answered from there. No streamlit import: the session, its page run and its
@@ -61,8 +61,6 @@ class Job:
     sessions: set[str] = field(default_factory=set)  # the sessions that want it
     attempts: int = 0  # starts so far
     running: bool = False
-    pool: object = None  # where it runs, and the pool's future of it
-    submitted: Future | None = None
 
 
 @dataclass(eq=False)
@@ -77,8 +75,8 @@ class Scheduler:
     def __init__(self, start_pool: Callable[[], object], workers: int,
                  is_alive: Callable[[str], bool], results: ByteCache,
                  budget: float, attempts: int = 3, small_seconds: float = 0.5):
-        """``start_pool()`` makes a new executor (its ``submit`` returns a
-        Future; a dead worker fails its futures with BrokenProcessPool)."""
+        """``start_pool()`` makes the workers (ui/workers.py): its ``submit``
+        returns a Future, which a worker that dies fails with BrokenProcessPool."""
         self.workers = workers
         self.budget = budget
         self.attempts = attempts
@@ -199,51 +197,31 @@ class Scheduler:
             self._start(job)
 
     def _start(self, job: Job) -> None:
-        pool = self.pool()
         try:
             function, *arguments = job.task()
-            submitted = pool.submit(function, *arguments)
-        except Exception as err:  # the pool broke before it said so (a retry), or the task
+            submitted = self.pool().submit(function, *arguments)
+        except Exception as err:  # making its arguments failed: the run fails alike
             submitted = Future()
             submitted.set_exception(err)
-        with self._lock:
-            job.pool, job.submitted = pool, submitted
-            if pool is not self._pool:  # it broke meanwhile: its runs were counted lost
-                self._settle(job, BrokenProcessPool("its worker pool broke as it started"))
         submitted.add_done_callback(lambda done: self._finished(job, done))
 
     def pool(self):
-        """The current worker pool, started on first use."""
+        """The worker pool, started on first use."""
         with self._lock:
             if self._pool is None:
                 self._pool = self._start_pool()
             return self._pool
 
     def _finished(self, job: Job, done: Future) -> None:
-        error = done.exception()
         with self._lock:
-            if done is not job.submitted:  # an earlier start of it, already settled
-                return
-            if isinstance(error, BrokenProcessPool):
-                # A dead worker breaks its whole pool: every run on it is lost,
-                # whether or not its future ever says so (a run submitted as the
-                # pool broke may never hear back). The next start makes a new pool.
-                broken = job.pool
-                if self._pool is broken:
-                    self._pool = None
-                    broken.shutdown(wait=False)
-                for lost in [other for other in self._jobs.values()
-                             if other.running and other.pool is broken]:
-                    self._settle(lost, error)
-            else:
-                self._settle(job, error, done)
+            self._settle(job, done.exception(), done)
         self._dispatch()
 
     def _settle(self, job: Job, error: BaseException | None, done: Future | None = None):
         """A start of ``job`` ended (under the lock): back to the queue, first,
         if its worker died and it has starts left and sessions that want it;
         else finished, its future set and kept in the results."""
-        job.running, job.submitted = False, None  # a late word from this start is ignored
+        job.running = False
         retry = isinstance(error, WORKER_FAILURES) and job.attempts < self.attempts
         if retry and job.sessions:
             return
@@ -262,8 +240,3 @@ class Scheduler:
             if request is not None:
                 request.keys.discard(job.key)
 
-    def shutdown(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,99 @@
+"""Training worker processes, each with a pipe of its own (recdemo/worker.py
+runs in them). A worker that dies fails only the call it had, with
+BrokenProcessPool, and a new process takes its place; the others go on.
+
+concurrent.futures' ProcessPoolExecutor was not enough: its workers share
+one result pipe, and a worker killed while writing its result there left the
+pool waiting for the rest of the message forever (in a class, with workers
+killed twice, 19 of 30 students waited for nothing).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue
+import sys
+import threading
+import types
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
+from recdemo.worker import serve
+
+_STARTING = threading.Lock()  # one worker process starts at a time (see _start_process)
+
+
+class WorkerPool:
+    """``workers`` processes from ``context``, each started with
+    ``initializer()``; ``submit(function, *arguments)`` returns a Future.
+    Calls wait in a queue until a worker is free."""
+
+    def __init__(self, workers: int, context, initializer=None):
+        self._context = context
+        self._initializer = initializer
+        self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self.processes: list = []  # the live worker processes
+        for index in range(workers):
+            threading.Thread(target=self._run, daemon=True, name=f"training worker {index}").start()
+
+    def submit(self, function, *arguments) -> Future:
+        future = Future()
+        self._calls.put((future, function, arguments))
+        return future
+
+    def _start_process(self):
+        connection, child = multiprocessing.Pipe()
+        process = self._context.Process(target=serve, args=(child, self._initializer),
+                                        daemon=True)
+        with _STARTING:
+            # multiprocessing has a new process first run the parent's __main__
+            # module. In the server that is whichever page script ran last
+            # (Streamlit installs each page run's module as __main__): app.py,
+            # with Streamlit and every page. A stand-in keeps the worker to the
+            # library; a page run that starts meanwhile installs its own.
+            app_main = sys.modules["__main__"]
+            stand_in = sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                process.start()
+            finally:
+                if sys.modules["__main__"] is stand_in:
+                    sys.modules["__main__"] = app_main
+        child.close()  # only the worker holds its end: its death reads as the end of the pipe
+        with self._lock:
+            self.processes.append(process)
+        return process, connection
+
+    def _forget_process(self, process, connection) -> None:
+        connection.close()
+        process.kill()
+        process.join()
+        with self._lock:
+            self.processes.remove(process)
+
+    def _run(self) -> None:
+        """One worker: its process, and the calls it runs one after another
+        (the threads and the processes end with the server)."""
+        process, connection = self._start_process()
+        while True:
+            future, function, arguments = self._calls.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            if not process.is_alive():  # it died waiting for a call: a new one takes this one
+                self._forget_process(process, connection)
+                process, connection = self._start_process()
+            try:
+                connection.send((function, arguments))
+                succeeded, value = connection.recv()
+            except (EOFError, OSError, pickle.UnpicklingError) as err:  # it died mid-call
+                self._forget_process(process, connection)
+                future.set_exception(BrokenProcessPool(
+                    f"a training worker process stopped ({err!r})"))
+                process, connection = self._start_process()
+                continue
+            if succeeded:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
