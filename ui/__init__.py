@@ -19,6 +19,7 @@ from ui.runs import (
 )
 from ui.settings import (
     PRESENTER_FONT_SIZE,
+    SOURCE_URL,
     control,
     data_config,
     link,
@@ -29,7 +30,8 @@ from ui.settings import (
 )
 
 __all__ = [
-    "PRESENTER_FONT_SIZE", "chart", "control", "data_config", "dataset", "embedding_figure",
+    "PRESENTER_FONT_SIZE", "SOURCE_URL", "chart", "control", "data_config", "dataset",
+    "embedding_figure",
     "history_downloads", "link", "page_setup", "set_setting", "settings", "small_multiples",
     "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
     "training_curves",
