@@ -187,4 +187,5 @@ st.markdown(
     "With a leak, some of a query's positives really are in other groups: even a "
     "perfect model recommends some of them, and the Train page shows what it scores."
 )
-st.caption("Source: Google's recommendation systems course, “Softmax Training”.")
+st.caption("Source: Google's recommendation systems course, "
+           f"[“Softmax Training”]({ui.SOURCE_URL}).")

@@ -234,3 +234,28 @@ def test_nothing_keeps_a_pages_variables_after_its_run(page):
     assert no_exceptions(at)
     assert not namespaces() - before, \
         f"something keeps {page}'s variables alive (a function defined in it?)"
+
+
+def test_reset_puts_every_setting_back_but_keeps_the_presenter_choices():
+    at = open_page("pages/train_model.py", strategy="hard", groups=4, hide="query")
+    reset = next(b for b in at.sidebar.button if "Reset" in b.label)
+    reset.click().run()
+    assert no_exceptions(at)
+    assert at.radio(key="control_strategy").value == PARAMS["strategy"].default
+    assert at.slider(key="control_groups").value == PARAMS["groups"].default
+    assert dict(at.query_params) == {"hide": "query"}, "the link keeps only its hidden control"
+
+
+def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
+    """A teacher's own browser may show localhost; students need the address
+    the server was started with (--browser.serverAddress)."""
+    from streamlit import config
+
+    try:
+        config.set_option("browser.serverAddress", "class.example", where_defined="test")
+        at = open_page("pages/train_model.py", strategy="hard")
+        codes = [c.value for c in at.sidebar.code]
+        assert codes and all(c.startswith("http://class.example:8501") for c in codes), codes
+    finally:
+        config.set_option("browser.serverAddress", "localhost",
+                          where_defined=config.ConfigOption.DEFAULT_DEFINITION)

@@ -27,6 +27,7 @@ from ui.runs import (
 )
 from ui.settings import (
     PRESENTER_FONT_SIZE,
+    SOURCE_URL,
     control,
     data_config,
     link,
@@ -37,9 +38,9 @@ from ui.settings import (
 )
 
 __all__ = [
-    "PRESENTER_FONT_SIZE", "chart", "clicked_query_inspector", "control", "data_config",
-    "dataset", "embedding_figure", "history_downloads", "link", "page_setup", "query_label",
-    "set_setting", "settings", "small_multiples",
+    "PRESENTER_FONT_SIZE", "SOURCE_URL", "chart", "clicked_query_inspector", "control",
+    "data_config", "dataset", "embedding_figure", "history_downloads", "link", "page_setup",
+    "query_label", "set_setting", "settings", "small_multiples",
     "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
     "training_curves",
 ]

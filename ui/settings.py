@@ -6,12 +6,21 @@ recdemo/params.py.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import streamlit as st
+from streamlit import config
 
 from recdemo.data import DataConfig
-from recdemo.params import PARAMS, SHOWN_CHARS, ParamError, parse_query, shortened, to_query
+from recdemo.params import (
+    PARAMS,
+    SHOWN_CHARS,
+    ParamError,
+    defaults,
+    parse_query,
+    shortened,
+    to_query,
+)
 from recdemo.train import TrainConfig
 
 # Widget styles of the parameters that are not sliders.
@@ -81,11 +90,29 @@ html { font-size: 22px; }
 </style>"""
 
 
+SOURCE_URL = "https://developers.google.com/machine-learning/recommendation/dnn/training"
+
+
 def link(**changes) -> str:
     """A link to the current view (with ``changes``), for this page."""
     query = urlencode(to_query({**settings(), **changes}))
-    base = st.context.url or ""  # the page's address without its query string
+    base = page_address()
     return f"{base}?{query}" if query else base
+
+
+def page_address() -> str:
+    """This page's address for links that others open: with the server's
+    address when the teacher gave one (``streamlit run app.py
+    --browser.serverAddress 192.168.1.20``), since the address the teacher's
+    own browser uses (localhost, say) may not reach the students; else the
+    address this browser used."""
+    page = urlparse(st.context.url or "")
+    if not config.is_manually_set("browser.serverAddress"):
+        return st.context.url or ""
+    host = st.get_option("browser.serverAddress").rstrip("/")
+    if "://" not in host:
+        host = f"{page.scheme or 'http'}://{host}:{st.get_option('browser.serverPort')}"
+    return host + page.path
 
 
 def _share_links() -> None:
@@ -95,6 +122,19 @@ def _share_links() -> None:
         st.code(link(), language=None, wrap_lines=True)
         st.markdown("**Presenter link** (no sidebar, larger type)")
         st.code(link(present=True), language=None, wrap_lines=True)
+    st.sidebar.button("Reset every setting", icon=":material/restart_alt:", on_click=_reset,
+                      help="back to the defaults (the link loses its settings too)")
+    st.sidebar.caption(f"Source: Google's recommendation course, [Softmax Training]({SOURCE_URL})")
+
+
+def _reset() -> None:
+    """Every setting back to its default, but the presenter view and hidden
+    controls, which belong to the link rather than to the lesson."""
+    values = settings()
+    view = {name: values[name] for name in ("present", "hide")}
+    values.update(defaults() | view)
+    st.session_state.notices = []
+    sync_url()
 
 
 def sync_url() -> None:

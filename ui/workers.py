@@ -33,10 +33,15 @@ class WorkerPool:
         self._context = context
         self._initializer = initializer
         self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        # Answers are handed to their futures by a thread of their own: a
+        # future's callbacks (the queue starting the next runs, making their
+        # datasets) must not keep a worker thread from its next call.
+        self._answers: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self.processes: list = []  # the live worker processes
         for index in range(workers):
             threading.Thread(target=self._run, daemon=True, name=f"training worker {index}").start()
+        threading.Thread(target=self._answer, daemon=True, name="training answers").start()
 
     def submit(self, function, *arguments) -> Future:
         future = Future()
@@ -88,10 +93,15 @@ class WorkerPool:
                 succeeded, value = connection.recv()
             except (EOFError, OSError, pickle.UnpicklingError) as err:  # it died mid-call
                 self._forget_process(process, connection)
-                future.set_exception(BrokenProcessPool(
-                    f"a training worker process stopped ({err!r})"))
+                self._answers.put((future, False, BrokenProcessPool(
+                    f"a training worker process stopped ({err!r})")))
                 process, connection = self._start_process()
                 continue
+            self._answers.put((future, succeeded, value))
+
+    def _answer(self) -> None:
+        while True:
+            future, succeeded, value = self._answers.get()
             if succeeded:
                 future.set_result(value)
             else:
