@@ -138,6 +138,9 @@ def training(data: DataConfig, config: TrainConfig) -> Future:
     and collect them with trained() after drawing its controls. The runs a page
     run asks for are its session's request; its next page run replaces it."""
     session, page_run, client = _asker()
+    # The dataset is made now, in this page run's thread: made when the run
+    # starts, it would hold up the thread that starts the next runs.
+    dataset(data)
     return SCHEDULER.request((data, config), lambda: (train, dataset(data), config),
                              estimated_seconds(data, config), session, page_run, client)
 
