@@ -1,9 +1,9 @@
-"""A worker process's loop: receive a call over its own pipe, run it, send
-back the result or the exception, and wait for the next.
+"""A worker process's loop: receive calls over its own pipe, run them one
+after another, send back each result or exception.
 
 The app's training workers (ui/workers.py) run this. Each worker has a pipe
 of its own, so a worker that dies (killed, out of memory) takes only its own
-call with it, even in the middle of sending a result. (concurrent.futures'
+calls with it, even in the middle of sending a result. (concurrent.futures'
 ProcessPoolExecutor shares one result pipe between its workers: a worker
 killed while writing there leaves half a message in it, and the pool waits
 for the rest forever.) No streamlit import: a worker starts with the library
@@ -12,17 +12,29 @@ only.
 
 from __future__ import annotations
 
+import queue
+import threading
+
 
 def serve(connection, initializer=None) -> None:
     """Run ``(function, arguments)`` calls from ``connection`` until it closes;
-    answer each with ``(True, result)`` or ``(False, exception)``."""
+    answer each with ``(True, result)`` or ``(False, exception)``, in order.
+    A thread reads the calls as they come: the server sends the next call
+    while one runs, so the worker starts it as soon as it answered."""
     if initializer is not None:
         initializer()
-    while True:
+    calls: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
         try:
-            function, arguments = connection.recv()
+            while True:
+                calls.put(connection.recv())
         except EOFError:  # the server closed the pipe: stop
-            return
+            calls.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    while (call := calls.get()) is not None:
+        function, arguments = call
         try:
             answer = (True, function(*arguments))
         except Exception as err:  # the caller's to handle (a diverged run, a bad size)

@@ -133,14 +133,14 @@ def test_runs_of_one_size_start_in_the_order_they_were_asked_for():
                                         "late small", "larger"]
 
 
-def test_one_small_run_waits_on_deck_and_never_a_large_one():
+def test_a_small_run_per_worker_waits_on_deck_and_never_a_large_one():
     queue = Queue(workers=1)
     queue.ask("running", "a", cost=2.0)
     queue.ask("large", "b", cost=2.0)
     assert queue.started_keys() == ["running"], "a large run waits for a free worker"
     queue.ask("small", "c", cost=0.1)
     queue.ask("small too", "d", cost=0.1)
-    assert queue.started_keys() == ["running", "small"], "one small run on deck, no more"
+    assert queue.started_keys() == ["running", "small"], "one small run on deck per worker"
     queue.finish("running")
     assert queue.started_keys() == ["running", "small", "small too"]
 

@@ -1,8 +1,8 @@
 """The queue of training runs: bounded, fair and cancellable.
 
 Runs wait here, in the app's own queue, and a run goes to a worker process
-only when a worker is free (a small one may wait on deck, see _dispatch), so
-until it starts it can still be dropped:
+only when a worker is free (a small one per worker may wait on deck, see
+_dispatch), so until it starts it can still be dropped:
 
 - Each session (a browser tab) has one request at a time: the runs one page
   run asked for (the Train page asks for two, Compare for six). A newer page
@@ -179,18 +179,19 @@ class Scheduler:
         return min(queued, key=lambda job: self._priority(job, busy), default=None)
 
     def _dispatch(self) -> None:
-        """Start queued jobs while workers are free, and one small job more: it
-        waits in the pool, on deck, so the worker that finishes first starts it
-        at once instead of waiting for this process (busy drawing a class's pages,
-        it answers late). A large job only starts when a worker is free: it is
-        never on deck, where a small job arriving later would wait behind it."""
+        """Start queued jobs while workers are free, and a small job more per
+        worker: it waits in the pool, on deck, so a worker that finishes goes
+        on to it at once instead of waiting for this process (busy drawing a
+        class's pages, it answers late). A large job only starts when a worker
+        is free: it is never on deck, where a small job arriving later would
+        wait behind it."""
         while True:
             with self._lock:
                 started = sum(job.running for job in self._jobs.values())
-                if started > self.workers:
+                if started >= 2 * self.workers:
                     return
                 job = self._next_job()
-                if job is None or (started == self.workers and job.cost > self.small_seconds):
+                if job is None or (started >= self.workers and job.cost > self.small_seconds):
                     return
                 job.running = True
                 job.attempts += 1

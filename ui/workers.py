@@ -10,6 +10,7 @@ killed twice, 19 of 30 students waited for nothing).
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import pickle
 import queue
@@ -79,25 +80,38 @@ class WorkerPool:
 
     def _run(self) -> None:
         """One worker: its process, and the calls it runs one after another
-        (the threads and the processes end with the server)."""
+        (the threads and the processes end with the server). A call that waits
+        is sent while the one before it runs, so the process goes on to it
+        without waiting for this busy server to read the answer first."""
         process, connection = self._start_process()
+        sent: collections.deque = collections.deque()  # futures of the calls sent, in order
         while True:
-            future, function, arguments = self._calls.get()
-            if not future.set_running_or_notify_cancel():
-                continue
-            if not process.is_alive():  # it died waiting for a call: a new one takes this one
-                self._forget_process(process, connection)
-                process, connection = self._start_process()
+            while len(sent) < 2:
+                try:
+                    future, function, arguments = (self._calls.get_nowait() if sent
+                                                   else self._calls.get())
+                except queue.Empty:
+                    break
+                if not future.set_running_or_notify_cancel():
+                    continue
+                if not sent and not process.is_alive():  # it died waiting: a new one
+                    self._forget_process(process, connection)
+                    process, connection = self._start_process()
+                sent.append(future)
+                try:
+                    connection.send((function, arguments))
+                except OSError:  # it died: the answer below says so
+                    break
             try:
-                connection.send((function, arguments))
                 succeeded, value = connection.recv()
             except (EOFError, OSError, pickle.UnpicklingError) as err:  # it died mid-call
                 self._forget_process(process, connection)
-                self._answers.put((future, False, BrokenProcessPool(
-                    f"a training worker process stopped ({err!r})")))
+                while sent:  # its calls are lost, the one running and the one waiting
+                    self._answers.put((sent.popleft(), False, BrokenProcessPool(
+                        f"a training worker process stopped ({err!r})")))
                 process, connection = self._start_process()
                 continue
-            self._answers.put((future, succeeded, value))
+            self._answers.put((sent.popleft(), succeeded, value))
 
     def _answer(self) -> None:
         while True:
