@@ -35,16 +35,8 @@ import sys
 import time
 from urllib.parse import urlencode
 
-from benchmark_classroom import (
-    LARGEST,
-    Visit,
-    cpu_seconds,
-    fresh_server,
-    load_page,
-    machine,
-    processes_cpu_seconds,
-    training_workers,
-)
+from benchmark_classroom import LARGEST, Visit, fresh_server, load_page
+from server_process import cpu_seconds, machine, processes_cpu_seconds, training_workers
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit_client import clear_cache_request, open_session, read_run, rerun_request
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from benchmark_classroom import benchmark, cpu_sentence, machine, seconds, summary
+from benchmark_classroom import benchmark, cpu_sentence, seconds, summary
+from server_process import machine
 
 
 def setup_name(processes: int) -> str:

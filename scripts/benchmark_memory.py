@@ -30,17 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmark_classroom import (
-    LARGEST,
-    PeakRSS,
-    Visit,
-    fresh_server,
-    load_page,
-    machine,
-    streamlit_processes,
-    student_address,
-    tree_rss_kb,
-)
+from benchmark_classroom import LARGEST, Visit, fresh_server, load_page, student_address
+from server_process import PeakRSS, machine, streamlit_processes, tree_rss_kb
 from streamlit_client import open_session
 
 CEILING_MB = 1536  # the whole server, as the README states it (and why)
