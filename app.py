@@ -20,6 +20,7 @@ PAGES = [
             url_path="train"),
     st.Page("pages/compare_strategies.py", title="Compare", icon=":material/leaderboard:",
             url_path="compare"),
+    st.Page("pages/mf.py", title="MF vs softmax", icon=":material/grid_on:", url_path="mf"),
 ]
 page = st.navigation(PAGES)
 

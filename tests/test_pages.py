@@ -15,7 +15,7 @@ from recdemo.params import PARAMS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/folding_lesson.py", "pages/colored_groups.py", "pages/train_model.py",
-         "pages/compare_strategies.py"]
+         "pages/compare_strategies.py", "pages/mf.py"]
 TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
 
 
@@ -237,3 +237,20 @@ def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
     finally:
         config.set_option("browser.serverAddress", "localhost",
                           where_defined=config.ConfigOption.DEFAULT_DEFINITION)
+
+
+def test_mf_page_measures_the_sources_table_and_follows_w0():
+    at = open_page("pages/mf.py")
+    assert no_exceptions(at)
+    tables = at.get("table")
+    assert len(tables) == 2, "the source's table and the two stages"
+    spec = chart_spec(at, "mf_side_by_side")
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert any(t.startswith("<b>wals</b>") for t in titles), titles
+    separated = float(next(t for t in titles if t.startswith("<b>wals")).split("= ")[1][:4])
+    at.slider(key="control_unobserved_weight").set_value(0.0).run()
+    assert no_exceptions(at)
+    assert at.query_params["unobserved_weight"] == "0.0"
+    titles = [a["text"] for a in chart_spec(at, "mf_side_by_side")["layout"]["annotations"]]
+    folded = next(t for t in titles if t.startswith("<b>wals, unobserved weight 0</b>"))
+    assert float(folded.split("= ")[1][:4]) >= 3 * separated, "observed-only MF folds at d = 4"

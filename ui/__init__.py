@@ -11,6 +11,7 @@ The pages call these through ``ui.<name>``.
 from ui.charts import chart, embedding_figure, history_downloads, small_multiples, training_curves
 from ui.runs import (
     dataset,
+    mf_comparison,
     train_all,
     train_or_explain,
     trained,
@@ -23,6 +24,7 @@ from ui.settings import (
     control,
     data_config,
     link,
+    mf_config,
     page_setup,
     set_setting,
     settings,
@@ -31,8 +33,7 @@ from ui.settings import (
 
 __all__ = [
     "PRESENTER_FONT_SIZE", "SOURCE_URL", "chart", "control", "data_config", "dataset",
-    "embedding_figure",
-    "history_downloads", "link", "page_setup", "set_setting", "settings", "small_multiples",
-    "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
-    "training_curves",
+    "embedding_figure", "history_downloads", "link", "mf_comparison", "mf_config",
+    "page_setup", "set_setting", "settings", "small_multiples", "train_all", "train_config",
+    "train_or_explain", "trained", "trained_or_none", "training", "training_curves",
 ]

@@ -14,6 +14,8 @@ from concurrent.futures.process import BrokenProcessPool
 import streamlit as st
 
 from recdemo.data import DataConfig, make_dataset
+from recdemo.mf import MFConfig, train_mf
+from recdemo.mf_comparison import measure
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 from ui.settings import train_config
 
@@ -22,7 +24,7 @@ from ui.settings import train_config
 MAX_RUNS = 96
 # Cache keys: a config's repr names every field, and hashing it is 15 times
 # faster than Streamlit's general hashing of a dataclass, on every page run.
-CONFIG_HASH = {DataConfig: repr, TrainConfig: repr}
+CONFIG_HASH = {DataConfig: repr, TrainConfig: repr, MFConfig: repr}
 
 
 @st.cache_data(max_entries=MAX_RUNS, show_spinner=False, hash_funcs=CONFIG_HASH)
@@ -49,11 +51,12 @@ def training(data: DataConfig, config: TrainConfig) -> Future:
     the dataset this process has already made.
     """
     examples = dataset(data)
+    trainer = train_mf if isinstance(config, MFConfig) else train
     pool = _training_pool()
     try:
-        return pool.submit(train, examples, config)
+        return pool.submit(trainer, examples, config)
     except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
-        return _training_pool(broken=pool).submit(train, examples, config)
+        return _training_pool(broken=pool).submit(trainer, examples, config)
 
 
 # A worker process that dies (killed, out of memory) or runs out of memory
@@ -98,6 +101,16 @@ def _training_pool(broken: ProcessPoolExecutor | None = None) -> ProcessPoolExec
             for _ in range(workers):
                 _pool.submit(os.getpid)
         return _pool
+
+
+@st.cache_resource(max_entries=MAX_RUNS, show_spinner="Measuring…", hash_funcs=CONFIG_HASH)
+def mf_comparison(data: DataConfig, mf: MFConfig, observed_only: MFConfig,
+                  positives_only: TrainConfig, uniform: TrainConfig, in_group: TrainConfig):
+    """The MF page's two tables (mf_comparison.measure), made in a worker: it
+    times serving, which the server's own busy process would distort."""
+    runs = [trained(data, config) for config in (mf, observed_only, uniform, positives_only,
+                                                 in_group)]
+    return _training_pool().submit(measure, dataset(data), *runs).result()
 
 
 def train_all(data: DataConfig, strategies, slot: str) -> dict:
