@@ -37,7 +37,7 @@ TIMEOUT = 60_000  # ms: any other wait
 expect.set_options(timeout=TIMEOUT)  # Playwright's default for expect is 5 s
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 PAGES = {"/": "lesson", "/groups": "groups", "/train": "train", "/compare": "compare"}
-NAVIGATION = ["Lesson", "Groups", "Train", "Compare", "MF vs softmax"]
+NAVIGATION = ["Lesson", "Groups", "Train", "Compare", "MF vs softmax", "Why sample?"]
 STRATEGY_RADIO = "[data-testid='stRadio']:has-text('Which items does the loss see?')"
 # A group's legend entry is its color's name (its queries and items trace share it).
 GROUP_LEGEND = re.compile(rf"^({'|'.join(COLOR_NAMES)})$")

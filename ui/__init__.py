@@ -12,6 +12,7 @@ from ui.charts import chart, embedding_figure, history_downloads, small_multiple
 from ui.runs import (
     dataset,
     mf_comparison,
+    step_costs,
     train_all,
     train_or_explain,
     trained,
@@ -23,6 +24,7 @@ from ui.settings import (
     SOURCE_URL,
     control,
     data_config,
+    items_label,
     link,
     mf_config,
     page_setup,
@@ -33,7 +35,8 @@ from ui.settings import (
 
 __all__ = [
     "PRESENTER_FONT_SIZE", "SOURCE_URL", "chart", "control", "data_config", "dataset",
-    "embedding_figure", "history_downloads", "link", "mf_comparison", "mf_config",
-    "page_setup", "set_setting", "settings", "small_multiples", "train_all", "train_config",
-    "train_or_explain", "trained", "trained_or_none", "training", "training_curves",
+    "embedding_figure", "history_downloads", "items_label", "link", "mf_comparison",
+    "mf_config", "page_setup", "set_setting", "settings", "small_multiples", "step_costs",
+    "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
+    "training_curves",
 ]

@@ -16,6 +16,7 @@ import streamlit as st
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, train_mf
 from recdemo.mf_comparison import measure
+from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 from ui.settings import train_config
 
@@ -24,7 +25,7 @@ from ui.settings import train_config
 MAX_RUNS = 96
 # Cache keys: a config's repr names every field, and hashing it is 15 times
 # faster than Streamlit's general hashing of a dataclass, on every page run.
-CONFIG_HASH = {DataConfig: repr, TrainConfig: repr, MFConfig: repr}
+CONFIG_HASH = {DataConfig: repr, TrainConfig: repr, MFConfig: repr, CostConfig: repr}
 
 
 @st.cache_data(max_entries=MAX_RUNS, show_spinner=False, hash_funcs=CONFIG_HASH)
@@ -111,6 +112,27 @@ def mf_comparison(data: DataConfig, mf: MFConfig, observed_only: MFConfig,
     runs = [trained(data, config) for config in (mf, observed_only, uniform, positives_only,
                                                  in_group)]
     return _training_pool().submit(measure, dataset(data), *runs).result()
+
+
+@st.cache_resource(max_entries=MAX_RUNS, show_spinner=False, hash_funcs=CONFIG_HASH)
+def _step_cost(strategy: str, items: int, config: CostConfig) -> Future:
+    return _training_pool().submit(measure_step, strategy, items, config)
+
+
+def step_costs(config: CostConfig) -> list:
+    """The cost of a training step (step_cost.measure_step) of every strategy
+    at every corpus size of ``config``, with a progress bar: measured in a
+    worker, one cell after the other (two at once would time each other),
+    and shared by every session once measured."""
+    cells = [(strategy, items) for items in sorted(config.items) for strategy in config.strategies]
+    progress = st.progress(0.0, text="Measuring…")
+    costs = []
+    for strategy, items in cells:
+        progress.progress(len(costs) / len(cells),
+                          text=f"Measuring {strategy} at {items:,} items…")
+        costs.append(_step_cost(strategy, items, config).result())
+    progress.empty()
+    return costs
 
 
 def train_all(data: DataConfig, strategies, slot: str) -> dict:

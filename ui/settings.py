@@ -241,6 +241,12 @@ def data_config(values: dict | None = None) -> DataConfig:
     return DataConfig(**{name: values[name] for name in DataConfig.__dataclass_fields__})
 
 
+def items_label(n: int) -> str:
+    """A widget's label for a number of items (a module's function, not a
+    page's: Streamlit keeps a widget's format function while its tab is open)."""
+    return f"{n:,} items"
+
+
 def mf_config(values: dict | None = None, **overrides) -> MFConfig:
     values = {**(values or settings()), **overrides}
     return MFConfig(**{field.name: values[field.name] for field in fields(MFConfig)})
