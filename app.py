@@ -20,6 +20,9 @@ PAGES = [
             url_path="train"),
     st.Page("pages/compare_strategies.py", title="Compare", icon=":material/leaderboard:",
             url_path="compare"),
+    st.Page("pages/mf.py", title="MF vs softmax", icon=":material/grid_on:", url_path="mf"),
+    st.Page("pages/why_sample.py", title="Why sample?", icon=":material/speed:",
+            url_path="why-sample"),
 ]
 page = st.navigation(PAGES)
 

@@ -72,6 +72,8 @@ class MFConfig:
 
 @dataclass(frozen=True)
 class MFResult(TrainHistory):
+    FRAME: ClassVar[str] = "sweep"
+
     config: MFConfig
     train_query_embeddings: np.ndarray  # (m_train, d) training query rows after the last sweep
     cold_start_metrics: dict[str, dict[str, float]]  # final test metrics by cold-start method

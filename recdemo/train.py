@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -61,6 +62,8 @@ class TrainHistory:
     test metrics and its embeddings. The figures and exports read only this,
     so they draw the softmax model (a frame per epoch) and matrix
     factorization (recdemo/mf.py, a frame per sweep) alike."""
+
+    FRAME: ClassVar[str] = "epoch"  # what one frame is, in the figures' words
 
     config: TrainConfig  # or mf.MFConfig; the figures read its .strategy and .k
     losses: np.ndarray  # (epochs,) mean training loss of each epoch

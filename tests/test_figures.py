@@ -5,6 +5,7 @@ import pytest
 
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
+from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
 
 
@@ -44,6 +45,9 @@ def test_embedding_figure_highlights_the_query_and_its_picks(run):
     lambda data, result: figures.interaction_matrix_figure(data),
     lambda data, result: figures.group_sizes_figure(data),
     lambda data, result: figures.latent_figure(data),
+    lambda data, result: figures.step_cost_figure(
+        [StepCost("full", 1000, 0.01, 0.01, 10, 5, 100), StepCost("uniform", 1000, 0.001, 0.001,
+                                                             10, 5, 10)]),
 ])
 def test_other_figures_are_valid_plotly(run, make):
     assert go.Figure(make(*run).to_dict()).data

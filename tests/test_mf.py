@@ -268,3 +268,24 @@ def test_serving_seconds_are_measured_for_each_way(data, k):
     seconds = serving_seconds(data, mf, train(data, TrainConfig(epochs=1)), k, repeats=1)
     assert set(seconds) == {"mf_precomputed", "mf_lookup", "mf_fold_in", "softmax"}
     assert all(0 < s < 1 for s in seconds.values())
+
+
+# ---------------------------------------------------------------- the source's table
+
+def test_the_comparison_table_has_the_sources_rows_with_these_runs_numbers():
+    from recdemo.mf_comparison import measure
+
+    data = dataset()
+    mf, observed_only = mf_run(), mf_run(w0=0.0)
+    uniform, positives_only, in_group = (train(data, TrainConfig(strategy=s, epochs=3))
+                                         for s in ("uniform", "positives-only", "in-group"))
+    rows, two_stages = measure(data, mf, observed_only, uniform, positives_only, in_group)
+    assert [row.topic for row in rows] == [
+        "query features", "cold start: new queries", "cold start: new items", "folding",
+        "training", "serving, per query"]
+    folding = rows[3].mf
+    assert f"{observed_only.final_metrics['spurious_at_k']:.2f} with observed pairs only" in folding
+    assert f"{mf.final_metrics['spurious_at_k']:.2f} with w0 = 0.05" in folding
+    fold_in = mf.cold_start_metrics["fold-in"]["spurious_at_k"]
+    assert f"spurious@10 {fold_in:.2f}" in rows[1].mf
+    assert len(two_stages) == 3 and "candidates from other groups" in two_stages[1].mf

@@ -15,7 +15,7 @@ from recdemo.params import PARAMS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/folding_lesson.py", "pages/colored_groups.py", "pages/train_model.py",
-         "pages/compare_strategies.py"]
+         "pages/compare_strategies.py", "pages/mf.py", "pages/why_sample.py"]
 TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
 
 
@@ -203,7 +203,8 @@ def test_train_page_offers_chart_and_metric_downloads():
 def test_a_diverging_link_explains_itself_on_every_page(page):
     at = open_page(page, learning_rate=10.0)
     assert not at.exception
-    if page != "pages/colored_groups.py":  # the Groups page trains nothing
+    # The Groups page trains nothing; Why sample? times steps, whatever they learn.
+    if page not in ("pages/colored_groups.py", "pages/why_sample.py"):
         assert any("learning_rate" in e.value for e in at.error), [e.value for e in at.error]
 
 
@@ -259,3 +260,33 @@ def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
     finally:
         config.set_option("browser.serverAddress", "localhost",
                           where_defined=config.ConfigOption.DEFAULT_DEFINITION)
+
+
+def test_mf_page_measures_the_sources_table_and_follows_w0():
+    at = open_page("pages/mf.py")
+    assert no_exceptions(at)
+    tables = at.get("table")
+    assert len(tables) == 2, "the source's table and the two stages"
+    spec = chart_spec(at, "mf_side_by_side")
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert any(t.startswith("<b>wals</b>") for t in titles), titles
+    separated = float(next(t for t in titles if t.startswith("<b>wals")).split("= ")[1][:4])
+    at.slider(key="control_unobserved_weight").set_value(0.0).run()
+    assert no_exceptions(at)
+    assert at.query_params["unobserved_weight"] == "0.0"
+    titles = [a["text"] for a in chart_spec(at, "mf_side_by_side")["layout"]["annotations"]]
+    folded = next(t for t in titles if t.startswith("<b>wals, unobserved weight 0</b>"))
+    assert float(folded.split("= ")[1][:4]) >= 3 * separated, "observed-only MF folds at d = 4"
+
+
+def test_why_sample_measures_every_strategy_at_every_size_asked_for():
+    at = open_page("pages/why_sample.py", largest_corpus=10_000)
+    assert no_exceptions(at)
+    spec = chart_spec(at, "step_costs")
+    assert [t["name"] for t in spec["data"]] == ["full", "uniform", "hard", "popularity"]
+    assert all(array_values(t["x"]) == [1_000, 10_000] for t in spec["data"])
+    assert spec["layout"]["xaxis"]["type"] == spec["layout"]["yaxis"]["type"] == "log"
+    table = at.dataframe[0].value
+    assert len(table) == 8 and set(table["items"]) == {"1,000", "10,000"}
+    assert (table[table["strategy"] == "uniform"]["× uniform"] == 1.0).all()
+    assert at.query_params["largest_corpus"] == "10000"

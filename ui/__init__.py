@@ -19,6 +19,8 @@ from ui.charts import (
 )
 from ui.runs import (
     dataset,
+    mf_comparison,
+    step_costs,
     train_all,
     train_or_explain,
     trained,
@@ -30,7 +32,9 @@ from ui.settings import (
     SOURCE_URL,
     control,
     data_config,
+    items_label,
     link,
+    mf_config,
     page_setup,
     set_setting,
     settings,
@@ -39,8 +43,9 @@ from ui.settings import (
 
 __all__ = [
     "PRESENTER_FONT_SIZE", "SOURCE_URL", "chart", "clicked_query_inspector", "control",
-    "data_config", "dataset", "embedding_figure", "history_downloads", "link", "page_setup",
-    "query_label", "set_setting", "settings", "small_multiples",
+    "data_config", "dataset", "embedding_figure", "history_downloads", "items_label", "link",
+    "mf_comparison", "mf_config", "page_setup", "query_label", "set_setting", "settings",
+    "small_multiples", "step_costs",
     "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
     "training_curves",
 ]

@@ -9,6 +9,7 @@ runs first.
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import os
@@ -22,6 +23,9 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
 )
 
 from recdemo.data import FEATURES, DataConfig, make_dataset
+from recdemo.mf import MFConfig, train_mf
+from recdemo.mf_comparison import measure
+from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 from ui.cache import ByteCache, nbytes, return_freed_memory
 from ui.scheduler import ANONYMOUS, WORKER_FAILURES, Scheduler
@@ -69,13 +73,20 @@ def dataset(config: DataConfig):
 # the development machine; within a factor of 2 for 9 runs out of 10.
 STEP_SECONDS, TOWER_SECONDS, SCORE_SECONDS, HARD_SECONDS, METRIC_SECONDS = (
     2.7e-4, 1.1e-9, 1.9e-10, 2.9e-8, 1.8e-9)
+# Measured likewise: a matrix factorization (WALS) run takes 0.04 to 0.13 s, the
+# MF page's measurements 0.8 s, a timed training step (with its warm-up and
+# repeats) per million items 12 s with the full softmax and 0.5 s sampled.
+MF_SECONDS, MF_MEASURE_SECONDS = 0.13, 0.8
+FULL_STEP_SECONDS, SAMPLED_STEP_SECONDS = 12e-6, 0.5e-6  # per item
 
 
-def estimated_seconds(data: DataConfig, config: TrainConfig) -> float:
+def estimated_seconds(data: DataConfig, config: TrainConfig | MFConfig) -> float:
     """A run's cost on one worker, from its sizes, for the queue's order and the
     budget: per gradient step, per query through the tower and the scored items,
     and the metrics on the test queries after every epoch. Fitted to runs timed
-    on the development machine."""
+    on the development machine. Matrix factorization counts as a small run."""
+    if isinstance(config, MFConfig):
+        return MF_SECONDS
     items = data.groups * data.items_per_group
     train_queries = data.groups * data.queries_per_group
     test_queries = data.groups * data.test_queries_per_group
@@ -132,38 +143,50 @@ def _asker() -> tuple[str, object, str]:
     return ctx.session_id, ctx.parallel_coordinator, st.context.ip_address or "loopback"
 
 
-def training(data: DataConfig, config: TrainConfig) -> Future:
-    """The run of ``config`` on ``data``, as a future, shared by every session
-    that asks for it. It returns at once: a page can ask for its runs early
-    and collect them with trained() after drawing its controls. The runs a page
-    run asks for are its session's request; its next page run replaces it."""
-    session, page_run, client = _asker()
+def training(data: DataConfig, config: TrainConfig | MFConfig) -> Future:
+    """The run of ``config`` (a softmax run, or matrix factorization) on
+    ``data``, as a future, shared by every session that asks for it. It
+    returns at once: a page can ask for its runs early and collect them with
+    trained() after drawing its controls. The runs a page run asks for are its
+    session's request; its next page run replaces it."""
     # The dataset is made now, in this page run's thread: made when the run
     # starts, it would hold up the thread that starts the next runs.
     dataset(data)
-    return SCHEDULER.request((data, config), lambda: (train, dataset(data), config),
-                             estimated_seconds(data, config), session, page_run, client)
+    trainer = train_mf if isinstance(config, MFConfig) else train
+    return _queued((data, config), lambda: (trainer, dataset(data), config),
+                   estimated_seconds(data, config))
 
 
-def trained(data: DataConfig, config: TrainConfig):
+def _queued(key, task, cost: float) -> Future:
+    """Ask the queue for ``key``, made by ``task`` in a worker, as this page run."""
+    session, page_run, client = _asker()
+    return SCHEDULER.request(key, task, cost, session, page_run, client)
+
+
+def trained(data: DataConfig, config: TrainConfig | MFConfig):
     """The finished run (shared by every session: read it, never change it).
     Raises TrainingDiverged, or ValueError for a run too large, as train()
     does, and one of WORKER_FAILURES if its worker died ATTEMPTS times."""
+    return _collected(lambda: training(data, config), (data, config))
+
+
+def _collected(ask, key, doing: str = "Training the model…"):
+    """The result of the future ``ask()`` returns (asked again if a newer
+    page run of this session superseded it, and this one is not interrupted)."""
     while True:
-        future = training(data, config)
         try:
-            return _result(future, (data, config))
+            return _result(ask(), key, doing)
         except CancelledError:
             # Superseded by a newer page run of this session, which interrupts
             # this one at its next check; if none does, ask again.
             _interrupt_if_asked()
 
 
-def _result(future: Future, key):
+def _result(future: Future, key, doing: str):
     if future.done():
         return future.result()
     ahead = SCHEDULER.waiting(key)
-    text = ("Training the model…" if not ahead else
+    text = (doing if not ahead else
             f"Waiting for a free worker: {ahead} run{'s' * (ahead > 1)} start first…")
     with st.spinner(text):
         while True:
@@ -190,6 +213,41 @@ def wait_for(event) -> None:
 
 
 # ---------------------------------------------------------------- for pages
+
+def mf_comparison(data: DataConfig, mf: MFConfig, observed_only: MFConfig,
+                  positives_only: TrainConfig, uniform: TrainConfig, in_group: TrainConfig):
+    """The MF page's two tables (mf_comparison.measure), made in a worker: it
+    times serving, which the server's own busy process would distort. Shared
+    by every session once measured, like a run."""
+    runs = [trained(data, config) for config in (mf, observed_only, uniform, positives_only,
+                                                 in_group)]
+    key = ("mf comparison", data, mf, observed_only, positives_only, uniform, in_group)
+    return _collected(lambda: _queued(key, lambda: (measure, dataset(data), *runs),
+                                      MF_MEASURE_SECONDS), key, "Measuring…")
+
+
+def step_costs(config: CostConfig) -> list:
+    """The cost of a training step (step_cost.measure_step) of every strategy
+    at every corpus size of ``config``, with a progress bar: measured in a
+    worker, one cell after the other (two at once would time each other),
+    and shared by every session once measured, like a run."""
+    cells = [(strategy, items) for items in sorted(config.items) for strategy in config.strategies]
+    progress = st.progress(0.0, text="Measuring…")
+    costs = []
+    for strategy, items in cells:
+        progress.progress(len(costs) / len(cells),
+                          text=f"Measuring {strategy} at {items:,} items…")
+        costs.append(_collected(functools.partial(_step_cost, strategy, items, config),
+                                ("step cost", strategy, items, config), "Measuring…"))
+    progress.empty()
+    return costs
+
+
+def _step_cost(strategy: str, items: int, config: CostConfig) -> Future:
+    seconds = (FULL_STEP_SECONDS if strategy == "full" else SAMPLED_STEP_SECONDS) * items
+    return _queued(("step cost", strategy, items, config),
+                   lambda: (measure_step, strategy, items, config), seconds)
+
 
 def train_all(data: DataConfig, strategies, slot: str) -> dict:
     """Train each strategy (with the other settings as they are), with a progress

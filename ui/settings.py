@@ -6,12 +6,14 @@ recdemo/params.py.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 from streamlit import config
 
 from recdemo.data import DataConfig
+from recdemo.mf import MFConfig
 from recdemo.params import (
     PARAMS,
     SHOWN_CHARS,
@@ -25,8 +27,8 @@ from recdemo.train import TrainConfig
 
 # Widget styles of the parameters that are not sliders.
 NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
-SLIDER_STEPS = {"leak": 0.01, "popularity_skew": 0.1, "items_per_group": 5,
-                "queries_per_group": 10, "batch_size": 32}
+SLIDER_STEPS = {"leak": 0.01, "unobserved_weight": 0.01, "popularity_skew": 0.1,
+                "items_per_group": 5, "queries_per_group": 10, "batch_size": 32}
 LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
 
 def settings() -> dict:
@@ -237,6 +239,17 @@ def _training_controls() -> None:
 def data_config(values: dict | None = None) -> DataConfig:
     values = values or settings()
     return DataConfig(**{name: values[name] for name in DataConfig.__dataclass_fields__})
+
+
+def items_label(n: int) -> str:
+    """A widget's label for a number of items (a module's function, not a
+    page's: Streamlit keeps a widget's format function while its tab is open)."""
+    return f"{n:,} items"
+
+
+def mf_config(values: dict | None = None, **overrides) -> MFConfig:
+    values = {**(values or settings()), **overrides}
+    return MFConfig(**{field.name: values[field.name] for field in fields(MFConfig)})
 
 
 def train_config(values: dict | None = None, **overrides) -> TrainConfig:

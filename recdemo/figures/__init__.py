@@ -8,8 +8,10 @@ Projection, the metrics module); they compute no metric themselves.
 - recommendations: the exact "what it recommends" matrix, as traces
 - panels: small multiples, metric bars, training curves
 - groups: pictures of the data itself
+- cost: the time of one training step as the corpus grows
 """
 
+from recdemo.figures.cost import step_cost_figure
 from recdemo.figures.embedding import FRAME_MS, balanced_snapshots, embedding_figure
 from recdemo.figures.groups import group_sizes_figure, interaction_matrix_figure, latent_figure
 from recdemo.figures.panels import (
@@ -33,9 +35,9 @@ from recdemo.figures.style import (
 )
 
 __all__ = [
-    "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "STRATEGY_COLORS", "AnimatedFigure",
+    "AnimatedFigure", "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "STRATEGY_COLORS",
     "array_values", "balanced_snapshots", "embedding_figure", "group_color", "group_name",
     "group_sizes_figure", "interaction_matrix_figure", "latent_figure", "metric_label",
-    "metrics_bar_figure", "run_label", "small_multiples_figure", "training_curves_figure",
-    "typed_array", "with_font_size",
+    "metrics_bar_figure", "run_label", "small_multiples_figure", "step_cost_figure",
+    "training_curves_figure", "typed_array", "with_font_size",
 ]

@@ -68,7 +68,7 @@ def embedding_figure(dataset, result, components: int = 3, selected_query: int |
                        "title": {"text": "squares: queries, circles: items"}},
             "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
             "updatemenus": [_play_pause(components)],
-            "sliders": [_epoch_slider(epochs, epochs - 1, components)],
+            "sliders": [_epoch_slider(epochs, epochs - 1, components, result.FRAME)],
             "xaxis2": matrix_x | {"domain": list(MATRIX_DOMAIN), "anchor": "y2"},
             "yaxis2": matrix_y | {"domain": [0.0, 1.0], "anchor": "x2"},
             "shapes": blocks,
@@ -107,7 +107,8 @@ def _frame_texts(dataset, result, projection, epoch, k) -> dict:
     each panel's caption (the picture's with its measured faithfulness)."""
     metrics = result.metrics[epoch]
     drawn = picture_spurious(dataset, projection, epoch, k)
-    title = (f"<b>{run_label(result.config)}</b>, epoch {epoch} of {len(result.metrics) - 1}: "
+    title = (f"<b>{run_label(result.config)}</b>, {result.FRAME} {epoch} of "
+             f"{len(result.metrics) - 1}: "
              f"{metric_label('spurious_at_k', k)} = {metrics['spurious_at_k']:.2f}, "
              f"cross-group AUC = {metrics['cross_group_auc']:.2f}")
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
@@ -239,11 +240,11 @@ def _play_pause(components):
     }
 
 
-def _epoch_slider(n_frames, active, components):
+def _epoch_slider(n_frames, active, components, frame_name):
     return {
         "active": active, "x": 0.2, "len": 0.8, "y": -0.1, "yanchor": "top",
         "pad": {"t": 30},
-        "currentvalue": {"prefix": "epoch ", "font": {"size": 16}, "xanchor": "right"},
+        "currentvalue": {"prefix": f"{frame_name} ", "font": {"size": 16}, "xanchor": "right"},
         "steps": [
             {"label": str(epoch), "method": "animate",
              "args": [[str(epoch)], _animation_args(components, 0)]}

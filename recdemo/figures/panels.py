@@ -35,9 +35,9 @@ def training_curves_figure(result, height: int = 330) -> go.Figure:
                        "line": {"color": color}})
     layout = {
         "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "xaxis": {"domain": [0.0, 0.45], "anchor": "y", "title": {"text": "epoch"}},
+        "xaxis": {"domain": [0.0, 0.45], "anchor": "y", "title": {"text": result.FRAME}},
         "yaxis": {"anchor": "x"},
-        "xaxis2": {"domain": [0.55, 1.0], "anchor": "y2", "title": {"text": "epoch"}},
+        "xaxis2": {"domain": [0.55, 1.0], "anchor": "y2", "title": {"text": result.FRAME}},
         "yaxis2": {"anchor": "x2"},
         "annotations": [
             {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper",

@@ -29,7 +29,8 @@ FONT = {"size": 15}
 # Training settings a run label names when they differ from the default (the
 # strategy always; the seed is the data's, shown with the data).
 LABELLED_SETTINGS = ("gravity", "negatives", "temperature", "logq_correction", "dim", "hidden",
-                     "epochs", "batch_size", "learning_rate", "l2")
+                     "epochs", "batch_size", "learning_rate", "l2", "unobserved_weight",
+                     "mf_dim", "cold_start")
 
 
 def group_name(group: int) -> str:

@@ -1,0 +1,54 @@
+"""Why sample? The cost of one training step as the corpus grows, measured here."""
+
+import streamlit as st
+
+import ui
+from recdemo import figures
+from recdemo.step_cost import DEFAULT_ITEMS, CostConfig
+
+st.title("Why sample? The cost of a training step")
+settings = ui.page_setup(data_controls=False)
+st.markdown(
+    "The Lesson's full softmax takes its gradient $\\hat p - p$ over **all $n$ items** at "
+    "every step. A sampled softmax takes it over the $P$ positives and $K$ sampled "
+    "negatives only. Here one training step of each is timed on this server, at corpus "
+    "sizes far beyond the Lesson's data, with the page's usual model (dimension 32, "
+    "256 queries per batch, 20 negatives): a sampled step gathers its candidates' rows of "
+    "the item table and updates only those (Adam's running means are kept per row, "
+    "and a row the step does not touch is left alone), so nothing of size $n$ is read or "
+    "written; the full step scores, normalizes and updates every item, in chunks."
+)
+largest = ui.control("largest_corpus", st, label="Measure corpora up to",
+                     format_func=ui.items_label)
+config = CostConfig(items=tuple(n for n in DEFAULT_ITEMS if n <= largest), repeats=3)
+costs = ui.step_costs(config)
+ui.chart(figures.step_cost_figure(costs), "step_costs", "recdemo-step-cost")
+
+uniform = {cost.items: cost.step_seconds for cost in costs if cost.strategy == "uniform"}
+st.dataframe(
+    [{"strategy": cost.strategy, "items": f"{cost.items:,}", "ms per step": 1e3 * cost.step_seconds,
+      "× uniform": cost.step_seconds / uniform[cost.items] if cost.items in uniform else None,
+      "GFLOP per step": cost.flops / 1e9, "peak MiB": cost.peak_bytes / 2**20}
+     for cost in costs],
+    hide_index=True, height=36 * (len(costs) + 1) + 2,  # every row, no scrolling
+    column_config={"ms per step": st.column_config.NumberColumn(format="%.2f"),
+                   "× uniform": st.column_config.NumberColumn(format="%.1f"),
+                   "GFLOP per step": st.column_config.NumberColumn(format="%.4f"),
+                   "peak MiB": st.column_config.NumberColumn(format="%.0f")},
+)
+st.caption(
+    "Median of 3 timed steps after a warm-up, one cell at a time, on this server while it "
+    "serves everyone else: read the ratios more than the milliseconds. GFLOP counts the "
+    "step's matrix products: about $8Bnd$ for the full step, $6B(P+K)d$ for a sampled one."
+)
+st.markdown(
+    "- **full** grows in proportion to $n$: every step touches every item.\n"
+    "- **uniform** and **popularity** touch $P + K$ candidates per query whatever $n$; "
+    "what little still grows is memory traffic (a bigger table fits in no cache).\n"
+    "- **hard** first scores a pool of up to 512 items per query to find the ones the "
+    "model likes best, then samples from them: more work than uniform, but bounded.\n"
+    "- **Matrix factorization** (WALS) avoids the problem differently: the unobserved pairs "
+    "enter each row's solve as one $d \\times d$ Gramian, so a sweep costs as many solves "
+    "as rows and scales with the interactions, not with every (query, item) pair "
+    "(the MF vs softmax page)."
+)

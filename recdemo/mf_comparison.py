@@ -1,0 +1,111 @@
+"""The source's table, "Matrix Factorization vs Softmax DNN", measured on one
+dataset: one row per line of it, each cell a sentence with this data's numbers.
+
+Every model is scored on the same test positives, the ones MF's fold-in does
+not see (mf.cold_start_split), so the softmax runs passed in must be
+``mf.rescored`` on them. The MF page and scripts/benchmark_mf.py both print
+this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recdemo.mf import (
+    MFResult,
+    cold_start_split,
+    items_without_interactions,
+    rescored,
+    train_mf,
+)
+from recdemo.serving import serving_seconds
+from recdemo.train import TrainHistory, train
+from recdemo.two_stage import TwoStageResult, two_stage
+
+
+@dataclass(frozen=True)
+class Row:
+    topic: str  # the source table's row
+    mf: str  # matrix factorization, measured
+    softmax: str  # the softmax model, measured
+
+
+def measure(dataset, mf: MFResult, observed_only: MFResult, uniform: TrainHistory,
+            positives_only: TrainHistory, in_group: TrainHistory) -> tuple[list[Row], list[Row]]:
+    """Both tables, from trained runs on ``dataset``: the softmax runs are
+    scored again on the positives MF's fold-in does not see, MF and uniform are
+    trained once more here to time them alike (a run's first time in a fresh
+    process also pays for imports and warm-up), serving is timed (on this
+    process, now), and MF retrieves for the in-group model."""
+    seconds = {"mf": train_mf(dataset, mf.config).train_seconds,
+               "uniform": train(dataset, uniform.config).train_seconds}
+    scored = cold_start_split(dataset).scored
+    uniform, positives_only, in_group = (rescored(run, scored, dataset.item_groups)
+                                         for run in (uniform, positives_only, in_group))
+    serving = serving_seconds(dataset, mf, uniform, mf.config.k)
+    return (comparison_rows(dataset, mf, observed_only, uniform, positives_only, seconds,
+                            serving),
+            two_stage_rows(mf.config.k, uniform, in_group, two_stage(dataset, mf, in_group)))
+
+
+def pair(metrics: dict, k: int) -> str:
+    """spurious@k and within-group recall@k of a metrics dict, in words."""
+    return (f"spurious@{k} {metrics['spurious_at_k']:.2f}, within-group recall@{k} "
+            f"{metrics['within_group_recall_at_k']:.2f}")
+
+
+def comparison_rows(dataset, mf: MFResult, observed_only: MFResult, uniform: TrainHistory,
+                    positives_only: TrainHistory, seconds: dict[str, float],
+                    serving: dict[str, float]) -> list[Row]:
+    """The source's five rows (cold start split in two: new queries, new items);
+    ``seconds``: the training time of "mf" and "uniform"."""
+    k, w0 = mf.config.k, mf.config.unobserved_weight
+    new_items = len(items_without_interactions(dataset))
+
+    def micro(name):
+        return f"{1e6 * serving[name]:.1f} µs"
+
+    return [
+        Row("query features",
+            "none: a row per training query, learned from its interactions alone",
+            f"the query tower's input ({dataset.train.features.shape[1]} features)"),
+        Row("cold start: new queries",
+            "fold-in (a row solved from the items it brings): "
+            f"{pair(mf.cold_start_metrics['fold-in'], k)}; "
+            f"average of the 10 training queries with the most similar features: "
+            f"{pair(mf.cold_start_metrics['average'], k)}",
+            f"its features through the tower (uniform): {pair(uniform.final_metrics, k)}"),
+        Row("cold start: new items",
+            f"an item no training query chose has the zero row: it scores 0 for every query "
+            f"({new_items} such items in this data)",
+            "an item no training query chose keeps its random start, moved only as a sampled "
+            "negative and by weight decay"),
+        Row("folding",
+            f"spurious@{k} {observed_only.final_metrics['spurious_at_k']:.2f} with observed "
+            f"pairs only (w0 = 0), {mf.final_metrics['spurious_at_k']:.2f} with w0 = {w0:g}",
+            f"positives-only: spurious@{k} {positives_only.final_metrics['spurious_at_k']:.2f}; "
+            f"uniform negatives: {uniform.final_metrics['spurious_at_k']:.2f}"),
+        Row("training",
+            f"{seconds['mf']:.2f} s here; each sweep is one d x d solve per row, and the "
+            "unobserved pairs cost one d x d Gramian: it scales with the interactions",
+            f"{seconds['uniform']:.2f} s here (uniform); the full softmax costs a pass over "
+            "every item per step (the Why sample? page)"),
+        Row("serving, per query",
+            f"a stored top-{k} list {micro('mf_precomputed')}; a stored row, scored "
+            f"{micro('mf_lookup')}; a new query folded in, scored {micro('mf_fold_in')}",
+            f"the tower's forward pass, scored {micro('softmax')}"),
+    ]
+
+
+def two_stage_rows(k: int, uniform: TrainHistory, in_group: TrainHistory,
+                   pipeline: TwoStageResult) -> list[Row]:
+    """The source's conclusion, "it is usually acceptable for DNN models to
+    fold, since you mostly care about ranking a pre-filtered set": the folded
+    in-group model alone, and after MF's retrieval, against uniform."""
+    return [
+        Row("in-group softmax alone (folded)", "", pair(in_group.final_metrics, k)),
+        Row(f"MF retrieves {pipeline.retrieved.shape[1]}, in-group ranks them",
+            f"{pipeline.retrieved_spurious:.0%} of the candidates from other groups",
+            pair(pipeline.metrics, k)),
+        Row("uniform softmax (separated)", "", pair(uniform.final_metrics, k)),
+    ]
