@@ -115,7 +115,8 @@ def _start_pool() -> WorkerPool:
     unsafe), and the forkserver imports the library once, so a worker that
     replaces a dead one starts in milliseconds."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["recdemo.train", "recdemo.worker"])
+    context.set_forkserver_preload(["recdemo.train", "recdemo.mf", "recdemo.mf_comparison",
+                                    "recdemo.step_cost", "recdemo.worker"])
     return WorkerPool(WORKERS, context, initializer=one_blas_thread)
 
 
