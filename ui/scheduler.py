@@ -21,9 +21,9 @@ _dispatch), so until it starts it can still be dropped:
 - The budget: a client (an address) whose runs already keep the workers busy
   for ``budget`` estimated seconds gets no further run started while another
   client's run waits. One client's many tabs fill its own turn, not the queue.
-- A worker that dies (killed, out of memory) fails the run it had; that run
-  goes back to the queue and starts on another worker, up to ``attempts``
-  times in all.
+- A worker that dies (killed, out of memory) fails the run it had (and the
+  one on deck for it); each goes back to the queue and starts on another
+  worker, up to ``attempts`` times in all.
 
 Finished runs stay in ``results`` (a ByteCache), and a request for one is
 answered from there. No streamlit import: the session, its page run and its
