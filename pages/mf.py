@@ -7,6 +7,8 @@ import streamlit as st
 import ui
 from recdemo.reliability import reliability_notes
 
+ui.run_through_navigation()  # first: see ui/navigation.py
+
 st.title("Matrix factorization vs softmax")
 data_config = ui.data_config()
 mf_config = ui.mf_config()

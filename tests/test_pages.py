@@ -9,13 +9,15 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from recdemo import figures
+from recdemo.exercises import EXERCISES
 from recdemo.figures import FONT, PALETTE, array_values
 from recdemo.figures.style import COLOR_NAMES
-from recdemo.params import PARAMS
+from recdemo.params import PARAMS, defaults, parse_query, to_query
+from ui.navigation import PAGES as NAVIGATION
+from ui.navigation import page_file
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/folding_lesson.py", "pages/colored_groups.py", "pages/train_model.py",
-         "pages/compare_strategies.py", "pages/mf.py", "pages/why_sample.py"]
+PAGES = [page_file(path) for path, _, _ in NAVIGATION]  # every page of the app
 TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
 
 
@@ -52,11 +54,27 @@ def chart_spec(at: AppTest, key: str) -> dict:
 def test_every_page_runs_without_exception(page):
     at = open_page(page)
     assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
-    assert at.get("plotly_chart"), "every page shows at least one chart"
+    if page != page_file("exercises"):  # questions and links only
+        assert at.get("plotly_chart"), "every page but the exercises shows a chart"
+
+
+@pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))
+def test_every_exercise_opens_its_view_with_its_settings(number):
+    exercise = EXERCISES[number - 1]
+    at = open_page(page_file("exercises"), exercise=number)
+    assert at.header[0].value == f"{number}. {exercise.title}"
+    assert any(exercise.question in m.value for m in at.markdown)
+    link = at.code[0].value
+    assert link.split("?")[0].endswith(f"/{exercise.page}")
+    assert parse_query(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
+                       ) == (defaults() | exercise.settings, [])
+    next(b for b in at.button if b.label == "Open this view").click().run()
+    assert no_exceptions(at)
+    assert dict(at.query_params) == to_query(defaults() | exercise.settings)
 
 
 def test_switching_strategy_changes_the_metrics():
-    at = open_page("pages/train_model.py")
+    at = open_page("pages/train.py")
     uniform = metric_values(at)
     at.radio(key="control_strategy").set_value("positives-only").run()
     folded = metric_values(at)
@@ -70,7 +88,7 @@ def test_switching_strategy_changes_the_metrics():
 
 def test_train_chart_has_squares_circles_and_one_color_per_group():
     groups = 4
-    at = open_page("pages/train_model.py", groups=groups)
+    at = open_page("pages/train.py", groups=groups)
     spec = chart_spec(at, "embedding_chart")
     # Traces 0, 2, 4... are each group's queries (named by the color alone in the
     # legend), 1, 3, 5... its items.
@@ -94,7 +112,7 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
 
 
 def test_url_parameters_set_the_controls():
-    at = open_page("pages/train_model.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
+    at = open_page("pages/train.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
     assert no_exceptions(at)
     assert at.radio(key="control_strategy").value == "hard"
     assert at.slider(key="control_groups").value == 3
@@ -107,7 +125,7 @@ def test_url_parameters_set_the_controls():
 
 @pytest.mark.parametrize("name, bad", [("groups", "99"), ("leak", "lots"), ("strategy", "magic")])
 def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
-    at = open_page("pages/train_model.py", **{name: bad})
+    at = open_page("pages/train.py", **{name: bad})
     assert no_exceptions(at)
     warnings = [w.value for w in at.warning]
     assert any(name in w and PARAMS[name].allowed() in w for w in warnings), warnings
@@ -117,7 +135,7 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
 
 
 def test_query_inspector_lists_k_items_and_follows_the_pick():
-    at = open_page("pages/train_model.py", k=7)
+    at = open_page("pages/train.py", k=7)
     table = at.dataframe[0].value
     assert list(table.columns) == ["", *(f"#{rank}" for rank in range(1, 8))]
     assert list(table[""]) == ["item", "group", "spurious"]
@@ -131,9 +149,9 @@ def test_query_inspector_lists_k_items_and_follows_the_pick():
 
 def test_data_settings_are_shared_across_pages():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/colored_groups.py").run()
+    at.switch_page("pages/groups.py").run()
     at.slider(key="control_groups").set_value(3).run()
-    at.switch_page("pages/train_model.py").run()
+    at.switch_page("pages/train.py").run()
     assert no_exceptions(at)
     assert at.slider(key="control_groups").value == 3
     names = [t["name"] for t in chart_spec(at, "embedding_chart")["data"]]
@@ -141,7 +159,7 @@ def test_data_settings_are_shared_across_pages():
 
 
 def test_divergence_explains_and_keeps_the_last_good_picture():
-    at = open_page("pages/train_model.py", epochs=3)
+    at = open_page("pages/train.py", epochs=3)
     good = chart_spec(at, "embedding_chart")
     at.number_input(key="control_learning_rate").set_value(10.0).run()
     assert not at.exception
@@ -151,7 +169,7 @@ def test_divergence_explains_and_keeps_the_last_good_picture():
 
 
 def test_compare_page_shows_every_strategy():
-    at = open_page("pages/compare_strategies.py", epochs=5)
+    at = open_page("pages/compare.py", epochs=5)
     assert no_exceptions(at)
     table = at.dataframe[0].value
     strategies = list(PARAMS["strategy"].choices)
@@ -168,7 +186,7 @@ def test_compare_page_shows_every_strategy():
 
 
 def test_presenter_link_hides_the_sidebar_and_chosen_controls():
-    at = open_page("pages/train_model.py", present="true", hide="strategy,query", strategy="hard")
+    at = open_page("pages/train.py", present="true", hide="strategy,query", strategy="hard")
     assert no_exceptions(at)
     assert not at.sidebar.slider and not at.sidebar.number_input, "no sidebar controls"
     assert not [r for r in at.radio if r.key == "control_strategy"], "strategy hidden"
@@ -177,7 +195,7 @@ def test_presenter_link_hides_the_sidebar_and_chosen_controls():
     assert at.query_params["present"] == "true", "the presenter link stays in the URL"
     for key in ("embedding_chart", "curves"):  # larger type in the charts too
         assert chart_spec(at, key)["layout"]["font"]["size"] == ui.PRESENTER_FONT_SIZE
-    at = open_page("pages/train_model.py", strategy="hard")  # the same, shared, figure
+    at = open_page("pages/train.py", strategy="hard")  # the same, shared, figure
     assert chart_spec(at, "embedding_chart")["layout"]["font"] == FONT
 
 
@@ -190,7 +208,7 @@ def test_every_page_offers_its_share_links():
 
 
 def test_train_page_offers_chart_and_metric_downloads():
-    at = open_page("pages/train_model.py")
+    at = open_page("pages/train.py")
     labels = [b.label for b in at.get("download_button")]
     assert {"Chart as interactive HTML", "Metrics per epoch (CSV)",
             "Metrics per epoch (JSON)"} <= set(labels), labels
@@ -203,13 +221,13 @@ def test_train_page_offers_chart_and_metric_downloads():
 def test_a_diverging_link_explains_itself_on_every_page(page):
     at = open_page(page, learning_rate=10.0)
     assert not at.exception
-    # The Groups page trains nothing; Why sample? times steps, whatever they learn.
-    if page not in ("pages/colored_groups.py", "pages/why_sample.py"):
+    # Groups and Exercises train nothing; Why sample? times steps, whatever they learn.
+    if page not in (page_file("groups"), page_file("why-sample"), page_file("exercises")):
         assert any("learning_rate" in e.value for e in at.error), [e.value for e in at.error]
 
 
 def test_a_run_too_large_for_the_server_is_refused_with_what_to_change():
-    at = open_page("pages/train_model.py", groups=8, queries_per_group=300, epochs=40,
+    at = open_page("pages/train.py", groups=8, queries_per_group=300, epochs=40,
                    batch_size=32)
     assert not at.exception
     assert any("batch_size" in e.value and "epochs" in e.value for e in at.error)
@@ -238,7 +256,7 @@ def test_nothing_keeps_a_pages_variables_after_its_run(page):
 
 
 def test_reset_puts_every_setting_back_but_keeps_the_presenter_choices():
-    at = open_page("pages/train_model.py", strategy="hard", groups=4, hide="query")
+    at = open_page("pages/train.py", strategy="hard", groups=4, hide="query")
     reset = next(b for b in at.sidebar.button if "Reset" in b.label)
     reset.click().run()
     assert no_exceptions(at)
@@ -254,7 +272,7 @@ def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
 
     try:
         config.set_option("browser.serverAddress", "class.example", where_defined="test")
-        at = open_page("pages/train_model.py", strategy="hard")
+        at = open_page("pages/train.py", strategy="hard")
         codes = [c.value for c in at.sidebar.code]
         assert codes and all(c.startswith("http://class.example:8501") for c in codes), codes
     finally:
@@ -280,7 +298,7 @@ def test_mf_page_measures_the_sources_table_and_follows_w0():
 
 
 def test_why_sample_measures_every_strategy_at_every_size_asked_for():
-    at = open_page("pages/why_sample.py", largest_corpus=10_000)
+    at = open_page("pages/why-sample.py", largest_corpus=10_000)
     assert no_exceptions(at)
     spec = chart_spec(at, "step_costs")
     assert [t["name"] for t in spec["data"]] == ["full", "uniform", "hard", "popularity"]

@@ -142,3 +142,14 @@ def test_at_few_dimensions_observed_only_mf_folds_and_an_unobserved_weight_separ
     spurious = {w0: train_mf(dataset, MFConfig(unobserved_weight=w0, mf_dim=4, seed=seed))
                 .final_metrics["spurious_at_k"] for w0 in (0.0, 0.05)}
     assert spurious[0.0] >= 3 * spurious[0.05], spurious
+
+
+@pytest.mark.parametrize("groups", [4, 6, 8])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_with_room_enough_observed_only_mf_does_not_fold(groups, seed):
+    """At 16 dimensions the random starting rows keep the groups apart by
+    themselves: folding by chance needs few dimensions (exercise 6)."""
+    dataset = make_dataset(DataConfig(groups=groups, seed=seed))
+    spurious = {w0: train_mf(dataset, MFConfig(unobserved_weight=w0, mf_dim=16, seed=seed))
+                .final_metrics["spurious_at_k"] for w0 in (0.0, 0.05)}
+    assert spurious[0.0] <= max(2 * spurious[0.05], 0.1), spurious

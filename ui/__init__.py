@@ -17,6 +17,7 @@ from ui.charts import (
     small_multiples,
     training_curves,
 )
+from ui.navigation import run_through_navigation
 from ui.runs import (
     dataset,
     mf_comparison,
@@ -32,20 +33,23 @@ from ui.settings import (
     SOURCE_URL,
     control,
     data_config,
+    exercise_label,
     items_label,
     link,
     mf_config,
+    open_view,
     page_setup,
     set_setting,
     settings,
     train_config,
+    view_link,
 )
 
 __all__ = [
     "PRESENTER_FONT_SIZE", "SOURCE_URL", "chart", "clicked_query_inspector", "control",
-    "data_config", "dataset", "embedding_figure", "history_downloads", "items_label", "link",
-    "mf_comparison", "mf_config", "page_setup", "query_label", "set_setting", "settings",
-    "small_multiples", "step_costs",
-    "train_all", "train_config", "train_or_explain", "trained", "trained_or_none", "training",
-    "training_curves",
+    "data_config", "dataset", "embedding_figure", "exercise_label", "history_downloads",
+    "items_label", "link", "mf_comparison", "mf_config", "open_view", "page_setup",
+    "query_label", "run_through_navigation", "set_setting", "settings", "small_multiples",
+    "step_costs", "train_all", "train_config", "train_or_explain", "trained",
+    "trained_or_none", "training", "training_curves", "view_link",
 ]

@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit import config
 
 from recdemo.data import DataConfig
+from recdemo.exercises import EXERCISES
 from recdemo.mf import MFConfig
 from recdemo.params import (
     PARAMS,
@@ -24,6 +25,7 @@ from recdemo.params import (
     to_query,
 )
 from recdemo.train import TrainConfig
+from ui.navigation import page_file
 
 # Widget styles of the parameters that are not sliders.
 NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
@@ -130,13 +132,16 @@ def _share_links() -> None:
 
 
 def _reset() -> None:
-    """Every setting back to its default, but the presenter view and hidden
-    controls, which belong to the link rather than to the lesson."""
-    values = settings()
-    view = {name: values[name] for name in ("present", "hide")}
-    values.update(defaults() | view)
-    st.session_state.notices = []
+    _back_to_defaults({})
     sync_url()
+
+
+def _back_to_defaults(changes: dict) -> None:
+    """Every setting back to its default but ``changes``, and but the presenter
+    view and hidden controls, which belong to the link rather than to the lesson."""
+    values = settings()
+    values.update(defaults() | {name: values[name] for name in ("present", "hide")} | changes)
+    st.session_state.notices = []
 
 
 def sync_url() -> None:
@@ -239,6 +244,25 @@ def _training_controls() -> None:
 def data_config(values: dict | None = None) -> DataConfig:
     values = values or settings()
     return DataConfig(**{name: values[name] for name in DataConfig.__dataclass_fields__})
+
+
+def exercise_label(number: int) -> str:
+    return f"{number}. {EXERCISES[number - 1].title}"
+
+
+def view_link(page: str, changes: dict) -> str:
+    """The link a fresh session opens to see ``page`` with ``changes`` to the
+    default settings."""
+    query = urlencode(to_query({**defaults(), **changes}))
+    base = page_address().rsplit("/", 1)[0]
+    return f"{base}/{page}?{query}" if query else f"{base}/{page}"
+
+
+def open_view(page: str, changes: dict) -> None:
+    """Go to ``page`` with the default settings but ``changes``, in this
+    session (a link's query string is read only when a session starts)."""
+    _back_to_defaults(changes)
+    st.switch_page(page_file(page))
 
 
 def items_label(n: int) -> str:

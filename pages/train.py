@@ -9,6 +9,8 @@ from recdemo import export, figures
 from recdemo.metrics import METRICS, oracle_metrics, random_metrics, recommendations
 from recdemo.reliability import reliability_notes
 
+ui.run_through_navigation()  # first: see ui/navigation.py
+
 st.title("Train a softmax recommender")
 # Start this run and the positives-only baseline now: the workers train them
 # while the page draws its controls.

@@ -7,6 +7,8 @@ from recdemo import figures
 from recdemo.metrics import METRICS, oracle_metrics, random_metrics
 from recdemo.params import STRATEGIES
 
+ui.run_through_navigation()  # first: see ui/navigation.py
+
 st.title("All strategies, same data, same seed")
 ui.page_setup(training_controls=True)
 data_config = ui.data_config()

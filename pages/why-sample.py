@@ -6,6 +6,8 @@ import ui
 from recdemo import figures
 from recdemo.step_cost import DEFAULT_ITEMS, CostConfig
 
+ui.run_through_navigation()  # first: see ui/navigation.py
+
 st.title("Why sample? The cost of a training step")
 settings = ui.page_setup(data_controls=False)
 st.markdown(

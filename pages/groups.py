@@ -5,6 +5,8 @@ import streamlit as st
 import ui
 from recdemo import figures
 
+ui.run_through_navigation()  # first: see ui/navigation.py
+
 st.title("The colored groups")
 ui.page_setup()
 data = ui.dataset(ui.data_config())

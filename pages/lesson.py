@@ -17,6 +17,8 @@ from recdemo.metrics import (
 )
 from recdemo.reliability import reliability_notes
 
+ui.run_through_navigation()  # first: see ui/navigation.py
+
 STORY = ("positives-only", "in-group", "uniform")
 
 st.title("Why recommenders need negatives")

@@ -1,0 +1,26 @@
+"""Exercises: predict, then look, then check."""
+
+import streamlit as st
+
+import ui
+from recdemo.exercises import EXERCISES
+
+ui.run_through_navigation()  # first: see ui/navigation.py
+
+st.title("Exercises")
+settings = ui.page_setup(data_controls=False)
+st.markdown("Answer each question **before** you open its view: write your prediction down, "
+            "then open the view, look at the picture and the numbers, and only then read "
+            "the answer.")
+number = ui.control("exercise", st, label="Exercise", options=list(range(1, len(EXERCISES) + 1)),
+                    format_func=ui.exercise_label)
+exercise = EXERCISES[number - 1]
+st.header(f"{number}. {exercise.title}")
+st.markdown(f"**Your prediction first.** {exercise.question}")
+if st.button("Open this view", icon=":material/open_in_new:", type="primary"):
+    ui.open_view(exercise.page, exercise.settings)
+st.caption("Or share it: this link opens the same view on any machine of the class.")
+st.code(ui.view_link(exercise.page, exercise.settings), language=None, wrap_lines=True)
+with st.expander("The answer (after you have looked)"):
+    st.markdown(exercise.answer)
+st.caption("A teacher can link to one exercise: the share link of this page keeps its number.")
