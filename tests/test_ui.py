@@ -128,7 +128,7 @@ def test_a_waiting_page_run_stops_as_soon_as_its_session_moves_on(monkeypatch):
     threading.Timer(10, lambda: slow.set_result("finished")).start()  # if the wait never checks
     start = time.monotonic()
     with pytest.raises(StopException):
-        ui.runs._result(slow, key=None)
+        ui.runs._result(slow, key=None, doing="Training the model…")
     assert time.monotonic() - start < 5
 
 
