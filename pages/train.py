@@ -71,8 +71,7 @@ query = ui.control("query", inspect, label="Inspect a query (or click a square)"
 fig = ui.embedding_figure(data_config, config, components, query)
 ui.chart(fig, "embedding_chart", export.file_name(data_config, config, "embeddings"),
          html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
-         on_select=ui.clicked_query_inspector(data.n_groups, "embedding_chart"),
-         selection_mode="points")
+         on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"))
 
 picks = recommendations(result.query_embeddings[query], result.item_embeddings,
                         data.item_groups, data.test.groups[query], k)
