@@ -5,6 +5,7 @@ import pytest
 
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
+from recdemo.figures.style import COLOR_NAMES
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
 
@@ -35,6 +36,38 @@ def test_embedding_figure_highlights_the_query_and_its_picks(run):
     spurious = len(figures.array_values(by_name["spurious pick (other group)"].x))
     picks = figures.array_values(by_name[f"its top {k}"].customdata)
     assert spurious == int((data.item_groups[picks] != data.test.groups[4]).sum())
+
+
+def marks(traces) -> set[tuple[int, int, str]]:
+    """(query, item, group name) of every mark of the "what it recommends"
+    traces (one per group: a square at x = item, y = query)."""
+    found = set()
+    for trace in traces:
+        if " items in a top " in trace["name"]:
+            xs, ys = figures.array_values(trace["x"]), figures.array_values(trace["y"])
+            found |= {(int(y), int(x), trace["name"].split()[0]) for x, y in zip(xs, ys,
+                                                                                 strict=True)}
+    return found
+
+
+def test_what_it_recommends_marks_exactly_each_query_top_k_in_its_group_color(run):
+    """The picture that needs no projection: a mark for every (query, item in its
+    top-k), in the item's group's trace, at every frame and in the final data."""
+    data, result = run
+    fig = figures.embedding_figure(data, result, 2, selected_query=0).to_dict()
+    matrix = [trace for trace in fig["data"] if " items in a top " in trace["name"]]
+    assert [trace["marker"]["color"] for trace in matrix] == [
+        figures.group_color(COLOR_NAMES.index(trace["name"].split()[0])) for trace in matrix]
+    assert len(matrix) == data.n_groups
+
+    def expected(picks):
+        return {(q, int(item), figures.group_name(data.item_groups[item]))
+                for q, row in enumerate(picks) for item in row}
+    assert marks(fig["data"]) == expected(result.top_k_snapshots[-1])
+    for epoch, frame in enumerate(fig["frames"]):
+        styled = [{**style, **trace} for style, trace in zip(fig["data"], frame["data"],
+                                                             strict=True)]
+        assert marks(styled) == expected(result.top_k_snapshots[epoch])
 
 
 @pytest.mark.parametrize("make", [
