@@ -37,7 +37,8 @@ for column, name in zip(st.columns(4), METRICS, strict=True):
     value = result.final_metrics[name]
     column.metric(
         figures.metric_label(name, k), f"{value:.2f}",
-        delta=None if baseline is None else f"{value - baseline.final_metrics[name]:+.2f}",
+        delta=(None if baseline is None
+               else figures.delta_text(value - baseline.final_metrics[name])),
         delta_color="inverse" if name == "spurious_at_k" else "normal",
         help=f"after epoch {epochs}; the change is against plain positives-only "
              "(no gravity) on the same data and seed",

@@ -117,3 +117,9 @@ def test_with_font_size_copies_the_figure_and_leaves_the_original(run, make):
     assert big.to_dict()["layout"]["font"]["size"] == 24
     assert fig.to_dict()["layout"]["font"] == before == figures.FONT
     assert big.to_dict().get("frames") == fig.to_dict().get("frames")
+
+
+@pytest.mark.parametrize("change, shown", [(-0.001, "+0.00"), (0.004, "+0.00"), (-0.006, "-0.01"),
+                                           (0.7349, "+0.73"), (-0.73, "-0.73"), (0.0, "+0.00")])
+def test_a_change_that_rounds_to_zero_never_reads_minus_zero(change, shown):
+    assert figures.delta_text(change) == shown
