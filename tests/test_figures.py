@@ -1,5 +1,6 @@
 """Figures: what the pictures encode, and that plotly accepts every figure."""
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -123,3 +124,30 @@ def test_with_font_size_copies_the_figure_and_leaves_the_original(run, make):
                                            (0.7349, "+0.73"), (-0.73, "-0.73"), (0.0, "+0.00")])
 def test_a_change_that_rounds_to_zero_never_reads_minus_zero(change, shown):
     assert figures.delta_text(change) == shown
+
+
+@pytest.mark.parametrize("components", [2, 3])
+def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, components):
+    """The caption's "x% of a query's k nearest in this picture" is recomputed
+    here from the coordinates the figure draws, at every frame."""
+    data, result = run
+    fig = figures.embedding_figure(data, result, components, selected_query=0).to_dict()
+    axes = "xyz"[:components]
+    k = result.config.k
+    for frame in fig["frames"]:
+        styled = [{**style, **trace} for style, trace in zip(fig["data"], frame["data"],
+                                                             strict=True)]
+        query_points, item_points, query_groups, item_groups = [], [], [], []
+        for trace in styled[:2 * data.n_groups]:  # a query trace and an item trace per group
+            points = np.column_stack([figures.array_values(trace[a]) for a in axes])
+            group = int(trace["legendgroup"])  # "blue" and "blue items" are group "0"
+            is_items = trace["name"].endswith(" items")
+            (item_points if is_items else query_points).append(points)
+            (item_groups if is_items else query_groups).append(np.full(len(points), group))
+        queries, items = np.concatenate(query_points), np.concatenate(item_points)
+        distances = ((queries[:, None] - items[None]) ** 2).sum(axis=2)
+        nearest = np.argsort(distances, axis=1, kind="stable")[:, :k]
+        share = (np.concatenate(item_groups)[nearest]
+                 != np.concatenate(query_groups)[:, None]).mean()
+        caption = frame["layout"]["annotations"][0]["text"]
+        assert f"<br>{share:.0%} of a query's {k} nearest in this picture" in caption
