@@ -26,8 +26,10 @@ export default function ({ parentElement, data, setTriggerValue }) {
   const { toImageButtonOptions, ...config } = data.config;
   chart.recdemoImage ??= {};
   Object.assign(chart.recdemoImage, toImageButtonOptions);
-  window.recdemoPlotly
-    .then((Plotly) => Plotly.react(chart, {
+  const render = (chart.recdemoRender ?? 0) + 1;
+  chart.recdemoRender = render;
+  const draw = () => window.recdemoPlotly
+    .then((Plotly) => render === chart.recdemoRender && Plotly.react(chart, {
       ...figure, config: { ...config, toImageButtonOptions: chart.recdemoImage } }))
     .then(() => {
       chart.recdemoClicked = data.clickable ? setTriggerValue : null;  // this render's
@@ -39,4 +41,12 @@ export default function ({ parentElement, data, setTriggerValue }) {
         });
       }
     });
+  // A chart below the fold is updated after the browser has painted the
+  // screen, so the chart the student looks at shows the change first.
+  const belowTheFold = chart.getBoundingClientRect().top > window.innerHeight;
+  if (belowTheFold && chart.data) {
+    requestAnimationFrame(() => setTimeout(draw, 0));
+  } else {
+    draw();
+  }
 }
