@@ -45,13 +45,11 @@ else:
 epochs = len(result.metrics) - 1
 for place, name in zip(places, METRICS, strict=True):
     value = result.final_metrics[name]
-    # Rounded first: a change too small to show reads 0.00, not -0.00, and has no arrow.
-    change = None if baseline is None else round(value - baseline.final_metrics[name], 2) + 0.0
     place.metric(
         figures.metric_label(name, k), f"{value:.2f}",
-        delta=None if change is None else f"{change:+.2f}",
-        delta_color="off" if change == 0 else "inverse" if name == "spurious_at_k" else "normal",
-        delta_arrow="off" if change == 0 else "auto",
+        delta=(None if baseline is None
+               else figures.delta_text(value - baseline.final_metrics[name])),
+        delta_color="inverse" if name == "spurious_at_k" else "normal",
         help=f"after epoch {epochs}; the change is against plain positives-only "
              "(no gravity) on the same data and seed",
     )
@@ -86,8 +84,7 @@ with picture:  # in presenter view under the strategy's radio buttons: less tall
     ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 70), "embedding_chart",
              export.file_name(data_config, config, "embeddings"),
              html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
-             on_select=ui.clicked_query_inspector(data.n_groups, "embedding_chart"),
-             selection_mode="points")
+             on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"))
 
 picks = recommendations(result.query_embeddings[query], result.item_embeddings,
                         data.item_groups, data.test.groups[query], k)

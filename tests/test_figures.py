@@ -2,12 +2,14 @@
 
 import copy
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 from plotly.subplots import make_subplots
 
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
+from recdemo.figures.style import COLOR_NAMES
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
 
@@ -38,6 +40,38 @@ def test_embedding_figure_highlights_the_query_and_its_picks(run):
     spurious = len(figures.array_values(by_name["spurious pick (other group)"].x))
     picks = figures.array_values(by_name[f"its top {k}"].customdata)
     assert spurious == int((data.item_groups[picks] != data.test.groups[4]).sum())
+
+
+def marks(traces) -> set[tuple[int, int, str]]:
+    """(query, item, group name) of every mark of the "what it recommends"
+    traces (one per group: a square at x = item, y = query)."""
+    found = set()
+    for trace in traces:
+        if " items in a top " in trace["name"]:
+            xs, ys = figures.array_values(trace["x"]), figures.array_values(trace["y"])
+            found |= {(int(y), int(x), trace["name"].split()[0]) for x, y in zip(xs, ys,
+                                                                                 strict=True)}
+    return found
+
+
+def test_what_it_recommends_marks_exactly_each_query_top_k_in_its_group_color(run):
+    """The picture that needs no projection: a mark for every (query, item in its
+    top-k), in the item's group's trace, at every frame and in the final data."""
+    data, result = run
+    fig = figures.embedding_figure(data, result, 2, selected_query=0).to_dict()
+    matrix = [trace for trace in fig["data"] if " items in a top " in trace["name"]]
+    assert [trace["marker"]["color"] for trace in matrix] == [
+        figures.group_color(COLOR_NAMES.index(trace["name"].split()[0])) for trace in matrix]
+    assert len(matrix) == data.n_groups
+
+    def expected(picks):
+        return {(q, int(item), figures.group_name(data.item_groups[item]))
+                for q, row in enumerate(picks) for item in row}
+    assert marks(fig["data"]) == expected(result.top_k_snapshots[-1])
+    for epoch, frame in enumerate(fig["frames"]):
+        styled = [{**style, **trace} for style, trace in zip(fig["data"], frame["data"],
+                                                             strict=True)]
+        assert marks(styled) == expected(result.top_k_snapshots[epoch])
 
 
 @pytest.mark.parametrize("make", [
@@ -157,3 +191,37 @@ def test_with_font_size_grows_the_texts_of_every_animation_frame(run):
     assert slider_label == pytest.approx(16 * 20 / figures.FONT["size"], abs=0.05)
     assert layout["legend"]["title"]["font"]["size"] == 20
     assert all(layout["scene"][f"{axis}axis"]["tickfont"]["size"] == 20 for axis in "xyz")
+
+
+@pytest.mark.parametrize("change, shown", [(-0.001, "+0.00"), (0.004, "+0.00"), (-0.006, "-0.01"),
+                                           (0.7349, "+0.73"), (-0.73, "-0.73"), (0.0, "+0.00")])
+def test_a_change_that_rounds_to_zero_never_reads_minus_zero(change, shown):
+    assert figures.delta_text(change) == shown
+
+
+@pytest.mark.parametrize("components", [2, 3])
+def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, components):
+    """The caption's "x% of a query's k nearest in this picture" is recomputed
+    here from the coordinates the figure draws, at every frame."""
+    data, result = run
+    fig = figures.embedding_figure(data, result, components, selected_query=0).to_dict()
+    axes = "xyz"[:components]
+    k = result.config.k
+    for frame in fig["frames"]:
+        styled = [{**style, **trace} for style, trace in zip(fig["data"], frame["data"],
+                                                             strict=True)]
+        query_points, item_points, query_groups, item_groups = [], [], [], []
+        for trace in styled[:2 * data.n_groups]:  # a query trace and an item trace per group
+            points = np.column_stack([figures.array_values(trace[a]) for a in axes])
+            group = int(trace["legendgroup"])  # "blue" and "blue items" are group "0"
+            is_items = trace["name"].endswith(" items")
+            (item_points if is_items else query_points).append(points)
+            (item_groups if is_items else query_groups).append(np.full(len(points), group))
+        queries, items = np.concatenate(query_points), np.concatenate(item_points)
+        distances = ((queries[:, None] - items[None]) ** 2).sum(axis=2)
+        nearest = np.argsort(distances, axis=1, kind="stable")[:, :k]
+        share = (np.concatenate(item_groups)[nearest]
+                 != np.concatenate(query_groups)[:, None]).mean()
+        caption = frame["layout"]["annotations"][0]["text"]
+        assert f"From other groups: {share:.0%} of a query's {k} nearest<br>in this picture" \
+            in caption

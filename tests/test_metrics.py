@@ -15,6 +15,7 @@ from recdemo.metrics import (
     length_score_correlation,
     mean_cosine,
     oracle_metrics,
+    picture_spurious_at_k,
     random_metrics,
     ranking_metrics,
     silhouette,
@@ -239,3 +240,12 @@ def test_cross_group_overlap_counts_shared_picks_of_other_group_pairs():
     picks = np.array([[0, 1], [0, 1], [1, 2]])  # query 2 shares item 1 with each of the others
     assert cross_group_overlap(picks, groups) == pytest.approx(0.5)
     assert cross_group_overlap(np.array([[0, 1], [2, 3]]), np.array([0, 1])) == 0.0
+
+
+def test_picture_spurious_counts_the_nearest_drawn_items_of_other_groups():
+    """Two queries, four items on a line: query 0 (group 0) at 0 has items 0 (g0)
+    and 1 (g1) nearest; query 1 (group 1) at 10 has items 2 (g1) and 3 (g1)."""
+    queries = np.array([[0.0, 0.0], [10.0, 0.0]])
+    items = np.array([[1.0, 0.0], [-1.5, 0.0], [9.0, 0.0], [11.5, 0.0]])
+    share = picture_spurious_at_k(queries, items, np.array([0, 1]), np.array([0, 1, 1, 1]), k=2)
+    assert share == pytest.approx(1 / 4)  # one of the four nearest pairs is of another group

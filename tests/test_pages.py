@@ -44,10 +44,20 @@ def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def charts(at: AppTest) -> list:
+    """The page's charts (ui/plot.py: a Streamlit component drawing plotly)."""
+    return [c for c in at.get("bidi_component") if c.proto.component_name == "recdemo.plot"]
+
+
+def chart_data(at: AppTest, key: str) -> dict:
+    """What the chart ``key`` sends the browser: the figure (JSON text), the config."""
+    found = [c for c in charts(at) if key in c.proto.id]
+    assert len(found) == 1, f"expected one chart {key}"
+    return json.loads(found[0].proto.json)
+
+
 def chart_spec(at: AppTest, key: str) -> dict:
-    charts = [c for c in at.get("plotly_chart") if key in c.proto.id]
-    assert len(charts) == 1, f"expected one chart {key}"
-    return json.loads(charts[0].proto.spec)
+    return json.loads(chart_data(at, key)["figure"])
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -55,7 +65,7 @@ def test_every_page_runs_without_exception(page):
     at = open_page(page)
     assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
     if page != page_file("exercises"):  # questions and links only
-        assert at.get("plotly_chart"), "every page but the exercises shows a chart"
+        assert charts(at), "every page but the exercises shows a chart"
 
 
 @pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))
@@ -129,7 +139,7 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
     assert no_exceptions(at)
     warnings = [w.value for w in at.warning]
     assert any(name in w and PARAMS[name].allowed() in w for w in warnings), warnings
-    assert at.get("plotly_chart"), "the page still draws"
+    assert charts(at), "the page still draws"
     widget = at.radio if name == "strategy" else at.slider
     assert widget(key=f"control_{name}").value == PARAMS[name].default
 
@@ -211,10 +221,11 @@ def test_every_page_in_presenter_view(page):
                                         "subheader", "title")
              for element in at.get(kind)]
     assert texts and not [text for text in texts if "sidebar" in text.lower()]
-    charts = [json.loads(chart.proto.spec)["layout"] for chart in at.get("plotly_chart")]
+    layouts = [json.loads(json.loads(chart.proto.json)["figure"])["layout"]
+               for chart in charts(at)]
     if page != page_file("exercises"):
-        assert charts[0]["height"] <= ui.PRESENTER_PICTURE_HEIGHT
-    assert {chart["font"]["size"] for chart in charts} <= {ui.PRESENTER_FONT_SIZE}
+        assert layouts[0]["height"] <= ui.PRESENTER_PICTURE_HEIGHT
+    assert {layout["font"]["size"] for layout in layouts} <= {ui.PRESENTER_FONT_SIZE}
 
 
 def test_no_exercise_points_to_a_sidebar():
@@ -235,8 +246,7 @@ def test_train_page_offers_chart_and_metric_downloads():
     labels = [b.label for b in at.get("download_button")]
     assert {"Chart as interactive HTML", "Metrics per epoch (CSV)",
             "Metrics per epoch (JSON)"} <= set(labels), labels
-    toolbar = json.loads([c for c in at.get("plotly_chart")
-                          if "embedding_chart" in c.proto.id][0].proto.config)
+    toolbar = chart_data(at, "embedding_chart")["config"]
     assert toolbar["toImageButtonOptions"]["format"] == "png"
 
 

@@ -214,3 +214,20 @@ def test_estimated_seconds_put_default_runs_far_ahead_of_the_largest():
     largest = min(ui.runs.estimated_seconds(largest_data, TrainConfig(
         strategy=strategy, negatives=50, dim=32, hidden=64, epochs=40)) for strategy in STRATEGIES)
     assert 0 < 4 * default < largest
+
+
+@pytest.mark.parametrize("point, inspected", [
+    ({"trace": 4, "id": 37}, 37),      # a query square of the third group
+    ({"trace": 5, "id": 12}, None),    # an item circle: not a query
+    ({"trace": 15, "id": 3}, None),    # the recommendations matrix, after the 12 group traces
+    ({"trace": "4", "id": 37}, None),  # not what plotly.js sends
+    (None, None),                      # no click (yet)
+])
+def test_a_click_inspects_only_a_query_square(monkeypatch, point, inspected):
+    """The chart's click is the browser's word: only a query trace's point
+    reaches set_setting (which checks the id itself)."""
+    set_to = []
+    monkeypatch.setattr(ui.charts, "clicked_point", lambda key: point)
+    monkeypatch.setattr(ui.charts, "set_setting", lambda name, value: set_to.append(value))
+    ui.clicked_query_inspector(n_groups=6, key="embedding_chart")()
+    assert set_to == ([] if inspected is None else [inspected])

@@ -3,7 +3,7 @@ never imports streamlit):
 
 - settings: the session's settings <-> the URL, and the controls;
 - runs: datasets and trained models in bounded caches, training in workers;
-- charts: the cached figures and st.plotly_chart with its exports;
+- charts: the cached figures, drawn by plot.py, with their exports;
 - layout: the presenter view's first screen (the main picture and its numbers).
 
 The pages call these through ``ui.<name>``.

@@ -1,5 +1,5 @@
-"""Charts: the big figures, cached and shared read-only by every session, and
-st.plotly_chart with the exports a teacher takes away.
+"""Charts: the big figures, cached and shared read-only by every session, drawn
+by ui/plot.py with the exports a teacher takes away.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from recdemo.data import DataConfig
 from recdemo.params import PARAMS
 from recdemo.train import TrainConfig
 from ui.cache import ByteCache
+from ui.plot import clicked_point, plot
 from ui.runs import MB, dataset, trained, wait_for
 from ui.settings import PRESENTER_FONT_SIZE, link, set_setting, settings
 
@@ -51,16 +52,17 @@ def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: in
     return _figure(("small multiples", data, configs, cols, side_by_side), make)
 
 
-def chart(fig, key: str, file_name: str, html_title: str | None = None, **kwargs):
-    """st.plotly_chart with the chart toolbar's PNG export named and sharp
-    (plotly draws the PNG in the browser, no network), and, given an
+def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click=None):
+    """The chart (ui/plot.py) with the chart toolbar's PNG export named and
+    sharp (plotly draws the PNG in the browser, no network), and, given an
     ``html_title``, a button that downloads the chart as a standalone
-    interactive HTML page with that title, the view's link and its settings."""
+    interactive HTML page with that title, the view's link and its settings.
+    ``on_click``: called when a point is clicked (ui.plot.clicked_point)."""
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
     present = settings()["present"]  # the page's type is larger there: so is the chart's
     shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE) if present else fig
-    event = st.plotly_chart(shown, key=key, config=config, **kwargs)
+    plot(shown, key, config, on_click)
     if html_title is not None:
         view = link()
         run = {name: value for name, value in settings().items()
@@ -73,7 +75,6 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, **kwargs
                            _made_on_click(html, fig, weakly=FIGURES.holds(fig)),
                            file_name=f"{file_name}.html", mime="text/html", on_click="ignore",
                            icon=":material/download:", key=f"{key}_html")
-    return event
 
 
 def history_downloads(data: DataConfig, result) -> None:
@@ -101,15 +102,16 @@ def history_downloads(data: DataConfig, result) -> None:
 # at the largest sizes; 250 tabs held 3.8 GB).
 
 def clicked_query_inspector(n_groups: int, key: str):
-    """on_select for the embedding chart ``key``: a click on a query square
-    inspects that query (traces 0, 2, 4... are queries)."""
+    """on_click for the embedding chart ``key``: a click on a query square
+    inspects that query (traces 0, 2, 4... are queries; items and the
+    recommendations matrix are not)."""
     def on_click():
-        # The event is the browser's word: set_setting checks the id.
-        for point in st.session_state[key].selection.points:
-            trace = point.get("curve_number")
-            if isinstance(trace, int) and trace < 2 * n_groups and trace % 2 == 0:
-                set_setting("query", point.get("customdata"))
-                return
+        # The point is the browser's word: its trace is checked here, and
+        # set_setting checks the id.
+        point = clicked_point(key)
+        trace = point.get("trace") if isinstance(point, dict) else None
+        if isinstance(trace, int) and 0 <= trace < 2 * n_groups and trace % 2 == 0:
+            set_setting("query", point.get("id"))
     return on_click
 
 

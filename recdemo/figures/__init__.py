@@ -26,6 +26,7 @@ from recdemo.figures.style import (
     STRATEGY_COLORS,
     AnimatedFigure,
     array_values,
+    delta_text,
     group_color,
     group_name,
     metric_label,
@@ -36,8 +37,8 @@ from recdemo.figures.style import (
 
 __all__ = [
     "AnimatedFigure", "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "STRATEGY_COLORS",
-    "array_values", "balanced_snapshots", "embedding_figure", "group_color", "group_name",
-    "group_sizes_figure", "interaction_matrix_figure", "latent_figure", "metric_label",
-    "metrics_bar_figure", "run_label", "small_multiples_figure", "step_cost_figure",
-    "training_curves_figure", "typed_array", "with_font_size",
+    "array_values", "balanced_snapshots", "delta_text", "embedding_figure", "group_color",
+    "group_name", "group_sizes_figure", "interaction_matrix_figure", "latent_figure",
+    "metric_label", "metrics_bar_figure", "run_label", "small_multiples_figure",
+    "step_cost_figure", "training_curves_figure", "typed_array", "with_font_size",
 ]

@@ -47,6 +47,12 @@ def metric_label(name: str, k: int) -> str:
     return METRIC_LABELS[name].replace("@k", f"@{k}")
 
 
+def delta_text(change: float) -> str:
+    """A change in a metric as shown: signed, 2 decimals, and never "-0.00"
+    (a change that rounds to zero is no change)."""
+    return f"{round(change, 2) + 0.0:+.2f}"
+
+
 def run_label(config) -> str:
     """The strategy and every training setting that differs from its default,
     e.g. "positives-only, gravity 1, epochs 20": a picture says what made it."""
