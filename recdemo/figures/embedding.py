@@ -67,11 +67,12 @@ def embedding_figure(dataset, result, components: int = 3, selected_query: int |
                    for epoch, (data, text) in enumerate(zip(frames, texts, strict=True))],
         "layout": {
             "height": height, "font": FONT, "margin": {
-                "l": 10, "r": 10, "t": 95 + (40 if _title_break(result.config) == "<br>" else 0),
+                "l": 10, "r": 10, "t": 105 + (40 if _title_break(result.config) == "<br>" else 0),
                 "b": 90},
             "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0,
                        "yanchor": "bottom", "itemsizing": "constant",
-                       "title": {"text": "squares: queries, circles: items"}},
+                       # On top: at its left, a long legend runs out of the chart.
+                       "title": {"text": "squares: queries, circles: items", "side": "top"}},
             "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
             "updatemenus": [_play_pause(components)],
             "sliders": [_epoch_slider(epochs, epochs - 1, components, result.FRAME)],
