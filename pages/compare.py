@@ -48,5 +48,5 @@ st.caption(
     "softmax losses of the others measure different things."
 )
 summaries = [result.summary() for result, _ in runs.values()]
-ui.chart(ui.for_projector(figures.metrics_bar_figure(summaries, references)),
-         "metric_bars", "recdemo-compare-metrics")
+ui.chart(figures.metrics_bar_figure(summaries, references), "metric_bars",
+         "recdemo-compare-metrics")

@@ -38,7 +38,7 @@ with picture:
              "interactions", "recdemo-interactions")
 
 st.subheader("Group sizes and popularity")
-ui.chart(ui.for_projector(figures.group_sizes_figure(data)), "sizes", "recdemo-group-sizes")
+ui.chart(figures.group_sizes_figure(data), "sizes", "recdemo-group-sizes")
 
 st.subheader("The hidden layout")
 st.caption("The latent vectors the data was generated from, projected with PCA. In the "
@@ -46,4 +46,4 @@ st.caption("The latent vectors the data was generated from, projected with PCA. 
            "only show part of that, so some groups overlap in this picture. The model never "
            "sees these vectors: it only gets each query's features, a noisy random linear "
            "map of its latent vector.")
-ui.chart(ui.for_projector(figures.latent_figure(data)), "latent", "recdemo-latent")
+ui.chart(figures.latent_figure(data), "latent", "recdemo-latent")

@@ -98,6 +98,6 @@ st.dataframe(
 )
 
 st.subheader("Training curves")
-ui.chart(ui.for_projector(ui.training_curves(data_config, config)), "curves",
+ui.chart(ui.training_curves(data_config, config), "curves",
          export.file_name(data_config, config, "curves"))
 ui.history_downloads(data_config, result)

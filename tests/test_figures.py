@@ -136,8 +136,7 @@ def test_with_font_size_grows_every_text_in_proportion():
     fig.update_layout(
         font=figures.FONT, height=300, margin={"t": 40, "b": 10, "l": 10, "r": 10},
         title={"text": "a title", "font": {"size": 18}, "pad": {"t": 6}},
-        xaxis={"title": {"text": "x", "font": {"size": 14}},
-               "tickfont": {"size": 12, "color": "#777777"}},
+        xaxis={"title": {"text": "x", "font": {"size": 14}}, "tickfont": {"size": 12}},
         yaxis={"title": {"text": "y"}},
         updatemenus=[{"type": "buttons", "pad": {"t": 30}, "buttons": [{"label": "go"}]}],
     )
@@ -171,12 +170,6 @@ def test_with_font_size_grows_every_text_in_proportion():
     back = figures.with_font_size(big, figures.FONT["size"]).to_dict()["layout"]
     assert back["title"]["font"]["size"] == pytest.approx(18, abs=0.05)
     assert back["height"] == 300
-
-    dark = figures.with_font_size(fig, size, color="#111111").to_dict()["layout"]
-    assert dark["xaxis"]["tickfont"]["color"] == "#777777", "a text's own color stays"
-    assert {note["font"]["color"] for note in dark["annotations"]} == {"#111111"}
-    assert dark["yaxis"]["tickfont"]["color"] == dark["legend"]["font"]["color"] == "#111111"
-    assert "color" not in layout["annotations"][0]["font"], "no color unless asked for"
 
 
 def test_with_font_size_grows_the_texts_of_every_animation_frame(run):

@@ -17,9 +17,6 @@ from ui.settings import PRESENTER_FONT_SIZE, settings
 # of a main picture that has nothing else above it (a page with a row of
 # controls above its picture takes that row's height off).
 PRESENTER_PICTURE_HEIGHT = 640
-# The charts' text in presenter view: Streamlit's own text color, not its charts'
-# grey, which a projector washes out.
-PRESENTER_TEXT_COLOR = "#31333F"
 # The widths of a picture and of the narrow column beside it.
 PICTURE_AND_COLUMN = (5, 1)
 
@@ -45,15 +42,13 @@ def column_beside(picture):
     return tuple(picture.columns(PICTURE_AND_COLUMN, gap="medium"))
 
 
-def for_projector(fig, height: int | None = None):
+def for_projector(fig, height: int):
     """In presenter view, ``fig`` as a projector shows it: every text larger
-    (figures.with_font_size, which makes the figure taller alike) and darker,
-    and, given ``height``, that many pixels tall (a main picture's height fits
-    the first screen). Elsewhere ``fig`` itself. ``fig``, maybe shared, is left
-    as it is."""
+    (figures.with_font_size; ui.chart does that for every chart) and ``height``
+    pixels tall, so that a main picture fits the first screen. Elsewhere
+    ``fig`` itself. ``fig``, maybe shared, is left as it is."""
     if not presenting():
         return fig
-    shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE, PRESENTER_TEXT_COLOR)
-    if height is not None:
-        shown.layout.height = height
+    shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE)
+    shown.layout.height = height
     return shown

@@ -116,32 +116,30 @@ TRACE_TEXTS = ("textfont", "insidetextfont", "outsidetextfont", "hoverlabel", "l
 AXIS = re.compile(r"^[xy]axis\d*$")  # a 2D axis's layout key: xaxis, yaxis2...
 
 
-def with_font_size(fig: go.Figure, size: float, color: str | None = None) -> go.Figure:
+def with_font_size(fig: go.Figure, size: float) -> go.Figure:
     """A copy of ``fig`` whose texts are all ``size / base`` times larger, where
     ``base`` is the figure's own font size (figures' FONT): its font becomes
     ``size``, and every text with a size of its own (a title, annotations such
     as subplot titles, axis titles and ticks, the legend, a slider's label; in
     animation frames and trace text too) grows in proportion. A text without a
     size of its own gets ``size``, set explicitly: a chart theme's own sizes
-    would keep it small otherwise (Streamlit's draws ticks and legends at 12 px
-    whatever the figure's font). The height, the margins and the pads of the
+    would keep it small otherwise (st.plotly_chart's draws ticks and legends
+    at 12 px whatever the figure's font). The height, the margins and the pads of the
     title, buttons and sliders grow alike, so what was around the plot still
-    fits. Given ``color``, every text without a color of its own takes it (a
-    projector washes out a theme's grey). ``fig`` itself, maybe cached and
-    shared, is left as it is; a second call with the same ``size`` changes
-    nothing more."""
+    fits. ``fig`` itself, maybe cached and shared, is left as it is; a second
+    call with the same ``size`` changes nothing more."""
     spec = fig.to_dict()  # an AnimatedFigure's is shared: copy what changes
     layout = copy.deepcopy(spec["layout"])
     factor = size / layout.get("font", {}).get("size", FONT["size"])
     _grow(layout, factor)
     layout["font"] = layout.get("font", {}) | {"size": size}
-    _fill_fonts(layout, size, color)
+    _fill_font_sizes(layout, size)
     if "height" in layout:
         layout["height"] = round(layout["height"] * factor)
     data = [_scaled_trace(trace, factor) for trace in spec["data"]]
     if isinstance(fig, AnimatedFigure):
-        frames = [frame | {"layout": _fill_fonts(
-                      _grow(copy.deepcopy(frame["layout"]), factor), size, color, texts_only=True)}
+        frames = [frame | {"layout": _fill_font_sizes(
+                      _grow(copy.deepcopy(frame["layout"]), factor), size, texts_only=True)}
                   if "layout" in frame else frame for frame in spec["frames"]]
         return AnimatedFigure({"data": data, "layout": layout, "frames": frames})
     return go.Figure(spec | {"data": data, "layout": layout}, _validate=False)
@@ -156,8 +154,8 @@ def _grow(layout: dict, factor: float) -> dict:
                  *layout.get("sliders", [])]:
         for key in ("margin", "pad"):
             if key in room:
-                room[key] = {side: round(value * factor) if side in "tblr" else value
-                             for side, value in room[key].items()}
+                room[key] = {side: round(value * factor) if side in ("t", "b", "l", "r")
+                             else value for side, value in room[key].items()}
     return layout
 
 
@@ -181,16 +179,12 @@ def _scaled_trace(trace: dict, factor: float) -> dict:
     return trace | texts if texts else trace
 
 
-def _fill_fonts(layout: dict, size: float, color: str | None,
-                texts_only: bool = False) -> dict:
-    """Give every text of ``layout`` that has no size (no color) of its own
-    ``size`` (``color``, if given), in place; return ``layout``. ``texts_only``:
-    its title and annotations only (an animation frame's: what a frame sets, it
-    replaces)."""
-    default = {"size": size} | ({"color": color} if color else {})
-
+def _fill_font_sizes(layout: dict, size: float, texts_only: bool = False) -> dict:
+    """Give every text of ``layout`` that has no size of its own ``size`` (in
+    place); return ``layout``. ``texts_only``: its title and annotations only
+    (an animation frame's: what a frame sets, it replaces)."""
     def fill(owner: dict, key: str = "font"):
-        owner[key] = default | owner.get(key, {})
+        owner[key] = {"size": size} | owner.get(key, {})
 
     if layout.get("title", {}).get("text"):
         fill(layout["title"])
