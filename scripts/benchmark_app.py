@@ -33,7 +33,7 @@ def click(at: AppTest, strategy: str) -> float:
     start = time.perf_counter()
     at.radio(key="control_strategy").set_value(strategy).run()
     seconds = time.perf_counter() - start
-    if at.exception or at.error or not at.get("plotly_chart"):
+    if at.exception or at.error or not at.get("bidi_component"):
         raise SystemExit(f"page run failed for {strategy}: {at.exception or at.error}")
     return seconds
 

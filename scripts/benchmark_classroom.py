@@ -152,8 +152,8 @@ def note_delta(visit: Visit, delta) -> None:
         return
     element = delta.new_element
     kind = element.WhichOneof("type")
-    if kind == "plotly_chart":
-        visit.chart = True
+    if kind == "bidi_component" and element.bidi_component.component_name == "recdemo.plot":
+        visit.chart = True  # a chart (ui/plot.py)
     elif kind == "exception":
         error = element.exception
         visit.exception = visit.exception or f"{error.type}: {error.message}"
