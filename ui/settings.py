@@ -86,7 +86,7 @@ def page_setup(data_controls: bool = True, training_controls: bool = False) -> d
 # in the charts too (their usual size is figures.FONT). The first screen is for the
 # picture (ui/layout.py): little padding and a compact title, and the numbers beside
 # the picture are smaller than a row of them would be, their labels wrapped, not cut.
-# Captions in the body's color: a projector washes out grey.
+# Captions darker than Streamlit's (its 0.6 opacity): a projector washes out grey.
 PRESENTER_FONT_SIZE = 20
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -96,7 +96,7 @@ html { font-size: 22px; }
 h1 { font-size: 1.6rem !important; padding: 0 !important; }
 h2 { font-size: 1.4rem !important; }
 h3 { font-size: 1.2rem !important; }
-[data-testid="stCaptionContainer"] { color: inherit; }
+[data-testid="stCaptionContainer"] { opacity: 0.85; }
 [data-testid="stMetricValue"] { font-size: 2rem; }
 [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
 [data-testid="stColumn"]:has([data-testid="stMetric"]) > [data-testid="stVerticalBlock"] {
