@@ -19,7 +19,10 @@ if not runs:
 
 k = ui.train_config().k
 configs = tuple(config for _, config in runs.values())
-ui.chart(ui.small_multiples(data_config, configs, cols=3), "small_multiples",
+# On a projector each strategy's picture beside its matrix, not above it: two
+# rows of strategies fit the screen then.
+figure = ui.small_multiples(data_config, configs, cols=3, side_by_side=ui.presenting())
+ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "small_multiples",
          f"recdemo-compare-seed{data_config.seed}",
          html_title=f"recdemo: every strategy, seed {data_config.seed}")
 
@@ -30,7 +33,7 @@ rows = [{"strategy": figures.run_label(config), **result.final_metrics,
          "seconds": result.train_seconds} for result, config in runs.values()]
 rows += [{"strategy": who, **values} for who, values in references.items()]
 st.dataframe(
-    rows, hide_index=True,
+    rows, hide_index=True, height="content", placeholder="–",
     column_config={
         "strategy": st.column_config.TextColumn("strategy"),
         **{name: st.column_config.NumberColumn(figures.metric_label(name, k), format="%.2f")

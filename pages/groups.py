@@ -10,20 +10,32 @@ ui.run_through_navigation()  # first: see ui/navigation.py
 st.title("The colored groups")
 ui.page_setup()
 data = ui.dataset(ui.data_config())
-st.markdown(
+text, picture = ui.text_and_picture()  # in presenter view the picture first
+text.markdown(
     f"**{data.n_groups} groups** (colors), **{data.n_items} items** and "
     f"**{len(data.train)} training queries** (plus {len(data.test)} held-out test "
     f"queries). Each query has {data.train.positives.shape[1]} positive items, mostly "
     f"from its own group: {data.measured_leak:.1%} of the positives leak to another group "
-    f"(asked for: {data.config.leak:.0%}). Change the data in the sidebar; the Train "
-    "and Compare pages use the same data."
+    f"(asked for: {data.config.leak:.0%}). "
+    + ("The Train and Compare pages use the same data." if ui.presenting() else
+       "Change the data in the sidebar; the Train and Compare pages use the same data.")
 )
-
-st.subheader("Who interacts with what")
-st.caption("Rows: training queries, columns: items, both ordered by group. Each "
-           "interaction is colored by its item's group: the blocks on the diagonal are "
-           "the groups, the dots off the diagonal are the leak.")
-ui.chart(figures.interaction_matrix_figure(data), "interactions", "recdemo-interactions")
+if not ui.presenting():  # there the picture is above the text, under the page's title
+    text.subheader("Who interacts with what")
+text.caption("Rows: training queries, columns: items, both ordered by group. Each "
+             "interaction is colored by its item's group: the blocks on the diagonal are "
+             "the groups, the dots off the diagonal are the leak.")
+beside = ui.column_beside(picture)
+if beside:  # the data's numbers beside its picture
+    picture, numbers = beside
+    numbers.metric("groups", data.n_groups)
+    numbers.metric("items", data.n_items)
+    numbers.metric("training queries", len(data.train))
+    numbers.metric("positives leaking", f"{data.measured_leak:.1%}")
+with picture:
+    ui.chart(ui.for_projector(figures.interaction_matrix_figure(data),
+                              ui.PRESENTER_PICTURE_HEIGHT),
+             "interactions", "recdemo-interactions")
 
 st.subheader("Group sizes and popularity")
 ui.chart(figures.group_sizes_figure(data), "sizes", "recdemo-group-sizes")

@@ -23,7 +23,8 @@ STORY = ("positives-only", "in-group", "uniform")
 
 st.title("Why recommenders need negatives")
 ui.page_setup(data_controls=False)
-st.markdown(
+text, picture = ui.text_and_picture()  # in presenter view the picture first
+text.markdown(
     "A **softmax recommender** maps a query (a user, a context) to an embedding "
     "and scores every item against it. Trained without the right negatives it can "
     "**fold**: different groups of items land in the same region of the embedding "
@@ -42,10 +43,12 @@ results = {strategy: result for strategy, (result, _) in runs.items()}
 k = ui.train_config().k
 if runs:
     configs = tuple(config for _, config in runs.values())
-    ui.chart(ui.small_multiples(data_config, configs, cols=len(configs)),
-             "lesson_side_by_side", "recdemo-folding")
+    with picture:
+        figure = ui.small_multiples(data_config, configs, cols=len(configs))
+        ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "lesson_side_by_side",
+                 "recdemo-folding")
     oracle = oracle_metrics(data, k)
-    st.caption(
+    picture.caption(
         f"Measured on {len(data.test)} held-out test queries after training. A 2D picture "
         "cannot hold six separated groups: under each one, the share of a query's nearest "
         "items *in the picture* that come from other groups; the matrix below it is what "

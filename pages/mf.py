@@ -19,7 +19,8 @@ for config in (mf_config, observed_only, *softmax.values()):  # the workers star
     ui.training(data_config, config)
 
 ui.page_setup()
-st.markdown(
+text, picture = ui.text_and_picture()  # in presenter view the picture first
+text.markdown(
     "**Matrix factorization** (WALS) learns one row per training query and one per "
     "item from the interaction matrix alone. Its squared loss has weight 1 on the "
     "observed pairs and the **unobserved weight** $w_0$ on every other pair: in each "
@@ -27,13 +28,19 @@ st.markdown(
     "push apart that negatives give the softmax model. Move $w_0$ and watch the colors; "
     "at $w_0 = 0$ the groups land on each other by chance, more surely in few dimensions."
 )
-left, right = st.columns(2)
-with left:
+# The controls: above the picture, or in presenter view beside it, where they still fit.
+beside = ui.column_beside(picture)
+if beside:
+    picture, mf_controls = beside
+    softmax_controls = mf_controls
+else:
+    mf_controls, softmax_controls = text.columns(2)
+with mf_controls:
     st.markdown("**Matrix factorization**")
     ui.control("unobserved_weight", st, label="unobserved weight w0")
     ui.control("mf_dim", st, label="dimension d")
     ui.control("cold_start", st, label="new queries by")
-with right:
+with softmax_controls:
     st.markdown("**Softmax model, positives only**")
     ui.control("gravity", st)
     st.caption("Gravity pulls every score toward 0, as w0 pulls every unobserved pair.")
@@ -44,12 +51,14 @@ positives, _ = ui.train_or_explain(data_config, softmax["positives-only"], slot=
 if mf is None or positives is None:
     st.stop()
 for note in reliability_notes(data, softmax["positives-only"]):
-    st.info(note, icon=":material/info:")
-ui.chart(ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2),
-         "mf_side_by_side", f"recdemo-mf-seed{data_config.seed}",
-         html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}")
-st.caption(f"Measured on {len(data.test)} held-out test queries, new to matrix "
-           f"factorization: embedded by {mf_config.cold_start} (see the table).")
+    text.info(note, icon=":material/info:")
+with picture:
+    figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2)
+    ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",
+             f"recdemo-mf-seed{data_config.seed}",
+             html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}")
+picture.caption(f"Measured on {len(data.test)} held-out test queries, new to matrix "
+                f"factorization: embedded by {mf_config.cold_start} (see the table).")
 
 st.header("The source's table, measured")
 runs = {name: ui.trained_or_none(data_config, config) for name, config in softmax.items()}

@@ -19,7 +19,8 @@ ui.training(data_config, ui.train_config())
 ui.training(data_config, ui.train_config(strategy="positives-only", gravity=0.0))
 
 settings = ui.page_setup(training_controls=True)
-ui.control("strategy", st, label="Which items does the loss see?")
+ui.control("strategy", st, label="Which items does the loss see?",
+           label_visibility="collapsed" if settings["present"] else "visible")
 
 data = ui.dataset(data_config)
 result, config = ui.train_or_explain(data_config, ui.train_config(), slot="train")
@@ -30,12 +31,21 @@ plain = dataclasses.replace(config, strategy="positives-only", gravity=0.0)
 baseline = None if config == plain else ui.trained_or_none(data_config, plain)
 k = config.k
 
+# The text, the numbers, then the picture; in presenter view the picture with
+# its numbers beside it on the first screen, and the text below.
+text, picture = ui.text_and_picture()
+beside = ui.column_beside(picture)
 for note in reliability_notes(data, config):
-    st.info(note, icon=":material/info:")
+    text.info(note, icon=":material/info:")
+if beside:
+    picture, numbers = beside
+    places = [numbers] * len(METRICS)
+else:
+    places = text.columns(len(METRICS))
 epochs = len(result.metrics) - 1
-for column, name in zip(st.columns(4), METRICS, strict=True):
+for place, name in zip(places, METRICS, strict=True):
     value = result.final_metrics[name]
-    column.metric(
+    place.metric(
         figures.metric_label(name, k), f"{value:.2f}",
         delta=(None if baseline is None
                else figures.delta_text(value - baseline.final_metrics[name])),
@@ -45,7 +55,7 @@ for column, name in zip(st.columns(4), METRICS, strict=True):
     )
 oracle = oracle_metrics(data, k)
 chance = random_metrics(data.n_groups, data_config.items_per_group, k)
-st.caption(
+text.caption(
     f"**{figures.run_label(config)}** after training (epoch {epochs}), on {len(data.test)} "
     "held-out test queries. For reference, "
     + " and ".join(
@@ -58,7 +68,7 @@ st.caption(
 
 # The picture, with the inspected query highlighted, and that query's top-k.
 components = settings["components"] if config.dim >= 3 else 2
-view, inspect = st.columns([1, 2])
+view, inspect = text.columns([1, 2])
 # Widget callbacks and format functions come from ui, never from this page:
 # Streamlit keeps them while the tab is open, with every variable of the page
 # that defines them (see ui/charts.py).
@@ -70,9 +80,11 @@ query = ui.control("query", inspect, label="Inspect a query (or click a square)"
                    format_func=ui.query_label(data))
 
 fig = ui.embedding_figure(data_config, config, components, query)
-ui.chart(fig, "embedding_chart", export.file_name(data_config, config, "embeddings"),
-         html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
-         on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"))
+with picture:  # in presenter view under the strategy's radio buttons: less tall
+    ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 70), "embedding_chart",
+             export.file_name(data_config, config, "embeddings"),
+             html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
+             on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"))
 
 picks = recommendations(result.query_embeddings[query], result.item_embeddings,
                         data.item_groups, data.test.groups[query], k)
@@ -82,7 +94,7 @@ st.dataframe(
     {"": ["item", "group", "spurious"], **{
         f"#{p['rank']}": [str(p["item"]), figures.group_name(p["group"]),
                           "✗" if p["spurious"] else ""] for p in picks}},
-    hide_index=True,
+    hide_index=True, height="content",
 )
 
 st.subheader("Training curves")

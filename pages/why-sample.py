@@ -10,7 +10,8 @@ ui.run_through_navigation()  # first: see ui/navigation.py
 
 st.title("Why sample? The cost of a training step")
 settings = ui.page_setup(data_controls=False)
-st.markdown(
+text, picture = ui.text_and_picture()  # in presenter view the picture first
+text.markdown(
     "The Lesson's full softmax takes its gradient $\\hat p - p$ over **all $n$ items** at "
     "every step. A sampled softmax takes it over the $P$ positives and $K$ sampled "
     "negatives only. Here one training step of each is timed on this server, at corpus "
@@ -20,11 +21,14 @@ st.markdown(
     "and a row the step does not touch is left alone), so nothing of size $n$ is read or "
     "written; the full step scores, normalizes and updates every item, in chunks."
 )
-largest = ui.control("largest_corpus", st, label="Measure corpora up to",
+largest = ui.control("largest_corpus", picture, label="Measure corpora up to",
                      format_func=ui.items_label)
 config = CostConfig(items=tuple(n for n in DEFAULT_ITEMS if n <= largest), repeats=3)
 costs = ui.step_costs(config)
-ui.chart(figures.step_cost_figure(costs), "step_costs", "recdemo-step-cost")
+with picture:  # under its control: less tall in presenter view
+    ui.chart(ui.for_projector(figures.step_cost_figure(costs),
+                              ui.PRESENTER_PICTURE_HEIGHT - 110),
+             "step_costs", "recdemo-step-cost")
 
 uniform = {cost.items: cost.step_seconds for cost in costs if cost.strategy == "uniform"}
 st.dataframe(
@@ -32,7 +36,7 @@ st.dataframe(
       "× uniform": cost.step_seconds / uniform[cost.items] if cost.items in uniform else None,
       "GFLOP per step": cost.flops / 1e9, "peak MiB": cost.peak_bytes / 2**20}
      for cost in costs],
-    hide_index=True, height=36 * (len(costs) + 1) + 2,  # every row, no scrolling
+    hide_index=True, height="content", placeholder="–",  # every row, no scrolling
     column_config={"ms per step": st.column_config.NumberColumn(format="%.2f"),
                    "× uniform": st.column_config.NumberColumn(format="%.1f"),
                    "GFLOP per step": st.column_config.NumberColumn(format="%.4f"),

@@ -49,7 +49,7 @@ EXERCISES = (
     Exercise(
         "Gravity", "train", {"strategy": "positives-only", "gravity": 1.0},
         "Gravity pulls every score toward zero, with no negatives at all. Will positives-only "
-        "still fold with gravity 1? And with gravity 10 (type it in the sidebar)?",
+        "still fold with gravity 1? And with gravity 10?",
         "With gravity from 0.01 to 1 the groups come apart: spurious@10 at least halves, as "
         "the tests check. At 10 it pulls so hard the model learns little (its AUC falls "
         "far below the others')."),

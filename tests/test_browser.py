@@ -147,13 +147,17 @@ def chart_state(tab: Page, index: int = 0) -> dict:
 
 
 def screenshots(tab: Page, name: str) -> None:
-    """``name``.png: what a projector shows (the 1400x900 viewport); ``name``-full.png:
-    the whole page. Streamlit scrolls inside stMain, not the document, so the whole
-    page needs a viewport as tall as stMain's content: the last thing a test does."""
+    """``name``.png: what a projector shows (the viewport, 1400x900 unless the test
+    chose another); ``name``-full.png: the whole page, as wide. Streamlit scrolls
+    inside stMain, not the document, so the whole page needs a viewport as tall as
+    stMain's content: the last thing a test does with a page (or it sets the
+    viewport back)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=SCREENSHOTS / f"{name}.png")
+    screen = tab.viewport_size
     height = tab.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollHeight")
-    tab.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 900), 8000)})
+    tab.set_viewport_size({"width": screen["width"],
+                           "height": min(max(height, screen["height"]), 8000)})
     tab.wait_for_timeout(500)  # let the charts follow the new layout
     tab.screenshot(path=SCREENSHOTS / f"{name}-full.png")
 
@@ -381,6 +385,50 @@ def test_presenter_link_hides_sidebar_and_strategy(page):
     assert chart_font == ui.PRESENTER_FONT_SIZE, "the charts' type grows too"
     assert "present=true" in page.url and "hide=strategy" in page.url
     screenshots(page, "train-presenter")
+
+
+PROJECTORS = [{"width": 1280, "height": 720}, {"width": 1024, "height": 768}]
+
+
+@pytest.mark.parametrize("screen", PROJECTORS, ids=lambda size: f"{size['width']}x{size['height']}")
+def test_presenter_view_fits_a_projector(browser, base_url, screen):
+    """On a projector, the presenter view of every page shows its main picture
+    (and on Train its four numbers) on the first screen, without scrolling, and
+    its tables show every row and column without a scrollbar. One browser
+    context per screen size; its screenshots are in artifacts/screenshots/."""
+    context = browser.new_context(viewport=screen)
+    context.set_default_timeout(TIMEOUT)
+    try:
+        tab = context.new_page()
+        tab.console_errors = watch_console(tab)
+        tab.base_url = base_url
+        size = f"{screen['width']}x{screen['height']}"
+        for path, name in PAGES.items():
+            go(tab, f"{path}?present=true")
+            assert_healthy(tab)
+            on_screen = [(name, "main chart", tab.locator(CHART).first.bounding_box())]
+            if name == "train":
+                values = tab.locator("[data-testid='stMetricValue']")
+                expect(values).to_have_count(len(METRICS))
+                on_screen += [(name, text, value.bounding_box())
+                              for text, value in zip(metric_values(tab), values.all(),
+                                                     strict=True)]
+                top_k = tab.locator("[data-testid='stDataFrame']").filter(has_text="#10")
+                expect(top_k.locator("table [role='columnheader']")).to_have_count(
+                    1 + PARAMS["k"].default)
+            tables = tab.locator("[data-testid='stDataFrame'] .dvn-scroller")
+            # A scroller as large as what it shows: nothing behind a scrollbar.
+            cut = tables.evaluate_all("""scrollers => scrollers.filter(s =>
+                s.scrollWidth > s.clientWidth + 1 || s.scrollHeight > s.clientHeight + 1
+            ).length""")
+            screenshots(tab, f"{name}-presenter-{size}")
+            tab.set_viewport_size(screen)
+            assert cut == 0, f"{name}: {cut} table(s) need scrolling at {size}"
+            for page_name, what, box in on_screen:
+                assert box is not None and box["y"] >= 0 \
+                    and box["y"] + box["height"] <= screen["height"], (page_name, what, box, size)
+    finally:
+        context.close()
 
 
 # ---------------------------------------------------------------- exports

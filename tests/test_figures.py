@@ -1,8 +1,11 @@
 """Figures: what the pictures encode, and that plotly accepts every figure."""
 
+import copy
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotly.subplots import make_subplots
 
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
@@ -74,6 +77,8 @@ def test_what_it_recommends_marks_exactly_each_query_top_k_in_its_group_color(ru
 @pytest.mark.parametrize("make", [
     lambda data, result: figures.training_curves_figure(result),
     lambda data, result: figures.small_multiples_figure(data, {"a": result, "b": result}),
+    lambda data, result: figures.small_multiples_figure(data, {"a": result, "b": result},
+                                                        cols=1, side_by_side=True),
     lambda data, result: figures.metrics_bar_figure(
         [result.summary()], {"perfect": {"spurious_at_k": 0.1}, "random": {}}),
     lambda data, result: figures.interaction_matrix_figure(data),
@@ -113,11 +118,72 @@ def test_embedding_figure_json_follows_updates_and_keeps_its_frames(run):
 ])
 def test_with_font_size_copies_the_figure_and_leaves_the_original(run, make):
     fig = make(*run)
-    before = fig.to_dict()["layout"]["font"]
+    before = copy.deepcopy(fig.to_dict())
     big = figures.with_font_size(fig, 24)
     assert big.to_dict()["layout"]["font"]["size"] == 24
-    assert fig.to_dict()["layout"]["font"] == before == figures.FONT
-    assert big.to_dict().get("frames") == fig.to_dict().get("frames")
+    assert fig.to_dict() == before and before["layout"]["font"] == figures.FONT
+    assert [frame["data"] for frame in big.to_dict().get("frames", [])] == [
+        frame["data"] for frame in before.get("frames", [])]
+    assert go.Figure(big.to_dict()).layout.font.size == 24  # still valid plotly
+
+
+def test_with_font_size_grows_every_text_in_proportion():
+    """Texts with a size of their own (a subplot title, a title, an axis's)
+    grow by size / FONT; texts without one get the new size, explicitly (a
+    chart theme would otherwise keep its own, smaller, sizes)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("left panel", "right panel"))
+    fig.add_trace(go.Bar(x=["a"], y=[1], text=["1.00"], textfont={"size": 12}), row=1, col=1)
+    fig.update_layout(
+        font=figures.FONT, height=300, margin={"t": 40, "b": 10, "l": 10, "r": 10},
+        title={"text": "a title", "font": {"size": 18}, "pad": {"t": 6}},
+        xaxis={"title": {"text": "x", "font": {"size": 14}}, "tickfont": {"size": 12}},
+        yaxis={"title": {"text": "y"}},
+        updatemenus=[{"type": "buttons", "pad": {"t": 30}, "buttons": [{"label": "go"}]}],
+    )
+    fig.add_annotation(text="a note", x=0.5, y=0.5, showarrow=False)
+    before = copy.deepcopy(fig.to_dict())
+    size = 20
+    factor = size / figures.FONT["size"]
+    big = figures.with_font_size(fig, size)
+    layout = big.to_dict()["layout"]
+
+    assert [note["font"]["size"] for note in layout["annotations"]] == pytest.approx(
+        [16 * factor, 16 * factor, size], abs=0.05)  # make_subplots' titles are 16: they grow
+    assert layout["title"]["font"]["size"] == pytest.approx(18 * factor, abs=0.05)
+    assert layout["xaxis"]["title"]["font"]["size"] == pytest.approx(14 * factor, abs=0.05)
+    assert layout["xaxis"]["tickfont"]["size"] == pytest.approx(12 * factor, abs=0.05)
+    for axis in ("yaxis", "xaxis2", "yaxis2"):
+        assert layout[axis]["tickfont"]["size"] == size
+        assert layout[axis]["title"]["font"]["size"] == size
+    assert layout["legend"]["font"]["size"] == size
+    assert layout["updatemenus"][0]["font"]["size"] == size
+    assert big.to_dict()["data"][0]["textfont"]["size"] == pytest.approx(12 * factor, abs=0.05)
+    # The room around the texts grows with them.
+    assert layout["height"] == round(300 * factor)
+    assert layout["margin"]["t"] == round(40 * factor)
+    assert layout["updatemenus"][0]["pad"]["t"] == round(30 * factor)
+    assert layout["title"]["pad"]["t"] == round(6 * factor)
+
+    assert fig.to_dict() == before, "the original is left as it was"
+    again = figures.with_font_size(big, size).to_dict()
+    assert again == big.to_dict(), "a second call at the same size changes nothing"
+    back = figures.with_font_size(big, figures.FONT["size"]).to_dict()["layout"]
+    assert back["title"]["font"]["size"] == pytest.approx(18, abs=0.05)
+    assert back["height"] == 300
+
+
+def test_with_font_size_grows_the_texts_of_every_animation_frame(run):
+    data, result = run
+    fig = figures.embedding_figure(data, result, 3, selected_query=1)
+    big = figures.with_font_size(fig, 20).to_dict()
+    for frame in big["frames"]:
+        assert frame["layout"]["title"]["font"]["size"] == 20
+        assert {note["font"]["size"] for note in frame["layout"]["annotations"]} == {20}
+    layout = big["layout"]
+    slider_label = layout["sliders"][0]["currentvalue"]["font"]["size"]
+    assert slider_label == pytest.approx(16 * 20 / figures.FONT["size"], abs=0.05)
+    assert layout["legend"]["title"]["font"]["size"] == 20
+    assert all(layout["scene"][f"{axis}axis"]["tickfont"]["size"] == 20 for axis in "xyz")
 
 
 @pytest.mark.parametrize("change, shown", [(-0.001, "+0.00"), (0.004, "+0.00"), (-0.006, "-0.01"),
@@ -150,4 +216,5 @@ def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, componen
         share = (np.concatenate(item_groups)[nearest]
                  != np.concatenate(query_groups)[:, None]).mean()
         caption = frame["layout"]["annotations"][0]["text"]
-        assert f"<br>{share:.0%} of a query's {k} nearest in this picture" in caption
+        assert f"From other groups: {share:.0%} of a query's {k} nearest<br>in this picture" \
+            in caption

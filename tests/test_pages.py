@@ -209,6 +209,30 @@ def test_presenter_link_hides_the_sidebar_and_chosen_controls():
     assert chart_spec(at, "embedding_chart")["layout"]["font"] == FONT
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_in_presenter_view(page):
+    """No sidebar, so no word of one; every chart in the presenter's type, the
+    main one (the first) no taller than a projector's first screen holds
+    (tests/test_browser.py checks that on the screen itself)."""
+    at = open_page(page, present="true")
+    assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
+    assert not at.sidebar.children, "no sidebar"
+    texts = [element.value for kind in ("markdown", "caption", "info", "warning", "header",
+                                        "subheader", "title")
+             for element in at.get(kind)]
+    assert texts and not [text for text in texts if "sidebar" in text.lower()]
+    layouts = [json.loads(json.loads(chart.proto.json)["figure"])["layout"]
+               for chart in charts(at)]
+    if page != page_file("exercises"):
+        assert layouts[0]["height"] <= ui.PRESENTER_PICTURE_HEIGHT
+    assert {layout["font"]["size"] for layout in layouts} <= {ui.PRESENTER_FONT_SIZE}
+
+
+def test_no_exercise_points_to_a_sidebar():
+    """The Exercises page shows them in presenter view too, which has none."""
+    assert not [e.title for e in EXERCISES if "sidebar" in e.question + e.answer]
+
+
 def test_every_page_offers_its_share_links():
     for page in PAGES:
         at = open_page(page, strategy="hard")

@@ -3,7 +3,8 @@ never imports streamlit):
 
 - settings: the session's settings <-> the URL, and the controls;
 - runs: datasets and trained models in bounded caches, training in workers;
-- charts: the cached figures, drawn by plot.py, with their exports.
+- charts: the cached figures, drawn by plot.py, with their exports;
+- layout: the presenter view's first screen (the main picture and its numbers).
 
 The pages call these through ``ui.<name>``.
 """
@@ -16,6 +17,13 @@ from ui.charts import (
     query_label,
     small_multiples,
     training_curves,
+)
+from ui.layout import (
+    PRESENTER_PICTURE_HEIGHT,
+    column_beside,
+    for_projector,
+    presenting,
+    text_and_picture,
 )
 from ui.navigation import run_through_navigation
 from ui.runs import (
@@ -46,10 +54,11 @@ from ui.settings import (
 )
 
 __all__ = [
-    "PRESENTER_FONT_SIZE", "SOURCE_URL", "chart", "clicked_query_inspector", "control",
-    "data_config", "dataset", "embedding_figure", "exercise_label", "history_downloads",
-    "items_label", "link", "mf_comparison", "mf_config", "open_view", "page_setup",
+    "PRESENTER_FONT_SIZE", "PRESENTER_PICTURE_HEIGHT", "SOURCE_URL", "chart",
+    "clicked_query_inspector", "column_beside", "control", "data_config", "dataset",
+    "embedding_figure", "exercise_label", "for_projector", "history_downloads", "items_label",
+    "link", "mf_comparison", "mf_config", "open_view", "page_setup", "presenting",
     "query_label", "run_through_navigation", "set_setting", "settings", "small_multiples",
-    "step_costs", "train_all", "train_config", "train_or_explain", "trained",
-    "trained_or_none", "training", "training_curves", "view_link",
+    "step_costs", "text_and_picture", "train_all", "train_config", "train_or_explain",
+    "trained", "trained_or_none", "training", "training_curves", "view_link",
 ]

@@ -42,12 +42,14 @@ def training_curves(data: DataConfig, config: TrainConfig):
                    lambda: figures.training_curves_figure(trained(data, config)), spinner=None)
 
 
-def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: int):
+def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: int,
+                    side_by_side: bool = False):
     """Final embeddings of several runs side by side, shared like embedding_figure."""
     def make():
         runs = {config.strategy: trained(data, config) for config in configs}
-        return figures.small_multiples_figure(dataset(data), runs, cols)
-    return _figure(("small multiples", data, configs, cols), make)
+        return figures.small_multiples_figure(dataset(data), runs, cols,
+                                              side_by_side=side_by_side)
+    return _figure(("small multiples", data, configs, cols, side_by_side), make)
 
 
 def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click=None):

@@ -83,14 +83,24 @@ def page_setup(data_controls: bool = True, training_controls: bool = False) -> d
 
 
 # Presenter view: hide the sidebar and Streamlit's toolbar; larger type for the back row,
-# in the charts too (their usual size is figures.FONT).
+# in the charts too (their usual size is figures.FONT). The first screen is for the
+# picture (ui/layout.py): little padding and a compact title, and the numbers beside
+# the picture are smaller than a row of them would be, their labels wrapped, not cut.
+# Captions darker than Streamlit's (its 0.6 opacity): a projector washes out grey.
 PRESENTER_FONT_SIZE = 20
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
-[data-testid="stMetricValue"] { font-size: 3.2rem; }
+[data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 3rem; max-width: none; }
+h1 { font-size: 1.6rem !important; padding: 0 !important; }
+h2 { font-size: 1.4rem !important; }
+h3 { font-size: 1.2rem !important; }
+[data-testid="stCaptionContainer"] { opacity: 0.85; }
+[data-testid="stMetricValue"] { font-size: 2rem; }
+[data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
+[data-testid="stColumn"]:has([data-testid="stMetric"]) > [data-testid="stVerticalBlock"] {
+  gap: 0.5rem; }
 </style>"""
 
 

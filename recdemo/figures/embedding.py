@@ -31,6 +31,10 @@ from recdemo.projection import Projection, project
 FRAME_MS = 450  # one epoch per frame during playback
 PICTURE_DOMAIN = (0.0, 0.58)  # share of the figure's width: the embeddings
 MATRIX_DOMAIN = (0.66, 1.0)  # and what it recommends
+# Play, Pause and the epoch slider go this many pixels under the panels, below
+# their captions (three lines): in pixels, not in shares of the plot's height, so
+# they do not run into the captions when the picture is short.
+UNDER_CAPTIONS = 62
 
 
 def embedding_figure(dataset, result, components: int = 3, selected_query: int | None = None,
@@ -62,14 +66,19 @@ def embedding_figure(dataset, result, components: int = 3, selected_query: int |
         "frames": [{"name": str(epoch), "data": data, "layout": text}
                    for epoch, (data, text) in enumerate(zip(frames, texts, strict=True))],
         "layout": {
-            "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 90, "b": 90},
+            "height": height, "font": FONT, "margin": {
+                "l": 10, "r": 10, "t": 105 + (40 if _title_break(result.config) == "<br>" else 0),
+                "b": 90},
             "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0,
                        "yanchor": "bottom", "itemsizing": "constant",
-                       "title": {"text": "squares: queries, circles: items"}},
+                       # On top: at its left, a long legend runs out of the chart.
+                       "title": {"text": "squares: queries, circles: items", "side": "top"}},
             "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
             "updatemenus": [_play_pause(components)],
             "sliders": [_epoch_slider(epochs, epochs - 1, components, result.FRAME)],
-            "xaxis2": matrix_x | {"domain": list(MATRIX_DOMAIN), "anchor": "y2"},
+            # The caption under the matrix names its columns.
+            "xaxis2": matrix_x | {"domain": list(MATRIX_DOMAIN), "anchor": "y2",
+                                  "title": {"text": ""}},
             "yaxis2": matrix_y | {"domain": [0.0, 1.0], "anchor": "x2"},
             "shapes": blocks,
             **texts[-1],
@@ -107,26 +116,37 @@ def _frame_texts(dataset, result, projection, epoch, k) -> dict:
     each panel's caption (the picture's with its measured faithfulness)."""
     metrics = result.metrics[epoch]
     drawn = picture_spurious(dataset, projection, epoch, k)
-    title = (f"<b>{run_label(result.config)}</b>, {result.FRAME} {epoch} of "
-             f"{len(result.metrics) - 1}: "
+    label = run_label(result.config)
+    title = (f"<b>{label}</b>, {result.FRAME} {epoch} of {len(result.metrics) - 1}:"
+             f"{_title_break(result.config)}"
              f"{metric_label('spurious_at_k', k)} = {metrics['spurious_at_k']:.2f}, "
              f"cross-group AUC = {metrics['cross_group_auc']:.2f}")
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
-    picture = (f"PCA {projection.components}D ({shares} of the variance). From other groups:<br>"
-               f"{drawn:.0%} of a query's {k} nearest in this picture, "
-               f"{metrics['spurious_at_k']:.0%} of its top {k} in the model")
+    # Short lines: they fit under the picture in a projector's narrow chart too.
+    picture = (f"PCA {projection.components}D ({shares} of the variance).<br>"
+               f"From other groups: {drawn:.0%} of a query's {k} nearest<br>"
+               f"in this picture, {metrics['spurious_at_k']:.0%} of its top {k} in the model")
     return {
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        # plotly centers a two-line title on its anchor: more room above it then.
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",
+                  "pad": {"t": 10 + (12 if "<br>" in title else 0)}},
         "annotations": [
             _caption(picture, sum(PICTURE_DOMAIN) / 2),
-            _caption(f"What it recommends (exact):<br>each query's top {k}",
+            _caption(f"What it recommends (exact):<br>each query's top {k} items",
                      sum(MATRIX_DOMAIN) / 2),
         ],
     }
 
 
+def _title_break(config) -> str:
+    """A run label with settings in it ("positives-only, gravity 1") makes the
+    title long: its numbers then go on a second line, so that it fits a
+    projector's narrower chart."""
+    return "<br>" if run_label(config) != config.strategy else " "
+
+
 def _caption(text: str, x: float) -> dict:
-    return {"text": text, "x": x, "y": -0.02, "xref": "paper", "yref": "paper",
+    return {"text": text, "x": x, "y": 0.0, "xref": "paper", "yref": "paper",
             "xanchor": "center", "yanchor": "top", "showarrow": False}
 
 
@@ -229,8 +249,8 @@ def _animation_args(components, duration):
 
 def _play_pause(components):
     return {
-        "type": "buttons", "direction": "left", "x": 0.0, "y": -0.1, "xanchor": "left",
-        "yanchor": "top", "pad": {"r": 10, "t": 30}, "showactive": False,
+        "type": "buttons", "direction": "left", "x": 0.0, "y": 0.0, "xanchor": "left",
+        "yanchor": "top", "pad": {"r": 10, "t": UNDER_CAPTIONS}, "showactive": False,
         "bgcolor": "#FFFFFF", "bordercolor": "#555555", "font": {"color": "#111111"},
         "buttons": [
             {"label": "▶ Play", "method": "animate",
@@ -244,8 +264,8 @@ def _play_pause(components):
 
 def _epoch_slider(n_frames, active, components, frame_name):
     return {
-        "active": active, "x": 0.2, "len": 0.8, "y": -0.1, "yanchor": "top",
-        "pad": {"t": 30},
+        "active": active, "x": 0.2, "len": 0.8, "y": 0.0, "yanchor": "top",
+        "pad": {"t": UNDER_CAPTIONS},
         "currentvalue": {"prefix": f"{frame_name} ", "font": {"size": 16}, "xanchor": "right"},
         "steps": [
             {"label": str(epoch), "method": "animate",
@@ -262,19 +282,17 @@ def _picture_axes(projection: Projection) -> dict:
     final = np.concatenate([projection.queries[-1], projection.items[-1]])
     low, high = final.min(axis=0), final.max(axis=0)
     pad = 0.06 * (high - low) + 1e-9
-    # 3D axis titles crowd the scene's corners; the caption gives the shares.
-    titles = [f"PC{i + 1}" if projection.components == 2 else ""
-              for i in range(projection.components)]
+    # No axis titles: the caption names the components and their shares (3D
+    # axis titles crowd the scene's corners, and a 2D one runs into the caption).
     axes = {name: {"range": [float(lo - p), float(hi + p)], "autorange": False,
-                   "title": {"text": title}}
-            for name, lo, hi, p, title in zip(("xaxis", "yaxis", "zaxis"), low, high, pad, titles,
-                                              strict=False)}
+                   "title": {"text": ""}}
+            for name, lo, hi, p in zip(("xaxis", "yaxis", "zaxis"), low, high, pad, strict=False)}
     for axis in axes.values():  # PCA coordinates have no units to read: no tick labels
         axis["showticklabels"] = False
     if projection.components == 3:
         return {"scene": axes | {
             "domain": {"x": list(PICTURE_DOMAIN), "y": [0.0, 1.0]}, "aspectmode": "cube",
-            "camera": {"eye": {"x": 1.2, "y": 1.2, "z": 0.75}}}}
+            "camera": {"eye": {"x": 1.0, "y": 1.0, "z": 0.62}}}}
     return {name: axis | {"zeroline": False, "domain": list(PICTURE_DOMAIN) if name == "xaxis"
                           else [0.0, 1.0]}
             for name, axis in axes.items()}

@@ -55,6 +55,12 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
         marker={"color": [PALETTE[g] for g in dataset.item_groups], "size": 5},
         showlegend=False, hovertemplate="item %{x}: %{y} positives<extra></extra>",
     ), row=1, col=2)
+    fig.update_xaxes(title_text="group", row=1, col=1)
+    fig.update_xaxes(title_text="item (by group)", row=1, col=2)
+    # Room above the tallest bar, under the panel's title.
+    fig.update_yaxes(title_text="count", range=[0, 1.15 * max(max(v) for _, v in counts)],
+                     row=1, col=1)
+    fig.update_yaxes(title_text="training positives", rangemode="tozero", row=1, col=2)
     fig.update_layout(barmode="group", height=height, font=FONT,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig

@@ -49,52 +49,72 @@ def training_curves_figure(result, height: int = 330) -> go.Figure:
 
 
 def small_multiples_figure(dataset, results: dict, cols: int = 3,
-                           height_per_row: int = 300) -> go.Figure:
-    """The final state of several runs side by side: for each, its embeddings
-    (a 2D PCA of its own, with how faithful that picture is) above what it
-    recommends (exact)."""
+                           height_per_row: int = 300, side_by_side: bool = False) -> go.Figure:
+    """The final state of several runs, ``cols`` runs to a row: for each, its
+    embeddings (a 2D PCA of its own, with how faithful that picture is) above
+    what it recommends (exact), or, ``side_by_side``, beside it (a wide screen
+    fits more runs that way)."""
     names = list(results)
     rows = -(-len(names) // cols)
+    grid_rows, grid_cols = (rows, 2 * cols) if side_by_side else (2 * rows, cols)
+
+    def cells(index: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The (row, col) of a run's picture and of its matrix, from 1."""
+        row, col = index // cols, index % cols
+        if side_by_side:
+            return (row + 1, 2 * col + 1), (row + 1, 2 * col + 2)
+        return (2 * row + 1, col + 1), (2 * row + 2, col + 1)
+
     projections = {name: project(*(s[-1:] for s in balanced_snapshots(results[name])), 2)
                    for name in names}
-    titles = [""] * (2 * rows * cols)
+    titles = [""] * (grid_rows * grid_cols)
     for index, name in enumerate(names):
         result, k = results[name], results[name].config.k
-        row, col = 2 * (index // cols), index % cols
+        (row, col), (matrix_row, matrix_col) = cells(index)
         drawn = picture_spurious(dataset, projections[name], 0, k)
-        titles[row * cols + col] = (
-            f"<b>{run_label(result.config)}</b>: "
+        # Short lines, so that narrow panels on a projector still hold them.
+        titles[(row - 1) * grid_cols + col - 1] = (
+            f"<b>{run_label(result.config)}</b><br>"
             f"{metric_label('spurious_at_k', k)} = {result.final_metrics['spurious_at_k']:.2f}"
-            f"<br><span style='font-size:0.85em'>near in this 2D picture: {drawn:.0%} "
-            "other groups</span>")
-        titles[(row + 1) * cols + col] = f"what it recommends (top {k})"
-    fig = make_subplots(rows=2 * rows, cols=cols, subplot_titles=titles,
-                        horizontal_spacing=0.04, vertical_spacing=0.1)
+            f"<br><span style='font-size:0.85em'>nearest in 2D: {drawn:.0%} other groups</span>")
+        if not side_by_side:  # beside its picture, the legend's title names it
+            titles[(matrix_row - 1) * grid_cols + matrix_col - 1] = (
+                f"what it recommends (top {k})")
+    # Between the rows of panels: room for the titles of the row below.
+    fig = make_subplots(rows=grid_rows, cols=grid_cols, subplot_titles=titles,
+                        horizontal_spacing=0.04, vertical_spacing=0.24 if side_by_side else 0.1)
     for index, name in enumerate(names):
         result = results[name]
-        row, col = 2 * (index // cols) + 1, index % cols + 1
+        (row, col), (matrix_row, matrix_col) = cells(index)
         for trace in static_group_traces(dataset, projections[name], showlegend=index == 0,
                                          size=6):
             fig.add_trace(trace, row=row, col=col)
+        fig.update_xaxes(showticklabels=False, zeroline=False, row=row, col=col)
+        fig.update_yaxes(showticklabels=False, zeroline=False, row=row, col=col)
         positions = recommendation_positions(dataset, result.top_k_snapshots[-1])
         styles = recommendation_styles(dataset, result.config.k, size=3)
         for style, position in zip(styles, positions, strict=True):
-            fig.add_trace(go.Scatter({**style, **position, "type": "scatter"}), row=row + 1,
-                          col=col)
+            fig.add_trace(go.Scatter({**style, **position, "type": "scatter"}), row=matrix_row,
+                          col=matrix_col)
         x_layout, y_layout, blocks = recommendation_axes(dataset)
-        fig.update_xaxes(x_layout | {"title": {"text": ""}}, row=row + 1, col=col)
-        fig.update_yaxes(y_layout | {"title": {"text": ""}}, row=row + 1, col=col)
+        fig.update_xaxes(x_layout | {"title": {"text": ""}}, row=matrix_row, col=matrix_col)
+        fig.update_yaxes(y_layout | {"title": {"text": ""}}, row=matrix_row, col=matrix_col)
         for block in blocks:
-            fig.add_shape(block, row=row + 1, col=col)
-    for row in range(1, 2 * rows + 1, 2):
-        fig.update_xaxes(showticklabels=False, zeroline=False, row=row)
-        fig.update_yaxes(showticklabels=False, zeroline=False, row=row)
+            fig.add_shape(block, row=matrix_row, col=matrix_col)
+    if side_by_side:  # a run's title over the middle of its two panels
+        shift = (fig.layout.xaxis2.domain[1] - fig.layout.xaxis.domain[1]) / 2
+        for title in fig.layout.annotations:
+            title.x += shift
     # The legend (two entries per group) goes under the panels, in rows: beside
     # a single row of panels it would be taller than they are, and scroll.
-    fig.update_layout(height=height_per_row * 2 * rows + 70, font=FONT,
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10},
+    k = next(iter(results.values())).config.k
+    fig.update_layout(height=height_per_row * grid_rows + 70,
+                      font=FONT, margin={"l": 10, "r": 10, "t": 75, "b": 10},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.02,
-                              "xanchor": "left", "x": 0.0})
+                              "xanchor": "left", "x": 0.0, "title": {
+                                  "text": f"each run: its embeddings, then what it recommends "
+                                          f"(top {k})" if side_by_side else "",
+                                  "side": "top"}})
     return fig
 
 

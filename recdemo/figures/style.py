@@ -4,6 +4,8 @@ labels, and plotly.js's compact typed arrays."""
 from __future__ import annotations
 
 import base64
+import copy
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -109,14 +111,101 @@ class AnimatedFigure(go.Figure):
         return {"data": self._data, "layout": self._layout, "frames": self._animation_frames}
 
 
-def with_font_size(fig: go.Figure, size: int) -> go.Figure:
-    """A copy of ``fig`` whose text is ``size`` points and whose height grows
-    alike, so its legend still fits (a presenter's projector wants larger type);
-    ``fig`` itself, maybe cached and shared, is left as it is."""
-    spec = fig.to_dict()
-    layout = spec["layout"] | {"font": spec["layout"].get("font", {}) | {"size": size}}
+# A trace's texts: a trace's arrays are left alone (they can be large).
+TRACE_TEXTS = ("textfont", "insidetextfont", "outsidetextfont", "hoverlabel", "legendgrouptitle")
+AXIS = re.compile(r"^[xy]axis\d*$")  # a 2D axis's layout key: xaxis, yaxis2...
+
+
+def with_font_size(fig: go.Figure, size: float) -> go.Figure:
+    """A copy of ``fig`` whose texts are all ``size / base`` times larger, where
+    ``base`` is the figure's own font size (figures' FONT): its font becomes
+    ``size``, and every text with a size of its own (a title, annotations such
+    as subplot titles, axis titles and ticks, the legend, a slider's label; in
+    animation frames and trace text too) grows in proportion. A text without a
+    size of its own gets ``size``, set explicitly: a chart theme's own sizes
+    would keep it small otherwise (st.plotly_chart's draws ticks and legends
+    at 12 px whatever the figure's font). The height, the margins and the pads of the
+    title, buttons and sliders grow alike, so what was around the plot still
+    fits. ``fig`` itself, maybe cached and shared, is left as it is; a second
+    call with the same ``size`` changes nothing more."""
+    spec = fig.to_dict()  # an AnimatedFigure's is shared: copy what changes
+    layout = copy.deepcopy(spec["layout"])
+    factor = size / layout.get("font", {}).get("size", FONT["size"])
+    _grow(layout, factor)
+    layout["font"] = layout.get("font", {}) | {"size": size}
+    _fill_font_sizes(layout, size)
     if "height" in layout:
-        layout["height"] = round(layout["height"] * size / FONT["size"])
+        layout["height"] = round(layout["height"] * factor)
+    data = [_scaled_trace(trace, factor) for trace in spec["data"]]
     if isinstance(fig, AnimatedFigure):
-        return AnimatedFigure(spec | {"layout": layout})
-    return go.Figure(spec | {"layout": layout}, _validate=False)
+        frames = [frame | {"layout": _fill_font_sizes(
+                      _grow(copy.deepcopy(frame["layout"]), factor), size, texts_only=True)}
+                  if "layout" in frame else frame for frame in spec["frames"]]
+        return AnimatedFigure({"data": data, "layout": layout, "frames": frames})
+    return go.Figure(spec | {"data": data, "layout": layout}, _validate=False)
+
+
+def _grow(layout: dict, factor: float) -> dict:
+    """Multiply, in place, every font size given in ``layout`` (any key that
+    ends in "font", at any depth), its margins and the pads of its title,
+    buttons and sliders by ``factor``; return ``layout``."""
+    _scale_fonts(layout, factor)
+    for room in [layout, layout.get("title", {}), *layout.get("updatemenus", []),
+                 *layout.get("sliders", [])]:
+        for key in ("margin", "pad"):
+            if key in room:
+                room[key] = {side: round(value * factor) if side in ("t", "b", "l", "r")
+                             else value for side, value in room[key].items()}
+    return layout
+
+
+def _scale_fonts(node, factor: float):
+    """Multiply every font size given in ``node`` (a figure's JSON) by ``factor``,
+    in place; return ``node``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("font") and isinstance(value, dict) and "size" in value:
+                value["size"] = round(value["size"] * factor, 1)
+            _scale_fonts(value, factor)
+    elif isinstance(node, list):
+        for item in node:
+            _scale_fonts(item, factor)
+    return node
+
+
+def _scaled_trace(trace: dict, factor: float) -> dict:
+    texts = _scale_fonts({key: copy.deepcopy(trace[key]) for key in TRACE_TEXTS if key in trace},
+                         factor)
+    return trace | texts if texts else trace
+
+
+def _fill_font_sizes(layout: dict, size: float, texts_only: bool = False) -> dict:
+    """Give every text of ``layout`` that has no size of its own ``size`` (in
+    place); return ``layout``. ``texts_only``: its title and annotations only
+    (an animation frame's: what a frame sets, it replaces)."""
+    def fill(owner: dict, key: str = "font"):
+        owner[key] = {"size": size} | owner.get(key, {})
+
+    if layout.get("title", {}).get("text"):
+        fill(layout["title"])
+    for item in layout.get("annotations", []):
+        fill(item)
+    if texts_only:
+        return layout
+    legend = layout.setdefault("legend", {})
+    fill(legend)
+    fill(legend.setdefault("title", {}))
+    fill(layout.setdefault("hoverlabel", {}))
+    axes = [axis for name, axis in layout.items() if AXIS.match(name)]
+    axes += [scene[name] for key, scene in layout.items() if key.startswith("scene")
+             for name in ("xaxis", "yaxis", "zaxis") if name in scene]
+    for axis in axes:
+        fill(axis, "tickfont")
+        fill(axis.setdefault("title", {}))
+    for menu in layout.get("updatemenus", []):
+        fill(menu)
+    for slider in layout.get("sliders", []):
+        fill(slider)
+        fill(slider.setdefault("currentvalue", {}))
+    return layout
+

@@ -1,0 +1,54 @@
+"""Page layout for the presenter view (``present=true``, ui/settings.py): on a
+projector of 1280x720 or 1024x768 a page's main picture and its numbers fit the
+first screen, under a compact title (PRESENTER_CSS), and the page's
+explanations go below them: the teacher talks, and the text is still on the
+page. Elsewhere the pages read as they always have: text, then the picture.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recdemo import figures
+from ui.settings import PRESENTER_FONT_SIZE, settings
+
+# The first screen of the smaller projector view (1280x720), less the compact
+# title over the picture, the page's padding and a little to spare: the height
+# of a main picture that has nothing else above it (a page with a row of
+# controls above its picture takes that row's height off).
+PRESENTER_PICTURE_HEIGHT = 640
+# The widths of a picture and of the narrow column beside it.
+PICTURE_AND_COLUMN = (5, 1)
+
+
+def presenting() -> bool:
+    return settings()["present"]
+
+
+def text_and_picture():
+    """Two containers, (text, picture), for a page's explanation and its main
+    picture: the explanation first, but in presenter view below the picture."""
+    first, second = st.container(), st.container()
+    return (second, first) if presenting() else (first, second)
+
+
+def column_beside(picture):
+    """In presenter view, (picture, column): two columns of ``picture``, a
+    narrow one at the right of the picture for its numbers or its controls, so
+    that both fit the first screen; elsewhere None (the page puts them where it
+    always has)."""
+    if not presenting():
+        return None
+    return tuple(picture.columns(PICTURE_AND_COLUMN, gap="medium"))
+
+
+def for_projector(fig, height: int):
+    """In presenter view, ``fig`` as a projector shows it: every text larger
+    (figures.with_font_size; ui.chart does that for every chart) and ``height``
+    pixels tall, so that a main picture fits the first screen. Elsewhere
+    ``fig`` itself. ``fig``, maybe shared, is left as it is."""
+    if not presenting():
+        return fig
+    shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE)
+    shown.layout.height = height
+    return shown
