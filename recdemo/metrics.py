@@ -145,7 +145,9 @@ def picture_spurious_at_k(query_points, item_points, query_groups, item_groups,
     the picture* (Euclidean distance between the drawn points) that belong to
     another group. A reader who takes "near" for "recommended" reads this off
     the picture; set it beside the model's own spurious@k."""
-    sq_dist = ((query_points[:, None, :] - item_points[None, :, :]) ** 2).sum(axis=2)
+    # |q - v|^2 = |q|^2 - 2 q.v + |v|^2, and |q|^2 is the same for all of a
+    # query's items: one matrix product, no (queries, items, components) array.
+    sq_dist = (item_points ** 2).sum(axis=1)[None, :] - 2 * query_points @ item_points.T
     return spurious_at_k(-sq_dist, query_groups, item_groups, k)
 
 
