@@ -147,8 +147,10 @@ def play(tab, base, rounds, view):
 
 
 def query_squares(tab) -> list[dict]:
-    """Query squares in the 2D picture (centers on screen, ids), each far from
-    other points, so plotly's closest point is it."""
+    """The query squares of the 2D picture (centers on screen, ids, and the
+    distance to the nearest other point), farthest from the others first: a
+    click there finds the square as plotly's closest point (tests/test_browser.py
+    clicks one too)."""
     return tab.locator(CHART).first.evaluate("""plot => {
         const queryTraces = plot._fullData.filter(t => t.name.endsWith(' items')).length * 2;
         const points = [];
@@ -167,8 +169,8 @@ def query_squares(tab) -> list[dict]:
             for (const q of points) {
                 if (q !== p) gap = Math.min(gap, Math.hypot(p.x - q.x, p.y - q.y));
             }
-            if (gap > 8) squares.push({x: p.x, y: p.y, gap,
-                                       query: Number(plot._fullData[p.trace].customdata[p.i])});
+            squares.push({x: p.x, y: p.y, gap,
+                          query: Number(plot._fullData[p.trace].customdata[p.i])});
         }
         return squares.sort((a, b) => b.gap - a.gap);
     }""")
@@ -180,7 +182,8 @@ def inspector_clicks(tab, base, rounds, view):
     for _ in range(rounds):
         tab.locator(CHART).first.scroll_into_view_if_needed()
         current = tab.evaluate("location.search")
-        square = next(s for s in query_squares(tab) if f"query={s['query']}&" not in current + "&")
+        square = next(s for s in query_squares(tab)
+                      if s["gap"] > 8 and f"query={s['query']}&" not in current + "&")
         heading = json.dumps(f"of query {square['query']} (")
         done = f"""() => [...document.querySelectorAll('[data-testid="stMarkdown"]')]
             .some(m => m.textContent.includes({heading}))"""

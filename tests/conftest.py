@@ -18,6 +18,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+# The benchmarks' helpers that tests share (scripts/benchmark_browser.py's query_squares).
+if str(REPO_ROOT / "scripts") not in sys.path:
+    sys.path.append(str(REPO_ROOT / "scripts"))
 
 
 # ---------------------------------------------------------------- browser tests

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from benchmark_browser import query_squares  # scripts/ is on the path: conftest.py
 from playwright.sync_api import Page, expect
 
 import ui
@@ -270,31 +271,9 @@ def test_clicking_a_query_square_inspects_it(page):
     go(page, "/train?components=2")  # plotly draws 2D points in SVG, where a test can find them
     chart = page.locator(CHART).first
     chart.scroll_into_view_if_needed()
-    # The query square farthest from any other point, so plotly's "closest point" is it.
-    target = chart.evaluate("""plot => {
-        const queryTraces = plot._fullData.filter(t => t.name.endsWith(' items')).length * 2;
-        const points = [];
-        plot.querySelectorAll('.scatterlayer .trace').forEach(trace => {
-            const index = trace.__data__[0].trace.index;
-            trace.querySelectorAll('.point').forEach(point => {
-                const box = point.getBoundingClientRect();
-                points.push({trace: index, i: point.__data__.i,
-                             x: box.x + box.width / 2, y: box.y + box.height / 2});
-            });
-        });
-        let best = null;
-        for (const p of points) {
-            if (p.trace >= queryTraces || p.trace % 2) continue;
-            const query = Number(plot._fullData[p.trace].customdata[p.i]);
-            if (query === 0) continue;  // already inspected
-            let gap = Infinity;
-            for (const q of points) {
-                if (q !== p) gap = Math.min(gap, Math.hypot(p.x - q.x, p.y - q.y));
-            }
-            if (!best || gap > best.gap) best = {...p, gap, query};
-        }
-        return best;
-    }""")
+    # The query square farthest from any other point (query 0 is inspected
+    # already), so plotly's "closest point" is it.
+    target = next((square for square in query_squares(page) if square["query"] != 0), None)
     assert target is not None and target["gap"] > 8, target
     query = target["query"]
     page.mouse.move(target["x"], target["y"])
