@@ -1,21 +1,17 @@
 """Lesson: the whole story on one page, readable without a click.
 
-Every number on this page is measured on the runs it shows; every sentence
-about what a strategy does is checked across seeds, group counts and data
-sizes in tests/test_phenomenon.py.
+Every number on this page is measured on the runs it shows, and every
+sentence about what a strategy did comes from recdemo/claims.py, computed
+from those runs: on a link where a run does not do what the lesson says, the
+page says what happened instead.
 """
 
 import streamlit as st
 
 import ui
-from recdemo.metrics import (
-    cross_group_overlap,
-    length_score_correlation,
-    mean_cosine,
-    oracle_metrics,
-    random_metrics,
-)
-from recdemo.reliability import reliability_notes
+from recdemo import claims, verdicts
+from recdemo.references import random_metrics
+from recdemo.where_it_holds import warnings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -37,32 +33,36 @@ text.markdown(
 )
 
 data_config = ui.data_config()
+settings = ui.train_config()
+k = settings.k
+for note in warnings({strategy: verdicts.STORY[strategy] for strategy in STORY},
+                     claims.run_settings(data_config, settings)):
+    st.warning(note, icon=":material/warning:")
 data = ui.dataset(data_config)
 runs = ui.train_all(data_config, STORY, slot="lesson")
 results = {strategy: result for strategy, (result, _) in runs.items()}
-k = ui.train_config().k
+refs = ui.references(data_config, k)
 if runs:
     configs = tuple(config for _, config in runs.values())
     with picture:
         figure = ui.small_multiples(data_config, configs, cols=len(configs))
         ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "lesson_side_by_side",
                  "recdemo-folding")
-    oracle = oracle_metrics(data, k)
     picture.caption(
-        f"Measured on {len(data.test)} held-out test queries after training. A 2D picture "
-        "cannot hold six separated groups: under each one, the share of a query's nearest "
-        "items *in the picture* that come from other groups; the matrix below it is what "
-        f"the model really recommends. For reference, a perfect model (the data's own "
-        f"preferences) recommends {oracle['spurious_at_k']:.0%} from other groups here, and a "
-        f"random one {random_metrics(data.n_groups, 1, k)['spurious_at_k']:.0%}."
+        f"Measured on {len(data.test)} held-out test queries after training. Under each "
+        f"picture: the share of a query's {k} nearest items *in the picture* that come from "
+        f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
+        "the gap between the two is what the projection loses. The matrix below it is what "
+        "the model really recommends."
     )
-for note in reliability_notes(data, ui.train_config()):
-    st.info(note, icon=":material/info:")
+    for strategy, result in results.items():
+        picture.markdown(claims.verdict_claim(
+            strategy, result, refs, claims.run_settings(data_config, result.config)).text)
 
 
-def measured(strategy: str, name: str) -> str:
-    """A metric of one of the runs above, or a dash if it did not train."""
-    return f"{results[strategy].final_metrics[name]:.2f}" if strategy in results else "–"
+def said(claim_list) -> str:
+    """Claims' sentences, joined."""
+    return "; ".join(claim.text for claim in claim_list)
 
 
 st.header("1. The training data: x and p")
@@ -83,7 +83,7 @@ st.markdown(
     "too slow, so we want to compute the gradient on a few items only."
 )
 
-st.header("3. Positives only: everything in one direction")
+st.header("3. Positives only: nothing pushes an item down")
 st.markdown(
     "The cheapest choice is to look only at the positives and push their scores up. "
     "A softmax over the positives alone would push nothing apart at all, so "
@@ -91,49 +91,37 @@ st.markdown(
 )
 st.latex(r"L_{\text{pos}} = -\sum_{j \in P} p_j \log \sigma(s_j)")
 if {"positives-only", "uniform"} <= results.keys():
-    folded, separated = results["positives-only"], results["uniform"]
-
-    def learned(result):
-        Q, V = result.query_embeddings, result.item_embeddings
-        return (mean_cosine(V), length_score_correlation(Q, V),
-                cross_group_overlap(result.top_k_snapshots[-1], data.test.groups))
-
-    (cos_f, corr_f, overlap_f), (cos_s, corr_s, overlap_s) = learned(folded), learned(separated)
+    folded = results["positives-only"]
     st.markdown(
-        "Nothing in this loss ever pushes an item **down**, and the easiest way to "
-        "raise every positive's score is to point every query and every item the same "
-        "way and make them long. That is what it learns here: its item embeddings have a "
-        f"mean cosine of **{cos_f:.2f}** with each other (uniform's: {cos_s:.2f}), an "
-        f"item's length tracks its mean score over all queries (correlation "
-        f"**{corr_f:.2f}**; uniform's {corr_s:.2f}), and two queries from different "
-        f"groups share **{overlap_f:.0%}** of their top {k} (uniform: {overlap_s:.0%}). "
-        "So it folds, and it does not even rank well inside a group: its within-group "
-        f"recall@{k} is **{measured('positives-only', 'within_group_recall_at_k')}**, the "
-        "lowest of all strategies (the Compare page shows them all)."
+        "Nothing in this loss ever pushes an item **down**: the easiest way to raise every "
+        "positive's score is to point every query and every item the same way and make them "
+        "long. Here, against uniform on the same data: "
+        + said(claims.folded_geometry(folded, results["uniform"], data.test.groups)) + ". "
+        + (claims.lowest_recall("positives-only", results).text
+           if claims.recall_is_meaningful(k, data_config.items_per_group) else "")
     )
 
 st.header("4. In-group negatives: good inside a group, folded across")
 st.markdown(
     "Negatives drawn from the query's **own group** only teach the model to rank "
-    "inside each color, and nothing about the colors themselves. Its within-group "
-    f"recall@{k} is **{measured('in-group', 'within_group_recall_at_k')}**, as good as "
-    "the separated models', yet "
-    f"**{measured('in-group', 'spurious_at_k')}** of its top-{k} come from other groups: "
-    "the *good model, spurious recommendations* of Xin et al. (2017), and the source's "
-    "picture of folding. Its cross-group AUC, "
-    f"**{measured('in-group', 'cross_group_auc')}**, is even below 0.5: every own-group "
-    "item but the query's positives is pushed down for that query, and other groups' "
-    "items never are, so an average own-group item ranks *below* an average "
-    "other-group item."
+    "inside each color, and nothing about the colors themselves: the *good model, "
+    "spurious recommendations* of Xin et al. (2017), and the source's picture of folding."
 )
+if {"in-group", "uniform"} <= results.keys():
+    in_group = results["in-group"]
+    st.markdown(
+        "Here, on the runs above. "
+        + (claims.good_inside("in-group", in_group, "uniform", results["uniform"]).text + " "
+           if claims.recall_is_meaningful(k, data_config.items_per_group) else "")
+        + claims.auc_below_half("in-group", in_group).text
+    )
 
 st.header("5. Negative sampling")
 st.markdown(
     "Add $K$ sampled **negatives** to the positives and take the softmax over "
     "these candidates $C$ only. Negatives are items labeled irrelevant for the "
-    "query; drawn from every group, they teach the model to push the groups apart "
-    f"(`uniform` above: spurious@{k} **{measured('uniform', 'spurious_at_k')}**, "
-    f"cross-group AUC **{measured('uniform', 'cross_group_auc')}**)."
+    "query; drawn from every group, they push other groups' items down for each query "
+    "(`uniform` in the pictures above)."
 )
 st.latex(r"L_{\text{sampled}} = -\sum_{j \in P} p_j \log "
          r"\frac{e^{s_j}}{\sum_{c \in C} e^{s_c}}")
@@ -165,11 +153,10 @@ st.markdown(
 st.latex(r"\lambda \frac{1}{Bn} \sum_{b=1}^{B} \sum_{j=1}^{n} \langle q_b, V_j \rangle^2 "
          r"= \lambda \left\langle \frac{Q^\top Q}{B}, \frac{V^\top V}{n} \right\rangle")
 st.markdown(
-    "Try **positives-only** with a gravity from 0.01 to 1 on the Train page: it stops "
-    "everything from growing in one direction, and the groups come apart (the tests "
-    "check that this halves its spurious@k at least; at 10 it pulls every score to "
-    "zero and the model learns little). Matrix factorization (WALS) does the same "
-    "with its weight on unobserved pairs."
+    "Try **positives-only** with a gravity of 0.01 to 10 on the Train page: it compares the "
+    "run with the same run without gravity, and says what gravity did to its spurious "
+    "recommendations. Matrix factorization (WALS) has the same kind of push, its weight on "
+    "unobserved pairs (the MF vs softmax page)."
 )
 
 st.header("How to read the numbers")
@@ -180,17 +167,22 @@ st.markdown(
     f"Lower is better; a random ranking gives $1 - 1/G$ = {chance['spurious_at_k']:.2f}.\n"
     f"- **within-group recall@{k}**: share of a query's own-group positives in its "
     f"top {k} when only its own group is ranked: *does the model look good inside a "
-    f"group?* A random ranking gives {k} / items per group = "
-    f"{chance['within_group_recall_at_k']:.2f}.\n"
+    f"group?* A random ranking gives {k} / items per group, here "
+    f"{chance['within_group_recall_at_k']:.2f} (1 once a group has no more than {k} items: "
+    "then it means nothing).\n"
     "- **cross-group AUC**: chance that a random own-group item outscores a random "
-    "other-group item for the same query. 1 = separated, 0.5 = no better than chance, "
-    "below 0.5 = other groups' items ahead of the query's own (in-group).\n"
+    "other-group item for the same query. 0.5 = no better than chance, below 0.5 = other "
+    "groups' items ahead of the query's own.\n"
     "- **silhouette**: how tightly the held-out queries and the items of each color "
     "cluster apart from the other colors (cosine); near 0 or below = overlapping. It "
-    "describes the embeddings' shape, not the recommendations: it mostly agrees with "
-    "the other three, yet can rate a partly folded model as high as a separated one.\n\n"
-    "With a leak, some of a query's positives really are in other groups: even a "
-    "perfect model recommends some of them, and the Train page shows what it scores."
+    "describes the embeddings' shape, not the recommendations.\n\n"
+    "A run **folds** when its spurious@k is closer to a random ranking's than to the "
+    "data's own share and its AUC keeps at most half of the data's own separation; it "
+    "**separates** when its spurious@k is within a quarter of the way from the data's own "
+    "share to chance's and it keeps three quarters of the separation (recdemo/verdicts.py).\n\n"
+    + (claims.references_text(refs) if runs else "")
 )
+for note in claims.metric_caveats(k, data_config.items_per_group):
+    st.caption(note)
 st.caption("Source: Google's recommendation systems course, "
            f"[“Softmax Training”]({ui.SOURCE_URL}).")

@@ -5,9 +5,9 @@ import dataclasses
 import streamlit as st
 
 import ui
-from recdemo import export, figures
-from recdemo.metrics import METRICS, oracle_metrics, random_metrics, recommendations
-from recdemo.reliability import reliability_notes
+from recdemo import claims, export, figures, verdicts
+from recdemo.metrics import METRICS, recommendations
+from recdemo.where_it_holds import warnings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -22,6 +22,11 @@ settings = ui.page_setup(training_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?",
            label_visibility="collapsed" if settings["present"] else "visible")
 
+wanted = verdicts.expected(ui.train_config())
+if wanted is not None:
+    for note in warnings({settings["strategy"]: wanted},
+                         claims.run_settings(data_config, ui.train_config())):
+        st.warning(note, icon=":material/warning:")
 data = ui.dataset(data_config)
 result, config = ui.train_or_explain(data_config, ui.train_config(), slot="train")
 if result is None:
@@ -30,13 +35,21 @@ if result is None:
 plain = dataclasses.replace(config, strategy="positives-only", gravity=0.0)
 baseline = None if config == plain else ui.trained_or_none(data_config, plain)
 k = config.k
+refs = ui.references(data_config, k)
+run_settings = claims.run_settings(data_config, config)
+recall_means_something = claims.recall_is_meaningful(k, data_config.items_per_group)
 
 # The text, the numbers, then the picture; in presenter view the picture with
 # its numbers beside it on the first screen, and the text below.
 text, picture = ui.text_and_picture()
 beside = ui.column_beside(picture)
-for note in reliability_notes(data, config):
-    text.info(note, icon=":material/info:")
+said = [claims.verdict_claim(figures.run_label(config), result, refs, run_settings),
+        claims.beyond_claim(figures.run_label(config), result.final_metrics, refs)]
+if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
+    said.append(claims.gravity_claim(baseline, result, refs))
+for claim in said:
+    if claim is not None:
+        text.markdown(claim.text)
 if beside:
     picture, numbers = beside
     places = [numbers] * len(METRICS)
@@ -45,6 +58,10 @@ else:
 epochs = len(result.metrics) - 1
 for place, name in zip(places, METRICS, strict=True):
     value = result.final_metrics[name]
+    if name == "within_group_recall_at_k" and not recall_means_something:
+        place.metric(figures.metric_label(name, k), "–",
+                     help=claims.metric_caveats(k, data_config.items_per_group)[0])
+        continue
     place.metric(
         figures.metric_label(name, k), f"{value:.2f}",
         delta=(None if baseline is None
@@ -53,18 +70,13 @@ for place, name in zip(places, METRICS, strict=True):
         help=f"after epoch {epochs}; the change is against plain positives-only "
              "(no gravity) on the same data and seed",
     )
-oracle = oracle_metrics(data, k)
-chance = random_metrics(data.n_groups, data_config.items_per_group, k)
 text.caption(
     f"**{figures.run_label(config)}** after training (epoch {epochs}), on {len(data.test)} "
-    "held-out test queries. For reference, "
-    + " and ".join(
-        f"**{who}** scores " + ", ".join(
-            f"{figures.metric_label(name, k)} {values[name]:.2f}" for name in values)
-        for who, values in (("a perfect model", oracle), ("a random ranking", chance)))
-    + ". Press ▶ Play under the picture to replay training: the title and both panels "
-      "follow the epoch."
+    f"held-out test queries. {claims.references_text(refs)} Press ▶ Play under the picture "
+    "to replay training: the title and both panels follow the epoch."
 )
+for note in claims.metric_caveats(k, data_config.items_per_group):
+    text.caption(note)
 
 # The picture, with the inspected query highlighted, and that query's top-k.
 components = settings["components"] if config.dim >= 3 else 2

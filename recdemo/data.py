@@ -137,26 +137,31 @@ def affinity(query_offsets, item_offsets, log_popularity) -> np.ndarray:
     return -sq_dist / AFFINITY_SCALE + log_popularity
 
 
-def true_preference(dataset: Dataset, queries: Queries) -> np.ndarray:
-    """(m, n) the generator's own probability, in log scale, that a positive
-    slot of each query picks each item: the group is the query's own with
-    probability 1 - leak and each other group with leak / (G - 1), and inside
-    the group the item is drawn in proportion to exp(affinity). Ranking items by
-    it is what a perfect model does: the best any model can score once the
-    leak is counted."""
-    config, G = dataset.config, dataset.n_groups
+def within_group_log_probability(dataset: Dataset, queries: Queries) -> np.ndarray:
+    """(m, G, items_per_group) the generator's probability, in log scale, that
+    a positive slot of each query that targets group g picks each item of g:
+    in proportion to exp(affinity)."""
+    G = dataset.n_groups
     item_offsets = dataset.item_latent - dataset.centers[dataset.item_groups]
     query_offsets = queries.latent - dataset.centers[queries.groups]
     scores = affinity(query_offsets, item_offsets, dataset.item_log_popularity)
-    m, per_group = len(queries), dataset.n_items // G
-    by_group = scores.reshape(m, G, per_group)
-    log_within = by_group - np.logaddexp.reduce(by_group, axis=2, keepdims=True)
+    by_group = scores.reshape(len(queries), G, dataset.n_items // G)
+    return by_group - np.logaddexp.reduce(by_group, axis=2, keepdims=True)
+
+
+def slot_log_probability(dataset: Dataset, queries: Queries) -> np.ndarray:
+    """(m, n) the generator's probability, in log scale, that one positive
+    slot of each query picks each item: the group is the query's own with
+    probability 1 - leak and each other group with leak / (G - 1), and inside
+    the group the item is drawn in proportion to exp(affinity). (The chance
+    that an item is *among* the positives is references.positive_probability:
+    the slots draw without replacement.)"""
+    config, G = dataset.config, dataset.n_groups
+    log_within = within_group_log_probability(dataset, queries)
     own = np.arange(G)[None, :] == queries.groups[:, None]  # (m, G)
-    # With no leak other groups have probability 0: the smallest positive float
-    # keeps their items ranked (by taste) below every own-group item, without -inf.
-    other = max(config.leak / (G - 1), np.finfo(float).tiny)
-    log_group = np.where(own, np.log1p(-config.leak), np.log(other))
-    return (log_within + log_group[:, :, None]).reshape(m, -1)
+    with np.errstate(divide="ignore"):  # no leak: log 0 = -inf for the other groups
+        log_group = np.where(own, np.log1p(-config.leak), np.log(config.leak / (G - 1)))
+    return (log_within + log_group[:, :, None]).reshape(len(queries), -1)
 
 
 def _draw_positives(groups, query_offsets, item_offsets, log_popularity, config, rng):

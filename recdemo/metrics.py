@@ -2,16 +2,13 @@
 
 The ranking metrics take the score matrix ``scores = Q @ V.T`` (m queries x
 n items); ``silhouette`` takes embeddings. ``all_metrics`` computes the four
-from a model's embeddings; ``oracle_metrics`` the ranking metrics of a perfect
-model (the generator's own preferences) and ``random_metrics`` those of a
-random ranking, the two references every number is read against.
+from a model's embeddings. The references every number is read against (the
+oracle and a random ranking) are in references.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from recdemo.data import true_preference
 
 METRICS = ("spurious_at_k", "within_group_recall_at_k", "cross_group_auc", "silhouette")
 
@@ -53,6 +50,15 @@ def within_group_recall_at_k(scores, query_groups, item_groups, positives, k: in
     own group is ranked, averaged over the queries that have own-group positives.
     Items tied at the cut-off share its remaining places (the expected recall
     when ties are broken at random)."""
+    return float(within_group_recall_per_query(scores, query_groups, item_groups, positives,
+                                               k).mean())
+
+
+def within_group_recall_per_query(scores, query_groups, item_groups, positives,
+                                  k: int) -> np.ndarray:
+    """The recall of each query that has own-group positives (their mean is
+    within_group_recall_at_k): to tell a difference between two rankings
+    from the noise of a finite test set."""
     order = _best_first(scores)
     own = _own_in_ranking(order, query_groups, item_groups)
     return _within_group_recall(scores, order, own, query_groups, item_groups, positives, k)
@@ -77,7 +83,7 @@ def _within_group_recall(scores, order, own_in_ranking, query_groups, item_group
              + (own_positive & (positive_scores == cut)).sum(axis=1) * (wanted - above) / at_cut)
     counts = own_positive.sum(axis=1)
     has = counts > 0
-    return float((found[has] / counts[has]).mean())
+    return found[has] / counts[has]
 
 
 def cross_group_auc(scores, query_groups, item_groups) -> float:
@@ -139,12 +145,12 @@ def silhouette(V, item_groups) -> float:
     return float(s.mean())
 
 
-def picture_spurious_at_k(query_points, item_points, query_groups, item_groups,
+def nearest_spurious_at_k(query_points, item_points, query_groups, item_groups,
                           k: int) -> float:
-    """How faithful a picture is: the share of each query's k nearest items *in
-    the picture* (Euclidean distance between the drawn points) that belong to
-    another group. A reader who takes "near" for "recommended" reads this off
-    the picture; set it beside the model's own spurious@k."""
+    """The share of each query's k nearest items by Euclidean distance that
+    belong to another group. On the points a picture draws it says what a
+    reader who takes "near" for "recommended" reads off the picture; on the
+    embeddings the picture projects, the same share without the projection."""
     # |q - v|^2 = |q|^2 - 2 q.v + |v|^2, and |q|^2 is the same for all of a
     # query's items: one matrix product, no (queries, items, components) array.
     sq_dist = (item_points ** 2).sum(axis=1)[None, :] - 2 * query_points @ item_points.T
@@ -170,31 +176,11 @@ def ranking_metrics(scores, queries, item_groups, k: int) -> dict[str, float]:
     own = _own_in_ranking(order, queries.groups, item_groups)
     return {
         "spurious_at_k": _spurious(own, k),
-        "within_group_recall_at_k": _within_group_recall(
+        "within_group_recall_at_k": float(_within_group_recall(
             scores, order, own, queries.groups, item_groups, queries.positives, k
-        ),
+        ).mean()),
         "cross_group_auc": _cross_group_auc(scores, order, own, queries.groups, item_groups),
     }
-
-
-def oracle_metrics(dataset, k: int, queries=None) -> dict[str, float]:
-    """The ranking metrics of a perfect model: the test queries' (or
-    ``queries``') items ranked by the generator's own preference
-    (data.true_preference). With a leak, even it recommends some other-group
-    items and its AUC is below 1: what is left of a model's spurious@k beyond
-    this is the model's own doing."""
-    queries = dataset.test if queries is None else queries
-    return ranking_metrics(true_preference(dataset, queries), queries, dataset.item_groups, k)
-
-
-def random_metrics(n_groups: int, items_per_group: int, k: int) -> dict[str, float]:
-    """What a random ranking scores in expectation: a share 1 - 1/G of any
-    top-k is from other groups, an own-group item beats an other-group item
-    half the time, and k of a group's items hold k / items_per_group of its
-    positives (all of them once k >= items_per_group)."""
-    return {"spurious_at_k": 1.0 - 1.0 / n_groups,
-            "within_group_recall_at_k": min(1.0, k / items_per_group),
-            "cross_group_auc": 0.5}
 
 
 def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -> list[dict]:

@@ -12,7 +12,7 @@ from recdemo.data import (
     Queries,
     _draw_positives,
     make_dataset,
-    true_preference,
+    slot_log_probability,
 )
 from recdemo.params import PARAMS
 
@@ -180,7 +180,7 @@ def tiny_dataset(leak: float) -> Dataset:
                    np.log(np.array([1.0, 1.0, 1.0, 2.0])))
 
 
-def test_true_preference_on_a_hand_built_case():
+def test_slot_log_probability_on_a_hand_built_case():
     """The query's offset is (1, 0). Affinity inside a group: log popularity -
     |offset_q - offset_i|^2 / AFFINITY_SCALE (= 2): item 0: -1/2, item 1: 0,
     item 2: -1/2, item 3: log 2 - 1/2. Own group with 1 - leak, the other with leak."""
@@ -189,14 +189,14 @@ def test_true_preference_on_a_hand_built_case():
     within_0 = np.exp([-0.5, 0.0]) / np.exp([-0.5, 0.0]).sum()
     within_1 = np.array([np.exp(-0.5), 2 * np.exp(-0.5)]) / (3 * np.exp(-0.5))
     expected = np.concatenate([(1 - leak) * within_0, leak * within_1])
-    got = np.exp(true_preference(tiny_dataset(leak), tiny_dataset(leak).test))
+    got = np.exp(slot_log_probability(tiny_dataset(leak), tiny_dataset(leak).test))
     np.testing.assert_allclose(got, [expected], rtol=1e-12)
     assert got.sum() == pytest.approx(1.0)
 
 
-def test_true_preference_is_how_often_the_generator_picks_each_item():
+def test_slot_log_probability_is_how_often_the_generator_picks_each_item():
     """Many copies of one query, one positive each: the generator's picks follow
-    exp(true_preference) (a chi-square-sized tolerance on 40,000 draws)."""
+    exp(slot_log_probability) (a chi-square-sized tolerance on 40,000 draws)."""
 
     data = make_dataset(DataConfig(groups=3, items_per_group=10, positives=1, leak=0.3,
                                    popularity_skew=1.0))
@@ -207,6 +207,6 @@ def test_true_preference_is_how_often_the_generator_picks_each_item():
     picks = _draw_positives(groups, np.tile(query, (copies, 1)), item_offsets,
                             data.item_log_popularity, data.config, np.random.default_rng(1))
     observed = np.bincount(picks.ravel(), minlength=data.n_items) / copies
-    expected = np.exp(true_preference(data, data.test)[0])
+    expected = np.exp(slot_log_probability(data, data.test)[0])
     tolerance = 4 * np.sqrt(expected / copies) + 1e-3
     assert (np.abs(observed - expected) <= tolerance).all(), (observed, expected)

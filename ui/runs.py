@@ -25,6 +25,8 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
 from recdemo.data import FEATURES, DataConfig, make_dataset
 from recdemo.mf import MFConfig, train_mf
 from recdemo.mf_comparison import measure
+from recdemo.references import References
+from recdemo.references import references as compute_references
 from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 from ui.cache import ByteCache, nbytes, return_freed_memory
@@ -116,7 +118,8 @@ def _start_pool() -> WorkerPool:
     replaces a dead one starts in milliseconds."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["recdemo.train", "recdemo.mf", "recdemo.mf_comparison",
-                                    "recdemo.step_cost", "recdemo.worker"])
+                                    "recdemo.references", "recdemo.step_cost",
+                                    "recdemo.worker"])
     return WorkerPool(WORKERS, context, initializer=one_blas_thread)
 
 
@@ -211,6 +214,23 @@ def wait_for(event) -> None:
     stop waiting when this page run is interrupted."""
     while not event.wait(POLL_SECONDS):
         _interrupt_if_asked()
+
+
+# Measured like the runs: the oracle's chance of each item, per (test query,
+# item, positive) of a group that gets 3 or more slots (own groups, and all
+# of them at a larger leak), 0.03 s at the default size.
+REFERENCE_SECONDS = 1.2e-6
+
+
+def references(data: DataConfig, k: int) -> References:
+    """The data's references (the oracle and a random ranking) at cut-off
+    ``k``, computed in a worker (at the largest sizes the oracle takes about a
+    second) and shared by every session, like a run."""
+    key = ("references", data, k)
+    test_queries = data.groups * data.test_queries_per_group
+    cost = REFERENCE_SECONDS * test_queries * data.groups * data.items_per_group * data.positives
+    return _collected(lambda: _queued(key, lambda: (compute_references, dataset(data), k), cost),
+                      key, "Measuring the references…")
 
 
 # ---------------------------------------------------------------- for pages

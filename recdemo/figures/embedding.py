@@ -25,7 +25,7 @@ from recdemo.figures.style import (
     run_label,
     typed_array,
 )
-from recdemo.metrics import picture_spurious_at_k
+from recdemo.metrics import nearest_spurious_at_k
 from recdemo.projection import Projection, project
 
 FRAME_MS = 450  # one epoch per frame during playback
@@ -48,13 +48,15 @@ def embedding_figure(dataset, result, components: int = 3, selected_query: int |
     Built from numpy arrays, and each frame carries only positions and its
     texts: the figure is sent to every browser that shows it, so it is kept small.
     """
-    projection = project(*balanced_snapshots(result), components)
+    balanced = balanced_snapshots(result)
+    projection = project(*balanced, components)
     epochs, k = len(projection.queries), result.config.k
     members = _group_members(dataset)
     frames = [_positions_at(dataset, result, projection, members, epoch, selected_query)
               + recommendation_positions(dataset, result.top_k_snapshots[epoch])
               for epoch in range(epochs)]
-    texts = [_frame_texts(dataset, result, projection, epoch, k) for epoch in range(epochs)]
+    texts = [_frame_texts(dataset, result, balanced, projection, epoch, k)
+             for epoch in range(epochs)]
     hover = _hover_data(dataset, result, selected_query) + [{}] * dataset.n_groups
     styles = (_trace_styles(dataset, components, selected_query, k)
               + recommendation_styles(dataset, k, "x2", "y2"))
@@ -103,29 +105,36 @@ def balanced_snapshots(result):
     return result.query_snapshots * scale, result.item_snapshots
 
 
-def picture_spurious(dataset, projection: Projection, frame: int, k: int) -> float:
-    """The share of a query's k nearest items in the picture (at ``frame``)
-    that are from other groups: set beside the model's spurious@k, it says how
-    far the picture is from what the model does."""
-    return picture_spurious_at_k(projection.queries[frame], projection.items[frame],
-                                 dataset.test.groups, dataset.item_groups, k)
+def nearest_spurious(dataset, balanced, projection: Projection, frame: int,
+                     k: int) -> tuple[float, float]:
+    """The share of a query's k nearest items that are from other groups, in
+    the picture (at ``frame``) and in the full space of the embeddings it
+    projects (``balanced``, as balanced_snapshots returns them): both by
+    Euclidean distance, so the gap between the two is the projection's alone.
+    Set beside the model's spurious@k, which ranks by score, not distance."""
+    groups = dataset.test.groups, dataset.item_groups
+    queries, items = balanced
+    return (nearest_spurious_at_k(projection.queries[frame], projection.items[frame], *groups, k),
+            nearest_spurious_at_k(queries[frame], items[frame], *groups, k))
 
 
-def _frame_texts(dataset, result, projection, epoch, k) -> dict:
+def _frame_texts(dataset, result, balanced, projection, epoch, k) -> dict:
     """The layout texts of one frame: the title with the epoch's numbers, and
     each panel's caption (the picture's with its measured faithfulness)."""
     metrics = result.metrics[epoch]
-    drawn = picture_spurious(dataset, projection, epoch, k)
+    drawn, full = nearest_spurious(dataset, balanced, projection, epoch, k)
     label = run_label(result.config)
     title = (f"<b>{label}</b>, {result.FRAME} {epoch} of {len(result.metrics) - 1}:"
              f"{_title_break(result.config)}"
              f"{metric_label('spurious_at_k', k)} = {metrics['spurious_at_k']:.2f}, "
              f"cross-group AUC = {metrics['cross_group_auc']:.2f}")
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
+    dims = balanced[1].shape[-1]
     # Short lines: they fit under the picture in a projector's narrow chart too.
     picture = (f"PCA {projection.components}D ({shares} of the variance).<br>"
                f"From other groups: {drawn:.0%} of a query's {k} nearest<br>"
-               f"in this picture, {metrics['spurious_at_k']:.0%} of its top {k} in the model")
+               f"here, {full:.0%} in all {dims}D; {metrics['spurious_at_k']:.0%} of its top "
+               f"{k} by score")
     return {
         # plotly centers a two-line title on its anchor: more room above it then.
         "title": {"text": title, "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",

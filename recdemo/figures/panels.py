@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.figures.embedding import balanced_snapshots, picture_spurious
+from recdemo.figures.embedding import balanced_snapshots, nearest_spurious
 from recdemo.figures.groups import static_group_traces
 from recdemo.figures.recommendations import (
     recommendation_axes,
@@ -65,18 +65,20 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3,
             return (row + 1, 2 * col + 1), (row + 1, 2 * col + 2)
         return (2 * row + 1, col + 1), (2 * row + 2, col + 1)
 
-    projections = {name: project(*(s[-1:] for s in balanced_snapshots(results[name])), 2)
-                   for name in names}
+    balanced = {name: tuple(s[-1:] for s in balanced_snapshots(results[name])) for name in names}
+    projections = {name: project(*balanced[name], 2) for name in names}
     titles = [""] * (grid_rows * grid_cols)
     for index, name in enumerate(names):
         result, k = results[name], results[name].config.k
         (row, col), (matrix_row, matrix_col) = cells(index)
-        drawn = picture_spurious(dataset, projections[name], 0, k)
+        drawn, full = nearest_spurious(dataset, balanced[name], projections[name], 0, k)
+        dims = balanced[name][1].shape[-1]
         # Short lines, so that narrow panels on a projector still hold them.
         titles[(row - 1) * grid_cols + col - 1] = (
             f"<b>{run_label(result.config)}</b><br>"
             f"{metric_label('spurious_at_k', k)} = {result.final_metrics['spurious_at_k']:.2f}"
-            f"<br><span style='font-size:0.85em'>nearest in 2D: {drawn:.0%} other groups</span>")
+            f"<br><span style='font-size:0.85em'>{k} nearest: {drawn:.0%} other groups in 2D, "
+            f"{full:.0%} in {dims}D</span>")
         if not side_by_side:  # beside its picture, the legend's title names it
             titles[(matrix_row - 1) * grid_cols + matrix_col - 1] = (
                 f"what it recommends (top {k})")

@@ -1,0 +1,252 @@
+"""Every sentence a page says about an outcome, computed from the runs it describes.
+
+A claim looks at measured results and returns a ``Claim``: whether what the
+lesson says held on these runs, and the sentence to show, with its numbers,
+either the lesson's sentence or the one that says what happened instead (and,
+for a verdict, why, as far as the sweep of where_it_holds.py can tell). The
+pages show ``claim.text`` and never decide an outcome themselves, so a
+sentence stays true on every link a student can open. Text that describes no
+outcome (a formula, a definition) stays fixed on the pages.
+
+Each claim's threshold is written next to it, and tests/test_claims.py
+recomputes every one independently on runs across seeds and settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from recdemo import where_it_holds
+from recdemo.metrics import cross_group_overlap, length_score_correlation, mean_cosine
+from recdemo.references import References
+from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, beyond_the_data, expected, verdict
+
+VERDICT_WORDS = {FOLDS: "folds", SEPARATES: "separates the groups",
+                 NEITHER: "neither folds nor separates the groups"}
+NOT_WORDS = {FOLDS: "does not fold", SEPARATES: "does not separate the groups"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    holds: bool  # did the runs do what the lesson says?
+    text: str  # markdown: the lesson's sentence, or what happened instead, with the numbers
+
+
+def fmt(value: float) -> str:
+    """A metric as shown: 2 decimals, never "-0.00"."""
+    return f"{round(value, 2) + 0.0:.2f}"
+
+
+def run_settings(data_config, config) -> dict:
+    """Every setting of a run, by the parameter table's names."""
+    return {**asdict(data_config), **asdict(config)}
+
+
+def numbers(metrics: dict, refs: References) -> str:
+    """A run's two separation numbers beside the data's own and chance's."""
+    return (f"spurious@{refs.k} {fmt(metrics['spurious_at_k'])} against the data's own "
+            f"{fmt(refs.oracle['spurious_at_k'])} and a random ranking's "
+            f"{fmt(refs.random['spurious_at_k'])}; cross-group AUC "
+            f"{fmt(metrics['cross_group_auc'])} against the data's own "
+            f"{fmt(refs.oracle['cross_group_auc'])}")
+
+
+def named(label: str) -> str:
+    """A run label as a sentence's subject: "positives-only (gravity 1)"."""
+    strategy, _, settings = label.partition(", ")
+    return f"{strategy} ({settings})" if settings else strategy
+
+
+def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim:
+    """The run's verdict, against what the lesson expects of its strategy
+    (verdicts.expected): "uniform separates the groups, as the lesson says" or
+    "Here positives-only does not fold: it neither folds nor separates ...",
+    with the reasons the sweep knows. ``settings``: run_settings of the run."""
+    metrics, label = result.final_metrics, named(label)
+    found, wanted = verdict(metrics, refs), expected(result.config)
+    if wanted is None:
+        return Claim(True, f"**{label}** {VERDICT_WORDS[found]}: {numbers(metrics, refs)}.")
+    if found == wanted:
+        return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
+                           f"{numbers(metrics, refs)}.")
+    why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
+    return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: it {VERDICT_WORDS[found]}; "
+                        f"{numbers(metrics, refs)}. {why}")
+
+
+def beyond_claim(label: str, metrics: dict, refs: References) -> Claim | None:
+    """When a run separates the groups more than the data does, what that
+    means; None otherwise."""
+    if not beyond_the_data(metrics, refs):
+        return None
+    k, oracle = refs.k, refs.oracle
+    parts = []
+    if metrics["spurious_at_k"] < oracle["spurious_at_k"]:
+        parts.append(f"recommends fewer other groups' items (spurious@{k} "
+                     f"{fmt(metrics['spurious_at_k'])}) than the data's own share "
+                     f"({fmt(oracle['spurious_at_k'])})")
+    if metrics["cross_group_auc"] > oracle["cross_group_auc"]:
+        parts.append(f"ranks own-group items above other groups' more often (cross-group AUC "
+                     f"{fmt(metrics['cross_group_auc'])}) than the data does "
+                     f"({fmt(oracle['cross_group_auc'])})")
+    return Claim(True, f"{named(label)} {' and '.join(parts)}: it separates the groups more "
+                       "than the data does, ranking below the query's own group some items the "
+                       "data makes more likely for it. On these two numbers the oracle is the "
+                       "data's own share, not a limit.")
+
+
+def beyond_summary(runs: dict, refs: References) -> Claim | None:
+    """Which of ``runs`` (label -> final metrics) separate the groups more than
+    the data does, in one sentence; None if none does."""
+    beyond = [label for label, metrics in runs.items() if beyond_the_data(metrics, refs)]
+    if not beyond:
+        return None
+    names = beyond[0] if len(beyond) == 1 else ", ".join(beyond[:-1]) + " and " + beyond[-1]
+    k, oracle = refs.k, refs.oracle
+    return Claim(True, f"{names} separate{'s' * (len(beyond) == 1)} the groups more than the "
+                       f"data does (spurious@{k} below the data's own "
+                       f"{fmt(oracle['spurious_at_k'])}, or cross-group AUC above its "
+                       f"{fmt(oracle['cross_group_auc'])}): on these two numbers the oracle is "
+                       "the data's own share, not a limit; going past it, a model ranks below "
+                       "the query's own group some items the data makes more likely for it.")
+
+
+def metric_caveats(k: int, items_per_group: int) -> list[str]:
+    """The metrics that mean little at this cut-off, and why."""
+    notes = []
+    if items_per_group <= k:
+        notes.append(f"Within-group recall@{k} is left out: a group has only {items_per_group} "
+                     f"items, no more than k = {k}, so any ranking finds all of a query's "
+                     "own-group positives in its top k and scores 1.")
+    if k > items_per_group:
+        notes.append(f"With k = {k} above the {items_per_group} items of a group, at least "
+                     f"{1 - items_per_group / k:.0%} of any top {k} is from other groups: read "
+                     f"spurious@{k} against the data's own share, not against 0.")
+    return notes
+
+
+def recall_is_meaningful(k: int, items_per_group: int) -> bool:
+    return items_per_group > k
+
+
+# Positives-only, beside a run that separates (Lesson, section 3) ---------------
+
+ONE_DIRECTION = 0.3  # mean cosine of the item embeddings above which they share one direction
+LENGTH_DECIDES = 0.5  # correlation of item length and mean score above which length decides
+SHARED_TOP_K = 0.2  # share of their top k that queries of different groups have in common
+APART = 0.2  # and each at least this much above the separating run's
+
+
+def folded_geometry(folded, separated, test_groups) -> list[Claim]:
+    """What positives-only (``folded``) learned, each beside ``separated``'s
+    (say, uniform's): one shared direction, length that decides the score, and
+    queries of different groups that get the same items."""
+    other = separated.config.strategy
+
+    def learned(result):
+        Q, V = result.query_embeddings, result.item_embeddings
+        return (mean_cosine(V), length_score_correlation(Q, V),
+                cross_group_overlap(result.top_k_snapshots[-1], test_groups))
+
+    (cosine, length, shared), (cosine_s, length_s, shared_s) = learned(folded), learned(separated)
+    k = folded.config.k
+    claims = []
+    holds = cosine > ONE_DIRECTION and cosine > cosine_s + APART
+    claims.append(Claim(holds, (
+        f"its item embeddings point one way: a mean cosine of **{fmt(cosine)}** with each "
+        f"other ({other}'s: {fmt(cosine_s)})" if holds else
+        f"its item embeddings do not all point one way here: a mean cosine of {fmt(cosine)} "
+        f"with each other ({other}'s: {fmt(cosine_s)})")))
+    holds = length > LENGTH_DECIDES and length > length_s + APART
+    claims.append(Claim(holds, (
+        f"an item's length decides its score for every query (correlation of length and mean "
+        f"score **{fmt(length)}**; {other}'s {fmt(length_s)})" if holds else
+        f"an item's length does not decide its score here (correlation of length and mean "
+        f"score {fmt(length)}; {other}'s {fmt(length_s)})")))
+    holds = shared > SHARED_TOP_K and shared > shared_s + APART
+    claims.append(Claim(holds, (
+        f"so queries of different groups get the same items: two of them share **{shared:.0%}** "
+        f"of their top {k} ({other}: {shared_s:.0%})" if holds else
+        f"two queries of different groups share {shared:.0%} of their top {k} ({other}: "
+        f"{shared_s:.0%})")))
+    return claims
+
+
+def lowest_recall(label: str, results: dict) -> Claim:
+    """Is ``label``'s within-group recall the lowest of the runs ``results``
+    (label -> result) shown beside it?"""
+    recall = {name: r.final_metrics["within_group_recall_at_k"] for name, r in results.items()}
+    k = results[label].config.k
+    lowest = min(recall, key=recall.get)
+    others = ", ".join(f"{name} {fmt(value)}" for name, value in recall.items() if name != label)
+    if lowest == label:
+        return Claim(True, f"Its within-group recall@{k}, **{fmt(recall[label])}**, is the lowest "
+                           f"of the runs here ({others}): it does not even rank well inside a "
+                           "group.")
+    return Claim(False, f"Its within-group recall@{k}, {fmt(recall[label])}, is not the lowest "
+                        f"of the runs here ({others}).")
+
+
+GOOD_INSIDE = 0.1  # within-group recall at most this far below the other's counts as as good
+
+
+def good_inside(label: str, result, other_label: str, other) -> Claim:
+    """Is ``result``'s within-group recall at least about ``other``'s?"""
+    mine = result.final_metrics["within_group_recall_at_k"]
+    theirs = other.final_metrics["within_group_recall_at_k"]
+    k = result.config.k
+    if mine >= theirs - GOOD_INSIDE:
+        return Claim(True, f"Its within-group recall@{k} is **{fmt(mine)}**, "
+                           f"{'as good as' if mine <= theirs + GOOD_INSIDE else 'better than'} "
+                           f"{other_label}'s {fmt(theirs)}.")
+    return Claim(False, f"Its within-group recall@{k}, {fmt(mine)}, is below {other_label}'s "
+                        f"{fmt(theirs)} here.")
+
+
+def auc_below_half(label: str, result) -> Claim:
+    auc = result.final_metrics["cross_group_auc"]
+    if auc < 0.5:
+        return Claim(True, f"Its cross-group AUC, **{fmt(auc)}**, is even below 0.5: every "
+                           "own-group item but the query's positives is pushed down for that "
+                           "query, and other groups' items never are, so an average own-group "
+                           "item ranks *below* an average other-group item.")
+    return Claim(False, f"Its cross-group AUC is {fmt(auc)} here, not below 0.5.")
+
+
+# Gravity ---------------------------------------------------------------------
+
+HALVES = 0.5  # gravity unfolds positives-only if it at least halves its spurious@k
+
+
+def gravity_claim(plain, with_gravity, refs: References) -> Claim:
+    """What gravity did to positives-only (``plain``: the same run without it)."""
+    before = plain.final_metrics["spurious_at_k"]
+    after = with_gravity.final_metrics["spurious_at_k"]
+    weight = f"gravity {with_gravity.config.gravity:g}"
+    k = refs.k
+    found = verdict(with_gravity.final_metrics, refs)
+    if after <= HALVES * before:
+        return Claim(True, f"With {weight}, spurious@{k} went from **{fmt(before)}** (no gravity, "
+                           f"same data and seed) to **{fmt(after)}**: at least halved, and the run "
+                           f"{VERDICT_WORDS[found]}.")
+    return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, same "
+                        f"data and seed) to {fmt(after)}: not halved, and the run "
+                        f"{VERDICT_WORDS[found]}.")
+
+
+# The data's references --------------------------------------------------------
+
+def references_text(refs: References) -> str:
+    """What the two references score here, in words."""
+    k, oracle = refs.k, refs.oracle
+    recall = (f", within-group recall@{k} {fmt(oracle['within_group_recall_at_k'])}"
+              if recall_is_meaningful(k, refs.items_per_group) else "")
+    return (f"The **oracle** (items ranked by their chance to be among the query's held-out "
+            f"positives under the data's generator) recommends "
+            f"{oracle['spurious_at_k']:.0%} from other groups here (spurious@{k} "
+            f"{fmt(oracle['spurious_at_k'])}), with cross-group AUC "
+            f"{fmt(oracle['cross_group_auc'])}{recall}; a **random ranking** "
+            f"{fmt(refs.random['spurious_at_k'])} and 0.50. No model can beat the oracle's "
+            "within-group recall but by the luck of a finite test set; on spurious@k and AUC "
+            "the oracle is the data's own share, and a model can go past it.")
+
