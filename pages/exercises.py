@@ -22,5 +22,7 @@ if st.button("Open this view", icon=":material/open_in_new:", type="primary"):
 st.caption("Or share it: this link opens the same view on any machine of the class.")
 st.code(ui.view_link(exercise.page, exercise.settings), language=None, wrap_lines=True)
 with st.expander("The answer (after you have looked)"):
-    st.markdown(exercise.answer)
+    looked = ui.looked_at(exercise)  # the answer is measured on the runs of the view
+    st.markdown(exercise.answer(looked) if looked is not None else
+                "A run this answer reads did not train: reload the page to try again.")
 st.caption("A teacher can link to one exercise: the share link of this page keeps its number.")

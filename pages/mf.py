@@ -5,7 +5,7 @@ import dataclasses
 import streamlit as st
 
 import ui
-from recdemo.reliability import reliability_notes
+from recdemo import claims, figures
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -25,8 +25,8 @@ text.markdown(
     "item from the interaction matrix alone. Its squared loss has weight 1 on the "
     "observed pairs and the **unobserved weight** $w_0$ on every other pair: in each "
     "row's closed-form solve that is one $d \\times d$ Gramian, $w_0 V^\\top V$, the "
-    "push apart that negatives give the softmax model. Move $w_0$ and watch the colors; "
-    "at $w_0 = 0$ the groups land on each other by chance, more surely in few dimensions."
+    "push apart that negatives give the softmax model. Move $w_0$ and the dimension, and "
+    "watch the colors: at $w_0 = 0$ nothing pushes the groups apart."
 )
 # The controls: above the picture, or in presenter view beside it, where they still fit.
 beside = ui.column_beside(picture)
@@ -50,8 +50,13 @@ mf, mf_config = ui.train_or_explain(data_config, mf_config, slot="mf")
 positives, _ = ui.train_or_explain(data_config, softmax["positives-only"], slot="mf_softmax")
 if mf is None or positives is None:
     st.stop()
-for note in reliability_notes(data, softmax["positives-only"]):
-    text.info(note, icon=":material/info:")
+refs = ui.references(data_config, mf_config.k, held_out_by_mf=True)
+observed = ui.trained_or_none(data_config, observed_only)
+shown = {mf_config: mf, observed_only: observed, softmax["positives-only"]: positives}
+for config, run in shown.items():  # MF at w0 = 0 is the observed-only run: said once
+    if run is not None:
+        text.markdown(claims.verdict_claim(figures.run_label(config), run, refs,
+                                           claims.run_settings(data_config, config)).text)
 with picture:
     figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2)
     ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",
@@ -62,30 +67,29 @@ picture.caption(f"Measured on {len(data.test)} held-out test queries, new to mat
 
 st.header("The source's table, measured")
 runs = {name: ui.trained_or_none(data_config, config) for name, config in softmax.items()}
-observed = ui.trained_or_none(data_config, observed_only)
 if observed is None or None in runs.values():
     st.error("A run this table needs did not train; the settings above say why.")
     st.stop()
-table, two_stages = ui.mf_comparison(data_config, mf_config, observed_only,
-                                     *softmax.values())
+measured = ui.mf_comparison(data_config, mf_config, observed_only, *softmax.values())
 st.caption("Every model is scored on the same held-out positives: half of each test query's "
            "positives are what it brings to MF's fold-in, the rest are scored. Times are "
            "this server's, measured now.")
 st.table([{"": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
-          for row in table])
+          for row in measured.table])
 
-st.header("Folding is fine for a scorer of pre-filtered candidates")
+st.header("Is folding fine for a scorer of pre-filtered candidates?")
 st.markdown(
     "The source ends: *it is usually acceptable for DNN models to fold, since you mostly "
     "care about ranking a pre-filtered set of candidates assumed to be relevant.* Here "
     "the folded **in-group** model, good inside a group and blind across groups, ranks "
-    "only the candidates matrix factorization (as set above) retrieves for each query:"
+    "only the candidates matrix factorization (as set above) retrieves for each query. "
+    + claims.two_stage_claim(measured.pipeline, measured.scored, refs).text
 )
 st.table([{"": row.topic, "first stage": row.mf, "final top-k": row.softmax}
-          for row in two_stages])
+          for row in measured.two_stages])
 st.markdown(
-    "Matrix factorization is usually the better choice for large corpora: easier to "
-    "scale, cheaper to query, less prone to folding. The softmax model can use query "
-    "features and handles new queries without a solve, which is why it is often the "
-    "second stage, where folding does no harm."
+    "The source concludes that matrix factorization is usually the better choice for large "
+    "corpora (easier to scale, cheaper to query, less prone to folding), and that the softmax "
+    "model can use query features and handles new queries without a solve: the table above "
+    "measures each of these on this data."
 )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from recdemo import figures
+from recdemo import claims, figures
 from recdemo.step_cost import DEFAULT_ITEMS, CostConfig
 
 ui.run_through_navigation()  # first: see ui/navigation.py
@@ -23,34 +23,40 @@ text.markdown(
 )
 largest = ui.control("largest_corpus", picture, label="Measure corpora up to",
                      format_func=ui.items_label)
-config = CostConfig(items=tuple(n for n in DEFAULT_ITEMS if n <= largest), repeats=3)
+config = CostConfig(items=tuple(n for n in DEFAULT_ITEMS if n <= largest), repeats=5)
 costs = ui.step_costs(config)
 with picture:  # under its control: less tall in presenter view
     ui.chart(ui.for_projector(figures.step_cost_figure(costs),
                               ui.PRESENTER_PICTURE_HEIGHT - 110),
              "step_costs", "recdemo-step-cost")
 
-uniform = {cost.items: cost.step_seconds for cost in costs if cost.strategy == "uniform"}
+uniform = {cost.items: cost.cpu_seconds for cost in costs if cost.strategy == "uniform"}
 st.dataframe(
-    [{"strategy": cost.strategy, "items": f"{cost.items:,}", "ms per step": 1e3 * cost.step_seconds,
-      "× uniform": cost.step_seconds / uniform[cost.items] if cost.items in uniform else None,
+    [{"strategy": cost.strategy, "items": f"{cost.items:,}",
+      "CPU ms per step": 1e3 * cost.cpu_seconds,
+      "spread": f"{1e3 * cost.cpu_low:.3g} to {1e3 * cost.cpu_high:.3g}",
+      "× uniform": cost.cpu_seconds / uniform[cost.items] if cost.items in uniform else None,
       "GFLOP per step": cost.flops / 1e9, "peak MiB": cost.peak_bytes / 2**20}
      for cost in costs],
     hide_index=True, height="content", placeholder="–",  # every row, no scrolling
-    column_config={"ms per step": st.column_config.NumberColumn(format="%.2f"),
+    column_config={"CPU ms per step": st.column_config.NumberColumn(format="%.2f"),
                    "× uniform": st.column_config.NumberColumn(format="%.1f"),
                    "GFLOP per step": st.column_config.NumberColumn(format="%.4f"),
                    "peak MiB": st.column_config.NumberColumn(format="%.0f")},
 )
 st.caption(
-    "Median of 3 timed steps after a warm-up, one cell at a time, on this server while it "
-    "serves everyone else: read the ratios more than the milliseconds. GFLOP counts the "
-    "step's matrix products: about $8Bnd$ for the full step, $6B(P+K)d$ for a sampled one."
+    f"CPU time of one step: the median of {config.repeats} timed steps after a warm-up, with "
+    "the fastest and the slowest of them (spread), one cell at a time, on this server while "
+    "it serves everyone else. GFLOP counts the step's matrix products: about $8Bnd$ for the "
+    "full step, $6B(P+K)d$ for a sampled one."
 )
+st.markdown("Measured here, now:\n" + "".join(
+    f"- {claim.text}\n" for claim in claims.step_cost_claims(costs)))
 st.markdown(
-    "- **full** grows in proportion to $n$: every step touches every item.\n"
+    "What each step touches:\n"
+    "- **full** scores, normalizes and updates every item: its work is proportional to $n$.\n"
     "- **uniform** and **popularity** touch $P + K$ candidates per query whatever $n$; "
-    "what little still grows is memory traffic (a bigger table fits in no cache).\n"
+    "their arithmetic does not depend on $n$, only which rows of the table they read does.\n"
     "- **hard** first scores a pool of up to 512 items per query to find the ones the "
     "model likes best, then samples from them: more work than uniform, but bounded.\n"
     "- **Matrix factorization** (WALS) avoids the problem differently: the unobserved pairs "

@@ -19,7 +19,16 @@ from dataclasses import asdict, dataclass
 from recdemo import where_it_holds
 from recdemo.metrics import cross_group_overlap, length_score_correlation, mean_cosine
 from recdemo.references import References
-from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, beyond_the_data, expected, verdict
+from recdemo.verdicts import (
+    FOLDS,
+    NEITHER,
+    SEPARATES,
+    beyond_the_data,
+    expected,
+    fewer_spurious_than_the_data,
+    higher_auc_than_the_data,
+    verdict,
+)
 
 VERDICT_WORDS = {FOLDS: "folds", SEPARATES: "separates the groups",
                  NEITHER: "neither folds nor separates the groups"}
@@ -70,7 +79,8 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
                            f"{numbers(metrics, refs)}.")
     why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
-    return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: it {VERDICT_WORDS[found]}; "
+    what = "it is in between" if found == NEITHER else f"it {VERDICT_WORDS[found]}"
+    return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: {what}; "
                         f"{numbers(metrics, refs)}. {why}")
 
 
@@ -81,24 +91,25 @@ def beyond_claim(label: str, metrics: dict, refs: References) -> Claim | None:
         return None
     k, oracle = refs.k, refs.oracle
     parts = []
-    if metrics["spurious_at_k"] < oracle["spurious_at_k"]:
+    if fewer_spurious_than_the_data(metrics, refs):
         parts.append(f"recommends fewer other groups' items (spurious@{k} "
                      f"{fmt(metrics['spurious_at_k'])}) than the data's own share "
                      f"({fmt(oracle['spurious_at_k'])})")
-    if metrics["cross_group_auc"] > oracle["cross_group_auc"]:
+    if higher_auc_than_the_data(metrics, refs):
         parts.append(f"ranks own-group items above other groups' more often (cross-group AUC "
                      f"{fmt(metrics['cross_group_auc'])}) than the data does "
                      f"({fmt(oracle['cross_group_auc'])})")
-    return Claim(True, f"{named(label)} {' and '.join(parts)}: it separates the groups more "
-                       "than the data does, ranking below the query's own group some items the "
-                       "data makes more likely for it. On these two numbers the oracle is the "
-                       "data's own share, not a limit.")
+    which = "these numbers" if len(parts) == 2 else "this number"
+    return Claim(True, f"{named(label)} {' and '.join(parts)}: by {which} it separates the "
+                       "groups more than the data does, ranking below the query's own group some "
+                       "items the data makes more likely for it. On spurious@k and AUC the "
+                       "oracle is the data's own share, not a limit.")
 
 
 def beyond_summary(runs: dict, refs: References) -> Claim | None:
     """Which of ``runs`` (label -> final metrics) separate the groups more than
     the data does, in one sentence; None if none does."""
-    beyond = [label for label, metrics in runs.items() if beyond_the_data(metrics, refs)]
+    beyond = [named(label) for label, metrics in runs.items() if beyond_the_data(metrics, refs)]
     if not beyond:
         return None
     names = beyond[0] if len(beyond) == 1 else ", ".join(beyond[:-1]) + " and " + beyond[-1]
@@ -232,6 +243,68 @@ def gravity_claim(plain, with_gravity, refs: References) -> Claim:
     return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, same "
                         f"data and seed) to {fmt(after)}: not halved, and the run "
                         f"{VERDICT_WORDS[found]}.")
+
+
+# Two stages (the MF page) -------------------------------------------------------
+
+def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
+    """The source's "it is usually acceptable for DNN models to fold, since you
+    mostly care about ranking a pre-filtered set of candidates", on these runs:
+    do MF's candidates ranked by the folded in-group model separate the groups?
+    ``scored``: uniform's and in-group's final metrics on the same positives;
+    ``refs``: on those positives."""
+    found, k = verdict(pipeline.metrics, refs), refs.k
+    both = (f"spurious@{k} {fmt(pipeline.metrics['spurious_at_k'])} against uniform's "
+            f"{fmt(scored['uniform']['spurious_at_k'])}, and in-group alone "
+            f"{fmt(scored['in-group']['spurious_at_k'])}")
+    share = f"{pipeline.retrieved_spurious:.0%} of MF's candidates come from other groups"
+    if found == SEPARATES:
+        return Claim(True, f"On this data, yes: the two-stage pipeline separates the groups "
+                           f"({both}). Only {share}, and the folded scorer only ranks the "
+                           "candidates.")
+    return Claim(False, f"On this data, no: the two-stage pipeline {VERDICT_WORDS[found]} "
+                        f"({both}). {share[0].upper() + share[1:]}, and the folded scorer, "
+                        "blind across groups, ranks them among the query's own.")
+
+
+# The cost of a step (Why sample?) ------------------------------------------------
+
+def step_cost_claims(costs) -> list[Claim]:
+    """What the measured table (step_cost.StepCost per strategy and corpus
+    size) says about growth: for each strategy, how many times longer its step
+    took at the largest corpus than at the smallest, set against how many times
+    more items (a change inside the spread of the repeats is no change), and how
+    many uniform steps a full one costs at the largest size."""
+    by_strategy: dict[str, list] = {}
+    for cost in costs:
+        by_strategy.setdefault(cost.strategy, []).append(cost)
+    claims = []
+    for strategy, cells in by_strategy.items():
+        if len(cells) < 2:
+            continue
+        small, large = min(cells, key=lambda c: c.items), max(cells, key=lambda c: c.items)
+        ratio, more = large.cpu_seconds / small.cpu_seconds, large.items / small.items
+        apart = large.cpu_low > small.cpu_high or large.cpu_high < small.cpu_low
+        trend = (f"{ratio:.1f} times as long for {more:,.0f} times the items" if apart else
+                 "no change beyond the spread of the repeats, for "
+                 f"{more:,.0f} times the items")
+        claims.append(Claim(apart, f"**{strategy}**: {_ms(small)} at {small.items:,} items, "
+                                   f"{_ms(large)} at {large.items:,}: {trend}."))
+    full = {c.items: c for c in by_strategy.get("full", [])}
+    uniform = {c.items: c for c in by_strategy.get("uniform", [])}
+    both = sorted(full.keys() & uniform.keys())
+    if both:
+        n = both[-1]
+        claims.append(Claim(True, f"At {n:,} items one full-softmax step costs "
+                                  f"{full[n].cpu_seconds / uniform[n].cpu_seconds:,.0f} uniform "
+                                  "steps (medians)."))
+    return claims
+
+
+def _ms(cost) -> str:
+    """A cell's CPU time: its median and the spread of its repeats."""
+    return (f"{1e3 * cost.cpu_seconds:.3g} ms ({1e3 * cost.cpu_low:.3g} to "
+            f"{1e3 * cost.cpu_high:.3g})")
 
 
 # The data's references --------------------------------------------------------

@@ -12,13 +12,14 @@ import sys
 
 from recdemo import step_cost
 from recdemo.data import DataConfig, make_dataset
-from recdemo.metrics import oracle_metrics
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
 from recdemo.params import PARAMS, STRATEGIES
+from recdemo.references import references
 from recdemo.train import TrainConfig, TrainingDiverged, train
+from recdemo.verdicts import verdict
 
-COLUMNS = ("strategy", "spurious_at_k", "within_group_recall_at_k", "cross_group_auc",
-           "silhouette", "final_loss", "train_seconds")
+COLUMNS = ("strategy", "verdict", "spurious_at_k", "within_group_recall_at_k",
+           "cross_group_auc", "silhouette", "final_loss", "train_seconds")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,8 +104,12 @@ def main(argv=None) -> int:
         data_config = DataConfig(**{n: settings[n] for n in DataConfig.__dataclass_fields__})
         dataset = make_dataset(data_config)
         results = _train_all(dataset, strategies, settings)
-        rows = [result.summary() for result in results]
-        rows.append(_oracle_row(dataset, settings["k"], MFConfig.strategy in strategies))
+        held_out = MFConfig.strategy in strategies
+        refs = references(dataset, settings["k"], cold_start_split(dataset).scored if held_out
+                          else None)
+        rows = [{**result.summary(), "verdict": verdict(result.final_metrics, refs)}
+                for result in results]
+        rows.append(_oracle_row(refs))
     except ValueError as err:
         print(f"python -m recdemo: error: {err}", file=sys.stderr)
         return 2
@@ -123,14 +128,15 @@ def main(argv=None) -> int:
     return 0
 
 
-def _oracle_row(dataset, k: int, held_out: bool) -> dict:
-    """A perfect model (the generator's own preferences), scored like the runs:
-    on the positives MF's fold-in does not see when wals is among them. It has
-    no embeddings, loss or training time."""
-    queries = cold_start_split(dataset).scored if held_out else None
-    metrics = {name: round(value, 4) for name, value in oracle_metrics(dataset, k, queries).items()}
-    return {"strategy": "oracle", **metrics, "silhouette": None, "final_loss": None,
-            "train_seconds": None, "k": k}
+def _oracle_row(refs) -> dict:
+    """The oracle (references.py: items ranked by their chance to be among the
+    query's held-out positives), scored like the runs: on the positives MF's
+    fold-in does not see when wals is among them. It has no embeddings, loss
+    or training time."""
+    metrics = {name: round(value, 4) for name, value in refs.oracle.items()}
+    return {"strategy": "oracle", "verdict": verdict(refs.oracle, refs), **metrics,
+            "silhouette": None, "final_loss": None, "train_seconds": None, "cpu_seconds": None,
+            "k": refs.k}
 
 
 def _train_all(dataset, strategies, settings) -> list:
@@ -152,10 +158,10 @@ def _train_all(dataset, strategies, settings) -> list:
 
 def format_table(rows: list[dict]) -> str:
     k = rows[0]["k"]
-    headers = ["strategy", f"spurious@{k}", f"within-recall@{k}", "cross-AUC", "silhouette",
-               "final loss", "seconds"]
-    cells = [[str(row[c]) if c == "strategy" else "-" if row[c] is None else f"{row[c]:.3f}"
-              for c in COLUMNS] for row in rows]
+    headers = ["strategy", "verdict", f"spurious@{k}", f"within-recall@{k}", "cross-AUC",
+               "silhouette", "final loss", "seconds"]
+    cells = [[str(row[c]) if c in ("strategy", "verdict") else "-" if row[c] is None
+              else f"{row[c]:.3f}" for c in COLUMNS] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

@@ -39,6 +39,7 @@ import numpy as np
 from recdemo.data import Dataset, Queries
 from recdemo.metrics import all_metrics, top_k
 from recdemo.params import COLD_START_METHODS, PARAMS
+from recdemo.references import references
 from recdemo.train import Frames, TrainHistory
 from recdemo.wals import init_factors, interaction_matrix, objective, solve_rows, sweep
 
@@ -168,3 +169,9 @@ def rescored(result: TrainHistory, queries: Queries, item_groups: np.ndarray) ->
 def items_without_interactions(dataset: Dataset) -> np.ndarray:
     """Ids of the items no training query interacted with: MF gives them the zero row."""
     return np.flatnonzero(dataset.item_popularity == 0)
+
+
+def mf_references(dataset: Dataset, k: int):
+    """The references (references.references) on the positives MF's fold-in
+    does not see: what every model on the MF page is scored on."""
+    return references(dataset, k, cold_start_split(dataset).scored)

@@ -30,8 +30,19 @@ class Row:
     softmax: str  # the softmax model, measured
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """What measure() finds: the two tables, and the numbers the MF page's
+    sentences are computed from."""
+
+    table: list[Row]  # the source's table
+    two_stages: list[Row]  # in-group alone, MF + in-group, uniform
+    pipeline: TwoStageResult
+    scored: dict[str, dict]  # uniform's and in-group's final metrics on the scored positives
+
+
 def measure(dataset, mf: MFResult, observed_only: MFResult, uniform: TrainHistory,
-            positives_only: TrainHistory, in_group: TrainHistory) -> tuple[list[Row], list[Row]]:
+            positives_only: TrainHistory, in_group: TrainHistory) -> Comparison:
     """Both tables, from trained runs on ``dataset``: the softmax runs are
     scored again on the positives MF's fold-in does not see, MF and uniform are
     trained once more here to time them alike (a run's first time in a fresh
@@ -43,9 +54,11 @@ def measure(dataset, mf: MFResult, observed_only: MFResult, uniform: TrainHistor
     uniform, positives_only, in_group = (rescored(run, scored, dataset.item_groups)
                                          for run in (uniform, positives_only, in_group))
     serving = serving_seconds(dataset, mf, uniform, mf.config.k)
-    return (comparison_rows(dataset, mf, observed_only, uniform, positives_only, seconds,
-                            serving),
-            two_stage_rows(mf.config.k, uniform, in_group, two_stage(dataset, mf, in_group)))
+    pipeline = two_stage(dataset, mf, in_group)
+    return Comparison(
+        comparison_rows(dataset, mf, observed_only, uniform, positives_only, seconds, serving),
+        two_stage_rows(mf.config.k, uniform, in_group, pipeline), pipeline,
+        {"uniform": uniform.final_metrics, "in-group": in_group.final_metrics})
 
 
 def pair(metrics: dict, k: int) -> str:

@@ -99,6 +99,8 @@ class StepCost:
     items: int
     step_seconds: float  # median wall-clock time of the timed steps
     cpu_seconds: float  # median CPU time of the same steps: steadier on a busy machine
+    cpu_low: float  # the fastest and the slowest of those steps' CPU times: their spread
+    cpu_high: float
     peak_bytes: int  # most memory the cell held at once, traced from before building it
     state_bytes: int  # kept between steps: V, the optimizer's state, the sampler's tables
     flops: int  # of the step's matrix products (see step_flops)
@@ -201,8 +203,8 @@ def _measure_step(strategy: str, items: int, config: CostConfig) -> StepCost:
         step()
         cpu.append(time.process_time() - start_cpu)
         wall.append(time.perf_counter() - start)
-    return StepCost(strategy, items, statistics.median(wall), statistics.median(cpu), peak_bytes,
-                    state_bytes,
+    return StepCost(strategy, items, statistics.median(wall), statistics.median(cpu), min(cpu),
+                    max(cpu), peak_bytes, state_bytes,
                     step_flops(strategy, items, config.dim, config.batch, config.negatives))
 
 

@@ -70,11 +70,23 @@ def verdict(metrics: dict, refs: References) -> str:
     return NEITHER
 
 
+# A run's spurious@k or AUC this far past the oracle's is said to go past the
+# data; a smaller difference is not worth a sentence.
+BEYOND_MARGIN = 0.02
+
+
+def fewer_spurious_than_the_data(metrics: dict, refs: References) -> bool:
+    return metrics["spurious_at_k"] < refs.oracle["spurious_at_k"] - BEYOND_MARGIN
+
+
+def higher_auc_than_the_data(metrics: dict, refs: References) -> bool:
+    return metrics["cross_group_auc"] > refs.oracle["cross_group_auc"] + BEYOND_MARGIN
+
+
 def beyond_the_data(metrics: dict, refs: References) -> bool:
-    """Does the run separate the groups more than the data does (fewer
-    spurious picks than the oracle, or a higher cross-group AUC)?"""
-    return (metrics["spurious_at_k"] < refs.oracle["spurious_at_k"]
-            or metrics["cross_group_auc"] > refs.oracle["cross_group_auc"])
+    """Does the run separate the groups more than the data does, on spurious@k
+    or on cross-group AUC (by more than BEYOND_MARGIN)?"""
+    return fewer_spurious_than_the_data(metrics, refs) or higher_auc_than_the_data(metrics, refs)
 
 
 # The lesson's story: what each strategy does to the groups. Gravity is there

@@ -87,8 +87,8 @@ def reasons(strategy: str, expected: str, values: dict) -> list[str]:
                          for name in matching_settings(changed_settings(values)))
              if f is not None and f.mostly_fails]
     if found:
-        return [f"In the sweep at {_described(f.setting, values)} ({groups} groups), {strategy} "
-                f"{verb} on only {f.held} of {f.runs} seeds." for f in found]
+        return [f"In the sweep at {_described(f.setting, values)} with {groups} groups, "
+                f"{strategy} {verb} on only {f.held} of {f.runs} seeds." for f in found]
     base = finding("defaults", groups, strategy)
     if base is not None and base.mostly_fails:
         return [f"In the sweep at the default settings with {groups} groups, {strategy} {verb} "
@@ -112,8 +112,8 @@ def warnings(strategies: dict, values: dict) -> list[str]:
                      else _described(setting, values))
             counts = "; ".join(f"{strategy} {PAST_TENSE[expected]} on {f.held} of {f.runs}"
                                for strategy, expected, f in failing)
-            notes.append(f"The lesson is unreliable here: in the sweep at {where} ({groups} "
-                         f"groups), {counts} seeds.")
+            notes.append(f"The lesson is unreliable here: in the sweep at {where} with {groups} "
+                         f"groups, {counts} seeds.")
     return notes
 
 

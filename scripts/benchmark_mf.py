@@ -50,7 +50,7 @@ def comparison_table() -> str:
     observed_only = train_mf(dataset, MFConfig(unobserved_weight=0.0))
     uniform, positives_only, in_group = (train(dataset, TrainConfig(strategy=s))
                                          for s in ("uniform", "positives-only", "in-group"))
-    rows, _ = measure(dataset, mf, observed_only, uniform, positives_only, in_group)
+    rows = measure(dataset, mf, observed_only, uniform, positives_only, in_group).table
     return markdown_table(["", f"matrix factorization (WALS, dim {mf_config.mf_dim})",
                            f"softmax (dim {TrainConfig().dim})"],
                           [[row.topic, row.mf, row.softmax] for row in rows])

@@ -13,12 +13,14 @@ import pytest
 
 from recdemo.cli import main
 from recdemo.params import PARAMS, STRATEGIES
+from recdemo.references import References, random_metrics
+from recdemo.verdicts import VERDICTS, verdict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FAST_DATA = ["--queries-per-group", "20", "--items-per-group", "10", "--groups", "3"]
 FAST = ["--epochs", "2", *FAST_DATA]
 SUMMARY_KEYS = {"strategy", "spurious_at_k", "within_group_recall_at_k", "cross_group_auc",
-                "silhouette", "final_loss", "train_seconds", "k"}
+                "silhouette", "final_loss", "train_seconds", "cpu_seconds", "k", "verdict"}
 TABLE_STRATEGIES = ["full", "uniform", "in-group"]
 
 # A bad value, and the parameter its error message must name.
@@ -71,15 +73,18 @@ def succeeded(run):
 def assert_is_summary(row):
     assert set(row) == SUMMARY_KEYS
     assert row["k"] == 10
-    assert all(isinstance(row[key], float | int) for key in SUMMARY_KEYS - {"strategy"})
+    assert all(isinstance(row[key], float | int) for key in SUMMARY_KEYS - {"strategy", "verdict"})
+    assert row["verdict"] in VERDICTS
 
 
 def trained_rows(run) -> list[dict]:
-    """The JSON rows of the runs, after checking the last row: a perfect model
-    (strategy oracle) with the ranking metrics and no embeddings, loss or time."""
+    """The JSON rows of the runs, after checking the last row: the oracle, with
+    the ranking metrics, a verdict and no embeddings, loss or time."""
     *rows, oracle = json.loads(succeeded(run))
     assert set(oracle) == SUMMARY_KEYS and oracle["strategy"] == "oracle"
-    assert [oracle[key] for key in ("silhouette", "final_loss", "train_seconds")] == [None] * 3
+    assert [oracle[key] for key in ("silhouette", "final_loss", "train_seconds",
+                                    "cpu_seconds")] == [None] * 4
+    assert oracle["verdict"] in VERDICTS
     assert 0.0 <= oracle["spurious_at_k"] <= 1.0 and oracle["k"] == rows[0]["k"]
     return rows
 
@@ -89,6 +94,15 @@ def test_compare_json_has_one_summary_per_strategy(runs):
     assert [row["strategy"] for row in rows] == list(STRATEGIES)
     for row in rows:
         assert_is_summary(row)
+
+
+def test_each_rows_verdict_is_the_rule_on_its_numbers_and_the_oracle_row(runs):
+    *rows, oracle = json.loads(succeeded(runs["compare"]))
+    groups, items = (int(FAST_DATA[FAST_DATA.index(f"--{name}") + 1])
+                     for name in ("groups", "items-per-group"))
+    refs = References(oracle, random_metrics(groups, items, oracle["k"]), oracle["k"], items,
+                      groups)
+    assert [row["verdict"] for row in rows] == [verdict(row, refs) for row in rows]
 
 
 def test_compare_only_the_strategies_asked_for(runs):
@@ -104,13 +118,14 @@ def test_train_json_is_one_summary(runs):
 
 def test_table_has_a_header_then_one_line_per_strategy(runs):
     header, rule, *rows = succeeded(runs["table"]).strip().splitlines()
-    assert header.split()[:2] == ["strategy", "spurious@10"]
+    assert header.split()[:3] == ["strategy", "verdict", "spurious@10"]
     assert set(rule.replace(" ", "")) == {"-"}
     assert [row.split()[0] for row in rows] == [*TABLE_STRATEGIES, "oracle"]
 
 
 def without_time(row):
-    return {key: value for key, value in row.items() if key != "train_seconds"}
+    return {key: value for key, value in row.items() if key not in ("train_seconds",
+                                                                    "cpu_seconds")}
 
 
 def test_mf_json_is_one_summary_of_wals(runs):
@@ -126,7 +141,7 @@ def test_mf_takes_its_dimension_as_dim_too(runs):
 
 def test_mf_table_is_one_line(runs):
     header, _, *rows = succeeded(runs["mf table"]).strip().splitlines()
-    assert header.split()[:2] == ["strategy", "spurious@10"]
+    assert header.split()[:3] == ["strategy", "verdict", "spurious@10"]
     assert [row.split()[0] for row in rows] == ["wals", "oracle"]
 
 

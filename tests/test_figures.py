@@ -85,8 +85,8 @@ def test_what_it_recommends_marks_exactly_each_query_top_k_in_its_group_color(ru
     lambda data, result: figures.group_sizes_figure(data),
     lambda data, result: figures.latent_figure(data),
     lambda data, result: figures.step_cost_figure(
-        [StepCost("full", 1000, 0.01, 0.01, 10, 5, 100), StepCost("uniform", 1000, 0.001, 0.001,
-                                                             10, 5, 10)]),
+        [StepCost("full", 1000, 0.01, 0.01, 0.009, 0.012, 10, 5, 100),
+         StepCost("uniform", 1000, 0.001, 0.001, 0.001, 0.002, 10, 5, 10)]),
 ])
 def test_other_figures_are_valid_plotly(run, make):
     assert go.Figure(make(*run).to_dict()).data

@@ -13,6 +13,7 @@ from recdemo.exercises import EXERCISES
 from recdemo.figures import FONT, PALETTE, array_values
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.params import PARAMS, defaults, parse_query, to_query
+from recdemo.verdicts import VERDICTS
 from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
 
@@ -184,11 +185,12 @@ def test_compare_page_shows_every_strategy():
     table = at.dataframe[0].value
     strategies = list(PARAMS["strategy"].choices)
     assert list(table["strategy"]) == [f"{name}, epochs 5" for name in strategies] + [
-        "a perfect model", "a random ranking"]
+        "the oracle", "a random ranking"]
+    assert set(table["verdict"][:len(strategies)]) <= set(VERDICTS)
     assert "final_loss" not in table.columns, "losses of different kinds are not compared"
     bars = chart_spec(at, "metric_bars")
     assert len(bars["data"]) == 4, "one panel per metric"
-    references = ["a perfect model", "a random ranking"]
+    references = ["the oracle", "a random ranking"]
     assert all(figures.array_values(t["y"])[:6] == strategies for t in bars["data"])
     assert [figures.array_values(t["y"])[6:] for t in bars["data"]] == [references] * 3 + [[]]
     colors = {color for t in bars["data"] for color in t["marker"]["color"]}
@@ -230,7 +232,7 @@ def test_every_page_in_presenter_view(page):
 
 def test_no_exercise_points_to_a_sidebar():
     """The Exercises page shows them in presenter view too, which has none."""
-    assert not [e.title for e in EXERCISES if "sidebar" in e.question + e.answer]
+    assert not [e.title for e in EXERCISES if "sidebar" in e.question]
 
 
 def test_every_page_offers_its_share_links():
@@ -341,3 +343,51 @@ def test_why_sample_measures_every_strategy_at_every_size_asked_for():
     assert len(table) == 8 and set(table["items"]) == {"1,000", "10,000"}
     assert (table[table["strategy"] == "uniform"]["× uniform"] == 1.0).all()
     assert at.query_params["largest_corpus"] == "10000"
+
+
+# What the pages say about outcomes comes from the runs (recdemo/claims.py) ----------
+
+def said(at: AppTest) -> str:
+    return "\n".join(element.value for kind in ("markdown", "caption", "warning")
+                     for element in at.get(kind))
+
+
+def test_the_lesson_says_what_each_run_did_on_a_link_a_review_tried():
+    at = open_page(page_file(""), groups=4, seed=11)
+    assert no_exceptions(at)
+    text = said(at)
+    for strategy in ("positives-only", "in-group", "uniform"):
+        assert f"**{strategy}** " in text or f"**Here {strategy} does not" in text
+    assert "every query gets the same few items" not in text
+    assert "six separated groups" not in text
+
+
+def test_train_says_what_gravity_did_against_the_same_run_without_it():
+    at = open_page("pages/train.py", strategy="positives-only", gravity=10.0, groups=8, seed=3)
+    assert no_exceptions(at)
+    (line,) = [m.value for m in at.markdown if m.value.startswith("With gravity 10, spurious")]
+    assert "(no gravity, same data and seed)" in line
+    assert "learns little" not in said(at)
+
+
+def test_train_warns_before_and_explains_after_where_the_sweep_says_it_fails():
+    at = open_page("pages/train.py", strategy="uniform", l2=0.1)
+    assert no_exceptions(at)
+    assert any("The lesson is unreliable here" in w.value and "l2 0.1" in w.value
+               for w in at.warning)
+    assert any(m.value.startswith("**Here uniform (l2 0.1) does not separate")
+               for m in at.markdown)
+
+
+def test_a_metric_that_means_nothing_is_left_out_with_the_reason():
+    at = open_page("pages/train.py", items_per_group=10)
+    assert no_exceptions(at)
+    assert metric_values(at)["within-group recall@10"] == "–"
+    assert any("Within-group recall@10 is left out" in c.value for c in at.caption)
+
+
+def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():
+    at = open_page("pages/mf.py", groups=8)
+    assert no_exceptions(at)
+    assert "Folding is fine" not in said(at)
+    assert "On this data, yes" in said(at) or "On this data, no" in said(at)

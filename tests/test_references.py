@@ -7,6 +7,7 @@ import itertools
 import math
 from types import SimpleNamespace
 
+import lesson_runs
 import numpy as np
 import pytest
 
@@ -158,3 +159,27 @@ def test_oracle_without_leak_is_perfect_and_with_leak_is_not():
     leaky = oracle_metrics(make_dataset(DataConfig(groups=4, leak=0.3)), k=10)
     assert leaky["spurious_at_k"] > 0.02 and leaky["cross_group_auc"] < 0.9
     assert tuple(leaky) == tuple(name for name in METRICS if name != "silhouette")
+
+
+# No trained model beats the oracle's within-group recall, beyond the luck of
+# a finite test set: every strategy on 60 datasets, small groups, popularity
+# and a large leak among them (k below the items of a group: else recall is 1).
+
+BEATEN_CASES = [(settings, groups, seed, settings == ()) for settings in (
+    (), (("items_per_group", 15),), (("items_per_group", 10), ("k", 5)),
+    (("popularity_skew", 2.0),), (("leak", 0.3),)) for groups in (4, 6, 8) for seed in range(4)]
+lesson_runs.register(BEATEN_CASES)
+
+
+@pytest.mark.slow
+def test_no_model_beats_the_oracle_on_within_group_recall():
+    """Per query, a model's recall minus the oracle's: its mean is never
+    above zero by more than 3 standard errors, on any run of any case."""
+    outs = lesson_runs.outputs(BEATEN_CASES)
+    gaps = []
+    for out in outs.values():
+        for label, diff in out["recall_minus_oracle"].items():
+            error = diff.std(ddof=1) / np.sqrt(len(diff))
+            assert diff.mean() <= 3 * error, (label, diff.mean(), error)
+            gaps.append(diff.mean())
+    assert len(outs) == 60 and len(gaps) >= 6 * 60

@@ -28,6 +28,7 @@ from ui.layout import (
 from ui.navigation import run_through_navigation
 from ui.runs import (
     dataset,
+    looked_at,
     mf_comparison,
     references,
     step_costs,
@@ -58,7 +59,7 @@ __all__ = [
     "PRESENTER_FONT_SIZE", "PRESENTER_PICTURE_HEIGHT", "SOURCE_URL", "chart",
     "clicked_query_inspector", "column_beside", "control", "data_config", "dataset",
     "embedding_figure", "exercise_label", "for_projector", "history_downloads", "items_label",
-    "link", "mf_comparison", "mf_config", "open_view", "page_setup", "presenting",
+    "link", "looked_at", "mf_comparison", "mf_config", "open_view", "page_setup", "presenting",
     "query_label", "references", "run_through_navigation", "set_setting", "settings",
     "small_multiples", "step_costs", "text_and_picture", "train_all", "train_config",
     "train_or_explain", "trained", "trained_or_none", "training", "training_curves", "view_link",

@@ -22,16 +22,20 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
     get_script_run_ctx,
 )
 
+from recdemo.claims import run_settings
 from recdemo.data import FEATURES, DataConfig, make_dataset
-from recdemo.mf import MFConfig, train_mf
+from recdemo.exercises import Looked
+from recdemo.figures import run_label
+from recdemo.mf import MFConfig, mf_references, train_mf
 from recdemo.mf_comparison import measure
+from recdemo.params import defaults
 from recdemo.references import References
 from recdemo.references import references as compute_references
 from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 from ui.cache import ByteCache, nbytes, return_freed_memory
 from ui.scheduler import ANONYMOUS, WORKER_FAILURES, Scheduler
-from ui.settings import train_config
+from ui.settings import data_config, mf_config, train_config
 from ui.workers import WorkerPool
 
 MB = 2**20
@@ -222,15 +226,17 @@ def wait_for(event) -> None:
 REFERENCE_SECONDS = 1.2e-6
 
 
-def references(data: DataConfig, k: int) -> References:
+def references(data: DataConfig, k: int, held_out_by_mf: bool = False) -> References:
     """The data's references (the oracle and a random ranking) at cut-off
-    ``k``, computed in a worker (at the largest sizes the oracle takes about a
-    second) and shared by every session, like a run."""
-    key = ("references", data, k)
+    ``k``, on the test queries (or, ``held_out_by_mf``, on the positives MF's
+    fold-in does not see, as the MF page scores every model), computed in a
+    worker (at the largest sizes the oracle takes about a second) and shared by
+    every session, like a run."""
+    key = ("references", data, k, held_out_by_mf)
     test_queries = data.groups * data.test_queries_per_group
     cost = REFERENCE_SECONDS * test_queries * data.groups * data.items_per_group * data.positives
-    return _collected(lambda: _queued(key, lambda: (compute_references, dataset(data), k), cost),
-                      key, "Measuring the references…")
+    task = (mf_references if held_out_by_mf else compute_references, dataset(data), k)
+    return _collected(lambda: _queued(key, lambda: task, cost), key, "Measuring the references…")
 
 
 # ---------------------------------------------------------------- for pages
@@ -268,6 +274,25 @@ def _step_cost(strategy: str, items: int, config: CostConfig) -> Future:
     seconds = (FULL_STEP_SECONDS if strategy == "full" else SAMPLED_STEP_SECONDS) * items
     return _queued(("step cost", strategy, items, config),
                    lambda: (measure_step, strategy, items, config), seconds)
+
+
+def looked_at(exercise) -> Looked | None:
+    """The runs an exercise's answer reads (exercises.Exercise.runs, each a
+    change to the defaults), trained and shared like every run, with their
+    data's references; None if one of them did not train."""
+    values = [defaults() | run for run in exercise.runs]
+    data = data_config(values[0])
+    configs = [mf_config(v) if v.get("strategy") == MFConfig.strategy else train_config(v)
+               for v in values]
+    for config in configs:  # all at once: the workers train them side by side
+        training(data, config)
+    results = [trained_or_none(data, config) for config in configs]
+    if None in results:
+        return None
+    k = configs[0].k
+    return Looked(results, [run_label(config) for config in configs],
+                  [run_settings(data, config) for config in configs], references(data, k),
+                  dataset(data).test.groups)
 
 
 def train_all(data: DataConfig, strategies, slot: str) -> dict:

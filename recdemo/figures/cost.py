@@ -8,21 +8,26 @@ from recdemo.figures.style import FONT, STRATEGY_COLORS
 
 
 def step_cost_figure(costs, height: int = 420) -> go.Figure:
-    """Milliseconds per step against the number of items, log-log, one line per
-    strategy (a StepCost per point). A cost that grows with n climbs; one that
+    """CPU milliseconds per step against the number of items, log-log, one line
+    per strategy (a StepCost per point: the median, with a bar from the fastest
+    to the slowest of its repeats). A cost that grows with n climbs; one that
     does not stays flat."""
     fig = go.Figure()
     for strategy in dict.fromkeys(cost.strategy for cost in costs):
         mine = sorted((c for c in costs if c.strategy == strategy), key=lambda c: c.items)
         fig.add_trace(go.Scatter(
-            x=[c.items for c in mine], y=[1e3 * c.step_seconds for c in mine],
+            x=[c.items for c in mine], y=[1e3 * c.cpu_seconds for c in mine],
+            error_y={"type": "data", "symmetric": False,
+                     "array": [1e3 * (c.cpu_high - c.cpu_seconds) for c in mine],
+                     "arrayminus": [1e3 * (c.cpu_seconds - c.cpu_low) for c in mine]},
             mode="lines+markers", name=strategy,
             line={"color": STRATEGY_COLORS.get(strategy, "#777777"), "width": 3},
             marker={"size": 9},
-            hovertemplate=f"{strategy}, %{{x:,}} items: %{{y:.2f}} ms per step<extra></extra>"))
+            hovertemplate=f"{strategy}, %{{x:,}} items: %{{y:.2f}} CPU ms per step "
+                          "(median)<extra></extra>"))
     # A tick at each power of ten only: log axes label every digit otherwise.
     fig.update_xaxes(type="log", dtick=1, title_text="items in the corpus (n)", tickformat=",")
-    fig.update_yaxes(type="log", dtick=1, title_text="milliseconds per training step",
+    fig.update_yaxes(type="log", dtick=1, title_text="CPU milliseconds per training step",
                      tickformat="~g")
     fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 20, "b": 10},
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0.0})

@@ -1,0 +1,103 @@
+"""Runs shared by the slow tests of the lesson (test_phenomenon.py, test_claims.py):
+every strategy on one dataset per case, trained in worker processes, each case
+once per test session. A worker returns what the pages would say (the claims
+of recdemo/claims.py, computed there from the full results) with the raw
+numbers the tests recompute them from: full results are too large to send back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+
+from recdemo import claims
+from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import (
+    cross_group_overlap,
+    length_score_correlation,
+    mean_cosine,
+    within_group_recall_per_query,
+)
+from recdemo.params import STRATEGIES
+from recdemo.references import positive_probability, references
+from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
+
+GRAVITIES = (1.0, 10.0)  # positives-only with gravity, where a case asks for it
+
+
+def run_case(case) -> dict:
+    """Every strategy on the data of ``case`` = (settings, groups, seed, with
+    gravity): settings is a tuple of (name, value) changes to the defaults."""
+    settings, groups, seed, with_gravity = case
+    changes = {"groups": groups, "seed": seed, **dict(settings)}
+    data_config = DataConfig(**{n: v for n, v in changes.items()
+                                if n in DataConfig.__dataclass_fields__})
+    train_changes = {n: v for n, v in changes.items() if n in TrainConfig.__dataclass_fields__}
+    data = make_dataset(data_config)
+    k = train_changes.get("k", TrainConfig.k)
+    refs = references(data, k)
+    configs = {strategy: TrainConfig(**{**train_changes, "strategy": strategy})
+               for strategy in STRATEGIES}
+    if with_gravity:
+        configs |= {f"positives-only, gravity {g:g}": TrainConfig(
+            **{**train_changes, "strategy": "positives-only", "gravity": g}) for g in GRAVITIES}
+    results = {}
+    for label, config in configs.items():
+        try:
+            results[label] = train(data, config)
+        except TrainingDiverged:
+            pass
+    oracle_recall = within_group_recall_per_query(positive_probability(data, data.test),
+                                                  data.test.groups, data.item_groups,
+                                                  data.test.positives, k)
+    out = {"refs": refs, "items_per_group": data_config.items_per_group, "k": k,
+           "recall_minus_oracle": {label: within_group_recall_per_query(
+               r.query_embeddings @ r.item_embeddings.T, data.test.groups, data.item_groups,
+               data.test.positives, k) - oracle_recall for label, r in results.items()},
+           "metrics": {label: r.final_metrics for label, r in results.items()},
+           "configs": {label: r.config for label, r in results.items()},
+           "verdict_claims": {label: claims.verdict_claim(
+               label, r, refs, claims.run_settings(data_config, r.config))
+               for label, r in results.items()},
+           "beyond_claims": {label: claims.beyond_claim(label, r.final_metrics, refs)
+                             for label, r in results.items()}}
+    if {"positives-only", "uniform", "in-group"} <= results.keys():
+        folded, separated = results["positives-only"], results["uniform"]
+        out["geometry"] = {name: (mean_cosine(r.item_embeddings),
+                                  length_score_correlation(r.query_embeddings, r.item_embeddings),
+                                  cross_group_overlap(r.top_k_snapshots[-1], data.test.groups))
+                           for name, r in (("positives-only", folded), ("uniform", separated))}
+        out["geometry_claims"] = claims.folded_geometry(folded, separated, data.test.groups)
+        lesson = {name: results[name] for name in ("positives-only", "in-group", "uniform")}
+        out["lowest_recall"] = claims.lowest_recall("positives-only", lesson)
+        out["good_inside"] = claims.good_inside("in-group", results["in-group"], "uniform",
+                                                results["uniform"])
+        out["auc_below_half"] = claims.auc_below_half("in-group", results["in-group"])
+    if with_gravity and "positives-only" in results:
+        out["gravity_claims"] = {label: claims.gravity_claim(results["positives-only"],
+                                                             results[label], refs)
+                                 for label in results if "gravity" in label}
+    return out
+
+
+@cache
+def _runs(cases: tuple) -> dict:
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context,
+                             initializer=one_blas_thread) as pool:
+        return dict(zip(cases, pool.map(run_case, cases), strict=True))
+
+
+_ALL: list = []  # every case any test module asked for, trained in one pool
+
+
+def register(cases) -> None:
+    """Declare cases (at import time), so that every module's cases train together."""
+    _ALL.extend(case for case in cases if case not in _ALL)
+
+
+def outputs(cases) -> dict:
+    """The outputs of ``cases`` (each registered before)."""
+    everything = _runs(tuple(_ALL))
+    return {case: everything[case] for case in cases}
