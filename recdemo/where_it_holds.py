@@ -77,44 +77,51 @@ def finding(setting: str, groups: int, strategy: str) -> Finding | None:
     return None if counts is None else Finding(setting, groups, strategy, *counts)
 
 
+def culprits(strategy: str, values: dict) -> list[Finding]:
+    """The swept settings of this view (the group count itself first, as the
+    defaults at it) at which ``strategy`` did what the lesson says on at most
+    half the seeds; a setting counts only if it fails more often than the
+    defaults at the same group count, which would fail without it."""
+    groups = values["groups"]
+    base = finding("defaults", groups, strategy)
+    found = [base] if base is not None and base.mostly_fails else []
+    for name in matching_settings(changed_settings(values)):
+        f = finding(name, groups, strategy)
+        if f is not None and f.mostly_fails and (base is None or f.held < base.held):
+            found.append(f)
+    return found
+
+
 def reasons(strategy: str, expected: str, values: dict) -> list[str]:
     """Why a run of ``strategy`` with the settings ``values`` may not have done
-    what the lesson says (``expected``), as far as the sweep can tell: one
-    sentence per setting of the view at which it mostly failed, or one that
-    says the sweep knows no such setting."""
+    what the lesson says (``expected``), as far as the sweep can tell: a
+    sentence per culprit, or one that says the sweep knows none."""
     groups, verb = values["groups"], PAST_TENSE[expected]
-    found = [f for f in (finding(name, groups, strategy)
-                         for name in matching_settings(changed_settings(values)))
-             if f is not None and f.mostly_fails]
+    found = culprits(strategy, values)
     if found:
-        return [f"In the sweep at {_described(f.setting, values)} with {groups} groups, "
-                f"{strategy} {verb} on only {f.held} of {f.runs} seeds." for f in found]
+        return [f"In the sweep at {_where(f.setting, values)} with {groups} groups, {strategy} "
+                f"{verb} on only {f.held} of {f.runs} seeds." for f in found]
     base = finding("defaults", groups, strategy)
-    if base is not None and base.mostly_fails:
-        return [f"In the sweep at the default settings with {groups} groups, {strategy} {verb} "
-                f"on only {base.held} of {base.runs} seeds."]
     measured = f" ({base.held} of {base.runs} at the defaults)" if base else ""
     return [f"The sweep knows no setting of this view at which {strategy} mostly fails to "
             f"do so{measured}: this seed is one of the exceptions."]
 
 
 def warnings(strategies: dict, values: dict) -> list[str]:
-    """Before the runs: for the group count and each swept setting of this view
-    at which one of ``strategies`` (name -> what the lesson expects of it) did
-    what the lesson says on at most half the seeds, a sentence with the counts."""
-    groups = values["groups"]
-    notes = []
-    for setting in ["defaults", *matching_settings(changed_settings(values))]:
-        failing = [(strategy, expected, f) for strategy, expected in strategies.items()
-                   if (f := finding(setting, groups, strategy)) and f.mostly_fails]
-        if failing:
-            where = ("the default settings" if setting == "defaults"
-                     else _described(setting, values))
-            counts = "; ".join(f"{strategy} {PAST_TENSE[expected]} on {f.held} of {f.runs}"
-                               for strategy, expected, f in failing)
-            notes.append(f"The lesson is unreliable here: in the sweep at {where} with {groups} "
-                         f"groups, {counts} seeds.")
-    return notes
+    """Before the runs: a sentence with the counts for each culprit of any of
+    ``strategies`` (name -> what the lesson expects of it)."""
+    by_setting: dict[str, list[str]] = {}
+    for strategy, expected in strategies.items():
+        for f in culprits(strategy, values):
+            by_setting.setdefault(f.setting, []).append(
+                f"{strategy} {PAST_TENSE[expected]} on {f.held} of {f.runs}")
+    return [f"The lesson is unreliable here: in the sweep at {_where(setting, values)} with "
+            f"{values['groups']} groups, {'; '.join(counts)} seeds."
+            for setting, counts in by_setting.items()]
+
+
+def _where(setting: str, values: dict) -> str:
+    return "the default settings" if setting == "defaults" else _described(setting, values)
 
 
 def _described(setting: str, values: dict) -> str:

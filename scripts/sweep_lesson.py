@@ -133,6 +133,17 @@ def held_table(rows: list[dict], command: str) -> dict:
             "settings": {name: SETTINGS[name] for name in held}, "held": held}
 
 
+def table_json(table: dict) -> str:
+    """The table as JSON with one line per setting: small, and a change to one
+    setting's counts is one line of a diff."""
+    def lines(mapping):
+        return ",\n".join(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)}"
+                          for key, value in mapping.items())
+    head = {key: table[key] for key in ("command", "date", "commit", "seeds")}
+    return ("{\n" + lines(head) + ',\n "settings": {\n' + lines(table["settings"])
+            + '\n },\n "held": {\n' + lines(table["held"]) + "\n }\n}\n")
+
+
 def seeds(text: str) -> list[int]:
     low, _, high = text.partition("-")
     return list(range(int(low), int(high or low) + 1))
@@ -164,7 +175,7 @@ def main(argv=None) -> int:
     if args.table:
         command = "python scripts/sweep_lesson.py " + " ".join(argv or sys.argv[1:])
         with open(args.table, "w") as out:
-            json.dump(held_table(rows, command), out, indent=1, sort_keys=True)
+            out.write(table_json(held_table(rows, command)))
     return 0
 
 

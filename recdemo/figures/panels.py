@@ -123,7 +123,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3,
 def metrics_bar_figure(summaries: list[dict], references: dict[str, dict],
                        height: int = 360) -> go.Figure:
     """One panel per metric, one horizontal bar per strategy (in its own color,
-    never a group's), then one hatched bar per reference (e.g. a perfect model,
+    never a group's), then one hatched bar per reference (e.g. the oracle,
     a random ranking) where it has a value."""
     k = summaries[0]["k"]
     rows = [(row["strategy"], row, False) for row in summaries]
