@@ -61,13 +61,10 @@ picture.caption(f"Measured on {len(data.test)} held-out test queries, new to mat
                 f"factorization: embedded by {mf_config.cold_start} (see the table).")
 
 st.header("The source's table, measured")
-runs = {name: ui.trained_or_none(data_config, config) for name, config in softmax.items()}
-observed = ui.trained_or_none(data_config, observed_only)
-if observed is None or None in runs.values():
-    st.error("A run this table needs did not train; the settings above say why.")
+tables = ui.mf_comparison(data_config, mf_config, observed_only, *softmax.values())
+if tables is None:  # it said why
     st.stop()
-table, two_stages = ui.mf_comparison(data_config, mf_config, observed_only,
-                                     *softmax.values())
+table, two_stages = tables
 st.caption("Every model is scored on the same held-out positives: half of each test query's "
            "positives are what it brings to MF's fold-in, the rest are scored. Times are "
            "this server's, measured now.")
