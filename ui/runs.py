@@ -236,15 +236,16 @@ def step_costs(config: CostConfig) -> list | None:
 def _measured_or_explained(measure, slot: str, last_shown: str):
     """``measure()``, kept as this session's last good result in ``slot``; or,
     if it fails (a run it needs diverged or is too large, or a worker died
-    ATTEMPTS times), an error naming why and a button to try again (a worker
-    that died is replaced at once, and the failure is not cached), then the
-    session's last good result, or None."""
+    ATTEMPTS times), an error naming why (after worker deaths, with a button
+    to try again: a dead worker is replaced at once, and the failure is not
+    cached), then the session's last good result, or None."""
     try:
         result = measure()
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
         last = st.session_state.get(f"last_good_{slot}")
         st.error(_failure_message(err, last is not None, last_shown), icon="🚫")
-        st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")
+        if isinstance(err, WORKER_FAILURES):
+            st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")
         return last
     st.session_state[f"last_good_{slot}"] = result
     return result
@@ -293,6 +294,8 @@ def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):
         last = st.session_state.get(f"last_good_{slot}")
         shown = trained_or_none(*last) if last else None
         st.error(_failure_message(err, shown is not None), icon="🚫")
+        if isinstance(err, WORKER_FAILURES):
+            st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")
         return (shown, last[1]) if shown is not None else (None, None)
     st.session_state[f"last_good_{slot}"] = (data, config)
     return result, config
