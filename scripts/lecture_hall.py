@@ -183,7 +183,10 @@ def free_port() -> int:
 
 
 def nginx_config(upstreams: list[str], listen: str, tmp: Path) -> str:
-    servers = "\n".join(f"        server {upstream};" for upstream in upstreams)
+    # A process that refused a connection is tried again after 3 s, not
+    # nginx's 10: supervisord has replaced it within about a second.
+    servers = "\n".join(f"        server {upstream} max_fails=1 fail_timeout=3s;"
+                        for upstream in upstreams)
     numbers = "\n".join(f'        "~{upstream.replace(".", "[.]")}$" "{number}";'
                         for number, upstream in enumerate(upstreams, start=1))
     return CONFIG.format(count=len(upstreams), tmp=tmp, servers=servers, numbers=numbers,

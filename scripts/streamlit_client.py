@@ -149,3 +149,32 @@ def _put_file(host: str, port: int, session: str, size: int, headers: dict,
         return connection.getresponse().status
     finally:
         connection.close()
+
+
+def widget_states(states: dict[str, tuple[str, object]]) -> WidgetStates:
+    """What a browser sends for its widgets, or anything else: {widget id:
+    (a WidgetState value field, its value)}, e.g. {seed_id: ("double_value",
+    float("nan"))}, {slider_id: ("double_array_value", [6.0])}."""
+    message = WidgetStates()
+    for widget_id, (field_name, value) in states.items():
+        state = message.widgets.add()
+        state.id = widget_id
+        if field_name.endswith("_array_value"):
+            getattr(state, field_name).data.extend(value)
+        else:
+            setattr(state, field_name, value)
+    return message
+
+
+class ControlIds(dict):
+    """An on_message for read_run: {widget key: widget id} of the widgets a
+    page run draws (Streamlit's id of a widget with a key ends with it)."""
+
+    def __call__(self, msg: ForwardMsg) -> None:
+        if msg.WhichOneof("type") != "delta" or not msg.delta.HasField("new_element"):
+            return
+        element = msg.delta.new_element
+        widget = getattr(element, element.WhichOneof("type") or "", None)
+        widget_id = getattr(widget, "id", "")
+        if widget_id.startswith("$$ID-"):
+            self[widget_id.split("-", 2)[2]] = widget_id

@@ -191,3 +191,31 @@ def get_backend_of(hall, number: str) -> str | None:
         if status == 200 and backend == number:
             return value
     return None
+
+
+@pytest.mark.browser
+def test_a_click_made_while_the_socket_moves_to_another_process_lands(hall, browser):
+    """A tab's process dies under it; a click right then, while its socket
+    moves to the other process, is taken there (ui/widget_guard.py), not lost."""
+    from playwright.sync_api import expect
+
+    from tests.test_browser import READY, STRATEGY_RADIO
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        tab = context.new_page()
+        answer = tab.goto(f"http://127.0.0.1:{hall}/train?seed=8", timeout=120_000)
+        number = answer.headers[BACKEND.lower()]
+        tab.wait_for_selector(f"{READY} .js-plotly-plot", timeout=120_000)
+        os.kill(hall.backend_pid(number), signal.SIGKILL)
+        radio = tab.locator(STRATEGY_RADIO)
+        radio.get_by_text("in-group", exact=True).click(timeout=60_000)
+        expect(tab).to_have_url(re.compile(r"[?&]strategy=in-group"), timeout=60_000)
+        tab.wait_for_selector(READY, timeout=60_000)
+        expect(radio.get_by_role("radio", name="in-group")).to_be_checked(timeout=60_000)
+        expect(tab.locator(".js-plotly-plot .gtitle").first).to_contain_text(
+            "in-group", timeout=60_000)
+        assert tab.locator("[data-testid='stException']").count() == 0
+        assert "seed=8" in tab.url, "the other settings stay"
+    finally:
+        context.close()

@@ -25,6 +25,7 @@ from recdemo.params import (
     to_query,
 )
 from recdemo.train import TrainConfig
+from ui import widget_guard
 from ui.navigation import page_file
 
 # Widget styles of the parameters that are not sliders.
@@ -182,11 +183,20 @@ def _widget_key(name: str) -> str:
 
 def _copy_from_widget(name: str) -> None:
     st.session_state.notices = []  # the link's problems are the past now
-    value = st.session_state[_widget_key(name)]
-    if value is not None:  # a number input being edited can be empty
-        # The browser keeps a widget in its range, but a client can send anything.
-        _set(name, value, "Control value ignored")
+    _take(name, st.session_state[_widget_key(name)])
     sync_url()
+
+
+def _take(name: str, value) -> None:
+    """A control's value, as the browser sent it and ui/widget_guard.py read
+    it: the browser keeps a widget in its range, but a client can send anything."""
+    if isinstance(value, widget_guard.Refused):
+        keeping = PARAMS[name].format(settings()[name]) or "none"
+        st.session_state.notices = [(f"Control value ignored: {value.reason}. Keeping "
+                                     f"{keeping}.", value.got)]
+        widget_guard.reset(_widget_key(name), settings()[name])
+    elif value is not None:  # a number input being edited can be empty
+        _set(name, value, "Control value ignored")
 
 
 def control(name: str, where=None, label: str | None = None, options=None, **kwargs):
@@ -214,23 +224,41 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
 
 def _widget(where, param, label: str | None, options, kwargs: dict):
     key = _widget_key(param.name)
+    # A value the browser sent for this control before this session drew it:
+    # its page was drawn by another process (see ui/widget_guard.py).
+    sent = widget_guard.sent_for_undrawn(key)
     st.session_state[key] = settings()[param.name]
+    value, shape = _draw(where, param, key, label, options, kwargs)
+    widget_guard.guard(key, param, shape, options, kwargs.get("format_func", str))
+    if sent is not None:
+        before = settings()[param.name]
+        _take(param.name, widget_guard.deserialized(key, sent))
+        if settings()[param.name] != before:  # a click the other process never saw
+            sync_url()
+            st.rerun()
+    return value
+
+
+def _draw(where, param, key: str, label: str | None, options, kwargs: dict):
+    """The widget of ``param``, and its shape (what ui/widget_guard.py expects it to send)."""
     common = {"key": key, "on_change": _copy_from_widget, "args": (param.name,),
               "help": f"{param.help} ({param.allowed()})", **kwargs}
     label = label or LABELS.get(param.name, param.name.replace("_", " "))
     if options is not None:
-        return where.selectbox(label, options, **common)
+        return where.selectbox(label, options, **common), widget_guard.CHOICE
     if param.choices is not None:
-        return where.radio(label, param.choices, horizontal=True, **common)
+        return (where.radio(label, param.choices, horizontal=True, **common),
+                widget_guard.CHOICE)
     if param.kind is bool:
-        return where.toggle(label, **common)
+        return where.toggle(label, **common), widget_guard.TOGGLE
     if param.name in NUMBER_INPUTS:
         fmt = "%d" if param.kind is int else "%g"
         return where.number_input(label, min_value=param.kind(param.low),
-                                  max_value=param.kind(param.high), format=fmt, **common)
+                                  max_value=param.kind(param.high), format=fmt,
+                                  **common), widget_guard.NUMBER
     step = SLIDER_STEPS.get(param.name, 1 if param.kind is int else 0.01)
     return where.slider(label, param.kind(param.low), param.kind(param.high),
-                        step=param.kind(step), **common)
+                        step=param.kind(step), **common), widget_guard.SLIDER
 
 
 def _data_controls() -> None:
