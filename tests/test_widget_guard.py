@@ -2,7 +2,8 @@
 crafted messages, as any client can send, to a real server. A bad value ends
 in the notice a bad link gets, never a traceback, and the session goes on;
 a click sent to a session that never drew the page (its socket moved to
-another process) is taken, not dropped."""
+another process) is taken, not dropped; and a link too long for Streamlit
+says so."""
 
 import asyncio
 import math
@@ -111,3 +112,17 @@ def test_a_click_sent_to_a_session_that_never_drew_the_page_is_taken(port):
     moved = run(sessions())
     assert not moved.exceptions and moved.chart
     assert moved.query == "seed=6&strategy=in-group"
+
+
+@pytest.mark.parametrize("query", ["seed=" + "9" * 600_000, "&".join(["k=1"] * 1001)])
+def test_a_link_streamlit_drops_for_its_size_is_named_in_a_notice(port, query):
+    async def session():
+        async with await open_session(port, timeout=TIMEOUT) as ws:
+            await page_run(ws, "")  # ui imported: from the second session on (ui/settings.py)
+        async with await open_session(port, timeout=TIMEOUT) as ws:
+            return await page_run(ws, query)
+
+    shown = run(session())
+    assert not shown.exceptions and shown.chart
+    assert any(w.startswith(f"Link ignored: it has {len(query):,} characters") for w in
+               shown.warnings), shown.warnings
