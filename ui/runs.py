@@ -233,14 +233,14 @@ def step_costs(config: CostConfig) -> list | None:
                                   "last measurement that finished.")
 
 
-def _measured_or_explained(measure, slot: str, last_shown: str):
-    """``measure()``, kept as this session's last good result in ``slot``; or,
+def _measured_or_explained(work, slot: str, last_shown: str):
+    """``work()``, kept as this session's last good result in ``slot``; or,
     if it fails (a run it needs diverged or is too large, or a worker died
     ATTEMPTS times), an error naming why (after worker deaths, with a button
     to try again: a dead worker is replaced at once, and the failure is not
     cached), then the session's last good result, or None."""
     try:
-        result = measure()
+        result = work()
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
         last = st.session_state.get(f"last_good_{slot}")
         st.error(_failure_message(err, last is not None, last_shown), icon="🚫")

@@ -72,8 +72,9 @@ def settings() -> dict:
              f"({PARAMS[err.name].format(PARAMS[err.name].default) or 'none'}).", err.got)
             for err in errors
         ]
-        if DROPPED_LINK in link:
-            characters, parameters = map(int, link[DROPPED_LINK][0].split(","))
+        dropped = link.get(DROPPED_LINK, [""])[-1].split(",")
+        if len(dropped) == 2 and all(part.isascii() and part.isdigit() for part in dropped):
+            characters, parameters = map(int, dropped)  # (a link can fake it: two numbers)
             st.session_state.notices.append((
                 f"Link ignored: it has {characters:,} characters and {parameters:,} "
                 f"parameter{'s' * (parameters != 1)}, more than a link may have (524,288 "
