@@ -126,3 +126,13 @@ def test_a_link_streamlit_drops_for_its_size_is_named_in_a_notice(port, query):
     assert not shown.exceptions and shown.chart
     assert any(w.startswith(f"Link ignored: it has {len(query):,} characters") for w in
                shown.warnings), shown.warnings
+
+
+@pytest.mark.parametrize("value", ["abc", "1,", ",", "1,2,3", "٣,1", "9" * 5000])
+def test_a_link_that_names_the_dropped_link_marker_itself_is_harmless(port, value):
+    async def session():
+        async with await open_session(port, timeout=TIMEOUT) as ws:
+            return await page_run(ws, f"recdemo-dropped-link={value}")
+
+    shown = run(session())
+    assert not shown.exceptions and shown.chart

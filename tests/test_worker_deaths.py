@@ -21,7 +21,9 @@ TIMEOUT = 120
 @pytest.fixture
 def dying(monkeypatch):
     """Make every start of ``function`` kill its worker process (os._exit: as
-    the kernel's out-of-memory killer would); returns the starts so far."""
+    the kernel's out-of-memory killer would); returns the starts so far.
+    Finished work is forgotten first: other tests may have measured the same."""
+    ui.runs.RUNS.clear()
     pool = ui.runs.SCHEDULER.pool()
     submit = pool.submit
     deaths = []
