@@ -25,6 +25,8 @@ largest = ui.control("largest_corpus", picture, label="Measure corpora up to",
                      format_func=ui.items_label)
 config = CostConfig(items=tuple(n for n in DEFAULT_ITEMS if n <= largest), repeats=5)
 costs = ui.step_costs(config)
+if costs is None:  # it said why
+    st.stop()
 with picture:  # under its control: less tall in presenter view
     ui.chart(ui.for_projector(figures.step_cost_figure(costs),
                               ui.PRESENTER_PICTURE_HEIGHT - 110),

@@ -13,7 +13,7 @@ import sys
 from recdemo import step_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
-from recdemo.params import PARAMS, STRATEGIES
+from recdemo.params import PARAMS, SPACES, STRATEGIES, ParamError, shortened
 from recdemo.references import references
 from recdemo.train import TrainConfig, TrainingDiverged, train
 from recdemo.verdicts import verdict
@@ -31,10 +31,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+class _Once(argparse.Action):
+    """Store an option's value, and refuse the option given twice, as a link
+    refuses a parameter given twice: which one did the command line mean?"""
+
+    given = False
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if self.given:
+            parser.error(f"argument {'/'.join(self.option_strings)}: {self.dest} must be "
+                         "given once")
+        self.given = True
+        setattr(namespace, self.dest, values)
+
+
 def _param_type(param):
     def parse(text):
         try:
-            return param.parse(text)
+            value = param.parse(text)
+            if param.kind is tuple and not value:  # a list option names at least one
+                raise param.error(text)
+            return value
         except ValueError as err:
             raise argparse.ArgumentTypeError(str(err)) from None
     parse.__name__ = param.name  # argparse names the type in some messages
@@ -54,7 +71,8 @@ def _strategy_list(text):
 
 def _add_option(sub, param, *aliases):
     sub.add_argument(param.cli_option, *aliases, dest=param.name, type=_param_type(param),
-                     default=param.default, metavar=param.kind.__name__.upper(),
+                     default=param.default, action=_Once,
+                     metavar="NAME,..." if param.kind is tuple else param.kind.__name__.upper(),
                      help=f"{param.help} ({param.allowed()}; "
                           f"default {param.format(param.default)})")
 
@@ -66,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="train several strategies on the same data and seed"
     )
     compare.add_argument("--strategies", type=_strategy_list, default=list(STRATEGIES),
+                         action=_Once,
                          help="comma-separated strategies (default: the six softmax ones); "
                               "with wals among them, every row is scored on the test "
                               "positives MF's fold-in does not see")
@@ -169,39 +188,26 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _cost_size(name):
-    def size(text):
+def _list_of(param):
+    """A comma-separated list, each value parsed by ``param`` (at least one)."""
+    def parse(text):
+        values = [piece for piece in text.split(",") if piece.strip(SPACES)]
         try:
-            return step_cost.check_size(name, int(text))
-        except ValueError:
+            if not values:
+                raise param.error(text)
+            return tuple(param.parse(piece) for piece in values)
+        except ParamError as err:
             raise argparse.ArgumentTypeError(
-                f"{name} must be {step_cost.allowed(name)}; got {text!r}") from None
-    size.__name__ = name  # argparse names the type in some messages
-    return size
-
-
-def _cost_items(text):
-    try:
-        return tuple(step_cost.check_size("items", int(size)) for size in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"items must be a comma-separated list of corpus sizes, each "
-            f"{step_cost.allowed('items')}; got {text!r}") from None
-
-
-def _cost_strategies(text):
-    try:
-        return step_cost.check_strategies(name.strip() for name in text.split(",") if name.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"strategies must be a comma-separated list of "
-            f"{', '.join(step_cost.COST_STRATEGIES)}; got {text!r}") from None
+                f"{param.name} must be a comma-separated list, each {param.allowed()}; "
+                f"got '{shortened(err.got)}'") from None
+    parse.__name__ = param.name
+    return parse
 
 
 def add_cost_command(commands) -> None:
     """``python -m recdemo cost``: the time and memory of one training step as the
-    corpus grows. Its sizes go past the parameter table's ranges (a million
-    items), so their limits are ``step_cost.LIMITS``."""
+    corpus grows. Its sizes go past the app's ranges (a million items): their
+    rows are ``step_cost.COST_PARAMS``, parsed like every other option."""
     cost = commands.add_parser(
         "cost",
         help="time one training step of each strategy as the corpus grows",
@@ -210,22 +216,13 @@ def add_cost_command(commands) -> None:
                     "of the item table (recdemo/large_corpus.py); the app's pages train with "
                     "train.py's dense Adam on a small corpus instead.")
     default = step_cost.CostConfig()
-    cost.add_argument("--items", type=_cost_items, default=default.items,
-                      metavar="N,N,...",
-                      help=f"comma-separated corpus sizes, each {step_cost.allowed('items')} "
+    items = step_cost.COST_PARAMS["items"]
+    cost.add_argument("--items", type=_list_of(items), default=default.items,
+                      metavar="N,N,...", action=_Once,
+                      help=f"comma-separated corpus sizes, each {items.allowed()} "
                            f"(default {','.join(map(str, default.items))})")
-    cost.add_argument("--strategies", type=_cost_strategies,
-                      default=default.strategies,
-                      help=f"comma-separated, of {', '.join(step_cost.COST_STRATEGIES)} "
-                           f"(default: all)")
-    for name, help_text in (("dim", "embedding dimension d"),
-                            ("batch", "queries per step B"),
-                            ("negatives", "sampled negatives per query K"),
-                            ("repeats", "timed steps per cell, after one warm-up step")):
-        cost.add_argument(f"--{name}", type=_cost_size(name),
-                          default=getattr(default, name), metavar="INT",
-                          help=f"{help_text} ({step_cost.allowed(name)}; "
-                               f"default {getattr(default, name)})")
+    for name in ("strategies", "dim", "batch", "negatives", "repeats"):
+        _add_option(cost, step_cost.COST_PARAMS[name])
     cost.add_argument("--json", action="store_true",
                       help="print one JSON object per (strategy, items) instead of a table")
 

@@ -21,45 +21,36 @@ from threadpoolctl import threadpool_limits
 
 from recdemo.data import FEATURES
 from recdemo.large_corpus import LargeCorpusModel
-from recdemo.params import PARAMS
+from recdemo.params import PARAMS, Param
 from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
 
 COST_STRATEGIES = ("full", "uniform", "hard", "popularity")
 DEFAULT_ITEMS = (1_000, 10_000, 100_000, 1_000_000)
 
-# The allowed range of each size, named as the CLI option. items stops at a
-# million: V and its optimizer state at dim 32 are then 384 MB. dim, batch and
-# negatives keep the ranges the app allows.
-LIMITS = {
-    "items": (100, 1_000_000),
-    "dim": (PARAMS["dim"].low, PARAMS["dim"].high),
-    "batch": (PARAMS["batch_size"].low, PARAMS["batch_size"].high),
-    "negatives": (PARAMS["negatives"].low, PARAMS["negatives"].high),
-    "repeats": (1, 50),
-}
-
-
-def allowed(name: str) -> str:
-    """The allowed values of a size, in words, for error messages."""
-    low, high = LIMITS[name]
-    return f"an integer from {low:,} to {high:,}"
-
-
-def check_size(name: str, value) -> int:
-    """Return ``value`` if it is an integer in LIMITS[name], else raise
-    ValueError naming ``name`` and the allowed range."""
-    low, high = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) \
-            or not low <= value <= high:
-        raise ValueError(f"{name} must be {allowed(name)}; got {value!r}")
-    return int(value)
+# The measurement's settings, in rows of the parameter table's kind (named as
+# the CLI options of ``python -m recdemo cost``), so they are parsed and checked
+# as every other parameter is. A row's range bounds each corpus size: items
+# stops at a million (V and its optimizer state at dim 32 are then 384 MB);
+# dim, batch and negatives keep the ranges the app allows.
+COST_PARAMS: dict[str, Param] = {p.name: p for p in [
+    Param("items", int, 1_000, "corpus size n (a comma-separated list on the command line)",
+          "cost", 100, 1_000_000),
+    Param("strategies", tuple, COST_STRATEGIES, "strategies to time", "cost",
+          choices=COST_STRATEGIES),
+    Param("dim", int, 32, "embedding dimension d", "cost", PARAMS["dim"].low, PARAMS["dim"].high),
+    Param("batch", int, 256, "queries per step B", "cost", PARAMS["batch_size"].low,
+          PARAMS["batch_size"].high),
+    Param("negatives", int, 20, "sampled negatives per query K", "cost",
+          PARAMS["negatives"].low, PARAMS["negatives"].high),
+    Param("repeats", int, 5, "timed steps per cell, after one warm-up step", "cost", 1, 50),
+]}
 
 
 def check_strategies(strategies) -> tuple[str, ...]:
-    strategies = tuple(strategies)
-    if not strategies or not set(strategies) <= set(COST_STRATEGIES):
-        raise ValueError(f"strategies must be a comma-separated list of "
-                         f"{', '.join(COST_STRATEGIES)}; got {','.join(map(str, strategies))!r}")
+    """At least one strategy, each one of COST_STRATEGIES (a ParamError names them)."""
+    strategies = COST_PARAMS["strategies"].check(tuple(strategies))
+    if not strategies:
+        raise COST_PARAMS["strategies"].error(strategies)
     return strategies
 
 
@@ -68,20 +59,22 @@ class CostConfig:
     """What to measure: every strategy at every corpus size, same batch and seed."""
 
     items: tuple[int, ...] = DEFAULT_ITEMS
-    strategies: tuple[str, ...] = COST_STRATEGIES
-    dim: int = 32
-    batch: int = 256
-    negatives: int = 20
-    repeats: int = 5  # timed steps per cell, after one warm-up step
+    strategies: tuple[str, ...] = COST_PARAMS["strategies"].default
+    dim: int = COST_PARAMS["dim"].default
+    batch: int = COST_PARAMS["batch"].default
+    negatives: int = COST_PARAMS["negatives"].default
+    repeats: int = COST_PARAMS["repeats"].default  # timed steps per cell, after a warm-up step
     seed: int = 0
 
     def __post_init__(self):
-        object.__setattr__(self, "items", tuple(check_size("items", n) for n in self.items))
+        """Every setting checked by its row (a ParamError, a ValueError, names it)."""
+        object.__setattr__(self, "items", tuple(int(COST_PARAMS["items"].check(n))
+                                                for n in self.items))
         if not self.items:
             raise ValueError("items must list at least one corpus size")
         object.__setattr__(self, "strategies", check_strategies(self.strategies))
         for name in ("dim", "batch", "negatives", "repeats"):
-            check_size(name, getattr(self, name))
+            COST_PARAMS[name].check(getattr(self, name))
         PARAMS["seed"].check(self.seed)
 
 
@@ -166,7 +159,7 @@ def measure_step(strategy: str, items: int, config: CostConfig | None = None) ->
     time a busy one spends running others."""
     config = config or CostConfig()
     check_strategies([strategy])
-    items = check_size("items", items)
+    items = int(COST_PARAMS["items"].check(items))
     with threadpool_limits(1):
         return _measure_step(strategy, items, config)
 

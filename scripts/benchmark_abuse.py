@@ -17,36 +17,65 @@ the teacher's first visit to the home page:
 - clear-cache: five students open the default /train page again and again,
   for 10 s on a quiet server, then for 30 s while another client sends
   Streamlit's clear_cache message 60 times; the medians of both.
+- mf: 24 sessions, each from its own address, open /mf at the largest sizes
+  (mf_dim 32), each with its own unobserved weight w0 (0.01 to 0.24), and
+  stay; a second later a student opens a new configuration.
+- upload: five uploads of 150 MB each to Streamlit's upload endpoint, as a
+  file uploader would send them (the XSRF cookie of a page visit, the id of
+  the session), all at once; then a student opens a new configuration.
 
 The student (an address of their own) asks for the default sizes with a seed
-nobody used (the Train page trains that run and its positives-only baseline).
-Prints a Markdown table: the student's seconds to a finished page with its
-chart, the training workers' CPU-seconds from the start of the abuse until they
-were idle (no worker CPU for 2 s), and when that was. Not a test: nothing is
-asserted; on a shared machine, note what else ran (the last column).
+nobody used (the Train page trains that run and its positives-only baseline),
+once before the abuse on the same fresh server (the baseline, measured in the
+same minute) and once after it starts. Prints a Markdown table: the student's
+seconds to a finished page with its chart, the baseline, the training
+workers' CPU-seconds from the start of the abuse until they were idle (no
+worker CPU for 2 s) and when that was, the server's peak RSS (its process
+tree, sampled every 0.2 s) and the machine's load average. Not a test:
+nothing is asserted; on a shared machine, note what else ran (the last columns).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
 from urllib.parse import urlencode
 
 from benchmark_classroom import LARGEST, Visit, fresh_server, load_page
-from server_process import cpu_seconds, machine, processes_cpu_seconds, training_workers
+from server_process import (
+    PeakRSS,
+    cpu_seconds,
+    machine,
+    processes_cpu_seconds,
+    training_workers,
+)
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
-from streamlit_client import clear_cache_request, open_session, read_run, rerun_request
+from streamlit_client import (
+    clear_cache_request,
+    open_session,
+    read_run,
+    rerun_request,
+    upload_status,
+)
 
-SCENARIOS = ("leavers", "clicker", "compare", "clear-cache")
+SCENARIOS = ("leavers", "clicker", "compare", "clear-cache", "mf", "upload")
+# The MF page at the largest sizes the parameters allow.
+LARGEST_MF = {"groups": 8, "items_per_group": 60, "queries_per_group": 300,
+              "test_queries_per_group": 50, "positives": 10, "mf_dim": 32}
+UPLOAD_BYTES = 150 * 2**20
 IDLE_SECONDS = 2.0  # no worker CPU for this long: the server has stopped training
 # What issue 9 measured before the queue (same workloads, same machine).
 BEFORE = {"leavers": "88 s; 183 worker CPU-s over 105 s",
           "clicker": "about 15 runs queued: 83 worker CPU-s, idle after 48 s",
           "compare": "29.7 s",
-          "clear-cache": "median 0.08 s quiet, 0.46 s during the flood"}
+          "clear-cache": "median 0.08 s quiet, 0.46 s during the flood",
+          # What issue 17 measured before this work.
+          "mf": "median 5.7 s, max 10.5 s (baseline 0.15 s)",
+          "upload": "accepted: 727 -> 1,480 MB, held for minutes"}
 
 
 class WorkerCPU:
@@ -172,6 +201,30 @@ async def clear_cache(port: int, timeout: float) -> dict:
     return {"quiet": quiet, "student": flooded}
 
 
+async def mf(port: int, timeout: float) -> dict:
+    async def tab(i: int):
+        ws = await open_session(port, f"10.55.0.{i + 1}", timeout)
+        w0 = round(0.01 * (i + 1), 2)
+        await ws.send(rerun_request("mf", urlencode({**LARGEST_MF, "unobserved_weight": w0})))
+        return ws
+
+    tabs = await asyncio.gather(*(tab(i) for i in range(24)))
+    readers = [asyncio.create_task(drain(ws)) for ws in tabs]
+    await asyncio.sleep(1.0)
+    student = await open_page(port, student_visit(1004), timeout)
+    for ws, reader in zip(tabs, readers, strict=True):
+        reader.cancel()
+        await ws.close()
+    return {"student": student}
+
+
+async def upload(port: int, timeout: float) -> dict:
+    statuses = await asyncio.gather(*(upload_status(port, UPLOAD_BYTES, timeout=timeout)
+                                      for _ in range(5)))
+    return {"student": await open_page(port, student_visit(1005), timeout),
+            "note": f"answers {', '.join(map(str, statuses))}"}
+
+
 def median_and_p90(visits: list[Visit]) -> str:
     times = sorted(v.seconds for v in visits if v.ok)
     if not times:
@@ -180,31 +233,36 @@ def median_and_p90(visits: list[Visit]) -> str:
             f"{len(times)} loads)")
 
 
-def scenario_row(name: str, result: dict, cpu: tuple[float, float], others: float) -> str:
+def scenario_row(name: str, result: dict, cpu: tuple[float, float], others: float,
+                 baseline: Visit, peak_mb: float, load: float) -> str:
     visits = result["student"] if isinstance(result["student"], list) else [result["student"]]
-    failed = [v.failure() for v in visits if not v.ok]
+    failed = [v.failure() for v in [*visits, baseline] if not v.ok]
     times = [v.seconds for v in visits if v.ok]
     if name == "clear-cache":
         wait = (f"median {median_and_p90(result['quiet'])} quiet, "
                 f"{median_and_p90(visits)} during the flood")
     else:
         wait = f"{times[0]:.2f} s" if times else "n/a"
-    problems = "; ".join(failed) or "none"
-    return (f"| {name} | {wait} | {cpu[0]:.1f} worker CPU-s, idle after {cpu[1]:.1f} s "
-            f"| {BEFORE[name]} | {problems} | {others:.1f} |")
+    problems = "; ".join(failed + ([result["note"]] if "note" in result else [])) or "none"
+    base = f"{baseline.seconds:.2f} s" if baseline.ok else "n/a"
+    return (f"| {name} | {wait} | {base} | {cpu[0]:.1f} worker CPU-s, idle after {cpu[1]:.1f} s "
+            f"| {peak_mb:.0f} MB | {BEFORE[name]} | {problems} | {others:.1f} | {load:.1f} |")
 
 
 async def run_scenario(name: str, port: int, server_pid: int, timeout: float) -> str:
+    load = os.getloadavg()[0]
+    baseline = await open_page(port, student_visit(900 + SCENARIOS.index(name)), timeout)
     workers = WorkerCPU(server_pid)
     began, machine_before = time.perf_counter(), cpu_seconds(server_pid)
     scenario = {"leavers": leavers, "clicker": clicker, "compare": compare,
-                "clear-cache": clear_cache}[name]
-    result = await scenario(port, timeout)
-    used = await workers.until_idle(began, timeout)
+                "clear-cache": clear_cache, "mf": mf, "upload": upload}[name]
+    with PeakRSS(server_pid) as rss:
+        result = await scenario(port, timeout)
+        used = await workers.until_idle(began, timeout)
     after = cpu_seconds(server_pid)
     others = (after["machine"] - machine_before["machine"]) - (
         after["server"] - machine_before["server"]) - (after["self"] - machine_before["self"])
-    return scenario_row(name, result, used, max(0.0, others))
+    return scenario_row(name, result, used, max(0.0, others), baseline, rss.peak_kb / 1024, load)
 
 
 def main() -> None:
@@ -216,9 +274,10 @@ def main() -> None:
     m = machine()
     print(f"Abusive sessions against one server; machine: {m['nproc']} cores, {m['cpu']}; "
           f"Python {m['python']}, Streamlit {m['streamlit']}.\n")
-    print("| scenario | the student's wait | training (from the abuse until idle) "
-          "| before the queue (issue 9) | failures | other programs' CPU-s |")
-    print("|---|---|---|---|---|---|")
+    print("| scenario | the student's wait | baseline (same server, before) "
+          "| training (from the abuse until idle) | server RSS peak | before (issues 9, 17) "
+          "| failures | other programs' CPU-s | load average |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in SCENARIOS if args.scenario == "all" else (args.scenario,):
         with fresh_server(args.timeout) as server:
             print(asyncio.run(run_scenario(name, server.port, server.pid, args.timeout)),

@@ -1,12 +1,16 @@
 """Streamlit's websocket protocol as a browser speaks it, for the scripts next
 to this file: open a session (through a proxy's cookie, from an address of
-its own), ask for a page run, read the ForwardMsgs until that run finished.
+its own), ask for a page run, read the ForwardMsgs until that run finished;
+and what a browser could upload (upload_status).
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.client
+import http.cookies
 import urllib.request
+import uuid
 from collections.abc import Callable
 
 import websockets
@@ -38,16 +42,23 @@ def clear_cache_request() -> bytes:
     return msg.SerializeToString()
 
 
-def _sticky_cookie(host: str, port: int, headers: dict, timeout: float) -> str | None:
-    """The lecture hall's cookie, from a plain GET of the home page, as a
-    browser has it before it opens the websocket (None without a proxy)."""
-    request = urllib.request.Request(f"http://{host}:{port}/", headers=headers)
+def _page_cookies(host: str, port: int, headers: dict, timeout: float,
+                  path: str = "/") -> dict[str, str]:
+    """The cookies a plain GET of ``path`` sets, as a browser has them before
+    it opens the websocket: the home page gives the lecture hall's sticky
+    cookie (none without a proxy), the health check Streamlit's XSRF token."""
+    request = urllib.request.Request(f"http://{host}:{port}{path}", headers=headers)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    cookies = http.cookies.SimpleCookie()
     with opener.open(request, timeout=timeout) as response:
         for header in response.headers.get_all("Set-Cookie") or []:
-            if header.startswith(f"{COOKIE}="):
-                return header.split(";", 1)[0]
-    return None
+            cookies.load(header)
+    return {name: morsel.value for name, morsel in cookies.items()}
+
+
+def _sticky_cookie(host: str, port: int, headers: dict, timeout: float) -> str | None:
+    value = _page_cookies(host, port, headers, timeout).get(COOKIE)
+    return None if value is None else f"{COOKIE}={value}"
 
 
 async def open_session(port: int, address: str | None = None, timeout: float = 60.0,
@@ -80,3 +91,90 @@ async def read_run(ws, on_message: Callable[[ForwardMsg], None] = lambda msg: No
             if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                 return "compile error"
     return "closed"
+
+
+XSRF_COOKIE = "_streamlit_xsrf"
+
+
+async def upload_status(port: int, size: int, host: str = HOST, timeout: float = 60.0) -> int:
+    """The HTTP status Streamlit's upload endpoint (PUT /_stcore/upload_file/
+    <session>/<file>) answers to a file of ``size`` bytes, sent as a browser's
+    file uploader would: with the XSRF cookie of a page visit and the id of
+    the session it opened. The body is sent in 1 MB pieces, and a server that
+    answers early (413) is read without sending the rest."""
+    cookies = await asyncio.to_thread(_page_cookies, host, port, {}, timeout)
+    sticky = {"Cookie": f"{COOKIE}={cookies[COOKIE]}"} if COOKIE in cookies else {}
+    cookies |= await asyncio.to_thread(_page_cookies, host, port, sticky, timeout,
+                                       "/_stcore/health")
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    session = []
+
+    def note(msg: ForwardMsg) -> None:
+        if msg.WhichOneof("type") == "new_session":
+            session.append(msg.new_session.initialize.session_id)
+
+    async with websockets.connect(f"ws://{host}:{port}/_stcore/stream",
+                                  subprotocols=[Subprotocol("streamlit")],
+                                  additional_headers={"Cookie": cookie}, max_size=None,
+                                  open_timeout=timeout, ping_interval=None) as ws:
+        await ws.send(rerun_request("", ""))
+        async with asyncio.timeout(timeout):
+            await read_run(ws, note)
+        return await asyncio.to_thread(_put_file, host, port, session[0], size,
+                                       {"Cookie": cookie,
+                                        "X-Xsrftoken": cookies.get(XSRF_COOKIE, "")}, timeout)
+
+
+def _put_file(host: str, port: int, session: str, size: int, headers: dict,
+              timeout: float) -> int:
+    boundary = uuid.uuid4().hex
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"data.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.putrequest("PUT", f"/_stcore/upload_file/{session}/{uuid.uuid4().hex}")
+        for name, value in {**headers, "Content-Length": str(len(head) + size + len(tail)),
+                            "Content-Type": f"multipart/form-data; boundary={boundary}"}.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        try:
+            connection.send(head)
+            piece = b"\0" * 2**20
+            for start in range(0, size, len(piece)):
+                connection.send(piece[:min(len(piece), size - start)])
+            connection.send(tail)
+        except OSError:  # the server answered early and closed: read its answer
+            pass
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def widget_states(states: dict[str, tuple[str, object]]) -> WidgetStates:
+    """What a browser sends for its widgets, or anything else: {widget id:
+    (a WidgetState value field, its value)}, e.g. {seed_id: ("double_value",
+    float("nan"))}, {slider_id: ("double_array_value", [6.0])}."""
+    message = WidgetStates()
+    for widget_id, (field_name, value) in states.items():
+        state = message.widgets.add()
+        state.id = widget_id
+        if field_name.endswith("_array_value"):
+            getattr(state, field_name).data.extend(value)
+        else:
+            setattr(state, field_name, value)
+    return message
+
+
+class ControlIds(dict):
+    """An on_message for read_run: {widget key: widget id} of the widgets a
+    page run draws (Streamlit's id of a widget with a key ends with it)."""
+
+    def __call__(self, msg: ForwardMsg) -> None:
+        if msg.WhichOneof("type") != "delta" or not msg.delta.HasField("new_element"):
+            return
+        element = msg.delta.new_element
+        widget = getattr(element, element.WhichOneof("type") or "", None)
+        widget_id = getattr(widget, "id", "")
+        if widget_id.startswith("$$ID-"):
+            self[widget_id.split("-", 2)[2]] = widget_id

@@ -39,15 +39,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server():
-    """Run ``streamlit run app.py`` from the repo root on a free port; yield its base URL."""
+def streamlit_server(root: Path = REPO_ROOT, env: dict | None = None):
+    """Run ``streamlit run app.py`` from ``root`` (the repo, or a copy of it) on
+    a free port, with ``env`` added to the environment; yield its base URL."""
     port = _free_port()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.runOnSave", "false"],
-        cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        cwd=root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # a local server
     try:

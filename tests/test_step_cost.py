@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from recdemo.cli import main
+from recdemo.cli import build_parser, main
 from recdemo.step_cost import COST_STRATEGIES, CostConfig, measure, step_flops
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def test_step_flops_by_hand():
 
 
 @pytest.mark.parametrize("field, value, phrase", [
-    ("items", (0,), "items must be an integer from 100 to 1,000,000"),
+    ("items", (0,), "items must be an integer from 100 to 1000000"),
     ("items", (), "items must list"),
     ("dim", 64, "dim must be an integer from 2 to 32"),
     ("batch", 1.5, "batch must be an integer"),
@@ -69,6 +69,41 @@ def test_bad_cost_option_exits_2_with_one_line_naming_it(option, value, capsys):
     assert out == ""
     assert len(err.splitlines()) == 1, err
     assert f"argument {option}: {option[2:]} must be" in err
+
+
+@pytest.mark.parametrize("text", ["١٠٠٠", "1_000", "٣", "１０００", "1e3", "1000.0", "+1000",
+                                  " 1000 ", "1000", "0x3e8"])
+def test_cost_reads_a_number_as_train_reads_one(text, capsys):
+    """One grammar (recdemo/params.py) for every command's numbers: cost's
+    corpus sizes are refused exactly when train refuses the same text for its seed."""
+    def accepted(argv) -> bool:
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit:
+            return False
+        return True
+
+    by_cost = accepted(["cost", "--items", text])
+    assert by_cost == accepted(["train", "--seed", text])
+    assert by_cost == (text.strip() == "1000"), "ASCII digits only, spaces around ignored"
+    if not by_cost:
+        assert f"got '{text}'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["cost", "--items", "1000", "--items", "2000"],
+    ["cost", "--dim", "8", "--dim", "8"],
+    ["cost", "--strategies", "full", "--strategies", "uniform"],
+    ["train", "--seed", "1", "--seed", "2"],
+    ["compare", "--strategies", "full", "--strategies", "uniform"],
+    ["mf", "--mf-dim", "3", "--dim", "4"],  # one option under two names
+])
+def test_an_option_given_twice_is_refused_as_a_link_parameter_is(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "must be given once" in err, err
 
 
 def test_cost_options_are_not_abbreviated(capsys):

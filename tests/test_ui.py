@@ -193,7 +193,7 @@ def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
     monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
     monkeypatch.setattr(ui.runs.st, "session_state", {})
     assert ui.train_or_explain(DATA, bad, slot="train") == (None, None)
-    assert "picture below" not in errors[-1] and "no earlier run" in errors[-1]
+    assert "picture below" not in errors[-1] and "nothing earlier" in errors[-1]
     good = TrainConfig(epochs=2, seed=14)
     result, _ = ui.train_or_explain(DATA, good, slot="train")
     assert ui.train_or_explain(DATA, bad, slot="train") == (result, good)

@@ -2,6 +2,25 @@
 // place with Plotly.react, so the browser keeps the chart's DOM (and, in 3D,
 // its WebGL context) from one page run to the next.
 export default function ({ parentElement, data, setTriggerValue }) {
+  // A tab whose socket moves to another process (its own died, in a lecture
+  // hall) has a new session there, which runs nothing until asked, and a
+  // click sent meanwhile was lost with the old socket: once a new socket is
+  // open, ask for a run with the values the controls show (the click among
+  // them; ui/widget_guard.py takes them).
+  window.recdemoReconnected ??= (() => {
+    const watch = { rerun: null };
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(url, protocols) {
+        super(url, protocols);
+        if (String(url).endsWith("/_stcore/stream")) {
+          this.addEventListener("open", () => setTimeout(() => watch.rerun?.(), 500));
+        }
+      }
+    };
+    return watch;
+  })();
+  window.recdemoReconnected.rerun = () => setTriggerValue("reconnected", Date.now());
   window.recdemoPlotly ??= new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = data.plotly;

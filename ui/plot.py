@@ -7,59 +7,49 @@ a GPU, on every click on a strategy. This chart is a Streamlit component
 (ui/plot.js) with a fixed key: its first render draws the chart, the next
 ones update it with Plotly.react (0.1 to 0.2 s), and the chart's DOM stays.
 
-The browser loads plotly.js once, from the app's static folder: a copy of the
-plotly package's own bundle, the version that wrote the figures. The app's
-.streamlit/config.toml turns static serving on.
+The browser loads plotly.js once, from the plotly package's own folder (the
+version that wrote the figures): a Streamlit component of the first kind
+(components.v1) may serve files from any folder, where components.v2 serve
+assets only from an installed package's manifest and static serving only
+from the app's own static/ folder. Nothing is written anywhere, so the app
+runs from a read-only checkout; the package folder's other files (its
+datasets, its templates) are public data, and the lecture hall's proxy
+serves only plotly.min.js of it.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import plotly
 import plotly.io as pio
 import streamlit as st
+from streamlit.components import v1 as components_v1
 
 # The charts' look without Streamlit's chart theme (which only st.plotly_chart
 # applies): white, light grid lines.
 pio.templates.default = "plotly_white"
 
-STATIC = Path(__file__).resolve().parents[1] / "static"  # served at app/static/
-PLOTLY_JS = f"plotly-{plotly.__version__}.min.js"
-_PLOTLY_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# plotly's own bundle, served at component/ui.plot.plotly_js/plotly.min.js; the
+# version in the query string makes a browser fetch it anew when plotly changes.
+PLOTLY_FOLDER = Path(plotly.__file__).parent / "package_data"
+PLOTLY_FILE = "plotly.min.js"
 _COMPONENT = st.components.v2.component(
     "recdemo.plot", js=(Path(__file__).parent / "plot.js").read_text(), isolate_styles=False)
-NO_STATIC = ("The charts need Streamlit's static file serving: start the app from its "
-             "own folder (the folder of app.py), where "
-             ".streamlit/config.toml turns it on.")
-
-
-def publish_plotly_js() -> None:
-    """Put plotly.js in the static folder, once (a copy written under another
-    name and renamed, so no browser ever loads half of it)."""
-    target = STATIC / PLOTLY_JS
-    if target.exists():
-        return
-    STATIC.mkdir(exist_ok=True)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    shutil.copyfile(_PLOTLY_BUNDLE, partial)
-    os.replace(partial, target)
 
 
 def plotly_url() -> str:
+    """Where the browser loads plotly.js from, registering its folder with the
+    server (a component is registered in a page run; registering it again is a no-op)."""
+    name = components_v1.declare_component("plotly_js", path=PLOTLY_FOLDER).name
     base = st.get_option("server.baseUrlPath").strip("/")
-    return f"/{base}/app/static/{PLOTLY_JS}" if base else f"/app/static/{PLOTLY_JS}"
+    path = f"component/{name}/{PLOTLY_FILE}?v={plotly.__version__}"
+    return f"/{base}/{path}" if base else f"/{path}"
 
 
 def plot(fig, key: str, config: dict, on_click=None):
     """Draw ``fig`` as the chart ``key``. With ``on_click``, a click on a point
     calls it; the point is then ``clicked_point(key)``."""
-    if not st.get_option("server.enableStaticServing"):
-        st.error(NO_STATIC, icon="🚫")
-        return
-    publish_plotly_js()
     data = {"figure": pio.to_json(fig, validate=False), "config": config,
             "plotly": plotly_url(), "clickable": on_click is not None}
     callbacks = {"on_click_change": on_click} if on_click is not None else {}

@@ -10,7 +10,6 @@ runs first.
 from __future__ import annotations
 
 import functools
-import math
 import multiprocessing
 import os
 from concurrent.futures import CancelledError, Future
@@ -22,8 +21,9 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
     get_script_run_ctx,
 )
 
+from recdemo import work_cost
 from recdemo.claims import run_settings
-from recdemo.data import FEATURES, DataConfig, make_dataset
+from recdemo.data import DataConfig, make_dataset
 from recdemo.exercises import Looked
 from recdemo.figures import run_label
 from recdemo.mf import MFConfig, mf_references, train_mf
@@ -74,41 +74,12 @@ def dataset(config: DataConfig):
     return DATASETS.get_or_make(config, lambda: make_dataset(config), wait=wait_for)
 
 
-# Seconds per unit of each term of estimated_seconds: a least-squares fit
-# (relative error) to 70 random configurations timed with one BLAS thread on
-# the development machine; within a factor of 2 for 9 runs out of 10.
-STEP_SECONDS, TOWER_SECONDS, SCORE_SECONDS, HARD_SECONDS, METRIC_SECONDS = (
-    2.7e-4, 1.1e-9, 1.9e-10, 2.9e-8, 1.8e-9)
-# Measured likewise: a matrix factorization (WALS) run takes 0.04 to 0.13 s, the
-# MF page's measurements 0.8 s, a timed training step (with its warm-up and
-# repeats) per million items 12 s with the full softmax and 0.5 s sampled.
-MF_SECONDS, MF_MEASURE_SECONDS = 0.13, 0.8
-FULL_STEP_SECONDS, SAMPLED_STEP_SECONDS = 12e-6, 0.5e-6  # per item
-
-
 def estimated_seconds(data: DataConfig, config: TrainConfig | MFConfig) -> float:
-    """A run's cost on one worker, from its sizes, for the queue's order and the
-    budget: per gradient step, per query through the tower and the scored items,
-    and the metrics on the test queries after every epoch. Fitted to runs timed
-    on the development machine. Matrix factorization counts as a small run."""
+    """A run's cost on one worker, from its sizes (recdemo/work_cost.py), for
+    the queue's order and the budget."""
     if isinstance(config, MFConfig):
-        return MF_SECONDS
-    items = data.groups * data.items_per_group
-    train_queries = data.groups * data.queries_per_group
-    test_queries = data.groups * data.test_queries_per_group
-    steps = config.epochs * -(-train_queries // config.batch_size)
-    if config.strategy in ("full", "hard"):
-        scored = items  # every item, for every query
-    else:
-        scored = data.positives + (config.negatives if config.strategy != "positives-only" else 0)
-    hard = config.epochs * train_queries * items if config.strategy == "hard" else 0
-    return (STEP_SECONDS * steps
-            + TOWER_SECONDS * config.epochs * train_queries * (FEATURES + config.dim)
-            * config.hidden
-            + SCORE_SECONDS * config.epochs * train_queries * scored * config.dim
-            + HARD_SECONDS * hard
-            + METRIC_SECONDS * (config.epochs + 1) * test_queries * items
-            * (config.dim + math.log2(items)))
+        return work_cost.mf_seconds(data, config)
+    return work_cost.train_seconds(data, config)
 
 
 # ---------------------------------------------------------------- the queue
@@ -220,12 +191,6 @@ def wait_for(event) -> None:
         _interrupt_if_asked()
 
 
-# Measured like the runs: the oracle's chance of each item, per (test query,
-# item, positive) of a group that gets 3 or more slots (own groups, and all
-# of them at a larger leak), 0.03 s at the default size.
-REFERENCE_SECONDS = 1.2e-6
-
-
 def references(data: DataConfig, k: int, held_out_by_mf: bool = False) -> References:
     """The data's references (the oracle and a random ranking) at cut-off
     ``k``, on the test queries (or, ``held_out_by_mf``, on the positives MF's
@@ -233,10 +198,9 @@ def references(data: DataConfig, k: int, held_out_by_mf: bool = False) -> Refere
     worker (at the largest sizes the oracle takes about a second) and shared by
     every session, like a run."""
     key = ("references", data, k, held_out_by_mf)
-    test_queries = data.groups * data.test_queries_per_group
-    cost = REFERENCE_SECONDS * test_queries * data.groups * data.items_per_group * data.positives
     task = (mf_references if held_out_by_mf else compute_references, dataset(data), k)
-    return _collected(lambda: _queued(key, lambda: task, cost), key, "Measuring the references…")
+    return _collected(lambda: _queued(key, lambda: task, work_cost.references_seconds(data)),
+                      key, "Measuring the references…")
 
 
 # ---------------------------------------------------------------- for pages
@@ -245,35 +209,71 @@ def mf_comparison(data: DataConfig, mf: MFConfig, observed_only: MFConfig,
                   positives_only: TrainConfig, uniform: TrainConfig, in_group: TrainConfig):
     """The MF page's two tables (mf_comparison.measure), made in a worker: it
     times serving, which the server's own busy process would distort. Shared
-    by every session once measured, like a run."""
-    runs = [trained(data, config) for config in (mf, observed_only, uniform, positives_only,
-                                                 in_group)]
+    by every session once measured, like a run. If a run it needs did not
+    train, or its worker died ATTEMPTS times, an error says so, above the
+    session's last tables if it has some (returned instead), else None."""
     key = ("mf comparison", data, mf, observed_only, positives_only, uniform, in_group)
-    return _collected(lambda: _queued(key, lambda: (measure, dataset(data), *runs),
-                                      MF_MEASURE_SECONDS), key, "Measuring…")
+
+    def tables():
+        runs = [trained(data, config) for config in (mf, observed_only, uniform, positives_only,
+                                                     in_group)]
+        cost = work_cost.mf_comparison_seconds(data, mf, uniform)
+        return _collected(lambda: _queued(key, lambda: (measure, dataset(data), *runs), cost),
+                          key, "Measuring…")
+
+    return _measured_or_explained(tables, "mf_comparison", "The tables below are the last "
+                                  "ones measured.")
 
 
-def step_costs(config: CostConfig) -> list:
+def step_costs(config: CostConfig) -> list | None:
     """The cost of a training step (step_cost.measure_step) of every strategy
     at every corpus size of ``config``, with a progress bar: measured in a
     worker, one cell after the other (two at once would time each other),
-    and shared by every session once measured, like a run."""
+    and shared by every session once measured, like a run. If a cell's worker
+    died ATTEMPTS times, an error says so, above the session's last
+    measurement if it has one (returned instead), else None."""
     cells = [(strategy, items) for items in sorted(config.items) for strategy in config.strategies]
-    progress = st.progress(0.0, text="Measuring…")
-    costs = []
-    for strategy, items in cells:
-        progress.progress(len(costs) / len(cells),
-                          text=f"Measuring {strategy} at {items:,} items…")
-        costs.append(_collected(functools.partial(_step_cost, strategy, items, config),
-                                ("step cost", strategy, items, config), "Measuring…"))
-    progress.empty()
-    return costs
+
+    def costs():
+        progress = st.progress(0.0, text="Measuring…")
+        measured = []
+        try:
+            for strategy, items in cells:
+                progress.progress(len(measured) / len(cells),
+                                  text=f"Measuring {strategy} at {items:,} items…")
+                measured.append(_collected(functools.partial(_step_cost, strategy, items, config),
+                                           ("step cost", strategy, items, config),
+                                           "Measuring…"))
+        finally:
+            progress.empty()
+        return measured
+
+    return _measured_or_explained(costs, "step_costs", "The chart and table below are the "
+                                  "last measurement that finished.")
+
+
+def _measured_or_explained(work, slot: str, last_shown: str):
+    """``work()``, kept as this session's last good result in ``slot``; or,
+    if it fails (a run it needs diverged or is too large, or a worker died
+    ATTEMPTS times), an error naming why (after worker deaths, with a button
+    to try again: a dead worker is replaced at once, and the failure is not
+    cached), then the session's last good result, or None."""
+    try:
+        result = work()
+    except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
+        last = st.session_state.get(f"last_good_{slot}")
+        st.error(_failure_message(err, last is not None, last_shown), icon="🚫")
+        if isinstance(err, WORKER_FAILURES):
+            st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")
+        return last
+    st.session_state[f"last_good_{slot}"] = result
+    return result
 
 
 def _step_cost(strategy: str, items: int, config: CostConfig) -> Future:
-    seconds = (FULL_STEP_SECONDS if strategy == "full" else SAMPLED_STEP_SECONDS) * items
-    return _queued(("step cost", strategy, items, config),
-                   lambda: (measure_step, strategy, items, config), seconds)
+    key = ("step cost", strategy, items, config)
+    return _queued(key, lambda: (measure_step, strategy, items, config),
+                   work_cost.step_cost_seconds(strategy, items, config))
 
 
 def looked_at(exercise) -> Looked | None:
@@ -332,20 +332,23 @@ def train_or_explain(data: DataConfig, config: TrainConfig, slot: str):
         last = st.session_state.get(f"last_good_{slot}")
         shown = trained_or_none(*last) if last else None
         st.error(_failure_message(err, shown is not None), icon="🚫")
+        if isinstance(err, WORKER_FAILURES):
+            st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")
         return (shown, last[1]) if shown is not None else (None, None)
     st.session_state[f"last_good_{slot}"] = (data, config)
     return result, config
 
 
-def _failure_message(err: Exception, last_shown: bool) -> str:
-    """Why a run did not train, and what the page shows instead: the last run
-    that trained, only when one follows."""
+def _failure_message(err: Exception, last_shown: bool,
+                     shown: str = "The picture below is the last run that trained.") -> str:
+    """Why a run (or a measurement) did not finish, and what the page shows
+    instead: ``shown``, only when it follows."""
     if isinstance(err, WORKER_FAILURES):
-        message = (f"The server could not finish this run: its worker process stopped "
-                   f"{ATTEMPTS} times (out of memory?). Reload the page to try again, or "
-                   "make the run smaller.")
+        message = (f"The server could not finish this work: its worker process stopped "
+                   f"{ATTEMPTS} times (out of memory, or stopped by the system). Try again "
+                   "(a new worker has started), or make the settings smaller.")
     else:
         message = str(err)[0].upper() + str(err)[1:]
     if last_shown:
-        return f"{message} The picture below is the last run that trained."
-    return f"{message} There is no earlier run to show instead."
+        return f"{message} {shown}"
+    return f"{message} There is nothing earlier to show instead."

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 from streamlit import config
+from streamlit.runtime import app_session
 
 from recdemo.data import DataConfig
 from recdemo.exercises import EXERCISES
@@ -25,6 +26,7 @@ from recdemo.params import (
     to_query,
 )
 from recdemo.train import TrainConfig
+from ui import widget_guard
 from ui.navigation import page_file
 
 # Widget styles of the parameters that are not sliders.
@@ -32,6 +34,32 @@ NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
 SLIDER_STEPS = {"leak": 0.01, "unobserved_weight": 0.01, "popularity_skew": 0.1,
                 "items_per_group": 5, "queries_per_group": 10, "batch_size": 32}
 LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
+
+# Streamlit drops a link's whole query string when it is longer than 512 Ki
+# characters or has more than 1,000 parameters, and only logs it (AppSession
+# calls query_params.sanitize_query_string): the page would open with the
+# defaults and no word why. The app's own check names the link's size instead,
+# through a query of one parameter that no link of the app has. (Installed
+# when ui is first imported: from a server's second session on.)
+DROPPED_LINK = "recdemo-dropped-link"
+
+
+def _say_when_a_link_is_dropped() -> None:
+    sanitize = app_session.sanitize_query_string
+    if getattr(sanitize, "recdemo", False):
+        return
+
+    def sanitize_or_say(query_string: str) -> str:
+        kept = sanitize(query_string)
+        return kept if kept or not query_string else \
+            f"{DROPPED_LINK}={len(query_string)},{query_string.count('&') + 1}"
+
+    sanitize_or_say.recdemo = True
+    app_session.sanitize_query_string = sanitize_or_say
+
+
+_say_when_a_link_is_dropped()
+
 
 def settings() -> dict:
     """The session's settings; the first call of a session reads the URL."""
@@ -44,6 +72,13 @@ def settings() -> dict:
              f"({PARAMS[err.name].format(PARAMS[err.name].default) or 'none'}).", err.got)
             for err in errors
         ]
+        dropped = link.get(DROPPED_LINK, [""])[-1].split(",")
+        if len(dropped) == 2 and all(part.isascii() and part.isdigit() for part in dropped):
+            characters, parameters = map(int, dropped)  # (a link can fake it: two numbers)
+            st.session_state.notices.append((
+                f"Link ignored: it has {characters:,} characters and {parameters:,} "
+                f"parameter{'s' * (parameters != 1)}, more than a link may have (524,288 "
+                "characters, 1,000 parameters). Using the defaults.", ""))
     return st.session_state.settings
 
 
@@ -182,11 +217,20 @@ def _widget_key(name: str) -> str:
 
 def _copy_from_widget(name: str) -> None:
     st.session_state.notices = []  # the link's problems are the past now
-    value = st.session_state[_widget_key(name)]
-    if value is not None:  # a number input being edited can be empty
-        # The browser keeps a widget in its range, but a client can send anything.
-        _set(name, value, "Control value ignored")
+    _take(name, st.session_state[_widget_key(name)])
     sync_url()
+
+
+def _take(name: str, value) -> None:
+    """A control's value, as the browser sent it and ui/widget_guard.py read
+    it: the browser keeps a widget in its range, but a client can send anything."""
+    if isinstance(value, widget_guard.Refused):
+        keeping = PARAMS[name].format(settings()[name]) or "none"
+        st.session_state.notices = [(f"Control value ignored: {value.reason}. Keeping "
+                                     f"{keeping}.", value.got)]
+        widget_guard.reset(_widget_key(name), settings()[name])
+    elif value is not None:  # a number input being edited can be empty
+        _set(name, value, "Control value ignored")
 
 
 def control(name: str, where=None, label: str | None = None, options=None, **kwargs):
@@ -214,23 +258,41 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
 
 def _widget(where, param, label: str | None, options, kwargs: dict):
     key = _widget_key(param.name)
+    # A value the browser sent for this control before this session drew it:
+    # its page was drawn by another process (see ui/widget_guard.py).
+    sent = widget_guard.sent_for_undrawn(key)
     st.session_state[key] = settings()[param.name]
+    value, shape = _draw(where, param, key, label, options, kwargs)
+    widget_guard.guard(key, param, shape, options, kwargs.get("format_func", str))
+    if sent is not None:
+        before = settings()[param.name]
+        _take(param.name, widget_guard.deserialized(key, sent))
+        if settings()[param.name] != before:  # a click the other process never saw
+            sync_url()
+            st.rerun()
+    return value
+
+
+def _draw(where, param, key: str, label: str | None, options, kwargs: dict):
+    """The widget of ``param``, and its shape (what ui/widget_guard.py expects it to send)."""
     common = {"key": key, "on_change": _copy_from_widget, "args": (param.name,),
               "help": f"{param.help} ({param.allowed()})", **kwargs}
     label = label or LABELS.get(param.name, param.name.replace("_", " "))
     if options is not None:
-        return where.selectbox(label, options, **common)
+        return where.selectbox(label, options, **common), widget_guard.CHOICE
     if param.choices is not None:
-        return where.radio(label, param.choices, horizontal=True, **common)
+        return (where.radio(label, param.choices, horizontal=True, **common),
+                widget_guard.CHOICE)
     if param.kind is bool:
-        return where.toggle(label, **common)
+        return where.toggle(label, **common), widget_guard.TOGGLE
     if param.name in NUMBER_INPUTS:
         fmt = "%d" if param.kind is int else "%g"
         return where.number_input(label, min_value=param.kind(param.low),
-                                  max_value=param.kind(param.high), format=fmt, **common)
+                                  max_value=param.kind(param.high), format=fmt,
+                                  **common), widget_guard.NUMBER
     step = SLIDER_STEPS.get(param.name, 1 if param.kind is int else 0.01)
     return where.slider(label, param.kind(param.low), param.kind(param.high),
-                        step=param.kind(step), **common)
+                        step=param.kind(step), **common), widget_guard.SLIDER
 
 
 def _data_controls() -> None:

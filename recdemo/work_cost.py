@@ -1,0 +1,150 @@
+"""What each kind of work the app gives a worker costs, in CPU-seconds on one
+BLAS thread, from its sizes: a softmax run, a matrix factorization run, the
+MF page's measurement, one cell of the Why sample? page's measurement, the
+data's references (the oracle).
+
+    seconds = mf_seconds(data, MFConfig(mf_dim=32))
+
+The app's queue (ui/scheduler.py) orders runs and counts each client's budget
+by these estimates, so a run must be priced by its size whatever its kind: a
+fixed price puts the largest MF runs in the smallest size class, where the
+budget never engages. Each estimate is a sum of terms (the work's loops,
+counted from its sizes) times seconds per unit, fitted to measurements by
+``python scripts/fit_work_cost.py`` (non-negative least squares on the
+relative error; it prints these constants). tests/test_work_cost.py checks
+each kind at the smallest, default and largest sizes against CPU-seconds
+measured there, within a factor of 2.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.stats import binom
+
+from recdemo.data import FEATURES, DataConfig
+from recdemo.mf import SWEEPS, MFConfig
+from recdemo.params import PARAMS
+from recdemo.references import NEGLIGIBLE, QUADRATURE_NODES
+from recdemo.samplers import HARD_POOL_SIZE
+from recdemo.step_cost import CostConfig
+from recdemo.train import TrainConfig
+
+# A softmax run: per gradient step, per query through the tower, per scored
+# item, per item a hard sampler scores, and the metrics after every epoch
+# (fitted to 70 random configurations; within a factor of 2 for 9 in 10).
+TRAIN_COEFFICIENTS = (2.7e-4, 1.1e-9, 1.9e-10, 2.9e-8, 1.8e-9)
+# Matrix factorization, its measurement and a cost cell: see their terms below.
+# `python scripts/fit_work_cost.py --configs 48` (load average 3 to 4 on 2
+# cores): the estimates within 2x of the measured CPU-seconds for 100%, 94%
+# and 85% of 48 random configurations each (the misses: the smallest cells,
+# a few milliseconds, where Python's own overhead varies most).
+MF_COEFFICIENTS = (0.012, 1.4e-10, 4.7e-10, 5.5e-09)
+MF_COMPARISON_COEFFICIENTS = (0.023, 1e-08, 5.2e-08)
+STEP_COST_COEFFICIENTS = (0.0071, 1.8e-08, 3.3e-10, 1.6e-08, 2.6e-09, 0.00015)
+# `python scripts/fit_work_cost.py --configs 40 --kinds REFERENCES` (load
+# average 4 on 2 cores): within 2x for 98% of 40 random configurations.
+REFERENCES_COEFFICIENTS = (0.00031, 9.8e-09, 1e-08, 3.8e-10)
+
+
+def _sizes(data: DataConfig) -> tuple[int, int, int]:
+    """Items, training queries and test queries of ``data``."""
+    return (data.groups * data.items_per_group, data.groups * data.queries_per_group,
+            data.groups * data.test_queries_per_group)
+
+
+def _metrics_term(data: DataConfig, dim: int, frames: int) -> float:
+    """The test metrics ``frames`` times: every test query scores and sorts every item."""
+    items, _, test = _sizes(data)
+    return frames * test * items * (dim + math.log2(items))
+
+
+def train_terms(data: DataConfig, config: TrainConfig) -> np.ndarray:
+    items, train_queries, _ = _sizes(data)
+    steps = config.epochs * -(-train_queries // config.batch_size)
+    if config.strategy in ("full", "hard"):
+        scored = items  # every item, for every query
+    else:
+        scored = data.positives + (config.negatives if config.strategy != "positives-only" else 0)
+    hard = config.epochs * train_queries * items if config.strategy == "hard" else 0
+    return np.array([steps,
+                     config.epochs * train_queries * (FEATURES + config.dim) * config.hidden,
+                     config.epochs * train_queries * scored * config.dim,
+                     hard,
+                     _metrics_term(data, config.dim, config.epochs + 1)], dtype=float)
+
+
+def mf_terms(data: DataConfig, config: MFConfig) -> np.ndarray:
+    """A WALS run: SWEEPS sweeps of row solves (one d x d solve per query and
+    item row, and the observed pairs' outer products), the cold start's
+    fold-in solve at every frame, and the metrics at every frame."""
+    items, train_queries, test = _sizes(data)
+    d = config.mf_dim
+    solves = SWEEPS * (train_queries + items) + (SWEEPS + 1) * test
+    observed = SWEEPS * 2 * train_queries * data.positives + (SWEEPS + 1) * test * data.positives
+    return np.array([1.0, solves * d**3, observed * d**2,
+                     _metrics_term(data, d, SWEEPS + 1)], dtype=float)
+
+
+def comparison_terms(data: DataConfig, mf: MFConfig) -> np.ndarray:
+    """The MF page's measurement beyond training MF and uniform again: the
+    softmax runs scored again, MF's candidates ranked, and serving timed on
+    as many queries as there are test queries (each way of serving a fixed
+    number of times)."""
+    items, _, test = _sizes(data)
+    return np.array([1.0, _metrics_term(data, PARAMS["dim"].high, 4),
+                     test * items * mf.mf_dim], dtype=float)
+
+
+def step_cost_terms(strategy: str, items: int, config: CostConfig) -> np.ndarray:
+    """One cell of step_cost.measure: building the item table and its
+    optimizer state, a random batch, then a warm-up step and ``repeats`` timed
+    steps: the full softmax over every item, a sampled one over its
+    candidates' rows (and hard negatives over their pool)."""
+    steps = 1 + config.repeats
+    candidates = config.batch * (PARAMS["positives"].default + config.negatives)
+    full = strategy == "full"
+    return np.array([1.0, config.batch * FEATURES + items * config.dim,
+                     steps * config.batch * items * config.dim * full,
+                     steps * candidates * config.dim * (not full),
+                     steps * config.batch * min(items, HARD_POOL_SIZE) * config.dim
+                     * (strategy == "hard"),
+                     steps], dtype=float)
+
+
+def references_terms(data: DataConfig) -> np.ndarray:
+    """references.references: the oracle's chance of every (test query, item),
+    in closed form for a group's first two slots and by the exponential-race
+    integral (a count up to P over the group's items at every node) for each
+    (query, group) likely to get three or more; then the ranking metrics."""
+    items, _, test = _sizes(data)
+    per_group, P = data.items_per_group, data.positives
+    share = data.leak / max(data.groups - 1, 1)
+    others_integrated = binom.sf(2, P, share) > NEGLIGIBLE  # the leaked groups too
+    pairs = test * (1 + (data.groups - 1) * others_integrated) if P >= 3 else 0
+    return np.array([1.0, test * items * math.log2(items),
+                     pairs * QUADRATURE_NODES * per_group * P,
+                     pairs * QUADRATURE_NODES * per_group * P * P], dtype=float)
+
+
+def train_seconds(data: DataConfig, config: TrainConfig) -> float:
+    return float(train_terms(data, config) @ TRAIN_COEFFICIENTS)
+
+
+def mf_seconds(data: DataConfig, config: MFConfig) -> float:
+    return float(mf_terms(data, config) @ MF_COEFFICIENTS)
+
+
+def mf_comparison_seconds(data: DataConfig, mf: MFConfig, uniform: TrainConfig) -> float:
+    """mf_comparison.measure: MF and uniform trained again, then the rest."""
+    return (mf_seconds(data, mf) + train_seconds(data, uniform)
+            + float(comparison_terms(data, mf) @ MF_COMPARISON_COEFFICIENTS))
+
+
+def step_cost_seconds(strategy: str, items: int, config: CostConfig) -> float:
+    return float(step_cost_terms(strategy, items, config) @ STEP_COST_COEFFICIENTS)
+
+
+def references_seconds(data: DataConfig) -> float:
+    return float(references_terms(data) @ REFERENCES_COEFFICIENTS)

@@ -1,0 +1,98 @@
+"""Worker processes that die on every start of a page's work: the MF page's
+measurement and the Why sample? page's cells end in a message, never a
+traceback, over the last good tables and chart where the session has them,
+and the work is done when a worker can finish it again."""
+
+import os
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ui
+from recdemo.mf_comparison import measure
+from recdemo.step_cost import measure_step
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def dying(monkeypatch):
+    """Make every start of ``function`` kill its worker process (os._exit: as
+    the kernel's out-of-memory killer would); returns the starts so far.
+    Finished work is forgotten first: other tests may have measured the same."""
+    ui.runs.RUNS.clear()
+    pool = ui.runs.SCHEDULER.pool()
+    submit = pool.submit
+    deaths = []
+
+    def kill(function):
+        def submit_or_die(work, *arguments):
+            if work is function:
+                deaths.append(work)
+                return submit(os._exit, 1)
+            return submit(work, *arguments)
+        monkeypatch.setattr(pool, "submit", submit_or_die)
+        return deaths
+
+    yield kill
+    monkeypatch.setattr(pool, "submit", submit)
+
+
+def open_page(page: str, **query) -> AppTest:
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({name: str(value) for name, value in query.items()})
+    at.switch_page(page)
+    return at.run()
+
+
+def errors(at: AppTest) -> list[str]:
+    assert not at.exception, [e.message for e in at.exception]
+    return [e.value for e in at.error]
+
+
+def test_the_mf_measurement_after_three_worker_deaths(dying, monkeypatch):
+    at = open_page("pages/mf.py", seed=41)
+    assert errors(at) == [] and len(at.table) == 2
+    first = [row for row in at.table[0].value.to_dict("records")]
+
+    deaths = dying(measure)
+    at.slider(key="control_unobserved_weight").set_value(0.2).run()
+    assert len(deaths) == ui.runs.ATTEMPTS
+    (message,) = errors(at)
+    assert "worker process stopped 3 times" in message
+    assert message.endswith("The tables below are the last ones measured.")
+    assert at.table[0].value.to_dict("records") == first, "the last tables stay"
+    assert at.button(key="try_again_mf_comparison")
+
+    monkeypatch.undo()  # a worker that can finish it again
+    at.button(key="try_again_mf_comparison").click().run()
+    assert errors(at) == [] and len(at.table) == 2
+    assert at.table[0].value.to_dict("records") != first, "measured at w0 0.2"
+
+
+def test_the_first_mf_measurement_after_three_worker_deaths(dying):
+    dying(measure)
+    at = open_page("pages/mf.py", seed=42)
+    (message,) = errors(at)
+    assert message.endswith("There is nothing earlier to show instead.")
+    assert len(at.table) == 0
+
+
+def test_a_step_cost_measurement_after_three_worker_deaths(dying, monkeypatch):
+    at = open_page("pages/why-sample.py", largest_corpus=10_000)
+    assert errors(at) == [] and len(at.dataframe[0].value) == 8
+
+    deaths = dying(measure_step)
+    at.radio(key="control_largest_corpus").set_value(100_000).run()
+    assert len(deaths) == ui.runs.ATTEMPTS, "the first new cell, three times"
+    (message,) = errors(at)
+    assert message.endswith("The chart and table below are the last measurement that finished.")
+    assert len(at.dataframe[0].value) == 8, "the last measurement stays"
+
+    monkeypatch.undo()
+    at.button(key="try_again_step_costs").click().run()
+    assert errors(at) == [] and len(at.dataframe[0].value) == 12
