@@ -32,10 +32,13 @@ shown = list(METRICS)
 if not claims.recall_is_meaningful(k, data_config.items_per_group):
     shown.remove("within_group_recall_at_k")
 references = {"the oracle": refs.oracle, "a random ranking": refs.random}
+# On a projector the table must fit without scrolling: no training times there.
+timed = not ui.presenting()
 rows = [{"strategy": figures.run_label(config),
          "verdict": verdicts.verdict(result.final_metrics, refs),
          **{name: result.final_metrics[name] for name in shown},
-         "cpu_seconds": result.cpu_seconds} for result, config in runs.values()]
+         **({"cpu_seconds": result.cpu_seconds} if timed else {})}
+        for result, config in runs.values()]
 rows += [{"strategy": who, **{name: values[name] for name in shown if name in values}}
          for who, values in references.items()]
 st.dataframe(
