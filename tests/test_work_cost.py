@@ -78,9 +78,12 @@ def test_a_step_cost_cell_is_priced_by_its_size(size):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("leak", [0.05, 0.3])
 def test_the_references_are_priced_by_their_size(size, leak):
+    """The fastest of three calls: the oracle's integral reads its arrays from
+    memory, and its CPU time grows by half when the other core is busy."""
     data = replace(SIZES[size][0], leak=leak)
+    dataset = make_dataset(data)
     assert_within_2x(work_cost.references_seconds(data),
-                     cpu_seconds(references, make_dataset(data), 10))
+                     min(cpu_seconds(references, dataset, 10) for _ in range(3)))
 
 
 def test_the_largest_work_of_every_kind_leaves_the_smallest_size_class():
