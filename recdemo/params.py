@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity")
+STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity", "in-batch",
+              "mixed")
 COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
 
 # The grammar of the URL and CLI text of a value, ASCII only: Python's own int()
@@ -172,10 +173,10 @@ PARAMS: dict[str, Param] = {
         Param("seed", int, 0, "random seed for the data and the training", "data", 0, 2**31 - 1),
         # The model and its training.
         Param("strategy", str, "uniform", "which items the loss sees", "train", choices=STRATEGIES),
-        Param("negatives", int, 10, "sampled negatives per query", "train", 1, 50),
+        Param("negatives", int, 10, "sampled negatives per query (in-batch takes the batch's other positives instead; mixed takes both)", "train", 1, 50),
         Param("gravity", float, 0.0, "weight of the gravity term, which pulls every score toward 0; 0.01 to 1 unfolds positives-only (measured: it at least halves its spurious@k), 10 pulls so hard the model learns little", "train", 0.0, 10.0),
         Param("temperature", float, 1.0, "temperature T of hard negatives, p ~ exp(score / T)", "train", 0.05, 10.0),
-        Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled logits", "train"),
+        Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled, in-batch and mixed logits (K Q: each item's expected number of draws)", "train"),
         Param("dim", int, 16, "embedding dimension d", "train", 2, 32),
         Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 64),
         Param("epochs", int, 15, "passes over the training queries", "train", 1, 40),
