@@ -4,7 +4,8 @@
 
 Adam on mini-batches of training queries, vectorized over the batch. After
 every epoch the metrics are measured on the held-out test queries and the
-embeddings are kept, so the app can replay training frame by frame.
+embeddings are kept, so the app can replay training frame by frame, with
+the negatives each group's queries saw (negatives.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from threadpoolctl import threadpool_limits
 from recdemo.data import Dataset
 from recdemo.metrics import all_metrics, top_k
 from recdemo.model import flatten, init_params, loss_and_grads, query_tower
+from recdemo.negatives import NegativesSeen
 from recdemo.params import PARAMS
 from recdemo.samplers import Batch, make_sampler
 
@@ -72,6 +74,11 @@ class TrainHistory:
     item_snapshots: np.ndarray  # (epochs + 1, n, d) item embeddings per epoch
     top_k_snapshots: np.ndarray  # (epochs + 1, m, k) each test query's top-k item ids per epoch
     train_seconds: float
+    # (epochs, G, n) float32, each epoch's own (negatives.py; None for matrix
+    # factorization): times item j was a negative of a group-g query, and the
+    # softmax weight p_hat those times pushed it down with.
+    negatives_seen: np.ndarray | None
+    pushed_down: np.ndarray | None
 
     @property
     def final_metrics(self) -> dict[str, float]:
@@ -131,6 +138,7 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
                            config.logq_correction)
 
     frames = Frames(dataset.test, dataset.item_groups, config.k)
+    seen = NegativesSeen(dataset.n_groups, dataset.n_items, config.epochs)
 
     def snapshot():
         frames.add(query_tower(params, dataset.test.features)[0], params["V"])
@@ -152,10 +160,12 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
             if not np.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * max(first_loss, 1.0):
                 raise TrainingDiverged(_diverged_message(config, epoch, loss))
             adam.step(flat, flatten(grads))
+            seen.add(batch, candidates, grads["scores"])
             batch_losses.append(loss)
         if not np.isfinite(flat).all():
             raise TrainingDiverged(_diverged_message(config, epoch, float("nan")))
         losses.append(float(np.mean(batch_losses)))
+        seen.end_epoch()
         snapshot()
         if on_epoch is not None:
             on_epoch(epoch, config.epochs)
@@ -165,6 +175,8 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
         losses=np.array(losses),
         **frames.arrays(),
         train_seconds=time.perf_counter() - start,
+        negatives_seen=seen.counts,
+        pushed_down=seen.pushes,
         tower={name: params[name].copy() for name in ("W1", "b1", "W2", "b2")},
     )
 
