@@ -188,6 +188,10 @@ PARAMS: dict[str, Param] = {
               works_up_to=0.1),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
         Param("k", int, 10, "cut-off of the top-k metrics", "train", 1, 50),
+        # A switch mid-run: the first switch_at epochs are the unswitched run's, bit for bit.
+        Param("switch_at", int, 0, "epoch after which the run trains on with switch_to and switch_gravity, from its parameters and optimizer state (0 = no switch; less than epochs)", "train", 0, 39),
+        Param("switch_to", str, "uniform", "the strategy the run trains with after switch_at", "train", choices=STRATEGIES),
+        Param("switch_gravity", float, 0.0, "the gravity weight after switch_at", "train", 0.0, 10.0),
         # Matrix factorization (WALS). Its own dimension: observed-only MF folds at 4 and
         # not at the softmax model's 16 (scripts/mf_folding.py), and settings are shared
         # across pages through the URL, so one `dim` could not show both models well.
