@@ -238,3 +238,69 @@ def cross_group_overlap(picks, query_groups) -> float:
     shared = chosen @ chosen.T / k  # (m, m) share of the top-k in common
     other = query_groups[:, None] != query_groups[None, :]
     return float(shared[other].mean())
+
+
+# Sampled evaluation: what many papers report, and how it hides folding ----------
+
+SAMPLED_NEGATIVES = 100  # the common "1 positive + 100 sampled negatives" protocol
+SAMPLED_POOLS = ("corpus", "group")
+
+
+def sampled_recall_at_k(scores, queries, item_groups, k: int, pool: str,
+                        negatives: int = SAMPLED_NEGATIVES, seed: int = 0) -> float:
+    """Recall@k under a sampled protocol: each held-out positive of each query
+    is ranked against its own ``negatives`` items drawn uniformly, with
+    replacement, from ``pool``: ``"corpus"`` (every item) or ``"group"`` (the
+    query's own group only; a group may hold fewer items than are drawn),
+    never one of the query's positives. A hit is a positive with fewer than k
+    draws above it (ties share the places left: the expected hit when ties
+    are broken at random); the result is the share of hits over all
+    (query, positive) pairs. Random scores give k / (negatives + 1).
+
+    Seeded and deterministic: the same ``seed`` draws the same negatives for
+    every model, so models are compared on the same sample. The exact metrics
+    above rank against every item instead: a model that folds can look
+    excellent here, above all against negatives from the query's own group
+    (Krichene & Rendle, KDD 2020: sampled metrics need not even keep the
+    order of two models).
+    """
+    if pool not in SAMPLED_POOLS:
+        raise ValueError(f"pool must be one of {', '.join(SAMPLED_POOLS)}; got {pool!r}")
+    positives = queries.positives  # (m, P), distinct in each row
+    m, P = positives.shape
+    rng = np.random.default_rng(seed)
+    if pool == "corpus":
+        start, size = np.zeros(m, dtype=int), np.full(m, len(item_groups))
+    else:
+        group_size = np.bincount(item_groups)  # items are stored group by group
+        group_start = np.concatenate([[0], np.cumsum(group_size)[:-1]])
+        start, size = group_start[queries.groups], group_size[queries.groups]
+    # Positions in the pool, the query's positives skipped: a uniform draw
+    # among the others moves past each excluded position at or below it.
+    excluded = np.sort(positives - start[:, None], axis=1)  # positions; outside: never skipped
+    excluded = np.where((excluded >= 0) & (excluded < size[:, None]), excluded, np.iinfo(int).max)
+    allowed = size - (excluded < np.iinfo(int).max).sum(axis=1)  # (m,)
+    u = rng.random((m, P, negatives))
+    position = (u * allowed[:, None, None]).astype(int)
+    for column in range(P):  # ascending: each skip can only meet larger exclusions
+        position += position >= excluded[:, None, None, column]
+    drawn = start[:, None, None] + position  # (m, P, negatives) item ids
+    rows = np.arange(m)[:, None, None]
+    negative_scores = scores[rows, drawn]
+    positive_scores = scores[np.arange(m)[:, None], positives][:, :, None]
+    above = (negative_scores > positive_scores).sum(axis=2)
+    tied = (negative_scores == positive_scores).sum(axis=2)
+    hit = np.clip((k - above) / (tied + 1), 0.0, 1.0)
+    return float(hit.mean())
+
+
+SAMPLED_METRICS = {"sampled_recall_at_k": "corpus", "own_group_sampled_recall_at_k": "group"}
+
+
+def sampled_metrics(Q, V, queries, item_groups, k: int, seed: int = 0) -> dict[str, float]:
+    """Recall@k of the test ``queries`` against 100 sampled negatives from the
+    whole corpus and from the query's own group (``sampled_recall_at_k``), for
+    the embeddings ``Q`` and ``V``: the numbers to set beside the exact metrics."""
+    scores = Q @ V.T
+    return {name: sampled_recall_at_k(scores, queries, item_groups, k, pool, seed=seed)
+            for name, pool in SAMPLED_METRICS.items()}

@@ -249,3 +249,77 @@ def test_picture_spurious_counts_the_nearest_drawn_items_of_other_groups():
     items = np.array([[1.0, 0.0], [-1.5, 0.0], [9.0, 0.0], [11.5, 0.0]])
     share = picture_spurious_at_k(queries, items, np.array([0, 1]), np.array([0, 1, 1, 1]), k=2)
     assert share == pytest.approx(1 / 4)  # one of the four nearest pairs is of another group
+
+
+# Sampled recall: 100 sampled negatives, from the corpus or the query's own group --
+
+def sampled(scores, query_groups, item_groups, positives, k, pool, **kwargs):
+    from recdemo.metrics import sampled_recall_at_k
+
+    queries = SimpleNamespace(groups=query_groups, positives=positives)
+    return sampled_recall_at_k(scores, queries, item_groups, k, pool, **kwargs)
+
+
+TWO_GROUPS = np.repeat([0, 1], 4)  # items 0-3 in group 0, 4-7 in group 1
+
+
+def test_a_model_that_ranks_other_groups_first_is_perfect_against_own_group_samples():
+    """Its positive beats every own-group item and loses to every other-group
+    item: all own-group draws are below it, and among 100 draws from the
+    corpus (4 of its 7 other items from the other group) some are above."""
+    scores = np.array([[5.0, 1, 1, 1, 9, 9, 9, 9]])  # query of group 0, positive item 0
+    args = (scores, np.array([0]), TWO_GROUPS, np.array([[0]]))
+    assert sampled(*args, k=1, pool="group") == 1.0
+    assert sampled(*args, k=1, pool="corpus") == 0.0
+    assert sampled(*args, k=100, pool="corpus") == 1.0  # fewer than 100 draws above: a hit
+
+
+def test_the_querys_other_positives_are_never_drawn():
+    """Both positives score 10 and the rest 0: drawn, the other positive would
+    tie with the ranked one and halve its hit at k = 1."""
+    scores = np.array([[10.0, 10, 0, 0, 0, 0, 0, 0]])
+    for pool in ("group", "corpus"):
+        assert sampled(scores, np.array([0]), TWO_GROUPS, np.array([[0, 1]]), 1, pool) == 1.0
+
+
+def test_ties_share_the_places_left():
+    """Every score equal: the positive and its 100 draws share 101 places, k of them hits."""
+    scores = np.zeros((3, 8))
+    positives = np.array([[0], [5], [6]])
+    for k in (1, 10, 50):
+        for pool in ("group", "corpus"):
+            assert sampled(scores, np.array([0, 1, 1]), TWO_GROUPS, positives, k,
+                           pool) == pytest.approx(k / 101, rel=1e-12)
+
+
+def test_draws_are_uniform_over_the_pool_without_the_positives():
+    """With one draw per positive and k = 1, a hit is a draw from below the
+    positive: its rate is the share of the pool's other items below it."""
+    m, n = 4000, 20  # one group of 20 items; positive 5 and 6 of every query
+    scores = np.tile(-np.arange(n, dtype=float), (m, 1))  # item 0 best, 19 worst
+    positives = np.tile([5, 6], (m, 1))
+    hit = sampled(scores, np.zeros(m, dtype=int), np.zeros(n, dtype=int), positives, 1,
+                  "group", negatives=1, seed=3)
+    # Item 5 is above 13 of the 18 others (7-19), item 6 above the same 13.
+    assert hit == pytest.approx(13 / 18, abs=4 * np.sqrt(13 / 18 * 5 / 18 / (2 * m)))
+
+
+def test_sampled_recall_is_seeded_and_names_a_bad_pool():
+    rng = np.random.default_rng(0)
+    scores = rng.standard_normal((10, 8))
+    args = (scores, rng.integers(0, 2, 10), TWO_GROUPS, rng.integers(0, 8, (10, 1)), 1, "corpus")
+    assert sampled(*args, negatives=5, seed=1) == sampled(*args, negatives=5, seed=1)
+    assert len({sampled(*args, negatives=5, seed=seed) for seed in range(10)}) > 1
+    with pytest.raises(ValueError, match="pool must be one of corpus, group"):
+        sampled(*args[:-1], "everything")
+
+
+def test_sampled_metrics_of_a_separated_model_and_of_random_ties():
+    from recdemo.metrics import sampled_metrics
+
+    Q, V = separated()
+    queries = SimpleNamespace(groups=QUERY_GROUPS, positives=top_own_group_items(1))
+    perfect = sampled_metrics(Q, V, queries, ITEM_GROUPS, k=1)
+    assert perfect == {"sampled_recall_at_k": 1.0, "own_group_sampled_recall_at_k": 1.0}
+    ties = sampled_metrics(np.zeros_like(Q), V, queries, ITEM_GROUPS, k=10)
+    assert ties == pytest.approx({name: 10 / 101 for name in ties}, rel=1e-12)
