@@ -294,13 +294,38 @@ def sampled_recall_at_k(scores, queries, item_groups, k: int, pool: str,
     return float(hit.mean())
 
 
+def recall_at_k(scores, queries, k: int) -> float:
+    """The exact protocol the sampled ones estimate: each held-out positive of
+    each query ranked against every item that is not one of the query's
+    positives; a hit is a positive with fewer than k of them above it (ties
+    share the places left). The share of hits over all (query, positive) pairs."""
+    positives = queries.positives
+    rows = np.arange(len(scores))[:, None]
+    positive_scores = scores[rows, positives][:, :, None]  # (m, P, 1)
+    is_positive = np.zeros(scores.shape, dtype=bool)
+    is_positive[rows, positives] = True
+    others = np.where(is_positive, -np.inf, scores)[:, None, :]  # (m, 1, n)
+    above = (others > positive_scores).sum(axis=2)
+    tied = (others == positive_scores).sum(axis=2)
+    return float(np.clip((k - above) / (tied + 1), 0.0, 1.0).mean())
+
+
 SAMPLED_METRICS = {"sampled_recall_at_k": "corpus", "own_group_sampled_recall_at_k": "group"}
+PROTOCOL_METRICS = ("recall_at_k", *SAMPLED_METRICS, "within_group_recall_at_k")
 
 
-def sampled_metrics(Q, V, queries, item_groups, k: int, seed: int = 0) -> dict[str, float]:
-    """Recall@k of the test ``queries`` against 100 sampled negatives from the
-    whole corpus and from the query's own group (``sampled_recall_at_k``), for
-    the embeddings ``Q`` and ``V``: the numbers to set beside the exact metrics."""
+def protocol_metrics(Q, V, queries, item_groups, k: int, seed: int = 0) -> dict[str, float]:
+    """Each held-out positive of the test ``queries``, for the embeddings ``Q``
+    and ``V``, ranked four ways: against every other item (``recall_at_k``),
+    against 100 sampled from the whole corpus (``sampled_recall_at_k``) and
+    from the query's own group (``own_group_sampled_recall_at_k``), and the
+    exact metric the last one estimates, ``within_group_recall_at_k`` (every
+    item of the own group). The sampled two against their exact two."""
     scores = Q @ V.T
-    return {name: sampled_recall_at_k(scores, queries, item_groups, k, pool, seed=seed)
-            for name, pool in SAMPLED_METRICS.items()}
+    return {
+        "recall_at_k": recall_at_k(scores, queries, k),
+        **{name: sampled_recall_at_k(scores, queries, item_groups, k, pool, seed=seed)
+           for name, pool in SAMPLED_METRICS.items()},
+        "within_group_recall_at_k": within_group_recall_at_k(
+            scores, queries.groups, item_groups, queries.positives, k),
+    }

@@ -314,12 +314,30 @@ def test_sampled_recall_is_seeded_and_names_a_bad_pool():
         sampled(*args[:-1], "everything")
 
 
-def test_sampled_metrics_of_a_separated_model_and_of_random_ties():
-    from recdemo.metrics import sampled_metrics
+def test_exact_recall_ranks_each_positive_against_every_other_item():
+    from recdemo.metrics import recall_at_k
+
+    # Query 0, positives 0 and 2: item 0 is first; item 2 is below items 1 and
+    # 3 (item 0, the other positive, does not count). Query 1, positives 4 and
+    # 7: item 4 ties with items 5 and 6; item 7 is below those two only.
+    scores = np.array([[9.0, 8, 7, 7.5, 0, 0, 0, 0],
+                       [0.0, 0, 0, 0, 3, 3, 3, 1]])
+    queries = SimpleNamespace(groups=np.array([0, 1]), positives=np.array([[0, 2], [4, 7]]))
+    # k = 1: item 0, and item 4 with one place among three tied.
+    assert recall_at_k(scores, queries, 1) == pytest.approx((1 + 0 + 1 / 3 + 0) / 4)
+    assert recall_at_k(scores, queries, 2) == pytest.approx((1 + 0 + 2 / 3 + 0) / 4)
+    assert recall_at_k(scores, queries, 3) == 1.0
+
+
+def test_protocol_metrics_of_a_separated_model_and_of_random_ties():
+    from recdemo.metrics import PROTOCOL_METRICS, protocol_metrics
 
     Q, V = separated()
     queries = SimpleNamespace(groups=QUERY_GROUPS, positives=top_own_group_items(1))
-    perfect = sampled_metrics(Q, V, queries, ITEM_GROUPS, k=1)
-    assert perfect == {"sampled_recall_at_k": 1.0, "own_group_sampled_recall_at_k": 1.0}
-    ties = sampled_metrics(np.zeros_like(Q), V, queries, ITEM_GROUPS, k=10)
-    assert ties == pytest.approx({name: 10 / 101 for name in ties}, rel=1e-12)
+    perfect = protocol_metrics(Q, V, queries, ITEM_GROUPS, k=1)
+    assert tuple(perfect) == PROTOCOL_METRICS
+    assert perfect == {name: 1.0 for name in PROTOCOL_METRICS}
+    ties = protocol_metrics(np.zeros_like(Q), V, queries, ITEM_GROUPS, k=10)
+    assert ties["sampled_recall_at_k"] == pytest.approx(10 / 101, rel=1e-12)
+    assert ties["own_group_sampled_recall_at_k"] == pytest.approx(10 / 101, rel=1e-12)
+    assert ties["recall_at_k"] == pytest.approx(10 / 15, rel=1e-12)  # 14 others, ties
