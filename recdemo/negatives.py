@@ -54,11 +54,9 @@ class NegativesSeen:
             # samplers.NegativeSampler lays them out): counted together at the
             # end of the epoch, in one bincount per table, so that a cheap
             # step stays cheap.
-            P = batch.positives.shape[1]
-            if self._pending and self._pending[-1][1].shape[1] != candidates.items.shape[1] - P:
-                self._count_pending()
-            self._pending.append((batch.groups, candidates.items[:, P:],
-                                  candidates.logit_offsets[:, P:], dscores[:, P:]))
+            if self._pending and self._pending[-1][1].items.shape[1] != candidates.items.shape[1]:
+                self._count_pending()  # (a concatenation needs one width)
+            self._pending.append((batch, candidates, dscores))
             return
         # Every query shares the candidates: the whole corpus, or in-batch's
         # distinct items (sorted), where a query's targets are its positives.
@@ -83,19 +81,28 @@ class NegativesSeen:
             self._counts[:, columns] += by_group @ candidates.copies
 
     def _count_pending(self) -> None:
-        if not self._pending:
+        pending, self._pending = self._pending, []
+        if not pending:
             return
-        groups, items, offsets, dscores = (np.concatenate(arrays)
-                                           for arrays in zip(*self._pending, strict=True))
-        sizes = [len(batch[0]) for batch in self._pending]
-        self._pending = []
+        P = pending[0][0].positives.shape[1]
+
+        def negatives(arrays):  # the negative columns of every batch, one under another
+            return np.concatenate([array[:, P:] for array in arrays])
+
+        items = negatives([candidates.items for _, candidates, _ in pending])
+        masked = negatives([candidates.logit_offsets for _, candidates, _ in pending]) == -np.inf
+        dscores = negatives([dscores for _, _, dscores in pending])
+        sizes = [len(batch.groups) for batch, _, _ in pending]
+        groups = np.concatenate([batch.groups for batch, _, _ in pending])
         # Each negative's (group, item) cell; a masked accidental hit goes to
         # one more cell, which is dropped.
         size = self._counts.size
-        cell = np.where(offsets > -np.inf, (groups * self.n_items)[:, None] + items, size).ravel()
-        p_hat = dscores * np.repeat(sizes, sizes)[:, None]  # B dL/ds: p_hat of a negative
-        self._counts += np.bincount(cell, minlength=size + 1)[:size].reshape(self._counts.shape)
-        self._pushes += np.bincount(cell, p_hat.ravel(), size + 1)[:size].reshape(
+        cell = (groups * self.n_items)[:, None] + items
+        np.putmask(cell, masked, size)
+        dscores *= np.repeat(sizes, sizes)[:, None]  # B dL/ds: p_hat of a negative
+        self._counts += np.bincount(cell.ravel(), minlength=size + 1)[:size].reshape(
+            self._counts.shape)
+        self._pushes += np.bincount(cell.ravel(), dscores.ravel(), size + 1)[:size].reshape(
             self._pushes.shape)
 
     def end_epoch(self) -> None:
