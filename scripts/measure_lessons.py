@@ -12,6 +12,9 @@ Prints Markdown tables, one per question, on the default data and training
 3. Does positives-only switched to uniform at half the epochs end separated?
 4. How do the sampled protocols (100 negatives from the corpus, or from the
    query's own group) rank the strategies, against the exact ones?
+5. Negatives seen: what share of each strategy's negatives (and of their
+   push) comes from other groups, and, at popularity_skew 2, how much of the
+   push lands on the most popular tenth of the items, with and without logQ.
 
 The tests assert what these tables support, on other seeds
 (tests/test_phenomenon.py, tests/test_lessons.py).
@@ -32,38 +35,58 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 
 from recdemo.data import DataConfig, make_dataset  # noqa: E402
 from recdemo.metrics import PROTOCOL_METRICS, protocol_metrics  # noqa: E402
+from recdemo.negatives import group_matrix, per_item  # noqa: E402
 from recdemo.params import STRATEGIES  # noqa: E402
 from recdemo.train import TrainConfig, one_blas_thread, train  # noqa: E402
 
 FOLDING = ("positives-only", "in-group")
 SEPARATING = ("full", "uniform", "hard", "in-batch", "mixed")  # the rule's, with the new two
 SKEW = 2.0
+LOGQ_STRATEGIES = ("popularity", "in-batch", "mixed")  # the ones logq_correction changes
 HALF = TrainConfig().epochs // 2  # the switch of question 3
 SMALL = {"items_per_group": 30, "queries_per_group": 140}  # tests/test_phenomenon.py's small
 ORDER = {"spurious_at_k": -1}  # lower is better; every other metric: higher
 
 
+def negatives_facts(result, data) -> dict:
+    """What a run's negatives-seen tables say: the share of its negatives (and
+    of their push) from other groups than the query's, and the share of the
+    push on the most popular tenth of the items."""
+    facts = {}
+    for name, table in (("negatives", result.negatives_seen), ("push", result.pushed_down)):
+        by_group = group_matrix(table.sum(axis=0), data.item_groups)
+        total = by_group.sum()
+        facts[f"other-group {name}"] = (total - np.trace(by_group)) / total if total else np.nan
+    popular = data.item_popularity >= np.quantile(data.item_popularity, 0.9)
+    push = per_item(result.pushed_down)
+    facts["push on the popular tenth"] = push[popular].sum() / push.sum() if push.sum() else np.nan
+    return facts
+
+
 def run_case(case) -> dict:
-    """Every strategy on the default data (exact and sampled metrics), in-batch
-    and mixed with and without logQ at popularity skew 2 (and full there, for
-    reference), and positives-only switched to uniform at half the epochs."""
+    """Every strategy on the default data (exact and sampled metrics, negatives
+    seen), popularity, in-batch and mixed with and without logQ at popularity
+    skew 2 (and full there, for reference), and positives-only switched to
+    uniform at half the epochs."""
     groups, seed, sizes = case
     data = make_dataset(DataConfig(groups=groups, seed=seed, **sizes))
     out = {}
     for strategy in STRATEGIES:
         result = train(data, TrainConfig(strategy=strategy, seed=seed))
-        out[strategy] = {**result.final_metrics,
+        out[strategy] = {**result.final_metrics, **negatives_facts(result, data),
                          **protocol_metrics(result.query_embeddings, result.item_embeddings,
                                             data.test, data.item_groups, result.config.k)}
     switched = TrainConfig(strategy="positives-only", seed=seed, switch_at=HALF,
                            switch_to="uniform")
     out["switched"] = train(data, switched).final_metrics
     skewed = make_dataset(DataConfig(groups=groups, seed=seed, popularity_skew=SKEW, **sizes))
-    for strategy in ("in-batch", "mixed"):
+    for strategy in LOGQ_STRATEGIES:
         for logq in (True, False):
-            config = TrainConfig(strategy=strategy, seed=seed, logq_correction=logq)
-            out[f"{strategy} skew logq {logq}"] = train(skewed, config).final_metrics
-    out["full skew"] = train(skewed, TrainConfig(strategy="full", seed=seed)).final_metrics
+            result = train(skewed, TrainConfig(strategy=strategy, seed=seed, logq_correction=logq))
+            out[f"{strategy} skew logq {logq}"] = {**result.final_metrics,
+                                                   **negatives_facts(result, skewed)}
+    result = train(skewed, TrainConfig(strategy="full", seed=seed))
+    out["full skew"] = {**result.final_metrics, **negatives_facts(result, skewed)}
     return out
 
 
@@ -108,7 +131,7 @@ def logq_table(results, groups_list) -> str:
     rows = []
     for groups in groups_list:
         cases = [out for (g, _), out in results.items() if g == groups]
-        for strategy in ("in-batch", "mixed"):
+        for strategy in LOGQ_STRATEGIES:
             on = np.array([out[f"{strategy} skew logq True"]["within_group_recall_at_k"]
                            for out in cases])
             off = np.array([out[f"{strategy} skew logq False"]["within_group_recall_at_k"]
@@ -205,6 +228,24 @@ def protocol_tables(results) -> str:
     return "\n\n".join([values, rank_table, agreement, facts])
 
 
+def negatives_tables(results) -> str:
+    cases = list(results.values())
+    facts = ("other-group negatives", "other-group push")
+    rows = [[strategy, *(spread([out[strategy][f] for out in cases]) for f in facts)]
+            for strategy in STRATEGIES if strategy != "positives-only"]
+    by_strategy = table(["strategy (default data)", "share of negatives from other groups",
+                         "share of the push from other groups"], rows)
+    rows = [["full", spread([out["full skew"]["push on the popular tenth"] for out in cases]),
+             ""]]
+    for strategy in LOGQ_STRATEGIES:
+        on = [out[f"{strategy} skew logq True"]["push on the popular tenth"] for out in cases]
+        off = [out[f"{strategy} skew logq False"]["push on the popular tenth"] for out in cases]
+        rows.append([strategy, spread(on), spread(off)])
+    popular = table([f"push on the most popular tenth of the items (skew {SKEW:g})",
+                     "with logQ", "without logQ"], rows)
+    return by_strategy + "\n\n" + popular
+
+
 def parse_seeds(text: str) -> list[int]:
     if "-" in text:
         low, high = text.split("-")
@@ -239,6 +280,8 @@ def main() -> None:
     print(switch_table(results, groups_list))
     print("\n## 4. Sampled vs exact evaluation (k = 10, every case above)\n")
     print(protocol_tables(results))
+    print("\n## 5. Negatives seen (every case above; all epochs)\n")
+    print(negatives_tables(results))
 
 
 if __name__ == "__main__":
