@@ -54,9 +54,9 @@ def negatives_facts(result, data) -> dict:
     push on the most popular tenth of the items."""
     facts = {}
     for name, table in (("negatives", result.negatives_seen), ("push", result.pushed_down)):
-        by_group = group_matrix(table.sum(axis=0), data.item_groups)
-        total = by_group.sum()
-        facts[f"other-group {name}"] = (total - np.trace(by_group)) / total if total else np.nan
+        by_group = group_matrix(table.sum(axis=0, dtype=float), data.item_groups)
+        other = by_group[~np.eye(len(by_group), dtype=bool)].sum()
+        facts[f"other-group {name}"] = other / by_group.sum() if by_group.sum() else np.nan
     popular = data.item_popularity >= np.quantile(data.item_popularity, 0.9)
     push = per_item(result.pushed_down)
     facts["push on the popular tenth"] = push[popular].sum() / push.sum() if push.sum() else np.nan
