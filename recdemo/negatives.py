@@ -92,17 +92,22 @@ class NegativesSeen:
         items = negatives([candidates.items for _, candidates, _ in pending])
         masked = negatives([candidates.logit_offsets for _, candidates, _ in pending]) == -np.inf
         dscores = negatives([dscores for _, _, dscores in pending])
-        sizes = [len(batch.groups) for batch, _, _ in pending]
         groups = np.concatenate([batch.groups for batch, _, _ in pending])
         # Each negative's (group, item) cell; a masked accidental hit goes to
         # one more cell, which is dropped.
         size = self._counts.size
         cell = (groups * self.n_items)[:, None] + items
         np.putmask(cell, masked, size)
-        dscores *= np.repeat(sizes, sizes)[:, None]  # B dL/ds: p_hat of a negative
+        # p_hat of a negative is B dL/ds: the batches' usual B once at the end,
+        # and the rows of a batch of another size (the last) rescaled first.
+        B, first = len(pending[0][0].groups), 0
+        for batch, _, _ in pending:
+            if len(batch.groups) != B:
+                dscores[first:first + len(batch.groups)] *= len(batch.groups) / B
+            first += len(batch.groups)
         self._counts += np.bincount(cell.ravel(), minlength=size + 1)[:size].reshape(
             self._counts.shape)
-        self._pushes += np.bincount(cell.ravel(), dscores.ravel(), size + 1)[:size].reshape(
+        self._pushes += B * np.bincount(cell.ravel(), dscores.ravel(), size + 1)[:size].reshape(
             self._pushes.shape)
 
     def end_epoch(self) -> None:
