@@ -149,8 +149,6 @@ def train_mf(dataset: Dataset, config: MFConfig | None = None, on_sweep=None) ->
         losses=np.array(losses),
         **frames.arrays(),
         train_seconds=train_seconds,
-        negatives_seen=None,  # WALS has no sampled negatives: every unobserved pair, weight w0
-        pushed_down=None,
         train_query_embeddings=U,
         cold_start_metrics={method: measure(test_query_rows(method, U, V), V)
                             for method in COLD_START_METHODS},

@@ -15,7 +15,7 @@ from its parameters, optimizer state and random stream, so its first
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 import numpy as np
@@ -94,15 +94,15 @@ class TrainHistory:
     config: TrainConfig  # or mf.MFConfig; the figures read its .strategy and .k
     losses: np.ndarray  # (epochs,) mean training loss of each epoch
     metrics: list[dict[str, float]]  # epochs + 1 entries: at initialization, then after each epoch
+    # (epochs, G, n) float32, each epoch's own (negatives.py; None for matrix
+    # factorization): times item j was a negative of a group-g query, and the
+    # softmax weight p_hat those times pushed it down with.
+    negatives_seen: np.ndarray | None = field(default=None, kw_only=True)
+    pushed_down: np.ndarray | None = field(default=None, kw_only=True)
     query_snapshots: np.ndarray  # (epochs + 1, m, d) test query embeddings per epoch
     item_snapshots: np.ndarray  # (epochs + 1, n, d) item embeddings per epoch
     top_k_snapshots: np.ndarray  # (epochs + 1, m, k) each test query's top-k item ids per epoch
     train_seconds: float
-    # (epochs, G, n) float32, each epoch's own (negatives.py; None for matrix
-    # factorization): times item j was a negative of a group-g query, and the
-    # softmax weight p_hat those times pushed it down with.
-    negatives_seen: np.ndarray | None
-    pushed_down: np.ndarray | None
 
     @property
     def final_metrics(self) -> dict[str, float]:
@@ -208,10 +208,10 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     return TrainResult(
         config=config,
         losses=np.array(losses),
-        **frames.arrays(),
-        train_seconds=time.perf_counter() - start,
         negatives_seen=seen.counts,
         pushed_down=seen.pushes,
+        **frames.arrays(),
+        train_seconds=time.perf_counter() - start,
         tower={name: params[name].copy() for name in ("W1", "b1", "W2", "b2")},
     )
 

@@ -91,24 +91,15 @@ def estimated_seconds(data: DataConfig, config: TrainConfig | MFConfig) -> float
     train_queries = data.groups * data.queries_per_group
     test_queries = data.groups * data.test_queries_per_group
     steps = config.epochs * -(-train_queries // config.batch_size)
-    switched = config.epochs - config.switch_at if config.switch_at else 0
-    epochs = {config.strategy: config.epochs - switched}  # epochs trained with each strategy
-    epochs[config.switch_to] = epochs.get(config.switch_to, 0) + switched
-
-    def scored(strategy):  # items scored for each query
-        if strategy in ("full", "hard"):
-            return items
-        if strategy in ("in-batch", "mixed"):  # the batch's distinct positives
-            in_batch = min(items, config.batch_size * data.positives)
-            return in_batch + (config.negatives if strategy == "mixed" else 0)
-        return data.positives + (config.negatives if strategy != "positives-only" else 0)
-
-    hard = epochs.get("hard", 0) * train_queries * items
+    if config.strategy in ("full", "hard"):
+        scored = items  # every item, for every query
+    else:
+        scored = data.positives + (config.negatives if config.strategy != "positives-only" else 0)
+    hard = config.epochs * train_queries * items if config.strategy == "hard" else 0
     return (STEP_SECONDS * steps
             + TOWER_SECONDS * config.epochs * train_queries * (FEATURES + config.dim)
             * config.hidden
-            + SCORE_SECONDS * train_queries * config.dim
-            * sum(count * scored(strategy) for strategy, count in epochs.items())
+            + SCORE_SECONDS * config.epochs * train_queries * scored * config.dim
             + HARD_SECONDS * hard
             + METRIC_SECONDS * (config.epochs + 1) * test_queries * items
             * (config.dim + math.log2(items)))
