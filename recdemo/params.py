@@ -173,7 +173,7 @@ PARAMS: dict[str, Param] = {
         Param("seed", int, 0, "random seed for the data and the training", "data", 0, 2**31 - 1),
         # The model and its training.
         Param("strategy", str, "uniform", "which items the loss sees", "train", choices=STRATEGIES),
-        Param("negatives", int, 10, "sampled negatives per query (in-batch takes the batch's other positives instead; mixed takes both)", "train", 1, 50),
+        Param("negatives", int, 10, "sampled negatives per query", "train", 1, 50),
         Param("gravity", float, 0.0, "weight of the gravity term, which pulls every score toward 0; 0.01 to 1 unfolds positives-only (measured: it at least halves its spurious@k), 10 pulls so hard the model learns little", "train", 0.0, 10.0),
         Param("temperature", float, 1.0, "temperature T of hard negatives, p ~ exp(score / T)", "train", 0.05, 10.0),
         Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled, in-batch and mixed logits (K Q: each item's expected number of draws)", "train"),
