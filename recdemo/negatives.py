@@ -43,6 +43,8 @@ class NegativesSeen:
         self._counts = np.zeros((n_groups, n_items))  # this epoch's, in float64
         self._pushes = np.zeros((n_groups, n_items))
         self._pending = []  # batches whose queries each have their own candidates
+        self._one_hot = np.eye(n_groups)  # row g: group g, one-hot
+        self._column = np.zeros(n_items, dtype=np.intp)  # an item's column among shared candidates
 
     def add(self, batch: Batch, candidates: Candidates, dscores: np.ndarray) -> None:
         """Count one batch's negatives; ``dscores`` is the loss's dL/ds of its
@@ -59,17 +61,18 @@ class NegativesSeen:
             self._pending.append((batch, candidates, dscores))
             return
         # Every query shares the candidates: the whole corpus, or in-batch's
-        # distinct items (sorted), where a query's targets are its positives.
+        # distinct items, where a query's targets are its positives.
         # One (G, B) x (B, C) product per table, and no (B, C) temporary:
         # p_hat = B dL/ds + t, so the p_hat of the negatives is B times dL/ds
         # summed over all candidates minus over the targets.
         B, G = len(batch.groups), self.n_groups
-        by_group = (np.arange(G)[:, None] == batch.groups[None, :]).astype(float)  # (G, B)
+        by_group = self._one_hot[batch.groups].T  # (G, B): 1 where query b is of group g
         if candidates.items is None:
             columns, C, target_column = slice(None), self.n_items, batch.positives
         else:
             columns, C = candidates.items, len(candidates.items)
-            target_column = np.searchsorted(candidates.items, batch.positives)  # (B, P)
+            self._column[columns] = np.arange(C)
+            target_column = self._column[batch.positives]  # (B, P)
         target_cell = (batch.groups[:, None] * C + target_column).ravel()
         at_targets = dscores[np.arange(B)[:, None], target_column].ravel()
         on_targets = np.bincount(target_cell, at_targets, G * C).reshape(G, C)
