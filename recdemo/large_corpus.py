@@ -7,13 +7,18 @@ The app's pages train on a few hundred items with ``train.py``: dense Adam on
 one flat vector, so even a sampled step there updates every row of the item
 table V. Here a step's cost is set by the batch, not by the corpus size n:
 
-- A sampled step (uniform, hard or popularity negatives, from ``samplers.py``)
-  reads and writes only its candidates' rows of V: the rows of the batch's
-  distinct candidates are gathered into a small block (one read of each row),
+- A sampled step (uniform, hard, popularity or in-batch negatives, from
+  ``samplers.py``) reads and writes only its candidates' rows of V: the rows
+  of the batch's distinct candidates are gathered into a small block (one
+  read of each row),
   the loss and gradients of ``model.candidate_loss`` are computed on that
   block in the table's precision, the optimizer updates the block, and it is
   written back (one write of each row). Nothing of size n x d is read or
-  written, and the step allocates nothing of the block's size.
+  written, and the step allocates nothing of the block's size. In-batch
+  negatives are the batch's own positives, rows every sampled step reads
+  anyway: it reads no extra item row, and every query scores the batch's
+  U <= B P distinct positives, so its step costs O(B^2 P d) as the batch
+  grows and nothing more as the corpus grows.
 - A full-softmax step needs every score: its normalizer log sum_j exp(s_j) and
   its gradient p_hat - p are computed over V in chunks of rows, so no n x B
   score matrix exists, and each chunk of V is updated as soon as its gradient

@@ -65,7 +65,17 @@ def query_tower_backward(params: dict, dq: np.ndarray, cache) -> dict:
 def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
     """Loss of a batch on its candidates, averaged over the batch.
 
-    Returns (loss, dq, dV). With ``cand.loss == "softmax"``:
+    Returns (loss, dq, dV); ``candidate_gradients`` also returns dL/ds.
+    """
+    loss, _, dq, dV = candidate_gradients(q, V, cand)
+    return loss, dq, dV
+
+
+def candidate_gradients(q: np.ndarray, V: np.ndarray, cand: Candidates):
+    """Loss of a batch on its candidates, averaged over the batch.
+
+    Returns (loss, dscores, dq, dV), dscores = dL/ds of each candidate. With
+    ``cand.loss == "softmax"``:
         L = -sum_c t_c log softmax(s + offset)_c,   dL/ds = softmax - t
     With ``"sigmoid"`` (positives only):
         L = -sum_c t_c log sigmoid(s_c),            dL/ds = t (sigmoid(s) - 1)
@@ -73,6 +83,9 @@ def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
     B = len(q)
     if cand.items is None:  # the whole corpus: a dense (B, n) score matrix
         scores = q @ V.T
+    elif cand.items.ndim == 1:  # the same candidates for every query: one product
+        V_cand = np.take(V, cand.items, axis=0)  # (C, d)
+        scores = q @ V_cand.T
     else:
         V_cand = np.take(V, cand.items, axis=0)  # (B, C, d): each query's candidates
         scores = (V_cand @ q[:, :, None])[:, :, 0]
@@ -97,10 +110,14 @@ def candidate_loss(q: np.ndarray, V: np.ndarray, cand: Candidates):
     if cand.items is None:
         dq = dscores @ V  # dL/dq_b = sum_j dL/ds_bj V_j: all n items
         dV = dscores.T @ q  # dL/dV_j = sum_b dL/ds_bj q_b
+    elif cand.items.ndim == 1:  # as above, on the shared candidates' rows only
+        dq = dscores @ V_cand
+        dV = np.zeros(V.shape, dtype=np.result_type(dscores, q))
+        dV[cand.items] = dscores.T @ q  # the items are distinct: no row twice
     else:  # only the candidates: the cost does not grow with the corpus
         dq = (dscores[:, None, :] @ V_cand)[:, 0, :]
         dV = item_by_query(cand.items, dscores, len(V)) @ q
-    return loss, dq, dV
+    return loss, dscores, dq, dV
 
 
 def item_by_query(items: np.ndarray, values: np.ndarray, n: int) -> csc_array:
@@ -137,12 +154,14 @@ def l2_penalty(params: dict, weight: float):
 
 def loss_and_grads(params: dict, x: np.ndarray, cand: Candidates, gravity_weight: float,
                    l2: float, tower=None):
-    """The whole training objective of one batch and its gradient on every parameter.
+    """The whole training objective of one batch and its gradient on every
+    parameter, and in ``grads["scores"]`` the candidate loss's dL/ds (of the
+    candidates, before gravity): what negatives.NegativesSeen reads.
 
     ``tower`` is the (q, cache) of ``query_tower(params, x)`` if already computed.
     """
     q, cache = tower or query_tower(params, x)
-    loss, dq, dV = candidate_loss(q, params["V"], cand)
+    loss, dscores, dq, dV = candidate_gradients(q, params["V"], cand)
     if gravity_weight > 0:
         g_loss, g_dq, g_dV = gravity(q, params["V"], gravity_weight)
         loss, dq, dV = loss + g_loss, dq + g_dq, dV + g_dV
@@ -153,4 +172,5 @@ def loss_and_grads(params: dict, x: np.ndarray, cand: Candidates, gravity_weight
         loss += l2_loss
         for name, g in l2_grads.items():
             grads[name] = grads[name] + g
+    grads["scores"] = dscores  # not a parameter: the full softmax's push on each item
     return loss, grads

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity")
+STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity", "in-batch",
+              "mixed")
 COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
 
 # The grammar of the URL and CLI text of a value, ASCII only: Python's own int()
@@ -175,7 +176,7 @@ PARAMS: dict[str, Param] = {
         Param("negatives", int, 10, "sampled negatives per query", "train", 1, 50),
         Param("gravity", float, 0.0, "weight of the gravity term, which pulls every score toward 0 (the Train page measures what it does against the same run without it)", "train", 0.0, 10.0),
         Param("temperature", float, 1.0, "temperature T of hard negatives, p ~ exp(score / T)", "train", 0.05, 10.0),
-        Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled logits", "train"),
+        Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled, in-batch and mixed logits (K Q: each item's expected number of draws)", "train"),
         Param("dim", int, 16, "embedding dimension d", "train", 2, 32),
         Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 64),
         Param("epochs", int, 15, "passes over the training queries", "train", 1, 40),
@@ -187,6 +188,10 @@ PARAMS: dict[str, Param] = {
               works_up_to=0.1),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
         Param("k", int, 10, "cut-off of the top-k metrics", "train", 1, 50),
+        # A switch mid-run: the first switch_at epochs are the unswitched run's, bit for bit.
+        Param("switch_at", int, 0, "epoch after which the run trains on with switch_to and switch_gravity, from its parameters and optimizer state (0 = no switch; less than epochs)", "train", 0, 39),
+        Param("switch_to", str, "uniform", "the strategy the run trains with after switch_at", "train", choices=STRATEGIES),
+        Param("switch_gravity", float, 0.0, "the gravity weight after switch_at", "train", 0.0, 10.0),
         # Matrix factorization (WALS). Its own dimension: observed-only MF folds at 4 and
         # not at the softmax model's 16 (scripts/mf_folding.py), and settings are shared
         # across pages through the URL, so one `dim` could not show both models well.

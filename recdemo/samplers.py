@@ -4,6 +4,15 @@ Every sampler turns a batch of training queries into ``Candidates``: the item
 ids the loss is computed on, the target probability of each, and an offset
 added to each logit (the logQ correction, or -inf to mask an accidental hit).
 The loss in ``model.py`` never needs to know which strategy made them.
+
+The logQ correction, in one line: a sampled softmax replaces the sum
+Z = sum_j exp(s_j) over all n items by a sum over drawn items, each weighted
+by 1 / (its expected number of copies among the draws). That estimate of Z is
+unbiased whatever the sampler, and the weight is the logit offset
+-log E[copies_j]: -log(K Q_j) for K draws from Q. Popular items, drawn often,
+are weighted down, so they are pushed down no more than the full softmax would
+push them. The sign matters: adding log Q instead doubles the bias
+(TensorFlow Recommenders shipped that once, issues 219 and 278).
 """
 
 from __future__ import annotations
@@ -24,10 +33,18 @@ class Batch:
 
 @dataclass(frozen=True)
 class Candidates:
-    items: np.ndarray | None  # (B, C) item ids, or None for the whole corpus in order
+    # (B, C) item ids, the batch's P positives first; (C,) distinct item ids
+    # in increasing order that every query of the batch shares (in-batch: one
+    # product scores them all); or None for the whole corpus in order
+    items: np.ndarray | None
     targets: np.ndarray  # (B, C) target probability of each candidate
     logit_offsets: np.ndarray | float  # (B, C) added to the scores; -inf masks a candidate
     loss: str  # "softmax" over the candidates, or "sigmoid" on each one
+    # (B, C) how many drawn negatives each column stands for, when a sampler
+    # merges an item drawn several times into one column (c copies of exp(s)
+    # in the softmax's sum are one exp(s + log c): its offset includes log c).
+    # None: each column with target 0 that is not masked is one negative.
+    copies: np.ndarray | None = None
 
 
 class Sampler:
@@ -190,6 +207,88 @@ class Hard(NegativeSampler):
         return np.take_along_axis(pool, picks, axis=1)
 
 
+class InBatch(Sampler):
+    """Each query's negatives are the other queries' positives in the batch
+    (TensorFlow Recommenders' ``Retrieval`` task), and, for ``mixed``, K more
+    drawn uniformly from the corpus for each query (Yang et al., WWW 2020).
+
+    In-batch negatives cost nothing to find: the batch's items are embedded
+    anyway. They are drawn in proportion to popularity (each positive slot of
+    a random batch is a random training positive), so an item that is nobody's
+    positive is never pushed down, and without the correction popular items
+    are pushed down as often as they appear in batches. Uniform negatives
+    reach the items the batch never holds.
+
+    The batch's B P positive slots (and the uniform draws) hold U distinct
+    items, and every query scores the same U: one (B, d) x (d, U) product, as
+    TensorFlow Recommenders' B x B score matrix. An item in c of query b's
+    negative slots (the other queries' positives, and b's own uniform draws)
+    is one column with ``copies`` c and log c added to its logit. A column that
+    is one of b's own positives is b's positive, with target p; the other
+    queries' copies of it, and b's draws of it, are accidental hits: masked,
+    not counted.
+
+    logQ correction (``logq_correction``): Q_j is the item's share of the
+    training positives. A streaming estimator (Yi et al., RecSys 2019: from
+    the number of steps between an item's appearances in batches) converges
+    to it in one pass; here it is counted once, exactly, from the training
+    data. Query b has K_b = (B - 1) P in-batch negative slots, each a draw from
+    Q, and K uniform draws, each 1/n for every item, so the expected number of
+    copies of item j among its negatives is
+
+        E_j = K_b Q_j + K / n
+
+    and every candidate's logit gets -log E_j, positives included (as the
+    popularity sampler's -log(K Q_j)): a column of c copies gets
+    log(c / E_j). One correction per item, whichever of the two draws brought
+    it: correcting each draw by its own sampler's K Q alone would count the
+    normalizer Z twice in ``mixed``. Note that E_j is an expected *count*, not
+    the probability that j is in the batch at all, 1 - (1 - Q_j)^K_b: that
+    probability saturates at 1 for popular items while their count keeps
+    growing. (E_j is 0 only when there are no negatives at all, a batch of
+    one query: then nothing is corrected.)
+    """
+
+    def __init__(self, item_popularity: np.ndarray, logq_correction: bool,
+                 uniform_negatives: int = 0):
+        popularity = np.asarray(item_popularity, dtype=float)
+        self.share = popularity / popularity.sum()  # Q_j: share of the training positives
+        self.n_items = len(popularity)
+        self.logq_correction = logq_correction
+        self.uniform_negatives = uniform_negatives
+
+    def __call__(self, batch, q, V, rng):
+        B, P = batch.positives.shape
+        K = self.uniform_negatives
+        uniform = rng.integers(0, self.n_items, size=(B, K))
+        items, column = np.unique(np.concatenate([batch.positives.ravel(), uniform.ravel()]),
+                                  return_inverse=True)
+        U, rows = len(items), np.arange(B)[:, None]
+        positive_column = column[:B * P].reshape(B, P)
+        # Copies of each item among query b's negatives: every query's positive
+        # slots (b's own are no negatives of b: see below), and b's uniform draws.
+        in_batch = np.bincount(positive_column.ravel(), minlength=U).astype(float)  # >= 1
+        correction = np.zeros(U)
+        if self.logq_correction:
+            expected = (B - 1) * P * self.share[items] + K / self.n_items  # E_j
+            np.log(expected, out=correction, where=expected > 0)
+        copies = np.broadcast_to(in_batch, (B, U)).copy()  # (np.tile is slower)
+        if K:
+            drawn = (rows * U + column[B * P:].reshape(B, K)).ravel()
+            copies += np.bincount(drawn, minlength=B * U).reshape(B, U)
+            copies[rows, positive_column] = 0.0  # accidental hits: b's positives, masked
+            with np.errstate(divide="ignore"):
+                offsets = np.log(copies) - correction  # log 0 = -inf: none of b's
+        else:  # every column is some query's positive: one row of offsets serves all
+            copies[rows, positive_column] = 0.0  # accidental hits: b's positives, masked
+            offsets = np.broadcast_to(np.log(in_batch) - correction, (B, U)).copy()
+        # b's own positives: one column each, target p, no copies, corrected as a negative is.
+        offsets[rows, positive_column] = -correction[positive_column]
+        targets = np.zeros((B, U))
+        targets[rows, positive_column] = batch.weights
+        return Candidates(items, targets, offsets, "softmax", copies)
+
+
 def make_sampler(strategy: str, negatives: int, dataset, temperature: float = 1.0,
                  logq_correction: bool = True) -> Sampler:
     n = dataset.n_items
@@ -205,4 +304,8 @@ def make_sampler(strategy: str, negatives: int, dataset, temperature: float = 1.
         return InGroup(negatives, dataset.item_groups)
     if strategy == "popularity":
         return Popularity(negatives, dataset.item_popularity, logq_correction)
+    if strategy == "in-batch":
+        return InBatch(dataset.item_popularity, logq_correction)
+    if strategy == "mixed":
+        return InBatch(dataset.item_popularity, logq_correction, uniform_negatives=negatives)
     raise ValueError(f"unknown strategy {strategy!r}")

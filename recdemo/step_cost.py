@@ -5,7 +5,9 @@
 Times one step of ``large_corpus.LargeCorpusModel`` per strategy and corpus
 size (a sampled step touches only its candidates' rows; the full softmax
 touches all n), and traces its peak memory, on a random batch: the cost does
-not depend on which items a query likes.
+not depend on which items a query likes. In-batch negatives are the batch's
+own positives: its step reads no item row beyond them, and its cost grows
+with the batch (B x B P scores), not with the corpus.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from recdemo.large_corpus import LargeCorpusModel
 from recdemo.params import PARAMS, Param
 from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
 
-COST_STRATEGIES = ("full", "uniform", "hard", "popularity")
+COST_STRATEGIES = ("full", "uniform", "hard", "popularity", "in-batch")
 DEFAULT_ITEMS = (1_000, 10_000, 100_000, 1_000_000)
 
 # The measurement's settings, in rows of the parameter table's kind (named as
@@ -107,7 +109,7 @@ class Corpus:
     """What ``samplers.make_sampler`` reads about the items (here: no groups)."""
 
     n_items: int
-    item_popularity: np.ndarray | None  # only the popularity sampler reads it
+    item_popularity: np.ndarray | None  # only the popularity and in-batch samplers read it
 
 
 def random_batch(n_items: int, batch: int, rng) -> tuple[np.ndarray, Batch]:
@@ -135,13 +137,17 @@ def step_flops(strategy: str, items: int, dim: int, batch: int, negatives: int,
     gradient), dL/dq and dL/dV over all n: 8 B n d. Sampled: the scores, dL/dq
     and dL/dV over the C = P + K candidates: 6 B C d, plus, for hard negatives,
     scoring the pool they are drawn from (min(n, HARD_POOL_SIZE) items per
-    query). Both add the query tower's forward and backward passes. Element-wise
-    work (exp, the optimizer) is not counted.
+    query). In-batch: every query scores the batch's U distinct positives,
+    6 B U d, counted at its most, U = min(n, B P): B^2 terms, whatever n. All
+    add the query tower's forward and backward passes. Element-wise work (exp,
+    the optimizer) is not counted.
     """
     positives = PARAMS["positives"].default
     tower = 2 * batch * (2 * FEATURES * hidden + 3 * hidden * dim)
     if strategy == "full":
         return tower + 8 * batch * items * dim + 2 * batch * positives * dim
+    if strategy == "in-batch":
+        return tower + 6 * batch * min(items, batch * positives) * dim
     item_side = 6 * batch * (positives + negatives) * dim
     if strategy == "hard":
         item_side += 2 * batch * min(items, HARD_POOL_SIZE) * dim
@@ -178,7 +184,9 @@ def _measure_step(strategy: str, items: int, config: CostConfig) -> StepCost:
             def step():
                 model.full_step(x, batch)
         else:
-            popularity = zipf_popularity(items, rng) if strategy == "popularity" else None
+            # Popularity draws from it; in-batch corrects by it (its logQ).
+            popularity = (zipf_popularity(items, rng) if strategy in ("popularity", "in-batch")
+                          else None)
             sampler = make_sampler(strategy, config.negatives, Corpus(items, popularity),
                                    temperature=PARAMS["temperature"].default)
 

@@ -4,13 +4,18 @@
 
 Adam on mini-batches of training queries, vectorized over the batch. After
 every epoch the metrics are measured on the held-out test queries and the
-embeddings are kept, so the app can replay training frame by frame.
+embeddings are kept, so the app can replay training frame by frame, with
+the negatives each group's queries saw (negatives.py).
+
+A run can switch strategy (and gravity) after epoch ``switch_at``: it goes on
+from its parameters, optimizer state and random stream, so its first
+``switch_at`` epochs are the unswitched run's, bit for bit.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 import numpy as np
@@ -19,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from recdemo.data import Dataset
 from recdemo.metrics import all_metrics, top_k
 from recdemo.model import flatten, init_params, loss_and_grads, query_tower
+from recdemo.negatives import NegativesSeen
 from recdemo.params import PARAMS
 from recdemo.samplers import Batch, make_sampler
 
@@ -50,10 +56,30 @@ class TrainConfig:
     logq_correction: bool = PARAMS["logq_correction"].default
     k: int = PARAMS["k"].default
     seed: int = PARAMS["seed"].default
+    switch_at: int = PARAMS["switch_at"].default
+    switch_to: str = PARAMS["switch_to"].default
+    switch_gravity: float = PARAMS["switch_gravity"].default
 
     def __post_init__(self):
         for f in fields(self):
             PARAMS[f.name].check(getattr(self, f.name))
+
+    def switched(self, epoch: int) -> bool:
+        """Does epoch ``epoch`` (1 = the first) train after the switch?"""
+        return 0 < self.switch_at < epoch
+
+    def strategy_in_epoch(self, epoch: int) -> str:
+        return self.switch_to if self.switched(epoch) else self.strategy
+
+    def gravity_in_epoch(self, epoch: int) -> float:
+        return self.switch_gravity if self.switched(epoch) else self.gravity
+
+    def switch_text(self) -> str:
+        """The switch in words, e.g. "then uniform after epoch 7" ("" if none)."""
+        if not self.switch_at:
+            return ""
+        gravity = f" with gravity {self.switch_gravity:g}" if self.switch_gravity else ""
+        return f"then {self.switch_to}{gravity} after epoch {self.switch_at}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,11 @@ class TrainHistory:
     config: TrainConfig  # or mf.MFConfig; the figures read its .strategy and .k
     losses: np.ndarray  # (epochs,) mean training loss of each epoch
     metrics: list[dict[str, float]]  # epochs + 1 entries: at initialization, then after each epoch
+    # (epochs, G, n) float32, each epoch's own (negatives.py; None for matrix
+    # factorization): times item j was a negative of a group-g query, and the
+    # softmax weight p_hat those times pushed it down with.
+    negatives_seen: np.ndarray | None = field(default=None, kw_only=True)
+    pushed_down: np.ndarray | None = field(default=None, kw_only=True)
     query_snapshots: np.ndarray  # (epochs + 1, m, d) test query embeddings per epoch
     item_snapshots: np.ndarray  # (epochs + 1, n, d) item embeddings per epoch
     top_k_snapshots: np.ndarray  # (epochs + 1, m, k) each test query's top-k item ids per epoch
@@ -84,8 +115,9 @@ class TrainHistory:
 
     def summary(self) -> dict:
         """The final figures of the run, as the CLI's JSON prints them."""
+        switch = self.config.switch_text() if isinstance(self.config, TrainConfig) else ""
         return {
-            "strategy": self.config.strategy,
+            "strategy": f"{self.config.strategy}, {switch}" if switch else self.config.strategy,
             **{name: round(value, 4) for name, value in self.final_metrics.items()},
             "final_loss": round(self.final_loss, 4),
             "train_seconds": round(self.train_seconds, 3),
@@ -116,6 +148,10 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     more than MAX_STEPS gradient steps.
     """
     config = config or TrainConfig()
+    if config.switch_at >= config.epochs:
+        raise ValueError(f"switch_at must be 0 (no switch) or less than epochs "
+                         f"({config.epochs}), so that some epochs train after the switch; "
+                         f"got {config.switch_at}")
     steps = gradient_steps(len(dataset.train), config.epochs, config.batch_size)
     if steps > MAX_STEPS:
         raise ValueError(
@@ -129,10 +165,14 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     flat, params = init_params(train_q.features.shape[1], dataset.n_items, config.dim,
                                config.hidden, rng)
     adam = Adam(len(flat), config.learning_rate)
-    sampler = make_sampler(config.strategy, config.negatives, dataset, config.temperature,
-                           config.logq_correction)
 
+    def sampler_of(strategy):
+        return make_sampler(strategy, config.negatives, dataset, config.temperature,
+                            config.logq_correction)
+
+    sampler = sampler_of(config.strategy)
     frames = Frames(dataset.test, dataset.item_groups, config.k)
+    seen = NegativesSeen(dataset.n_groups, dataset.n_items, config.epochs)
 
     def snapshot():
         frames.add(query_tower(params, dataset.test.features)[0], params["V"])
@@ -141,6 +181,9 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     losses = []
     first_loss = None
     for epoch in range(1, config.epochs + 1):
+        if epoch == config.switch_at + 1 and config.switched(epoch):
+            sampler = sampler_of(config.switch_to)
+        gravity = config.gravity_in_epoch(epoch)
         order = rng.permutation(len(train_q))
         batch_losses = []
         for start_row in range(0, len(order), config.batch_size):
@@ -149,15 +192,17 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
             x = train_q.features[rows]
             tower = query_tower(params, x)
             candidates = sampler(batch, tower[0], params["V"], rng)
-            loss, grads = loss_and_grads(params, x, candidates, config.gravity, config.l2, tower)
+            loss, grads = loss_and_grads(params, x, candidates, gravity, config.l2, tower)
             first_loss = abs(loss) if first_loss is None else first_loss
             if not np.isfinite(loss) or abs(loss) > DIVERGENCE_FACTOR * max(first_loss, 1.0):
                 raise TrainingDiverged(_diverged_message(config, epoch, loss))
             adam.step(flat, flatten(grads))
+            seen.add(batch, candidates, grads["scores"])
             batch_losses.append(loss)
         if not np.isfinite(flat).all():
             raise TrainingDiverged(_diverged_message(config, epoch, float("nan")))
         losses.append(float(np.mean(batch_losses)))
+        seen.end_epoch()
         snapshot()
         if on_epoch is not None:
             on_epoch(epoch, config.epochs)
@@ -165,6 +210,8 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     return TrainResult(
         config=config,
         losses=np.array(losses),
+        negatives_seen=seen.counts,
+        pushed_down=seen.pushes,
         **frames.arrays(),
         train_seconds=time.perf_counter() - start,
         cpu_seconds=time.process_time() - cpu_start,
@@ -208,11 +255,13 @@ def one_blas_thread() -> None:
 
 
 def _diverged_message(config: TrainConfig, epoch: int, loss: float) -> str:
+    gravity = "switch_gravity" if config.switched(epoch) else "gravity"
+    weight = config.gravity_in_epoch(epoch)
     return (
         f"Training diverged in epoch {epoch} (loss = {loss:.3g}): "
         f"lower learning_rate (now {config.learning_rate:g}; "
         f"{PARAMS['learning_rate'].default:g} is the default)"
-        + (f" or gravity (now {config.gravity:g})" if config.gravity > 0 else "")
+        + (f" or {gravity} (now {weight:g})" if weight > 0 else "")
         + "."
     )
 

@@ -47,6 +47,15 @@ RUNS = {
                      *FAST],
     **{f"bad {name}": args for name, args in BAD_VALUES.items()},
 }
+# In-batch and mixed negatives, and a switch mid-run.
+RUNS |= {
+    "train in-batch": ["train", "--strategy", "in-batch", "--json", *FAST],
+    "train mixed": ["train", "--strategy", "mixed", "--json", *FAST],
+    "compare batch": ["compare", "--strategies", "in-batch,mixed,uniform", "--json", *FAST],
+    "switched": ["train", "--strategy", "positives-only", "--switch-at", "1", "--switch-to",
+                 "uniform", "--json", *FAST],
+    "bad switch_at": ["train", "--switch-at", "2", *FAST],  # FAST trains 2 epochs
+}
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +211,23 @@ def test_a_finished_run_with_a_value_known_to_fail_is_cautioned(capsys):
     assert main(["train", "--learning-rate", "0.5", *FAST]) == 0
     err = capsys.readouterr().err
     assert err.strip() == f"python -m recdemo: warning: {PARAMS['learning_rate'].caution(0.5)}"
+
+
+def test_in_batch_and_mixed_train_and_compare(runs):
+    for name, strategy in (("train in-batch", "in-batch"), ("train mixed", "mixed")):
+        (row,) = trained_rows(runs[name])
+        assert_is_summary(row)
+        assert row["strategy"] == strategy
+    rows = trained_rows(runs["compare batch"])
+    assert [row["strategy"] for row in rows] == ["in-batch", "mixed", "uniform"]
+
+
+def test_a_switched_run_says_so(runs):
+    (row,) = trained_rows(runs["switched"])
+    assert row["strategy"] == "positives-only, then uniform after epoch 1"
+
+
+def test_a_switch_after_the_last_epoch_exits_2_naming_switch_at(runs):
+    run = runs["bad switch_at"]
+    assert run.returncode == 2
+    assert_one_line_error(run, "switch_at must be 0 (no switch) or less than epochs (2)")

@@ -37,6 +37,10 @@ STRATEGY_CASES = {
     "in-group": ("in-group", True),
     "popularity-logq": ("popularity", True),
     "popularity-no-logq": ("popularity", False),
+    "in-batch-logq": ("in-batch", True),
+    "in-batch-no-logq": ("in-batch", False),
+    "mixed-logq": ("mixed", True),
+    "mixed-no-logq": ("mixed", False),
 }
 REGULARIZERS = {"plain": (0.0, 0.0), "gravity": (0.7, 0.0), "l2": (0.0, 0.01),
                 "gravity+l2": (0.7, 0.01)}
@@ -122,6 +126,16 @@ def test_uniform_candidates_contain_accidental_hits_and_duplicates():
     negatives = candidates.items[:, POSITIVES:]
     assert np.isneginf(candidates.logit_offsets).any()
     assert any(len(set(row)) < len(row) for row in negatives)
+
+
+def test_in_batch_and_mixed_candidates_merge_copies_and_mask_hits():
+    """So that their checks above also exercise an item standing for several
+    draws (offset + log copies) and, in mixed, masked columns."""
+    problem = make_problem()
+    in_batch = sample_candidates(problem, "in-batch", True)
+    mixed = sample_candidates(problem, "mixed", True)
+    assert in_batch.items.ndim == 1 and in_batch.copies.max() > 1
+    assert np.isneginf(mixed.logit_offsets).any() and mixed.copies.max() > 1
 
 
 def hand_built_candidates(problem):

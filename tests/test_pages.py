@@ -191,8 +191,9 @@ def test_compare_page_shows_every_strategy():
     bars = chart_spec(at, "metric_bars")
     assert len(bars["data"]) == 4, "one panel per metric"
     references = ["the oracle", "a random ranking"]
-    assert all(figures.array_values(t["y"])[:6] == strategies for t in bars["data"])
-    assert [figures.array_values(t["y"])[6:] for t in bars["data"]] == [references] * 3 + [[]]
+    shown = len(strategies)
+    assert all(figures.array_values(t["y"])[:shown] == strategies for t in bars["data"])
+    assert [figures.array_values(t["y"])[shown:] for t in bars["data"]] == [references] * 3 + [[]]
     colors = {color for t in bars["data"] for color in t["marker"]["color"]}
     assert not colors & set(PALETTE), "no strategy wears a group's color"
 
@@ -333,14 +334,16 @@ def test_mf_page_measures_the_sources_table_and_follows_w0():
 
 
 def test_why_sample_measures_every_strategy_at_every_size_asked_for():
+    from recdemo.step_cost import COST_STRATEGIES
+
     at = open_page("pages/why-sample.py", largest_corpus=10_000)
     assert no_exceptions(at)
     spec = chart_spec(at, "step_costs")
-    assert [t["name"] for t in spec["data"]] == ["full", "uniform", "hard", "popularity"]
+    assert [t["name"] for t in spec["data"]] == list(COST_STRATEGIES)
     assert all(array_values(t["x"]) == [1_000, 10_000] for t in spec["data"])
     assert spec["layout"]["xaxis"]["type"] == spec["layout"]["yaxis"]["type"] == "log"
     table = at.dataframe[0].value
-    assert len(table) == 8 and set(table["items"]) == {"1,000", "10,000"}
+    assert len(table) == 2 * len(COST_STRATEGIES) and set(table["items"]) == {"1,000", "10,000"}
     assert (table[table["strategy"] == "uniform"]["× uniform"] == 1.0).all()
     assert at.query_params["largest_corpus"] == "10000"
 

@@ -21,7 +21,8 @@ def test_measure_gives_one_cell_per_strategy_and_size_with_progress():
     costs = measure(config, on_cell=lambda done, total, cost: progress.append((done, total)))
     assert [(c.items, c.strategy) for c in costs] == [
         (items, strategy) for items in (100, 300) for strategy in COST_STRATEGIES]
-    assert progress == [(i, 8) for i in range(1, 9)]
+    cells = 2 * len(COST_STRATEGIES)
+    assert progress == [(i, cells) for i in range(1, cells + 1)]
     for cost in costs:
         assert cost.step_seconds > 0 and cost.cpu_seconds > 0
         assert cost.peak_bytes >= cost.state_bytes >= 3 * cost.items * 8 * 4  # V, m, v
@@ -36,6 +37,11 @@ def test_step_flops_by_hand():
     assert step_flops("uniform", 100, 2, 1, 3, hidden=32) == 2432 + 96
     assert step_flops("hard", 100, 2, 1, 3, hidden=32) == 2432 + 96 + 400
     assert step_flops("hard", 10**6, 2, 1, 3, hidden=32) == 2432 + 96 + 2 * 512 * 2
+    # In-batch, B = 4: the batch's B P = 20 positives at most, whatever n; 6 * 4 * 20 * 2.
+    tower_4 = 4 * 2432
+    assert step_flops("in-batch", 100, 2, 4, 3, hidden=32) == tower_4 + 960
+    assert step_flops("in-batch", 10**6, 2, 4, 3, hidden=32) == tower_4 + 960
+    assert step_flops("in-batch", 10, 2, 4, 3, hidden=32) == tower_4 + 6 * 4 * 10 * 2
 
 
 @pytest.mark.parametrize("field, value, phrase", [

@@ -148,3 +148,53 @@ def test_learning_rates_train_up_to_the_caution_and_fail_above_it(case):
         assert auc is None or abs(auc - 0.5) < 0.1, (strategy, auc)
     assert all(final_auc_or_none(data, strategy, 30 * LIMIT, seed) is None
                for strategy in STRATEGIES), "thirty times the limit diverges"
+
+
+# A switch mid-run -------------------------------------------------------------
+
+def history_arrays(result):
+    return {**result_arrays(result), "top_k_snapshots": result.top_k_snapshots,
+            "negatives_seen": result.negatives_seen, "pushed_down": result.pushed_down}
+
+
+@pytest.mark.parametrize("switch", [{"switch_to": "uniform"},
+                                    {"switch_to": "positives-only", "switch_gravity": 1.0},
+                                    {"switch_to": "in-batch"}])
+def test_a_switched_run_is_the_unswitched_run_bit_for_bit_until_the_switch(switch):
+    plain = short_run(strategy="positives-only", epochs=5)
+    switched = short_run(strategy="positives-only", epochs=5, switch_at=2, **switch)
+    first, second = history_arrays(plain), history_arrays(switched)
+    for name in first:
+        frames = 2 if name in ("losses", "negatives_seen", "pushed_down") else 3  # epochs 1-2
+        np.testing.assert_array_equal(first[name][:frames], second[name][:frames], err_msg=name)
+        if switch["switch_to"] != "positives-only" or name not in ("negatives_seen",
+                                                                   "pushed_down"):
+            assert not np.array_equal(first[name][frames:], second[name][frames:]), name
+
+
+def test_a_switch_to_the_same_settings_changes_nothing():
+    """It goes on from the same parameters, optimizer state and random stream."""
+    plain = short_run(strategy="uniform", gravity=0.5)
+    same = short_run(strategy="uniform", gravity=0.5, switch_at=1, switch_to="uniform",
+                     switch_gravity=0.5)
+    for name, array in history_arrays(plain).items():
+        np.testing.assert_array_equal(array, history_arrays(same)[name], err_msg=name)
+
+
+def test_the_switch_says_which_strategy_and_gravity_each_epoch_trains_with():
+    config = TrainConfig(strategy="positives-only", epochs=6, switch_at=4, switch_to="full",
+                         switch_gravity=0.3)
+    assert [config.strategy_in_epoch(e) for e in range(1, 7)] == ["positives-only"] * 4 + [
+        "full"] * 2
+    assert [config.gravity_in_epoch(e) for e in range(1, 7)] == [0.0] * 4 + [0.3] * 2
+    assert config.switch_text() == "then full with gravity 0.3 after epoch 4"
+    assert TrainConfig(switch_to="full").strategy_in_epoch(10) == TrainConfig().strategy
+
+
+@pytest.mark.parametrize("switch_at", [3, 20])
+def test_a_switch_at_or_after_the_last_epoch_is_refused_naming_switch_at(switch_at):
+    with pytest.raises(ValueError, match=r"switch_at must be 0 \(no switch\) or less than "
+                                         r"epochs \(3\)"):
+        short_run(switch_at=switch_at)
+    with pytest.raises(ValueError, match="switch_to"):
+        TrainConfig(switch_to="everything")

@@ -17,10 +17,10 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#B
            "#000000")
 COLOR_NAMES = ("blue", "orange", "green", "red", "sky", "pink", "yellow", "black")
 # Strategies get their own colors, none of them a group's (PALETTE): purples,
-# browns and greys from ColorBrewer's diverging schemes.
+# browns, teals and greys from ColorBrewer's diverging schemes (PRGn, BrBG).
 STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#AAAAAA", "uniform": "#9970AB",
                    "hard": "#543005", "in-group": "#BF812D", "popularity": "#DFC27D",
-                   "wals": "#555555"}
+                   "in-batch": "#01665E", "mixed": "#35978F", "wals": "#555555"}
 METRIC_LABELS = {
     "spurious_at_k": "spurious@k",
     "within_group_recall_at_k": "within-group recall@k",
@@ -55,11 +55,14 @@ def delta_text(change: float) -> str:
 
 def run_label(config) -> str:
     """The strategy and every training setting that differs from its default,
-    e.g. "positives-only, gravity 1, epochs 20": a picture says what made it."""
+    e.g. "positives-only, gravity 1, epochs 20", and a switch mid-run ("then
+    uniform after epoch 7"): a picture says what made it."""
     changed = [f"{name.replace('_', ' ')} {PARAMS[name].format(getattr(config, name))}"
                for name in LABELLED_SETTINGS
                if hasattr(config, name) and getattr(config, name) != PARAMS[name].default]
     changed = [text.removesuffix(".0") for text in changed]
+    if getattr(config, "switch_at", 0):
+        changed.append(config.switch_text())
     return ", ".join([config.strategy, *changed])
 
 
