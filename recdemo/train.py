@@ -14,6 +14,7 @@ from its parameters, optimizer state and random stream, so its first
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
@@ -73,6 +74,12 @@ class TrainConfig:
 
     def gravity_in_epoch(self, epoch: int) -> float:
         return self.switch_gravity if self.switched(epoch) else self.gravity
+
+    def without_switch(self) -> TrainConfig:
+        """The same run with no switch mid-run."""
+        return dataclasses.replace(self, **{name: PARAMS[name].default
+                                            for name in ("switch_at", "switch_to",
+                                                         "switch_gravity")})
 
     def switch_text(self) -> str:
         """The switch in words, e.g. "then uniform after epoch 7" ("" if none)."""

@@ -61,18 +61,31 @@ def _metrics_term(data: DataConfig, dim: int, frames: int) -> float:
 
 
 def train_terms(data: DataConfig, config: TrainConfig) -> np.ndarray:
+    """A softmax run: its epochs, each with the strategy (and gravity) it
+    trains with in that epoch (a run can switch mid-run)."""
+    epochs = [(config.strategy_in_epoch(e), config.gravity_in_epoch(e))
+              for e in range(1, config.epochs + 1)]
+    terms = sum(_epoch_terms(data, config, strategy) for strategy, _ in epochs)
+    return terms + np.array([0, 0, 0, 0, _metrics_term(data, config.dim, config.epochs + 1)])
+
+
+def _epoch_terms(data: DataConfig, config: TrainConfig, strategy: str) -> np.ndarray:
+    """One epoch of ``strategy``: its gradient steps, its queries through the
+    tower, the items each query scores (in-batch: the distinct positives of
+    the batch, shared by its queries; mixed: those and its own uniform draws),
+    and the items a hard sampler scores."""
     items, train_queries, _ = _sizes(data)
-    steps = config.epochs * -(-train_queries // config.batch_size)
-    if config.strategy in ("full", "hard"):
+    steps = -(-train_queries // config.batch_size)
+    if strategy in ("full", "hard"):
         scored = items  # every item, for every query
+    elif strategy in ("in-batch", "mixed"):
+        scored = min(items, config.batch_size * data.positives)
+        scored += config.negatives if strategy == "mixed" else 0
     else:
-        scored = data.positives + (config.negatives if config.strategy != "positives-only" else 0)
-    hard = config.epochs * train_queries * items if config.strategy == "hard" else 0
-    return np.array([steps,
-                     config.epochs * train_queries * (FEATURES + config.dim) * config.hidden,
-                     config.epochs * train_queries * scored * config.dim,
-                     hard,
-                     _metrics_term(data, config.dim, config.epochs + 1)], dtype=float)
+        scored = data.positives + (config.negatives if strategy != "positives-only" else 0)
+    hard = train_queries * items if strategy == "hard" else 0
+    return np.array([steps, train_queries * (FEATURES + config.dim) * config.hidden,
+                     train_queries * scored * config.dim, hard, 0.0], dtype=float)
 
 
 def mf_terms(data: DataConfig, config: MFConfig) -> np.ndarray:

@@ -8,7 +8,10 @@ numbers the tests recompute them from: full results are too large to send back.
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from functools import cache
 
 from recdemo import claims
@@ -17,18 +20,23 @@ from recdemo.metrics import (
     cross_group_overlap,
     length_score_correlation,
     mean_cosine,
+    protocol_metrics,
     within_group_recall_per_query,
 )
 from recdemo.params import STRATEGIES
 from recdemo.references import positive_probability, references
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 
-GRAVITIES = (1.0, 10.0)  # positives-only with gravity, where a case asks for it
+GRAVITIES = (1.0, 10.0)  # positives-only with gravity, where a case asks for extras
+SKEW = 2.0  # the popularity skew of the logQ lesson
 
 
 def run_case(case) -> dict:
-    """Every strategy on the data of ``case`` = (settings, groups, seed, with
-    gravity): settings is a tuple of (name, value) changes to the defaults."""
+    """Every strategy on the data of ``case`` = (settings, groups, seed, extras):
+    settings is a tuple of (name, value) changes to the defaults; with
+    ``extras``, also the lessons' other runs: positives-only with gravity,
+    positives-only switched to uniform at half the epochs, and in-batch with
+    and without logQ at popularity skew 2."""
     settings, groups, seed, with_gravity = case
     changes = {"groups": groups, "seed": seed, **dict(settings)}
     data_config = DataConfig(**{n: v for n, v in changes.items()
@@ -74,19 +82,37 @@ def run_case(case) -> dict:
         out["good_inside"] = claims.good_inside("in-group", results["in-group"], "uniform",
                                                 results["uniform"])
         out["auc_below_half"] = claims.auc_below_half("in-group", results["in-group"])
+    out["protocols"] = {label: protocol_metrics(r.query_embeddings, r.item_embeddings, data.test,
+                                                data.item_groups, k)
+                        for label, r in results.items() if label in STRATEGIES}
     if with_gravity and "positives-only" in results:
         out["gravity_claims"] = {label: claims.gravity_claim(results["positives-only"],
                                                              results[label], refs)
                                  for label in results if "gravity" in label}
+    if with_gravity:
+        half = configs["positives-only"].epochs // 2
+        switched = replace(configs["positives-only"], switch_at=half, switch_to="uniform")
+        out["switched"] = train(data, switched).final_metrics
+        skewed = make_dataset(replace(data_config, popularity_skew=SKEW))
+        for logq in (True, False):
+            config = replace(configs["in-batch"], logq_correction=logq)
+            out[f"in-batch skewed, logq {logq}"] = train(skewed, config).final_metrics
     return out
 
 
 @cache
 def _runs(cases: tuple) -> dict:
+    # A new process first runs the parent's __main__ module, which after an
+    # AppTest is the script it ran (a page, or a temporary file another test
+    # wrote): a stand-in keeps the workers to the library, as ui/workers.py does.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context,
-                             initializer=one_blas_thread) as pool:
-        return dict(zip(cases, pool.map(run_case, cases), strict=True))
+    main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
+    try:
+        with ProcessPoolExecutor(max_workers=2, mp_context=context,
+                                 initializer=one_blas_thread) as pool:
+            return dict(zip(cases, pool.map(run_case, cases), strict=True))
+    finally:
+        sys.modules["__main__"] = main
 
 
 _ALL: list = []  # every case any test module asked for, trained in one pool

@@ -348,8 +348,13 @@ def mf_config(values: dict | None = None, **overrides) -> MFConfig:
     return MFConfig(**{field.name: values[field.name] for field in fields(MFConfig)})
 
 
-def train_config(values: dict | None = None, **overrides) -> TrainConfig:
+def train_config(values: dict | None = None, with_switch: bool = False,
+                 **overrides) -> TrainConfig:
+    """The training settings (of ``values``, else the session's) with
+    ``overrides``. A switch mid-run belongs to the run the Train page shows
+    (``with_switch``): every other run, its baseline too, trains without one."""
     values = {**(values or settings()), **overrides}
-    return TrainConfig(**{name: values[name] for name in TrainConfig.__dataclass_fields__})
+    config = TrainConfig(**{name: values[name] for name in TrainConfig.__dataclass_fields__})
+    return config if with_switch else config.without_switch()
 
 
