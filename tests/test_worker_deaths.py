@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from recdemo.mf_comparison import measure
-from recdemo.step_cost import measure_step
+from recdemo.step_cost import COST_STRATEGIES, measure_step
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
@@ -83,16 +83,17 @@ def test_the_first_mf_measurement_after_three_worker_deaths(dying):
 
 
 def test_a_step_cost_measurement_after_three_worker_deaths(dying, monkeypatch):
+    strategies = len(COST_STRATEGIES)
     at = open_page("pages/why-sample.py", largest_corpus=10_000)
-    assert errors(at) == [] and len(at.dataframe[0].value) == 8
+    assert errors(at) == [] and len(at.dataframe[0].value) == 2 * strategies
 
     deaths = dying(measure_step)
     at.radio(key="control_largest_corpus").set_value(100_000).run()
     assert len(deaths) == ui.runs.ATTEMPTS, "the first new cell, three times"
     (message,) = errors(at)
     assert message.endswith("The chart and table below are the last measurement that finished.")
-    assert len(at.dataframe[0].value) == 8, "the last measurement stays"
+    assert len(at.dataframe[0].value) == 2 * strategies, "the last measurement stays"
 
     monkeypatch.undo()
     at.button(key="try_again_step_costs").click().run()
-    assert errors(at) == [] and len(at.dataframe[0].value) == 12
+    assert errors(at) == [] and len(at.dataframe[0].value) == 3 * strategies
