@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from recdemo import claims, figures, verdicts
 from recdemo.metrics import METRICS
-from recdemo.params import STRATEGIES
+from recdemo.params import STRATEGIES, run_settings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -63,7 +63,7 @@ st.caption(
     "loss and the softmax losses of the others measure different things."
 )
 said = [claims.verdict_claim(figures.run_label(config), result, refs,
-                             claims.run_settings(data_config, config))
+                             run_settings(data_config, config))
         for result, config in runs.values()]
 said.append(claims.beyond_summary({figures.run_label(config): result.final_metrics
                                    for result, config in runs.values()}, refs))

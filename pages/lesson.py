@@ -10,6 +10,7 @@ import streamlit as st
 
 import ui
 from recdemo import claims, verdicts
+from recdemo.params import run_settings
 from recdemo.references import random_metrics
 from recdemo.where_it_holds import warnings
 
@@ -36,7 +37,7 @@ data_config = ui.data_config()
 settings = ui.train_config()
 k = settings.k
 for note in warnings({strategy: verdicts.STORY[strategy] for strategy in STORY},
-                     claims.run_settings(data_config, settings)):
+                     run_settings(data_config, settings)):
     st.warning(note, icon=":material/warning:")
 data = ui.dataset(data_config)
 runs = ui.train_all(data_config, STORY, slot="lesson")
@@ -57,7 +58,7 @@ if runs:
     )
     for strategy, result in results.items():
         picture.markdown(claims.verdict_claim(
-            strategy, result, refs, claims.run_settings(data_config, result.config)).text)
+            strategy, result, refs, run_settings(data_config, result.config)).text)
 
 
 def said(claim_list) -> str:

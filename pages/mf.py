@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from recdemo import claims, figures
+from recdemo.params import run_settings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -56,7 +57,7 @@ shown = {mf_config: mf, observed_only: observed, softmax["positives-only"]: posi
 for config, run in shown.items():  # MF at w0 = 0 is the observed-only run: said once
     if run is not None:
         text.markdown(claims.verdict_claim(figures.run_label(config), run, refs,
-                                           claims.run_settings(data_config, config)).text)
+                                           run_settings(data_config, config)).text)
 with picture:
     figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2)
     ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",

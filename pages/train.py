@@ -6,7 +6,8 @@ import streamlit as st
 
 import ui
 from recdemo import claims, export, figures, verdicts
-from recdemo.metrics import METRICS, recommendations
+from recdemo.metrics import recommendations
+from recdemo.params import run_settings
 from recdemo.where_it_holds import warnings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
@@ -25,7 +26,7 @@ ui.control("strategy", st, label="Which items does the loss see?",
 
 wanted = verdicts.expected(shown)
 if wanted is not None:
-    for note in warnings({settings["strategy"]: wanted}, claims.run_settings(data_config, shown)):
+    for note in warnings({settings["strategy"]: wanted}, run_settings(data_config, shown)):
         st.warning(note, icon=":material/warning:")
 data = ui.dataset(data_config)
 result, config = ui.train_or_explain(data_config, shown, slot="train")
@@ -36,47 +37,32 @@ plain = dataclasses.replace(config.without_switch(), strategy="positives-only", 
 baseline = None if config == plain else ui.trained_or_none(data_config, plain)
 k = config.k
 refs = ui.references(data_config, k)
-run_settings = claims.run_settings(data_config, config)
-recall_means_something = claims.recall_is_meaningful(k, data_config.items_per_group)
+this_run = run_settings(data_config, config)
+caveats = claims.metric_caveats(k, data_config.items_per_group)
 
-# The text, the numbers, then the picture; in presenter view the picture with
-# its numbers beside it on the first screen, and the text below.
+# What the run did, then the picture with its numbers above it (they follow
+# the epoch on screen), then how to read them; in presenter view the picture
+# first, and the text below.
 text, picture = ui.text_and_picture()
-beside = ui.column_beside(picture)
-said = [claims.verdict_claim(figures.run_label(config), result, refs, run_settings),
-        claims.beyond_claim(figures.run_label(config), result.final_metrics, refs)]
+label = figures.run_label(config)
+text.markdown(claims.verdict_claim(label, result, refs, this_run).text)
 if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
-    said.append(claims.gravity_claim(baseline, result, refs))
-for claim in said:
-    if claim is not None:
-        text.markdown(claim.text)
-if beside:
-    picture, numbers = beside
-    places = [numbers] * len(METRICS)
-else:
-    places = text.columns(len(METRICS))
+    text.markdown(claims.gravity_claim(baseline, result, refs).text)
+reading = st.container()  # under the picture
+beyond = claims.beyond_claim(label, result.final_metrics, refs)
 epochs = len(result.metrics) - 1
-for place, name in zip(places, METRICS, strict=True):
-    value = result.final_metrics[name]
-    if name == "within_group_recall_at_k" and not recall_means_something:
-        place.metric(figures.metric_label(name, k), "–",
-                     help=claims.metric_caveats(k, data_config.items_per_group)[0])
-        continue
-    place.metric(
-        figures.metric_label(name, k), f"{value:.2f}",
-        delta=(None if baseline is None
-               else figures.delta_text(value - baseline.final_metrics[name])),
-        delta_color="inverse" if name == "spurious_at_k" else "normal",
-        help=f"after epoch {epochs}; the change is against plain positives-only "
-             "(no gravity) on the same data and seed",
-    )
-text.caption(
-    f"**{figures.run_label(config)}** after training (epoch {epochs}), on {len(data.test)} "
-    f"held-out test queries. {claims.references_text(refs)} Press ▶ Play under the picture "
-    "to replay training: the title and both panels follow the epoch."
+reading.caption(
+    (beyond.text + " " if beyond else "")
+    + f"Measured on {len(data.test)} held-out test queries after epoch {epochs}. "
+    + claims.references_text(refs)
 )
-for note in claims.metric_caveats(k, data_config.items_per_group):
-    text.caption(note)
+for note in caveats:
+    reading.caption(note)
+hidden = ({} if claims.recall_is_meaningful(k, data_config.items_per_group)
+          else {"within_group_recall_at_k": caveats[0]})
+same_frames = baseline is not None and len(baseline.metrics) == len(result.metrics)
+cards = figures.metric_cards(result, baseline if same_frames else None, hidden) | {
+    "beside": ui.presenting()}
 
 # The picture, with the inspected query highlighted, and that query's top-k.
 components = settings["components"] if config.dim >= 3 else 2
@@ -93,10 +79,11 @@ query = ui.control("query", inspect, label="Inspect a query (or click a square)"
 
 fig = ui.embedding_figure(data_config, config, components, query)
 with picture:  # in presenter view under the strategy's radio buttons: less tall
-    ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 70), "embedding_chart",
+    ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 110), "embedding_chart",
              export.file_name(data_config, config, "embeddings"),
-             html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
-             on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"))
+             html_title=f"recdemo: {label}, seed {data_config.seed}",
+             on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"), cards=cards,
+             alt=figures.embedding_alt(data, result, components))
 
 picks = recommendations(result.query_embeddings[query], result.item_embeddings,
                         data.item_groups, data.test.groups[query], k)

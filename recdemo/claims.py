@@ -14,7 +14,7 @@ recomputes every one independently on runs across seeds and settings.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from recdemo import where_it_holds
 from recdemo.metrics import cross_group_overlap, length_score_correlation, mean_cosine
@@ -44,11 +44,6 @@ class Claim:
 def fmt(value: float) -> str:
     """A metric as shown: 2 decimals, never "-0.00"."""
     return f"{round(value, 2) + 0.0:.2f}"
-
-
-def run_settings(data_config, config) -> dict:
-    """Every setting of a run, by the parameter table's names."""
-    return {**asdict(data_config), **asdict(config)}
 
 
 def numbers(metrics: dict, refs: References) -> str:

@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--strategies", type=_strategy_list, default=list(STRATEGIES),
                          action=_Once,
-                         help="comma-separated strategies (default: the six softmax ones); "
+                         help="comma-separated strategies (default: every softmax strategy); "
                               "with wals among them, every row is scored on the test "
                               "positives MF's fold-in does not see")
     one = commands.add_parser("train", help="train one strategy")

@@ -23,7 +23,7 @@ class Looked:
 
     results: list  # a result per Exercise.runs
     labels: list[str]  # each run's label (figures.run_label)
-    settings: list[dict]  # each run's settings (claims.run_settings)
+    settings: list[dict]  # each run's settings (params.run_settings)
     refs: References
     test_groups: np.ndarray
 

@@ -5,21 +5,15 @@ the link that opens the same view again, so a run can be reproduced from it."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import html
 import io
 import json
 
 import plotly.io as pio
 
+from recdemo.figures.embedding import plotly_controls
 from recdemo.metrics import METRICS
-
-
-def run_settings(data_config, config) -> dict:
-    """Every setting of a run: the data's, then the training's (a TrainConfig,
-    or MF's config), in the names of the parameter table."""
-    return {**dataclasses.asdict(data_config), "strategy": config.strategy,
-            **dataclasses.asdict(config)}
+from recdemo.params import run_settings
 
 
 def file_name(data_config, config, what: str) -> str:
@@ -59,8 +53,12 @@ def figure_html(fig, title: str, link: str, settings: dict) -> str:
     a title, the chart (its axis labels given room: the app's tight margins
     would clip them on a page of its own), the link that opens the same view,
     and every setting of the run."""
+    playback = getattr(fig, "playback", None)
     fig = fig.to_dict() if hasattr(fig, "to_dict") else fig
-    layout = fig["layout"] | {"margin": fig["layout"].get("margin", {}) | {"l": 70, "r": 30}}
+    # A page of its own has no app to draw Play and the epoch: plotly's own then.
+    controls = plotly_controls(playback) if playback else {}
+    margin = fig["layout"].get("margin", {}) | {"l": 70, "r": 30}
+    layout = fig["layout"] | controls | {"margin": margin}
     for name in layout:
         if name.startswith(("xaxis", "yaxis")):
             layout[name] = layout[name] | {"automargin": True}

@@ -12,6 +12,7 @@ The ranges also bound the work one browser tab can ask of a shared server
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import re
@@ -239,6 +240,13 @@ def parse_query(query: dict[str, str | list[str]]) -> tuple[dict[str, Any], list
         except ParamError as err:
             errors.append(err)
     return settings, errors
+
+
+def run_settings(data_config, config) -> dict[str, Any]:
+    """Every setting of a run: the data's (a DataConfig), then the training's
+    (a TrainConfig, or MF's config), in the names of this table."""
+    return {**dataclasses.asdict(data_config), "strategy": config.strategy,
+            **dataclasses.asdict(config)}
 
 
 def to_query(settings: dict[str, Any]) -> dict[str, str]:

@@ -97,7 +97,11 @@ STORY = {"positives-only": FOLDS, "in-group": FOLDS, "full": SEPARATES, "uniform
 
 def expected(config) -> str | None:
     """What the lesson says a softmax run of ``config`` (a TrainConfig) does,
-    or None where it says nothing."""
-    if config.strategy == "positives-only" and config.gravity > 0:
+    or None where it says nothing. A run that switches mid-run ends as the
+    strategy (and gravity) it switched to: its last epochs decide."""
+    switched = getattr(config, "switch_at", 0) > 0
+    strategy = config.switch_to if switched else config.strategy
+    gravity = config.switch_gravity if switched else config.gravity
+    if strategy == "positives-only" and gravity > 0:
         return SEPARATES
-    return STORY.get(config.strategy)
+    return STORY.get(strategy)

@@ -23,7 +23,7 @@ from recdemo.metrics import (
     protocol_metrics,
     within_group_recall_per_query,
 )
-from recdemo.params import STRATEGIES
+from recdemo.params import STRATEGIES, run_settings
 from recdemo.references import positive_probability, references
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 
@@ -66,7 +66,7 @@ def run_case(case) -> dict:
            "metrics": {label: r.final_metrics for label, r in results.items()},
            "configs": {label: r.config for label, r in results.items()},
            "verdict_claims": {label: claims.verdict_claim(
-               label, r, refs, claims.run_settings(data_config, r.config))
+               label, r, refs, run_settings(data_config, r.config))
                for label, r in results.items()},
            "beyond_claims": {label: claims.beyond_claim(label, r.final_metrics, refs)
                              for label, r in results.items()}}

@@ -129,22 +129,29 @@ def assert_healthy(tab: Page) -> None:
     assert tab.console_errors == []
 
 
+CARD_VALUES = ".recdemo-card-value"  # the Train page's numbers (ui/plot.js)
+
+
 def metric_values(tab: Page) -> list[str]:
-    return tab.locator("[data-testid='stMetricValue']").all_inner_texts()
+    return tab.locator(CARD_VALUES).all_inner_texts()
 
 
 def chart_state(tab: Page, index: int = 0) -> dict:
-    """What plotly shows in chart ``index``: the animation frame, the slider, the title,
-    and the first trace's positions."""
-    return tab.locator(CHART).nth(index).evaluate("""plot => ({
-        frame: plot._fullLayout._currentFrame ?? null,
-        active: plot._fullLayout.sliders.length ? plot._fullLayout.sliders[0].active : null,
-        steps: plot._fullLayout.sliders.length
-            ? plot._fullLayout.sliders[0].steps.map(step => step.label) : [],
-        title: plot.querySelector('.gtitle')?.textContent ?? null,
-        x: Array.from(plot._fullData[0].x),
-        y: Array.from(plot._fullData[0].y),
-    })""")
+    """What chart ``index`` shows: plotly's animation frame, the replay
+    controls' frame and range, the title, and the first trace's positions."""
+    return tab.locator(CHART).nth(index).evaluate("""plot => {
+        const range = plot.parentElement.querySelector('.recdemo-playback input');
+        return {
+            frame: plot._fullLayout._currentFrame ?? null,
+            active: range ? Number(range.value) : null,
+            last: range ? Number(range.max) : null,
+            shown: plot.parentElement.querySelector('.recdemo-playback output')?.textContent
+                ?? null,
+            title: plot.querySelector('.gtitle')?.textContent ?? null,
+            x: Array.from(plot._fullData[0].x),
+            y: Array.from(plot._fullData[0].y),
+        };
+    }""")
 
 
 def screenshots(tab: Page, name: str) -> None:
@@ -197,50 +204,48 @@ def test_train_strategy_radio_redraws_chart_and_metrics(page):
     after = chart_state(page)
     assert (after["x"], after["y"]) != (before["x"], before["y"]), "the points moved"
     assert chart.locator(".scatterlayer .point").count() > 100
-    label = page.locator("[data-testid='stMetricLabel']").first.inner_text()
+    label = page.locator(".recdemo-card-label").first.inner_text()
     assert label.startswith("spurious")
     uniform, folded = float(values[0]), float(metric_values(page)[0])
     assert folded > 2 * uniform and folded > 0.3, (uniform, folded)
 
 
-def test_playback_slider_play_and_pause(page):
+def test_playback_by_keyboard_alone(page):
+    """Tab to Play and press it: the epoch advances, the title and the numbers
+    follow it; press again to pause; Tab to the epoch and set one with the
+    arrow keys. No mouse anywhere."""
     go(page, "/train")
-    chart = page.locator(CHART).first
     final = chart_state(page)
-    assert final["steps"] == [str(epoch) for epoch in range(EPOCHS + 1)]
-    assert final["active"] == EPOCHS
-    buttons = chart.locator(".updatemenu-button")
-    assert [button.text_content() for button in buttons.all()] == ["▶ Play", "❚❚ Pause"]
-    current = chart.locator(".slider-group > text.slider-label")  # "epoch 10"
-    expect(current).to_have_text(f"epoch {EPOCHS}")
-
-    # Click the slider's rail under the label "4".
-    chart.locator(".slider-rail-rect").scroll_into_view_if_needed()
-    label = chart.locator(".slider-label-group text").filter(has_text=re.compile(r"^4$"))
-    label_box, rail_box = label.bounding_box(), chart.locator(".slider-rail-rect").bounding_box()
-    page.mouse.click(label_box["x"] + label_box["width"] / 2,
-                     rail_box["y"] + rail_box["height"] / 2)
-    expect(current).to_have_text("epoch 4")
-    frame_4 = chart_state(page)
-    assert (frame_4["frame"], frame_4["active"]) == ("4", 4)
-    assert (frame_4["x"], frame_4["y"]) != (final["x"], final["y"]), "epoch 4 is drawn"
-
-    buttons.filter(has_text="Play").click()
-    page.wait_for_function("""() => Number(document.querySelector('.js-plotly-plot')
-                                           ._fullLayout._currentFrame) >= 6""")
-    errors_before_pause = len(page.console_errors)
-    buttons.filter(has_text="Pause").click()
-    page.wait_for_timeout(FRAME_MS)  # let a transition under way settle
+    assert (final["active"], final["last"], final["shown"]) == (EPOCHS, EPOCHS,
+                                                                f"epoch {EPOCHS} of {EPOCHS}")
+    numbers_at_the_end = metric_values(page)
+    play = page.get_by_role("button", name="Play")
+    for _ in range(200):  # Tab until Play has the focus
+        page.keyboard.press("Tab")
+        if play.evaluate("button => button === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached Play")
+    page.keyboard.press("Enter")
+    page.wait_for_function("""() => Number(document.querySelector('.recdemo-playback input')
+                                           .value) >= 4""")
+    page.keyboard.press("Enter")  # the same button, now Pause
+    page.wait_for_timeout(FRAME_MS)
     paused = chart_state(page)
-    assert 6 <= int(paused["frame"]) < EPOCHS, "paused before the end"
-    page.wait_for_timeout(4 * FRAME_MS)  # playing, four more frames would have come
-    still = chart_state(page)
-    assert (still["frame"], still["x"]) == (paused["frame"], paused["x"])
-    # Pause interrupts Play's Plotly.animate, whose promise plotly.js rejects (with
-    # undefined) and its own play button does not catch: one "Uncaught (in promise)
-    # undefined" page error per Pause, from plotly, harmless. Anything else counts.
-    assert page.console_errors[errors_before_pause:] in ([], ["page error: undefined"])
-    del page.console_errors[errors_before_pause:]
+    assert 4 <= paused["active"] < EPOCHS and paused["frame"] == str(paused["active"])
+    assert paused["title"].startswith(f"uniform, epoch {paused['active']} of {EPOCHS}")
+    assert metric_values(page) != numbers_at_the_end, "the numbers follow the epoch"
+    page.wait_for_timeout(3 * FRAME_MS)
+    assert chart_state(page)["active"] == paused["active"], "paused"
+
+    page.keyboard.press("Tab")  # to the epoch
+    page.keyboard.press("Home")
+    expect(page.locator(".recdemo-playback output")).to_have_text(f"epoch 0 of {EPOCHS}")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    at_3 = chart_state(page)
+    assert (at_3["frame"], at_3["active"], at_3["shown"]) == ("3", 3, f"epoch 3 of {EPOCHS}")
+    assert (at_3["x"], at_3["y"]) != (final["x"], final["y"]), "epoch 3 is drawn"
     assert_healthy(page)
 
 
@@ -358,7 +363,7 @@ def test_presenter_link_hides_sidebar_and_strategy(page):
     expect(page.locator("[data-testid='stSidebarCollapsedControl']")).to_be_hidden()
     expect(page.locator(STRATEGY_RADIO)).to_have_count(0)
     expect(page.get_by_role("radio", name="positives-only")).to_have_count(0)
-    expect(page.locator("[data-testid='stMetricValue']")).to_have_count(4)
+    expect(page.locator(CARD_VALUES)).to_have_count(4)
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "22px"
     chart_font = page.locator(CHART).first.evaluate("plot => plot._fullLayout.font.size")
     assert chart_font == ui.PRESENTER_FONT_SIZE, "the charts' type grows too"
@@ -387,7 +392,7 @@ def test_presenter_view_fits_a_projector(browser, base_url, screen):
             assert_healthy(tab)
             on_screen = [(name, "main chart", tab.locator(CHART).first.bounding_box())]
             if name == "train":
-                values = tab.locator("[data-testid='stMetricValue']")
+                values = tab.locator(CARD_VALUES)
                 expect(values).to_have_count(len(METRICS))
                 on_screen += [(name, text, value.bounding_box())
                               for text, value in zip(metric_values(tab), values.all(),

@@ -14,10 +14,10 @@ from recdemo.export import (
     history_csv,
     history_json,
     history_rows,
-    run_settings,
 )
 from recdemo.figures import embedding_figure
 from recdemo.metrics import METRICS
+from recdemo.params import run_settings
 from recdemo.train import TrainConfig, train
 
 

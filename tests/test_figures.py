@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
+from recdemo.figures.embedding import plotly_controls
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
@@ -180,8 +181,7 @@ def test_with_font_size_grows_the_texts_of_every_animation_frame(run):
         assert frame["layout"]["title"]["font"]["size"] == 20
         assert {note["font"]["size"] for note in frame["layout"]["annotations"]} == {20}
     layout = big["layout"]
-    slider_label = layout["sliders"][0]["currentvalue"]["font"]["size"]
-    assert slider_label == pytest.approx(16 * 20 / figures.FONT["size"], abs=0.05)
+    assert figures.with_font_size(fig, 20).playback == fig.playback, "its replay stays"
     assert layout["legend"]["title"]["font"]["size"] == 20
     assert all(layout["scene"][f"{axis}axis"]["tickfont"]["size"] == 20 for axis in "xyz")
 
@@ -225,3 +225,18 @@ def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, componen
         caption = frame["layout"]["annotations"][0]["text"]
         assert (f"From other groups: {share:.0%} of a query's {k} nearest<br>here, {full:.0%} "
                 f"in all {V.shape[-1]}D") in caption
+
+
+def test_an_animated_figure_says_how_to_replay_it_and_the_export_gets_plotlys_controls(run):
+    """The app draws Play and the epoch itself (ui/plot.js), from the figure's
+    playback; the standalone HTML export, with no app, gets plotly's own."""
+    data, result = run
+    fig = figures.embedding_figure(data, result, 2)
+    epochs = len(result.metrics)
+    assert fig.playback == {"frames": tuple(str(e) for e in range(epochs)), "active": epochs - 1,
+                            "label": "epoch", "frame_ms": figures.FRAME_MS,
+                            "glide_ms": int(0.6 * figures.FRAME_MS)}
+    assert "sliders" not in fig.to_dict()["layout"], "no controls a keyboard cannot reach"
+    assert [f["name"] for f in fig.to_dict()["frames"]] == list(fig.playback["frames"])
+    controls = plotly_controls(fig.playback)
+    assert [s["label"] for s in controls["sliders"][0]["steps"]] == list(fig.playback["frames"])

@@ -70,3 +70,10 @@ def test_what_the_lesson_expects_of_each_run():
     assert expected(TrainConfig(strategy="in-group", gravity=1.0)) == FOLDS
     for strategy in ("full", "uniform", "hard", "popularity"):
         assert expected(TrainConfig(strategy=strategy)) == SEPARATES
+
+
+def test_a_run_that_switches_mid_run_is_expected_to_do_what_it_switched_to():
+    assert expected(TrainConfig(strategy="positives-only", switch_at=7)) == SEPARATES
+    assert expected(TrainConfig(strategy="uniform", switch_at=7, switch_to="in-group")) == FOLDS
+    assert expected(TrainConfig(strategy="uniform", switch_at=7, switch_to="positives-only",
+                                switch_gravity=1.0)) == SEPARATES

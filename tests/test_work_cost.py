@@ -15,7 +15,6 @@ from threadpoolctl import threadpool_limits
 
 from recdemo import work_cost
 from recdemo.data import DataConfig, make_dataset
-from recdemo.references import references
 from recdemo.mf import MFConfig, train_mf
 from recdemo.mf_comparison import measure
 from recdemo.step_cost import CostConfig, measure_step

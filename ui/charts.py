@@ -52,17 +52,20 @@ def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: in
     return _figure(("small multiples", data, configs, cols, side_by_side), make)
 
 
-def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click=None):
+def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click=None,
+          cards: dict | None = None, alt: str | None = None):
     """The chart (ui/plot.py) with the chart toolbar's PNG export named and
     sharp (plotly draws the PNG in the browser, no network), and, given an
     ``html_title``, a button that downloads the chart as a standalone
     interactive HTML page with that title, the view's link and its settings.
-    ``on_click``: called when a point is clicked (ui.plot.clicked_point)."""
+    ``on_click``: called when a point is clicked (ui.plot.clicked_point);
+    ``cards``: numbers shown above the chart that follow its frame; ``alt``:
+    the chart in words, for a screen reader."""
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
     present = settings()["present"]  # the page's type is larger there: so is the chart's
     shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE) if present else fig
-    plot(shown, key, config, on_click)
+    plot(shown, key, config, on_click, cards=cards, alt=alt)
     if html_title is not None:
         view = link()
         run = {name: value for name, value in settings().items()

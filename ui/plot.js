@@ -1,6 +1,41 @@
 // One plotly chart (ui/plot.py): drawn on the first render, then updated in
 // place with Plotly.react, so the browser keeps the chart's DOM (and, in 3D,
-// its WebGL context) from one page run to the next.
+// its WebGL context) from one page run to the next. An animated chart gets
+// Play/Pause and its frame as page controls a keyboard reaches (data.playback),
+// and the run's numbers as cards that show the frame on screen (data.cards).
+const STYLE = `
+.recdemo-cards { display: flex; flex-wrap: wrap; gap: 0.4rem 1.6rem; margin: 0 0 0.4rem; }
+.recdemo-beside { display: grid; grid-template-columns: minmax(0, 1fr) auto; column-gap: 1rem; }
+.recdemo-beside > .recdemo-chart { grid-column: 1; grid-row: 1; min-width: 0; }
+.recdemo-beside > .recdemo-cards { grid-column: 2; grid-row: 1; flex-direction: column;
+  flex-wrap: nowrap; align-self: center; }
+.recdemo-beside > .recdemo-playback { grid-column: 1 / span 2; }
+.recdemo-card-label { font-size: 0.85rem; }
+.recdemo-card-value { font-size: 1.9rem; line-height: 1.15; }
+.recdemo-card-delta { font-size: 0.85rem; font-weight: 600; }
+.recdemo-card-delta.better { color: #1a6b2e; }
+.recdemo-card-delta.worse { color: #a4161a; }
+.recdemo-playback { display: flex; align-items: center; gap: 0.8rem; flex-wrap: wrap;
+  margin: 0.3rem 0 0.6rem; }
+.recdemo-playback button { font: inherit; padding: 0.25rem 0.9rem; border: 1px solid #555;
+  border-radius: 0.4rem; background: #fff; color: #111; cursor: pointer; }
+.recdemo-playback input[type=range] { flex: 1 1 12rem; max-width: 32rem; accent-color: #0072b2; }
+.recdemo-playback button:focus-visible, .recdemo-playback input:focus-visible {
+  outline: 3px solid #0072b2; outline-offset: 2px; }
+.recdemo-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+`;
+
+function element(parent, tag, className, before = null) {
+  let found = parent.querySelector(`:scope > .${className}`);
+  if (!found) {
+    found = document.createElement(tag);
+    found.className = className;
+    parent.insertBefore(found, before);
+  }
+  return found;
+}
+
 export default function ({ parentElement, data, setTriggerValue }) {
   // A tab whose socket moves to another process (its own died, in a lecture
   // hall) has a new session there, which runs nothing until asked, and a
@@ -28,12 +63,18 @@ export default function ({ parentElement, data, setTriggerValue }) {
     script.onerror = () => reject(new Error(`recdemo: could not load ${data.plotly}`));
     document.head.appendChild(script);
   });
-  let chart = parentElement.querySelector(".recdemo-chart");
-  if (!chart) {
-    chart = document.createElement("div");
-    chart.className = "recdemo-chart";
-    parentElement.appendChild(chart);
+  if (!document.getElementById("recdemo-plot-style")) {
+    const style = document.createElement("style");
+    style.id = "recdemo-plot-style";
+    style.textContent = STYLE;
+    document.head.appendChild(style);
   }
+  const chart = element(parentElement, "div", "recdemo-chart");
+  const cards = data.cards ? element(parentElement, "div", "recdemo-cards", chart) : null;
+  // On a projector the numbers go beside the picture: it keeps the screen's height.
+  parentElement.classList.toggle("recdemo-beside", Boolean(data.cards?.beside));
+  const controls = data.playback ? element(parentElement, "div", "recdemo-playback") : null;
+  describe(parentElement, chart, data.alt);
   const figure = JSON.parse(data.figure);
   // The app's own typeface, as Streamlit's charts have it.
   figure.layout.font = {
@@ -47,10 +88,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
   Object.assign(chart.recdemoImage, toImageButtonOptions);
   const render = (chart.recdemoRender ?? 0) + 1;
   chart.recdemoRender = render;
+  chart.recdemoShown = { playback: data.playback, cards: data.cards };
+  // The numbers first: beside the picture, their width decides the chart's.
+  fillCards(cards, data.cards, data.playback ? data.playback.active : -1);
   const draw = () => window.recdemoPlotly
     .then((Plotly) => render === chart.recdemoRender && Plotly.react(chart, {
       ...figure, config: { ...config, toImageButtonOptions: chart.recdemoImage } }))
-    .then(() => {
+    .then((drawn) => {
+      if (!drawn) return;  // a newer render took over
       chart.recdemoClicked = data.clickable ? setTriggerValue : null;  // this render's
       if (!chart.recdemoListens) {
         chart.recdemoListens = true;
@@ -58,7 +103,11 @@ export default function ({ parentElement, data, setTriggerValue }) {
           const point = event.points[0];
           chart.recdemoClicked?.("click", { trace: point.curveNumber, id: point.customdata });
         });
+        chart.on("plotly_animatingframe", (event) => showFrame(chart, event.name));
       }
+      if (controls) setUpPlayback(chart, controls);
+      const playback = data.playback;
+      showFrame(chart, playback ? playback.frames[playback.active] : null, cards);
     });
   // A chart below the fold is updated after the browser has painted the
   // screen, so the chart the student looks at shows the change first.
@@ -68,4 +117,128 @@ export default function ({ parentElement, data, setTriggerValue }) {
   } else {
     draw();
   }
+}
+
+// A text alternative: what the chart shows, with its main numbers, for a screen reader.
+function describe(parent, chart, text) {
+  if (!text) return;
+  const note = element(parent, "p", "recdemo-hidden");
+  if (!note.id) note.id = `recdemo-alt-${Math.random().toString(36).slice(2)}`;
+  note.textContent = text;
+  chart.setAttribute("aria-describedby", note.id);
+}
+
+// Play/Pause (a button) and the frame (a range input): built once per chart,
+// reading the playback of the chart's latest render.
+function setUpPlayback(chart, controls) {
+  if (!controls.recdemoReady) {
+    controls.recdemoReady = true;
+    controls.setAttribute("role", "group");
+    controls.setAttribute("aria-label", "Replay training");
+    const button = document.createElement("button");
+    button.type = "button";
+    const range = document.createElement("input");
+    range.type = "range";
+    range.min = "0";
+    range.step = "1";
+    const shown = document.createElement("output");
+    controls.append(button, range, shown);
+    button.addEventListener("click", () => (chart.recdemoPlaying ? pause(chart) : play(chart)));
+    range.addEventListener("input", () => {
+      if (chart.recdemoPlaying) pause(chart);
+      goTo(chart, chart.recdemoShown.playback.frames[Number(range.value)]);
+    });
+  }
+  const playback = chart.recdemoShown.playback;
+  const range = controls.querySelector("input");
+  range.max = String(playback.frames.length - 1);
+  range.setAttribute("aria-label", playback.label);
+  chart.recdemoControls = controls;
+  chart.recdemoPlaying = false;
+  playing(chart, false);
+}
+
+const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+function goTo(chart, name) {
+  window.Plotly.animate(chart, [name], {
+    frame: { duration: 0, redraw: true }, transition: { duration: 0 }, mode: "immediate",
+  }).catch(() => {});
+  showFrame(chart, name);
+}
+
+function play(chart) {
+  const { frames, frame_ms, glide_ms } = chart.recdemoShown.playback;
+  const at = frames.indexOf(chart.recdemoFrame);
+  const next = at < 0 || at === frames.length - 1 ? 0 : at + 1;
+  playing(chart, true);
+  window.Plotly.animate(chart, frames.slice(next), {
+    frame: { duration: frame_ms, redraw: true },
+    transition: { duration: reducedMotion() ? 0 : glide_ms, easing: "cubic-in-out" },
+    mode: "immediate",
+  }).then(() => playing(chart, false), () => {});  // rejected when paused
+}
+
+function pause(chart) {
+  playing(chart, false);
+  window.Plotly.animate(chart, [null], {
+    frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate",
+  }).catch(() => {});
+}
+
+function playing(chart, on) {
+  chart.recdemoPlaying = on;
+  const button = chart.recdemoControls?.querySelector("button");
+  if (!button) return;
+  button.textContent = on ? "❚❚ Pause" : "▶ Play";
+  button.setAttribute("aria-label", on ? "Pause" : "Play");
+}
+
+// What the controls and the cards say about the frame on screen.
+function showFrame(chart, name, cards = null) {
+  const { playback, cards: numbers } = chart.recdemoShown;
+  chart.recdemoCards = cards ?? chart.recdemoCards;
+  if (!playback || name == null) {
+    fillCards(chart.recdemoCards, numbers, -1);
+    return;
+  }
+  chart.recdemoFrame = name;
+  const index = playback.frames.indexOf(name);
+  const last = playback.frames.length - 1;
+  const controls = chart.recdemoControls;
+  if (controls) {
+    const range = controls.querySelector("input");
+    const text = `${playback.label} ${index} of ${last}`;
+    range.value = String(index);
+    range.setAttribute("aria-valuetext", text);
+    controls.querySelector("output").textContent = text;
+  }
+  fillCards(chart.recdemoCards, numbers, index);
+}
+
+function fillCards(holder, numbers, index) {
+  if (!holder || !numbers) return;
+  if (holder.children.length !== numbers.cards.length) {
+    holder.replaceChildren(...numbers.cards.map(() => {
+      const card = document.createElement("div");
+      card.className = "recdemo-card";
+      card.innerHTML = '<div class="recdemo-card-label"></div><div class="recdemo-card-value">'
+        + '</div><div class="recdemo-card-delta"></div>';
+      return card;
+    }));
+  }
+  numbers.cards.forEach((card, i) => {
+    const at = index < 0 ? card.values.length - 1 : index;
+    const box = holder.children[i];
+    box.title = card.help ?? (numbers.against ? `change against ${numbers.against}` : "");
+    box.querySelector(".recdemo-card-label").textContent = card.label;
+    box.querySelector(".recdemo-card-value").textContent = card.values[at];
+    const delta = box.querySelector(".recdemo-card-delta");
+    const change = card.deltas ? card.deltas[at] : "";
+    const up = change.startsWith("+") && change !== "+0.00";
+    const down = change.startsWith("-");
+    delta.textContent = change ? `${up ? "▲" : down ? "▼" : ""} ${change}`.trim() : "";
+    delta.className = "recdemo-card-delta"
+      + ((up || down) ? ((up !== card.lower_is_better) ? " better" : " worse") : "");
+  });
 }

@@ -47,11 +47,16 @@ def plotly_url() -> str:
     return f"/{base}/{path}" if base else f"/{path}"
 
 
-def plot(fig, key: str, config: dict, on_click=None):
+def plot(fig, key: str, config: dict, on_click=None, cards: dict | None = None,
+         alt: str | None = None):
     """Draw ``fig`` as the chart ``key``. With ``on_click``, a click on a point
-    calls it; the point is then ``clicked_point(key)``."""
+    calls it; the point is then ``clicked_point(key)``. An animated figure
+    (figures.AnimatedFigure with a playback) gets Play/Pause and its frame as
+    controls under it; ``cards`` (figures.metric_cards) are shown above it and
+    follow the frame on screen; ``alt`` is the text a screen reader gets."""
     data = {"figure": pio.to_json(fig, validate=False), "config": config,
-            "plotly": plotly_url(), "clickable": on_click is not None}
+            "plotly": plotly_url(), "clickable": on_click is not None,
+            "playback": getattr(fig, "playback", None), "cards": cards, "alt": alt}
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     _COMPONENT(key=key, data=data, **callbacks)
 

@@ -22,13 +22,12 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
 )
 
 from recdemo import work_cost
-from recdemo.claims import run_settings
 from recdemo.data import DataConfig, make_dataset
 from recdemo.exercises import Looked
 from recdemo.figures import run_label
 from recdemo.mf import MFConfig, mf_references, train_mf
 from recdemo.mf_comparison import measure
-from recdemo.params import defaults
+from recdemo.params import defaults, run_settings
 from recdemo.references import References
 from recdemo.references import references as compute_references
 from recdemo.step_cost import CostConfig, measure_step

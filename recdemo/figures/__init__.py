@@ -11,8 +11,14 @@ Projection, the metrics module); they compute no metric themselves.
 - cost: the time of one training step as the corpus grows
 """
 
+from recdemo.figures.cards import metric_cards
 from recdemo.figures.cost import step_cost_figure
-from recdemo.figures.embedding import FRAME_MS, balanced_snapshots, embedding_figure
+from recdemo.figures.embedding import (
+    FRAME_MS,
+    balanced_snapshots,
+    embedding_alt,
+    embedding_figure,
+)
 from recdemo.figures.groups import group_sizes_figure, interaction_matrix_figure, latent_figure
 from recdemo.figures.panels import (
     metrics_bar_figure,
@@ -37,7 +43,8 @@ from recdemo.figures.style import (
 
 __all__ = [
     "AnimatedFigure", "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "STRATEGY_COLORS",
-    "array_values", "balanced_snapshots", "delta_text", "embedding_figure", "group_color",
+    "array_values", "balanced_snapshots", "delta_text", "embedding_alt", "embedding_figure",
+    "group_color", "metric_cards",
     "group_name", "group_sizes_figure", "interaction_matrix_figure", "latent_figure",
     "metric_label", "metrics_bar_figure", "run_label", "small_multiples_figure",
     "step_cost_figure", "training_curves_figure", "typed_array", "with_font_size",

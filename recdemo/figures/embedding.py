@@ -1,13 +1,16 @@
 """The Train page's picture: the embeddings (PCA; squares are queries, circles
 items) beside what the model recommends (exact), one animation frame per epoch.
 
-Both panels, the title and the numbers in it follow the epoch slider, so what
-a student sees at epoch N is all of epoch N. The animation is plotly's own
-(frames, a slider and play/pause): playback runs in the browser without asking
-the server for anything.
+Both panels, the title and the numbers in it follow the epoch, so what a
+student sees at epoch N is all of epoch N. The animation is plotly's own
+frames, one per epoch; the chart component (ui/plot.js) draws Play/Pause and
+the epoch as controls a keyboard reaches (``Playback``), and playback runs in
+the browser without asking the server for anything.
 """
 
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -31,10 +34,24 @@ from recdemo.projection import Projection, project
 FRAME_MS = 450  # one epoch per frame during playback
 PICTURE_DOMAIN = (0.0, 0.58)  # share of the figure's width: the embeddings
 MATRIX_DOMAIN = (0.66, 1.0)  # and what it recommends
-# Play, Pause and the epoch slider go this many pixels under the panels, below
-# their captions (three lines): in pixels, not in shares of the plot's height, so
-# they do not run into the captions when the picture is short.
+# Room under the panels for their captions (three lines).
 UNDER_CAPTIONS = 62
+
+
+@dataclass(frozen=True)
+class Playback:
+    """How the chart component replays an animated figure: its frames' names
+    in order, the one drawn first (the last), what a frame is ("epoch"), the
+    time per frame, and how long 2D points glide between frames (3D cannot)."""
+
+    frames: tuple[str, ...]
+    active: int
+    label: str
+    frame_ms: int = FRAME_MS
+    glide_ms: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 def embedding_figure(dataset, result, components: int = 3, selected_query: int | None = None,
@@ -70,14 +87,12 @@ def embedding_figure(dataset, result, components: int = 3, selected_query: int |
         "layout": {
             "height": height, "font": FONT, "margin": {
                 "l": 10, "r": 10, "t": 105 + (40 if _title_break(result.config) == "<br>" else 0),
-                "b": 90},
+                "b": UNDER_CAPTIONS + 10},
             "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0,
                        "yanchor": "bottom", "itemsizing": "constant",
                        # On top: at its left, a long legend runs out of the chart.
                        "title": {"text": "squares: queries, circles: items", "side": "top"}},
             "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
-            "updatemenus": [_play_pause(components)],
-            "sliders": [_epoch_slider(epochs, epochs - 1, components, result.FRAME)],
             # The caption under the matrix names its columns.
             "xaxis2": matrix_x | {"domain": list(MATRIX_DOMAIN), "anchor": "y2",
                                   "title": {"text": ""}},
@@ -87,7 +102,21 @@ def embedding_figure(dataset, result, components: int = 3, selected_query: int |
             **_picture_axes(projection),
         },
     }
-    return AnimatedFigure(spec)
+    playback = Playback(tuple(str(epoch) for epoch in range(epochs)), epochs - 1, result.FRAME,
+                        glide_ms=int(0.6 * FRAME_MS) if components == 2 else 0)
+    return AnimatedFigure(spec, playback.as_dict())
+
+
+def embedding_alt(dataset, result, components: int) -> str:
+    """The picture in words, for a screen reader: what it shows and its main numbers."""
+    final, k = result.final_metrics, result.config.k
+    return (f"{run_label(result.config)} after {len(result.metrics) - 1} "
+            f"{result.FRAME}s. Left: the embeddings projected to {components}D with PCA, "
+            f"{len(dataset.test)} held-out queries as squares and {dataset.n_items} items as "
+            f"circles, one color per group ({dataset.n_groups} groups). Right: what it "
+            f"recommends, a mark for each query's top {k} items; "
+            f"{final['spurious_at_k']:.0%} of them come from other groups, and the "
+            f"cross-group AUC is {final['cross_group_auc']:.2f}.")
 
 
 def balanced_snapshots(result):
@@ -246,41 +275,31 @@ def _positions(points):
     return kind | {axis: typed_array(points[:, i]) for i, axis in enumerate(axes)}
 
 
-def _animation_args(components, duration):
-    # The texts of each frame (title, captions) need a redraw, as 3D scenes do;
-    # 2D markers still glide from frame to frame. 3D points cannot glide: a
-    # transition there only delays the frame.
-    glide = duration * 0.6 if components == 2 else 0
-    return {"frame": {"duration": duration, "redraw": True}, "mode": "immediate",
-            "transition": {"duration": glide, "easing": "cubic-in-out"},
-            "fromcurrent": True}
+def plotly_controls(playback: dict) -> dict:
+    """plotly's own Play/Pause buttons and frame slider for ``playback``
+    (Playback.as_dict()), for a chart outside the app (the HTML export), where
+    no component draws them: layout keys "updatemenus" and "sliders"."""
+    def animate(duration, glide):
+        return {"frame": {"duration": duration, "redraw": True}, "mode": "immediate",
+                "transition": {"duration": glide, "easing": "cubic-in-out"},
+                "fromcurrent": True}
 
-
-def _play_pause(components):
+    stop = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+            "transition": {"duration": 0}}
     return {
-        "type": "buttons", "direction": "left", "x": 0.0, "y": 0.0, "xanchor": "left",
-        "yanchor": "top", "pad": {"r": 10, "t": UNDER_CAPTIONS}, "showactive": False,
-        "bgcolor": "#FFFFFF", "bordercolor": "#555555", "font": {"color": "#111111"},
-        "buttons": [
-            {"label": "▶ Play", "method": "animate",
-             "args": [None, _animation_args(components, FRAME_MS)]},
-            {"label": "❚❚ Pause", "method": "animate",
-             "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                               "transition": {"duration": 0}}]},
-        ],
-    }
-
-
-def _epoch_slider(n_frames, active, components, frame_name):
-    return {
-        "active": active, "x": 0.2, "len": 0.8, "y": 0.0, "yanchor": "top",
-        "pad": {"t": UNDER_CAPTIONS},
-        "currentvalue": {"prefix": f"{frame_name} ", "font": {"size": 16}, "xanchor": "right"},
-        "steps": [
-            {"label": str(epoch), "method": "animate",
-             "args": [[str(epoch)], _animation_args(components, 0)]}
-            for epoch in range(n_frames)
-        ],
+        "updatemenus": [{
+            "type": "buttons", "direction": "left", "x": 0.0, "y": 0.0, "xanchor": "left",
+            "yanchor": "top", "pad": {"r": 10, "t": UNDER_CAPTIONS}, "showactive": False,
+            "buttons": [
+                {"label": "▶ Play", "method": "animate",
+                 "args": [None, animate(playback["frame_ms"], playback["glide_ms"])]},
+                {"label": "❚❚ Pause", "method": "animate", "args": [[None], stop]}]}],
+        "sliders": [{
+            "active": playback["active"], "x": 0.2, "len": 0.8, "y": 0.0, "yanchor": "top",
+            "pad": {"t": UNDER_CAPTIONS},
+            "currentvalue": {"prefix": f"{playback['label']} ", "xanchor": "right"},
+            "steps": [{"label": name, "method": "animate", "args": [[name], animate(0, 0)]}
+                      for name in playback["frames"]]}],
     }
 
 

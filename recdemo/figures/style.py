@@ -104,9 +104,14 @@ class AnimatedFigure(go.Figure):
     than all the rest of sending the figure.
     """
 
-    def __init__(self, spec: dict):
+    def __init__(self, spec: dict, playback: dict | None = None):
         super().__init__({key: spec[key] for key in ("data", "layout")}, _validate=False)
         self._animation_frames = spec["frames"]
+        self._playback = playback  # how ui/plot.js replays it (figures.embedding.Playback)
+
+    @property
+    def playback(self) -> dict | None:
+        return self._playback
 
     def to_dict(self) -> dict:
         # _data and _layout are plotly's own JSON of the traces and the layout,
@@ -144,7 +149,7 @@ def with_font_size(fig: go.Figure, size: float) -> go.Figure:
         frames = [frame | {"layout": _fill_font_sizes(
                       _grow(copy.deepcopy(frame["layout"]), factor), size, texts_only=True)}
                   if "layout" in frame else frame for frame in spec["frames"]]
-        return AnimatedFigure({"data": data, "layout": layout, "frames": frames})
+        return AnimatedFigure({"data": data, "layout": layout, "frames": frames}, fig.playback)
     return go.Figure(spec | {"data": data, "layout": layout}, _validate=False)
 
 
