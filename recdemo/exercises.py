@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recdemo import claims
+from recdemo.claims_practice import switch_claim
 from recdemo.references import References
 
 
@@ -82,6 +83,12 @@ def _leak(looked: Looked) -> str:
             + (f" {beyond.text}" if beyond else ""))
 
 
+def _undone(looked: Looked) -> str:
+    (switched,) = looked.results
+    return (f"{switch_claim(looked.labels[0], switched, looked.refs).text} "
+            f"{looked.verdict(0)}")
+
+
 def _dimension(looked: Looked) -> str:
     return (" ".join(looked.verdict(index) for index in range(len(looked.results)))
             + " With w0 = 0 nothing pushes the groups apart: whether they land on each other "
@@ -124,4 +131,11 @@ EXERCISES = (
         ({"strategy": "wals", "unobserved_weight": 0.0, "mf_dim": 4},
          {"strategy": "wals", "unobserved_weight": 0.0, "mf_dim": 16},
          {"strategy": "wals", "unobserved_weight": 0.05, "mf_dim": 4}), _dimension),
+    Exercise(
+        "Folding undone", "train",
+        {"strategy": "positives-only", "switch_at": 7, "switch_to": "uniform"},
+        "Positives-only for 7 epochs, then uniform negatives from the same parameters and "
+        "optimizer state, on the same data. Press ▶ Play: once folded, will the groups come "
+        "apart, or is the folding there to stay?",
+        ({"strategy": "positives-only", "switch_at": 7, "switch_to": "uniform"},), _undone),
 )

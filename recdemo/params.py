@@ -202,7 +202,7 @@ PARAMS: dict[str, Param] = {
         # What the app shows; not used by the library's training.
         Param("components", int, 3, "PCA components of the embedding picture", "view", choices=(2, 3)),
         Param("query", int, 0, "test query shown in the query inspector", "view", 0, 399),
-        Param("exercise", int, 1, "the exercise shown on the Exercises page", "view", 1, 6),
+        Param("exercise", int, 1, "the exercise shown on the Exercises page", "view", 1, 7),
         Param("largest_corpus", int, 100_000, "the largest corpus the Why sample? page measures", "view", choices=(10_000, 100_000, 1_000_000)),
         Param("present", bool, False, "presenter view: no sidebar, larger type", "view"),
         Param("hide", tuple, (), "controls to hide, comma-separated names", "view"),

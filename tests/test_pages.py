@@ -72,6 +72,10 @@ def test_every_page_runs_without_exception(page):
         assert charts(at), "every page but the exercises shows a chart"
 
 
+def test_every_exercise_can_be_linked_to():
+    assert PARAMS["exercise"].high == len(EXERCISES)
+
+
 @pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))
 def test_every_exercise_opens_its_view_with_its_settings(number):
     exercise = EXERCISES[number - 1]

@@ -281,7 +281,8 @@ def looked_at(exercise) -> Looked | None:
     data's references; None if one of them did not train."""
     values = [defaults() | run for run in exercise.runs]
     data = data_config(values[0])
-    configs = [mf_config(v) if v.get("strategy") == MFConfig.strategy else train_config(v)
+    configs = [mf_config(v) if v.get("strategy") == MFConfig.strategy
+               else train_config(v, with_switch=True)
                for v in values]
     for config in configs:  # all at once: the workers train them side by side
         training(data, config)

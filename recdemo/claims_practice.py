@@ -1,0 +1,121 @@
+"""The claims of the lessons practitioners meet (claims.py has the course's):
+a switch mid-run, the logQ correction of in-batch and popularity negatives,
+where each strategy's negatives came from, and evaluation against sampled
+negatives. Each returns a Claim computed from the runs on screen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import kendalltau
+
+from recdemo.claims import VERDICT_WORDS, Claim, fmt, named
+from recdemo.negatives import group_matrix, per_item
+from recdemo.references import References
+from recdemo.verdicts import verdict
+
+
+def switch_claim(label: str, result, refs: References) -> Claim:
+    """A run that switched mid-run: what it did before the switch and at the
+    end, from the same parameters. Holds when the verdict changed."""
+    config = result.config
+    at, last = config.switch_at, len(result.metrics) - 1
+    before, after = result.metrics[at], result.final_metrics
+    was, became = verdict(before, refs), verdict(after, refs)
+    k = refs.k
+
+    def state(metrics):
+        return (f"spurious@{k} {fmt(metrics['spurious_at_k'])}, cross-group AUC "
+                f"{fmt(metrics['cross_group_auc'])}")
+
+    text = (f"After {at} epochs of {config.strategy}, {state(before)}: it "
+            f"{VERDICT_WORDS[was]}. Then {last - at} epochs of {config.switch_to}"
+            + (f" with gravity {config.switch_gravity:g}" if config.switch_gravity else "")
+            + f", from the same parameters and optimizer state: {state(after)}; it "
+            f"{VERDICT_WORDS[became]}.")
+    if was != became:
+        text += " What the loss saw decided it, not the data, which stayed the same."
+    return Claim(was != became, text)
+
+
+def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:
+    """The same run with and without the logQ correction: does it rank better
+    inside a group with it? (Without it, popular items are pushed down as
+    often as they are drawn.)"""
+    k = refs.k
+    with_q = corrected.final_metrics["within_group_recall_at_k"]
+    without = uncorrected.final_metrics["within_group_recall_at_k"]
+    holds = with_q > without
+    return Claim(holds, f"With the logQ correction {named(label)}'s within-group recall@{k} is "
+                        f"**{fmt(with_q)}**; without it, {fmt(without)} (same data and seed): "
+                        f"the correction {'helps' if holds else 'does not help'} here.")
+
+
+def negatives_claims(label: str, result, dataset) -> list[Claim]:
+    """Where the run's negatives came from (the whole run, recdemo/negatives.py):
+    the share from other groups, and for in-batch and mixed what happened to
+    the items no training query chose."""
+    full = result.config.strategy == "full"
+    table = result.pushed_down if full else result.negatives_seen
+    counted = "push (softmax weight)" if full else "negatives"
+    if table is None:
+        return []
+    total = table.sum(axis=0)  # (G, n) over every epoch
+    if total.sum() == 0:
+        return [Claim(True, f"{named(label)} drew no negatives: nothing pushed any item down.")]
+    matrix = group_matrix(total, dataset.item_groups)
+    other = 1.0 - np.trace(matrix) / matrix.sum()
+    claims = [Claim(True, f"{other:.0%} of {named(label)}'s {counted} came from other groups' "
+                          "items" + (": none at all" if other == 0 else "") + ".")]
+    if result.config.strategy in ("in-batch", "mixed"):
+        unchosen = dataset.item_popularity == 0
+        times = per_item(result.negatives_seen)[unchosen]
+        if unchosen.any():
+            claims.append(Claim(
+                bool((times == 0).all()) or result.config.strategy == "mixed",
+                f"The {unchosen.sum()} items no training query chose were negatives "
+                f"{times.sum():.0f} times"
+                + (": in-batch draws only other queries' positives." if times.sum() == 0 else
+                   ", all of them uniform draws.")))
+    return claims
+
+
+def protocol_claims(protocols: dict, metrics: dict, k: int) -> list[Claim]:
+    """Evaluation against sampled negatives beside the exact metrics, for the
+    runs of one page (label -> protocol_metrics, label -> final metrics): where
+    in-group ranks under each, and whether a sampled protocol orders the
+    strategies as the exact one does."""
+    labels = list(protocols)
+
+    def rank(metric, label):
+        values = {name: protocols[name][metric] for name in labels}
+        return 1 + sum(value > values[label] for value in values.values())
+
+    claims = []
+    if "in-group" in protocols:
+        n = len(labels)
+        claims.append(Claim(True, (
+            f"Against 100 negatives from the query's own group, in-group's recall@{k} ranks "
+            f"**{_ordinal(rank('own_group_sampled_recall_at_k', 'in-group'))} of {n}**; against "
+            f"100 from the whole corpus {_ordinal(rank('sampled_recall_at_k', 'in-group'))}, "
+            f"and ranked against every item {_ordinal(rank('recall_at_k', 'in-group'))}. Its "
+            f"spurious@{k} is {fmt(metrics['in-group']['spurious_at_k'])}: a sampled protocol "
+            "that draws from the query's own group cannot see folding.")))
+    for metric, exact, words in (("sampled_recall_at_k", "recall_at_k", "the whole corpus"),
+                                 ("own_group_sampled_recall_at_k", "within_group_recall_at_k",
+                                  "the query's own group")):
+        sampled = [protocols[name][metric] for name in labels]
+        truth = [protocols[name][exact] for name in labels]
+        tau = kendalltau(sampled, truth).statistic
+        best_sampled = labels[int(np.argmax(sampled))]
+        best_exact = labels[int(np.argmax(truth))]
+        same = best_sampled == best_exact
+        claims.append(Claim(same, (
+            f"Sampled from {words}, the best strategy is {best_sampled}"
+            + (", as ranked exactly" if same else f"; ranked exactly, {best_exact}")
+            + f" (Kendall's tau between the two orders {tau:.2f}).")))
+    return claims
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

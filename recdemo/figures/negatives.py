@@ -1,0 +1,87 @@
+"""Where the negatives came from: the cause beside the effect.
+
+Left, a groups x groups matrix: the share of each query group's negatives
+that came from each item group (for the full softmax, whose negatives are
+every other item, the share of the push: the softmax weight on them, the
+gradient mass pushing items down). Right, every item: how often it was a
+negative (or how hard it was pushed) against its popularity. One frame per
+epoch, the totals up to it (recdemo/negatives.py), replayed like the
+embedding picture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recdemo.figures.embedding import Playback
+from recdemo.figures.style import FONT, AnimatedFigure, group_color, group_name, typed_array
+from recdemo.negatives import group_matrix, shares, up_to_each_frame
+
+MATRIX_DOMAIN = (0.0, 0.42)
+ITEMS_DOMAIN = (0.55, 1.0)
+
+
+def what_it_counts(result) -> tuple[np.ndarray, str]:
+    """The per-epoch table the figure shows, and its name in words: the
+    negatives drawn, or for the full softmax the push on them."""
+    if result.config.strategy == "full":
+        return result.pushed_down, "the push (softmax weight)"
+    return result.negatives_seen, "negatives drawn"
+
+
+def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
+    """The groups x groups shares and the per-item totals, a frame per epoch."""
+    table, counted = what_it_counts(result)
+    frames = up_to_each_frame(table)  # (epochs + 1, G, n)
+    share = shares(group_matrix(frames, dataset.item_groups))  # (frames, G, G)
+    per_item = frames.sum(axis=1)  # (frames, n)
+    G = dataset.n_groups
+    names = [group_name(g) for g in range(G)]
+
+    def data_at(frame: int) -> list[dict]:
+        text = [["–" if np.isnan(v) else f"{v:.0%}" for v in row] for row in share[frame]]
+        matrix = {"type": "heatmap", "z": np.nan_to_num(share[frame]).tolist(), "text": text}
+        return [matrix] + [{"type": "scatter", "y": typed_array(per_item[frame][
+            dataset.item_groups == g])} for g in range(G)]
+
+    matrix_style = {"type": "heatmap", "x": names, "y": names, "zmin": 0.0, "zmax": 1.0,
+                    "colorscale": "Blues", "texttemplate": "%{text}", "showscale": False,
+                    "xaxis": "x", "yaxis": "y",
+                    "hovertemplate": "queries of %{y}: %{text} of their "
+                                     f"{counted} from %{{x}}<extra></extra>"}
+    item_styles = [{"type": "scatter", "mode": "markers", "xaxis": "x2", "yaxis": "y2",
+                    "name": names[g], "legendgroup": str(g),
+                    "x": typed_array(dataset.item_popularity[dataset.item_groups == g]),
+                    "marker": {"color": group_color(g), "size": 6, "opacity": 0.8},
+                    "hovertemplate": f"an item of {names[g]}: %{{x}} training positives, "
+                                     f"%{{y:.4g}} {counted}<extra></extra>"}
+                   for g in range(G)]
+    last = len(frames) - 1
+    traces = [style | frame for style, frame in zip([matrix_style, *item_styles], data_at(last),
+                                                     strict=True)]
+    top = float(max(per_item[-1].max(), 1.0))
+    spec = {
+        "data": traces,
+        "frames": [{"name": str(f), "data": data_at(f)} for f in range(len(frames))],
+        "layout": {
+            "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+            "showlegend": False,
+            "xaxis": {"domain": list(MATRIX_DOMAIN), "title": {"text": "item group"},
+                      "side": "bottom"},
+            "yaxis": {"autorange": "reversed", "title": {"text": "query group"}},
+            "xaxis2": {"domain": list(ITEMS_DOMAIN), "anchor": "y2",
+                       "title": {"text": "item popularity (training positives)"}},
+            "yaxis2": {"anchor": "x2", "range": [-0.03 * top, 1.05 * top],
+                       "title": {"text": counted}},
+            "annotations": [
+                _heading(f"Share of each query group's {counted}", sum(MATRIX_DOMAIN) / 2),
+                _heading(f"Each item: {counted}, by popularity", sum(ITEMS_DOMAIN) / 2)],
+        },
+    }
+    playback = Playback(tuple(str(f) for f in range(len(frames))), last, result.FRAME)
+    return AnimatedFigure(spec, playback.as_dict())
+
+
+def _heading(text: str, x: float) -> dict:
+    return {"text": text, "x": x, "y": 1.0, "xref": "paper", "yref": "paper",
+            "xanchor": "center", "yanchor": "bottom", "showarrow": False}

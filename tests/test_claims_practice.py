@@ -1,0 +1,96 @@
+"""The claims of the practitioners' lessons (recdemo/claims_practice.py) and
+the negatives-seen picture, on hand-built cases and on short real runs."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from recdemo import claims_practice
+from recdemo.data import DataConfig, make_dataset
+from recdemo.figures.negatives import negatives_figure
+from recdemo.references import References, references
+from recdemo.train import TrainConfig, train
+
+DATA = DataConfig(groups=3, items_per_group=10, queries_per_group=30, test_queries_per_group=5)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_dataset(DATA)
+
+
+@pytest.fixture(scope="module")
+def refs(data):
+    return references(data, 5)
+
+
+def run(data, **settings):
+    return train(data, TrainConfig(epochs=4, k=5, **settings))
+
+
+def test_a_switched_run_says_what_it_did_before_and_after_from_its_own_frames(data, refs):
+    result = run(data, strategy="positives-only", switch_at=2, switch_to="uniform")
+    claim = claims_practice.switch_claim("positives-only", result, refs)
+    before, after = result.metrics[2], result.final_metrics
+    assert f"After 2 epochs of positives-only, spurious@5 {before['spurious_at_k']:.2f}" \
+        in claim.text
+    assert "Then 2 epochs of uniform" in claim.text
+    assert f"cross-group AUC {after['cross_group_auc']:.2f}" in claim.text
+
+
+def test_the_logq_claim_compares_the_two_runs_it_is_given():
+    def with_recall(value):
+        return SimpleNamespace(final_metrics={"within_group_recall_at_k": value})
+    refs = References({}, {}, 10, 40, 6)
+    assert claims_practice.logq_claim("in-batch", with_recall(0.8), with_recall(0.7), refs).holds
+    claim = claims_practice.logq_claim("in-batch", with_recall(0.6), with_recall(0.7), refs)
+    assert not claim.holds and "does not help" in claim.text
+
+
+def test_in_group_draws_nothing_from_other_groups_and_positives_only_nothing_at_all(data):
+    (in_group,) = claims_practice.negatives_claims("in-group", run(data, strategy="in-group"),
+                                                    data)
+    assert in_group.text == "0% of in-group's negatives came from other groups' items: none at all."
+    (nothing,) = claims_practice.negatives_claims("positives-only",
+                                                   run(data, strategy="positives-only"), data)
+    assert "drew no negatives" in nothing.text
+
+
+def test_in_batch_never_draws_an_item_no_query_chose():
+    data = make_dataset(DataConfig(groups=3, items_per_group=60, queries_per_group=10,
+                                   positives=2, popularity_skew=2.0))
+    assert (data.item_popularity == 0).any(), "some items no training query chose"
+    claims = claims_practice.negatives_claims("in-batch", run(data, strategy="in-batch"), data)
+    assert claims[-1].holds and "were negatives 0 times" in claims[-1].text
+
+
+def test_the_evaluation_claims_rank_in_group_under_each_protocol():
+    protocols = {
+        "uniform": {"recall_at_k": 0.5, "sampled_recall_at_k": 0.9,
+                    "own_group_sampled_recall_at_k": 0.40, "within_group_recall_at_k": 0.55},
+        "in-group": {"recall_at_k": 0.1, "sampled_recall_at_k": 0.5,
+                     "own_group_sampled_recall_at_k": 0.45, "within_group_recall_at_k": 0.6},
+        "full": {"recall_at_k": 0.6, "sampled_recall_at_k": 0.8,
+                 "own_group_sampled_recall_at_k": 0.42, "within_group_recall_at_k": 0.5},
+    }
+    metrics = {"in-group": {"spurious_at_k": 0.94}}
+    ranks, corpus, own = claims_practice.protocol_claims(protocols, metrics, 10)
+    assert "ranks **1st of 3**; against 100 from the whole corpus 3rd, and ranked against " \
+           "every item 3rd" in ranks.text
+    assert not corpus.holds and "the best strategy is uniform; ranked exactly, full" in corpus.text
+    assert own.holds
+
+
+def test_the_negatives_picture_counts_what_the_run_counted_at_every_frame(data):
+    result = run(data, strategy="uniform")
+    fig = negatives_figure(data, result).to_dict()
+    totals = np.cumsum(result.negatives_seen, axis=0)
+    for epoch, frame in enumerate(fig["frames"][1:], start=1):
+        matrix = np.array(frame["data"][0]["z"])
+        by_group = totals[epoch - 1] @ (data.item_groups[:, None] == np.arange(3)).astype(float)
+        np.testing.assert_allclose(matrix, by_group / by_group.sum(axis=1, keepdims=True),
+                                   atol=1e-6)
+    assert fig["frames"][0]["data"][0]["text"][0][0] == "–", "no negatives before training"
