@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from recdemo import claims, figures, verdicts
+from recdemo import claims, claims_practice, figures, verdicts
 from recdemo.metrics import METRICS
 from recdemo.params import STRATEGIES, run_settings
 
@@ -79,3 +79,42 @@ summaries = [{**result.summary(), **({} if "within_group_recall_at_k" in shown
 ui.chart(figures.metrics_bar_figure(summaries, {who: {name: values.get(name) for name in shown}
                                                 for who, values in references.items()}),
          "metric_bars", "recdemo-compare-metrics")
+
+st.subheader("Where the negatives came from")
+st.caption("For each strategy, the share of each query group's negatives (rows) that came from "
+           "each item group (columns), over its whole training; for the full softmax, the "
+           "share of the push, the softmax's weight on the other items.")
+results = {figures.run_label(config): result for result, config in runs.values()}
+ui.chart(figures.negatives_small_multiples(data, results), "negatives_multiples",
+         f"recdemo-compare-negatives-seed{data_config.seed}")
+
+st.subheader("Evaluation that hides folding")
+st.markdown(
+    f"A common shortcut scores each held-out positive against **100 sampled negatives** "
+    f"instead of every item (recall@{k} out of 101). Sampled from the whole corpus, or worse, "
+    "from the query's own group, it can reward a model that folds: the exact metrics above "
+    "rank every item."
+)
+measured = {figures.run_label(config): ui.protocols(data_config, config)
+            for _, config in runs.values()}
+st.dataframe(
+    [{"strategy": label, **values, "spurious_at_k": results[label].final_metrics[
+        "spurious_at_k"]} for label, values in measured.items()],
+    hide_index=True, height="content",
+    column_config={
+        "strategy": st.column_config.TextColumn("strategy"),
+        "recall_at_k": st.column_config.NumberColumn(f"recall@{k}, exact", format="%.2f"),
+        "sampled_recall_at_k": st.column_config.NumberColumn(
+            f"recall@{k}, 100 sampled", format="%.2f"),
+        "own_group_sampled_recall_at_k": st.column_config.NumberColumn(
+            f"recall@{k}, 100 from own group", format="%.2f"),
+        "within_group_recall_at_k": st.column_config.NumberColumn(
+            figures.metric_label("within_group_recall_at_k", k), format="%.2f"),
+        "spurious_at_k": st.column_config.NumberColumn(
+            figures.metric_label("spurious_at_k", k), format="%.2f"),
+    },
+)
+for claim in claims_practice.protocol_claims(
+        {config.strategy: ui.protocols(data_config, config) for _, config in runs.values()},
+        {config.strategy: result.final_metrics for result, config in runs.values()}, k):
+    st.markdown(claim.text)

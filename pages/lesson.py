@@ -9,7 +9,7 @@ page says what happened instead.
 import streamlit as st
 
 import ui
-from recdemo import claims, verdicts
+from recdemo import claims, claims_practice, verdicts
 from recdemo.params import run_settings
 from recdemo.references import random_metrics
 from recdemo.where_it_holds import warnings
@@ -40,9 +40,16 @@ for note in warnings({strategy: verdicts.STORY[strategy] for strategy in STORY},
                      run_settings(data_config, settings)):
     st.warning(note, icon=":material/warning:")
 data = ui.dataset(data_config)
+# Positives-only, then uniform from its parameters at half the epochs (section 7).
+UNDONE = {"strategy": "positives-only", "switch_at": settings.epochs // 2,
+          "switch_to": "uniform"}
+undone_config = ui.train_config(with_switch=True, **UNDONE) if settings.epochs > 1 else None
+if undone_config is not None:
+    ui.training(data_config, undone_config)
 runs = ui.train_all(data_config, STORY, slot="lesson")
 results = {strategy: result for strategy, (result, _) in runs.items()}
 refs = ui.references(data_config, k)
+undone = ui.trained_or_none(data_config, undone_config) if undone_config else None
 if runs:
     configs = tuple(config for _, config in runs.values())
     with picture:
@@ -139,8 +146,18 @@ st.markdown(
     "items would then be pushed down more often than the full softmax pushes them, "
     "so each candidate's logit gets the correction $-\\log(K Q_j)$ (logQ, Bengio & "
     "Senécal; Yi et al. 2019), which brings the sampled softmax closer to the full one. "
-    "Only popularity needs it: uniform's $Q_j = 1/n$ is the same for every item, so its "
-    "correction cancels, and hard negatives are *meant* to over-weight the items they pick.\n\n"
+    "Uniform's $Q_j = 1/n$ is the same for every item, so its correction cancels, and hard "
+    "negatives are *meant* to over-weight the items they pick.\n"
+    "- **in-batch**: each query's negatives are the *other queries' positives in the same "
+    "batch* (TensorFlow Recommenders' `Retrieval` task; Yi et al. 2019): no extra item is "
+    "read, and an item is drawn as often as it is someone's positive, so in proportion to "
+    "popularity. Its correction is $-\\log E_j$, $E_j$ the expected number of copies of item "
+    "$j$ among a query's negatives, from $Q_j$ estimated as the item's share of the training "
+    "positives (what a streaming estimator converges to).\n"
+    "- **mixed**: in-batch plus $K$ uniform negatives per query (Yang et al. 2020), so that "
+    "items nobody chose are pushed down too.\n\n"
+    "The Train page says what the correction does to in-batch, popularity and mixed on the "
+    "data you set, and where each strategy's negatives came from.\n\n"
     "A negative that happens to be one of the query's positives (an *accidental "
     "hit*) is masked."
 )
@@ -159,6 +176,15 @@ st.markdown(
     "recommendations. Matrix factorization (WALS) has the same kind of push, its weight on "
     "unobserved pairs (the MF vs softmax page)."
 )
+
+st.header("7. Folding undone")
+st.markdown(
+    "Is folding a property of the data? Train positives-only for half the epochs, then go on "
+    "from the same parameters and optimizer state with uniform negatives, on the same data:"
+)
+if undone is not None:
+    st.markdown(claims_practice.switch_claim("positives-only", undone, refs).text
+                + f" [Replay it on the Train page]({ui.view_link('train', UNDONE)}).")
 
 st.header("How to read the numbers")
 chance = random_metrics(data.n_groups, data_config.items_per_group, k)

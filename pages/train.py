@@ -5,7 +5,7 @@ import dataclasses
 import streamlit as st
 
 import ui
-from recdemo import claims, export, figures, verdicts
+from recdemo import claims, claims_practice, export, figures, verdicts
 from recdemo.metrics import recommendations
 from recdemo.params import run_settings
 from recdemo.where_it_holds import warnings
@@ -17,10 +17,15 @@ st.title("Train a softmax recommender")
 # while the page draws its controls.
 data_config = ui.data_config()
 shown = ui.train_config(with_switch=True)  # the run this page shows: it may switch mid-run
-ui.training(data_config, shown)
-ui.training(data_config, ui.train_config(strategy="positives-only", gravity=0.0))
+# Where logQ applies, the same run without it (or with it) shows what it does.
+CORRECTED = ("popularity", "in-batch", "mixed")
+flipped = (dataclasses.replace(shown, logq_correction=not shown.logq_correction)
+           if shown.strategy in CORRECTED else None)
+for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), flipped):
+    if config is not None:
+        ui.training(data_config, config)
 
-settings = ui.page_setup(training_controls=True)
+settings = ui.page_setup(training_controls=True, switch_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?",
            label_visibility="collapsed" if settings["present"] else "visible")
 
@@ -46,8 +51,16 @@ caveats = claims.metric_caveats(k, data_config.items_per_group)
 text, picture = ui.text_and_picture()
 label = figures.run_label(config)
 text.markdown(claims.verdict_claim(label, result, refs, this_run).text)
+if config.switch_at:
+    text.markdown(claims_practice.switch_claim(label, result, refs).text)
 if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
     text.markdown(claims.gravity_claim(baseline, result, refs).text)
+other = (ui.trained_or_none(data_config, dataclasses.replace(
+    config, logq_correction=not config.logq_correction)) if config.strategy in CORRECTED
+    else None)
+if other is not None and claims.recall_is_meaningful(k, data_config.items_per_group):
+    corrected, uncorrected = (result, other) if config.logq_correction else (other, result)
+    text.markdown(claims_practice.logq_claim(config.strategy, corrected, uncorrected, refs).text)
 reading = st.container()  # under the picture
 beyond = claims.beyond_claim(label, result.final_metrics, refs)
 epochs = len(result.metrics) - 1
@@ -95,6 +108,18 @@ st.dataframe(
                           "✗" if p["spurious"] else ""] for p in picks}},
     hide_index=True, height="content",
 )
+
+st.subheader("Where the negatives came from")
+st.caption("Which groups' items each group's queries were pushed away from while it trained: "
+           "the cause of what the picture shows. For the full softmax, whose negatives are all "
+           "the other items, the share of the push, the softmax's weight on each.")
+for claim in claims_practice.negatives_claims(label, result, data):
+    st.markdown(claim.text)
+if config.strategy != "positives-only" or config.switch_at:
+    ui.chart(ui.negatives_figure(data_config, config), "negatives_chart",
+             export.file_name(data_config, config, "negatives"),
+             alt=f"Where {label}'s negatives came from, by query group and item group, and "
+                 "for each item against its popularity.")
 
 st.subheader("Training curves")
 ui.chart(ui.training_curves(data_config, config), "curves",

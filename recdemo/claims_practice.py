@@ -101,9 +101,11 @@ def protocol_claims(protocols: dict, metrics: dict, k: int) -> list[Claim]:
             f"and ranked against every item {_ordinal(rank('recall_at_k', 'in-group'))}. Its "
             f"spurious@{k} is {fmt(metrics['in-group']['spurious_at_k'])}: a sampled protocol "
             "that draws from the query's own group cannot see folding.")))
-    for metric, exact, words in (("sampled_recall_at_k", "recall_at_k", "the whole corpus"),
-                                 ("own_group_sampled_recall_at_k", "within_group_recall_at_k",
-                                  "the query's own group")):
+    for metric, exact, words, exactly in (
+            ("sampled_recall_at_k", "recall_at_k", "the whole corpus",
+             "against every item"),
+            ("own_group_sampled_recall_at_k", "within_group_recall_at_k",
+             "the query's own group", "against every item of the own group")):
         sampled = [protocols[name][metric] for name in labels]
         truth = [protocols[name][exact] for name in labels]
         tau = kendalltau(sampled, truth).statistic
@@ -112,7 +114,7 @@ def protocol_claims(protocols: dict, metrics: dict, k: int) -> list[Claim]:
         same = best_sampled == best_exact
         claims.append(Claim(same, (
             f"Sampled from {words}, the best strategy is {best_sampled}"
-            + (", as ranked exactly" if same else f"; ranked exactly, {best_exact}")
+            + (f", as ranked {exactly}" if same else f"; ranked {exactly}, {best_exact}")
             + f" (Kendall's tau between the two orders {tau:.2f}).")))
     return claims
 

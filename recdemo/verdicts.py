@@ -101,7 +101,7 @@ def expected(config) -> str | None:
     strategy (and gravity) it switched to: its last epochs decide."""
     switched = getattr(config, "switch_at", 0) > 0
     strategy = config.switch_to if switched else config.strategy
-    gravity = config.switch_gravity if switched else config.gravity
+    gravity = config.switch_gravity if switched else getattr(config, "gravity", 0.0)
     if strategy == "positives-only" and gravity > 0:
         return SEPARATES
     return STORY.get(strategy)

@@ -37,6 +37,11 @@ def embedding_figure(data: DataConfig, config: TrainConfig, components: int, que
         dataset(data), trained(data, config), components, selected_query=query))
 
 
+def negatives_figure(data: DataConfig, config: TrainConfig):
+    return _figure(("negatives", data, config), lambda: figures.negatives_figure(
+        dataset(data), trained(data, config)), spinner=None)
+
+
 def training_curves(data: DataConfig, config: TrainConfig):
     return _figure(("curves", data, config),
                    lambda: figures.training_curves_figure(trained(data, config)), spinner=None)

@@ -25,6 +25,7 @@ from recdemo import work_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.exercises import Looked
 from recdemo.figures import run_label
+from recdemo.metrics import protocol_metrics
 from recdemo.mf import MFConfig, mf_references, train_mf
 from recdemo.mf_comparison import measure
 from recdemo.params import defaults, run_settings
@@ -293,6 +294,19 @@ def looked_at(exercise) -> Looked | None:
     return Looked(results, [run_label(config) for config in configs],
                   [run_settings(data, config) for config in configs], references(data, k),
                   dataset(data).test.groups)
+
+
+PROTOCOLS = ByteCache(1 * MB)  # four numbers a run: about 1,500 runs
+
+
+def protocols(data: DataConfig, config: TrainConfig) -> dict:
+    """A trained run's held-out positives ranked against sampled negatives and
+    exactly (metrics.protocol_metrics), shared by every session like the run."""
+    def measure():
+        result = trained(data, config)
+        return protocol_metrics(result.query_embeddings, result.item_embeddings,
+                                dataset(data).test, dataset(data).item_groups, config.k)
+    return PROTOCOLS.get_or_make((data, config), measure, wait=wait_for)
 
 
 def train_all(data: DataConfig, strategies, slot: str) -> dict:

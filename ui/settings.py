@@ -19,6 +19,7 @@ from recdemo.mf import MFConfig
 from recdemo.params import (
     PARAMS,
     SHOWN_CHARS,
+    STRATEGIES,
     ParamError,
     defaults,
     parse_query,
@@ -30,7 +31,7 @@ from ui import widget_guard
 from ui.navigation import page_file
 
 # Widget styles of the parameters that are not sliders.
-NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
+NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature", "switch_gravity"}
 SLIDER_STEPS = {"leak": 0.01, "unobserved_weight": 0.01, "popularity_skew": 0.1,
                 "items_per_group": 5, "queries_per_group": 10, "batch_size": 32}
 LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
@@ -98,7 +99,8 @@ def _show_notice(message: str, got) -> None:
         st.code(shortened(text), language=None, wrap_lines=True)
 
 
-def page_setup(data_controls: bool = True, training_controls: bool = False) -> dict:
+def page_setup(data_controls: bool = True, training_controls: bool = False,
+               switch_controls: bool = False) -> dict:
     """Start a page: settings (from the link on a session's first run), the
     link's warnings, the sidebar controls the page needs and the share links.
     In presenter view (``present=true``) there is no sidebar and the type is larger."""
@@ -111,7 +113,7 @@ def page_setup(data_controls: bool = True, training_controls: bool = False) -> d
         if data_controls:
             _data_controls()
         if training_controls:
-            _training_controls()
+            _training_controls(switch_controls)
         _share_links()
     sync_url()
     return values
@@ -302,8 +304,9 @@ def _data_controls() -> None:
         control(name)
 
 
-def _training_controls() -> None:
-    """Everything but the strategy, which the Train page shows large in its body."""
+def _training_controls(switch: bool = False) -> None:
+    """Everything but the strategy, which the Train page shows large in its
+    body; with ``switch``, the switch mid-run of the run the page shows."""
     st.sidebar.subheader("Model and training")
     for name in ("negatives", "gravity", "epochs", "learning_rate", "dim"):
         control(name)
@@ -311,6 +314,11 @@ def _training_controls() -> None:
         for name in ("hidden", "batch_size", "l2", "temperature", "logq_correction", "k",
                      "positives", "test_queries_per_group"):
             control(name, st)
+    if switch:
+        with st.sidebar.expander("Switch mid-run", expanded=bool(settings()["switch_at"])):
+            control("switch_at", st, label="switch after epoch (0: never)")
+            control("switch_to", st, label="then train with", options=list(STRATEGIES))
+            control("switch_gravity", st, label="and gravity")
 
 
 def data_config(values: dict | None = None) -> DataConfig:

@@ -20,6 +20,7 @@ from recdemo.figures.embedding import (
     embedding_figure,
 )
 from recdemo.figures.groups import group_sizes_figure, interaction_matrix_figure, latent_figure
+from recdemo.figures.negatives import negatives_figure, negatives_small_multiples
 from recdemo.figures.panels import (
     metrics_bar_figure,
     small_multiples_figure,
@@ -44,8 +45,8 @@ from recdemo.figures.style import (
 __all__ = [
     "AnimatedFigure", "FONT", "FRAME_MS", "METRIC_LABELS", "PALETTE", "STRATEGY_COLORS",
     "array_values", "balanced_snapshots", "delta_text", "embedding_alt", "embedding_figure",
-    "group_color", "metric_cards",
-    "group_name", "group_sizes_figure", "interaction_matrix_figure", "latent_figure",
-    "metric_label", "metrics_bar_figure", "run_label", "small_multiples_figure",
-    "step_cost_figure", "training_curves_figure", "typed_array", "with_font_size",
+    "group_color", "group_name", "group_sizes_figure", "interaction_matrix_figure",
+    "latent_figure", "metric_cards", "metric_label", "metrics_bar_figure", "negatives_figure",
+    "negatives_small_multiples", "run_label", "small_multiples_figure", "step_cost_figure",
+    "training_curves_figure", "typed_array", "with_font_size",
 ]

@@ -12,6 +12,8 @@ embedding picture.
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import Playback
 from recdemo.figures.style import FONT, AnimatedFigure, group_color, group_name, typed_array
@@ -80,6 +82,32 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     }
     playback = Playback(tuple(str(f) for f in range(len(frames))), last, result.FRAME)
     return AnimatedFigure(spec, playback.as_dict())
+
+
+def negatives_small_multiples(dataset, results: dict, cols: int = 4,
+                              height_per_row: int = 260) -> go.Figure:
+    """The groups x groups shares of every run's negatives over its whole
+    training (``results``: label -> run), one small matrix per run; a run
+    with no negatives (positives-only) has an empty one, and says so."""
+    names = list(results)
+    rows = -(-len(names) // cols)
+    groups = [group_name(g) for g in range(dataset.n_groups)]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.06,
+                        vertical_spacing=0.16)
+    for index, name in enumerate(names):
+        table, counted = what_it_counts(results[name])
+        matrix = shares(group_matrix(table.sum(axis=0), dataset.item_groups))
+        text = [["–" if np.isnan(v) else f"{v:.0%}" for v in row] for row in matrix]
+        fig.add_trace(go.Heatmap(z=np.nan_to_num(matrix), x=groups, y=groups, text=text,
+                                 texttemplate="%{text}", zmin=0.0, zmax=1.0,
+                                 colorscale="Blues", showscale=False,
+                                 hovertemplate=f"{name}: queries of %{{y}}, %{{text}} of their "
+                                               f"{counted} from %{{x}}<extra></extra>"),
+                      row=index // cols + 1, col=index % cols + 1)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=height_per_row * rows + 40, font=FONT,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
 
 
 def _heading(text: str, x: float) -> dict:
