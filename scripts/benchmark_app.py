@@ -12,21 +12,15 @@ later (cached). Not a test: machines are noisy, so nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-import numpy as np
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from recdemo.params import STRATEGIES  # noqa: E402
+from harness.report import machine_line
+from harness.server import ROOT
+from recdemo.params import STRATEGIES
 
 
 def click(at: AppTest, strategy: str) -> float:
@@ -58,8 +52,7 @@ def main() -> None:
             cached[strategy].append(click(at, strategy))
 
     print(f"Train page, default data; median of {args.repeats} runs, seconds "
-          f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"numpy {np.__version__}, streamlit {st.__version__})\n")
+          f"({machine_line()})\n")
     print("| strategy | first click (trains) | click back (cached) |")
     print("|---|---|---|")
     for strategy in STRATEGIES:

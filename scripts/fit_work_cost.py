@@ -19,24 +19,20 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import nnls
 from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
-
-from recdemo import work_cost  # noqa: E402
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.mf import MFConfig, train_mf  # noqa: E402
-from recdemo.mf_comparison import measure  # noqa: E402
-from recdemo.references import references  # noqa: E402
-from recdemo.step_cost import COST_STRATEGIES, CostConfig, measure_step  # noqa: E402
-from recdemo.train import TrainConfig, train  # noqa: E402
+from recdemo import work_cost
+from recdemo.data import DataConfig, make_dataset
+from recdemo.mf import MFConfig, train_mf
+from recdemo.mf_comparison import measure
+from recdemo.references import references
+from recdemo.step_cost import COST_STRATEGIES, CostConfig, measure_step
+from recdemo.train import TrainConfig, train
 
 
 def cpu_seconds(function, *arguments) -> tuple[float, object]:

@@ -15,20 +15,15 @@ w0 = 0 (observed-only) and the default w0:
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-
-from benchmark_train import markdown_table  # noqa: E402  (this folder)
-
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.metrics import spurious_at_k  # noqa: E402
-from recdemo.mf import REGULARIZATION, SWEEPS, MFConfig, cold_start_split, train_mf  # noqa: E402
-from recdemo.train import one_blas_thread  # noqa: E402
-from recdemo.wals import init_factors, interaction_matrix, solve_rows, sweep  # noqa: E402
+from harness.report import markdown_table
+from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import spurious_at_k
+from recdemo.mf import REGULARIZATION, SWEEPS, MFConfig, cold_start_split, train_mf
+from recdemo.train import one_blas_thread
+from recdemo.wals import init_factors, interaction_matrix, solve_rows, sweep
 
 DIMS = (2, 3, 4, 6, 8, 12, 16)
 GROUPS = (2, 4, 6, 8)

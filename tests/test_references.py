@@ -7,7 +7,6 @@ import itertools
 import math
 from types import SimpleNamespace
 
-import lesson_runs
 import numpy as np
 import pytest
 
@@ -21,6 +20,7 @@ from recdemo.references import (
     positive_probability,
     random_metrics,
 )
+from tests import lesson_runs
 
 
 def enumerated_inclusion(weights, n):
