@@ -13,7 +13,7 @@ st.title("All strategies, same data, same seed")
 ui.page_setup(training_controls=True)
 data_config = ui.data_config()
 data = ui.dataset(data_config)
-runs = ui.train_all(data_config, STRATEGIES, slot="compare")
+runs = ui.trained_runs(data_config, STRATEGIES, slot="compare")
 if not runs:
     st.stop()
 

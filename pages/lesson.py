@@ -39,7 +39,7 @@ for note in warnings({strategy: verdicts.STORY[strategy] for strategy in STORY},
                      claims.run_settings(data_config, settings)):
     st.warning(note, icon=":material/warning:")
 data = ui.dataset(data_config)
-runs = ui.train_all(data_config, STORY, slot="lesson")
+runs = ui.trained_runs(data_config, STORY, slot="lesson")
 results = {strategy: result for strategy, (result, _) in runs.items()}
 refs = ui.references(data_config, k)
 if runs:

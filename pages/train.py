@@ -16,8 +16,8 @@ st.title("Train a softmax recommender")
 # while the page draws its controls.
 data_config = ui.data_config()
 shown = ui.train_config(with_switch=True)  # the run this page shows: it may switch mid-run
-ui.training(data_config, shown)
-ui.training(data_config, ui.train_config(strategy="positives-only", gravity=0.0))
+ui.request_run(data_config, shown)
+ui.request_run(data_config, ui.train_config(strategy="positives-only", gravity=0.0))
 
 settings = ui.page_setup(training_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?",
@@ -28,12 +28,12 @@ if wanted is not None:
     for note in warnings({settings["strategy"]: wanted}, claims.run_settings(data_config, shown)):
         st.warning(note, icon=":material/warning:")
 data = ui.dataset(data_config)
-result, config = ui.train_or_explain(data_config, shown, slot="train")
+result, config = ui.trained_run_or_explain(data_config, shown, slot="train")
 if result is None:
     st.stop()
 # The deltas compare with plain positives-only: no gravity, everything else alike.
 plain = dataclasses.replace(config.without_switch(), strategy="positives-only", gravity=0.0)
-baseline = None if config == plain else ui.trained_or_none(data_config, plain)
+baseline = None if config == plain else ui.trained_run_or_none(data_config, plain)
 k = config.k
 refs = ui.references(data_config, k)
 run_settings = claims.run_settings(data_config, config)

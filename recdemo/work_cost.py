@@ -141,6 +141,13 @@ def references_terms(data: DataConfig) -> np.ndarray:
                      pairs * QUADRATURE_NODES * per_group * P * P], dtype=float)
 
 
+def run_seconds(data: DataConfig, config: TrainConfig | MFConfig) -> float:
+    """A run's cost, a softmax run or matrix factorization."""
+    if isinstance(config, MFConfig):
+        return mf_seconds(data, config)
+    return train_seconds(data, config)
+
+
 def train_seconds(data: DataConfig, config: TrainConfig) -> float:
     return float(train_terms(data, config) @ TRAIN_COEFFICIENTS)
 

@@ -45,7 +45,8 @@ def comparison_table() -> str:
     observed_only = train_mf(dataset, MFConfig(unobserved_weight=0.0))
     uniform, positives_only, in_group = (train(dataset, TrainConfig(strategy=s))
                                          for s in ("uniform", "positives-only", "in-group"))
-    rows = measure(dataset, mf, observed_only, uniform, positives_only, in_group).table
+    rows = measure(dataset, mf=mf, observed_only=observed_only, positives_only=positives_only,
+                   uniform=uniform, in_group=in_group).table
     return markdown_table(["", f"matrix factorization (WALS, dim {mf_config.mf_dim})",
                            f"softmax (dim {TrainConfig().dim})"],
                           [[row.topic, row.mf, row.softmax] for row in rows])

@@ -17,6 +17,7 @@ steadier on a shared machine, but not immune to it: note the load.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import time
@@ -74,8 +75,9 @@ def comparison_rows(rng: random.Random, configs: int):
         mf_seconds, mf_run = cpu_seconds(train_mf, dataset, mf)
         uniform_seconds, _ = cpu_seconds(train, dataset, softmax["uniform"])
         observed = train_mf(dataset, MFConfig(mf_dim=mf.mf_dim, unobserved_weight=0.0))
-        seconds, _ = cpu_seconds(measure, dataset, mf_run, observed, runs["uniform"],
-                                 runs["positives-only"], runs["in-group"])
+        seconds, _ = cpu_seconds(functools.partial(
+            measure, mf=mf_run, observed_only=observed, positives_only=runs["positives-only"],
+            uniform=runs["uniform"], in_group=runs["in-group"]), dataset)
         yield work_cost.comparison_terms(data, mf), max(seconds - mf_seconds - uniform_seconds,
                                                         1e-3)
 

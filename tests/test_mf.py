@@ -279,7 +279,8 @@ def test_the_comparison_table_has_the_sources_rows_with_these_runs_numbers():
     mf, observed_only = mf_run(), mf_run(w0=0.0)
     uniform, positives_only, in_group = (train(data, TrainConfig(strategy=s, epochs=3))
                                          for s in ("uniform", "positives-only", "in-group"))
-    measured = measure(data, mf, observed_only, uniform, positives_only, in_group)
+    measured = measure(data, mf=mf, observed_only=observed_only, positives_only=positives_only,
+                       uniform=uniform, in_group=in_group)
     rows, two_stages = measured.table, measured.two_stages
     assert [row.topic for row in rows] == [
         "query features", "cold start: new queries", "cold start: new items", "folding",

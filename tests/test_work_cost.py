@@ -4,6 +4,7 @@ of the CPU-seconds it takes here, with one BLAS thread as in the app's workers.
 CPU-seconds, not wall-clock time: what other programs take does not count.
 """
 
+import functools
 import subprocess
 import sys
 import time
@@ -15,9 +16,9 @@ from threadpoolctl import threadpool_limits
 
 from recdemo import work_cost
 from recdemo.data import DataConfig, make_dataset
-from recdemo.references import references
 from recdemo.mf import MFConfig, train_mf
 from recdemo.mf_comparison import measure
+from recdemo.params import STRATEGIES
 from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, train
 
@@ -62,10 +63,13 @@ def test_the_mf_pages_measurement_is_priced_by_its_size(size):
     dataset, mf = make_dataset(data), MFConfig(mf_dim=dim)
     softmax = {strategy: train(dataset, TrainConfig(strategy=strategy))
                for strategy in ("uniform", "positives-only", "in-group")}
-    runs = (train_mf(dataset, mf), train_mf(dataset, MFConfig(mf_dim=dim, unobserved_weight=0.0)),
-            softmax["uniform"], softmax["positives-only"], softmax["in-group"])
+    measured = functools.partial(
+        measure, mf=train_mf(dataset, mf),
+        observed_only=train_mf(dataset, MFConfig(mf_dim=dim, unobserved_weight=0.0)),
+        positives_only=softmax["positives-only"], uniform=softmax["uniform"],
+        in_group=softmax["in-group"])
     assert_within_2x(work_cost.mf_comparison_seconds(data, mf, TrainConfig()),
-                     cpu_seconds(measure, dataset, *runs))
+                     cpu_seconds(measured, dataset))
 
 
 @pytest.mark.parametrize("size", CELLS)
@@ -114,3 +118,17 @@ def test_the_largest_work_of_every_kind_leaves_the_smallest_size_class():
     assert work_cost.mf_seconds(data, mf) > 0.5
     assert work_cost.mf_comparison_seconds(data, mf, TrainConfig()) > 1.0
     assert work_cost.mf_seconds(*(SIZES["default"][0], MFConfig())) < 0.5
+
+
+def test_a_default_run_is_priced_far_below_the_largest_whatever_its_kind():
+    """The queue starts the cheapest run first: its estimate must tell a default
+    run from the largest ones, whatever their strategy."""
+    largest_data = DataConfig(groups=8, items_per_group=60, queries_per_group=300,
+                              test_queries_per_group=50, positives=10)
+    default = max(work_cost.run_seconds(DataConfig(), TrainConfig(strategy=strategy))
+                  for strategy in STRATEGIES)
+    largest = min(work_cost.run_seconds(largest_data, TrainConfig(
+        strategy=strategy, negatives=50, dim=32, hidden=64, epochs=40)) for strategy in STRATEGIES)
+    assert 0 < 4 * default < largest
+    assert work_cost.run_seconds(DataConfig(), MFConfig()) == \
+        work_cost.mf_seconds(DataConfig(), MFConfig())

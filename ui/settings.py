@@ -11,7 +11,6 @@ from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 from streamlit import config
-from streamlit.runtime import app_session
 
 from recdemo.data import DataConfig
 from recdemo.exercises import EXERCISES
@@ -28,38 +27,13 @@ from recdemo.params import (
 from recdemo.train import TrainConfig
 from ui import widget_guard
 from ui.navigation import page_file
+from ui.start import DROPPED_LINK
 
 # Widget styles of the parameters that are not sliders.
 NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature"}
 SLIDER_STEPS = {"leak": 0.01, "unobserved_weight": 0.01, "popularity_skew": 0.1,
                 "items_per_group": 5, "queries_per_group": 10, "batch_size": 32}
 LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
-
-# Streamlit drops a link's whole query string when it is longer than 512 Ki
-# characters or has more than 1,000 parameters, and only logs it (AppSession
-# calls query_params.sanitize_query_string): the page would open with the
-# defaults and no word why. The app's own check names the link's size instead,
-# through a query of one parameter that no link of the app has. (Installed
-# when ui is first imported: from a server's second session on.)
-DROPPED_LINK = "recdemo-dropped-link"
-
-
-def _say_when_a_link_is_dropped() -> None:
-    sanitize = app_session.sanitize_query_string
-    if getattr(sanitize, "recdemo", False):
-        return
-
-    def sanitize_or_say(query_string: str) -> str:
-        kept = sanitize(query_string)
-        return kept if kept or not query_string else \
-            f"{DROPPED_LINK}={len(query_string)},{query_string.count('&') + 1}"
-
-    sanitize_or_say.recdemo = True
-    app_session.sanitize_query_string = sanitize_or_say
-
-
-_say_when_a_link_is_dropped()
-
 
 def settings() -> dict:
     """The session's settings; the first call of a session reads the URL."""

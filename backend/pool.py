@@ -1,4 +1,4 @@
-"""Training worker processes, each with a pipe of its own (recdemo/worker.py
+"""Training worker processes, each with a pipe of its own (backend/worker.py
 runs in them). A worker that dies fails only the call it had, with
 BrokenProcessPool, and a new process takes its place; the others go on.
 
@@ -20,7 +20,7 @@ import types
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
-from recdemo.worker import serve
+from backend.worker import serve
 
 _STARTING = threading.Lock()  # one worker process starts at a time (see _start_process)
 
