@@ -4,8 +4,8 @@ BrokenProcessPool, and a new process takes its place; the others go on.
 
 concurrent.futures' ProcessPoolExecutor was not enough: its workers share
 one result pipe, and a worker killed while writing its result there left the
-pool waiting for the rest of the message forever (in a class, with workers
-killed twice, 19 of 30 students waited for nothing).
+pool waiting for the rest of the message forever: in a class whose workers
+were killed, most students waited for nothing (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ k = settings.k
 for note in warnings({strategy: verdicts.STORY[strategy] for strategy in STORY},
                      claims.run_settings(data_config, settings)):
     st.warning(note, icon=":material/warning:")
-data = ui.dataset(data_config)
+dataset = ui.dataset(data_config)
 runs = ui.trained_runs(data_config, STORY, slot="lesson")
 results = {strategy: result for strategy, (result, _) in runs.items()}
 refs = ui.references(data_config, k)
@@ -49,7 +49,7 @@ if runs:
         ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "lesson_side_by_side",
                  "recdemo-folding")
     picture.caption(
-        f"Measured on {len(data.test)} held-out test queries after training. Under each "
+        f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
         f"picture: the share of a query's {k} nearest items *in the picture* that come from "
         f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
         "the gap between the two is what the projection loses. The matrix below it is what "
@@ -96,7 +96,7 @@ if {"positives-only", "uniform"} <= results.keys():
         "Nothing in this loss ever pushes an item **down**: the easiest way to raise every "
         "positive's score is to point every query and every item the same way and make them "
         "long. Here, against uniform on the same data: "
-        + said(claims.folded_geometry(folded, results["uniform"], data.test.groups)) + ". "
+        + said(claims.folded_geometry(folded, results["uniform"], dataset.test.groups)) + ". "
         + (claims.lowest_recall("positives-only", results).text
            if claims.recall_is_meaningful(k, data_config.items_per_group) else "")
     )
@@ -160,7 +160,7 @@ st.markdown(
 )
 
 st.header("How to read the numbers")
-chance = random_metrics(data.n_groups, data_config.items_per_group, k)
+chance = random_metrics(dataset.n_groups, data_config.items_per_group, k)
 st.markdown(
     f"All four are measured on held-out test queries, at a cut-off $k = {k}$.\n"
     f"- **spurious@{k}**: share of a query's top {k} items from another group. "

@@ -45,7 +45,7 @@ with softmax_controls:
     ui.control("gravity", st)
     st.caption("Gravity pulls every score toward 0, as w0 pulls every unobserved pair.")
 
-data = ui.dataset(data_config)
+dataset = ui.dataset(data_config)
 mf, mf_config = ui.trained_run_or_explain(data_config, mf_config, slot="mf")
 positives, _ = ui.trained_run_or_explain(data_config, softmax["positives-only"],
                                          slot="mf_softmax")
@@ -63,7 +63,7 @@ with picture:
     ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",
              f"recdemo-mf-seed{data_config.seed}",
              html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}")
-picture.caption(f"Measured on {len(data.test)} held-out test queries, new to matrix "
+picture.caption(f"Measured on {len(dataset.test)} held-out test queries, new to matrix "
                 f"factorization: embedded by {mf_config.cold_start} (see the table).")
 
 st.header("The source's table, measured")

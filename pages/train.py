@@ -27,7 +27,7 @@ wanted = verdicts.expected(shown)
 if wanted is not None:
     for note in warnings({settings["strategy"]: wanted}, claims.run_settings(data_config, shown)):
         st.warning(note, icon=":material/warning:")
-data = ui.dataset(data_config)
+dataset = ui.dataset(data_config)
 result, config = ui.trained_run_or_explain(data_config, shown, slot="train")
 if result is None:
     st.stop()
@@ -71,7 +71,7 @@ for place, name in zip(places, METRICS, strict=True):
              "(no gravity) on the same data and seed",
     )
 text.caption(
-    f"**{figures.run_label(config)}** after training (epoch {epochs}), on {len(data.test)} "
+    f"**{figures.run_label(config)}** after training (epoch {epochs}), on {len(dataset.test)} "
     f"held-out test queries. {claims.references_text(refs)} Press ▶ Play under the picture "
     "to replay training: the title and both panels follow the epoch."
 )
@@ -87,20 +87,21 @@ view, inspect = text.columns([1, 2])
 ui.control("components", view, label="Picture", format_func="{}D".format)
 if settings["components"] == 3 and config.dim < 3:
     view.info("3D needs an embedding dimension of at least 3.")
-query = ui.control("query", inspect, label="Inspect a query (or click a square)",
-                   options=list(range(len(data.test))),
-                   format_func=ui.query_label(data))
+inspected = ui.control("query", inspect, label="Inspect a query (or click a square)",
+                   options=list(range(len(dataset.test))),
+                   format_func=ui.query_label(dataset))
 
-fig = ui.embedding_figure(data_config, config, components, query)
+fig = ui.embedding_figure(data_config, config, components, inspected)
 with picture:  # in presenter view under the strategy's radio buttons: less tall
     ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 70), "embedding_chart",
              export.file_name(data_config, config, "embeddings"),
              html_title=f"recdemo: {figures.run_label(config)}, seed {data_config.seed}",
-             on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"))
+             on_click=ui.clicked_query_inspector(dataset.n_groups, "embedding_chart"))
 
-picks = recommendations(result.query_embeddings[query], result.item_embeddings,
-                        data.item_groups, data.test.groups[query], k)
-st.markdown(f"**Top {k}** of query {query} ({figures.group_name(data.test.groups[query])}) "
+picks = recommendations(result.query_embeddings[inspected], result.item_embeddings,
+                        dataset.item_groups, dataset.test.groups[inspected], k)
+inspected_group = figures.group_name(dataset.test.groups[inspected])
+st.markdown(f"**Top {k}** of query {inspected} ({inspected_group}) "
             f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
 st.dataframe(
     {"": ["item", "group", "spurious"], **{

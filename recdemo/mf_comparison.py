@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from recdemo.history import TrainHistory
 from recdemo.mf import (
     MFResult,
     cold_start_split,
@@ -19,7 +20,7 @@ from recdemo.mf import (
     train_mf,
 )
 from recdemo.serving import serving_seconds
-from recdemo.train import TrainHistory, train
+from recdemo.train import train
 from recdemo.two_stage import TwoStageResult, two_stage
 
 

@@ -31,8 +31,9 @@ from recdemo import work_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, train_mf
 from recdemo.mf_comparison import measure
+from recdemo.params import COST_STRATEGIES
 from recdemo.references import references
-from recdemo.step_cost import COST_STRATEGIES, CostConfig, measure_step
+from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, train
 
 
@@ -86,12 +87,12 @@ def step_cost_rows(rng: random.Random, configs: int):
     for index in range(configs):
         strategy = COST_STRATEGIES[index % len(COST_STRATEGIES)]
         largest = 1_000_000 if strategy != "full" or index % 3 == 0 else 200_000
-        items = int(10 ** rng.uniform(2, np.log10(largest)))
-        config = CostConfig(items=(items,), strategies=(strategy,), dim=rng.choice((8, 16, 32)),
-                            batch=rng.choice((64, 128, 256, 512)),
+        n_items = int(10 ** rng.uniform(2, np.log10(largest)))
+        config = CostConfig(corpus_sizes=(n_items,), strategies=(strategy,),
+                            dim=rng.choice((8, 16, 32)), batch_size=rng.choice((64, 128, 256, 512)),
                             negatives=rng.choice((5, 20, 50)), repeats=rng.randint(1, 5))
-        seconds, _ = cpu_seconds(measure_step, strategy, items, config)
-        yield work_cost.step_cost_terms(strategy, items, config), seconds
+        seconds, _ = cpu_seconds(measure_step, strategy, n_items, config)
+        yield work_cost.step_cost_terms(strategy, n_items, config), seconds
 
 
 def references_rows(rng: random.Random, configs: int):

@@ -14,7 +14,7 @@ from recdemo.data import DataConfig, make_dataset
 from recdemo.export import history_csv, history_json
 from recdemo.metrics import METRICS, all_metrics, top_k
 from recdemo.mf import (
-    REGULARIZATION,
+    L2,
     SWEEPS,
     MFConfig,
     cold_start_split,
@@ -66,7 +66,7 @@ def test_the_split_is_the_same_for_the_same_data():
 def test_fold_in_solves_each_test_query_from_the_items_it_brings():
     data, result = dataset(), mf_run()
     known = interaction_matrix(cold_start_split(data).known, data.n_items)
-    expected = solve_rows(known, result.item_embeddings, 0.05, REGULARIZATION)
+    expected = solve_rows(known, result.item_embeddings, 0.05, L2)
     np.testing.assert_allclose(result.query_embeddings, expected, atol=1e-12)
 
 

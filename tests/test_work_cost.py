@@ -74,11 +74,11 @@ def test_the_mf_pages_measurement_is_priced_by_its_size(size):
 
 @pytest.mark.parametrize("size", CELLS)
 def test_a_step_cost_cell_is_priced_by_its_size(size):
-    strategy, items = CELLS[size]
-    config = CostConfig(items=(items,), repeats=5)  # as the Why sample? page measures
-    small = CostConfig(items=(100,), repeats=1)
-    assert_within_2x(work_cost.step_cost_seconds(strategy, items, config),
-                     cpu_seconds(measure_step, strategy, items, config,
+    strategy, n_items = CELLS[size]
+    config = CostConfig(corpus_sizes=(n_items,), repeats=5)  # as the Why sample? page measures
+    small = CostConfig(corpus_sizes=(100,), repeats=1)
+    assert_within_2x(work_cost.step_cost_seconds(strategy, n_items, config),
+                     cpu_seconds(measure_step, strategy, n_items, config,
                                  warm_up=lambda: measure_step(strategy, 100, small)))
 
 

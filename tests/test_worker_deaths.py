@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 import ui
 from recdemo.mf_comparison import measure
-from recdemo.step_cost import COST_STRATEGIES, measure_step
+from recdemo.params import COST_STRATEGIES
+from recdemo.step_cost import measure_step
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120

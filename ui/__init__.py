@@ -44,6 +44,7 @@ from ui.settings import (
     control,
     data_config,
     exercise_label,
+    exercise_page,
     items_label,
     link,
     mf_config,
@@ -59,10 +60,10 @@ from ui.work import dataset, references, request_run, trained_run
 __all__ = [
     "PRESENTER_FONT_SIZE", "PRESENTER_PICTURE_HEIGHT", "SOURCE_URL", "chart",
     "clicked_query_inspector", "column_beside", "control", "data_config", "dataset",
-    "embedding_figure", "exercise_label", "for_projector", "history_downloads", "items_label",
-    "link", "looked_at", "mf_comparison", "mf_config", "open_view", "page_setup", "presenting",
-    "query_label", "references", "request_run", "run_through_navigation", "set_setting",
-    "settings", "small_multiples", "step_costs", "text_and_picture", "train_config",
+    "embedding_figure", "exercise_label", "exercise_page", "for_projector", "history_downloads",
+    "items_label", "link", "looked_at", "mf_comparison", "mf_config", "open_view", "page_setup",
+    "presenting", "query_label", "references", "request_run", "run_through_navigation",
+    "set_setting", "settings", "small_multiples", "step_costs", "text_and_picture", "train_config",
     "trained_run", "trained_run_or_explain", "trained_run_or_none", "trained_runs",
     "training_curves", "view_link",
 ]

@@ -18,7 +18,7 @@ from ui.settings import PRESENTER_FONT_SIZE, link, set_setting, settings
 from ui.work import MB, dataset, trained_run, wait_for
 
 # Shared, read-only figure objects: building one takes longer than sending it.
-# 0.1 MB for the default embedding figure, 1 to 3 MB at the largest sizes.
+# The largest sizes' figures are many times the default's.
 MAX_FIGURE_BYTES = 64 * MB
 FIGURES = ByteCache(MAX_FIGURE_BYTES)
 
@@ -70,8 +70,7 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
     plot(shown, key, config, on_click)
     if html_title is not None:
         view = link()
-        run = {name: value for name, value in settings().items()
-               if PARAMS[name].section != "view"}
+        run = {name: value for name, value in settings().items() if name in PARAMS}
 
         def html(fig):
             return export.figure_html(figures.with_font_size(fig, PRESENTER_FONT_SIZE)
@@ -104,8 +103,8 @@ def history_downloads(data_config: DataConfig, result) -> None:
 # Widget callbacks and format functions for the pages come from here, not from
 # the pages themselves: Streamlit keeps a widget's callback and format function
 # for as long as its tab is open, and a function defined in a page keeps all of
-# that page's variables alive with it (its runs and figures: 23 MB per open tab
-# at the largest sizes; 250 tabs held 3.8 GB).
+# that page's variables alive with it: its runs and figures, for every open tab
+# (scripts/benchmark_memory.py measures it).
 
 def clicked_query_inspector(n_groups: int, key: str):
     """on_click for the embedding chart ``key``: a click on a query square
@@ -136,9 +135,9 @@ def _made_on_click(make, source, weakly: bool = True):
 
     Streamlit keeps a download's callable for as long as its tab is open (and
     for a while after). Holding a shared run or figure there would keep it in
-    memory however the caches evict it: 11 MB per open tab at the largest
-    sizes. So a shared ``source`` is held weakly, and if the caches let it go
-    before the click, the file says to reload."""
+    memory however the caches evict it, for every open tab. So a shared
+    ``source`` is held weakly, and if the caches let it go before the click,
+    the file says to reload."""
     if not weakly:
         return lambda: make(source)
     held = weakref.ref(source)

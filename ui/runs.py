@@ -103,7 +103,7 @@ def step_costs(config: CostConfig) -> list | None:
     and shared by every session once measured, like a run. If a cell's worker
     died ATTEMPTS times, an error says so, above the session's last
     measurement if it has one (returned instead), else None."""
-    cells = [(strategy, n_items) for n_items in sorted(config.items)
+    cells = [(strategy, n_items) for n_items in sorted(config.corpus_sizes)
              for strategy in config.strategies]
 
     def cell(strategy: str, n_items: int):
