@@ -28,6 +28,8 @@ from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
 from ui.settings_table import SETTINGS
 
+pytestmark = pytest.mark.slow  # hundreds of links, each a page run (AppTest)
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [page_file(path) for path, _, _ in NAVIGATION]  # every page of the app
 TIMEOUT = 90  # the first run of each page trains its runs on a busy 2-core machine

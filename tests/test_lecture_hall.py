@@ -36,6 +36,8 @@ from harness.streamlit_client import (
     upload_status,
 )
 
+pytestmark = pytest.mark.slow  # nginx in front of two Streamlit processes
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 BACKEND = "X-Recdemo-Backend"  # the process that answered, as the proxy says
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -17,6 +17,8 @@ from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
 from ui.settings_table import defaults, link_params, parse_link_params
 
+pytestmark = pytest.mark.slow  # every page run (AppTest), training its runs
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [page_file(path) for path, _, _ in NAVIGATION]  # every page of the app
 TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores

@@ -23,6 +23,8 @@ from harness.streamlit_client import (
     upload_status,
 )
 
+pytestmark = pytest.mark.slow  # a real server, from a copy of the checkout
+
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 SKIPPED = shutil.ignore_patterns(".git", ".venv", "__pycache__", "artifacts", ".pytest_cache",
                                  ".ruff_cache")

@@ -21,6 +21,8 @@ from harness.streamlit_client import (
     widget_states,
 )
 
+pytestmark = pytest.mark.slow  # a real server
+
 TIMEOUT = 120
 
 

@@ -50,6 +50,7 @@ def assert_within_2x(estimate: float, measured: float) -> None:
         f"estimated {estimate:.3f} CPU-s, measured {measured:.3f}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 def test_a_matrix_factorization_run_is_priced_by_its_size(size):
     data, dim = SIZES[size]
@@ -57,6 +58,7 @@ def test_a_matrix_factorization_run_is_priced_by_its_size(size):
     assert_within_2x(work_cost.mf_seconds(data, config), cpu_seconds(train_mf, dataset, config))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 def test_the_mf_pages_measurement_is_priced_by_its_size(size):
     data, dim = SIZES[size]
@@ -72,6 +74,7 @@ def test_the_mf_pages_measurement_is_priced_by_its_size(size):
                      cpu_seconds(measured, dataset))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", CELLS)
 def test_a_step_cost_cell_is_priced_by_its_size(size):
     strategy, n_items = CELLS[size]
@@ -82,6 +85,7 @@ def test_a_step_cost_cell_is_priced_by_its_size(size):
                                  warm_up=lambda: measure_step(strategy, 100, small)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("leak", [0.05, 0.3])
 def test_the_references_are_priced_by_their_size(size, leak):

@@ -14,6 +14,8 @@ from recdemo.mf_comparison import measure
 from recdemo.params import COST_STRATEGIES
 from recdemo.step_cost import measure_step
 
+pytestmark = pytest.mark.slow  # worker processes killed, each page's work done again
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
 
