@@ -96,7 +96,8 @@ if {"positives-only", "uniform"} <= results.keys():
         "Nothing in this loss ever pushes an item **down**: the easiest way to raise every "
         "positive's score is to point every query and every item the same way and make them "
         "long. Here, against uniform on the same data: "
-        + said(claims.folded_geometry(folded, results["uniform"], dataset.test.groups)) + ". "
+        + said(claims.folded_geometry(folded=folded, separated=results["uniform"],
+                                      test_groups=dataset.test.groups)) + ". "
         + (claims.lowest_recall("positives-only", results).text
            if claims.recall_is_meaningful(k, data_config.items_per_group) else "")
     )

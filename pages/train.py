@@ -46,7 +46,7 @@ beside = ui.column_beside(picture)
 said = [claims.verdict_claim(figures.run_label(config), result, refs, run_settings),
         claims.beyond_claim(figures.run_label(config), result.final_metrics, refs)]
 if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
-    said.append(claims.gravity_claim(baseline, result, refs))
+    said.append(claims.gravity_claim(plain=baseline, with_gravity=result, refs=refs))
 for claim in said:
     if claim is not None:
         text.markdown(claim.text)

@@ -148,7 +148,7 @@ SHARED_TOP_K = 0.2  # share of their top k that queries of different groups have
 APART = 0.2  # and each at least this much above the separating run's
 
 
-def folded_geometry(folded, separated, test_groups) -> list[Claim]:
+def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
     """What positives-only (``folded``) learned, each beside ``separated``'s
     (say, uniform's): one shared direction, length that decides the score, and
     queries of different groups that get the same items."""
@@ -229,7 +229,7 @@ def auc_below_half(label: str, result) -> Claim:
 HALVES = 0.5  # gravity unfolds positives-only if it at least halves its spurious@k
 
 
-def gravity_claim(plain, with_gravity, refs: References) -> Claim:
+def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
     """What gravity did to positives-only (``plain``: the same run without it)."""
     before = plain.final_metrics["spurious_at_k"]
     after = with_gravity.final_metrics["spurious_at_k"]

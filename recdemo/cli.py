@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     try:
         data_config = DataConfig(**{n: settings[n] for n in DataConfig.__dataclass_fields__})
         dataset = make_dataset(data_config)
-        results = _train_all(dataset, strategies, settings)
+        results = _trained_runs(dataset, strategies, settings)
         held_out = MFConfig.strategy in strategies
         refs = references(dataset, settings["k"], cold_start_split(dataset).scored if held_out
                           else None)
@@ -158,7 +158,7 @@ def _oracle_row(refs) -> dict:
             "k": refs.k}
 
 
-def _train_all(dataset, strategies, settings) -> list:
+def _trained_runs(dataset, strategies, settings) -> list:
     """Train each strategy (``wals``: matrix factorization). With wals among
     them, every result is scored on the test positives MF's fold-in does not
     see, so that all are measured alike."""

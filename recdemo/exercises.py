@@ -44,8 +44,8 @@ class Exercise:
 
 def _folding(looked: Looked) -> str:
     folded, uniform = looked.results
-    geometry = "; ".join(c.text for c in claims.folded_geometry(folded, uniform,
-                                                               looked.test_groups))
+    geometry = "; ".join(c.text for c in claims.folded_geometry(
+        folded=folded, separated=uniform, test_groups=looked.test_groups))
     recall = (claims.lowest_recall("positives-only", {"positives-only": folded,
                                                       "uniform": uniform}).text
               if claims.recall_is_meaningful(looked.refs.k, looked.refs.items_per_group) else "")
@@ -72,7 +72,8 @@ def _in_group(looked: Looked) -> str:
 
 def _gravity(looked: Looked) -> str:
     plain, *with_gravity = looked.results
-    return " ".join(claims.gravity_claim(plain, run, looked.refs).text for run in with_gravity)
+    return " ".join(claims.gravity_claim(plain=plain, with_gravity=run, refs=looked.refs).text
+                    for run in with_gravity)
 
 
 def _leak(looked: Looked) -> str:

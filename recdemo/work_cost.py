@@ -5,7 +5,7 @@ data's references (the oracle).
 
     seconds = mf_seconds(data, MFConfig(mf_dim=32))
 
-The app's queue (ui/scheduler.py) orders runs and counts each client's budget
+The app's queue (backend/scheduler.py) orders runs and counts each client's budget
 by these estimates, so a run must be priced by its size whatever its kind: a
 fixed price puts the largest MF runs in the smallest size class, where the
 budget never engages. Each estimate is a sum of terms (the work's loops,

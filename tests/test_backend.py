@@ -86,7 +86,9 @@ def test_importing_ui_sets_up_nothing():
 
 @pytest.fixture(scope="module")
 def pool():
-    return WorkerPool(1, multiprocessing.get_context("forkserver"))
+    """Spawned, not from the forkserver: a process has one forkserver, and the
+    app's (ui/work.py) must be the first to start it, with its preloads."""
+    return WorkerPool(1, multiprocessing.get_context("spawn"))
 
 
 def test_a_worker_that_died_idle_is_replaced_before_its_next_call(pool):

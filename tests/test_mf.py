@@ -140,7 +140,7 @@ def test_on_sweep_is_called_once_per_sweep():
 
 
 @pytest.mark.parametrize("make", [
-    lambda data, result: figures.embedding_figure(data, result, 3, selected_query=2),
+    lambda data, result: figures.embedding_figure(data, result, 3, inspected_query=2),
     lambda data, result: figures.training_curves_figure(result),
     lambda data, result: figures.small_multiples_figure(
         data, {"wals": result, "uniform": train(data, TrainConfig(epochs=2))}),

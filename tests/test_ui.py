@@ -1,6 +1,7 @@
 """ui.work and ui.runs: shared training, outside any page: runs are shared,
 and a dead worker process does not take training down with it."""
 
+import functools
 import logging
 import threading
 import time
@@ -11,14 +12,38 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from harness.processes import processes_cpu_seconds
 from recdemo.data import DataConfig
 from recdemo.train import TrainConfig
+from tests import worker_pids
 
 DATA = DataConfig(groups=2, items_per_group=10, queries_per_group=10, test_queries_per_group=5)
 
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # "missing ScriptRunContext"
+
+
+@pytest.fixture
+def running(monkeypatch, tmp_path):
+    """running(pool): the worker process of ``pool`` that a run started since
+    the last call runs (each run notes its process's id as it starts)."""
+    pids = tmp_path / "pids"
+    pids.touch()
+    monkeypatch.setattr(ui.work, "train", functools.partial(worker_pids.noting_pid, str(pids),
+                                                           ui.work.train))
+    seen = set()
+
+    def process_of_the_next_start(pool):
+        deadline = time.monotonic() + 60
+        while True:
+            started = [int(pid) for pid in pids.read_text().split()]
+            new = [pid for pid in started if pid not in seen]
+            found = [p for p in pool.processes if new and p.pid == new[-1]]
+            if found:
+                seen.update(started)
+                return found[0]
+            assert time.monotonic() < deadline, "no worker started the run"
+            time.sleep(0.01)
+    return process_of_the_next_start
 
 
 @pytest.fixture
@@ -50,15 +75,14 @@ def test_work_asked_after_the_workers_died_starts_on_a_new_worker_once(starts):
     assert ui.trained_run(DATA, TrainConfig(epochs=2)) is first  # finished runs stay cached
 
 
-def test_a_run_whose_worker_dies_mid_run_is_started_again(starts):
+def test_a_run_whose_worker_dies_mid_run_is_started_again(starts, running):
     """The run is under way when its worker is killed: waiting on it must give
     the finished run, started again on a new worker, not the broken future."""
     data = DataConfig(groups=8, items_per_group=60, queries_per_group=100)
     config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill
     pool = ui.work.scheduler().pool()
-    idle = worker_cpu_seconds(pool)
     future = ui.request_run(data, config)
-    killed = kill(training_process(pool, idle))
+    killed = kill(running(pool))
     result = ui.trained_run(data, config)
     assert killed not in pool.processes, "the run did not move to a new worker"
     assert starts.count((data, config)) == 2, "started, killed, started again"
@@ -80,27 +104,6 @@ def test_a_run_whose_worker_fails_twice_is_explained_not_raised(monkeypatch):
     assert len(errors) == 1 and "worker process stopped" in errors[0]
 
 
-def worker_cpu_seconds(pool) -> dict[int, float]:
-    return {process.pid: processes_cpu_seconds({process.pid}) for process in pool.processes}
-
-
-def training_process(pool, idle: dict[int, float]):
-    """The worker process of ``pool`` that has trained for a moment since
-    it used ``idle`` CPU-seconds (``worker_cpu_seconds``). Killed then, its
-    run dies mid-run; killed earlier, the pool would see a dead process
-    before sending it the run and start a new one (no retry), and another
-    worker killed meanwhile could take the retried run with it."""
-    deadline = time.monotonic() + 60
-    while True:
-        used = {pid: seconds - idle.get(pid, 0.0)
-                for pid, seconds in worker_cpu_seconds(pool).items()}
-        busy = [process for process in pool.processes if used.get(process.pid, 0.0) >= 0.3]
-        if busy:
-            return busy[0]
-        assert time.monotonic() < deadline, "no worker started training"
-        time.sleep(0.02)
-
-
 def kill(process):
     process.kill()
     process.join()
@@ -112,17 +115,15 @@ def kill_workers(pool) -> set:
     return {kill(process) for process in set(pool.processes)}
 
 
-def test_a_run_survives_its_worker_processes_killed_twice_mid_run(starts):
+def test_a_run_survives_its_worker_processes_killed_twice_mid_run(starts, running):
     """Real processes killed twice, as many times as ATTEMPTS allows
     (tests/test_scheduler.py has the queue's rule)."""
     data = DataConfig(groups=8, items_per_group=60, queries_per_group=100, seed=7)
     config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill twice
     pool = ui.work.scheduler().pool()
-    idle = worker_cpu_seconds(pool)
     future = ui.request_run(data, config)
     for _ in range(ui.work.ATTEMPTS - 1):
-        kill(training_process(pool, idle))
-        idle = worker_cpu_seconds(pool)
+        kill(running(pool))
     result = ui.trained_run(data, config)
     assert starts.count((data, config)) == ui.work.ATTEMPTS
     assert future.result() is result and len(result.metrics) == config.epochs + 1

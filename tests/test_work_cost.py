@@ -115,7 +115,7 @@ print(min(times))
 
 
 def test_the_largest_work_of_every_kind_leaves_the_smallest_size_class():
-    """The queue's smallest class is half a second (ui/scheduler.py): the
+    """The queue's smallest class is half a second (backend/scheduler.py): the
     largest MF run and measurement must not ride in it, as a fixed price let them."""
     data, dim = SIZES["largest"]
     mf = MFConfig(mf_dim=dim)

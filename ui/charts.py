@@ -38,7 +38,7 @@ def embedding_figure(data_config: DataConfig, config: TrainConfig, components: i
     return _figure(("embedding", data_config, config, components, inspected_query),
                    lambda: figures.embedding_figure(
                        dataset(data_config), trained_run(data_config, config), components,
-                       selected_query=inspected_query))
+                       inspected_query=inspected_query))
 
 
 def training_curves(data_config: DataConfig, config: TrainConfig):
