@@ -88,8 +88,8 @@ ui.control("components", view, label="Picture", format_func="{}D".format)
 if settings["components"] == 3 and config.dim < 3:
     view.info("3D needs an embedding dimension of at least 3.")
 inspected = ui.control("query", inspect, label="Inspect a query (or click a square)",
-                   options=list(range(len(dataset.test))),
-                   format_func=ui.query_label(dataset))
+                       options=list(range(len(dataset.test))),
+                       format_func=ui.query_label(dataset))
 
 fig = ui.embedding_figure(data_config, config, components, inspected)
 with picture:  # in presenter view under the strategy's radio buttons: less tall
