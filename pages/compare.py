@@ -12,8 +12,8 @@ ui.run_through_navigation()  # first: see ui/navigation.py
 st.title("All strategies, same data, same seed")
 ui.page_setup(training_controls=True)
 data_config = ui.data_config()
-data = ui.dataset(data_config)
-runs = ui.train_all(data_config, STRATEGIES, slot="compare")
+dataset = ui.dataset(data_config)
+runs = ui.trained_runs(data_config, STRATEGIES, slot="compare")
 if not runs:
     st.stop()
 
@@ -57,7 +57,7 @@ st.dataframe(
     },
 )
 st.caption(
-    f"Measured on {len(data.test)} held-out test queries. spurious@{k}: lower is better; "
+    f"Measured on {len(dataset.test)} held-out test queries. spurious@{k}: lower is better; "
     "within-group recall: higher is better, and no model can beat the oracle's but by the "
     "luck of a finite test set. The training losses are left out: positives-only's sigmoid "
     "loss and the softmax losses of the others measure different things."
@@ -85,7 +85,7 @@ st.caption("For each strategy, the share of each query group's negatives (rows) 
            "each item group (columns), over its whole training; for the full softmax, the "
            "share of the push, the softmax's weight on the other items.")
 results = {figures.run_label(config): result for result, config in runs.values()}
-ui.chart(figures.negatives_small_multiples(data, results), "negatives_multiples",
+ui.chart(figures.negatives_small_multiples(dataset, results), "negatives_multiples",
          f"recdemo-compare-negatives-seed{data_config.seed}")
 
 st.subheader("Evaluation that hides folding")

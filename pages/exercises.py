@@ -17,10 +17,11 @@ number = ui.control("exercise", st, label="Exercise", options=list(range(1, len(
 exercise = EXERCISES[number - 1]
 st.header(f"{number}. {exercise.title}")
 st.markdown(f"**Your prediction first.** {exercise.question}")
+page = ui.exercise_page(exercise)
 if st.button("Open this view", icon=":material/open_in_new:", type="primary"):
-    ui.open_view(exercise.page, exercise.settings)
+    ui.open_view(page, exercise.settings)
 st.caption("Or share it: this link opens the same view on any machine of the class.")
-st.code(ui.view_link(exercise.page, exercise.settings), language=None, wrap_lines=True)
+st.code(ui.view_link(page, exercise.settings), language=None, wrap_lines=True)
 with st.expander("The answer (after you have looked)"):
     looked = ui.looked_at(exercise)  # the answer is measured on the runs of the view
     st.markdown(exercise.answer(looked) if looked is not None else

@@ -9,14 +9,14 @@ ui.run_through_navigation()  # first: see ui/navigation.py
 
 st.title("The colored groups")
 ui.page_setup()
-data = ui.dataset(ui.data_config())
+dataset = ui.dataset(ui.data_config())
 text, picture = ui.text_and_picture()  # in presenter view the picture first
 text.markdown(
-    f"**{data.n_groups} groups** (colors), **{data.n_items} items** and "
-    f"**{len(data.train)} training queries** (plus {len(data.test)} held-out test "
-    f"queries). Each query has {data.train.positives.shape[1]} positive items, mostly "
-    f"from its own group: {data.measured_leak:.1%} of the positives leak to another group "
-    f"(asked for: {data.config.leak:.0%}). "
+    f"**{dataset.n_groups} groups** (colors), **{dataset.n_items} items** and "
+    f"**{len(dataset.train)} training queries** (plus {len(dataset.test)} held-out test "
+    f"queries). Each query has {dataset.train.positives.shape[1]} positive items, mostly "
+    f"from its own group: {dataset.measured_leak:.1%} of the positives leak to another group "
+    f"(asked for: {dataset.config.leak:.0%}). "
     + ("The Train and Compare pages use the same data." if ui.presenting() else
        "Change the data in the sidebar; the Train and Compare pages use the same data.")
 )
@@ -28,17 +28,17 @@ text.caption("Rows: training queries, columns: items, both ordered by group. Eac
 beside = ui.column_beside(picture)
 if beside:  # the data's numbers beside its picture
     picture, numbers = beside
-    numbers.metric("groups", data.n_groups)
-    numbers.metric("items", data.n_items)
-    numbers.metric("training queries", len(data.train))
-    numbers.metric("positives leaking", f"{data.measured_leak:.1%}")
+    numbers.metric("groups", dataset.n_groups)
+    numbers.metric("items", dataset.n_items)
+    numbers.metric("training queries", len(dataset.train))
+    numbers.metric("positives leaking", f"{dataset.measured_leak:.1%}")
 with picture:
-    ui.chart(ui.for_projector(figures.interaction_matrix_figure(data),
+    ui.chart(ui.for_projector(figures.interaction_matrix_figure(dataset),
                               ui.PRESENTER_PICTURE_HEIGHT),
              "interactions", "recdemo-interactions")
 
 st.subheader("Group sizes and popularity")
-ui.chart(figures.group_sizes_figure(data), "sizes", "recdemo-group-sizes")
+ui.chart(figures.group_sizes_figure(dataset), "sizes", "recdemo-group-sizes")
 
 st.subheader("The hidden layout")
 st.caption("The latent vectors the data was generated from, projected with PCA. In the "
@@ -46,4 +46,4 @@ st.caption("The latent vectors the data was generated from, projected with PCA. 
            "only show part of that, so some groups overlap in this picture. The model never "
            "sees these vectors: it only gets each query's features, a noisy random linear "
            "map of its latent vector.")
-ui.chart(figures.latent_figure(data), "latent", "recdemo-latent")
+ui.chart(figures.latent_figure(dataset), "latent", "recdemo-latent")

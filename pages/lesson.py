@@ -39,17 +39,17 @@ k = settings.k
 for note in warnings({strategy: verdicts.STORY[strategy] for strategy in STORY},
                      run_settings(data_config, settings)):
     st.warning(note, icon=":material/warning:")
-data = ui.dataset(data_config)
+dataset = ui.dataset(data_config)
 # Positives-only, then uniform from its parameters at half the epochs (section 7).
 UNDONE = {"strategy": "positives-only", "switch_at": settings.epochs // 2,
           "switch_to": "uniform"}
 undone_config = ui.train_config(with_switch=True, **UNDONE) if settings.epochs > 1 else None
 if undone_config is not None:
-    ui.training(data_config, undone_config)
-runs = ui.train_all(data_config, STORY, slot="lesson")
+    ui.request_run(data_config, undone_config)
+runs = ui.trained_runs(data_config, STORY, slot="lesson")
 results = {strategy: result for strategy, (result, _) in runs.items()}
 refs = ui.references(data_config, k)
-undone = ui.trained_or_none(data_config, undone_config) if undone_config else None
+undone = ui.trained_run_or_none(data_config, undone_config) if undone_config else None
 if runs:
     configs = tuple(config for _, config in runs.values())
     with picture:
@@ -57,7 +57,7 @@ if runs:
         ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "lesson_side_by_side",
                  "recdemo-folding")
     picture.caption(
-        f"Measured on {len(data.test)} held-out test queries after training. Under each "
+        f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
         f"picture: the share of a query's {k} nearest items *in the picture* that come from "
         f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
         "the gap between the two is what the projection loses. The matrix below it is what "
@@ -104,7 +104,8 @@ if {"positives-only", "uniform"} <= results.keys():
         "Nothing in this loss ever pushes an item **down**: the easiest way to raise every "
         "positive's score is to point every query and every item the same way and make them "
         "long. Here, against uniform on the same data: "
-        + said(claims.folded_geometry(folded, results["uniform"], data.test.groups)) + ". "
+        + said(claims.folded_geometry(folded=folded, separated=results["uniform"],
+                                      test_groups=dataset.test.groups)) + ". "
         + (claims.lowest_recall("positives-only", results).text
            if claims.recall_is_meaningful(k, data_config.items_per_group) else "")
     )
@@ -187,7 +188,7 @@ if undone is not None:
                 + f" [Replay it on the Train page]({ui.view_link('train', UNDONE)}).")
 
 st.header("How to read the numbers")
-chance = random_metrics(data.n_groups, data_config.items_per_group, k)
+chance = random_metrics(dataset.n_groups, data_config.items_per_group, k)
 st.markdown(
     f"All four are measured on held-out test queries, at a cut-off $k = {k}$.\n"
     f"- **spurious@{k}**: share of a query's top {k} items from another group. "

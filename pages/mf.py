@@ -17,7 +17,7 @@ observed_only = dataclasses.replace(mf_config, unobserved_weight=0.0)
 softmax = {strategy: ui.train_config(strategy=strategy)
            for strategy in ("positives-only", "uniform", "in-group")}
 for config in (mf_config, observed_only, *softmax.values()):  # the workers start at once
-    ui.training(data_config, config)
+    ui.request_run(data_config, config)
 
 ui.page_setup()
 text, picture = ui.text_and_picture()  # in presenter view the picture first
@@ -46,13 +46,14 @@ with softmax_controls:
     ui.control("gravity", st)
     st.caption("Gravity pulls every score toward 0, as w0 pulls every unobserved pair.")
 
-data = ui.dataset(data_config)
-mf, mf_config = ui.train_or_explain(data_config, mf_config, slot="mf")
-positives, _ = ui.train_or_explain(data_config, softmax["positives-only"], slot="mf_softmax")
+dataset = ui.dataset(data_config)
+mf, mf_config = ui.trained_run_or_explain(data_config, mf_config, slot="mf")
+positives, _ = ui.trained_run_or_explain(data_config, softmax["positives-only"],
+                                         slot="mf_softmax")
 if mf is None or positives is None:
     st.stop()
 refs = ui.references(data_config, mf_config.k, held_out_by_mf=True)
-observed = ui.trained_or_none(data_config, observed_only)
+observed = ui.trained_run_or_none(data_config, observed_only)
 shown = {mf_config: mf, observed_only: observed, softmax["positives-only"]: positives}
 for config, run in shown.items():  # MF at w0 = 0 is the observed-only run: said once
     if run is not None:
@@ -63,11 +64,13 @@ with picture:
     ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",
              f"recdemo-mf-seed{data_config.seed}",
              html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}")
-picture.caption(f"Measured on {len(data.test)} held-out test queries, new to matrix "
+picture.caption(f"Measured on {len(dataset.test)} held-out test queries, new to matrix "
                 f"factorization: embedded by {mf_config.cold_start} (see the table).")
 
 st.header("The source's table, measured")
-measured = ui.mf_comparison(data_config, mf_config, observed_only, *softmax.values())
+measured = ui.mf_comparison(data_config, mf=mf_config, observed_only=observed_only,
+                            positives_only=softmax["positives-only"], uniform=softmax["uniform"],
+                            in_group=softmax["in-group"])
 if measured is None:  # it said why
     st.stop()
 st.caption("Every model is scored on the same held-out positives: half of each test query's "

@@ -23,7 +23,7 @@ flipped = (dataclasses.replace(shown, logq_correction=not shown.logq_correction)
            if shown.strategy in CORRECTED else None)
 for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), flipped):
     if config is not None:
-        ui.training(data_config, config)
+        ui.request_run(data_config, config)
 
 settings = ui.page_setup(training_controls=True, switch_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?",
@@ -33,13 +33,13 @@ wanted = verdicts.expected(shown)
 if wanted is not None:
     for note in warnings({settings["strategy"]: wanted}, run_settings(data_config, shown)):
         st.warning(note, icon=":material/warning:")
-data = ui.dataset(data_config)
-result, config = ui.train_or_explain(data_config, shown, slot="train")
+dataset = ui.dataset(data_config)
+result, config = ui.trained_run_or_explain(data_config, shown, slot="train")
 if result is None:
     st.stop()
 # The deltas compare with plain positives-only: no gravity, everything else alike.
 plain = dataclasses.replace(config.without_switch(), strategy="positives-only", gravity=0.0)
-baseline = None if config == plain else ui.trained_or_none(data_config, plain)
+baseline = None if config == plain else ui.trained_run_or_none(data_config, plain)
 k = config.k
 refs = ui.references(data_config, k)
 this_run = run_settings(data_config, config)
@@ -55,7 +55,7 @@ if config.switch_at:
     text.markdown(claims_practice.switch_claim(label, result, refs).text)
 if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
     text.markdown(claims.gravity_claim(baseline, result, refs).text)
-other = (ui.trained_or_none(data_config, dataclasses.replace(
+other = (ui.trained_run_or_none(data_config, dataclasses.replace(
     config, logq_correction=not config.logq_correction)) if config.strategy in CORRECTED
     else None)
 if other is not None and claims.recall_is_meaningful(k, data_config.items_per_group):
@@ -66,7 +66,7 @@ beyond = claims.beyond_claim(label, result.final_metrics, refs)
 epochs = len(result.metrics) - 1
 reading.caption(
     (beyond.text + " " if beyond else "")
-    + f"Measured on {len(data.test)} held-out test queries after epoch {epochs}. "
+    + f"Measured on {len(dataset.test)} held-out test queries after epoch {epochs}. "
     + claims.references_text(refs)
 )
 for note in caveats:
@@ -86,21 +86,22 @@ view, inspect = text.columns([1, 2])
 ui.control("components", view, label="Picture", format_func="{}D".format)
 if settings["components"] == 3 and config.dim < 3:
     view.info("3D needs an embedding dimension of at least 3.")
-query = ui.control("query", inspect, label="Inspect a query (or click a square)",
-                   options=list(range(len(data.test))),
-                   format_func=ui.query_label(data))
+inspected = ui.control("query", inspect, label="Inspect a query (or click a square)",
+                       options=list(range(len(dataset.test))),
+                       format_func=ui.query_label(dataset))
 
-fig = ui.embedding_figure(data_config, config, components, query)
+fig = ui.embedding_figure(data_config, config, components, inspected)
 with picture:  # in presenter view under the strategy's radio buttons: less tall
     ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 110), "embedding_chart",
              export.file_name(data_config, config, "embeddings"),
              html_title=f"recdemo: {label}, seed {data_config.seed}",
-             on_click=ui.clicked_query_inspector(data.n_groups, "embedding_chart"), cards=cards,
-             alt=figures.embedding_alt(data, result, components))
+             on_click=ui.clicked_query_inspector(dataset.n_groups, "embedding_chart"), cards=cards,
+             alt=figures.embedding_alt(dataset, result, components))
 
-picks = recommendations(result.query_embeddings[query], result.item_embeddings,
-                        data.item_groups, data.test.groups[query], k)
-st.markdown(f"**Top {k}** of query {query} ({figures.group_name(data.test.groups[query])}) "
+picks = recommendations(result.query_embeddings[inspected], result.item_embeddings,
+                        dataset.item_groups, dataset.test.groups[inspected], k)
+inspected_group = figures.group_name(dataset.test.groups[inspected])
+st.markdown(f"**Top {k}** of query {inspected} ({inspected_group}) "
             f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
 st.dataframe(
     {"": ["item", "group", "spurious"], **{
@@ -113,7 +114,7 @@ st.subheader("Where the negatives came from")
 st.caption("Which groups' items each group's queries were pushed away from while it trained: "
            "the cause of what the picture shows. For the full softmax, whose negatives are all "
            "the other items, the share of the push, the softmax's weight on each.")
-for claim in claims_practice.negatives_claims(label, result, data):
+for claim in claims_practice.negatives_claims(label, result, dataset):
     st.markdown(claim.text)
 if config.strategy != "positives-only" or config.switch_at:
     ui.chart(ui.negatives_figure(data_config, config), "negatives_chart",

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from recdemo import claims, figures
-from recdemo.step_cost import DEFAULT_ITEMS, CostConfig
+from recdemo.step_cost import DEFAULT_CORPUS_SIZES, CostConfig
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -23,7 +23,8 @@ text.markdown(
 )
 largest = ui.control("largest_corpus", picture, label="Measure corpora up to",
                      format_func=ui.items_label)
-config = CostConfig(items=tuple(n for n in DEFAULT_ITEMS if n <= largest), repeats=5)
+config = CostConfig(corpus_sizes=tuple(n for n in DEFAULT_CORPUS_SIZES if n <= largest),
+                    repeats=5)
 costs = ui.step_costs(config)
 if costs is None:  # it said why
     st.stop()
@@ -32,12 +33,12 @@ with picture:  # under its control: less tall in presenter view
                               ui.PRESENTER_PICTURE_HEIGHT - 110),
              "step_costs", "recdemo-step-cost")
 
-uniform = {cost.items: cost.cpu_seconds for cost in costs if cost.strategy == "uniform"}
+uniform = {cost.n_items: cost.cpu_seconds for cost in costs if cost.strategy == "uniform"}
 st.dataframe(
-    [{"strategy": cost.strategy, "items": f"{cost.items:,}",
+    [{"strategy": cost.strategy, "items": f"{cost.n_items:,}",
       "CPU ms per step": 1e3 * cost.cpu_seconds,
       "spread": f"{1e3 * cost.cpu_low:.3g} to {1e3 * cost.cpu_high:.3g}",
-      "× uniform": cost.cpu_seconds / uniform[cost.items] if cost.items in uniform else None,
+      "× uniform": cost.cpu_seconds / uniform[cost.n_items] if cost.n_items in uniform else None,
       "GFLOP per step": cost.flops / 1e9, "peak MiB": cost.peak_bytes / 2**20}
      for cost in costs],
     hide_index=True, height="content", placeholder="–",  # every row, no scrolling

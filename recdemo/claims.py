@@ -143,7 +143,7 @@ SHARED_TOP_K = 0.2  # share of their top k that queries of different groups have
 APART = 0.2  # and each at least this much above the separating run's
 
 
-def folded_geometry(folded, separated, test_groups) -> list[Claim]:
+def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
     """What positives-only (``folded``) learned, each beside ``separated``'s
     (say, uniform's): one shared direction, length that decides the score, and
     queries of different groups that get the same items."""
@@ -224,7 +224,7 @@ def auc_below_half(label: str, result) -> Claim:
 HALVES = 0.5  # gravity unfolds positives-only if it at least halves its spurious@k
 
 
-def gravity_claim(plain, with_gravity, refs: References) -> Claim:
+def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
     """What gravity did to positives-only (``plain``: the same run without it)."""
     before = plain.final_metrics["spurious_at_k"]
     after = with_gravity.final_metrics["spurious_at_k"]
@@ -277,16 +277,16 @@ def step_cost_claims(costs) -> list[Claim]:
     for strategy, cells in by_strategy.items():
         if len(cells) < 2:
             continue
-        small, large = min(cells, key=lambda c: c.items), max(cells, key=lambda c: c.items)
-        ratio, more = large.cpu_seconds / small.cpu_seconds, large.items / small.items
+        small, large = min(cells, key=lambda c: c.n_items), max(cells, key=lambda c: c.n_items)
+        ratio, more = large.cpu_seconds / small.cpu_seconds, large.n_items / small.n_items
         apart = large.cpu_low > small.cpu_high or large.cpu_high < small.cpu_low
         trend = (f"{ratio:.1f} times as long for {more:,.0f} times the items" if apart else
                  "no change beyond the spread of the repeats, for "
                  f"{more:,.0f} times the items")
-        claims.append(Claim(apart, f"**{strategy}**: {_ms(small)} at {small.items:,} items, "
-                                   f"{_ms(large)} at {large.items:,}: {trend}."))
-    full = {c.items: c for c in by_strategy.get("full", [])}
-    uniform = {c.items: c for c in by_strategy.get("uniform", [])}
+        claims.append(Claim(apart, f"**{strategy}**: {_ms(small)} at {small.n_items:,} items, "
+                                   f"{_ms(large)} at {large.n_items:,}: {trend}."))
+    full = {c.n_items: c for c in by_strategy.get("full", [])}
+    uniform = {c.n_items: c for c in by_strategy.get("uniform", [])}
     both = sorted(full.keys() & uniform.keys())
     if both:
         n = both[-1]

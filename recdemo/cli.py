@@ -1,6 +1,6 @@
-"""Command line: ``python -m recdemo compare``, ``... train`` and ``... mf``.
+"""Command line: ``python -m recdemo compare``, ``... train``, ``... mf`` and ``... cost``.
 
-Every option comes from the parameter table in ``params.py``, so the CLI,
+Every option comes from the parameter tables in ``params.py``, so the CLI,
 the app and its URLs share names, ranges and defaults.
 """
 
@@ -13,7 +13,7 @@ import sys
 from recdemo import step_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
-from recdemo.params import PARAMS, SPACES, STRATEGIES, ParamError, shortened
+from recdemo.params import COST_PARAMS, PARAMS, SPACES, STRATEGIES, ParamError, shortened
 from recdemo.references import references
 from recdemo.train import TrainConfig, TrainingDiverged, train
 from recdemo.verdicts import verdict
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     one = commands.add_parser("train", help="train one strategy")
     for sub in (compare, one):
         for name, param in PARAMS.items():
-            if param.section in ("view", "mf") or (name == "strategy" and sub is compare):
+            if param.section == "mf" or (name == "strategy" and sub is compare):
                 continue
             _add_option(sub, param)
         sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     try:
         data_config = DataConfig(**{n: settings[n] for n in DataConfig.__dataclass_fields__})
         dataset = make_dataset(data_config)
-        results = _train_all(dataset, strategies, settings)
+        results = _trained_runs(dataset, strategies, settings)
         held_out = MFConfig.strategy in strategies
         refs = references(dataset, settings["k"], cold_start_split(dataset).scored if held_out
                           else None)
@@ -158,7 +158,7 @@ def _oracle_row(refs) -> dict:
             "k": refs.k}
 
 
-def _train_all(dataset, strategies, settings) -> list:
+def _trained_runs(dataset, strategies, settings) -> list:
     """Train each strategy (``wals``: matrix factorization). With wals among
     them, every result is scored on the test positives MF's fold-in does not
     see, so that all are measured alike."""
@@ -188,8 +188,9 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _list_of(param):
-    """A comma-separated list, each value parsed by ``param`` (at least one)."""
+def _list_of(param, name: str):
+    """The option ``name``: a comma-separated list, each value parsed by
+    ``param`` (at least one)."""
     def parse(text):
         values = [piece for piece in text.split(",") if piece.strip(SPACES)]
         try:
@@ -198,16 +199,16 @@ def _list_of(param):
             return tuple(param.parse(piece) for piece in values)
         except ParamError as err:
             raise argparse.ArgumentTypeError(
-                f"{param.name} must be a comma-separated list, each {param.allowed()}; "
+                f"{name} must be a comma-separated list, each {param.allowed()}; "
                 f"got '{shortened(err.got)}'") from None
-    parse.__name__ = param.name
+    parse.__name__ = name
     return parse
 
 
 def add_cost_command(commands) -> None:
     """``python -m recdemo cost``: the time and memory of one training step as the
-    corpus grows. Its sizes go past the app's ranges (a million items): their
-    rows are ``step_cost.COST_PARAMS``, parsed like every other option."""
+    corpus grows. Its sizes go past the app's ranges (a million items): its
+    rows are ``params.COST_PARAMS``, parsed like every other option."""
     cost = commands.add_parser(
         "cost",
         help="time one training step of each strategy as the corpus grows",
@@ -216,21 +217,22 @@ def add_cost_command(commands) -> None:
                     "of the item table (recdemo/large_corpus.py); the app's pages train with "
                     "train.py's dense Adam on a small corpus instead.")
     default = step_cost.CostConfig()
-    items = step_cost.COST_PARAMS["items"]
-    cost.add_argument("--items", type=_list_of(items), default=default.items,
-                      metavar="N,N,...", action=_Once,
-                      help=f"comma-separated corpus sizes, each {items.allowed()} "
-                           f"(default {','.join(map(str, default.items))})")
-    for name in ("strategies", "dim", "batch", "negatives", "repeats"):
-        _add_option(cost, step_cost.COST_PARAMS[name])
+    n_items = COST_PARAMS["n_items"]
+    cost.add_argument("--items", dest="corpus_sizes", type=_list_of(n_items, "items"),
+                      default=default.corpus_sizes, metavar="N,N,...", action=_Once,
+                      help=f"comma-separated corpus sizes, each {n_items.allowed()} "
+                           f"(default {','.join(map(str, default.corpus_sizes))})")
+    for name in ("strategies", "dim", "batch_size", "negatives", "repeats"):
+        # --batch: the option's name before it was named as train's --batch-size
+        _add_option(cost, COST_PARAMS[name], *(("--batch",) if name == "batch_size" else ()))
     cost.add_argument("--json", action="store_true",
                       help="print one JSON object per (strategy, items) instead of a table")
 
 
 def run_cost(args) -> int:
-    config = step_cost.CostConfig(items=args.items, strategies=args.strategies, dim=args.dim,
-                                  batch=args.batch, negatives=args.negatives,
-                                  repeats=args.repeats)
+    config = step_cost.CostConfig(corpus_sizes=args.corpus_sizes, strategies=args.strategies,
+                                  dim=args.dim, batch_size=args.batch_size,
+                                  negatives=args.negatives, repeats=args.repeats)
     costs = step_cost.measure(config)
     if args.json:
         print(json.dumps([cost.as_dict() for cost in costs], indent=2))
@@ -242,11 +244,11 @@ def run_cost(args) -> int:
 def format_cost_table(costs: list[step_cost.StepCost]) -> str:
     """One line per (items, strategy), times in milliseconds per step; "x uniform"
     is the CPU time over uniform's at the same size."""
-    uniform = {c.items: c.cpu_seconds for c in costs if c.strategy == "uniform"}
+    uniform = {c.n_items: c.cpu_seconds for c in costs if c.strategy == "uniform"}
     headers = ["items", "strategy", "wall ms", "CPU ms", "x uniform", "peak MiB", "GFLOP"]
-    cells = [[f"{c.items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
+    cells = [[f"{c.n_items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
               f"{1000 * c.cpu_seconds:.2f}",
-              f"{c.cpu_seconds / uniform[c.items]:.1f}" if c.items in uniform else "",
+              f"{c.cpu_seconds / uniform[c.n_items]:.1f}" if c.n_items in uniform else "",
               f"{c.peak_bytes / 2**20:.0f}", f"{c.flops / 1e9:.3f}"] for c in costs]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]

@@ -1,9 +1,10 @@
 """Guided exercises: predict first, then open the view, then read the answer.
 
 Each exercise names the runs its answer reads (``runs``: changes to the
-default settings, the exercise's own view among them) and computes the
-answer from them with recdemo/claims.py, so the answer says what happened on
-the very runs the student looked at.
+default settings, the exercise's own view first) and computes the answer
+from them with recdemo/claims.py, so the answer says what happened on the
+very runs the student looked at. Which page shows the view is the app's
+business (ui/settings.py's exercise_page).
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ class Looked:
 @dataclass(frozen=True)
 class Exercise:
     title: str
-    page: str  # the page's URL path ("" for the Lesson)
-    settings: dict  # what the exercise's link sets; everything else at its default
+    settings: dict  # what the exercise's view sets; everything else at its default
     question: str  # to answer before opening the view
     runs: tuple[dict, ...]  # the runs the answer reads: changes to the defaults each
     answer: Callable[[Looked], str]  # computed from those runs
@@ -45,8 +45,8 @@ class Exercise:
 
 def _folding(looked: Looked) -> str:
     folded, uniform = looked.results
-    geometry = "; ".join(c.text for c in claims.folded_geometry(folded, uniform,
-                                                               looked.test_groups))
+    geometry = "; ".join(c.text for c in claims.folded_geometry(
+        folded=folded, separated=uniform, test_groups=looked.test_groups))
     recall = (claims.lowest_recall("positives-only", {"positives-only": folded,
                                                       "uniform": uniform}).text
               if claims.recall_is_meaningful(looked.refs.k, looked.refs.items_per_group) else "")
@@ -73,7 +73,8 @@ def _in_group(looked: Looked) -> str:
 
 def _gravity(looked: Looked) -> str:
     plain, *with_gravity = looked.results
-    return " ".join(claims.gravity_claim(plain, run, looked.refs).text for run in with_gravity)
+    return " ".join(claims.gravity_claim(plain=plain, with_gravity=run, refs=looked.refs).text
+                    for run in with_gravity)
 
 
 def _leak(looked: Looked) -> str:
@@ -97,35 +98,35 @@ def _dimension(looked: Looked) -> str:
 
 EXERCISES = (
     Exercise(
-        "Folding, replayed", "train", {"strategy": "positives-only"},
+        "Folding, replayed", {"strategy": "positives-only"},
         "Positives only: the loss pushes every positive's score up and nothing down. Before "
         "you press ▶ Play: will the colors end up apart or on top of each other? Will "
         "spurious@10 end nearer 0, or nearer a random ranking's 1 - 1/G?",
         ({"strategy": "positives-only"}, {"strategy": "uniform"}), _folding),
     Exercise(
-        "Uniform or hard negatives", "train", {"strategy": "hard"},
+        "Uniform or hard negatives", {"strategy": "hard"},
         "Uniform and hard negatives both come from every group; hard ones are the items the "
         "model currently scores high. Will hard separate the groups as uniform does? Which of "
         "the two costs more per step?",
         ({"strategy": "uniform"}, {"strategy": "hard"}), _uniform_or_hard),
     Exercise(
-        "A good model with spurious recommendations", "train", {"strategy": "in-group"},
+        "A good model with spurious recommendations", {"strategy": "in-group"},
         "Negatives drawn from the query's own group only. Will within-group recall be good? "
         "Will spurious@10 be low?",
         ({"strategy": "in-group"}, {"strategy": "full"}), _in_group),
     Exercise(
-        "Gravity", "train", {"strategy": "positives-only", "gravity": 1.0},
+        "Gravity", {"strategy": "positives-only", "gravity": 1.0},
         "Gravity pulls every score toward zero, with no negatives at all. Will positives-only "
         "still fold with gravity 1? And with gravity 10?",
         ({"strategy": "positives-only"}, {"strategy": "positives-only", "gravity": 1.0},
          {"strategy": "positives-only", "gravity": 10.0}), _gravity),
     Exercise(
-        "What the leak does", "train", {"strategy": "uniform", "leak": 0.3},
+        "What the leak does", {"strategy": "uniform", "leak": 0.3},
         "Now 30% of a query's positives come from other groups. Can any model still recommend "
         "almost only the query's own group? Should it?",
         ({"strategy": "uniform", "leak": 0.3},), _leak),
     Exercise(
-        "Dimension and chance", "mf", {"unobserved_weight": 0.0, "mf_dim": 4},
+        "Dimension and chance", {"unobserved_weight": 0.0, "mf_dim": 4},
         "Matrix factorization with the observed pairs only (w0 = 0) has nothing that pushes "
         "groups apart. Does it fold at 4 dimensions? Then set d to 16: and now?",
         ({"strategy": "wals", "unobserved_weight": 0.0, "mf_dim": 4},

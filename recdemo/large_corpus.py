@@ -46,18 +46,17 @@ from dataclasses import replace
 
 import numpy as np
 
+from recdemo.adam import ADAM_BETAS, ADAM_EPS, Adam
 from recdemo.data import FEATURES
-from recdemo.model import PARAMS as MODEL_PARAMS
-from recdemo.model import candidate_loss, init_params, query_tower, query_tower_backward
+from recdemo.model import ARRAYS, candidate_loss, init_params, query_tower, query_tower_backward
 from recdemo.params import PARAMS
 from recdemo.samplers import Batch
-from recdemo.train import ADAM_BETAS, ADAM_EPS, Adam
 
 # Rows of V per chunk of the full softmax: a (B, CHUNK_ITEMS) block of scores
 # (2 MB at B = 256 in float32) is the largest array its step allocates.
 CHUNK_ITEMS = 2048
 INIT_CHUNK_ROWS = 16_384  # rows of V drawn at a time when the table is built
-TOWER = tuple(name for name in MODEL_PARAMS if name != "V")
+TOWER = tuple(name for name in ARRAYS if name != "V")
 
 
 class ItemTable:
@@ -74,7 +73,7 @@ class ItemTable:
     then ``update(block, grad)`` on each block of rows the step touched (a
     view into ``rows``, or a copy from ``gather`` that ``scatter`` writes
     back). Rows a step does not touch keep their value and their running
-    means; a step that touches every row is plain Adam, as ``train.Adam``.
+    means; a step that touches every row is plain Adam, as ``adam.Adam``.
     """
 
     def __init__(self, n_items: int, dim: int, learning_rate: float, rng, dtype=np.float32):

@@ -2,7 +2,7 @@
 
     result = train_mf(make_dataset(), MFConfig(unobserved_weight=0.05))
 
-The result has the softmax model's interface (train.TrainHistory: a frame per
+The result has the softmax model's interface (history.TrainHistory: a frame per
 sweep, sweep 0 = the random start, the test metrics of every frame) under the
 strategy name ``wals``, so the same figures, projection and exports draw it.
 
@@ -10,7 +10,7 @@ New queries (cold start). MF has a row for each training query only, and the
 held-out test queries are new to it. Two ways to give one a row:
 
 - ``fold-in``: solve its row from its interactions, as training would have
-  (wals.solve_rows, with the same w0 and regularization). The interactions it
+  (wals.solve_rows, with the same w0 and l2). The interactions it
   brings are a share of its positives: each test query's positives are split
   at random, seeded by the data, into ``P // 2`` that it brings as its history
   and the rest, which every model is scored on (``cold_start_split``). Scoring
@@ -37,23 +37,23 @@ from typing import ClassVar
 import numpy as np
 
 from recdemo.data import Dataset, Queries
+from recdemo.history import Frames, TrainHistory
 from recdemo.metrics import all_metrics, top_k
 from recdemo.params import COLD_START_METHODS, PARAMS
 from recdemo.references import references
-from recdemo.train import Frames, TrainHistory
 from recdemo.wals import init_factors, interaction_matrix, objective, solve_rows, sweep
 
-# At the default w0 and dimension the 10th sweep lowers the objective by 0.6% (median
-# over 2 to 8 groups; at most 3%), and 10 frames match the softmax model's 10 epochs.
-# Observed-only MF never settles: nothing pins its unobserved scores, and they drift.
+# At the default w0 and dimension the objective has all but settled by the 10th
+# sweep (what the last sweeps still gain: docs/performance.md). Observed-only MF
+# never settles: nothing pins its unobserved scores, and they drift.
 SWEEPS = 10
-# reg of the objective. Not a control, but it matters at w0 = 0 (scripts/mf_folding.py,
+# The objective's l2 (wals.py). Not a control, but it matters at w0 = 0 (scripts/mf_folding.py,
 # dimension 4): at 0.01 observed-only MF folds hard and stays folded; at 0.1 it folds, and
 # unfolds slowly with more sweeps; at 1 it hardly folds at first, then collapses onto one
 # direction shared by every row (every query gets about the same top items).
 # At 0.1 random starts keep the groups apart at 12 dimensions or more (the source's "by
 # chance"). With w0 = 0.05 all three separate the groups.
-REGULARIZATION = 0.1
+L2 = 0.1
 AVERAGE_NEIGHBORS = 10  # training queries whose rows the "average" cold start averages
 
 
@@ -115,7 +115,6 @@ def train_mf(dataset: Dataset, config: MFConfig | None = None, on_sweep=None) ->
     sweep. ``on_sweep(sweep, sweeps)`` is called after each sweep (for a progress bar)."""
     config = config or MFConfig()
     start, cpu_start = time.perf_counter(), time.process_time()
-    w0 = config.unobserved_weight
     A = interaction_matrix(dataset.train.positives, dataset.n_items)
     split = cold_start_split(dataset)
     known = interaction_matrix(split.known, dataset.n_items)
@@ -123,7 +122,7 @@ def train_mf(dataset: Dataset, config: MFConfig | None = None, on_sweep=None) ->
 
     def test_query_rows(method, U, V):
         if method == "fold-in":
-            return solve_rows(known, V, w0, REGULARIZATION)
+            return solve_rows(known, V, config.unobserved_weight, L2)
         return U[neighbors].mean(axis=1)
 
     def measure(Q, V):
@@ -138,8 +137,9 @@ def train_mf(dataset: Dataset, config: MFConfig | None = None, on_sweep=None) ->
 
     snapshot()
     for number in range(1, SWEEPS + 1):
-        U, V = sweep(A, U, V, w0, REGULARIZATION)
-        losses.append(objective(A, U, V, w0, REGULARIZATION) / len(U))  # per training query
+        U, V = sweep(A, U, V, config.unobserved_weight, L2)
+        # per training query
+        losses.append(objective(A, U, V, config.unobserved_weight, L2) / len(U))
         snapshot()
         if on_sweep is not None:
             on_sweep(number, SWEEPS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from recdemo.history import TrainHistory
 from recdemo.mf import (
     MFResult,
     cold_start_split,
@@ -19,7 +20,7 @@ from recdemo.mf import (
     train_mf,
 )
 from recdemo.serving import serving_seconds
-from recdemo.train import TrainHistory, train
+from recdemo.train import train
 from recdemo.two_stage import TwoStageResult, two_stage
 
 
@@ -41,9 +42,10 @@ class Comparison:
     scored: dict[str, dict]  # uniform's and in-group's final metrics on the scored positives
 
 
-def measure(dataset, mf: MFResult, observed_only: MFResult, uniform: TrainHistory,
-            positives_only: TrainHistory, in_group: TrainHistory) -> Comparison:
-    """Both tables, from trained runs on ``dataset``: the softmax runs are
+def measure(dataset, *, mf: MFResult, observed_only: MFResult, positives_only: TrainHistory,
+            uniform: TrainHistory, in_group: TrainHistory) -> Comparison:
+    """Both tables, from trained runs on ``dataset`` (by name: the softmax
+    runs are of one type, and so are the two MF runs): the softmax runs are
     scored again on the positives MF's fold-in does not see, MF and uniform are
     trained once more here to time them alike (a run's first time in a fresh
     process also pays for imports and warm-up), serving is timed (on this
@@ -56,8 +58,11 @@ def measure(dataset, mf: MFResult, observed_only: MFResult, uniform: TrainHistor
     serving = serving_seconds(dataset, mf, uniform, mf.config.k)
     pipeline = two_stage(dataset, mf, in_group)
     return Comparison(
-        comparison_rows(dataset, mf, observed_only, uniform, positives_only, seconds, serving),
-        two_stage_rows(mf.config.k, uniform, in_group, pipeline), pipeline,
+        comparison_rows(dataset, mf=mf, observed_only=observed_only,
+                        positives_only=positives_only, uniform=uniform, seconds=seconds,
+                        serving=serving),
+        two_stage_rows(mf.config.k, uniform=uniform, in_group=in_group, pipeline=pipeline),
+        pipeline,
         {"uniform": uniform.final_metrics, "in-group": in_group.final_metrics})
 
 
@@ -67,9 +72,9 @@ def pair(metrics: dict, k: int) -> str:
             f"{metrics['within_group_recall_at_k']:.2f}")
 
 
-def comparison_rows(dataset, mf: MFResult, observed_only: MFResult, uniform: TrainHistory,
-                    positives_only: TrainHistory, seconds: dict[str, float],
-                    serving: dict[str, float]) -> list[Row]:
+def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
+                    positives_only: TrainHistory, uniform: TrainHistory,
+                    seconds: dict[str, float], serving: dict[str, float]) -> list[Row]:
     """The source's five rows (cold start split in two: new queries, new items);
     ``seconds``: the training time of "mf" and "uniform"."""
     k, w0 = mf.config.k, mf.config.unobserved_weight
@@ -110,7 +115,7 @@ def comparison_rows(dataset, mf: MFResult, observed_only: MFResult, uniform: Tra
     ]
 
 
-def two_stage_rows(k: int, uniform: TrainHistory, in_group: TrainHistory,
+def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
                    pipeline: TwoStageResult) -> list[Row]:
     """The source's conclusion, "it is usually acceptable for DNN models to
     fold, since you mostly care about ranking a pre-filtered set": the folded

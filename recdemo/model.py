@@ -16,7 +16,7 @@ from scipy.sparse import csc_array
 
 from recdemo.samplers import Candidates
 
-PARAMS = ("W1", "b1", "W2", "b2", "V")  # every trainable array, in their order in the flat vector
+ARRAYS = ("W1", "b1", "W2", "b2", "V")  # every trainable array, in their order in the flat vector
 WEIGHTS = ("W1", "W2", "V")  # the ones that get L2 decay (not the biases)
 
 
@@ -31,7 +31,7 @@ def init_params(n_features: int, n_items: int, dim: int, hidden: int, rng):
               "b2": (dim,), "V": (n_items, dim)}
     flat = np.zeros(sum(int(np.prod(shape)) for shape in shapes.values()))
     params, start = {}, 0
-    for name in PARAMS:
+    for name in ARRAYS:
         size = int(np.prod(shapes[name]))
         params[name] = flat[start:start + size].reshape(shapes[name])
         start += size
@@ -43,7 +43,7 @@ def init_params(n_features: int, n_items: int, dim: int, hidden: int, rng):
 
 def flatten(grads: dict) -> np.ndarray:
     """The gradients as one vector, in the order of the flat parameter vector."""
-    return np.concatenate([grads[name].ravel() for name in PARAMS])
+    return np.concatenate([grads[name].ravel() for name in ARRAYS])
 
 
 def query_tower(params: dict, x: np.ndarray):

@@ -1,10 +1,19 @@
-"""One declarative table of every user parameter.
+"""One declarative table of every user parameter, and one grammar for its values.
 
-Like TensorFlow Playground's ``state.ts``: each row names a parameter once
-(its snake_case name is the URL key, its kebab-case name the CLI option), says
-its type, its allowed range and its default. The data generator, the trainer,
-the CLI and the app all validate and parse through this table, so a range is
-written in exactly one place.
+Like TensorFlow Playground's ``state.ts``: each row (a ``Param``) names a
+parameter once (its snake_case name is the URL key, its kebab-case name the
+CLI option), says its type, its allowed range and its default. Every value
+that reaches the project, from a link, a control, a command line or a
+library call, is parsed and checked by its row, so a range is written in
+exactly one place:
+
+- ``PARAMS``: the data, the softmax model and matrix factorization: the
+  configs (DataConfig, TrainConfig, MFConfig), the ``train``, ``compare`` and
+  ``mf`` commands, and the app's links and controls (ui/settings_table.py adds
+  the rows of what the app shows, which the library never reads);
+- ``COST_PARAMS``: the ``cost`` command's and CostConfig's rows; where a
+  setting is the model's own (dim, batch_size, negatives), its row is
+  PARAMS's with the measurement's default.
 
 The ranges also bound the work one browser tab can ask of a shared server
 (with train.MAX_STEPS): the largest allowed run trains in seconds, not minutes.
@@ -16,12 +25,13 @@ import dataclasses
 import math
 import numbers
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity", "in-batch",
               "mixed")
 COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
+COST_STRATEGIES = ("full", "uniform", "hard", "popularity", "in-batch")  # what `cost` times
 
 # The grammar of the URL and CLI text of a value, ASCII only: Python's own int()
 # and float() also take "1_0", "٣", "９", "nan" and "inf".
@@ -60,7 +70,9 @@ class Param:
     kind: type  # int, float, str, bool, or tuple (a comma-separated list of choices)
     default: Any
     help: str
-    section: str  # "data", "train" (the softmax model), "mf" (matrix factorization) or "view"
+    # "data", "train" (the softmax model), "mf" (matrix factorization), "cost"
+    # (the cost command), or "view" (what the app shows: ui/settings_table.py)
+    section: str
     low: float | None = None
     high: float | None = None
     choices: tuple | None = None
@@ -183,8 +195,8 @@ PARAMS: dict[str, Param] = {
         Param("epochs", int, 15, "passes over the training queries", "train", 1, 40),
         Param("batch_size", int, 128, "queries per gradient step", "train", 32, 512),
         # Measured by scripts/learning_rates.py, checked by tests/test_train.py:
-        # every strategy trains up to 0.1; from about 0.3 the model ends at chance
-        # level, and from 2 or 3 it diverges.
+        # every strategy trains up to works_up_to; well above it the model ends
+        # at chance level, and higher still it diverges.
         Param("learning_rate", float, 0.06, "Adam step size", "train", 1e-4, 10.0,
               works_up_to=0.1),
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
@@ -199,47 +211,25 @@ PARAMS: dict[str, Param] = {
         Param("unobserved_weight", float, 0.05, "WALS weight w0 of every unobserved (query, item) pair; 0 = observed-only MF", "mf", 0.0, 1.0),
         Param("mf_dim", int, 4, "embedding dimension d of matrix factorization", "mf", 2, 32),
         Param("cold_start", str, "fold-in", "how MF embeds a new query: fold in its interactions, or average similar training queries", "mf", choices=COLD_START_METHODS),
-        # What the app shows; not used by the library's training.
-        Param("components", int, 3, "PCA components of the embedding picture", "view", choices=(2, 3)),
-        Param("query", int, 0, "test query shown in the query inspector", "view", 0, 399),
-        Param("exercise", int, 1, "the exercise shown on the Exercises page", "view", 1, 7),
-        Param("largest_corpus", int, 100_000, "the largest corpus the Why sample? page measures", "view", choices=(10_000, 100_000, 1_000_000)),
-        Param("present", bool, False, "presenter view: no sidebar, larger type", "view"),
-        Param("hide", tuple, (), "controls to hide, comma-separated names", "view"),
     ]
 }
 
-
-PARAMS["hide"] = Param("hide", tuple, (), PARAMS["hide"].help, "view",
-                       choices=tuple(name for name in PARAMS if name not in ("hide", "present")))
+# The cost command's rows (step_cost.CostConfig). Its corpus sizes go past the
+# app's (a million items: V and its optimizer state at dim 32 are then 384 MB);
+# ``--items`` takes a comma-separated list of n_items values.
+COST_PARAMS: dict[str, Param] = {p.name: p for p in [
+    Param("n_items", int, 1_000, "corpus size n", "cost", 100, 1_000_000),
+    Param("strategies", tuple, COST_STRATEGIES, "strategies to time", "cost",
+          choices=COST_STRATEGIES),
+    replace(PARAMS["dim"], default=32, section="cost"),
+    replace(PARAMS["batch_size"], default=256, section="cost"),
+    replace(PARAMS["negatives"], default=20, section="cost"),
+    Param("repeats", int, 5, "timed steps per cell, after one warm-up step", "cost", 1, 50),
+]}
 
 
 def defaults(section: str | None = None) -> dict[str, Any]:
     return {n: p.default for n, p in PARAMS.items() if section in (None, p.section)}
-
-
-def parse_query(query: dict[str, str | list[str]]) -> tuple[dict[str, Any], list[ParamError]]:
-    """Parse URL query parameters (each a text, or the list of texts of a key
-    given several times) into a complete settings dict.
-
-    Unknown keys are ignored; a bad value, or a parameter given more than once
-    (which one did the link mean?), falls back to its default and adds an
-    error that names the parameter and its allowed values.
-    """
-    settings = defaults()
-    errors = []
-    for name, param in PARAMS.items():
-        texts = query.get(name, [])
-        texts = [texts] if isinstance(texts, str) else list(texts)
-        try:
-            if len(texts) > 1:
-                raise ParamError(name, f"{name} must be given once, as {param.allowed()}",
-                                 "&".join(f"{name}={text}" for text in texts))
-            if texts:
-                settings[name] = param.parse(texts[0])
-        except ParamError as err:
-            errors.append(err)
-    return settings, errors
 
 
 def run_settings(data_config, config) -> dict[str, Any]:
@@ -247,12 +237,3 @@ def run_settings(data_config, config) -> dict[str, Any]:
     (a TrainConfig, or MF's config), in the names of this table."""
     return {**dataclasses.asdict(data_config), "strategy": config.strategy,
             **dataclasses.asdict(config)}
-
-
-def to_query(settings: dict[str, Any]) -> dict[str, str]:
-    """Serialize the settings that differ from their defaults (short links)."""
-    return {
-        name: PARAMS[name].format(value)
-        for name, value in settings.items()
-        if name in PARAMS and value != PARAMS[name].default
-    }

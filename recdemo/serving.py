@@ -5,7 +5,7 @@
   top-k list, computed ahead of time, and compute nothing (``mf_precomputed``).
 - MF, a new query: fold it in from the items it brings (mf.cold_start_split),
   one d x d solve, then score and take the top k (``mf_fold_in``). The part
-  of its system that is the same for every query, w0 V^T V + reg I, is
+  of its system that is the same for every query, w0 V^T V + l2 I, is
   computed once, as a server would.
 - The softmax model, any query: the query tower's forward pass on its
   features, then score and take the top k (``softmax``).
@@ -23,7 +23,7 @@ import numpy as np
 
 from recdemo.data import Dataset
 from recdemo.metrics import top_k
-from recdemo.mf import REGULARIZATION, MFResult, cold_start_split
+from recdemo.mf import L2, MFResult, cold_start_split
 from recdemo.model import query_tower
 from recdemo.train import TrainResult
 
@@ -46,7 +46,7 @@ def answerers(dataset: Dataset, mf: MFResult, softmax: TrainResult, k: int) -> d
 
     w0, d = mf.config.unobserved_weight, V.shape[1]
     # wals.solve_rows' system without the query's own items: the same for every query
-    shared = w0 * (V.T @ V) + REGULARIZATION * np.eye(d)
+    shared = w0 * (V.T @ V) + L2 * np.eye(d)
     known = cold_start_split(dataset).known
 
     def fold_in(i):

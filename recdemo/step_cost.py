@@ -1,6 +1,6 @@
 """The cost of one training step as the corpus grows: why sample at all.
 
-    costs = measure(QUICK)  # or CostConfig(items=..., strategies=..., dim=...)
+    costs = measure(QUICK)  # or CostConfig(corpus_sizes=..., strategies=..., dim=...)
 
 Times one step of ``large_corpus.LargeCorpusModel`` per strategy and corpus
 size (a sampled step touches only its candidates' rows; the full softmax
@@ -23,30 +23,10 @@ from threadpoolctl import threadpool_limits
 
 from recdemo.data import FEATURES
 from recdemo.large_corpus import LargeCorpusModel
-from recdemo.params import PARAMS, Param
+from recdemo.params import COST_PARAMS, PARAMS
 from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
 
-COST_STRATEGIES = ("full", "uniform", "hard", "popularity", "in-batch")
-DEFAULT_ITEMS = (1_000, 10_000, 100_000, 1_000_000)
-
-# The measurement's settings, in rows of the parameter table's kind (named as
-# the CLI options of ``python -m recdemo cost``), so they are parsed and checked
-# as every other parameter is. A row's range bounds each corpus size: items
-# stops at a million (V and its optimizer state at dim 32 are then 384 MB);
-# dim, batch and negatives keep the ranges the app allows.
-COST_PARAMS: dict[str, Param] = {p.name: p for p in [
-    Param("items", int, 1_000, "corpus size n (a comma-separated list on the command line)",
-          "cost", 100, 1_000_000),
-    Param("strategies", tuple, COST_STRATEGIES, "strategies to time", "cost",
-          choices=COST_STRATEGIES),
-    Param("dim", int, 32, "embedding dimension d", "cost", PARAMS["dim"].low, PARAMS["dim"].high),
-    Param("batch", int, 256, "queries per step B", "cost", PARAMS["batch_size"].low,
-          PARAMS["batch_size"].high),
-    Param("negatives", int, 20, "sampled negatives per query K", "cost",
-          PARAMS["negatives"].low, PARAMS["negatives"].high),
-    Param("repeats", int, 5, "timed steps per cell, after one warm-up step", "cost", 1, 50),
-]}
-
+DEFAULT_CORPUS_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 
 def check_strategies(strategies) -> tuple[str, ...]:
     """At least one strategy, each one of COST_STRATEGIES (a ParamError names them)."""
@@ -58,32 +38,34 @@ def check_strategies(strategies) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class CostConfig:
-    """What to measure: every strategy at every corpus size, same batch and seed."""
+    """What to measure: every strategy at every corpus size, same batch and seed.
+    Each setting is checked by its row of params.COST_PARAMS (the corpus
+    sizes each by the n_items row), the seed by PARAMS's."""
 
-    items: tuple[int, ...] = DEFAULT_ITEMS
+    corpus_sizes: tuple[int, ...] = DEFAULT_CORPUS_SIZES  # n_items of each cell
     strategies: tuple[str, ...] = COST_PARAMS["strategies"].default
     dim: int = COST_PARAMS["dim"].default
-    batch: int = COST_PARAMS["batch"].default
+    batch_size: int = COST_PARAMS["batch_size"].default
     negatives: int = COST_PARAMS["negatives"].default
     repeats: int = COST_PARAMS["repeats"].default  # timed steps per cell, after a warm-up step
     seed: int = 0
 
     def __post_init__(self):
         """Every setting checked by its row (a ParamError, a ValueError, names it)."""
-        object.__setattr__(self, "items", tuple(int(COST_PARAMS["items"].check(n))
-                                                for n in self.items))
-        if not self.items:
-            raise ValueError("items must list at least one corpus size")
+        object.__setattr__(self, "corpus_sizes", tuple(int(COST_PARAMS["n_items"].check(n))
+                                                       for n in self.corpus_sizes))
+        if not self.corpus_sizes:
+            raise ValueError("corpus_sizes must list at least one corpus size")
         object.__setattr__(self, "strategies", check_strategies(self.strategies))
-        for name in ("dim", "batch", "negatives", "repeats"):
+        for name in ("dim", "batch_size", "negatives", "repeats"):
             COST_PARAMS[name].check(getattr(self, name))
         PARAMS["seed"].check(self.seed)
 
 
-# A measurement that answers in about two seconds: the full step at 100,000
-# items is most of it. The defaults, up to a million items, take about 20 s
-# (six full-softmax steps of two seconds or more at a million).
-QUICK = CostConfig(items=(1_000, 10_000, 100_000), repeats=3)
+# A measurement that answers in seconds: the full step at the largest size
+# is most of it (the defaults, up to a million items, take several times as
+# long).
+QUICK = CostConfig(corpus_sizes=(1_000, 10_000, 100_000), repeats=3)
 
 
 @dataclass(frozen=True)
@@ -91,7 +73,7 @@ class StepCost:
     """One cell of the measurement: one strategy at one corpus size."""
 
     strategy: str
-    items: int
+    n_items: int  # the corpus size
     step_seconds: float  # median wall-clock time of the timed steps
     cpu_seconds: float  # median CPU time of the same steps: steadier on a busy machine
     cpu_low: float  # the fastest and the slowest of those steps' CPU times: their spread
@@ -101,7 +83,10 @@ class StepCost:
     flops: int  # of the step's matrix products (see step_flops)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """As ``python -m recdemo cost --json`` prints it: the corpus size
+        named ``items``, as its option is."""
+        cell = asdict(self)
+        return {"strategy": cell.pop("strategy"), "items": cell.pop("n_items"), **cell}
 
 
 @dataclass(frozen=True)
@@ -112,16 +97,16 @@ class Corpus:
     item_popularity: np.ndarray | None  # only the popularity and in-batch samplers read it
 
 
-def random_batch(n_items: int, batch: int, rng) -> tuple[np.ndarray, Batch]:
+def random_batch(n_items: int, batch_size: int, rng) -> tuple[np.ndarray, Batch]:
     """Query features and a Batch of ``PARAMS["positives"].default`` distinct
     random positives per query, equally weighted. The step's cost does not
     depend on which items they are."""
     positives_per_query = PARAMS["positives"].default
-    x = rng.standard_normal((batch, FEATURES))
+    x = rng.standard_normal((batch_size, FEATURES))
     positives = np.stack([rng.choice(n_items, positives_per_query, replace=False)
-                          for _ in range(batch)])
+                          for _ in range(batch_size)])
     weights = np.full(positives.shape, 1.0 / positives_per_query)
-    return x, Batch(positives, weights, np.zeros(batch, dtype=int))
+    return x, Batch(positives, weights, np.zeros(batch_size, dtype=int))
 
 
 def zipf_popularity(n_items: int, rng) -> np.ndarray:
@@ -129,7 +114,7 @@ def zipf_popularity(n_items: int, rng) -> np.ndarray:
     return (n_items / np.arange(1, n_items + 1))[rng.permutation(n_items)]
 
 
-def step_flops(strategy: str, items: int, dim: int, batch: int, negatives: int,
+def step_flops(strategy: str, n_items: int, dim: int, batch_size: int, negatives: int,
                hidden: int = PARAMS["hidden"].default) -> int:
     """Floating-point operations of one step's matrix products, 2 per multiply-add.
 
@@ -143,19 +128,19 @@ def step_flops(strategy: str, items: int, dim: int, batch: int, negatives: int,
     the optimizer) is not counted.
     """
     positives = PARAMS["positives"].default
-    tower = 2 * batch * (2 * FEATURES * hidden + 3 * hidden * dim)
+    tower = 2 * batch_size * (2 * FEATURES * hidden + 3 * hidden * dim)
     if strategy == "full":
-        return tower + 8 * batch * items * dim + 2 * batch * positives * dim
+        return tower + 8 * batch_size * n_items * dim + 2 * batch_size * positives * dim
     if strategy == "in-batch":
-        return tower + 6 * batch * min(items, batch * positives) * dim
-    item_side = 6 * batch * (positives + negatives) * dim
+        return tower + 6 * batch_size * min(n_items, batch_size * positives) * dim
+    item_side = 6 * batch_size * (positives + negatives) * dim
     if strategy == "hard":
-        item_side += 2 * batch * min(items, HARD_POOL_SIZE) * dim
+        item_side += 2 * batch_size * min(n_items, HARD_POOL_SIZE) * dim
     return tower + item_side
 
 
-def measure_step(strategy: str, items: int, config: CostConfig | None = None) -> StepCost:
-    """Build a model of ``items`` items, take one warm-up step (its memory is
+def measure_step(strategy: str, n_items: int, config: CostConfig | None = None) -> StepCost:
+    """Build a model of ``n_items`` items, take one warm-up step (its memory is
     traced with tracemalloc), then time ``config.repeats`` steps.
 
     Runs with one BLAS thread, as the app's training workers do: the figures
@@ -165,29 +150,29 @@ def measure_step(strategy: str, items: int, config: CostConfig | None = None) ->
     time a busy one spends running others."""
     config = config or CostConfig()
     check_strategies([strategy])
-    items = int(COST_PARAMS["items"].check(items))
+    n_items = int(COST_PARAMS["n_items"].check(n_items))
     with threadpool_limits(1):
-        return _measure_step(strategy, items, config)
+        return _measure_step(strategy, n_items, config)
 
 
-def _measure_step(strategy: str, items: int, config: CostConfig) -> StepCost:
-    rng = np.random.default_rng([config.seed, items])
+def _measure_step(strategy: str, n_items: int, config: CostConfig) -> StepCost:
+    rng = np.random.default_rng([config.seed, n_items])
     tracing = tracemalloc.is_tracing()
     if not tracing:
         tracemalloc.start()
     tracemalloc.reset_peak()
     baseline = tracemalloc.get_traced_memory()[0]
     try:
-        model = LargeCorpusModel(items, config.dim, rng)
-        x, batch = random_batch(items, config.batch, rng)
+        model = LargeCorpusModel(n_items, config.dim, rng)
+        x, batch = random_batch(n_items, config.batch_size, rng)
         if strategy == "full":
             def step():
                 model.full_step(x, batch)
         else:
             # Popularity draws from it; in-batch corrects by it (its logQ).
-            popularity = (zipf_popularity(items, rng) if strategy in ("popularity", "in-batch")
+            popularity = (zipf_popularity(n_items, rng) if strategy in ("popularity", "in-batch")
                           else None)
-            sampler = make_sampler(strategy, config.negatives, Corpus(items, popularity),
+            sampler = make_sampler(strategy, config.negatives, Corpus(n_items, popularity),
                                    temperature=PARAMS["temperature"].default)
 
             def step():
@@ -204,9 +189,9 @@ def _measure_step(strategy: str, items: int, config: CostConfig) -> StepCost:
         step()
         cpu.append(time.process_time() - start_cpu)
         wall.append(time.perf_counter() - start)
-    return StepCost(strategy, items, statistics.median(wall), statistics.median(cpu), min(cpu),
+    return StepCost(strategy, n_items, statistics.median(wall), statistics.median(cpu), min(cpu),
                     max(cpu), peak_bytes, state_bytes,
-                    step_flops(strategy, items, config.dim, config.batch, config.negatives))
+                    step_flops(strategy, n_items, config.dim, config.batch_size, config.negatives))
 
 
 def measure(config: CostConfig | None = None,
@@ -215,11 +200,11 @@ def measure(config: CostConfig | None = None,
     strategy measured at one size before the next (so ratios at one size come
     from moments close in time). ``on_cell(done, total, cost)`` after each cell."""
     config = config or CostConfig()
-    cells = [(strategy, items) for items in sorted(set(config.items))
+    cells = [(strategy, n_items) for n_items in sorted(set(config.corpus_sizes))
              for strategy in config.strategies]
     costs = []
-    for strategy, items in cells:
-        costs.append(measure_step(strategy, items, config))
+    for strategy, n_items in cells:
+        costs.append(measure_step(strategy, n_items, config))
         if on_cell is not None:
             on_cell(len(costs), len(cells), costs[-1])
     return costs

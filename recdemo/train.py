@@ -16,25 +16,24 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field, fields
-from typing import ClassVar
+from dataclasses import dataclass, fields
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from recdemo.adam import Adam
 from recdemo.data import Dataset
-from recdemo.metrics import all_metrics, top_k
+from recdemo.history import Frames, TrainHistory
 from recdemo.model import flatten, init_params, loss_and_grads, query_tower
 from recdemo.negatives import NegativesSeen
 from recdemo.params import PARAMS
 from recdemo.samplers import Batch, make_sampler
 
-ADAM_BETAS = (0.9, 0.999)
-ADAM_EPS = 1e-8
 # A loss this many times above the first batch's loss has diverged even if finite.
 DIVERGENCE_FACTOR = 1e3
 # Bounds the work one run (one browser tab) can ask of a shared server: a few
-# seconds at the largest sizes the parameter table allows. The default run takes 200.
+# seconds at the largest sizes the parameter table allows. The default run
+# takes a small share of it (gradient_steps).
 MAX_STEPS = 1500
 
 
@@ -87,58 +86,6 @@ class TrainConfig:
             return ""
         gravity = f" with gravity {self.switch_gravity:g}" if self.switch_gravity else ""
         return f"then {self.switch_to}{gravity} after epoch {self.switch_at}"
-
-
-@dataclass(frozen=True)
-class TrainHistory:
-    """What the app shows of a trained model, frame by frame: its loss, its
-    test metrics and its embeddings. The figures and exports read only this,
-    so they draw the softmax model (a frame per epoch) and matrix
-    factorization (recdemo/mf.py, a frame per sweep) alike."""
-
-    FRAME: ClassVar[str] = "epoch"  # what one frame is, in the figures' words
-
-    config: TrainConfig  # or mf.MFConfig; the figures read its .strategy and .k
-    losses: np.ndarray  # (epochs,) mean training loss of each epoch
-    metrics: list[dict[str, float]]  # epochs + 1 entries: at initialization, then after each epoch
-    # (epochs, G, n) float32, each epoch's own (negatives.py; None for matrix
-    # factorization): times item j was a negative of a group-g query, and the
-    # softmax weight p_hat those times pushed it down with.
-    negatives_seen: np.ndarray | None = field(default=None, kw_only=True)
-    pushed_down: np.ndarray | None = field(default=None, kw_only=True)
-    query_snapshots: np.ndarray  # (epochs + 1, m, d) test query embeddings per epoch
-    item_snapshots: np.ndarray  # (epochs + 1, n, d) item embeddings per epoch
-    top_k_snapshots: np.ndarray  # (epochs + 1, m, k) each test query's top-k item ids per epoch
-    train_seconds: float  # wall-clock
-    cpu_seconds: float  # the CPU time of the process that trained it: less noisy under load
-
-    @property
-    def final_metrics(self) -> dict[str, float]:
-        return self.metrics[-1]
-
-    @property
-    def final_loss(self) -> float:
-        return float(self.losses[-1])
-
-    def summary(self) -> dict:
-        """The final figures of the run, as the CLI's JSON prints them."""
-        switch = self.config.switch_text() if isinstance(self.config, TrainConfig) else ""
-        return {
-            "strategy": f"{self.config.strategy}, {switch}" if switch else self.config.strategy,
-            **{name: round(value, 4) for name, value in self.final_metrics.items()},
-            "final_loss": round(self.final_loss, 4),
-            "train_seconds": round(self.train_seconds, 3),
-            "cpu_seconds": round(self.cpu_seconds, 3),
-            "k": self.config.k,
-        }
-
-    @property
-    def query_embeddings(self) -> np.ndarray:
-        return self.query_snapshots[-1]
-
-    @property
-    def item_embeddings(self) -> np.ndarray:
-        return self.item_snapshots[-1]
 
 
 @dataclass(frozen=True)
@@ -226,27 +173,6 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     )
 
 
-class Frames:
-    """What a history keeps of each frame (an epoch, or a WALS sweep), measured
-    on the held-out ``queries``: their embeddings Q, the item embeddings V,
-    each query's top-k and the metrics."""
-
-    def __init__(self, queries, item_groups: np.ndarray, k: int):
-        self.queries, self.item_groups, self.k = queries, item_groups, k
-        self.Q, self.V, self.top_k, self.metrics = [], [], [], []
-
-    def add(self, Q: np.ndarray, V: np.ndarray) -> None:
-        self.Q.append(Q)
-        self.V.append(V.copy())  # V may be the live weights
-        self.top_k.append(top_k(Q @ V.T, self.k).astype(np.int32))
-        self.metrics.append(all_metrics(Q, V, self.queries, self.item_groups, self.k))
-
-    def arrays(self) -> dict:
-        """The TrainHistory fields they fill."""
-        return {"metrics": self.metrics, "query_snapshots": np.stack(self.Q),
-                "item_snapshots": np.stack(self.V), "top_k_snapshots": np.stack(self.top_k)}
-
-
 def gradient_steps(queries: int, epochs: int, batch_size: int) -> int:
     """Gradient steps of a run: epochs x batches per epoch. The data sliders
     change it as much as the epochs do."""
@@ -271,22 +197,3 @@ def _diverged_message(config: TrainConfig, epoch: int, loss: float) -> str:
         + (f" or {gravity} (now {weight:g})" if weight > 0 else "")
         + "."
     )
-
-
-class Adam:
-    """Adam (Kingma & Ba 2015) with bias correction, on one flat parameter vector."""
-
-    def __init__(self, size: int, learning_rate: float):
-        self.learning_rate = learning_rate
-        self.m = np.zeros(size)  # running mean of the gradient
-        self.v = np.zeros(size)  # running mean of its square
-        self.t = 0
-
-    def step(self, flat: np.ndarray, grad: np.ndarray) -> None:
-        """Update ``flat`` in place."""
-        b1, b2 = ADAM_BETAS
-        self.t += 1
-        self.m = b1 * self.m + (1 - b1) * grad
-        self.v = b2 * self.v + (1 - b2) * grad * grad
-        lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        flat -= lr_t * self.m / (np.sqrt(self.v) + ADAM_EPS)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from recdemo.data import Dataset
+from recdemo.history import TrainHistory
 from recdemo.metrics import ranking_metrics, top_k
 from recdemo.mf import MFResult, cold_start_split
-from recdemo.train import TrainHistory
 
 # The first stage retrieves this many times k items per query. The folded scorer ranks
 # another group's item high, so every one in the candidates is likely to reach the top k:

@@ -7,16 +7,18 @@ item, both of length d. The objective:
 
     sum over observed (i, j)    (A_ij - u_i . v_j)^2
   + w0 * sum over unobserved    (u_i . v_j)^2
-  + reg * (|U|^2 + |V|^2)
+  + l2 * (|U|^2 + |V|^2)
 
-With ``w0 = 0`` only the observed entries count (observed-only MF): nothing
-says that a query should score another group's items low, so groups can land
-on each other. ``w0 > 0`` pulls every unobserved score toward 0: the push apart.
+w0 is the unobserved weight (MFConfig's ``unobserved_weight``), l2 the
+weight of the L2 term (mf.L2). With ``w0 = 0`` only the observed entries
+count (observed-only MF): nothing says that a query should score another
+group's items low, so groups can land on each other. ``w0 > 0`` pulls every
+unobserved score toward 0: the push apart.
 
 With V fixed, the objective is a sum of one ridge regression per query row,
 solved in closed form (and the same with U fixed for the item rows):
 
-    (w0 V^T V  +  (1 - w0) sum_{j observed} v_j v_j^T  +  reg I) u_i  =  sum_{j observed} A_ij v_j
+    (w0 V^T V  +  (1 - w0) sum_{j observed} v_j v_j^T  +  l2 I) u_i  =  sum_{j observed} A_ij v_j
 
 ``w0 V^T V`` weighs every item by w0, with one d x d Gramian shared by all
 rows; the sum over the row's few observed items then raises their weight
@@ -39,7 +41,8 @@ def interaction_matrix(positives: np.ndarray, n_items: int) -> csr_array:
     return csr_array((values, positives.ravel(), np.arange(m + 1) * P), shape=(m, n_items))
 
 
-def objective(A: csr_array, U: np.ndarray, V: np.ndarray, w0: float, reg: float) -> float:
+def objective(A: csr_array, U: np.ndarray, V: np.ndarray, unobserved_weight: float,
+              l2: float) -> float:
     """The WALS objective above, without an m x n matrix.
 
     The unobserved term is written as w0 times the sum over *all* entries,
@@ -50,10 +53,10 @@ def objective(A: csr_array, U: np.ndarray, V: np.ndarray, w0: float, reg: float)
     observed_scores = np.einsum("ed,ed->e", U[rows], V[cols])  # u_i . v_j, observed entries only
     observed = ((entries.data - observed_scores) ** 2).sum()
     unobserved = (U.T @ U * (V.T @ V)).sum() - (observed_scores**2).sum()
-    return float(observed + w0 * unobserved + reg * ((U**2).sum() + (V**2).sum()))
+    return float(observed + unobserved_weight * unobserved + l2 * ((U**2).sum() + (V**2).sum()))
 
 
-def solve_rows(A: csr_array, V: np.ndarray, w0: float, reg: float) -> np.ndarray:
+def solve_rows(A: csr_array, V: np.ndarray, unobserved_weight: float, l2: float) -> np.ndarray:
     """Every row u_i of the least-squares problem above, given the other side V.
 
     ``A`` is (rows, n) and ``V`` is (n, d); returns (rows, d). Pass ``A.T``
@@ -62,23 +65,24 @@ def solve_rows(A: csr_array, V: np.ndarray, w0: float, reg: float) -> np.ndarray
     A row with no observed entry gets the zero vector, the regularizer's choice.
     """
     d = V.shape[1]
-    gram = w0 * (V.T @ V)  # every item, weighted w0: one d x d matrix
+    gram = unobserved_weight * (V.T @ V)  # every item, weighted w0: one d x d matrix
     outer = np.einsum("jk,jl->jkl", V, V).reshape(len(V), d * d)  # v_j v_j^T, one per row of V
     observed = (A != 0).astype(float)
-    correction = (1.0 - w0) * (observed @ outer).reshape(-1, d, d)  # observed items weigh 1, not w0
-    lhs = gram + correction + reg * np.eye(d)  # (rows, d, d)
+    # observed items weigh 1, not w0
+    correction = (1.0 - unobserved_weight) * (observed @ outer).reshape(-1, d, d)
+    lhs = gram + correction + l2 * np.eye(d)  # (rows, d, d)
     rhs = A @ V  # sum_j A_ij v_j over the observed items
     return np.linalg.solve(lhs, rhs[:, :, None])[:, :, 0]
 
 
-def sweep(A: csr_array, U: np.ndarray, V: np.ndarray, w0: float, reg: float):
+def sweep(A: csr_array, U: np.ndarray, V: np.ndarray, unobserved_weight: float, l2: float):
     """One sweep: the item rows given the query rows, then the query rows given
     the new item rows. Returns (U, V).
 
     Items first, so that the returned U is exactly ``solve_rows(A, V)``: a
     training query folded in with the final V gets back its trained row."""
-    V = solve_rows(A.T.tocsr(), U, w0, reg)
-    U = solve_rows(A, V, w0, reg)
+    V = solve_rows(A.T.tocsr(), U, unobserved_weight, l2)
+    U = solve_rows(A, V, unobserved_weight, l2)
     return U, V
 
 

@@ -45,11 +45,11 @@ class Finding:
 
 
 def changed_settings(values: dict) -> dict:
-    """The settings in ``values`` (names of the parameter table) that differ
-    from their defaults, but those no sweep varies."""
+    """The settings in ``values`` (names of the parameter table; any other
+    name, a view's, is not the run's) that differ from their defaults, but
+    those no sweep varies."""
     return {name: value for name, value in values.items()
-            if name in PARAMS and name not in IGNORED and PARAMS[name].section != "view"
-            and value != PARAMS[name].default}
+            if name in PARAMS and name not in IGNORED and value != PARAMS[name].default}
 
 
 def matching_settings(changed: dict) -> list[str]:

@@ -5,7 +5,7 @@ data's references (the oracle).
 
     seconds = mf_seconds(data, MFConfig(mf_dim=32))
 
-The app's queue (ui/scheduler.py) orders runs and counts each client's budget
+The app's queue (backend/scheduler.py) orders runs and counts each client's budget
 by these estimates, so a run must be priced by its size whatever its kind: a
 fixed price puts the largest MF runs in the smallest size class, where the
 budget never engages. Each estimate is a sum of terms (the work's loops,
@@ -31,20 +31,17 @@ from recdemo.samplers import HARD_POOL_SIZE
 from recdemo.step_cost import CostConfig
 from recdemo.train import TrainConfig
 
+# Seconds per unit of each term, as `python scripts/fit_work_cost.py` fitted
+# them (it prints how well they fit; docs/performance.md has the latest fit).
 # A softmax run: per gradient step, per query through the tower, per scored
-# item, per item a hard sampler scores, and the metrics after every epoch
-# (fitted to 70 random configurations; within a factor of 2 for 9 in 10).
+# item, per item a hard sampler scores, and the metrics after every epoch.
 TRAIN_COEFFICIENTS = (2.7e-4, 1.1e-9, 1.9e-10, 2.9e-8, 1.8e-9)
-# Matrix factorization, its measurement and a cost cell: see their terms below.
-# `python scripts/fit_work_cost.py --configs 48` (load average 3 to 4 on 2
-# cores): the estimates within 2x of the measured CPU-seconds for 100%, 94%
-# and 85% of 48 random configurations each (the misses: the smallest cells,
-# a few milliseconds, where Python's own overhead varies most).
+# Matrix factorization, its measurement, a cost cell and the references: see
+# their terms below. The worst fits are the smallest cells, where Python's
+# own overhead varies most.
 MF_COEFFICIENTS = (0.012, 1.4e-10, 4.7e-10, 5.5e-09)
 MF_COMPARISON_COEFFICIENTS = (0.023, 1e-08, 5.2e-08)
 STEP_COST_COEFFICIENTS = (0.0071, 1.8e-08, 3.3e-10, 1.6e-08, 2.6e-09, 0.00015)
-# `python scripts/fit_work_cost.py --configs 40 --kinds REFERENCES` (load
-# average 4 on 2 cores): within 2x for 98% of 40 random configurations.
 REFERENCES_COEFFICIENTS = (0.00031, 9.8e-09, 1e-08, 3.8e-10)
 
 
@@ -110,18 +107,18 @@ def comparison_terms(data: DataConfig, mf: MFConfig) -> np.ndarray:
                      test * items * mf.mf_dim], dtype=float)
 
 
-def step_cost_terms(strategy: str, items: int, config: CostConfig) -> np.ndarray:
+def step_cost_terms(strategy: str, n_items: int, config: CostConfig) -> np.ndarray:
     """One cell of step_cost.measure: building the item table and its
     optimizer state, a random batch, then a warm-up step and ``repeats`` timed
     steps: the full softmax over every item, a sampled one over its
     candidates' rows (and hard negatives over their pool)."""
     steps = 1 + config.repeats
-    candidates = config.batch * (PARAMS["positives"].default + config.negatives)
+    candidates = config.batch_size * (PARAMS["positives"].default + config.negatives)
     full = strategy == "full"
-    return np.array([1.0, config.batch * FEATURES + items * config.dim,
-                     steps * config.batch * items * config.dim * full,
+    return np.array([1.0, config.batch_size * FEATURES + n_items * config.dim,
+                     steps * config.batch_size * n_items * config.dim * full,
                      steps * candidates * config.dim * (not full),
-                     steps * config.batch * min(items, HARD_POOL_SIZE) * config.dim
+                     steps * config.batch_size * min(n_items, HARD_POOL_SIZE) * config.dim
                      * (strategy == "hard"),
                      steps], dtype=float)
 
@@ -141,6 +138,13 @@ def references_terms(data: DataConfig) -> np.ndarray:
                      pairs * QUADRATURE_NODES * per_group * P * P], dtype=float)
 
 
+def run_seconds(data: DataConfig, config: TrainConfig | MFConfig) -> float:
+    """A run's cost, a softmax run or matrix factorization."""
+    if isinstance(config, MFConfig):
+        return mf_seconds(data, config)
+    return train_seconds(data, config)
+
+
 def train_seconds(data: DataConfig, config: TrainConfig) -> float:
     return float(train_terms(data, config) @ TRAIN_COEFFICIENTS)
 
@@ -155,8 +159,8 @@ def mf_comparison_seconds(data: DataConfig, mf: MFConfig, uniform: TrainConfig) 
             + float(comparison_terms(data, mf) @ MF_COMPARISON_COEFFICIENTS))
 
 
-def step_cost_seconds(strategy: str, items: int, config: CostConfig) -> float:
-    return float(step_cost_terms(strategy, items, config) @ STEP_COST_COEFFICIENTS)
+def step_cost_seconds(strategy: str, n_items: int, config: CostConfig) -> float:
+    return float(step_cost_terms(strategy, n_items, config) @ STEP_COST_COEFFICIENTS)
 
 
 def references_seconds(data: DataConfig) -> float:

@@ -45,17 +45,20 @@ import sys
 import time
 from urllib.parse import urlencode
 
-from benchmark_classroom import LARGEST, Visit, fresh_server, load_page
-from server_process import (
+from benchmark_classroom import LARGEST, fresh_server
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+from harness.processes import (
     PeakRSS,
     cpu_seconds,
-    machine,
     processes_cpu_seconds,
     training_workers,
 )
-from streamlit.proto.WidgetStates_pb2 import WidgetStates
-from streamlit_client import (
+from harness.report import machine
+from harness.streamlit_client import (
+    Visit,
     clear_cache_request,
+    load_page,
     open_session,
     read_run,
     rerun_request,
@@ -106,7 +109,8 @@ class WorkerCPU:
 
 
 def student_visit(seed: int) -> Visit:
-    return Visit("student", page="train", query=urlencode({"seed": seed}), address="10.9.9.9")
+    return Visit("student", page="train", query_string=urlencode({"seed": seed}),
+                 address="10.9.9.9")
 
 
 async def open_page(port: int, visit: Visit, timeout: float) -> Visit:

@@ -12,21 +12,15 @@ later (cached). Not a test: machines are noisy, so nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-import numpy as np
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from recdemo.params import STRATEGIES  # noqa: E402
+import ui
+from harness.report import machine_line
+from harness.server import ROOT
+from recdemo.params import STRATEGIES
 
 
 def click(at: AppTest, strategy: str) -> float:
@@ -45,8 +39,10 @@ def main() -> None:
     uncached = {s: [] for s in STRATEGIES}
     cached = {s: [] for s in STRATEGIES}
     for _ in range(args.repeats):
-        st.cache_data.clear()
-        st.cache_resource.clear()
+        # AppTest runs the pages in this process: the app's own caches (not
+        # Streamlit's, which it never uses) must be emptied for a first click.
+        for cache in (ui.work.DATASETS, ui.work.RUNS, ui.charts.FIGURES):
+            cache.clear()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
         # Opening the page trains the default (uniform) and the baseline (positives-only).
@@ -58,8 +54,7 @@ def main() -> None:
             cached[strategy].append(click(at, strategy))
 
     print(f"Train page, default data; median of {args.repeats} runs, seconds "
-          f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"numpy {np.__version__}, streamlit {st.__version__})\n")
+          f"({machine_line()})\n")
     print("| strategy | first click (trains) | click back (cached) |")
     print("|---|---|---|")
     for strategy in STRATEGIES:

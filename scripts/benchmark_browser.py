@@ -31,25 +31,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from recdemo.figures import FRAME_MS  # noqa: E402
-from recdemo.params import PARAMS  # noqa: E402
+from harness.browser import CHART, CHROMIUM, CHROMIUM_ARGS, READY, STRATEGY_RADIO, query_squares
+from harness.server import HOST, free_port, start_server, stop_server, wait_healthy
+from recdemo.figures import FRAME_MS
+from recdemo.params import PARAMS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_process import free_port, start_server, stop_server, wait_healthy  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CHART = ".js-plotly-plot"
-STRATEGY_RADIO = "[data-testid='stRadio']:has-text('Which items does the loss see?')"
 PICTURE_RADIO = "[data-testid='stRadio']:has-text('Picture')"
 LOAD_TIMEOUT = 180_000  # ms
 
@@ -146,36 +137,6 @@ def play(tab, base, rounds, view):
     return first, last
 
 
-def query_squares(tab) -> list[dict]:
-    """The query squares of the 2D picture (centers on screen, ids, and the
-    distance to the nearest other point), farthest from the others first: a
-    click there finds the square as plotly's closest point (tests/test_browser.py
-    clicks one too)."""
-    return tab.locator(CHART).first.evaluate("""plot => {
-        const queryTraces = plot._fullData.filter(t => t.name.endsWith(' items')).length * 2;
-        const points = [];
-        plot.querySelectorAll('.scatterlayer .trace').forEach(trace => {
-            const index = trace.__data__[0].trace.index;
-            trace.querySelectorAll('.point').forEach(point => {
-                const box = point.getBoundingClientRect();
-                points.push({trace: index, i: point.__data__.i,
-                             x: box.x + box.width / 2, y: box.y + box.height / 2});
-            });
-        });
-        const squares = [];
-        for (const p of points) {
-            if (p.trace >= queryTraces || p.trace % 2) continue;
-            let gap = Infinity;
-            for (const q of points) {
-                if (q !== p) gap = Math.min(gap, Math.hypot(p.x - q.x, p.y - q.y));
-            }
-            squares.push({x: p.x, y: p.y, gap,
-                          query: Number(plot._fullData[p.trace].customdata[p.i])});
-        }
-        return squares.sort((a, b) => b.gap - a.gap);
-    }""")
-
-
 def inspector_clicks(tab, base, rounds, view):
     open_train(tab, base, f"{view}&components=2")
     times = []
@@ -230,8 +191,8 @@ def main() -> None:
         port = free_port()
         log = open("/tmp/benchmark_browser_server.log", "w")  # noqa: SIM115
         server = start_server(port, log)
-        wait_healthy(server, port)
-        base = f"http://127.0.0.1:{port}"
+        wait_healthy(port, server)
+        base = f"http://{HOST}:{port}"
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -13,7 +13,7 @@ draws each one once; --shared gives every student the default strategy and
 seed instead, to show the caches sharing one run between them.
 
 Students are simulated at the protocol level, one websocket each, speaking
-Streamlit's own protobufs (scripts/streamlit_client.py): the BackMsg a browser
+Streamlit's own protobufs (harness/streamlit_client.py): the BackMsg a browser
 sends on page load, then the ForwardMsgs up to a successful script_finished.
 Each student has an address of their own (X-Forwarded-For), as on a network.
 A student succeeds when that run drew a Plotly chart and showed no exception
@@ -62,63 +62,25 @@ from urllib.parse import urlencode
 import websockets
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
-from server_process import (
-    ROOT,
+
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, READY
+from harness.processes import (
     RSS_SAMPLE_SECONDS,
     PeakRSS,
     cpu_use,
-    free_port,
-    machine,
     snapshot,
-    start_server,
-    stop_server,
     training_workers,
-    wait_healthy,
 )
-from streamlit.proto.Alert_pb2 import Alert
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit_client import HOST, open_session, read_run, rerun_request
+from harness.report import machine
+from harness.server import HOST, free_port, start_server, stop_server, wait_healthy
+from harness.streamlit_client import Visit, load_page, open_session
+from recdemo.params import PARAMS, STRATEGIES
 
-sys.path.insert(0, str(ROOT))  # run from anywhere
-
-from recdemo.params import PARAMS, STRATEGIES  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-APP_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # The largest run the parameter ranges allow (40 epochs at batch 128 stay within
 # train.MAX_STEPS): 4 s of one worker with `hard`, 9 MB of snapshots.
 LARGEST = {"groups": 8, "items_per_group": 60, "queries_per_group": 300,
            "test_queries_per_group": 50, "positives": 10, "strategy": "hard", "negatives": 50,
            "dim": 32, "hidden": 64, "epochs": 40, "batch_size": 128}
-
-
-@dataclass
-class Visit:
-    """One page load: what was asked, and what came back."""
-
-    who: str
-    page: str  # Streamlit's page_name: the URL path without the leading slash
-    query: str
-    address: str | None = None  # the student's own address (X-Forwarded-For)
-    seconds: float | None = None  # from the rerun request to a successful script_finished
-    chart: bool = False
-    exception: str = ""
-    error: str = ""
-    problem: str = ""  # timeout, lost connection, ...
-    bytes: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return (self.seconds is not None and self.chart and not self.exception
-                and not self.error and not self.problem)
-
-    def failure(self) -> str:
-        reasons = [self.problem, self.exception and f"exception: {self.exception}",
-                   self.error and f"st.error: {self.error}",
-                   "" if self.chart or self.problem else "no chart"]
-        return "; ".join(r for r in reasons if r)
 
 
 @dataclass
@@ -146,51 +108,6 @@ class Report:
 
 
 # ---------------------------------------------------------------- the server
-
-def note_delta(visit: Visit, delta) -> None:
-    if not delta.HasField("new_element"):
-        return
-    element = delta.new_element
-    kind = element.WhichOneof("type")
-    if kind == "bidi_component" and element.bidi_component.component_name == "recdemo.plot":
-        visit.chart = True  # a chart (ui/plot.py)
-    elif kind == "exception":
-        error = element.exception
-        visit.exception = visit.exception or f"{error.type}: {error.message}"
-    elif kind == "alert" and element.alert.format == Alert.ERROR:
-        visit.error = visit.error or element.alert.body
-
-
-async def load_page(ws, visit: Visit, timeout: float) -> None:
-    """Ask for one page run and read ForwardMsgs until it finished successfully.
-
-    A run that stops early for a rerun is followed by a new run (new_session),
-    which starts the page's contents afresh. Messages that are not about the
-    contents (session status, page_not_found, page_info_changed...) are skipped."""
-    def note(msg: ForwardMsg) -> None:
-        kind = msg.WhichOneof("type")
-        visit.bytes += msg.ByteSize()
-        if kind == "new_session":
-            visit.chart, visit.exception, visit.error = False, "", ""
-        elif kind == "delta":
-            note_delta(visit, msg.delta)
-        elif kind == "session_event" and msg.session_event.HasField(
-                "script_compilation_exception"):
-            visit.exception = msg.session_event.script_compilation_exception.message
-
-    start = time.perf_counter()
-    await ws.send(rerun_request(visit.page, visit.query))
-    try:
-        async with asyncio.timeout(timeout):
-            outcome = await read_run(ws, note)
-    except TimeoutError:
-        visit.problem = f"timeout after {timeout:.0f} s"
-        return
-    if outcome == "success":
-        visit.seconds = time.perf_counter() - start
-    else:
-        visit.problem = {"closed": "connection closed by the server"}.get(outcome, outcome)
-
 
 async def student(port: int, visit: Visit, delay: float, timeout: float,
                   finished: asyncio.Future, class_over: asyncio.Event) -> None:
@@ -255,7 +172,7 @@ async def teacher(port: int, timeout: float) -> Visit:
     """The teacher opens the home page once before the class. On a fresh server
     Streamlit first serves in its pages/-folder mode; the first run of app.py
     registers st.navigation's pages, and later visits get those."""
-    visit = Visit("teacher", page="", query="")
+    visit = Visit("teacher", page="", query_string="")
     done = asyncio.get_running_loop().create_future()
     class_over = asyncio.Event()
     class_over.set()  # leave as soon as the page is there
@@ -270,8 +187,8 @@ def student_visits(students: int, shared: bool) -> list[Visit]:
             strategy, seed = PARAMS["strategy"].default, PARAMS["seed"].default
         else:
             strategy, seed = STRATEGIES[i % len(STRATEGIES)], i // len(STRATEGIES)
-        query = urlencode({"strategy": strategy, "seed": seed})
-        visits.append(Visit(f"student {i}", page="train", query=query,
+        query_string = urlencode({"strategy": strategy, "seed": seed})
+        visits.append(Visit(f"student {i}", page="train", query_string=query_string,
                             address=student_address(i)))
     return visits
 
@@ -298,7 +215,7 @@ async def open_tab(page, tab: Tab, timeout: float) -> None:
     try:
         await page.goto(tab.url, wait_until="commit", timeout=milliseconds)
         await page.wait_for_selector(".js-plotly-plot", timeout=milliseconds)
-        await page.wait_for_selector(APP_DONE, timeout=milliseconds)
+        await page.wait_for_selector(READY, timeout=milliseconds)
         tab.seconds = time.perf_counter() - start
         tab.exceptions = await page.locator("[data-testid='stException']").count()
     except PlaywrightError as err:  # timeouts included
@@ -401,13 +318,15 @@ def markdown(report: Report) -> str:
         "|---|---|---|---|",
     ]
     for strategy in STRATEGIES:
-        times = [v.seconds for v in report.visits if v.ok and f"strategy={strategy}&" in v.query]
+        times = [v.seconds for v in report.visits
+                 if v.ok and f"strategy={strategy}&" in v.query_string]
         if times:
             lines.append(f"| {strategy} | {len(times)} | {statistics.median(times):.2f} "
                          f"| {max(times):.2f} |")
     failed = [v for v in report.visits if not v.ok]
     if failed:
-        lines += ["", "Failures:"] + [f"- {v.who} ({v.query}): {v.failure()}" for v in failed]
+        lines += ["", "Failures:"] + [f"- {v.who} ({v.query_string}): {v.failure()}"
+                                      for v in failed]
     if report.server_tracebacks:
         lines += ["", f"The server logged {report.server_tracebacks} tracebacks."]
     if report.tabs:
@@ -447,7 +366,7 @@ def fresh_server(timeout: float, processes: int = 0):
         process = start_server(port, log, processes)
         served = Served(port, process.pid)
         try:
-            wait_healthy(process, port)
+            wait_healthy(port, process)
             served.teacher = asyncio.run(teacher(port, timeout))
             yield served
         finally:

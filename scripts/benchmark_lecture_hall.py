@@ -20,7 +20,8 @@ import argparse
 import statistics
 
 from benchmark_classroom import benchmark, cpu_sentence, seconds, summary
-from server_process import machine
+
+from harness.report import machine
 
 
 def setup_name(processes: int) -> str:

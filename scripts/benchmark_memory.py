@@ -30,9 +30,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmark_classroom import LARGEST, Visit, fresh_server, load_page, student_address
-from server_process import PeakRSS, machine, streamlit_processes, tree_rss_kb
-from streamlit_client import open_session
+from benchmark_classroom import LARGEST, fresh_server, student_address
+
+from harness.processes import PeakRSS, streamlit_processes, tree_rss_kb
+from harness.report import machine
+from harness.streamlit_client import Visit, load_page, open_session
 
 CEILING_MB = 1536  # the whole server, as the README states it (and why)
 IDLE_AFTER_SECONDS = 30

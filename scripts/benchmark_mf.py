@@ -14,23 +14,18 @@ every frame, as in the app; one BLAS thread, as in the app's workers.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-
-from benchmark_train import machine, markdown_table  # noqa: E402  (this folder)
-
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.mf import (  # noqa: E402
+from harness.report import machine_line, markdown_table
+from recdemo.data import DataConfig, make_dataset
+from recdemo.mf import (
     MFConfig,
     cold_start_split,
     rescored,
     train_mf,
 )
-from recdemo.mf_comparison import measure  # noqa: E402
-from recdemo.train import TrainConfig, one_blas_thread, train  # noqa: E402
-from recdemo.two_stage import CANDIDATES_PER_K, two_stage  # noqa: E402
+from recdemo.mf_comparison import measure
+from recdemo.train import TrainConfig, one_blas_thread, train
+from recdemo.two_stage import CANDIDATES_PER_K, two_stage
 
 TWO_STAGE_GROUPS = (2, 4, 6, 8)
 TWO_STAGE_SEEDS = (0, 1, 2)
@@ -50,7 +45,8 @@ def comparison_table() -> str:
     observed_only = train_mf(dataset, MFConfig(unobserved_weight=0.0))
     uniform, positives_only, in_group = (train(dataset, TrainConfig(strategy=s))
                                          for s in ("uniform", "positives-only", "in-group"))
-    rows = measure(dataset, mf, observed_only, uniform, positives_only, in_group).table
+    rows = measure(dataset, mf=mf, observed_only=observed_only, positives_only=positives_only,
+                   uniform=uniform, in_group=in_group).table
     return markdown_table(["", f"matrix factorization (WALS, dim {mf_config.mf_dim})",
                            f"softmax (dim {TrainConfig().dim})"],
                           [[row.topic, row.mf, row.softmax] for row in rows])
@@ -91,7 +87,7 @@ def main() -> None:
     print(f"\n## Two stages: MF retrieves {CANDIDATES_PER_K} x k, the in-group model ranks\n")
     print(f"spurious@{mf.k} / within-group recall@{mf.k}, default settings otherwise.\n")
     print(two_stage_table())
-    print(f"\n{machine()}")
+    print(f"\n{machine_line()}")
 
 
 if __name__ == "__main__":

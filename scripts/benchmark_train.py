@@ -16,23 +16,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
-import platform
 import statistics
-import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.model import init_params, loss_and_grads, query_tower  # noqa: E402
-from recdemo.params import PARAMS, STRATEGIES  # noqa: E402
-from recdemo.samplers import Batch, make_sampler  # noqa: E402
-from recdemo.train import TrainConfig, one_blas_thread, train  # noqa: E402
+from harness.report import machine_line, markdown_table
+from recdemo.data import DataConfig, make_dataset
+from recdemo.model import init_params, loss_and_grads, query_tower
+from recdemo.params import PARAMS, STRATEGIES
+from recdemo.samplers import Batch, make_sampler
+from recdemo.train import TrainConfig, one_blas_thread, train
 
 SCALING_ITEMS_PER_GROUP = (40, 160, 640)
 SCALING_EPOCHS = 3
@@ -60,11 +55,6 @@ def gradient_epoch_seconds(dataset, config: TrainConfig) -> float:
         loss_and_grads(params, queries.features[rows], candidates, config.gravity, config.l2,
                        tower)
     return time.perf_counter() - start
-
-
-def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def strategies_table(repeats: int) -> str:
@@ -111,18 +101,6 @@ def scaling_table(repeats: int) -> str:
                            "uniform: ms per epoch of steps", "full / uniform (steps)"], rows)
 
 
-def machine() -> str:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    model = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                 if line.startswith("model name")]
-        model = names[0] if names else model
-    return (f"Machine: {cpus} CPUs (nproc), {model}; numpy {np.__version__}, "
-            f"Python {platform.python_version()}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="trainings per cell (default 5)")
@@ -139,7 +117,7 @@ def main() -> None:
     print(f"\n## Full softmax vs uniform sampling as the corpus grows "
           f"({data.groups} groups, {SCALING_EPOCHS} epochs, median of {args.repeats})\n")
     print(scaling_table(args.repeats))
-    print(f"\n{machine()}")
+    print(f"\n{machine_line()}")
 
 
 if __name__ == "__main__":

@@ -17,26 +17,24 @@ steadier on a shared machine, but not immune to it: note the load.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import nnls
 from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
-
-from recdemo import work_cost  # noqa: E402
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.mf import MFConfig, train_mf  # noqa: E402
-from recdemo.mf_comparison import measure  # noqa: E402
-from recdemo.references import references  # noqa: E402
-from recdemo.step_cost import COST_STRATEGIES, CostConfig, measure_step  # noqa: E402
-from recdemo.train import TrainConfig, train  # noqa: E402
+from recdemo import work_cost
+from recdemo.data import DataConfig, make_dataset
+from recdemo.mf import MFConfig, train_mf
+from recdemo.mf_comparison import measure
+from recdemo.params import COST_STRATEGIES
+from recdemo.references import references
+from recdemo.step_cost import CostConfig, measure_step
+from recdemo.train import TrainConfig, train
 
 
 def cpu_seconds(function, *arguments) -> tuple[float, object]:
@@ -78,8 +76,9 @@ def comparison_rows(rng: random.Random, configs: int):
         mf_seconds, mf_run = cpu_seconds(train_mf, dataset, mf)
         uniform_seconds, _ = cpu_seconds(train, dataset, softmax["uniform"])
         observed = train_mf(dataset, MFConfig(mf_dim=mf.mf_dim, unobserved_weight=0.0))
-        seconds, _ = cpu_seconds(measure, dataset, mf_run, observed, runs["uniform"],
-                                 runs["positives-only"], runs["in-group"])
+        seconds, _ = cpu_seconds(functools.partial(
+            measure, mf=mf_run, observed_only=observed, positives_only=runs["positives-only"],
+            uniform=runs["uniform"], in_group=runs["in-group"]), dataset)
         yield work_cost.comparison_terms(data, mf), max(seconds - mf_seconds - uniform_seconds,
                                                         1e-3)
 
@@ -88,12 +87,12 @@ def step_cost_rows(rng: random.Random, configs: int):
     for index in range(configs):
         strategy = COST_STRATEGIES[index % len(COST_STRATEGIES)]
         largest = 1_000_000 if strategy != "full" or index % 3 == 0 else 200_000
-        items = int(10 ** rng.uniform(2, np.log10(largest)))
-        config = CostConfig(items=(items,), strategies=(strategy,), dim=rng.choice((8, 16, 32)),
-                            batch=rng.choice((64, 128, 256, 512)),
+        n_items = int(10 ** rng.uniform(2, np.log10(largest)))
+        config = CostConfig(corpus_sizes=(n_items,), strategies=(strategy,),
+                            dim=rng.choice((8, 16, 32)), batch_size=rng.choice((64, 128, 256, 512)),
                             negatives=rng.choice((5, 20, 50)), repeats=rng.randint(1, 5))
-        seconds, _ = cpu_seconds(measure_step, strategy, items, config)
-        yield work_cost.step_cost_terms(strategy, items, config), seconds
+        seconds, _ = cpu_seconds(measure_step, strategy, n_items, config)
+        yield work_cost.step_cost_terms(strategy, n_items, config), seconds
 
 
 def references_rows(rng: random.Random, configs: int):

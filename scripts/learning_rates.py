@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.params import STRATEGIES  # noqa: E402
-from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train  # noqa: E402
+from recdemo.data import DataConfig, make_dataset
+from recdemo.params import STRATEGIES
+from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 
 RATES = (1e-4, 1e-3, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0, 10.0)
 DATA = ({}, {"groups": 2}, {"groups": 8, "items_per_group": 10, "queries_per_group": 50})

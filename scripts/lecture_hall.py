@@ -45,25 +45,19 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 import xmlrpc.client
 from pathlib import Path
 
-from streamlit_client import COOKIE, HOST, open_session, read_run, rerun_request
 from supervisor.xmlrpc import SupervisorTransport
+
+from harness.server import HOST, PLOTLY_JS, STARTUP_TIMEOUT, free_port, wait_healthy
+from harness.streamlit_client import COOKIE, open_session, read_run, rerun_request
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's package: apt-get install nginx
-STARTUP_TIMEOUT = 60.0
-# Where the charts load plotly.js (ui/plot.py: a components.v1 name is its
-# declaring module's, ui.plot, and its own, plotly_js).
-PLOTLY_JS = "/component/ui.plot.plotly_js/plotly.min.js"
 
 CONFIG = """\
 # Written by scripts/lecture_hall.py: nginx in front of {count} Streamlit processes.
@@ -176,12 +170,6 @@ stderr_logfile_maxbytes = 0
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def nginx_config(upstreams: list[str], listen: str, tmp: Path) -> str:
     # A process that refused a connection is tried again after 3 s, not
     # nginx's 10: supervisord has replaced it within about a second.
@@ -207,22 +195,6 @@ def supervisor(tmp: Path):
         transport=SupervisorTransport(None, None, f"unix://{tmp}/supervisor.sock"))
 
 
-def wait_healthy(host: str, port: int, process: subprocess.Popen | None = None) -> None:
-    """Wait for Streamlit's (or, through nginx, the hall's) health check to answer."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while time.monotonic() < deadline and (process is None or process.poll() is None):
-        try:
-            with opener.open(f"http://{host}:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    exit_code = "" if process is None else f" (exit code {process.poll()})"
-    raise RuntimeError(f"nothing healthy on {host}:{port}{exit_code}")
-
-
 async def open_home_page(host: str, port: int) -> None:
     """The first run of a fresh server, on the home page, as a teacher's first visit."""
     async with await open_session(port, host=host) as ws:
@@ -240,10 +212,10 @@ def serve(upstreams: list[str], address: str, port: int, tmp: Path) -> None:
     try:
         for upstream in upstreams:
             host, upstream_port = upstream.rsplit(":", 1)
-            wait_healthy(host, int(upstream_port), processes)
+            wait_healthy(int(upstream_port), processes, host)
             asyncio.run(open_home_page(host, int(upstream_port)))
         supervisor(tmp).supervisor.startProcess("nginx")
-        wait_healthy(HOST if address == "0.0.0.0" else address, port, processes)
+        wait_healthy(port, processes, HOST if address == "0.0.0.0" else address)
         backends = ", ".join(f"backend {number} {upstream}"
                              for number, upstream in enumerate(upstreams, start=1))
         print(f"Lecture hall: http://{address}:{port}/ -> {backends} (Ctrl+C stops it)",

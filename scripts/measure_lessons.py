@@ -25,19 +25,15 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import statistics
-import sys
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.metrics import PROTOCOL_METRICS, protocol_metrics  # noqa: E402
-from recdemo.negatives import group_matrix, per_item  # noqa: E402
-from recdemo.params import STRATEGIES  # noqa: E402
-from recdemo.train import TrainConfig, one_blas_thread, train  # noqa: E402
+from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import PROTOCOL_METRICS, protocol_metrics
+from recdemo.negatives import group_matrix, per_item
+from recdemo.params import STRATEGIES
+from recdemo.train import TrainConfig, one_blas_thread, train
 
 FOLDING = ("positives-only", "in-group")
 SEPARATING = ("full", "uniform", "hard", "in-batch", "mixed")  # the rule's, with the new two

@@ -1,4 +1,4 @@
-"""When does observed-only matrix factorization fold? By dimension, regularization and sweeps.
+"""When does observed-only matrix factorization fold? By dimension, l2 and sweeps.
 
     .venv/bin/python scripts/mf_folding.py [--seeds 5]
 
@@ -8,31 +8,26 @@ w0 = 0 (observed-only) and the default w0:
 
 1. by MF dimension and group count, as the app trains it (recdemo.mf.train_mf):
    the measurements behind the default ``mf_dim``;
-2. by the regularization and the number of sweeps, at the default dimension,
+2. by the l2 weight and the number of sweeps, at the default dimension,
    which recdemo/mf.py keeps as constants: what they would change.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
-
-from benchmark_train import markdown_table  # noqa: E402  (this folder)
-
-from recdemo.data import DataConfig, make_dataset  # noqa: E402
-from recdemo.metrics import spurious_at_k  # noqa: E402
-from recdemo.mf import REGULARIZATION, SWEEPS, MFConfig, cold_start_split, train_mf  # noqa: E402
-from recdemo.train import one_blas_thread  # noqa: E402
-from recdemo.wals import init_factors, interaction_matrix, solve_rows, sweep  # noqa: E402
+from harness.report import markdown_table
+from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import spurious_at_k
+from recdemo.mf import L2, SWEEPS, MFConfig, cold_start_split, train_mf
+from recdemo.train import one_blas_thread
+from recdemo.wals import init_factors, interaction_matrix, solve_rows, sweep
 
 DIMS = (2, 3, 4, 6, 8, 12, 16)
 GROUPS = (2, 4, 6, 8)
-REGULARIZATIONS = (0.01, 0.1, 1.0)
+L2_WEIGHTS = (0.01, 0.1, 1.0)
 SWEEP_COUNTS = (5, 10, 20, 50)
 
 
@@ -55,34 +50,34 @@ def by_dimension(seeds: int) -> str:
     return markdown_table(["w0", "groups", *(f"dim {d}" for d in DIMS)], rows)
 
 
-def spurious_after(dataset, dim, w0, reg, sweep_counts, seed) -> list[float]:
-    """spurious@k of WALS with regularization ``reg``, after each number of sweeps."""
+def spurious_after(dataset, dim, w0, l2, sweep_counts, seed) -> list[float]:
+    """spurious@k of WALS with l2 weight ``l2``, after each number of sweeps."""
     A = interaction_matrix(dataset.train.positives, dataset.n_items)
     known = interaction_matrix(cold_start_split(dataset).known, dataset.n_items)
     U, V = init_factors(*A.shape, dim, np.random.default_rng([seed, 1]))
     found = []
     for number in range(1, max(sweep_counts) + 1):
-        U, V = sweep(A, U, V, w0, reg)
+        U, V = sweep(A, U, V, w0, l2)
         if number in sweep_counts:
-            Q = solve_rows(known, V, w0, reg)
+            Q = solve_rows(known, V, w0, l2)
             found.append(spurious_at_k(Q @ V.T, dataset.test.groups, dataset.item_groups,
                                        MFConfig().k))
     return found
 
 
-def by_regularization_and_sweeps(seeds: int) -> str:
+def by_l2_and_sweeps(seeds: int) -> str:
     default = MFConfig()
     rows = []
     for w0 in (0.0, default.unobserved_weight):
-        for reg in REGULARIZATIONS:
+        for l2 in L2_WEIGHTS:
             for groups in GROUPS[1:]:
                 runs = np.array([
                     spurious_after(make_dataset(DataConfig(groups=groups, seed=seed)),
-                                   default.mf_dim, w0, reg, SWEEP_COUNTS, seed)
+                                   default.mf_dim, w0, l2, SWEEP_COUNTS, seed)
                     for seed in range(seeds)])
-                rows.append([f"{w0:g}", f"{reg:g}", str(groups),
+                rows.append([f"{w0:g}", f"{l2:g}", str(groups),
                              *(spread(column) for column in runs.T)])
-    return markdown_table(["w0", "regularization", "groups",
+    return markdown_table(["w0", "l2", "groups",
                            *(f"{n} sweeps" for n in SWEEP_COUNTS)], rows)
 
 
@@ -94,11 +89,11 @@ def main() -> None:
         parser.error("--seeds must be at least 1")
     one_blas_thread()
     k = MFConfig().k
-    print(f"## spurious@{k} by MF dimension (regularization {REGULARIZATION:g}, {SWEEPS} "
+    print(f"## spurious@{k} by MF dimension (l2 {L2:g}, {SWEEPS} "
           f"sweeps; mean (min-max) over {args.seeds} seeds)\n")
     print(by_dimension(args.seeds))
-    print(f"\n## spurious@{k} by regularization and sweeps (dim {MFConfig().mf_dim})\n")
-    print(by_regularization_and_sweeps(args.seeds))
+    print(f"\n## spurious@{k} by l2 and sweeps (dim {MFConfig().mf_dim})\n")
+    print(by_l2_and_sweeps(args.seeds))
 
 
 if __name__ == "__main__":

@@ -76,7 +76,8 @@ def run_case(case) -> dict:
                                   length_score_correlation(r.query_embeddings, r.item_embeddings),
                                   cross_group_overlap(r.top_k_snapshots[-1], data.test.groups))
                            for name, r in (("positives-only", folded), ("uniform", separated))}
-        out["geometry_claims"] = claims.folded_geometry(folded, separated, data.test.groups)
+        out["geometry_claims"] = claims.folded_geometry(folded=folded, separated=separated,
+                                                        test_groups=data.test.groups)
         lesson = {name: results[name] for name in ("positives-only", "in-group", "uniform")}
         out["lowest_recall"] = claims.lowest_recall("positives-only", lesson)
         out["good_inside"] = claims.good_inside("in-group", results["in-group"], "uniform",
@@ -86,8 +87,9 @@ def run_case(case) -> dict:
                                                 data.item_groups, k)
                         for label, r in results.items() if label in STRATEGIES}
     if with_gravity and "positives-only" in results:
-        out["gravity_claims"] = {label: claims.gravity_claim(results["positives-only"],
-                                                             results[label], refs)
+        out["gravity_claims"] = {label: claims.gravity_claim(plain=results["positives-only"],
+                                                             with_gravity=results[label],
+                                                             refs=refs)
                                  for label in results if "gravity" in label}
     if with_gravity:
         half = configs["positives-only"].epochs // 2
@@ -104,7 +106,7 @@ def run_case(case) -> dict:
 def _runs(cases: tuple) -> dict:
     # A new process first runs the parent's __main__ module, which after an
     # AppTest is the script it ran (a page, or a temporary file another test
-    # wrote): a stand-in keeps the workers to the library, as ui/workers.py does.
+    # wrote): a stand-in keeps the workers to the library, as backend/pool.py does.
     context = multiprocessing.get_context("forkserver")
     main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
     try:

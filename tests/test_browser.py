@@ -6,7 +6,7 @@ chart clicks, share links, presenter links and downloads work where a teacher
 uses them. Screenshots of every page land in artifacts/screenshots/.
 
 The server, the browser and the skip-or-fail rule for a missing Chromium are
-fixtures in conftest.py.
+fixtures in conftest.py, over harness/.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from benchmark_browser import query_squares  # scripts/ is on the path: conftest.py
 from playwright.sync_api import Page, expect
 
 import ui
+from harness.browser import CHART, READY, STRATEGY_RADIO, query_squares
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.metrics import METRICS
 from recdemo.params import PARAMS
@@ -30,8 +30,6 @@ EPOCHS = PARAMS["epochs"].default  # default run: a frame and a CSV row per epoc
 
 pytestmark = pytest.mark.browser
 
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CHART = ".js-plotly-plot"
 VIEWPORT = {"width": 1400, "height": 900}
 LOAD_TIMEOUT = 120_000  # ms: a cold page trains several models on a busy 2-core machine
 TIMEOUT = 60_000  # ms: any other wait
@@ -40,7 +38,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 # Every page with a chart (the Exercises page has none: test_an_exercise covers it).
 PAGES = {f"/{path}": path or "lesson" for path, _, _ in ui.navigation.PAGES if path != "exercises"}
 NAVIGATION = [title for _, title, _ in ui.navigation.PAGES]
-STRATEGY_RADIO = "[data-testid='stRadio']:has-text('Which items does the loss see?')"
 # A group's legend entry is its color's name (its queries and items trace share it).
 GROUP_LEGEND = re.compile(rf"^({'|'.join(COLOR_NAMES)})$")
 FRAME_MS = 450  # recdemo.figures.FRAME_MS: one epoch per frame during playback

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import lesson_runs
 import pytest
 
 from recdemo import claims
 from recdemo.references import References
 from recdemo.step_cost import StepCost
 from recdemo.verdicts import expected
+from tests import lesson_runs
 
 SETTINGS = {
     "defaults": (),

@@ -60,7 +60,8 @@ RUNS |= {
 
 @pytest.fixture(scope="module")
 def runs():
-    """name -> CompletedProcess of every run in RUNS."""
+    """name -> CompletedProcess of every run in RUNS, each a process as a user
+    runs it (the tests that read them are marked slow)."""
     started = {
         name: subprocess.Popen([sys.executable, "-m", "recdemo", *args], cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -98,6 +99,7 @@ def trained_rows(run) -> list[dict]:
     return rows
 
 
+@pytest.mark.slow
 def test_compare_json_has_one_summary_per_strategy(runs):
     rows = trained_rows(runs["compare"])
     assert [row["strategy"] for row in rows] == list(STRATEGIES)
@@ -105,6 +107,7 @@ def test_compare_json_has_one_summary_per_strategy(runs):
         assert_is_summary(row)
 
 
+@pytest.mark.slow
 def test_each_rows_verdict_is_the_rule_on_its_numbers_and_the_oracle_row(runs):
     *rows, oracle = json.loads(succeeded(runs["compare"]))
     groups, items = (int(FAST_DATA[FAST_DATA.index(f"--{name}") + 1])
@@ -114,17 +117,20 @@ def test_each_rows_verdict_is_the_rule_on_its_numbers_and_the_oracle_row(runs):
     assert [row["verdict"] for row in rows] == [verdict(row, refs) for row in rows]
 
 
+@pytest.mark.slow
 def test_compare_only_the_strategies_asked_for(runs):
     rows = trained_rows(runs["compare two"])
     assert [row["strategy"] for row in rows] == ["full", "uniform"]
 
 
+@pytest.mark.slow
 def test_train_json_is_one_summary(runs):
     (row,) = trained_rows(runs["train hard"])
     assert_is_summary(row)
     assert row["strategy"] == "hard"
 
 
+@pytest.mark.slow
 def test_table_has_a_header_then_one_line_per_strategy(runs):
     header, rule, *rows = succeeded(runs["table"]).strip().splitlines()
     assert header.split()[:3] == ["strategy", "verdict", "spurious@10"]
@@ -137,23 +143,27 @@ def without_time(row):
                                                                     "cpu_seconds")}
 
 
+@pytest.mark.slow
 def test_mf_json_is_one_summary_of_wals(runs):
     (row,) = trained_rows(runs["mf"])
     assert_is_summary(row)
     assert row["strategy"] == "wals"
 
 
+@pytest.mark.slow
 def test_mf_takes_its_dimension_as_dim_too(runs):
     rows = [trained_rows(runs[name])[0] for name in ("mf", "mf dim")]
     assert without_time(rows[0]) == without_time(rows[1])
 
 
+@pytest.mark.slow
 def test_mf_table_is_one_line(runs):
     header, _, *rows = succeeded(runs["mf table"]).strip().splitlines()
     assert header.split()[:3] == ["strategy", "verdict", "spurious@10"]
     assert [row.split()[0] for row in rows] == ["wals", "oracle"]
 
 
+@pytest.mark.slow
 def test_compare_with_wals_has_mfs_row_and_scores_all_alike(runs):
     uniform, wals = trained_rows(runs["compare wals"])
     assert (uniform["strategy"], wals["strategy"]) == ("uniform", "wals")
@@ -171,6 +181,7 @@ def assert_one_line_error(run, phrase):
     assert phrase in run.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", BAD_VALUES)
 def test_bad_value_exits_2_with_one_line_naming_the_parameter(runs, name):
     run = runs[f"bad {name}"]
@@ -178,6 +189,7 @@ def test_bad_value_exits_2_with_one_line_naming_the_parameter(runs, name):
     assert_one_line_error(run, f"{name} must be")
 
 
+@pytest.mark.slow
 def test_divergence_exits_nonzero_naming_learning_rate(runs):
     run = runs["diverged"]
     assert run.returncode != 0
@@ -213,6 +225,7 @@ def test_a_finished_run_with_a_value_known_to_fail_is_cautioned(capsys):
     assert err.strip() == f"python -m recdemo: warning: {PARAMS['learning_rate'].caution(0.5)}"
 
 
+@pytest.mark.slow
 def test_in_batch_and_mixed_train_and_compare(runs):
     for name, strategy in (("train in-batch", "in-batch"), ("train mixed", "mixed")):
         (row,) = trained_rows(runs[name])
@@ -222,11 +235,13 @@ def test_in_batch_and_mixed_train_and_compare(runs):
     assert [row["strategy"] for row in rows] == ["in-batch", "mixed", "uniform"]
 
 
+@pytest.mark.slow
 def test_a_switched_run_says_so(runs):
     (row,) = trained_rows(runs["switched"])
     assert row["strategy"] == "positives-only, then uniform after epoch 1"
 
 
+@pytest.mark.slow
 def test_a_switch_after_the_last_epoch_exits_2_naming_switch_at(runs):
     run = runs["bad switch_at"]
     assert run.returncode == 2

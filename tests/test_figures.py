@@ -26,14 +26,14 @@ def run():
 def test_embedding_figure_passes_plotly_validation(run, components, selected):
     """embedding_figure skips plotly's validation for speed; this is where it is checked."""
     data, result = run
-    fig = figures.embedding_figure(data, result, components, selected_query=selected)
+    fig = figures.embedding_figure(data, result, components, inspected_query=selected)
     validated = go.Figure(fig.to_dict())  # raises on any invalid property
     assert len(validated.frames) == result.config.epochs + 1
 
 
 def test_embedding_figure_highlights_the_query_and_its_picks(run):
     data, result = run
-    fig = figures.embedding_figure(data, result, selected_query=4)
+    fig = figures.embedding_figure(data, result, inspected_query=4)
     by_name = {trace.name: trace for trace in fig.data}
     assert figures.array_values(by_name["selected query"].customdata) == [4]
     k = result.config.k
@@ -59,7 +59,7 @@ def test_what_it_recommends_marks_exactly_each_query_top_k_in_its_group_color(ru
     """The picture that needs no projection: a mark for every (query, item in its
     top-k), in the item's group's trace, at every frame and in the final data."""
     data, result = run
-    fig = figures.embedding_figure(data, result, 2, selected_query=0).to_dict()
+    fig = figures.embedding_figure(data, result, 2, inspected_query=0).to_dict()
     matrix = [trace for trace in fig["data"] if " items in a top " in trace["name"]]
     assert [trace["marker"]["color"] for trace in matrix] == [
         figures.group_color(COLOR_NAMES.index(trace["name"].split()[0])) for trace in matrix]
@@ -105,7 +105,7 @@ def test_embedding_figure_json_follows_updates_and_keeps_its_frames(run):
     """AnimatedFigure.to_dict shares its JSON instead of copying it: it must
     still show later changes, as plotly's to_dict does, and keep the frames."""
     data, result = run
-    fig = figures.embedding_figure(data, result, 2, selected_query=1)
+    fig = figures.embedding_figure(data, result, 2, inspected_query=1)
     fig.update_layout(title_text="changed")
     spec = fig.to_dict()
     assert spec["layout"]["title"]["text"] == "changed"
@@ -114,7 +114,7 @@ def test_embedding_figure_json_follows_updates_and_keeps_its_frames(run):
 
 
 @pytest.mark.parametrize("make", [
-    lambda data, result: figures.embedding_figure(data, result, 2, selected_query=1),
+    lambda data, result: figures.embedding_figure(data, result, 2, inspected_query=1),
     lambda data, result: figures.training_curves_figure(result),
 ])
 def test_with_font_size_copies_the_figure_and_leaves_the_original(run, make):
@@ -175,7 +175,7 @@ def test_with_font_size_grows_every_text_in_proportion():
 
 def test_with_font_size_grows_the_texts_of_every_animation_frame(run):
     data, result = run
-    fig = figures.embedding_figure(data, result, 3, selected_query=1)
+    fig = figures.embedding_figure(data, result, 3, inspected_query=1)
     big = figures.with_font_size(fig, 20).to_dict()
     for frame in big["frames"]:
         assert frame["layout"]["title"]["font"]["size"] == 20
@@ -198,7 +198,7 @@ def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, componen
     coordinates the figure draws, at every frame; its "y% in all dD" from the
     run's own embeddings, the queries scaled as the picture scales them."""
     data, result = run
-    fig = figures.embedding_figure(data, result, components, selected_query=0).to_dict()
+    fig = figures.embedding_figure(data, result, components, inspected_query=0).to_dict()
     axes = "xyz"[:components]
     k = result.config.k
     Q, V = result.query_snapshots, result.item_snapshots

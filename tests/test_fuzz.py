@@ -4,7 +4,7 @@ A few hundred generated links (seeded: the same links on every run), each with
 one to four bad values (out of range, wrong type, empty, nan/inf, 1e309, 5,000
 digits, 100 kB, unicode digits, underscores, HTML, JavaScript, markdown, LaTeX,
 Streamlit's color directives, `hide`/`present` junk, repeated keys) and often
-unknown keys, spread over the four pages. Each must open without an exception,
+unknown keys, spread over every page of the app. Each must open without an exception,
 warn about every bad value by name, and show no value from the link in an
 element that renders markdown: a value appears only in a plain-text element
 (st.code), where it is shown as it is, shortened.
@@ -21,12 +21,14 @@ import string
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from recdemo.params import PARAMS, SPACES, shortened
+from recdemo.params import SPACES, shortened
 from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
+from ui.settings_table import SETTINGS
+
+pytestmark = pytest.mark.slow  # hundreds of links, each a page run (AppTest)
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [page_file(path) for path, _, _ in NAVIGATION]  # every page of the app
@@ -65,7 +67,7 @@ UNKNOWN_KEYS = ["colour", "GROUPS", "seed ", "__proto__", "<b>key</b>", "[k](htt
 
 def bad_texts(name: str) -> list[str]:
     """Texts ``name`` must refuse: the junk and payloads, and values out of its range."""
-    param = PARAMS[name]
+    param = SETTINGS[name]
     texts = JUNK + PAYLOADS + ["".join(random.Random(name).choices(string.printable, k=12))]
     if param.kind in (int, float):
         low, high = (min(param.choices), max(param.choices)) if param.choices else \
@@ -89,10 +91,10 @@ def random_link(rng: random.Random) -> tuple[dict[str, str | list[str]], dict[st
     (its query parameters, {bad parameter: the text the page must show for it})."""
     query: dict[str, str | list[str]] = {}
     expected = {}
-    for name in rng.sample(sorted(PARAMS), rng.randint(1, 4)):
+    for name in rng.sample(sorted(SETTINGS), rng.randint(1, 4)):
         text = rng.choice(bad_texts(name))
         if rng.random() < 0.1:  # a key given twice is refused, whatever its values
-            query[name] = [text, PARAMS[name].format(PARAMS[name].default)]
+            query[name] = [text, SETTINGS[name].format(SETTINGS[name].default)]
             expected[name] = "&".join(f"{name}={value}" for value in query[name])
         else:
             query[name] = text
@@ -100,7 +102,7 @@ def random_link(rng: random.Random) -> tuple[dict[str, str | list[str]], dict[st
     if "present" not in query and rng.random() < 0.2:  # allowed, and cheap: same runs
         query["present"] = "true"
     if "hide" not in query and rng.random() < 0.2:
-        query["hide"] = ",".join(rng.sample(PARAMS["hide"].choices, 2))
+        query["hide"] = ",".join(rng.sample(SETTINGS["hide"].choices, 2))
     for key in rng.sample(UNKNOWN_KEYS, rng.randint(0, 2)):
         query[key] = rng.choice(PAYLOADS)
     return query, expected
@@ -109,18 +111,11 @@ def random_link(rng: random.Random) -> tuple[dict[str, str | list[str]], dict[st
 def unknown_names(text: str) -> str:
     """What the page shows of a bad ``hide``: the names that are no control."""
     names = (name.strip(SPACES) for name in text.strip(SPACES).split(","))
-    return ",".join(name for name in names if name and name not in PARAMS["hide"].choices)
+    return ",".join(name for name in names if name and name not in SETTINGS["hide"].choices)
 
 
 LINK_CASES = [(PAGES[i % len(PAGES)], *random_link(random.Random(f"{SEED}-{i}")))
               for i in range(LINKS)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def open_page(page: str, query: dict) -> AppTest:
@@ -175,7 +170,7 @@ def has_markup(text: str) -> bool:
 
 def link_texts(query: dict) -> list[str]:
     """The values of a link, and its keys that are no parameter."""
-    texts = [key for key in query if key not in PARAMS]
+    texts = [key for key in query if key not in SETTINGS]
     for value in query.values():
         texts += value if isinstance(value, list) else [value]
     return texts
@@ -243,7 +238,7 @@ def test_a_query_kept_from_another_page_is_checked_where_it_is_used():
 def test_a_learning_rate_known_to_fail_is_cautioned_beside_its_control():
     at = open_page("pages/train.py", {"learning_rate": "0.5", "epochs": "2"})
     assert not at.exception
-    caution = PARAMS["learning_rate"].caution(0.5)
+    caution = SETTINGS["learning_rate"].caution(0.5)
     assert [w.value for w in at.sidebar.warning] == [caution]
     at.number_input(key="control_learning_rate").set_value(0.05).run()
     assert not at.exception and not at.warning
@@ -261,5 +256,5 @@ def test_a_chart_event_out_of_range_is_ignored_with_a_notice():
     at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
     assert not at.exception, [e.message for e in at.exception]
     assert [w.value for w in at.warning] == [
-        f"Value ignored: query must be {PARAMS['query'].allowed()}. Keeping 0. Not allowed:"]
+        f"Value ignored: query must be {SETTINGS['query'].allowed()}. Keeping 0. Not allowed:"]
     assert [c.value for c in at.code][0] == "1000000"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from recdemo.model import (
-    PARAMS,
+    ARRAYS,
     candidate_loss,
     gravity,
     init_params,
@@ -75,7 +75,7 @@ def sample_candidates(problem, strategy, logq_correction):
 def numerical_gradients(loss_of_params, params):
     """Central differences, one coordinate at a time, in place on each array."""
     grads = {}
-    for name in PARAMS:
+    for name in ARRAYS:
         values = params[name].reshape(-1)  # a view: writing to it moves the parameter
         grad = np.zeros(values.size)
         for i in range(values.size):
@@ -96,7 +96,7 @@ def assert_gradients_match_finite_differences(problem, candidates, gravity_weigh
 
     _, analytic = loss_and_grads(problem.params, problem.x, candidates, gravity_weight, l2)
     numeric = numerical_gradients(loss, problem.params)
-    for name in PARAMS:
+    for name in ARRAYS:
         # A check of two zero arrays would pass whatever the code does.
         assert np.abs(numeric[name]).max() > 1e-3, f"{name}: gradient is zero, check is vacuous"
         np.testing.assert_allclose(analytic[name], numeric[name], rtol=RTOL, atol=ATOL,

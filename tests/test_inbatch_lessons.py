@@ -11,12 +11,12 @@ tests/lesson_runs.py's, shared with test_phenomenon.py.
 
 from __future__ import annotations
 
-import lesson_runs
 import numpy as np
 import pytest
 
 from recdemo.params import STRATEGIES
 from recdemo.verdicts import SEPARATES, verdict
+from tests import lesson_runs
 
 pytestmark = pytest.mark.slow
 

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
+from recdemo.adam import ADAM_BETAS, ADAM_EPS, Adam
 from recdemo.large_corpus import TOWER, LargeCorpusModel, full_softmax
 from recdemo.model import candidate_loss, query_tower, query_tower_backward
 from recdemo.samplers import HARD_POOL_SIZE, Batch, FullSoftmax, make_sampler
 from recdemo.step_cost import Corpus, random_batch, zipf_popularity
-from recdemo.train import ADAM_BETAS, ADAM_EPS, Adam
 
 SAMPLED = ("uniform", "hard", "popularity", "in-batch")
 
@@ -37,7 +37,7 @@ def dense_copy(model):
 
 def flat_views(params, names):
     """One vector holding ``params[name]`` for each name, and those arrays as
-    views into it (as model.init_params lays them out): train.Adam's update of
+    views into it (as model.init_params lays them out): adam.Adam's update of
     the vector moves them."""
     flat = np.concatenate([params[name].ravel() for name in names])
     views, start = {}, 0
@@ -73,7 +73,7 @@ class Replay:
 def dense_lazy_adam_steps(params, x, drawn, learning_rate):
     """The reference: model.candidate_loss's dense (n, d) gradient of V, then
     Adam on every row that was a candidate (all others left alone, running
-    means too), train.Adam on the tower. Returns V's running means."""
+    means too), adam.Adam on the tower. Returns V's running means."""
     b1, b2 = ADAM_BETAS
     tower_flat, tower = flat_views(params, TOWER)
     params.update(tower)
@@ -163,7 +163,7 @@ def test_gather_refuses_rows_out_of_the_table():
 
 
 def test_full_step_is_adam_on_every_row():
-    """Lazy Adam that touches every row is train.Adam on the whole table."""
+    """Lazy Adam that touches every row is adam.Adam on the whole table."""
     model, x, batch, _ = small_model(n_items=30, seed=4)
     flat, params = flat_views(dense_copy(model), (*TOWER, "V"))
     adam = Adam(len(flat), model.items.learning_rate)

@@ -15,7 +15,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -23,19 +22,21 @@ import pytest
 import websockets
 from websockets.typing import Subprotocol
 
-from tests.conftest import REPO_ROOT, _free_port
-
-sys.path.insert(0, str(REPO_ROOT / "scripts"))
-from benchmark_classroom import Visit, load_page  # noqa: E402
-from lecture_hall import PLOTLY_JS  # noqa: E402
-from server_process import command_line, process_tree  # noqa: E402
-from streamlit_client import (  # noqa: E402
+from harness.browser import READY, STRATEGY_RADIO
+from harness.processes import command_line, process_tree
+from harness.server import PLOTLY_JS, ROOT, free_port
+from harness.streamlit_client import (
     COOKIE,
+    Visit,
+    load_page,
     open_session,
     read_run,
     rerun_request,
+    run_in_thread,
     upload_status,
 )
+
+pytestmark = pytest.mark.slow  # nginx in front of two Streamlit processes
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 BACKEND = "X-Recdemo-Backend"  # the process that answered, as the proxy says
@@ -64,9 +65,9 @@ def hall():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true and the lecture hall cannot run: {message}", pytrace=False)
         pytest.skip(message)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, "scripts/lecture_hall.py", "--processes", "2",
-                                "--port", str(port)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                                "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     try:
         ready = process.stdout.readline()  # printed once both processes and nginx are up
@@ -79,13 +80,6 @@ def hall():
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def run(coroutine):
-    """asyncio.run in a thread of its own: Playwright's sync API (the browser
-    tests, in the same session) keeps an event loop running in this one."""
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 def get(port: int, path: str, cookie: str | None = None):
@@ -123,7 +117,7 @@ def test_a_browser_stays_on_one_process(hall):
         assert get(hall, "/_stcore/health", cookie)[:2] == (200, first)
         status, media, again = get(hall, "/media/no-such-file.html", cookie)
         assert (status, media, again) == (404, first, None), "/media/ reaches its process"
-        assert run(websocket_backend(hall, cookie)) == (first, "success")
+        assert run_in_thread(websocket_backend(hall, cookie)) == (first, "success")
     assert len(backends) == 2, "browsers spread over both processes"
 
 
@@ -134,7 +128,7 @@ def test_the_train_page_loads_through_the_proxy(hall):
         async with await open_session(hall, visit.address) as ws:
             await load_page(ws, visit, timeout=120)
 
-    run(load())
+    run_in_thread(load())
     assert visit.ok, visit.failure()
 
 
@@ -153,8 +147,9 @@ def test_the_proxy_serves_nothing_the_app_does_not_use(hall, path):
 
 
 def test_the_hall_refuses_every_upload(hall):
-    assert run(upload_status(int(hall), 1)) == 404, "the endpoint is closed"
-    assert run(upload_status(int(hall), 10 * 2**20)) == 413, "refused before it is read"
+    assert run_in_thread(upload_status(int(hall), 1)) == 404, "the endpoint is closed"
+    assert run_in_thread(upload_status(int(hall), 10 * 2**20)) == 413, \
+        "refused before it is read"
 
 
 def test_a_slow_client_gets_plotly_js_whole(hall):
@@ -198,8 +193,6 @@ def test_a_click_made_while_the_socket_moves_to_another_process_lands(hall, brow
     """A tab's process dies under it; a click right then, while its socket
     moves to the other process, is taken there (ui/widget_guard.py), not lost."""
     from playwright.sync_api import expect
-
-    from tests.test_browser import READY, STRATEGY_RADIO
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:

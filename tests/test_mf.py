@@ -14,7 +14,7 @@ from recdemo.data import DataConfig, make_dataset
 from recdemo.export import history_csv, history_json
 from recdemo.metrics import METRICS, all_metrics, top_k
 from recdemo.mf import (
-    REGULARIZATION,
+    L2,
     SWEEPS,
     MFConfig,
     cold_start_split,
@@ -66,7 +66,7 @@ def test_the_split_is_the_same_for_the_same_data():
 def test_fold_in_solves_each_test_query_from_the_items_it_brings():
     data, result = dataset(), mf_run()
     known = interaction_matrix(cold_start_split(data).known, data.n_items)
-    expected = solve_rows(known, result.item_embeddings, 0.05, REGULARIZATION)
+    expected = solve_rows(known, result.item_embeddings, 0.05, L2)
     np.testing.assert_allclose(result.query_embeddings, expected, atol=1e-12)
 
 
@@ -140,7 +140,7 @@ def test_on_sweep_is_called_once_per_sweep():
 
 
 @pytest.mark.parametrize("make", [
-    lambda data, result: figures.embedding_figure(data, result, 3, selected_query=2),
+    lambda data, result: figures.embedding_figure(data, result, 3, inspected_query=2),
     lambda data, result: figures.training_curves_figure(result),
     lambda data, result: figures.small_multiples_figure(
         data, {"wals": result, "uniform": train(data, TrainConfig(epochs=2))}),
@@ -279,7 +279,8 @@ def test_the_comparison_table_has_the_sources_rows_with_these_runs_numbers():
     mf, observed_only = mf_run(), mf_run(w0=0.0)
     uniform, positives_only, in_group = (train(data, TrainConfig(strategy=s, epochs=3))
                                          for s in ("uniform", "positives-only", "in-group"))
-    measured = measure(data, mf, observed_only, uniform, positives_only, in_group)
+    measured = measure(data, mf=mf, observed_only=observed_only, positives_only=positives_only,
+                       uniform=uniform, in_group=in_group)
     rows, two_stages = measured.table, measured.two_stages
     assert [row.topic for row in rows] == [
         "query features", "cold start: new queries", "cold start: new items", "folding",

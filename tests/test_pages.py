@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui
@@ -12,21 +11,17 @@ from recdemo import figures
 from recdemo.exercises import EXERCISES
 from recdemo.figures import FONT, PALETTE, array_values
 from recdemo.figures.style import COLOR_NAMES
-from recdemo.params import PARAMS, defaults, parse_query, to_query
+from recdemo.params import PARAMS
 from recdemo.verdicts import VERDICTS
 from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
+from ui.settings_table import defaults, link_params, parse_link_params
+
+pytestmark = pytest.mark.slow  # every page run (AppTest), training its runs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = [page_file(path) for path, _, _ in NAVIGATION]  # every page of the app
 TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def open_page(page: str, **query) -> AppTest:
@@ -72,10 +67,6 @@ def test_every_page_runs_without_exception(page):
         assert charts(at), "every page but the exercises shows a chart"
 
 
-def test_every_exercise_can_be_linked_to():
-    assert PARAMS["exercise"].high == len(EXERCISES)
-
-
 @pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))
 def test_every_exercise_opens_its_view_with_its_settings(number):
     exercise = EXERCISES[number - 1]
@@ -83,12 +74,13 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
     assert at.header[0].value == f"{number}. {exercise.title}"
     assert any(exercise.question in m.value for m in at.markdown)
     link = at.code[0].value
-    assert link.split("?")[0].endswith(f"/{exercise.page}")
-    assert parse_query(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
-                       ) == (defaults() | exercise.settings, [])
+    page = "mf" if exercise.runs[0].get("strategy") == "wals" else "train"
+    assert link.split("?")[0].endswith(f"/{page}"), "the page that trains its model"
+    assert parse_link_params(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
+                             ) == (defaults() | exercise.settings, [])
     next(b for b in at.button if b.label == "Open this view").click().run()
     assert no_exceptions(at)
-    assert dict(at.query_params) == to_query(defaults() | exercise.settings)
+    assert dict(at.query_params) == link_params(defaults() | exercise.settings)
 
 
 def test_switching_strategy_changes_the_metrics():
@@ -341,7 +333,7 @@ def test_mf_page_measures_the_sources_table_and_follows_w0():
 
 
 def test_why_sample_measures_every_strategy_at_every_size_asked_for():
-    from recdemo.step_cost import COST_STRATEGIES
+    from recdemo.params import COST_STRATEGIES
 
     at = open_page("pages/why-sample.py", largest_corpus=10_000)
     assert no_exceptions(at)

@@ -1,17 +1,12 @@
-"""The parameter table (recdemo/params.py): parse, format, URL round trips, checks."""
+"""The parameter tables (recdemo/params.py, and the view's rows of
+ui/settings_table.py): parse, format, link round trips, checks. SETTINGS
+holds every row a link carries, the library's among them."""
 
 import numpy as np
 import pytest
 
-from recdemo.params import (
-    PARAMS,
-    SHOWN_CHARS,
-    ParamError,
-    defaults,
-    parse_query,
-    shortened,
-    to_query,
-)
+from recdemo.params import COST_PARAMS, PARAMS, SHOWN_CHARS, ParamError, shortened
+from ui.settings_table import SETTINGS, defaults, link_params, parse_link_params
 
 
 def allowed_values(param):
@@ -31,12 +26,13 @@ def a_non_default(param):
     return next(v for v in allowed_values(param) if v != param.default)
 
 
-CASES = [(name, value) for name, param in PARAMS.items() for value in allowed_values(param)]
+TABLE = {**{f"cost {name}": param for name, param in COST_PARAMS.items()}, **SETTINGS}
+CASES = [(name, value) for name, param in TABLE.items() for value in allowed_values(param)]
 
 
 @pytest.mark.parametrize("name, value", CASES)
 def test_format_then_parse_gives_the_value_back(name, value):
-    param = PARAMS[name]
+    param = TABLE[name]
     text = param.format(value)
     assert isinstance(text, str)
     parsed = param.parse(text)
@@ -44,20 +40,20 @@ def test_format_then_parse_gives_the_value_back(name, value):
     assert type(parsed) is param.kind
 
 
-@pytest.mark.parametrize("name", PARAMS)
-def test_url_round_trip_of_a_non_default_value(name):
-    settings = {**defaults(), name: a_non_default(PARAMS[name])}
-    assert parse_query(to_query(settings)) == (settings, [])
+@pytest.mark.parametrize("name", SETTINGS)
+def test_link_round_trip_of_a_non_default_value(name):
+    settings = {**defaults(), name: a_non_default(SETTINGS[name])}
+    assert parse_link_params(link_params(settings)) == (settings, [])
 
 
-def test_to_query_keeps_only_non_defaults():
-    assert to_query(defaults()) == {}
+def test_link_params_keep_only_non_defaults():
+    assert link_params(defaults()) == {}
     settings = {**defaults(), "groups": 4, "leak": 0.25, "strategy": "in-group"}
-    assert to_query(settings) == {"groups": "4", "leak": "0.25", "strategy": "in-group"}
+    assert link_params(settings) == {"groups": "4", "leak": "0.25", "strategy": "in-group"}
 
 
-def test_parse_query_ignores_unknown_keys_and_fills_in_defaults():
-    settings, warnings = parse_query({"groups": "3", "colour": "red"})
+def test_parse_link_params_ignores_unknown_keys_and_fills_in_defaults():
+    settings, warnings = parse_link_params({"groups": "3", "colour": "red"})
     assert settings == {**defaults(), "groups": 3}
     assert warnings == []
 
@@ -68,8 +64,8 @@ BAD_QUERY_VALUES = [("groups", "abc"), ("groups", "1"), ("groups", "2.5"), ("lea
 
 
 @pytest.mark.parametrize("name, text", BAD_QUERY_VALUES)
-def test_parse_query_falls_back_to_the_default_with_a_warning(name, text):
-    settings, warnings = parse_query({name: text, "epochs": "7"})
+def test_parse_link_params_falls_back_to_the_default_with_a_warning(name, text):
+    settings, warnings = parse_link_params({name: text, "epochs": "7"})
     assert settings == {**defaults(), "epochs": 7}  # the good value is kept
     assert len(warnings) == 1  # now ParamError, not str: its reason and the value apart
     assert name in str(warnings[0])
@@ -86,11 +82,11 @@ def test_parse_query_falls_back_to_the_default_with_a_warning(name, text):
     ("leak", float("inf")),
     ("logq_correction", 1),
     ("strategy", "Full"),
-    *[(name, p.low - 1) for name, p in PARAMS.items() if p.kind is int and p.low is not None],
-    *[(name, p.high + 1) for name, p in PARAMS.items() if p.high is not None],
+    *[(name, p.low - 1) for name, p in SETTINGS.items() if p.kind is int and p.low is not None],
+    *[(name, p.high + 1) for name, p in SETTINGS.items() if p.high is not None],
 ])
 def test_check_rejects_naming_the_parameter_and_the_allowed_values(name, value):
-    param = PARAMS[name]
+    param = SETTINGS[name]
     with pytest.raises(ValueError) as error:
         param.check(value)
     assert str(error.value).startswith(f"{name} must be {param.allowed()}")
@@ -148,16 +144,16 @@ REFUSED = [
 
 @pytest.mark.parametrize("name, text, value", ACCEPTED)
 def test_parse_accepts_the_grammar(name, text, value):
-    parsed = PARAMS[name].parse(text)
+    parsed = SETTINGS[name].parse(text)
     assert parsed == value and type(parsed) is type(value)
 
 
 @pytest.mark.parametrize("name, text", REFUSED)
 def test_parse_refuses_everything_else_naming_the_parameter(name, text):
     with pytest.raises(ParamError) as error:
-        PARAMS[name].parse(text)
+        SETTINGS[name].parse(text)
     assert error.value.name == name
-    assert error.value.reason == f"{name} must be {PARAMS[name].allowed()}"  # not the value
+    assert error.value.reason == f"{name} must be {SETTINGS[name].allowed()}"  # not the value
 
 
 def test_an_error_echoes_the_text_given_not_the_number_read_from_it():
@@ -169,7 +165,7 @@ def test_an_error_echoes_the_text_given_not_the_number_read_from_it():
 
 def test_a_bad_list_names_only_the_names_not_allowed():
     with pytest.raises(ParamError) as error:
-        PARAMS["hide"].parse("query, foo,strategy,<b>")
+        SETTINGS["hide"].parse("query, foo,strategy,<b>")
     assert error.value.got == "foo,<b>"
     assert str(error.value).endswith("got 'foo,<b>'")
 
@@ -188,7 +184,7 @@ def test_integer_ranges_read_as_integers():
 
 
 def test_a_key_given_twice_falls_back_to_the_default():
-    settings, errors = parse_query({"seed": ["3", "4"], "groups": ["5"]})
+    settings, errors = parse_link_params({"seed": ["3", "4"], "groups": ["5"]})
     assert settings == {**defaults(), "groups": 5}
     assert [(e.name, e.got) for e in errors] == [("seed", "seed=3&seed=4")]
 
@@ -199,3 +195,17 @@ def test_a_caution_only_above_what_is_measured_to_work():
     caution = param.caution(0.5)
     assert caution.startswith("learning_rate 0.5 is above 0.1")
     assert all(p.caution(p.default) is None for p in PARAMS.values() if p.works_up_to)
+
+
+def test_the_cost_commands_model_settings_are_the_models_rows():
+    """One range for the model's dimension, batch size and negatives: the cost
+    command's rows differ from the app's in their defaults only."""
+    for name in ("dim", "batch_size", "negatives"):
+        cost, app = COST_PARAMS[name], PARAMS[name]
+        assert (cost.low, cost.high, cost.kind) == (app.low, app.high, app.kind)
+
+
+def test_the_library_holds_no_view_rows():
+    assert {param.section for param in PARAMS.values()} == {"data", "train", "mf"}
+    assert set(SETTINGS) == set(PARAMS) | {"components", "query", "exercise", "largest_corpus",
+                                           "present", "hide"}

@@ -12,10 +12,10 @@ the other slow tests' runs), and part of the README's test command.
 
 from __future__ import annotations
 
-import lesson_runs
 import pytest
 
 from recdemo.verdicts import STORY, verdict
+from tests import lesson_runs
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,6 @@ import itertools
 import math
 from types import SimpleNamespace
 
-import lesson_runs
 import numpy as np
 import pytest
 
@@ -21,6 +20,7 @@ from recdemo.references import (
     positive_probability,
     random_metrics,
 )
+from tests import lesson_runs
 
 
 def enumerated_inclusion(weights, n):
@@ -124,6 +124,7 @@ def test_inside_a_group_the_oracle_orders_items_as_the_per_slot_chance_does():
                                       np.argsort(-per_slot[:, items], axis=1, kind="stable"))
 
 
+@pytest.mark.slow
 def test_the_oracle_recommends_more_of_the_held_out_positives_than_the_per_slot_ranking():
     """Ranking by the chance of being a positive maximizes the expected number
     of positives in a top-k; on one dataset the per-slot ranking can be lucky,

@@ -1,5 +1,5 @@
-"""The queue of training runs (ui/scheduler.py) and the byte-bounded cache
-(ui/cache.py), driven directly: the workers are a fake pool whose runs finish
+"""The queue of training runs (backend/scheduler.py) and the byte-bounded cache
+(backend/cache.py), driven directly: the workers are a fake pool whose runs finish
 when the test says so, so every order is deterministic."""
 
 from concurrent.futures import Future
@@ -8,8 +8,8 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 import pytest
 
-from ui.cache import ByteCache, nbytes
-from ui.scheduler import Scheduler
+from backend.cache import ByteCache, nbytes
+from backend.scheduler import Scheduler
 
 
 class FakePool:
@@ -168,7 +168,9 @@ def test_a_client_within_its_budget_is_not_held_back():
     assert queue.started_keys() == ["a", "b"]
 
 
-def test_a_run_survives_two_worker_deaths_in_a_row():
+def test_every_run_a_worker_death_failed_starts_again_while_it_has_attempts():
+    """The queue's rule (tests/test_ui.py kills real processes): both workers
+    die twice, and each run they had is started a third time."""
     queue = Queue(workers=2)
     runs = [queue.ask(f"student {i}", f"student {i}", cost=0.1) for i in range(4)]
     for _ in range(2):  # both workers die, twice: each run they had fails

@@ -11,11 +11,19 @@ from pathlib import Path
 
 import plotly
 import pytest
-from benchmark_classroom import Visit, load_page  # scripts/, on sys.path (conftest.py)
-from streamlit_client import open_session, read_run, rerun_request, upload_status
 
-from tests.conftest import REPO_ROOT, streamlit_server
-from tests.test_lecture_hall import run
+from harness.server import ROOT, app_server
+from harness.streamlit_client import (
+    Visit,
+    load_page,
+    open_session,
+    read_run,
+    rerun_request,
+    run_in_thread,
+    upload_status,
+)
+
+pytestmark = pytest.mark.slow  # a real server, from a copy of the checkout
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 SKIPPED = shutil.ignore_patterns(".git", ".venv", "__pycache__", "artifacts", ".pytest_cache",
@@ -42,12 +50,12 @@ def read_only_app():
     after); yields (its port, the copy's folder, its files before)."""
     with tempfile.TemporaryDirectory(prefix="recdemo-read-only-") as tmp:
         copy = Path(tmp) / "recdemo"
-        shutil.copytree(REPO_ROOT, copy, ignore=SKIPPED)
+        shutil.copytree(ROOT, copy, ignore=SKIPPED)
         set_writable(copy, False)
         before = tree(copy)
         try:
             # Python's bytecode cache is Python's, not the app's: kept out of the comparison.
-            with streamlit_server(copy, env={"PYTHONDONTWRITEBYTECODE": "1"}) as url:
+            with app_server(copy, env={"PYTHONDONTWRITEBYTECODE": "1"}) as url:
                 yield int(url.rsplit(":", 1)[1]), copy, before
         finally:
             set_writable(copy, True)
@@ -70,7 +78,7 @@ def chart_script(port: int, page: str) -> tuple[Visit, str]:
             await ws.send(rerun_request(page, ""))  # the same page again, to read its chart
             await read_run(ws, note)
 
-    run(load())
+    run_in_thread(load())
     return visit, scripts[0] if scripts else ""
 
 
@@ -88,5 +96,5 @@ def test_the_app_runs_from_a_read_only_checkout_and_writes_nothing_there(read_on
 
 def test_the_app_refuses_every_upload(read_only_app):
     port = read_only_app[0]
-    assert run(upload_status(port, 10 * 2**20)) == 413
-    assert run(upload_status(port, 1)) == 413
+    assert run_in_thread(upload_status(port, 10 * 2**20)) == 413
+    assert run_in_thread(upload_status(port, 1)) == 413

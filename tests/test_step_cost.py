@@ -11,22 +11,30 @@ from pathlib import Path
 import pytest
 
 from recdemo.cli import build_parser, main
-from recdemo.step_cost import COST_STRATEGIES, CostConfig, measure, step_flops
+from recdemo.params import COST_STRATEGIES
+from recdemo.step_cost import CostConfig, measure, step_flops
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def test_measure_gives_one_cell_per_strategy_and_size_with_progress():
-    config = CostConfig(items=(300, 100), repeats=1, dim=8, batch=32, negatives=5)
+    config = CostConfig(corpus_sizes=(300, 100), repeats=1, dim=8, batch_size=32, negatives=5)
     progress = []
     costs = measure(config, on_cell=lambda done, total, cost: progress.append((done, total)))
-    assert [(c.items, c.strategy) for c in costs] == [
-        (items, strategy) for items in (100, 300) for strategy in COST_STRATEGIES]
+    assert [(c.n_items, c.strategy) for c in costs] == [
+        (n_items, strategy) for n_items in (100, 300) for strategy in COST_STRATEGIES]
     cells = 2 * len(COST_STRATEGIES)
     assert progress == [(i, cells) for i in range(1, cells + 1)]
     for cost in costs:
         assert cost.step_seconds > 0 and cost.cpu_seconds > 0
-        assert cost.peak_bytes >= cost.state_bytes >= 3 * cost.items * 8 * 4  # V, m, v
-        assert cost.flops == step_flops(cost.strategy, cost.items, 8, 32, 5)
+        assert cost.peak_bytes >= cost.state_bytes >= 3 * cost.n_items * 8 * 4  # V, m, v
+    # Each cell counts its own step (d = 8, B = 32, K = 5), by hand: the full
+    # step grows by 8 B d per item, 200 more items here; a uniform step does
+    # not grow with the corpus, and costs 6 B (P + K) d beyond the tower.
+    flops = {(c.strategy, c.n_items): c.flops for c in costs}
+    assert flops["full", 300] - flops["full", 100] == 8 * 32 * 200 * 8
+    assert flops["uniform", 300] == flops["uniform", 100]
+    tower = 2 * 32 * (2 * 16 * 32 + 3 * 32 * 8)  # 16 features, 32 hidden units
+    assert flops["uniform", 100] == tower + 6 * 32 * (5 + 5) * 8
 
 
 def test_step_flops_by_hand():
@@ -45,10 +53,10 @@ def test_step_flops_by_hand():
 
 
 @pytest.mark.parametrize("field, value, phrase", [
-    ("items", (0,), "items must be an integer from 100 to 1000000"),
-    ("items", (), "items must list"),
+    ("corpus_sizes", (0,), "n_items must be an integer from 100 to 1000000"),
+    ("corpus_sizes", (), "corpus_sizes must list"),
     ("dim", 64, "dim must be an integer from 2 to 32"),
-    ("batch", 1.5, "batch must be an integer"),
+    ("batch_size", 1.5, "batch_size must be an integer"),
     ("strategies", ("positives-only",), "strategies must be"),
     ("seed", -1, "seed must be"),
 ])
@@ -58,23 +66,24 @@ def test_cost_config_names_the_bad_setting(field, value, phrase):
 
 
 BAD_OPTIONS = [
-    ("--items", "0"), ("--items", "-5"), ("--items", "1.5"), ("--items", "1000001"),
-    ("--items", "100,abc"), ("--items", ","),
-    ("--dim", "0"), ("--dim", "33"), ("--batch", "0"), ("--negatives", "0"),
-    ("--negatives", "51"), ("--repeats", "0"),
-    ("--strategies", "full,foo"), ("--strategies", "in-group"),
+    ("--items", "0", "items"), ("--items", "-5", "items"), ("--items", "1.5", "items"),
+    ("--items", "1000001", "items"), ("--items", "100,abc", "items"), ("--items", ",", "items"),
+    ("--dim", "0", "dim"), ("--dim", "33", "dim"), ("--batch", "0", "batch_size"),
+    ("--batch-size", "513", "batch_size"), ("--negatives", "0", "negatives"),
+    ("--negatives", "51", "negatives"), ("--repeats", "0", "repeats"),
+    ("--strategies", "full,foo", "strategies"), ("--strategies", "in-group", "strategies"),
 ]
 
 
-@pytest.mark.parametrize("option, value", BAD_OPTIONS)
-def test_bad_cost_option_exits_2_with_one_line_naming_it(option, value, capsys):
+@pytest.mark.parametrize("option, value, name", BAD_OPTIONS)
+def test_bad_cost_option_exits_2_with_one_line_naming_it(option, value, name, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["cost", option, value])
     assert exit_.value.code == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert len(err.splitlines()) == 1, err
-    assert f"argument {option}: {option[2:]} must be" in err
+    assert f"argument {option}" in err and f": {name} must be" in err
 
 
 @pytest.mark.parametrize("text", ["١٠٠٠", "1_000", "٣", "１０００", "1e3", "1000.0", "+1000",
@@ -99,6 +108,7 @@ def test_cost_reads_a_number_as_train_reads_one(text, capsys):
 @pytest.mark.parametrize("argv", [
     ["cost", "--items", "1000", "--items", "2000"],
     ["cost", "--dim", "8", "--dim", "8"],
+    ["cost", "--batch", "64", "--batch-size", "64"],  # one option under two names
     ["cost", "--strategies", "full", "--strategies", "uniform"],
     ["train", "--seed", "1", "--seed", "2"],
     ["compare", "--strategies", "full", "--strategies", "uniform"],

@@ -1,6 +1,7 @@
-"""ui.runs: shared training, outside any page: runs are shared, and a dead worker
-process does not take training down with it."""
+"""ui.work and ui.runs: shared training, outside any page: runs are shared,
+and a dead worker process does not take training down with it."""
 
+import functools
 import logging
 import threading
 import time
@@ -8,51 +9,83 @@ from concurrent.futures import Future
 from types import SimpleNamespace
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui
 from recdemo.data import DataConfig
 from recdemo.train import TrainConfig
+from tests import worker_pids
 
 DATA = DataConfig(groups=2, items_per_group=10, queries_per_group=10, test_queries_per_group=5)
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # "missing ScriptRunContext"
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
+logging.getLogger("streamlit").setLevel(logging.ERROR)  # "missing ScriptRunContext"
+
+
+@pytest.fixture
+def running(monkeypatch, tmp_path):
+    """running(pool): the worker process of ``pool`` that a run started since
+    the last call runs (each run notes its process's id as it starts)."""
+    pids = tmp_path / "pids"
+    pids.touch()
+    monkeypatch.setattr(ui.work, "train", functools.partial(worker_pids.noting_pid, str(pids),
+                                                           ui.work.train))
+    seen = set()
+
+    def process_of_the_next_start(pool):
+        deadline = time.monotonic() + 60
+        while True:
+            started = [int(pid) for pid in pids.read_text().split()]
+            new = [pid for pid in started if pid not in seen]
+            found = [p for p in pool.processes if new and p.pid == new[-1]]
+            if found:
+                seen.update(started)
+                return found[0]
+            assert time.monotonic() < deadline, "no worker started the run"
+            time.sleep(0.01)
+    return process_of_the_next_start
+
+
+@pytest.fixture
+def starts(monkeypatch) -> list:
+    """The keys of the work the queue starts (a retry starts a key again)."""
+    queue = ui.work.scheduler()
+    started, start = [], queue._start
+    monkeypatch.setattr(queue, "_start", lambda job: (started.append(job.key), start(job)))
+    return started
 
 
 def test_identical_runs_are_trained_once_and_shared():
     config = TrainConfig(epochs=2)
-    assert ui.training(DATA, config) is ui.training(DATA, TrainConfig(epochs=2))
-    assert ui.trained(DATA, config) is ui.trained(DATA, config)
+    assert ui.request_run(DATA, config) is ui.request_run(DATA, TrainConfig(epochs=2))
+    assert ui.trained_run(DATA, config) is ui.trained_run(DATA, config)
 
 
-def test_a_run_is_trained_again_on_a_new_worker_when_the_workers_die():
-    first = ui.trained(DATA, TrainConfig(epochs=2))
-    pool = ui.runs.SCHEDULER.pool()
+def test_work_asked_after_the_workers_died_starts_on_a_new_worker_once(starts):
+    """Idle workers killed: the pool sees a dead process before it sends the
+    next run, and a new process trains it, started once, without a retry."""
+    first = ui.trained_run(DATA, TrainConfig(epochs=2))
+    pool = ui.work.scheduler().pool()
     killed = kill_workers(pool)
-    again = ui.trained(DATA, TrainConfig(epochs=3))  # given to a dead worker, or a new one
-    assert again.config.epochs == 3 and len(again.metrics) == 4
+    later = TrainConfig(epochs=3, seed=21)
+    again = ui.trained_run(DATA, later)
+    assert again.config == later and len(again.metrics) == 4
     assert set(pool.processes) - killed, "no new worker"
-    assert ui.trained(DATA, TrainConfig(epochs=2)) is first  # finished runs stay cached
+    assert starts.count((DATA, later)) == 1
+    assert ui.trained_run(DATA, TrainConfig(epochs=2)) is first  # finished runs stay cached
 
 
-def test_a_run_whose_worker_dies_mid_run_is_trained_again():
+def test_a_run_whose_worker_dies_mid_run_is_started_again(starts, running):
     """The run is under way when its worker is killed: waiting on it must give
-    the finished run, trained again on a new pool, not the broken future."""
+    the finished run, started again on a new worker, not the broken future."""
     data = DataConfig(groups=8, items_per_group=60, queries_per_group=100)
     config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill
-    future = ui.training(data, config)
-    pool = ui.runs.SCHEDULER.pool()
-    killed = kill_workers(pool)
-    result = ui.trained(data, config)
-    assert set(pool.processes) - killed, "the run did not move to a new worker"
+    pool = ui.work.scheduler().pool()
+    future = ui.request_run(data, config)
+    killed = kill(running(pool))
+    result = ui.trained_run(data, config)
+    assert killed not in pool.processes, "the run did not move to a new worker"
+    assert starts.count((data, config)) == 2, "started, killed, started again"
     assert result.config == config and len(result.metrics) == config.epochs + 1
     assert future.result() is result, "the future the session holds survives its worker"
 
@@ -63,36 +96,36 @@ def test_a_run_whose_worker_fails_twice_is_explained_not_raised(monkeypatch):
     def broken(data, config):
         raise BrokenProcessPool("a worker died")
 
-    monkeypatch.setattr(ui.runs, "trained", broken)
+    monkeypatch.setattr(ui.runs, "trained_run", broken)
     monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
     errors = []
-    assert ui.runs.train_or_explain(DATA, TrainConfig(), slot="test") == (None, None)
-    assert ui.runs.trained_or_none(DATA, TrainConfig()) is None
+    assert ui.trained_run_or_explain(DATA, TrainConfig(), slot="test") == (None, None)
+    assert ui.trained_run_or_none(DATA, TrainConfig()) is None
     assert len(errors) == 1 and "worker process stopped" in errors[0]
+
+
+def kill(process):
+    process.kill()
+    process.join()
+    return process
 
 
 def kill_workers(pool) -> set:
     """Kill every worker process of ``pool``; returns them."""
-    processes = set(pool.processes)
-    for process in processes:
-        process.kill()
-        process.join()
-    return processes
+    return {kill(process) for process in set(pool.processes)}
 
 
-def test_a_run_survives_two_worker_deaths_in_a_row():
+def test_a_run_survives_its_worker_processes_killed_twice_mid_run(starts, running):
+    """Real processes killed twice, as many times as ATTEMPTS allows
+    (tests/test_scheduler.py has the queue's rule)."""
     data = DataConfig(groups=8, items_per_group=60, queries_per_group=100, seed=7)
     config = TrainConfig(epochs=40, batch_size=64)  # a few seconds: long enough to kill twice
-    future = ui.training(data, config)
-    pool = ui.runs.SCHEDULER.pool()
-    killed = set()
-    for _ in range(2):
-        killed |= kill_workers(pool)
-        deadline = time.monotonic() + 30
-        while not set(pool.processes) - killed:  # the run noticed, and a new worker took it
-            assert time.monotonic() < deadline, "no new worker after the workers died"
-            time.sleep(0.02)
-    result = ui.trained(data, config)
+    pool = ui.work.scheduler().pool()
+    future = ui.request_run(data, config)
+    for _ in range(ui.work.ATTEMPTS - 1):
+        kill(running(pool))
+    result = ui.trained_run(data, config)
+    assert starts.count((data, config)) == ui.work.ATTEMPTS
     assert future.result() is result and len(result.metrics) == config.epochs + 1
 
 
@@ -102,11 +135,11 @@ def test_clear_cache_from_a_browser_keeps_trained_runs_and_figures():
     from streamlit.runtime.app_session import AppSession
 
     config = TrainConfig(epochs=2, seed=11)
-    result = ui.trained(DATA, config)
+    result = ui.trained_run(DATA, config)
     figure = ui.training_curves(DATA, config)
     session = SimpleNamespace(_session_state=SimpleNamespace(clear=lambda: None))
     AppSession._handle_clear_cache_request(session)  # what the message does
-    assert ui.training(DATA, config).result() is result
+    assert ui.request_run(DATA, config).result() is result
     assert ui.training_curves(DATA, config) is figure
     assert ui.dataset(DATA) is ui.dataset(DATA)
 
@@ -122,13 +155,13 @@ def test_a_waiting_page_run_stops_as_soon_as_its_session_moves_on(monkeypatch):
         if moved_on.is_set():
             raise StopException()
 
-    monkeypatch.setattr(ui.runs, "get_run_yield_check", lambda: yield_check)
+    monkeypatch.setattr(ui.work, "get_run_yield_check", lambda: yield_check)
     slow = Future()
     threading.Timer(0.3, moved_on.set).start()
     threading.Timer(10, lambda: slow.set_result("finished")).start()  # if the wait never checks
     start = time.monotonic()
     with pytest.raises(StopException):
-        ui.runs._result(slow, key=None, doing="Training the model…")
+        ui.work._result(slow, key=None, doing="Training the model…")
     assert time.monotonic() - start < 5
 
 
@@ -136,7 +169,7 @@ def test_each_page_run_of_a_session_is_a_new_request():
     def script():
         import streamlit as st
 
-        from ui.runs import _asker
+        from ui.work import _asker
 
         st.session_state.setdefault("askers", []).append(_asker())
 
@@ -174,46 +207,32 @@ def test_the_cache_knows_its_own_entries_by_identity():
     figure = ui.training_curves(DATA, config)
     assert ui.charts.FIGURES.holds(figure)
     assert not ui.charts.FIGURES.holds(ui.charts.figures.training_curves_figure(
-        ui.trained(DATA, config)))
+        ui.trained_run(DATA, config)))
 
 
 def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
     from recdemo.train import TrainingDiverged
 
     bad = TrainConfig(epochs=2, learning_rate=9.0)
-    real_trained = ui.runs.trained
+    real_trained_run = ui.runs.trained_run
 
-    def trained(data, config):
+    def trained_run(data_config, config):
         if config == bad:
             raise TrainingDiverged("training diverged in epoch 1: lower learning_rate.")
-        return real_trained(data, config)
+        return real_trained_run(data_config, config)
 
     errors = []
-    monkeypatch.setattr(ui.runs, "trained", trained)
+    monkeypatch.setattr(ui.runs, "trained_run", trained_run)
     monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
     monkeypatch.setattr(ui.runs.st, "session_state", {})
-    assert ui.train_or_explain(DATA, bad, slot="train") == (None, None)
+    assert ui.trained_run_or_explain(DATA, bad, slot="train") == (None, None)
     assert "picture below" not in errors[-1] and "nothing earlier" in errors[-1]
     good = TrainConfig(epochs=2, seed=14)
-    result, _ = ui.train_or_explain(DATA, good, slot="train")
-    assert ui.train_or_explain(DATA, bad, slot="train") == (result, good)
+    result, _ = ui.trained_run_or_explain(DATA, good, slot="train")
+    assert ui.trained_run_or_explain(DATA, bad, slot="train") == (result, good)
     assert errors[-1].startswith("Training diverged") and \
         errors[-1].endswith("The picture below is the last run that trained.")
     assert len(errors) == 2
-
-
-def test_estimated_seconds_put_default_runs_far_ahead_of_the_largest():
-    """The queue starts the cheapest run first: its estimate must tell a default
-    run from the largest ones, whatever their strategy."""
-    from recdemo.params import STRATEGIES
-
-    largest_data = DataConfig(groups=8, items_per_group=60, queries_per_group=300,
-                              test_queries_per_group=50, positives=10)
-    default = max(ui.runs.estimated_seconds(DataConfig(), TrainConfig(strategy=strategy))
-                  for strategy in STRATEGIES)
-    largest = min(ui.runs.estimated_seconds(largest_data, TrainConfig(
-        strategy=strategy, negatives=50, dim=32, hidden=64, epochs=40)) for strategy in STRATEGIES)
-    assert 0 < 4 * default < largest
 
 
 @pytest.mark.parametrize("point, inspected", [

@@ -13,7 +13,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
 from recdemo.data import DataConfig, make_dataset
-from recdemo.mf import REGULARIZATION, MFConfig, train_mf
+from recdemo.mf import L2, MFConfig, train_mf
 from recdemo.wals import init_factors, interaction_matrix, objective, solve_rows, sweep
 
 
@@ -84,10 +84,10 @@ def test_objective_never_increases_from_sweep_to_sweep(w0, groups, dim, seed):
     dataset = make_dataset(DataConfig(groups=groups, queries_per_group=40, seed=seed))
     A = interaction_matrix(dataset.train.positives, dataset.n_items)
     U, V = init_factors(*A.shape, dim, np.random.default_rng(seed))
-    values = [objective(A, U, V, w0, REGULARIZATION)]
+    values = [objective(A, U, V, w0, L2)]
     for _ in range(15):
-        U, V = sweep(A, U, V, w0, REGULARIZATION)
-        values.append(objective(A, U, V, w0, REGULARIZATION))
+        U, V = sweep(A, U, V, w0, L2)
+        values.append(objective(A, U, V, w0, L2))
     steps = np.diff(values)
     assert (steps <= 1e-9 * np.abs(values[:-1])).all(), values
     assert values[-1] < values[0]
@@ -98,7 +98,7 @@ def test_fold_in_of_a_training_query_gives_back_its_trained_row(w0):
     dataset = make_dataset(DataConfig(groups=4, queries_per_group=60))
     result = train_mf(dataset, MFConfig(unobserved_weight=w0))
     A = interaction_matrix(dataset.train.positives, dataset.n_items)
-    folded = solve_rows(A, result.item_embeddings, w0, REGULARIZATION)
+    folded = solve_rows(A, result.item_embeddings, w0, L2)
     np.testing.assert_allclose(folded, result.train_query_embeddings, atol=1e-10)
 
 

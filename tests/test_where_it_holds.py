@@ -3,13 +3,13 @@ swept setting, the sentences the pages show, and the table against fresh runs.""
 
 from __future__ import annotations
 
-import lesson_runs
 import pytest
 
 from recdemo import where_it_holds
 from recdemo.params import defaults
 from recdemo.verdicts import expected, verdict
 from recdemo.where_it_holds import TABLE, changed_settings, matching_settings, reasons, warnings
+from tests import lesson_runs
 
 
 def test_only_settings_a_sweep_varies_count_as_changed():

@@ -10,17 +10,25 @@ import math
 
 import pytest
 from streamlit.proto.Alert_pb2 import Alert
-from streamlit_client import ControlIds, open_session, read_run, rerun_request, widget_states
 
-from tests.conftest import streamlit_server
-from tests.test_lecture_hall import run
+from harness.server import app_server
+from harness.streamlit_client import (
+    ControlIds,
+    open_session,
+    read_run,
+    rerun_request,
+    run_in_thread,
+    widget_states,
+)
+
+pytestmark = pytest.mark.slow  # a real server
 
 TIMEOUT = 120
 
 
 @pytest.fixture(scope="module")
 def port():
-    with streamlit_server() as url:
+    with app_server() as url:
         yield int(url.rsplit(":", 1)[1])
 
 
@@ -87,7 +95,7 @@ def test_a_crafted_widget_value_ends_in_a_notice_and_the_session_goes_on(port, c
                 {first.ids["control_strategy"]: ("string_value", "full")}))
             return first, crafted, after
 
-    first, crafted, after = run(session())
+    first, crafted, after = run_in_thread(session())
     assert first.chart and not first.exceptions
     assert not crafted.exceptions, crafted.exceptions
     assert any(w.startswith("Control value ignored:") and notice in w
@@ -109,7 +117,7 @@ def test_a_click_sent_to_a_session_that_never_drew_the_page_is_taken(port):
                 drawn.ids["control_seed"]: ("int_value", 6)}))
         return moved
 
-    moved = run(sessions())
+    moved = run_in_thread(sessions())
     assert not moved.exceptions and moved.chart
     assert moved.query == "seed=6&strategy=in-group"
 
@@ -122,7 +130,7 @@ def test_a_link_streamlit_drops_for_its_size_is_named_in_a_notice(port, query):
         async with await open_session(port, timeout=TIMEOUT) as ws:
             return await page_run(ws, query)
 
-    shown = run(session())
+    shown = run_in_thread(session())
     assert not shown.exceptions and shown.chart
     assert any(w.startswith(f"Link ignored: it has {len(query):,} characters") for w in
                shown.warnings), shown.warnings
@@ -134,5 +142,5 @@ def test_a_link_that_names_the_dropped_link_marker_itself_is_harmless(port, valu
         async with await open_session(port, timeout=TIMEOUT) as ws:
             return await page_run(ws, f"recdemo-dropped-link={value}")
 
-    shown = run(session())
+    shown = run_in_thread(session())
     assert not shown.exceptions and shown.chart

@@ -4,6 +4,7 @@ of the CPU-seconds it takes here, with one BLAS thread as in the app's workers.
 CPU-seconds, not wall-clock time: what other programs take does not count.
 """
 
+import functools
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from recdemo import work_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, train_mf
 from recdemo.mf_comparison import measure
+from recdemo.params import STRATEGIES
 from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, train
 
@@ -48,6 +50,7 @@ def assert_within_2x(estimate: float, measured: float) -> None:
         f"estimated {estimate:.3f} CPU-s, measured {measured:.3f}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 def test_a_matrix_factorization_run_is_priced_by_its_size(size):
     data, dim = SIZES[size]
@@ -55,28 +58,34 @@ def test_a_matrix_factorization_run_is_priced_by_its_size(size):
     assert_within_2x(work_cost.mf_seconds(data, config), cpu_seconds(train_mf, dataset, config))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 def test_the_mf_pages_measurement_is_priced_by_its_size(size):
     data, dim = SIZES[size]
     dataset, mf = make_dataset(data), MFConfig(mf_dim=dim)
     softmax = {strategy: train(dataset, TrainConfig(strategy=strategy))
                for strategy in ("uniform", "positives-only", "in-group")}
-    runs = (train_mf(dataset, mf), train_mf(dataset, MFConfig(mf_dim=dim, unobserved_weight=0.0)),
-            softmax["uniform"], softmax["positives-only"], softmax["in-group"])
+    measured = functools.partial(
+        measure, mf=train_mf(dataset, mf),
+        observed_only=train_mf(dataset, MFConfig(mf_dim=dim, unobserved_weight=0.0)),
+        positives_only=softmax["positives-only"], uniform=softmax["uniform"],
+        in_group=softmax["in-group"])
     assert_within_2x(work_cost.mf_comparison_seconds(data, mf, TrainConfig()),
-                     cpu_seconds(measure, dataset, *runs))
+                     cpu_seconds(measured, dataset))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", CELLS)
 def test_a_step_cost_cell_is_priced_by_its_size(size):
-    strategy, items = CELLS[size]
-    config = CostConfig(items=(items,), repeats=5)  # as the Why sample? page measures
-    small = CostConfig(items=(100,), repeats=1)
-    assert_within_2x(work_cost.step_cost_seconds(strategy, items, config),
-                     cpu_seconds(measure_step, strategy, items, config,
+    strategy, n_items = CELLS[size]
+    config = CostConfig(corpus_sizes=(n_items,), repeats=5)  # as the Why sample? page measures
+    small = CostConfig(corpus_sizes=(100,), repeats=1)
+    assert_within_2x(work_cost.step_cost_seconds(strategy, n_items, config),
+                     cpu_seconds(measure_step, strategy, n_items, config,
                                  warm_up=lambda: measure_step(strategy, 100, small)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("leak", [0.05, 0.3])
 def test_the_references_are_priced_by_their_size(size, leak):
@@ -106,10 +115,24 @@ print(min(times))
 
 
 def test_the_largest_work_of_every_kind_leaves_the_smallest_size_class():
-    """The queue's smallest class is half a second (ui/scheduler.py): the
+    """The queue's smallest class is half a second (backend/scheduler.py): the
     largest MF run and measurement must not ride in it, as a fixed price let them."""
     data, dim = SIZES["largest"]
     mf = MFConfig(mf_dim=dim)
     assert work_cost.mf_seconds(data, mf) > 0.5
     assert work_cost.mf_comparison_seconds(data, mf, TrainConfig()) > 1.0
     assert work_cost.mf_seconds(*(SIZES["default"][0], MFConfig())) < 0.5
+
+
+def test_a_default_run_is_priced_far_below_the_largest_whatever_its_kind():
+    """The queue starts the cheapest run first: its estimate must tell a default
+    run from the largest ones, whatever their strategy."""
+    largest_data = DataConfig(groups=8, items_per_group=60, queries_per_group=300,
+                              test_queries_per_group=50, positives=10)
+    default = max(work_cost.run_seconds(DataConfig(), TrainConfig(strategy=strategy))
+                  for strategy in STRATEGIES)
+    largest = min(work_cost.run_seconds(largest_data, TrainConfig(
+        strategy=strategy, negatives=50, dim=32, hidden=64, epochs=40)) for strategy in STRATEGIES)
+    assert 0 < 4 * default < largest
+    assert work_cost.run_seconds(DataConfig(), MFConfig()) == \
+        work_cost.mf_seconds(DataConfig(), MFConfig())

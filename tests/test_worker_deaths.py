@@ -7,12 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import ui
 from recdemo.mf_comparison import measure
-from recdemo.step_cost import COST_STRATEGIES, measure_step
+from recdemo.params import COST_STRATEGIES
+from recdemo.step_cost import measure_step
+
+pytestmark = pytest.mark.slow  # worker processes killed, each page's work done again
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
@@ -23,14 +25,14 @@ def dying(monkeypatch):
     """Make every start of ``function`` kill its worker process (os._exit: as
     the kernel's out-of-memory killer would); returns the starts so far.
     Finished work is forgotten first: other tests may have measured the same."""
-    ui.runs.RUNS.clear()
-    pool = ui.runs.SCHEDULER.pool()
+    ui.work.RUNS.clear()
+    pool = ui.work.scheduler().pool()
     submit = pool.submit
     deaths = []
 
     def kill(function):
         def submit_or_die(work, *arguments):
-            if work is function:
+            if getattr(work, "func", work) is function:  # the function, or a partial of it
                 deaths.append(work)
                 return submit(os._exit, 1)
             return submit(work, *arguments)
@@ -42,7 +44,6 @@ def dying(monkeypatch):
 
 
 def open_page(page: str, **query) -> AppTest:
-    st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update({name: str(value) for name, value in query.items()})
     at.switch_page(page)
@@ -61,7 +62,7 @@ def test_the_mf_measurement_after_three_worker_deaths(dying, monkeypatch):
 
     deaths = dying(measure)
     at.slider(key="control_unobserved_weight").set_value(0.2).run()
-    assert len(deaths) == ui.runs.ATTEMPTS
+    assert len(deaths) == ui.work.ATTEMPTS
     (message,) = errors(at)
     assert "worker process stopped 3 times" in message
     assert message.endswith("The tables below are the last ones measured.")
@@ -89,7 +90,7 @@ def test_a_step_cost_measurement_after_three_worker_deaths(dying, monkeypatch):
 
     deaths = dying(measure_step)
     at.radio(key="control_largest_corpus").set_value(100_000).run()
-    assert len(deaths) == ui.runs.ATTEMPTS, "the first new cell, three times"
+    assert len(deaths) == ui.work.ATTEMPTS, "the first new cell, three times"
     (message,) = errors(at)
     assert message.endswith("The chart and table below are the last measurement that finished.")
     assert len(at.dataframe[0].value) == 2 * strategies, "the last measurement stays"

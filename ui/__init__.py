@@ -1,10 +1,14 @@
 """The Streamlit side shared by app.py and the pages (the library, recdemo/,
-never imports streamlit):
+and the backend, backend/, never import streamlit):
 
 - settings: the session's settings <-> the URL, and the controls;
-- runs: datasets and trained models in bounded caches, training in workers;
+- work: datasets, runs and measurements shared by every session, in the
+  backend's bounded caches and worker processes, asked for as this session;
+- runs: what a page shows of them (a run or why not, progress bars);
 - charts: the cached figures, drawn by plot.py, with their exports;
-- layout: the presenter view's first screen (the main picture and its numbers).
+- layout: the presenter view's first screen (the main picture and its numbers);
+- navigation and start: the pages, and the server process's set-up, which
+  the app does once (importing ui sets up nothing).
 
 The pages call these through ``ui.<name>``.
 """
@@ -28,17 +32,12 @@ from ui.layout import (
 )
 from ui.navigation import run_through_navigation
 from ui.runs import (
-    dataset,
     looked_at,
     mf_comparison,
-    protocols,
-    references,
     step_costs,
-    train_all,
-    train_or_explain,
-    trained,
-    trained_or_none,
-    training,
+    trained_run_or_explain,
+    trained_run_or_none,
+    trained_runs,
 )
 from ui.settings import (
     PRESENTER_FONT_SIZE,
@@ -46,6 +45,7 @@ from ui.settings import (
     control,
     data_config,
     exercise_label,
+    exercise_page,
     items_label,
     link,
     mf_config,
@@ -56,14 +56,15 @@ from ui.settings import (
     train_config,
     view_link,
 )
+from ui.work import dataset, protocols, references, request_run, trained_run
 
 __all__ = [
     "PRESENTER_FONT_SIZE", "PRESENTER_PICTURE_HEIGHT", "SOURCE_URL", "chart",
     "clicked_query_inspector", "column_beside", "control", "data_config", "dataset",
-    "embedding_figure", "exercise_label", "for_projector", "history_downloads", "items_label",
-    "link", "looked_at", "mf_comparison", "mf_config", "negatives_figure", "open_view",
-    "page_setup", "presenting", "protocols", "query_label", "references", "run_through_navigation",
-    "set_setting", "settings", "small_multiples", "step_costs", "text_and_picture", "train_all",
-    "train_config", "train_or_explain", "trained", "trained_or_none", "training",
-    "training_curves", "view_link",
+    "embedding_figure", "exercise_label", "exercise_page", "for_projector", "history_downloads",
+    "items_label", "link", "looked_at", "mf_comparison", "mf_config", "negatives_figure",
+    "open_view", "page_setup", "presenting", "protocols", "query_label", "references",
+    "request_run", "run_through_navigation", "set_setting", "settings", "small_multiples",
+    "step_costs", "text_and_picture", "train_config", "trained_run", "trained_run_or_explain",
+    "trained_run_or_none", "trained_runs", "training_curves", "view_link",
 ]

@@ -8,17 +8,17 @@ import weakref
 
 import streamlit as st
 
+from backend.cache import ByteCache
 from recdemo import export, figures
 from recdemo.data import DataConfig
 from recdemo.params import PARAMS
 from recdemo.train import TrainConfig
-from ui.cache import ByteCache
 from ui.plot import clicked_point, plot
-from ui.runs import MB, dataset, trained, wait_for
 from ui.settings import PRESENTER_FONT_SIZE, link, set_setting, settings
+from ui.work import MB, dataset, trained_run, wait_for
 
 # Shared, read-only figure objects: building one takes longer than sending it.
-# 0.1 MB for the default embedding figure, 1 to 3 MB at the largest sizes.
+# The largest sizes' figures are many times the default's.
 MAX_FIGURE_BYTES = 64 * MB
 FIGURES = ByteCache(MAX_FIGURE_BYTES)
 
@@ -32,29 +32,35 @@ def _figure(key: tuple, make, spinner: str | None = "Drawing…"):
     return FIGURES.get_or_make(key, make_with_spinner, wait=wait_for)
 
 
-def embedding_figure(data: DataConfig, config: TrainConfig, components: int, query: int):
-    return _figure(("embedding", data, config, components, query), lambda: figures.embedding_figure(
-        dataset(data), trained(data, config), components, selected_query=query))
+def embedding_figure(data_config: DataConfig, config: TrainConfig, components: int,
+                     inspected_query: int):
+    """The run's embeddings, with the query ``inspected_query`` highlighted."""
+    return _figure(("embedding", data_config, config, components, inspected_query),
+                   lambda: figures.embedding_figure(
+                       dataset(data_config), trained_run(data_config, config), components,
+                       inspected_query=inspected_query))
 
 
-def negatives_figure(data: DataConfig, config: TrainConfig):
-    return _figure(("negatives", data, config), lambda: figures.negatives_figure(
-        dataset(data), trained(data, config)), spinner=None)
+def negatives_figure(data_config: DataConfig, config: TrainConfig):
+    """Where the run's negatives came from (figures.negatives_figure)."""
+    return _figure(("negatives", data_config, config), lambda: figures.negatives_figure(
+        dataset(data_config), trained_run(data_config, config)), spinner=None)
 
 
-def training_curves(data: DataConfig, config: TrainConfig):
-    return _figure(("curves", data, config),
-                   lambda: figures.training_curves_figure(trained(data, config)), spinner=None)
+def training_curves(data_config: DataConfig, config: TrainConfig):
+    return _figure(("curves", data_config, config),
+                   lambda: figures.training_curves_figure(trained_run(data_config, config)),
+                   spinner=None)
 
 
-def small_multiples(data: DataConfig, configs: tuple[TrainConfig, ...], cols: int,
+def small_multiples(data_config: DataConfig, configs: tuple[TrainConfig, ...], cols: int,
                     side_by_side: bool = False):
     """Final embeddings of several runs side by side, shared like embedding_figure."""
     def make():
-        runs = {config.strategy: trained(data, config) for config in configs}
-        return figures.small_multiples_figure(dataset(data), runs, cols,
+        runs = {config.strategy: trained_run(data_config, config) for config in configs}
+        return figures.small_multiples_figure(dataset(data_config), runs, cols,
                                               side_by_side=side_by_side)
-    return _figure(("small multiples", data, configs, cols, side_by_side), make)
+    return _figure(("small multiples", data_config, configs, cols, side_by_side), make)
 
 
 def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click=None,
@@ -73,8 +79,7 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
     plot(shown, key, config, on_click, cards=cards, alt=alt)
     if html_title is not None:
         view = link()
-        run = {name: value for name, value in settings().items()
-               if PARAMS[name].section != "view"}
+        run = {name: value for name, value in settings().items() if name in PARAMS}
 
         def html(fig):
             return export.figure_html(figures.with_font_size(fig, PRESENTER_FONT_SIZE)
@@ -85,19 +90,20 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
                            icon=":material/download:", key=f"{key}_html")
 
 
-def history_downloads(data: DataConfig, result) -> None:
+def history_downloads(data_config: DataConfig, result) -> None:
     """The run's loss and metrics per epoch, as CSV and JSON, each with every
     setting of the run and the link that opens it again (``result`` is a shared
-    run, from ui.trained: the buttons hold it weakly)."""
-    name = export.file_name(data, result.config, "metrics")
+    run, from ui.trained_run: the buttons hold it weakly)."""
+    name = export.file_name(data_config, result.config, "metrics")
     view = link()
     left, right = st.columns(2)
     left.download_button("Metrics per epoch (CSV)",
-                         _made_on_click(lambda run: export.history_csv(run, data, view), result),
+                         _made_on_click(lambda run: export.history_csv(run, data_config, view),
+                                        result),
                          file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
                          icon=":material/download:", key="history_csv")
     right.download_button("Metrics per epoch (JSON)",
-                          _made_on_click(lambda run: export.history_json(run, data, view),
+                          _made_on_click(lambda run: export.history_json(run, data_config, view),
                                          result),
                           file_name=f"{name}.json", mime="application/json",
                           on_click="ignore", icon=":material/download:", key="history_json")
@@ -106,8 +112,8 @@ def history_downloads(data: DataConfig, result) -> None:
 # Widget callbacks and format functions for the pages come from here, not from
 # the pages themselves: Streamlit keeps a widget's callback and format function
 # for as long as its tab is open, and a function defined in a page keeps all of
-# that page's variables alive with it (its runs and figures: 23 MB per open tab
-# at the largest sizes; 250 tabs held 3.8 GB).
+# that page's variables alive with it: its runs and figures, for every open tab
+# (scripts/benchmark_memory.py measures it).
 
 def clicked_query_inspector(n_groups: int, key: str):
     """on_click for the embedding chart ``key``: a click on a query square
@@ -123,9 +129,9 @@ def clicked_query_inspector(n_groups: int, key: str):
     return on_click
 
 
-def query_label(data):
-    """format_func of the query picker: a query and its group."""
-    groups = data.test.groups.tolist()
+def query_label(dataset):
+    """format_func of the query picker: a test query of ``dataset`` and its group."""
+    groups = dataset.test.groups.tolist()
     return lambda q: f"query {q} ({figures.group_name(groups[q])})"
 
 
@@ -138,9 +144,9 @@ def _made_on_click(make, source, weakly: bool = True):
 
     Streamlit keeps a download's callable for as long as its tab is open (and
     for a while after). Holding a shared run or figure there would keep it in
-    memory however the caches evict it: 11 MB per open tab at the largest
-    sizes. So a shared ``source`` is held weakly, and if the caches let it go
-    before the click, the file says to reload."""
+    memory however the caches evict it, for every open tab. So a shared
+    ``source`` is held weakly, and if the caches let it go before the click,
+    the file says to reload."""
     if not weakly:
         return lambda: make(source)
     held = weakref.ref(source)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from ui.start import start
+
 # (URL path, title, icon); the file is pages/<path>.py, the Lesson's "lesson".
 PAGES = (
     ("", "Lesson", ":material/school:"),
@@ -30,7 +32,9 @@ def page_file(path: str) -> str:
 
 
 def run_app() -> None:
-    """Everything app.py does: the page config and the navigation."""
+    """Everything app.py does: the process's set-up (once), the page config
+    and the navigation."""
+    start()
     st.set_page_config(page_title="recdemo: folding", page_icon="🎨", layout="wide")
     pages = [st.Page(page_file(path), title=title, icon=icon, url_path=path or None,
                      default=not path)

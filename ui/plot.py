@@ -2,10 +2,11 @@
 
 st.plotly_chart gives a chart a new element id whenever its figure changes
 (the id hashes the figure), and the browser then throws the chart away and
-draws a new one: for the 3D picture that took 0.5 to 1 s in Chromium without
-a GPU, on every click on a strategy. This chart is a Streamlit component
-(ui/plot.js) with a fixed key: its first render draws the chart, the next
-ones update it with Plotly.react (0.1 to 0.2 s), and the chart's DOM stays.
+draws a new one: slow for the 3D picture in Chromium without a GPU, on every
+click on a strategy. This chart is a Streamlit component (ui/plot.js) with a
+fixed key: its first render draws the chart, the next ones update it with
+Plotly.react, several times faster (docs/performance.md), and the chart's
+DOM stays.
 
 The browser loads plotly.js once, from the plotly package's own folder (the
 version that wrote the figures): a Streamlit component of the first kind

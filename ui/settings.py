@@ -1,7 +1,7 @@
 """Settings: one dict in the session, read from the URL once when the session
 starts, written back to the URL after every change, so a link always
-reproduces the view. Every control is drawn from the table in
-recdemo/params.py.
+reproduces the view. Every control is drawn from the settings table
+(ui/settings_table.py: recdemo/params.py's rows and the view's).
 """
 
 from __future__ import annotations
@@ -11,24 +11,22 @@ from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 from streamlit import config
-from streamlit.runtime import app_session
 
 from recdemo.data import DataConfig
 from recdemo.exercises import EXERCISES
 from recdemo.mf import MFConfig
-from recdemo.params import (
-    PARAMS,
-    SHOWN_CHARS,
-    STRATEGIES,
-    ParamError,
-    defaults,
-    parse_query,
-    shortened,
-    to_query,
-)
+from recdemo.params import SHOWN_CHARS, STRATEGIES, ParamError, shortened
 from recdemo.train import TrainConfig
 from ui import widget_guard
 from ui.navigation import page_file
+from ui.settings_table import (
+    LINK_OWN,
+    SETTINGS,
+    defaults,
+    link_params,
+    parse_link_params,
+)
+from ui.start import DROPPED_LINK
 
 # Widget styles of the parameters that are not sliders.
 NUMBER_INPUTS = {"seed", "learning_rate", "l2", "gravity", "temperature", "switch_gravity"}
@@ -36,41 +34,15 @@ SLIDER_STEPS = {"leak": 0.01, "unobserved_weight": 0.01, "popularity_skew": 0.1,
                 "items_per_group": 5, "queries_per_group": 10, "batch_size": 32}
 LABELS = {"k": "k (top-k cut-off)", "l2": "L2 weight decay", "logq_correction": "logQ correction"}
 
-# Streamlit drops a link's whole query string when it is longer than 512 Ki
-# characters or has more than 1,000 parameters, and only logs it (AppSession
-# calls query_params.sanitize_query_string): the page would open with the
-# defaults and no word why. The app's own check names the link's size instead,
-# through a query of one parameter that no link of the app has. (Installed
-# when ui is first imported: from a server's second session on.)
-DROPPED_LINK = "recdemo-dropped-link"
-
-
-def _say_when_a_link_is_dropped() -> None:
-    sanitize = app_session.sanitize_query_string
-    if getattr(sanitize, "recdemo", False):
-        return
-
-    def sanitize_or_say(query_string: str) -> str:
-        kept = sanitize(query_string)
-        return kept if kept or not query_string else \
-            f"{DROPPED_LINK}={len(query_string)},{query_string.count('&') + 1}"
-
-    sanitize_or_say.recdemo = True
-    app_session.sanitize_query_string = sanitize_or_say
-
-
-_say_when_a_link_is_dropped()
-
-
 def settings() -> dict:
     """The session's settings; the first call of a session reads the URL."""
     if "settings" not in st.session_state:
         link = {key: st.query_params.get_all(key) for key in st.query_params}
-        values, errors = parse_query(link)
+        values, errors = parse_link_params(link)
         st.session_state.settings = values
         st.session_state.notices = [
             (f"Link parameter ignored: {err.reason}. Using the default "
-             f"({PARAMS[err.name].format(PARAMS[err.name].default) or 'none'}).", err.got)
+             f"({SETTINGS[err.name].format(SETTINGS[err.name].default) or 'none'}).", err.got)
             for err in errors
         ]
         dropped = link.get(DROPPED_LINK, [""])[-1].split(",")
@@ -146,9 +118,9 @@ SOURCE_URL = "https://developers.google.com/machine-learning/recommendation/dnn/
 
 def link(**changes) -> str:
     """A link to the current view (with ``changes``), for this page."""
-    query = urlencode(to_query({**settings(), **changes}))
+    query_string = urlencode(link_params({**settings(), **changes}))
     base = page_address()
-    return f"{base}?{query}" if query else base
+    return f"{base}?{query_string}" if query_string else base
 
 
 def page_address() -> str:
@@ -187,13 +159,13 @@ def _back_to_defaults(changes: dict) -> None:
     """Every setting back to its default but ``changes``, and but the presenter
     view and hidden controls, which belong to the link rather than to the lesson."""
     values = settings()
-    values.update(defaults() | {name: values[name] for name in ("present", "hide")} | changes)
+    values.update(defaults() | {name: values[name] for name in LINK_OWN} | changes)
     st.session_state.notices = []
 
 
 def sync_url() -> None:
     """Write the settings into the address bar (only what differs from the defaults)."""
-    wanted = to_query(settings())
+    wanted = link_params(settings())
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
@@ -207,9 +179,9 @@ def set_setting(name: str, value) -> None:
 
 def _set(name: str, value, source: str) -> None:
     try:
-        settings()[name] = PARAMS[name].check(value)
+        settings()[name] = SETTINGS[name].check(value)
     except ParamError as err:
-        keeping = PARAMS[name].format(settings()[name]) or "none"
+        keeping = SETTINGS[name].format(settings()[name]) or "none"
         st.session_state.notices = [(f"{source}: {err.reason}. Keeping {keeping}.", value)]
 
 
@@ -227,7 +199,7 @@ def _take(name: str, value) -> None:
     """A control's value, as the browser sent it and ui/widget_guard.py read
     it: the browser keeps a widget in its range, but a client can send anything."""
     if isinstance(value, widget_guard.Refused):
-        keeping = PARAMS[name].format(settings()[name]) or "none"
+        keeping = SETTINGS[name].format(settings()[name]) or "none"
         st.session_state.notices = [(f"Control value ignored: {value.reason}. Keeping "
                                      f"{keeping}.", value.got)]
         widget_guard.reset(_widget_key(name), settings()[name])
@@ -242,7 +214,7 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
     depend on the data, like the test query ids); a value not among them is
     reset to the first, with a notice, whether the widget is drawn or hidden."""
     where = where or st.sidebar
-    param = PARAMS[name]
+    param = SETTINGS[name]
     value = settings()[name]
     if options is not None and value not in options:
         where.warning(f"{name} {value} does not exist in this data ({name} {options[0]} to "
@@ -330,12 +302,18 @@ def exercise_label(number: int) -> str:
     return f"{number}. {EXERCISES[number - 1].title}"
 
 
+def exercise_page(exercise) -> str:
+    """The page an exercise's view opens: the one that trains the model of
+    its first run (matrix factorization's, or the softmax model's)."""
+    return "mf" if exercise.runs[0].get("strategy") == MFConfig.strategy else "train"
+
+
 def view_link(page: str, changes: dict) -> str:
     """The link a fresh session opens to see ``page`` with ``changes`` to the
     default settings."""
-    query = urlencode(to_query({**defaults(), **changes}))
+    query_string = urlencode(link_params({**defaults(), **changes}))
     base = page_address().rsplit("/", 1)[0]
-    return f"{base}/{page}?{query}" if query else f"{base}/{page}"
+    return f"{base}/{page}?{query_string}" if query_string else f"{base}/{page}"
 
 
 def open_view(page: str, changes: dict) -> None:

@@ -14,9 +14,9 @@ def step_cost_figure(costs, height: int = 420) -> go.Figure:
     does not stays flat."""
     fig = go.Figure()
     for strategy in dict.fromkeys(cost.strategy for cost in costs):
-        mine = sorted((c for c in costs if c.strategy == strategy), key=lambda c: c.items)
+        mine = sorted((c for c in costs if c.strategy == strategy), key=lambda c: c.n_items)
         fig.add_trace(go.Scatter(
-            x=[c.items for c in mine], y=[1e3 * c.cpu_seconds for c in mine],
+            x=[c.n_items for c in mine], y=[1e3 * c.cpu_seconds for c in mine],
             error_y={"type": "data", "symmetric": False,
                      "array": [1e3 * (c.cpu_high - c.cpu_seconds) for c in mine],
                      "arrayminus": [1e3 * (c.cpu_seconds - c.cpu_low) for c in mine]},

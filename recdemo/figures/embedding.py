@@ -54,11 +54,11 @@ class Playback:
         return asdict(self)
 
 
-def embedding_figure(dataset, result, components: int = 3, selected_query: int | None = None,
+def embedding_figure(dataset, result, components: int = 3, inspected_query: int | None = None,
                      height: int = 640) -> AnimatedFigure:
     """PCA of the test queries (squares) and items (circles), with one
     animation frame per epoch, beside the "what it recommends" matrix.
-    ``selected_query`` (a test query id) is drawn large with its top-k items
+    ``inspected_query`` (a test query id) is drawn large with its top-k items
     ringed; spurious picks are crossed out in red. The top-k is the run's own
     (its ``config.k``).
 
@@ -69,13 +69,13 @@ def embedding_figure(dataset, result, components: int = 3, selected_query: int |
     projection = project(*balanced, components)
     epochs, k = len(projection.queries), result.config.k
     members = _group_members(dataset)
-    frames = [_positions_at(dataset, result, projection, members, epoch, selected_query)
+    frames = [_positions_at(dataset, result, projection, members, epoch, inspected_query)
               + recommendation_positions(dataset, result.top_k_snapshots[epoch])
               for epoch in range(epochs)]
     texts = [_frame_texts(dataset, result, balanced, projection, epoch, k)
              for epoch in range(epochs)]
-    hover = _hover_data(dataset, result, selected_query) + [{}] * dataset.n_groups
-    styles = (_trace_styles(dataset, components, selected_query, k)
+    hover = _hover_data(dataset, result, inspected_query) + [{}] * dataset.n_groups
+    styles = (_trace_styles(dataset, components, inspected_query, k)
               + recommendation_styles(dataset, k, "x2", "y2"))
     traces = [style | position | extra
               for style, position, extra in zip(styles, frames[-1], hover, strict=True)]
@@ -188,7 +188,7 @@ def _caption(text: str, x: float) -> dict:
             "xanchor": "center", "yanchor": "top", "showarrow": False}
 
 
-def _trace_styles(dataset, components, selected_query, k):
+def _trace_styles(dataset, components, inspected_query, k):
     """Everything about each trace that stays the same across frames."""
     kind = "scatter3d" if components == 3 else "scatter"
     shrink = 0.6 if components == 3 else 1.0
@@ -209,8 +209,8 @@ def _trace_styles(dataset, components, selected_query, k):
             f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
             showlegend=False, hovertemplate=f"item %{{customdata}} ({name})<extra></extra>"))
     # The inspector's highlight: always present (maybe empty), so every frame has the same traces.
-    selected_color = ("#FFFFFF" if selected_query is None
-                      else group_color(dataset.test.groups[selected_query]))
+    selected_color = ("#FFFFFF" if inspected_query is None
+                      else group_color(dataset.test.groups[inspected_query]))
     styles.append(style(f"its top {k}", "#111111", "circle-open", 17, "#111111", 3,
                         hovertemplate="recommended item %{customdata}<extra></extra>"))
     cross = "x" if components == 3 else "x-thin-open"  # 3D scenes have fewer symbols
@@ -221,15 +221,15 @@ def _trace_styles(dataset, components, selected_query, k):
     return styles
 
 
-def _inspected(dataset, picks, selected_query):
+def _inspected(dataset, picks, inspected_query):
     """The selected query (as a 0- or 1-element array), its top-k (from the
     run's ``picks`` of one epoch) and the spurious ones."""
-    if selected_query is None:
+    if inspected_query is None:
         none = np.array([], dtype=int)
         return none, none, none
-    picks = picks[selected_query]
-    spurious = picks[dataset.item_groups[picks] != dataset.test.groups[selected_query]]
-    return np.array([selected_query]), picks, spurious
+    picks = picks[inspected_query]
+    spurious = picks[dataset.item_groups[picks] != dataset.test.groups[inspected_query]]
+    return np.array([inspected_query]), picks, spurious
 
 
 def _group_members(dataset):
@@ -238,11 +238,11 @@ def _group_members(dataset):
             for g in range(dataset.n_groups)]
 
 
-def _positions_at(dataset, result, projection, members, epoch, selected_query):
+def _positions_at(dataset, result, projection, members, epoch, inspected_query):
     """Where every embedding trace's points are at one epoch, in trace order."""
     queries, items = projection.queries[epoch], projection.items[epoch]
     selected, picks, spurious = _inspected(dataset, result.top_k_snapshots[epoch],
-                                           selected_query)
+                                           inspected_query)
     parts = []
     for query_ids, item_ids in members:
         parts.append(_positions(queries[query_ids]))
@@ -251,7 +251,7 @@ def _positions_at(dataset, result, projection, members, epoch, selected_query):
                     _positions(queries[selected])]
 
 
-def _hover_data(dataset, result, selected_query):
+def _hover_data(dataset, result, inspected_query):
     """Ids and top recommendations of the final model, for hovering and clicking.
 
     Each point's customdata is its id alone, a 1-D typed array: a click sends
@@ -259,7 +259,7 @@ def _hover_data(dataset, result, selected_query):
     objects, and nested lists cost plotly a deep copy per point)."""
     top_item = result.top_k_snapshots[-1][:, 0]
     top_group = dataset.item_groups[top_item]
-    selected, picks, _ = _inspected(dataset, result.top_k_snapshots[-1], selected_query)
+    selected, picks, _ = _inspected(dataset, result.top_k_snapshots[-1], inspected_query)
     hover = []
     for query_ids, item_ids in _group_members(dataset):
         hover.append({"customdata": typed_array(query_ids, "i4"), "hovertext": [

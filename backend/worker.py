@@ -1,13 +1,14 @@
 """A worker process's loop: receive calls over its own pipe, run them one
 after another, send back each result or exception.
 
-The app's training workers (ui/workers.py) run this. Each worker has a pipe
+The app's training workers (backend/pool.py) run this. Each worker has a pipe
 of its own, so a worker that dies (killed, out of memory) takes only its own
 calls with it, even in the middle of sending a result. (concurrent.futures'
 ProcessPoolExecutor shares one result pipe between its workers: a worker
 killed while writing there leaves half a message in it, and the pool waits
-for the rest forever.) No streamlit import: a worker starts with the library
-only.
+for the rest forever.) It imports nothing but the standard library: a worker
+starts with the library modules its forkserver preloads, and nothing of the
+app's Streamlit side.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ _dispatch), so until it starts it can still be dropped:
   worker, up to ``attempts`` times in all.
 
 Finished runs stay in ``results`` (a ByteCache), and a request for one is
-answered from there. No streamlit import: the session, its page run and its
-client are passed in, so the tests drive the queue directly.
+answered from there. The session, its page run and its client are passed in
+(ui/work.py names them), so the tests drive the queue directly.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from ui.cache import ByteCache
+from backend.cache import ByteCache
 
 # A worker process that dies (killed, out of memory) or runs out of memory
 # loses its runs, not their configurations: they are trained again.
@@ -75,7 +75,7 @@ class Scheduler:
     def __init__(self, start_pool: Callable[[], object], workers: int,
                  is_alive: Callable[[str], bool], results: ByteCache,
                  budget: float, attempts: int = 3, small_seconds: float = 0.5):
-        """``start_pool()`` makes the workers (ui/workers.py): its ``submit``
+        """``start_pool()`` makes the workers (backend/pool.py): its ``submit``
         returns a Future, which a worker that dies fails with BrokenProcessPool."""
         self.workers = workers
         self.budget = budget

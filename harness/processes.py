@@ -1,70 +1,16 @@
-"""A Streamlit server under measurement, for the benchmarks next to this file:
-start one (or a lecture hall, scripts/lecture_hall.py) on a free loopback
-port, wait until it answers, stop it; its process tree, the RSS and CPU time
-of its processes (Streamlit, the training workers), and the machine's.
+"""A server under measurement (harness/server.py starts one): its process
+tree, the RSS and CPU time of its processes (Streamlit, the training
+workers), and the machine's CPU time.
 """
 
 from __future__ import annotations
 
 import os
-import platform
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-import streamlit
-from streamlit_client import HOST
-
-ROOT = Path(__file__).resolve().parents[1]
-STARTUP_TIMEOUT = 60.0
 RSS_SAMPLE_SECONDS = 0.2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, log, processes: int = 0) -> subprocess.Popen:
-    """One Streamlit process on ``port`` (``processes`` 0), or a lecture hall:
-    nginx on ``port`` in front of that many Streamlit processes."""
-    if processes:
-        command = [sys.executable, "scripts/lecture_hall.py", "--processes", str(processes),
-                   "--port", str(port)]
-    else:
-        command = [sys.executable, "-m", "streamlit", "run", "app.py",
-                   "--server.headless", "true", "--server.port", str(port),
-                   "--server.address", HOST, "--browser.gatherUsageStats", "false"]
-    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(server: subprocess.Popen, port: int) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"server not healthy after {STARTUP_TIMEOUT:.0f} s "
-                       f"(exit code {server.poll()})")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
 
 
 def parent_pid(pid: int) -> int | None:
@@ -183,11 +129,3 @@ class PeakRSS:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-
-
-def machine() -> dict:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                  if line.startswith("model name")), platform.processor() or platform.machine())
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model,
-            "python": platform.python_version(), "streamlit": streamlit.__version__}

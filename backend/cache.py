@@ -1,39 +1,19 @@
 """A cache bounded by bytes, not by entries: a trained run at the largest sizes
-is 30 times a default one, so a count of entries says little about memory.
+is many times a default one, so a count of entries says little about memory.
 
 It is the app's own, not st.cache_data or st.cache_resource: Streamlit's
 ``clear_cache`` message, which any browser can send, empties those for every
-session; it never reaches this one. No streamlit import here, so the tests
-drive it directly.
+session; it never reaches this one.
 """
 
 from __future__ import annotations
 
-import ctypes
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import numpy as np
-
-M_MMAP_THRESHOLD = -3  # mallopt's parameter number, from glibc's malloc.h
-MMAP_THRESHOLD = 2**20
-
-
-def return_freed_memory() -> None:
-    """Have glibc's malloc give every block of 1 MB or more a mapping of its
-    own, handed back to the system when freed, so what the caches evict leaves
-    the server's RSS. By default the threshold rises to the largest block freed
-    so far (up to 32 MB): after the first evicted run, a run's 4 MB arrays sit
-    in the heap, and the holes they leave stay in the RSS. Measured: 12 largest
-    configurations grew the server by 313 MB with the default, 175 MB with
-    this (tracemalloc counts 150 MB). Nothing happens without glibc."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def nbytes(value, _seen: set[int] | None = None) -> int:

@@ -1,7 +1,8 @@
-"""Streamlit's websocket protocol as a browser speaks it, for the scripts next
-to this file: open a session (through a proxy's cookie, from an address of
-its own), ask for a page run, read the ForwardMsgs until that run finished;
-and what a browser could upload (upload_status).
+"""Streamlit's websocket protocol as a browser speaks it, for the tests and
+the benchmarks: open a session (through a proxy's cookie, from an address of
+its own), ask for a page run, read the ForwardMsgs until that run finished
+(load_page: and what it showed, a Visit); and what a browser could upload
+(upload_status).
 """
 
 from __future__ import annotations
@@ -9,26 +10,31 @@ from __future__ import annotations
 import asyncio
 import http.client
 import http.cookies
+import time
 import urllib.request
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import websockets
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from websockets.typing import Subprotocol
 
-HOST = "127.0.0.1"  # loopback only: the scripts' servers listen here and nowhere else
+from harness.server import HOST
+
 COOKIE = "recdemo_backend"  # the lecture hall's sticky cookie (scripts/lecture_hall.py)
 
 
-def rerun_request(page: str, query: str, widgets: WidgetStates | None = None) -> bytes:
+def rerun_request(page: str, query_string: str, widgets: WidgetStates | None = None) -> bytes:
     """A rerun with the URL's query string and page name, as the frontend sends
     on a page load (``widgets`` empty) or after a widget changed. The
     page_script_hash stays empty: the server resolves the page from its name."""
     msg = BackMsg()
-    msg.rerun_script.query_string = query
+    msg.rerun_script.query_string = query_string
     msg.rerun_script.page_name = page
     if widgets is not None:
         msg.rerun_script.widget_states.CopyFrom(widgets)
@@ -178,3 +184,82 @@ class ControlIds(dict):
         widget_id = getattr(widget, "id", "")
         if widget_id.startswith("$$ID-"):
             self[widget_id.split("-", 2)[2]] = widget_id
+
+
+@dataclass
+class Visit:
+    """One page load: what was asked, and what came back."""
+
+    who: str
+    page: str  # Streamlit's page_name: the URL path without the leading slash
+    query_string: str
+    address: str | None = None  # the student's own address (X-Forwarded-For)
+    seconds: float | None = None  # from the rerun request to a successful script_finished
+    chart: bool = False
+    exception: str = ""
+    error: str = ""
+    problem: str = ""  # timeout, lost connection, ...
+    bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return (self.seconds is not None and self.chart and not self.exception
+                and not self.error and not self.problem)
+
+    def failure(self) -> str:
+        reasons = [self.problem, self.exception and f"exception: {self.exception}",
+                   self.error and f"st.error: {self.error}",
+                   "" if self.chart or self.problem else "no chart"]
+        return "; ".join(r for r in reasons if r)
+
+
+def note_delta(visit: Visit, delta) -> None:
+    if not delta.HasField("new_element"):
+        return
+    element = delta.new_element
+    kind = element.WhichOneof("type")
+    if kind == "bidi_component" and element.bidi_component.component_name == "recdemo.plot":
+        visit.chart = True  # a chart (ui/plot.py)
+    elif kind == "exception":
+        error = element.exception
+        visit.exception = visit.exception or f"{error.type}: {error.message}"
+    elif kind == "alert" and element.alert.format == Alert.ERROR:
+        visit.error = visit.error or element.alert.body
+
+
+async def load_page(ws, visit: Visit, timeout: float) -> None:
+    """Ask for one page run and read ForwardMsgs until it finished successfully.
+
+    A run that stops early for a rerun is followed by a new run (new_session),
+    which starts the page's contents afresh. Messages that are not about the
+    contents (session status, page_not_found, page_info_changed...) are skipped."""
+    def note(msg: ForwardMsg) -> None:
+        kind = msg.WhichOneof("type")
+        visit.bytes += msg.ByteSize()
+        if kind == "new_session":
+            visit.chart, visit.exception, visit.error = False, "", ""
+        elif kind == "delta":
+            note_delta(visit, msg.delta)
+        elif kind == "session_event" and msg.session_event.HasField(
+                "script_compilation_exception"):
+            visit.exception = msg.session_event.script_compilation_exception.message
+
+    start = time.perf_counter()
+    await ws.send(rerun_request(visit.page, visit.query_string))
+    try:
+        async with asyncio.timeout(timeout):
+            outcome = await read_run(ws, note)
+    except TimeoutError:
+        visit.problem = f"timeout after {timeout:.0f} s"
+        return
+    if outcome == "success":
+        visit.seconds = time.perf_counter() - start
+    else:
+        visit.problem = {"closed": "connection closed by the server"}.get(outcome, outcome)
+
+
+def run_in_thread(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser
+    tests, in the same session) keeps an event loop running in this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

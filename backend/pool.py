@@ -1,11 +1,11 @@
-"""Training worker processes, each with a pipe of its own (recdemo/worker.py
+"""Training worker processes, each with a pipe of its own (backend/worker.py
 runs in them). A worker that dies fails only the call it had, with
 BrokenProcessPool, and a new process takes its place; the others go on.
 
 concurrent.futures' ProcessPoolExecutor was not enough: its workers share
 one result pipe, and a worker killed while writing its result there left the
-pool waiting for the rest of the message forever (in a class, with workers
-killed twice, 19 of 30 students waited for nothing).
+pool waiting for the rest of the message forever: in a class whose workers
+were killed, most students waited for nothing (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import types
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
-from recdemo.worker import serve
+from backend.worker import serve
 
 _STARTING = threading.Lock()  # one worker process starts at a time (see _start_process)
 
