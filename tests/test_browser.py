@@ -237,7 +237,7 @@ def test_playback_by_keyboard_alone(page):
 
     page.keyboard.press("Tab")  # to the epoch
     page.keyboard.press("Home")
-    expect(page.locator(".recdemo-playback output")).to_have_text(f"epoch 0 of {EPOCHS}")
+    expect(page.locator(".recdemo-playback output").first).to_have_text(f"epoch 0 of {EPOCHS}")
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     at_3 = chart_state(page)
