@@ -28,12 +28,16 @@ _STARTING = threading.Lock()  # one worker process starts at a time (see _start_
 class WorkerPool:
     """``workers`` processes from ``context``, each started with
     ``initializer()``; ``submit(function, *arguments)`` returns a Future.
-    Calls wait in a queue until a worker is free."""
+    Calls wait in a queue until a worker is free. ``express`` more processes
+    take only the calls submitted with ``express=True``, from a queue of
+    their own (the scheduler sends them small work while every other worker
+    is busy with large work)."""
 
-    def __init__(self, workers: int, context, initializer=None):
+    def __init__(self, workers: int, context, initializer=None, express: int = 0):
         self._context = context
         self._initializer = initializer
         self._calls: queue.SimpleQueue = queue.SimpleQueue()
+        self._express_calls: queue.SimpleQueue = queue.SimpleQueue()
         # Answers are handed to their futures by a thread of their own: a
         # future's callbacks (the queue starting the next runs, making their
         # datasets) must not keep a worker thread from its next call.
@@ -41,12 +45,16 @@ class WorkerPool:
         self._lock = threading.Lock()
         self.processes: list = []  # the live worker processes
         for index in range(workers):
-            threading.Thread(target=self._run, daemon=True, name=f"training worker {index}").start()
+            threading.Thread(target=self._run, args=(self._calls,), daemon=True,
+                             name=f"training worker {index}").start()
+        for index in range(express):
+            threading.Thread(target=self._run, args=(self._express_calls,), daemon=True,
+                             name=f"express training worker {index}").start()
         threading.Thread(target=self._answer, daemon=True, name="training answers").start()
 
-    def submit(self, function, *arguments) -> Future:
+    def submit(self, function, *arguments, express: bool = False) -> Future:
         future = Future()
-        self._calls.put((future, function, arguments))
+        (self._express_calls if express else self._calls).put((future, function, arguments))
         return future
 
     def _start_process(self):
@@ -78,8 +86,8 @@ class WorkerPool:
         with self._lock:
             self.processes.remove(process)
 
-    def _run(self) -> None:
-        """One worker: its process, and the calls it runs one after another
+    def _run(self, calls: queue.SimpleQueue) -> None:
+        """One worker: its process, and the calls from ``calls`` it runs one after another
         (the threads and the processes end with the server). A call that waits
         is sent while the one before it runs, so the process goes on to it
         without waiting for this busy server to read the answer first."""
@@ -88,8 +96,7 @@ class WorkerPool:
         while True:
             while len(sent) < 2:
                 try:
-                    future, function, arguments = (self._calls.get_nowait() if sent
-                                                   else self._calls.get())
+                    future, function, arguments = calls.get_nowait() if sent else calls.get()
                 except queue.Empty:
                     break
                 if not future.set_running_or_notify_cancel():

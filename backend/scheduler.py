@@ -18,6 +18,11 @@ _dispatch), so until it starts it can still be dropped:
   size is served in the order it arrived (shortest first would leave the few
   largest for last and lengthen the class). Runs back from a dead worker go
   first.
+- The express lane: while every worker is busy with a large job, a small
+  one starts at once on an express worker of its own (one at a time), which
+  shares the cores with them, instead of waiting a large job out: a student
+  asking for a default-size run does not wait for another's run at the
+  largest sizes to end.
 - The budget: a client (an address) whose runs already keep the workers busy
   for ``budget`` estimated seconds gets no further run started while another
   client's run waits. One client's many tabs fill its own turn, not the queue.
@@ -61,6 +66,7 @@ class Job:
     sessions: set[str] = field(default_factory=set)  # the sessions that want it
     attempts: int = 0  # starts so far
     running: bool = False
+    express: bool = False  # running in the express lane
 
 
 @dataclass(eq=False)
@@ -74,10 +80,14 @@ class Request:
 class Scheduler:
     def __init__(self, start_pool: Callable[[], object], workers: int,
                  is_alive: Callable[[str], bool], results: ByteCache,
-                 budget: float, attempts: int = 3, small_seconds: float = 0.5):
+                 budget: float, attempts: int = 3, small_seconds: float = 0.5,
+                 express: bool = False):
         """``start_pool()`` makes the workers (backend/pool.py): its ``submit``
-        returns a Future, which a worker that dies fails with BrokenProcessPool."""
+        returns a Future, which a worker that dies fails with BrokenProcessPool.
+        With ``express``, the pool has an express worker too (``submit(...,
+        express=True)``)."""
         self.workers = workers
+        self.express = express
         self.budget = budget
         self.attempts = attempts
         self.small_seconds = small_seconds
@@ -184,14 +194,23 @@ class Scheduler:
         on to it at once instead of waiting for this process (busy drawing a
         class's pages, it answers late). A large job only starts when a worker
         is free: it is never on deck, where a small job arriving later would
-        wait behind it."""
+        wait behind it. While every worker runs a large job, the next small
+        one goes to the express lane if it is free."""
         while True:
             with self._lock:
-                started = sum(job.running for job in self._jobs.values())
-                if started >= 2 * self.workers:
+                running = [job for job in self._jobs.values() if job.running]
+                started = sum(not job.express for job in running)
+                large = sum(not job.express and job.cost > self.small_seconds for job in running)
+                if started >= 2 * self.workers and not self.express:
                     return
                 job = self._next_job()
-                if job is None or (started >= self.workers and job.cost > self.small_seconds):
+                if job is None:
+                    return
+                small = job.cost <= self.small_seconds
+                if (small and self.express and large >= self.workers
+                        and not any(job.express for job in running)):
+                    job.express = True
+                elif started >= 2 * self.workers or (started >= self.workers and not small):
                     return
                 job.running = True
                 job.attempts += 1
@@ -200,7 +219,8 @@ class Scheduler:
     def _start(self, job: Job) -> None:
         try:
             function, *arguments = job.task()
-            submitted = self.pool().submit(function, *arguments)
+            submitted = (self.pool().submit(function, *arguments, express=True) if job.express
+                         else self.pool().submit(function, *arguments))
         except Exception as err:  # making its arguments failed: the run fails alike
             submitted = Future()
             submitted.set_exception(err)
@@ -222,7 +242,7 @@ class Scheduler:
         """A start of ``job`` ended (under the lock): back to the queue, first,
         if its worker died and it has starts left and sessions that want it;
         else finished, its future set and kept in the results."""
-        job.running = False
+        job.running = job.express = False
         retry = isinstance(error, WORKER_FAILURES) and job.attempts < self.attempts
         if retry and job.sessions:
             return

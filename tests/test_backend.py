@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -103,6 +104,19 @@ def test_a_worker_that_dies_in_a_call_fails_only_that_call(pool):
     with pytest.raises(BrokenProcessPool):
         pool.submit(os._exit, 1).result(timeout=60)
     assert pool.submit(sum, [1, 2]).result(timeout=60) == 3
+
+
+def test_an_express_call_runs_while_the_regular_worker_is_busy():
+    pool = WorkerPool(1, multiprocessing.get_context("spawn"), express=1)
+    try:
+        busy = pool.submit(time.sleep, 600)  # the regular worker: busy until killed
+        express = pool.submit(os.getpid, express=True).result(timeout=120)
+        assert not busy.done(), "the express call did not wait for the regular one"
+        regular_pids = {process.pid for process in pool.processes} - {express}
+        assert len(regular_pids) == 1, "an express process of its own"
+    finally:
+        for process in list(pool.processes):
+            process.kill()
 
 
 def test_an_exception_in_a_call_is_the_callers(pool):

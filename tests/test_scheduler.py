@@ -18,21 +18,21 @@ class FakePool:
     def __init__(self, log: list):
         self.log = log
 
-    def submit(self, function, *arguments):
+    def submit(self, function, *arguments, express=False):
         future = Future()
-        self.log.append((arguments[0], future, self))
+        self.log.append((arguments[0], future, "express" if express else "regular"))
         return future
 
 
 class Queue:
     """A Scheduler on a fake pool, and helpers to ask and to finish."""
 
-    def __init__(self, workers=1, budget=100.0, attempts=3):
-        self.started = []  # (key, future, pool), in start order
+    def __init__(self, workers=1, budget=100.0, attempts=3, express=False):
+        self.started = []  # (key, future, lane), in start order
         self.alive = set()
         self.scheduler = Scheduler(lambda: FakePool(self.started), workers=workers,
                                    is_alive=self.alive.__contains__, results=ByteCache(10**6),
-                                   budget=budget, attempts=attempts)
+                                   budget=budget, attempts=attempts, express=express)
 
     def ask(self, key, session, page_run=1, cost=1.0, client=None):
         self.alive.add(session)
@@ -143,6 +143,33 @@ def test_a_small_run_per_worker_waits_on_deck_and_never_a_large_one():
     assert queue.started_keys() == ["running", "small"], "one small run on deck per worker"
     queue.finish("running")
     assert queue.started_keys() == ["running", "small", "small too"]
+
+
+def test_while_every_worker_runs_a_large_run_a_small_one_takes_the_express_lane():
+    queue = Queue(workers=2, express=True)
+    queue.ask("large 1", "a", cost=2.0)
+    queue.ask("small on deck", "b", cost=0.1)
+    assert [lane for _, _, lane in queue.started] == ["regular", "regular"], (
+        "a worker runs a small run: the next small one waits on deck for it")
+    queue.ask("large 2", "c", cost=2.0)
+    queue.finish("small on deck")
+    assert queue.started_keys() == ["large 1", "small on deck", "large 2"]
+    queue.ask("small", "d", cost=0.1)
+    queue.ask("small too", "e", cost=0.1)
+    assert queue.started[3][::2] == ("small", "express"), "both workers run large runs"
+    assert queue.started[4][::2] == ("small too", "regular"), "one express run at a time"
+    queue.finish("small")
+    queue.ask("small three", "f", cost=0.1)
+    assert queue.started[5][::2] == ("small three", "express"), "the lane is free again"
+    queue.ask("large 3", "g", cost=2.0)
+    assert "large 3" not in queue.started_keys(), "never a large run in the express lane"
+
+
+def test_without_the_express_lane_a_small_run_waits_on_deck():
+    queue = Queue(workers=1)
+    queue.ask("large", "a", cost=2.0)
+    queue.ask("small", "b", cost=0.1)
+    assert [lane for _, _, lane in queue.started] == ["regular", "regular"]
 
 
 def test_a_client_over_its_budget_waits_for_other_clients():

@@ -73,7 +73,7 @@ def scheduler() -> Scheduler:
         if _SCHEDULER is None:
             _SCHEDULER = Scheduler(_start_pool, workers=WORKERS, is_alive=_session_alive,
                                    results=RUNS, budget=CLIENT_BUDGET_SECONDS,
-                                   attempts=ATTEMPTS)
+                                   attempts=ATTEMPTS, express=True)
         return _SCHEDULER
 
 
@@ -83,12 +83,14 @@ def _start_pool() -> WorkerPool:
     other student's page, and workers use all the cores. They start from a
     forkserver, not as a copy of the threaded server (forking threads is
     unsafe), and the forkserver imports the library once, so a worker that
-    replaces a dead one starts in milliseconds."""
+    replaces a dead one starts in milliseconds. One more, the express worker,
+    runs only small work while the others are busy with large work
+    (backend/scheduler.py)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["recdemo.train", "recdemo.mf", "recdemo.mf_comparison",
                                     "recdemo.references", "recdemo.step_cost",
                                     "backend.worker"])
-    return WorkerPool(WORKERS, context, initializer=one_blas_thread)
+    return WorkerPool(WORKERS, context, initializer=one_blas_thread, express=1)
 
 
 def _session_alive(session: str) -> bool:
