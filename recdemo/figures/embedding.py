@@ -21,6 +21,8 @@ from recdemo.figures.recommendations import (
 )
 from recdemo.figures.style import (
     FONT,
+    MARK_COLOR,
+    SPURIOUS_COLOR,
     AnimatedFigure,
     group_color,
     group_name,
@@ -205,18 +207,20 @@ def _trace_styles(dataset, components, inspected_query, k):
             name, group_color(g), "square", 9, legendgroup=str(g),
             hovertemplate=f"query %{{customdata}} ({name})<br>top recommendation after "
                           "training: %{hovertext}<extra></extra>"))
+        # Opaque (a see-through color is a paler one, below 3:1 on white), in
+        # a white outline that keeps the squares under them in sight.
         styles.append(style(
-            f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
+            f"{name} items", group_color(g), "circle", 7, "#FFFFFF", 1, legendgroup=str(g),
             showlegend=False, hovertemplate=f"item %{{customdata}} ({name})<extra></extra>"))
     # The inspector's highlight: always present (maybe empty), so every frame has the same traces.
     selected_color = ("#FFFFFF" if inspected_query is None
                       else group_color(dataset.test.groups[inspected_query]))
-    styles.append(style(f"its top {k}", "#111111", "circle-open", 17, "#111111", 3,
+    styles.append(style(f"its top {k}", MARK_COLOR, "circle-open", 17, MARK_COLOR, 3,
                         hovertemplate="recommended item %{customdata}<extra></extra>"))
     cross = "x" if components == 3 else "x-thin-open"  # 3D scenes have fewer symbols
-    styles.append(style("spurious pick (other group)", "#D00000", cross, 15,
-                        "#D00000", 4, hoverinfo="skip"))
-    styles.append(style("selected query", selected_color, "square", 20, "#111111", 3,
+    styles.append(style("spurious pick (other group)", SPURIOUS_COLOR, cross, 15,
+                        SPURIOUS_COLOR, 4, hoverinfo="skip"))
+    styles.append(style("selected query", selected_color, "square", 20, MARK_COLOR, 3,
                         hovertemplate="selected query %{customdata}<extra></extra>"))
     return styles
 

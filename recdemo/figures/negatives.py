@@ -54,7 +54,7 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     item_styles = [{"type": "scatter", "mode": "markers", "xaxis": "x2", "yaxis": "y2",
                     "name": names[g], "legendgroup": str(g),
                     "x": typed_array(dataset.item_popularity[dataset.item_groups == g]),
-                    "marker": {"color": group_color(g), "size": 6, "opacity": 0.8},
+                    "marker": {"color": group_color(g), "size": 6},
                     "hovertemplate": f"an item of {names[g]}: %{{x}} training positives, "
                                      f"%{{y:.4g}} {counted}<extra></extra>"}
                    for g in range(G)]

@@ -12,15 +12,30 @@ import plotly.graph_objects as go
 
 from recdemo.params import PARAMS
 
-# Okabe & Ito's colorblind-safe palette (yellow darkened to read on white).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#B8A400",
-           "#000000")
-COLOR_NAMES = ("blue", "orange", "green", "red", "sky", "pink", "yellow", "black")
-# Strategies get their own colors, none of them a group's (PALETTE): purples,
-# browns, teals and greys from ColorBrewer's diverging schemes (PRGn, BrBG).
-STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#AAAAAA", "uniform": "#9970AB",
-                   "hard": "#543005", "in-group": "#BF812D", "popularity": "#DFC27D",
+# Group colors: Okabe & Ito's blue, vermillion (named orange: the only orange
+# here) and bluish green, and five more picked near named hues so that every
+# one is at least 3:1 against the charts' white (WCAG 1.4.11), which Okabe &
+# Ito's orange, sky and yellow are not (darkened to 3:1, orange and yellow
+# become a gold and an olive that protanopes and deuteranopes cannot tell from
+# the vermillion or from each other), and so that the first n are told apart
+# under simulated protanopia, deuteranopia and tritanopia (Machado et al.
+# 2009): every pair at least 8 apart in CIEDE2000, where the palette as it was
+# had 1.1 (tests/test_figures.py). No black: the top-k rings and the selected
+# query's outline are near-black.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#C873A5", "#2396DC", "#643719", "#5A3C87",
+           "#695F23")
+COLOR_NAMES = ("blue", "orange", "green", "pink", "sky", "brown", "purple", "olive")
+# Strategies get their own colors, none of them a group's (PALETTE), each at
+# least 3:1 against white: purples, browns, teals, a green and greys from
+# ColorBrewer's diverging schemes (PRGn, BrBG).
+STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#767676", "uniform": "#9970AB",
+                   "hard": "#8C510A", "in-group": "#BF812D", "popularity": "#1B7837",
                    "in-batch": "#01665E", "mixed": "#35978F", "wals": "#555555"}
+# The marks drawn over the groups in the embedding picture: the inspected
+# query's outline and its top-k rings (near-black, no group's), its spurious
+# picks (red, crossed out: no group is red).
+MARK_COLOR = "#111111"
+SPURIOUS_COLOR = "#D00000"
 METRIC_LABELS = {
     "spurious_at_k": "spurious@k",
     "within_group_recall_at_k": "within-group recall@k",
