@@ -2,6 +2,7 @@
 
 import copy
 import itertools
+from collections import defaultdict
 
 import numpy as np
 import plotly.graph_objects as go
@@ -253,7 +254,7 @@ def test_an_animated_figure_says_how_to_replay_it_and_the_export_gets_plotlys_co
     assert [s["label"] for s in controls["sliders"][0]["steps"]] == list(fig.playback["frames"])
 
 
-# Colors that read (issue 19) ----------------------------------------------
+# Told apart without color (issue 19) ----------------------------------------------
 
 @pytest.fixture(scope="module")
 def eight_groups() -> dict:
@@ -392,3 +393,76 @@ def test_group_colors_are_told_apart_by_color_blind_eyes_and_clash_with_no_mark(
     assert len(set(COLOR_NAMES)) == len(PALETTE) and "black" not in COLOR_NAMES
     assert not set(STRATEGY_COLORS.values()) & set(PALETTE)
 
+
+def panels(traces: list[dict]) -> dict:
+    """A figure's traces by the panel they are drawn in: a 3D scene, or a pair of axes."""
+    found = defaultdict(list)
+    for trace in traces:
+        found[trace.get("scene", "scene") if trace["type"] == "scatter3d"
+              else (trace.get("xaxis", "x"), trace.get("yaxis", "y"))].append(trace)
+    return found
+
+
+def points(trace: dict) -> np.ndarray:
+    axes = "xyz" if trace["type"] == "scatter3d" else "xy"
+    return np.column_stack([figures.array_values(trace[axis]) for axis in axes])
+
+
+def group_cues(traces: list[dict], data) -> dict[int, tuple]:
+    """For each group marked in one panel: the shapes of its marks, and the
+    name written where its items are (None if none is). A name trace must
+    stand at its items' center and say its group's name."""
+    cues = {}
+    for g in range(data.n_groups):
+        mine = [t for t in traces if t.get("legendgroup") == str(g)]
+        marks = [t for t in mine if "markers" in t["mode"]]
+        if not marks:
+            continue
+        names = [t for t in mine if t["mode"] == "text"]
+        label = None
+        for name in names:
+            (items,) = [t for t in marks if t["name"].endswith(" items")]
+            assert points(name)[0] == pytest.approx(points(items).mean(axis=0), abs=1e-4)
+            assert name["text"] == [figures.group_name(g)]
+            label = name["text"][0]
+        cues[g] = (frozenset(t["marker"]["symbol"] for t in marks), label)
+    return cues
+
+
+@pytest.mark.parametrize("groups", range(2, 9))
+def test_every_group_is_told_apart_without_its_color(groups):
+    """In every picture of the groups, each group's marks differ from every
+    other group's in shape or in the name written at its items' center, at
+    every frame of an animation; the "what it recommends" matrices and the
+    data's pictures tell groups apart by position, in named, outlined blocks."""
+    data = make_dataset(DataConfig(groups=groups, items_per_group=10, queries_per_group=10))
+    result = train(data, TrainConfig(epochs=1))
+    made = every_figure(data, result)
+    for name in ("embedding 2D", "embedding 3D", "small multiples",
+                 "small multiples side by side", "latent", "negatives"):
+        spec = made[name].to_dict()
+        frames = [[{**trace, **moved} for trace, moved in zip(spec["data"], frame["data"],
+                                                              strict=True)]
+                  for frame in spec.get("frames", [])] or [spec["data"]]
+        for traces in frames:
+            pictures = 0
+            for panel, drawn in panels(traces).items():
+                marks = [t for t in drawn if t.get("legendgroup") is not None]
+                if not marks or any(" items in a top " in t["name"] for t in marks):
+                    continue  # a matrix: checked below
+                cues = group_cues(drawn, data)
+                assert len(cues) == groups, (name, panel)
+                assert len(set(cues.values())) == groups, (name, panel, cues)
+                pictures += 1
+            assert pictures, name
+        matrices = [t for t in spec["data"] if " items in a top " in t.get("name", "")]
+        for trace in matrices:  # a mark's column is one of its group's items
+            group = COLOR_NAMES.index(trace["name"].split()[0])
+            assert (data.item_groups[figures.array_values(trace["x"])] == group).all()
+        blocks = [s for s in spec["layout"].get("shapes", []) if s["type"] == "rect"]
+        assert len(blocks) == len(matrices) // groups * groups
+    names = [figures.group_name(g) for g in range(groups)]
+    assert made["interactions"].layout.xaxis.ticktext == tuple(names)
+    assert made["interactions"].layout.yaxis.ticktext == tuple(names)
+    assert made["group sizes"].layout.xaxis2.ticktext == tuple(names)
+    assert list(made["group sizes"].data[0].x) == names

@@ -1,4 +1,4 @@
-"""Plotly figures: queries are squares, items are circles, one color per group.
+"""Plotly figures: queries are squares, items are circles, one color and one name per group.
 
 Figures are built from library results only (Dataset, TrainResult,
 Projection, the metrics module); they compute no metric themselves.

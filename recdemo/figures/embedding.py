@@ -25,6 +25,8 @@ from recdemo.figures.style import (
     SPURIOUS_COLOR,
     AnimatedFigure,
     group_color,
+    group_label,
+    group_label_position,
     group_name,
     metric_label,
     run_label,
@@ -58,11 +60,15 @@ class Playback:
 
 def embedding_figure(dataset, result, components: int = 3, inspected_query: int | None = None,
                      height: int = 640) -> AnimatedFigure:
-    """PCA of the test queries (squares) and items (circles), with one
-    animation frame per epoch, beside the "what it recommends" matrix.
-    ``inspected_query`` (a test query id) is drawn large with its top-k items
-    ringed; spurious picks are crossed out in red. The top-k is the run's own
-    (its ``config.k``).
+    """PCA of the test queries (squares) and items (circles), each group's
+    name where its items are, with one animation frame per epoch, beside the
+    "what it recommends" matrix. ``inspected_query`` (a test query id) is
+    drawn large with its top-k items ringed; spurious picks are crossed out
+    in red. The top-k is the run's own (its ``config.k``).
+
+    Traces: each group's queries and items (0, 1, 2, 3...: a click on an
+    even one inspects a query), the inspected query's top-k, its spurious
+    picks, the query itself, each group's name, then the matrix's.
 
     Built from numpy arrays, and each frame carries only positions and its
     texts: the figure is sent to every browser that shows it, so it is kept small.
@@ -222,7 +228,8 @@ def _trace_styles(dataset, components, inspected_query, k):
                         SPURIOUS_COLOR, 4, hoverinfo="skip"))
     styles.append(style("selected query", selected_color, "square", 20, MARK_COLOR, 3,
                         hovertemplate="selected query %{customdata}<extra></extra>"))
-    return styles
+    # The groups' names last, over every point: the inspector's rings must not hide them.
+    return styles + [group_label(g, kind) for g in range(dataset.n_groups)]
 
 
 def _inspected(dataset, picks, inspected_query):
@@ -251,8 +258,9 @@ def _positions_at(dataset, result, projection, members, epoch, inspected_query):
     for query_ids, item_ids in members:
         parts.append(_positions(queries[query_ids]))
         parts.append(_positions(items[item_ids]))
+    labels = [group_label_position(items[item_ids]) for _, item_ids in members]
     return parts + [_positions(items[picks]), _positions(items[spurious]),
-                    _positions(queries[selected])]
+                    _positions(queries[selected])] + labels
 
 
 def _hover_data(dataset, result, inspected_query):
@@ -270,7 +278,7 @@ def _hover_data(dataset, result, inspected_query):
             f"item {top_item[q]} ({group_name(top_group[q])})" for q in query_ids]})
         hover.append({"customdata": typed_array(item_ids, "i4")})
     return hover + [{"customdata": typed_array(picks, "i4")}, {},
-                    {"customdata": typed_array(selected, "i4")}]
+                    {"customdata": typed_array(selected, "i4")}] + [{}] * dataset.n_groups
 
 
 def _positions(points):

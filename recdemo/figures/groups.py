@@ -6,7 +6,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.figures.style import FONT, PALETTE, group_color, group_name
+from recdemo.figures.style import (
+    FONT,
+    PALETTE,
+    group_color,
+    group_label,
+    group_label_position,
+    group_name,
+)
 from recdemo.projection import Projection, project
 
 
@@ -14,7 +21,7 @@ def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
                               height: int = 520) -> go.Figure:
     """Training queries x items, both ordered by group: each interaction is
     drawn in its item's color. Colored blocks on the diagonal, and the leak
-    as scattered dots off it."""
+    as scattered dots off it; each block's group named on both axes."""
     train = dataset.train
     rows = np.concatenate([
         np.flatnonzero(train.groups == g)[:max_queries_per_group] for g in range(dataset.n_groups)
@@ -28,9 +35,12 @@ def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
         z=z, colorscale=scale, zmin=0, zmax=G, showscale=False,
         hovertemplate="query %{y}, item %{x}<extra></extra>", y=rows,
     ))
+    row_groups = train.groups[rows]
     fig.update_yaxes(autorange="reversed", title_text="training queries (by group)",
-                     type="category", showticklabels=False, showgrid=False)
-    fig.update_xaxes(title_text="items (by group)", showgrid=False)
+                     type="category", showgrid=False, ticks="",
+                     **group_ticks(row_groups, values=rows))
+    fig.update_xaxes(title_text="items (by group)", showgrid=False,
+                     **group_ticks(dataset.item_groups))
     fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       plot_bgcolor="#FFFFFF")
     return fig
@@ -56,7 +66,8 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
         showlegend=False, hovertemplate="item %{x}: %{y} positives<extra></extra>",
     ), row=1, col=2)
     fig.update_xaxes(title_text="group", row=1, col=1)
-    fig.update_xaxes(title_text="item (by group)", row=1, col=2)
+    fig.update_xaxes(title_text="item (by group)", row=1, col=2,
+                     **group_ticks(dataset.item_groups))
     # Room above the tallest bar, under the panel's title.
     fig.update_yaxes(title_text="count", range=[0, 1.15 * max(max(v) for _, v in counts)],
                      row=1, col=1)
@@ -76,8 +87,11 @@ def latent_figure(dataset, height: int = 450) -> go.Figure:
     return fig
 
 
-def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int):
-    """A queries trace and an items trace per group, from a one-frame 2D projection."""
+def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int,
+                        label_size: float = FONT["size"]):
+    """A queries trace and an items trace per group, from a one-frame 2D
+    projection (markers ``size``), then each group's name where its items are
+    (style.group_label, type ``label_size``)."""
     traces = []
     for g in range(dataset.n_groups):
         for points, symbol, label in (
@@ -89,4 +103,21 @@ def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int):
                 name=f"{group_name(g)} {label}", showlegend=showlegend, hoverinfo="skip",
                 marker={"color": group_color(g), "symbol": symbol, "size": size},
             ))
+    items = proj.items[0]
+    traces += [go.Scatter(group_label(g, size=label_size)
+                          | group_label_position(items[dataset.item_groups == g], encode=False))
+               for g in range(dataset.n_groups)]
     return traces
+
+
+def group_ticks(groups: np.ndarray, values=None) -> dict:
+    """An axis's ticks for points ordered by group (``groups``, one per
+    position): each group's name under the middle of its run, in place of the
+    positions' numbers, so the blocks are named without their colors.
+    ``values``: the axis's value at each position (a category axis's), the
+    position itself otherwise."""
+    values = np.arange(len(groups)) if values is None else np.asarray(values)
+    present = np.unique(groups)
+    middles = [np.flatnonzero(groups == g)[(groups == g).sum() // 2] for g in present]
+    return {"tickmode": "array", "tickvals": [values[i].item() for i in middles],
+            "ticktext": [group_name(int(g)) for g in present]}

@@ -21,6 +21,12 @@ from recdemo.negatives import group_matrix, shares, up_to_each_frame
 
 MATRIX_DOMAIN = (0.0, 0.42)
 ITEMS_DOMAIN = (0.55, 1.0)
+# Each group's items in a shape of their own, named in the legend: the groups'
+# clouds overlap here (popularity, not the group, sets where an item lies),
+# so a name at each cloud's center would pile up where shapes still tell the
+# groups apart without their colors.
+ITEM_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star",
+                "hexagon", "cross")
 
 
 def what_it_counts(result) -> tuple[np.ndarray, str]:
@@ -54,7 +60,8 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     item_styles = [{"type": "scatter", "mode": "markers", "xaxis": "x2", "yaxis": "y2",
                     "name": names[g], "legendgroup": str(g),
                     "x": typed_array(dataset.item_popularity[dataset.item_groups == g]),
-                    "marker": {"color": group_color(g), "size": 6},
+                    "marker": {"color": group_color(g), "size": 7, "symbol": ITEM_SYMBOLS[g],
+                               "line": {"color": "#FFFFFF", "width": 0.5}},
                     "hovertemplate": f"an item of {names[g]}: %{{x}} training positives, "
                                      f"%{{y:.4g}} {counted}<extra></extra>"}
                    for g in range(G)]
@@ -67,7 +74,7 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
         "frames": [{"name": str(f), "data": data_at(f)} for f in range(len(frames))],
         "layout": {
             "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "showlegend": False,
+            "legend": {"title": {"text": "items of"}, "itemsizing": "constant"},
             "xaxis": {"domain": list(MATRIX_DOMAIN), "title": {"text": "item group"},
                       "side": "bottom"},
             "yaxis": {"autorange": "reversed", "title": {"text": "query group"}},

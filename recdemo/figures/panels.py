@@ -89,7 +89,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3,
         result = results[name]
         (row, col), (matrix_row, matrix_col) = cells(index)
         for trace in static_group_traces(dataset, projections[name], showlegend=index == 0,
-                                         size=6):
+                                         size=6, label_size=FONT["size"] - 2):
             fig.add_trace(trace, row=row, col=col)
         fig.update_xaxes(showticklabels=False, zeroline=False, row=row, col=col)
         fig.update_yaxes(showticklabels=False, zeroline=False, row=row, col=col)
