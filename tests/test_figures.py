@@ -466,3 +466,34 @@ def test_every_group_is_told_apart_without_its_color(groups):
     assert made["interactions"].layout.yaxis.ticktext == tuple(names)
     assert made["group sizes"].layout.xaxis2.ticktext == tuple(names)
     assert list(made["group sizes"].data[0].x) == names
+
+
+def test_the_3d_spurious_cross_is_drawn_as_its_legend_shows_it(run):
+    """A 3D scene draws its markers as characters, and its "x" is the emoji
+    U+274C, which many machines lack (Chromium on Linux drew red boxes): no
+    visible 3D mark uses it. The spurious picks are a bold "×" over an "x"
+    marker too small to see, the symbol the legend draws (a cross)."""
+    data, result = run
+    spec = figures.embedding_figure(data, result, 3, inspected_query=0).to_dict()
+    visible = [t for t in spec["data"] if t["type"] == "scatter3d" and "markers" in t["mode"]
+               and t["marker"]["symbol"] == "x" and t["marker"]["size"] >= 1]
+    assert not visible
+    (spurious,) = [t for t in spec["data"] if t["name"] == "spurious pick (other group)"]
+    assert spurious["marker"]["symbol"] == "x" and spurious["text"] == "×"
+    assert spurious["textfont"]["weight"] == "bold" and "text" in spurious["mode"]
+    assert spec["layout"]["legend"]["itemsizing"] == "constant"
+    flat = figures.embedding_figure(data, result, 2, inspected_query=0).to_dict()
+    (spurious,) = [t for t in flat["data"] if t["name"] == "spurious pick (other group)"]
+    assert spurious["marker"]["symbol"] == "x-thin-open" and spurious["mode"] == "markers"
+
+
+def test_the_training_curves_legend_lists_the_test_metrics_only(run):
+    """The legend stands beside the test metrics' panel: the loss, which has
+    a panel of its own, is not listed among them."""
+    _, result = run
+    spec = figures.training_curves_figure(result).to_dict()
+    listed_names = [t["name"] for t in spec["data"] if t.get("showlegend", True)]
+    assert listed_names == [figures.metric_label(m, result.config.k) for m in METRICS]
+    assert all(t.get("xaxis") == "x2" for t in spec["data"] if t.get("showlegend", True))
+    (loss,) = [t for t in spec["data"] if t["name"] == "loss"]
+    assert loss.get("xaxis", "x") == "x"

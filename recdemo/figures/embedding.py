@@ -223,9 +223,19 @@ def _trace_styles(dataset, components, inspected_query, k):
                       else group_color(dataset.test.groups[inspected_query]))
     styles.append(style(f"its top {k}", MARK_COLOR, "circle-open", 17, MARK_COLOR, 3,
                         hovertemplate="recommended item %{customdata}<extra></extra>"))
-    cross = "x" if components == 3 else "x-thin-open"  # 3D scenes have fewer symbols
-    styles.append(style("spurious pick (other group)", SPURIOUS_COLOR, cross, 15,
-                        SPURIOUS_COLOR, 4, hoverinfo="skip"))
+    if components == 3:
+        # A 3D scene draws its symbols as characters, and its "x" is the emoji
+        # U+274C, which many machines lack (Chromium on Linux drew empty boxes:
+        # red bars). The cross is a bold multiplication sign, in every font,
+        # over an "x" marker too small to see, which is what the legend shows
+        # (at a size of its own, itemsizing "constant"; at size 0 a dot).
+        spurious = style("spurious pick (other group)", SPURIOUS_COLOR, "x", 1, hoverinfo="skip")
+        styles.append(spurious | {
+            "mode": "markers+text", "text": "×", "textposition": "middle center",
+            "textfont": {"color": SPURIOUS_COLOR, "size": 24, "weight": "bold"}})
+    else:
+        styles.append(style("spurious pick (other group)", SPURIOUS_COLOR, "x-thin-open", 15,
+                            SPURIOUS_COLOR, 4, hoverinfo="skip"))
     styles.append(style("selected query", selected_color, "square", 20, MARK_COLOR, 3,
                         hovertemplate="selected query %{customdata}<extra></extra>"))
     # The groups' names last, over every point: the inspector's rings must not hide them.

@@ -26,8 +26,10 @@ def training_curves_figure(result, height: int = 330) -> go.Figure:
     and make_subplots with its checks took ten times longer."""
     k = result.config.k
     epochs = list(range(len(result.metrics)))
+    # The loss is out of the legend, which stands beside the test metrics and
+    # lists them: its own panel's title names it.
     traces = [{"type": "scatter", "x": epochs[1:], "y": result.losses.tolist(), "name": "loss",
-               "mode": "lines+markers", "line": {"color": "#444444"}}]
+               "mode": "lines+markers", "line": {"color": "#444444"}, "showlegend": False}]
     for name, color in zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True):
         traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
                        "y": [m[name] for m in result.metrics], "mode": "lines+markers",
