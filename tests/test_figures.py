@@ -2,6 +2,7 @@
 
 import copy
 import itertools
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -497,3 +498,52 @@ def test_the_training_curves_legend_lists_the_test_metrics_only(run):
     assert all(t.get("xaxis") == "x2" for t in spec["data"] if t.get("showlegend", True))
     (loss,) = [t for t in spec["data"] if t["name"] == "loss"]
     assert loss.get("xaxis", "x") == "x"
+
+
+def test_each_text_alternative_states_the_numbers_its_figure_draws(run):
+    """A chart's words for a screen reader are computed from what it draws,
+    so they cannot say something the picture does not."""
+    data, result = run
+    spec = figures.training_curves_figure(result).to_dict()
+    alt = figures.training_curves_alt(result)
+    loss, *metrics = [figures.array_values(t["y"]) for t in spec["data"]]
+    assert f"{loss[0]:.3g} in epoch 1 and {loss[-1]:.3g} in epoch" in alt
+    for trace, values in zip(spec["data"][1:], metrics, strict=True):
+        assert f"{trace['name']} {values[0]:.2f} to {values[-1]:.2f}" in alt
+
+    shares = figures.negatives_figure(data, result).to_dict()["frames"][-1]["data"][0]["text"]
+    own = {figures.group_name(g): shares[g][g] for g in range(data.n_groups)}  # "17%"
+    said = re.search(r"(\d+%) \((\w+)\) to (\d+%) \((\w+)\)", figures.negatives_alt(data, result))
+    low, low_group, high, high_group = said.groups()
+    assert own[low_group] == low == min(own.values(), key=lambda v: int(v[:-1]))
+    assert own[high_group] == high == max(own.values(), key=lambda v: int(v[:-1]))
+
+    runs = {"a": result, "b": train(data, TrainConfig(epochs=3, strategy="positives-only"))}
+    titles = [a["text"] for a in figures.small_multiples_figure(data, runs).to_dict()[
+        "layout"]["annotations"] if a["text"].startswith("<b>")]
+    alt = figures.small_multiples_alt(data, runs.values())
+    for title in titles:
+        label, value = title.split("</b>")[0][3:], title.split(" = ")[1][:4]
+        assert f"{label}: spurious@{result.config.k} {value}" in alt
+
+    summaries = [r.summary() for r in runs.values()]
+    bars = figures.metrics_bar_figure(summaries, {}).to_dict()["data"]
+    alt = figures.metrics_bar_alt(summaries, {})
+    for bar, metric in zip(bars, METRICS, strict=True):
+        values = dict(zip(figures.array_values(bar["y"]), figures.array_values(bar["x"]),
+                          strict=True))
+        low = min(values, key=values.get)
+        assert f"{figures.metric_label(metric, result.config.k)}: lowest {low} " \
+               f"{values[low]:.2f}" in alt
+
+    heatmap = figures.interaction_matrix_figure(data).to_dict()["data"][0]
+    drawn = int(np.isfinite(np.array(figures.array_values(heatmap["z"]), dtype=float)).sum())
+    assert f"each of the {drawn} interactions" in figures.interaction_matrix_alt(data)
+
+    costs = [StepCost(strategy, n, 0.0, 1e-3 * n ** 0.5, 1e-3, 2e-3, 10, 5, 100)
+             for strategy in COST_STRATEGIES for n in (1_000, 100_000)]
+    alt = figures.step_cost_alt(costs)
+    for trace in figures.step_cost_figure(costs).to_dict()["data"]:
+        first, last = figures.array_values(trace["y"])[0], figures.array_values(trace["y"])[-1]
+        assert (f"{trace['name']} {first:.3g} ms at 1,000 items, {last:.3g} ms at 100,000"
+                in alt)

@@ -121,7 +121,8 @@ def embedding_alt(dataset, result, components: int) -> str:
     return (f"{run_label(result.config)} after {len(result.metrics) - 1} "
             f"{result.FRAME}s. Left: the embeddings projected to {components}D with PCA, "
             f"{len(dataset.test)} held-out queries as squares and {dataset.n_items} items as "
-            f"circles, one color per group ({dataset.n_groups} groups). Right: what it "
+            f"circles, one color per group ({dataset.n_groups} groups), each group's name at "
+            f"its items' center. Right: what it "
             f"recommends, a mark for each query's top {k} items; "
             f"{final['spurious_at_k']:.0%} of them come from other groups, and the "
             f"cross-group AUC is {final['cross_group_auc']:.2f}.")

@@ -1,4 +1,5 @@
-"""Pictures of the data itself, before any model sees it."""
+"""Pictures of the data itself, before any model sees it, each with its
+text alternative (``*_alt``)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,7 @@ def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
     drawn in its item's color. Colored blocks on the diagonal, and the leak
     as scattered dots off it; each block's group named on both axes."""
     train = dataset.train
-    rows = np.concatenate([
-        np.flatnonzero(train.groups == g)[:max_queries_per_group] for g in range(dataset.n_groups)
-    ])
+    rows = _shown_queries(dataset, max_queries_per_group)
     z = np.full((len(rows), dataset.n_items), np.nan)
     positives = train.positives[rows]
     z[np.arange(len(rows))[:, None], positives] = dataset.item_groups[positives]
@@ -44,6 +43,27 @@ def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
     fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       plot_bgcolor="#FFFFFF")
     return fig
+
+
+def interaction_matrix_alt(dataset, max_queries_per_group: int = 50) -> str:
+    """interaction_matrix_figure in words, for a screen reader: what it shows
+    and how much of what it draws is the leak."""
+    rows = _shown_queries(dataset, max_queries_per_group)
+    positives = dataset.train.positives[rows]
+    leaked = dataset.item_groups[positives] != dataset.train.groups[rows][:, None]
+    return (f"Who interacts with what: {len(rows)} training queries (up to "
+            f"{max_queries_per_group} of each group) by {dataset.n_items} items, both ordered "
+            f"by group ({dataset.n_groups} groups, named on both axes), a dot in the item's "
+            f"color for each of the {positives.size} interactions. {1 - leaked.mean():.0%} "
+            f"of them fall in the blocks on the diagonal, the query's own group; "
+            f"{leaked.mean():.0%} are off it, the leak.")
+
+
+def _shown_queries(dataset, max_queries_per_group: int) -> np.ndarray:
+    """The training queries interaction_matrix_figure draws, group by group."""
+    groups = dataset.train.groups
+    return np.concatenate([np.flatnonzero(groups == g)[:max_queries_per_group]
+                           for g in range(dataset.n_groups)])
 
 
 def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
@@ -77,14 +97,42 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
     return fig
 
 
+def group_sizes_alt(dataset) -> str:
+    """group_sizes_figure in words: the counts per group and the spread of popularity."""
+    def counts(groups) -> str:
+        per_group = np.bincount(groups, minlength=dataset.n_groups)
+        if per_group.min() == per_group.max():
+            return f"{per_group[0]} in each group"
+        return ", ".join(f"{group_name(g)} {n}" for g, n in enumerate(per_group))
+    popularity = dataset.item_popularity
+    return (f"Left, bars per group ({dataset.n_groups} groups): items, "
+            f"{counts(dataset.item_groups)}; training queries, {counts(dataset.train.groups)}. "
+            f"Right, each item's popularity (how often it is a training positive), items "
+            f"ordered by group: from {popularity.min()} to {popularity.max()}, median "
+            f"{np.median(popularity):g}.")
+
+
 def latent_figure(dataset, height: int = 450) -> go.Figure:
     """The hidden latent layout the data was generated from (PCA to 2D): the
     groups are far apart here. The model only sees features, not this."""
-    proj = project(dataset.test.latent[None], dataset.item_latent[None], 2)
+    proj = _latent_projection(dataset)
     fig = go.Figure(static_group_traces(dataset, proj, showlegend=True, size=7))
     fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       xaxis_title="latent PC1", yaxis_title="latent PC2")
     return fig
+
+
+def latent_alt(dataset) -> str:
+    """latent_figure in words, for a screen reader."""
+    shares = ", ".join(f"{v:.0%}" for v in _latent_projection(dataset).explained_variance_ratio)
+    return (f"The hidden latent vectors of {len(dataset.test)} held-out queries (squares) and "
+            f"{dataset.n_items} items (circles), projected to 2D with PCA ({shares} of the "
+            f"variance), one color per group ({dataset.n_groups} groups), each group's name at "
+            "its items' center.")
+
+
+def _latent_projection(dataset) -> Projection:
+    return project(dataset.test.latent[None], dataset.item_latent[None], 2)
 
 
 def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int,

@@ -16,7 +16,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import Playback
-from recdemo.figures.style import FONT, AnimatedFigure, group_color, group_name, typed_array
+from recdemo.figures.style import (
+    FONT,
+    AnimatedFigure,
+    group_color,
+    group_name,
+    run_label,
+    typed_array,
+)
 from recdemo.negatives import group_matrix, shares, up_to_each_frame
 
 MATRIX_DOMAIN = (0.0, 0.42)
@@ -115,6 +122,50 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
     fig.update_layout(height=height_per_row * rows + 40, font=FONT,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
+
+
+def negatives_alt(dataset, result) -> str:
+    """negatives_figure in words, for a screen reader: what it shows and its
+    main numbers, over the run's whole training (the last frame)."""
+    table, _ = what_it_counts(result)
+    noun, counted = (("push", "push (the softmax's weight on its negatives)")
+                     if result.config.strategy == "full" else ("negatives", "negatives drawn"))
+    total = table.sum(axis=0)  # (G, n)
+    label, frames = run_label(result.config), f"{len(table)} {result.FRAME}s"
+    if not total.any():
+        return f"{label} drew no negatives in {frames}: the figure is empty."
+    own = np.diag(shares(group_matrix(total, dataset.item_groups)))
+    low, high = int(np.nanargmin(own)), int(np.nanargmax(own))
+    return (f"Where the {noun} of {label} came from, over {frames} of training. Left: for "
+            f"each of the "
+            f"{dataset.n_groups} query groups, the share of its {counted} from each item "
+            f"group; from the query's own group, {own[low]:.0%} ({group_name(low)}) to "
+            f"{own[high]:.0%} ({group_name(high)}), {1 / dataset.n_groups:.0%} if spread "
+            f"evenly. Right: each of the {dataset.n_items} items' {noun} against its "
+            "popularity, " + _correlation_text(dataset.item_popularity, total.sum(axis=0))
+            + ".")
+
+
+def negatives_small_multiples_alt(dataset, results: dict) -> str:
+    """negatives_small_multiples in words: for each run, the share of the
+    negatives that came from the query's own group, over the groups."""
+    said = []
+    for name, result in results.items():
+        table, _ = what_it_counts(result)
+        total = table.sum(axis=0)
+        own = np.diag(shares(group_matrix(total, dataset.item_groups)))
+        said.append(f"{name}: {np.nanmean(own):.0%}" if total.any() else f"{name}: none")
+    return (f"For each of {len(results)} runs, a {dataset.n_groups} by {dataset.n_groups} "
+            "matrix: the share of each query group's negatives (for the full softmax, of its "
+            "push) that came from each item group over the whole training. From the query's "
+            f"own group, on average over the groups ({1 / dataset.n_groups:.0%} if spread "
+            "evenly): " + "; ".join(said) + ".")
+
+
+def _correlation_text(x: np.ndarray, y: np.ndarray) -> str:
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return "the same for every item" if np.ptp(y) == 0 else "every item equally popular"
+    return f"correlation {np.corrcoef(x, y)[0, 1]:.2f}"
 
 
 def _heading(text: str, x: float) -> dict:
