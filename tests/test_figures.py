@@ -409,23 +409,35 @@ def points(trace: dict) -> np.ndarray:
     return np.column_stack([figures.array_values(trace[axis]) for axis in axes])
 
 
-def group_cues(traces: list[dict], data) -> dict[int, tuple]:
+def group_cues(traces: list[dict], data, annotations=(), ranges=None) -> dict[int, tuple]:
     """For each group marked in one panel: the shapes of its marks, and the
-    name written where its items are (None if none is). A name trace must
-    stand at its items' center and say its group's name."""
+    name written where its items are (None if none is): a text trace of its
+    legend group or, in a 3D scene, one of the scene's ``annotations``. A
+    name must stand at the center of its items drawn inside the panel's axes'
+    ``ranges`` (all of them without ranges, or if none is) and say its
+    group's name."""
     cues = {}
     for g in range(data.n_groups):
         mine = [t for t in traces if t.get("legendgroup") == str(g)]
         marks = [t for t in mine if "markers" in t["mode"]]
         if not marks:
             continue
-        names = [t for t in mine if t["mode"] == "text"]
+        names = [(points(t)[0], t["text"]) for t in mine if t["mode"] == "text"]
+        names += [(np.array([a["x"], a["y"], a["z"]]), [a["text"]]) for a in annotations]
+        items = [t for t in marks if t["name"].endswith(" items")]
+        center = None
+        if items:
+            drawn = points(items[0])
+            if ranges is not None:
+                inside = ((drawn >= ranges[:, 0]) & (drawn <= ranges[:, 1])).all(axis=1)
+                drawn = drawn[inside] if inside.any() else drawn
+            center = drawn.mean(axis=0)
         label = None
-        for name in names:
-            (items,) = [t for t in marks if t["name"].endswith(" items")]
-            assert points(name)[0] == pytest.approx(points(items).mean(axis=0), abs=1e-4)
-            assert name["text"] == [figures.group_name(g)]
-            label = name["text"][0]
+        for at, text in names:
+            if center is not None and np.allclose(at, center, atol=1e-4):
+                assert text == [figures.group_name(g)], (text, g)
+                label = text[0]
+        assert label or not items or not names, f"group {g}: no name at its items' center"
         cues[g] = (frozenset(t["marker"]["symbol"] for t in marks), label)
     return cues
 
@@ -442,16 +454,22 @@ def test_every_group_is_told_apart_without_its_color(groups):
     for name in ("embedding 2D", "embedding 3D", "small multiples",
                  "small multiples side by side", "latent", "negatives"):
         spec = made[name].to_dict()
-        frames = [[{**trace, **moved} for trace, moved in zip(spec["data"], frame["data"],
-                                                              strict=True)]
-                  for frame in spec.get("frames", [])] or [spec["data"]]
-        for traces in frames:
+        frames = [([{**trace, **moved} for trace, moved in zip(spec["data"], frame["data"],
+                                                               strict=True)],
+                   frame.get("layout", {})) for frame in spec.get("frames", [])]
+        for traces, layout in frames + [(spec["data"], spec["layout"])]:
             pictures = 0
             for panel, drawn in panels(traces).items():
                 marks = [t for t in drawn if t.get("legendgroup") is not None]
                 if not marks or any(" items in a top " in t["name"] for t in marks):
                     continue  # a matrix: checked below
-                cues = group_cues(drawn, data)
+                scene = layout.get(panel, {}) if isinstance(panel, str) else {}
+                axes = ([spec["layout"][panel][f"{a}axis"] for a in "xyz"]
+                        if isinstance(panel, str) else
+                        [spec["layout"].get(f"{a[0]}axis{a[1:]}", {}) for a in panel])
+                ranges = (np.array([axis["range"] for axis in axes])
+                          if all(axis.get("autorange") is False for axis in axes) else None)
+                cues = group_cues(drawn, data, scene.get("annotations", []), ranges)
                 assert len(cues) == groups, (name, panel)
                 assert len(set(cues.values())) == groups, (name, panel, cues)
                 pictures += 1

@@ -22,7 +22,7 @@ from recdemo.params import PARAMS
 # 2009): every pair at least 8 apart in CIEDE2000, where the palette as it was
 # had 1.1 (tests/test_figures.py). No black: the top-k rings and the selected
 # query's outline are near-black. Color is never the only cue: every picture of
-# the groups names them too (group_label).
+# the groups names them too (group_label, group_label_3d).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#C873A5", "#2396DC", "#643719", "#5A3C87",
            "#695F23")
 COLOR_NAMES = ("blue", "orange", "green", "pink", "sky", "brown", "purple", "olive")
@@ -59,36 +59,49 @@ def group_color(group: int) -> str:
     return PALETTE[group]
 
 
-def group_label(group: int, kind: str = "scatter", size: float = FONT["size"]) -> dict:
-    """The look of a text trace that writes ``group``'s name where its items
-    are (its one point: group_label_position), so that a picture tells the
-    groups apart without their colors (in grayscale, for color-blind eyes, on
-    a washed-out projector).
+def group_label(group: int, size: float = FONT["size"]) -> dict:
+    """The look of a 2D text trace that writes ``group``'s name where its
+    items are (its one point: group_label_position), so that a picture tells
+    the groups apart without their colors (in grayscale, for color-blind
+    eyes, on a washed-out projector). A 3D picture writes them as
+    group_label_3d does.
 
     Names, not a marker shape per group: the shapes already say what a point
     is (squares are queries, circles items, as the lesson's text says), and a
     3D scene has too few of them (scatter3d draws only circle, square,
     diamond, their open forms, cross and x) for eight groups, let alone eight
     groups of two kinds. A name reads the same in 2D and 3D, and follows its
-    group through an animation. Near-black, bold, with a halo in 2D (a 3D
-    scene draws none): readable over points of any color. In the group's
-    legend group, so hiding a group in the legend hides its name too."""
-    font = {"color": MARK_COLOR, "size": size, "weight": "bold"}
-    if kind == "scatter":
-        font["shadow"] = "auto"  # a white halo around dark text
-    return {"type": kind, "mode": "text", "name": f"{group_name(group)} (name)",
+    group through an animation. Near-black, bold, in a white halo: readable
+    over points of any color. In the group's legend group, so hiding a group
+    in the legend hides its name too."""
+    return {"type": "scatter", "mode": "text", "name": f"{group_name(group)} (name)",
             "legendgroup": str(group), "showlegend": False, "hoverinfo": "skip",
-            "text": [group_name(group)], "textposition": "middle center", "textfont": font}
+            "text": [group_name(group)], "textposition": "middle center",
+            "textfont": _label_font(size)}
 
 
 def group_label_position(items: np.ndarray, encode: bool = True) -> dict:
-    """Where a group's name label goes: the mean of its items' points
-    (an (n, 2) or (n, 3) array), as the label trace's x, y (and z); typed
-    arrays unless ``encode`` is false (plotly's own traces take plain lists)."""
+    """Where a group's name label goes: the mean of its items' 2D points, as
+    the label trace's x and y; typed arrays unless ``encode`` is false
+    (plotly's own traces take plain lists)."""
     center = items.mean(axis=0)
-    return {"type": "scatter3d" if len(center) == 3 else "scatter"} | {
+    return {"type": "scatter"} | {
         axis: typed_array(center[i:i + 1]) if encode else [float(center[i])]
-        for i, axis in enumerate("xyz"[:len(center)])}
+        for i, axis in enumerate("xy")}
+
+
+def group_label_3d(group: int, items: np.ndarray) -> dict:
+    """``group``'s name at the mean of its items' 3D points, as an annotation
+    of a 3D scene (its layout's scene.annotations): a scene draws text traces
+    in depth, hidden behind the points in front of them, and its annotations
+    over everything, as 2D draws its text."""
+    x, y, z = (float(v) for v in items.mean(axis=0))
+    return {"x": x, "y": y, "z": z, "text": group_name(group), "showarrow": False,
+            "xanchor": "center", "yanchor": "middle", "font": _label_font(FONT["size"])}
+
+
+def _label_font(size: float) -> dict:
+    return {"color": MARK_COLOR, "size": size, "weight": "bold", "shadow": "auto"}
 
 
 def metric_label(name: str, k: int) -> str:
