@@ -25,7 +25,8 @@ configs = tuple(config for _, config in runs.values())
 figure = ui.small_multiples(data_config, configs, cols=3, side_by_side=ui.presenting())
 ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "small_multiples",
          f"recdemo-compare-seed{data_config.seed}",
-         html_title=f"recdemo: every strategy, seed {data_config.seed}")
+         html_title=f"recdemo: every strategy, seed {data_config.seed}",
+         alt=figures.small_multiples_alt(dataset, [result for result, _ in runs.values()]))
 
 st.subheader("The numbers")
 shown = list(METRICS)
@@ -76,9 +77,10 @@ for note in claims.metric_caveats(k, data_config.items_per_group):
 summaries = [{**result.summary(), **({} if "within_group_recall_at_k" in shown
                                       else {"within_group_recall_at_k": None})}
              for result, _ in runs.values()]
-ui.chart(figures.metrics_bar_figure(summaries, {who: {name: values.get(name) for name in shown}
-                                                for who, values in references.items()}),
-         "metric_bars", "recdemo-compare-metrics")
+bar_references = {who: {name: values.get(name) for name in shown}
+                  for who, values in references.items()}
+ui.chart(figures.metrics_bar_figure(summaries, bar_references), "metric_bars",
+         "recdemo-compare-metrics", alt=figures.metrics_bar_alt(summaries, bar_references))
 
 st.subheader("Where the negatives came from")
 st.caption("For each strategy, the share of each query group's negatives (rows) that came from "
@@ -86,7 +88,8 @@ st.caption("For each strategy, the share of each query group's negatives (rows) 
            "share of the push, the softmax's weight on the other items.")
 results = {figures.run_label(config): result for result, config in runs.values()}
 ui.chart(figures.negatives_small_multiples(dataset, results), "negatives_multiples",
-         f"recdemo-compare-negatives-seed{data_config.seed}")
+         f"recdemo-compare-negatives-seed{data_config.seed}",
+         alt=figures.negatives_small_multiples_alt(dataset, results))
 
 st.subheader("Evaluation that hides folding")
 st.markdown(

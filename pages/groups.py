@@ -35,10 +35,11 @@ if beside:  # the data's numbers beside its picture
 with picture:
     ui.chart(ui.for_projector(figures.interaction_matrix_figure(dataset),
                               ui.PRESENTER_PICTURE_HEIGHT),
-             "interactions", "recdemo-interactions")
+             "interactions", "recdemo-interactions", alt=figures.interaction_matrix_alt(dataset))
 
 st.subheader("Group sizes and popularity")
-ui.chart(figures.group_sizes_figure(dataset), "sizes", "recdemo-group-sizes")
+ui.chart(figures.group_sizes_figure(dataset), "sizes", "recdemo-group-sizes",
+         alt=figures.group_sizes_alt(dataset))
 
 st.subheader("The hidden layout")
 st.caption("The latent vectors the data was generated from, projected with PCA. In the "
@@ -46,4 +47,5 @@ st.caption("The latent vectors the data was generated from, projected with PCA. 
            "only show part of that, so some groups overlap in this picture. The model never "
            "sees these vectors: it only gets each query's features, a noisy random linear "
            "map of its latent vector.")
-ui.chart(figures.latent_figure(dataset), "latent", "recdemo-latent")
+ui.chart(figures.latent_figure(dataset), "latent", "recdemo-latent",
+         alt=figures.latent_alt(dataset))

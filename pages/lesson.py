@@ -9,7 +9,7 @@ page says what happened instead.
 import streamlit as st
 
 import ui
-from recdemo import claims, claims_practice, verdicts
+from recdemo import claims, claims_practice, figures, verdicts
 from recdemo.params import run_settings
 from recdemo.references import random_metrics
 from recdemo.where_it_holds import warnings
@@ -55,7 +55,7 @@ if runs:
     with picture:
         figure = ui.small_multiples(data_config, configs, cols=len(configs))
         ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "lesson_side_by_side",
-                 "recdemo-folding")
+                 "recdemo-folding", alt=figures.small_multiples_alt(dataset, results.values()))
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
         f"picture: the share of a query's {k} nearest items *in the picture* that come from "

@@ -63,7 +63,8 @@ with picture:
     figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2)
     ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",
              f"recdemo-mf-seed{data_config.seed}",
-             html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}")
+             html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}",
+             alt=figures.small_multiples_alt(dataset, [mf, positives]))
 picture.caption(f"Measured on {len(dataset.test)} held-out test queries, new to matrix "
                 f"factorization: embedded by {mf_config.cold_start} (see the table).")
 

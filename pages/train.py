@@ -119,10 +119,9 @@ for claim in claims_practice.negatives_claims(label, result, dataset):
 if config.strategy != "positives-only" or config.switch_at:
     ui.chart(ui.negatives_figure(data_config, config), "negatives_chart",
              export.file_name(data_config, config, "negatives"),
-             alt=f"Where {label}'s negatives came from, by query group and item group, and "
-                 "for each item against its popularity.")
+             alt=figures.negatives_alt(dataset, result))
 
 st.subheader("Training curves")
 ui.chart(ui.training_curves(data_config, config), "curves",
-         export.file_name(data_config, config, "curves"))
+         export.file_name(data_config, config, "curves"), alt=figures.training_curves_alt(result))
 ui.history_downloads(data_config, result)

@@ -31,7 +31,7 @@ if costs is None:  # it said why
 with picture:  # under its control: less tall in presenter view
     ui.chart(ui.for_projector(figures.step_cost_figure(costs),
                               ui.PRESENTER_PICTURE_HEIGHT - 110),
-             "step_costs", "recdemo-step-cost")
+             "step_costs", "recdemo-step-cost", alt=figures.step_cost_alt(costs))
 
 uniform = {cost.n_items: cost.cpu_seconds for cost in costs if cost.strategy == "uniform"}
 st.dataframe(

@@ -1,6 +1,7 @@
 """Every page run headless with Streamlit's AppTest (no browser)."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,9 @@ PAGES = [page_file(path) for path, _, _ in NAVIGATION]  # every page of the app
 TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
 
 
-def open_page(page: str, **query) -> AppTest:
+def open_page(page: str, timeout: float = TIMEOUT, **query) -> AppTest:
     """Open ``page`` the way a browser does: the link's query string, then the page."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.query_params.update({name: str(value) for name, value in query.items()})
     at.switch_page(page)
     return at.run()
@@ -65,6 +66,20 @@ def test_every_page_runs_without_exception(page):
     assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
     if page != page_file("exercises"):  # questions and links only
         assert charts(at), "every page but the exercises shows a chart"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_has_a_text_alternative_with_its_numbers(page):
+    """What a screen reader gets for each chart (ui/plot.js puts it in the
+    page and points the chart's aria-describedby at it): some words and the
+    chart's main numbers. Pages that train every strategy get time for it."""
+    at = open_page(page, timeout=600, epochs=5, largest_corpus=10_000)
+    assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
+    alts = {chart.proto.id: json.loads(chart.proto.json)["alt"] for chart in charts(at)}
+    assert alts or page == page_file("exercises")
+    for key, alt in alts.items():
+        assert alt and len(alt.split()) >= 10, (key, alt)
+        assert re.search(r"\d", alt), (key, alt)
 
 
 @pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))

@@ -32,3 +32,19 @@ def step_cost_figure(costs, height: int = 420) -> go.Figure:
     fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 20, "b": 10},
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0.0})
     return fig
+
+
+def step_cost_alt(costs) -> str:
+    """step_cost_figure in words, for a screen reader: each strategy's median
+    CPU time per step at the smallest and the largest corpus measured."""
+    said = []
+    for strategy in dict.fromkeys(cost.strategy for cost in costs):
+        mine = sorted((c for c in costs if c.strategy == strategy), key=lambda c: c.n_items)
+        first, last = mine[0], mine[-1]
+        said.append(f"{strategy} {1e3 * first.cpu_seconds:.3g} ms at {first.n_items:,} items"
+                    + ("" if last is first else
+                       f", {1e3 * last.cpu_seconds:.3g} ms at {last.n_items:,} "
+                       f"({last.cpu_seconds / first.cpu_seconds:.3g} times)"))
+    return ("CPU milliseconds per training step (the median of its repeats, with bars from the "
+            "fastest to the slowest) against the number of items, both on log scales, one line "
+            "per strategy: " + "; ".join(said) + ".")

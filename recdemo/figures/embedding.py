@@ -21,8 +21,13 @@ from recdemo.figures.recommendations import (
 )
 from recdemo.figures.style import (
     FONT,
+    MARK_COLOR,
+    SPURIOUS_COLOR,
     AnimatedFigure,
     group_color,
+    group_label,
+    group_label_3d,
+    group_label_position,
     group_name,
     metric_label,
     run_label,
@@ -56,11 +61,16 @@ class Playback:
 
 def embedding_figure(dataset, result, components: int = 3, inspected_query: int | None = None,
                      height: int = 640) -> AnimatedFigure:
-    """PCA of the test queries (squares) and items (circles), with one
-    animation frame per epoch, beside the "what it recommends" matrix.
-    ``inspected_query`` (a test query id) is drawn large with its top-k items
-    ringed; spurious picks are crossed out in red. The top-k is the run's own
-    (its ``config.k``).
+    """PCA of the test queries (squares) and items (circles), each group's
+    name where its items are, with one animation frame per epoch, beside the
+    "what it recommends" matrix. ``inspected_query`` (a test query id) is
+    drawn large with its top-k items ringed; spurious picks are crossed out
+    in red. The top-k is the run's own (its ``config.k``).
+
+    Traces: each group's queries and items (0, 1, 2, 3...: a click on an
+    even one inspects a query), the inspected query's top-k, its spurious
+    picks, the query itself, in 2D each group's name (in 3D the names are
+    the scene's annotations), then the matrix's.
 
     Built from numpy arrays, and each frame carries only positions and its
     texts: the figure is sent to every browser that shows it, so it is kept small.
@@ -72,11 +82,12 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
     frames = [_positions_at(dataset, result, projection, members, epoch, inspected_query)
               + recommendation_positions(dataset, result.top_k_snapshots[epoch])
               for epoch in range(epochs)]
-    texts = [_frame_texts(dataset, result, balanced, projection, epoch, k)
+    texts = [_frame_texts(dataset, result, balanced, projection, members, epoch, k)
              for epoch in range(epochs)]
-    hover = _hover_data(dataset, result, inspected_query) + [{}] * dataset.n_groups
     styles = (_trace_styles(dataset, components, inspected_query, k)
               + recommendation_styles(dataset, k, "x2", "y2"))
+    hover = _hover_data(dataset, result, inspected_query)
+    hover += [{}] * (len(styles) - len(hover))  # the names and the matrix: no ids
     traces = [style | position | extra
               for style, position, extra in zip(styles, frames[-1], hover, strict=True)]
     matrix_x, matrix_y, blocks = recommendation_axes(dataset, "x2", "y2")
@@ -102,6 +113,8 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
             **_picture_axes(projection),
         },
     }
+    if components == 3:  # the scene's axes and the last frame's names
+        spec["layout"]["scene"] |= texts[-1]["scene"]
     playback = Playback(tuple(str(epoch) for epoch in range(epochs)), epochs - 1, result.FRAME,
                         glide_ms=int(0.6 * FRAME_MS) if components == 2 else 0)
     return AnimatedFigure(spec, playback.as_dict())
@@ -113,7 +126,8 @@ def embedding_alt(dataset, result, components: int) -> str:
     return (f"{run_label(result.config)} after {len(result.metrics) - 1} "
             f"{result.FRAME}s. Left: the embeddings projected to {components}D with PCA, "
             f"{len(dataset.test)} held-out queries as squares and {dataset.n_items} items as "
-            f"circles, one color per group ({dataset.n_groups} groups). Right: what it "
+            f"circles, one color per group ({dataset.n_groups} groups), each group's name at "
+            f"its items' center. Right: what it "
             f"recommends, a mark for each query's top {k} items; "
             f"{final['spurious_at_k']:.0%} of them come from other groups, and the "
             f"cross-group AUC is {final['cross_group_auc']:.2f}.")
@@ -147,9 +161,10 @@ def nearest_spurious(dataset, balanced, projection: Projection, frame: int,
             nearest_spurious_at_k(queries[frame], items[frame], *groups, k))
 
 
-def _frame_texts(dataset, result, balanced, projection, epoch, k) -> dict:
-    """The layout texts of one frame: the title with the epoch's numbers, and
-    each panel's caption (the picture's with its measured faithfulness)."""
+def _frame_texts(dataset, result, balanced, projection, members, epoch, k) -> dict:
+    """The layout texts of one frame: the title with the epoch's numbers,
+    each panel's caption (the picture's with its measured faithfulness), and
+    in 3D the groups' names, where their items are drawn at that epoch."""
     metrics = result.metrics[epoch]
     drawn, full = nearest_spurious(dataset, balanced, projection, epoch, k)
     label = run_label(result.config)
@@ -173,7 +188,9 @@ def _frame_texts(dataset, result, balanced, projection, epoch, k) -> dict:
             _caption(f"What it recommends (exact):<br>each query's top {k} items",
                      sum(MATRIX_DOMAIN) / 2),
         ],
-    }
+    } | ({"scene": {"annotations": [
+        group_label_3d(g, _in_picture(projection.items[epoch][item_ids], projection))
+        for g, (_, item_ids) in enumerate(members)]}} if projection.components == 3 else {})
 
 
 def _title_break(config) -> str:
@@ -205,20 +222,35 @@ def _trace_styles(dataset, components, inspected_query, k):
             name, group_color(g), "square", 9, legendgroup=str(g),
             hovertemplate=f"query %{{customdata}} ({name})<br>top recommendation after "
                           "training: %{hovertext}<extra></extra>"))
+        # Opaque (a see-through color is a paler one, below 3:1 on white), in
+        # a white outline that keeps the squares under them in sight.
         styles.append(style(
-            f"{name} items", group_color(g), "circle", 7, legendgroup=str(g), opacity=0.75,
+            f"{name} items", group_color(g), "circle", 7, "#FFFFFF", 1, legendgroup=str(g),
             showlegend=False, hovertemplate=f"item %{{customdata}} ({name})<extra></extra>"))
     # The inspector's highlight: always present (maybe empty), so every frame has the same traces.
     selected_color = ("#FFFFFF" if inspected_query is None
                       else group_color(dataset.test.groups[inspected_query]))
-    styles.append(style(f"its top {k}", "#111111", "circle-open", 17, "#111111", 3,
+    styles.append(style(f"its top {k}", MARK_COLOR, "circle-open", 17, MARK_COLOR, 3,
                         hovertemplate="recommended item %{customdata}<extra></extra>"))
-    cross = "x" if components == 3 else "x-thin-open"  # 3D scenes have fewer symbols
-    styles.append(style("spurious pick (other group)", "#D00000", cross, 15,
-                        "#D00000", 4, hoverinfo="skip"))
-    styles.append(style("selected query", selected_color, "square", 20, "#111111", 3,
+    if components == 3:
+        # A 3D scene draws its symbols as characters, and its "x" is the emoji
+        # U+274C, which many machines lack (Chromium on Linux drew empty boxes:
+        # red bars). The cross is a bold multiplication sign, in every font,
+        # over an "x" marker too small to see, which is what the legend shows
+        # (at a size of its own, itemsizing "constant"; at size 0 a dot).
+        spurious = style("spurious pick (other group)", SPURIOUS_COLOR, "x", 1, hoverinfo="skip")
+        styles.append(spurious | {
+            "mode": "markers+text", "text": "×", "textposition": "middle center",
+            "textfont": {"color": SPURIOUS_COLOR, "size": 24, "weight": "bold"}})
+    else:
+        styles.append(style("spurious pick (other group)", SPURIOUS_COLOR, "x-thin-open", 15,
+                            SPURIOUS_COLOR, 4, hoverinfo="skip"))
+    styles.append(style("selected query", selected_color, "square", 20, MARK_COLOR, 3,
                         hovertemplate="selected query %{customdata}<extra></extra>"))
-    return styles
+    if components == 3:  # the names are the scene's annotations (_frame_texts)
+        return styles
+    # The groups' names last, over every point: the inspector's rings must not hide them.
+    return styles + [group_label(g) for g in range(dataset.n_groups)]
 
 
 def _inspected(dataset, picks, inspected_query):
@@ -247,8 +279,10 @@ def _positions_at(dataset, result, projection, members, epoch, inspected_query):
     for query_ids, item_ids in members:
         parts.append(_positions(queries[query_ids]))
         parts.append(_positions(items[item_ids]))
+    labels = ([group_label_position(_in_picture(items[item_ids], projection))
+               for _, item_ids in members] if projection.components == 2 else [])
     return parts + [_positions(items[picks]), _positions(items[spurious]),
-                    _positions(queries[selected])]
+                    _positions(queries[selected])] + labels
 
 
 def _hover_data(dataset, result, inspected_query):
@@ -307,14 +341,11 @@ def _picture_axes(projection: Projection) -> dict:
     """Layout of the picture's axes, fitted to the final epoch (the cloud fills
     the panel when training ends; points of earlier epochs outside it are cut
     off) and kept there through the animation."""
-    final = np.concatenate([projection.queries[-1], projection.items[-1]])
-    low, high = final.min(axis=0), final.max(axis=0)
-    pad = 0.06 * (high - low) + 1e-9
+    low, high = _picture_ranges(projection)
     # No axis titles: the caption names the components and their shares (3D
     # axis titles crowd the scene's corners, and a 2D one runs into the caption).
-    axes = {name: {"range": [float(lo - p), float(hi + p)], "autorange": False,
-                   "title": {"text": ""}}
-            for name, lo, hi, p in zip(("xaxis", "yaxis", "zaxis"), low, high, pad, strict=False)}
+    axes = {name: {"range": [float(lo), float(hi)], "autorange": False, "title": {"text": ""}}
+            for name, lo, hi in zip(("xaxis", "yaxis", "zaxis"), low, high, strict=False)}
     for axis in axes.values():  # PCA coordinates have no units to read: no tick labels
         axis["showticklabels"] = False
     if projection.components == 3:
@@ -324,3 +355,21 @@ def _picture_axes(projection: Projection) -> dict:
     return {name: axis | {"zeroline": False, "domain": list(PICTURE_DOMAIN) if name == "xaxis"
                           else [0.0, 1.0]}
             for name, axis in axes.items()}
+
+
+def _picture_ranges(projection: Projection) -> tuple[np.ndarray, np.ndarray]:
+    """The low and the high end of each of the picture's axes: the final
+    epoch's points and a margin."""
+    final = np.concatenate([projection.queries[-1], projection.items[-1]])
+    low, high = final.min(axis=0), final.max(axis=0)
+    pad = 0.06 * (high - low) + 1e-9
+    return low - pad, high + pad
+
+
+def _in_picture(points: np.ndarray, projection: Projection) -> np.ndarray:
+    """Those of ``points`` inside the picture's axes (all of them if none is):
+    a group's name goes to the center of what is drawn of it, since a point
+    of an early epoch outside the axes is cut off, and so is a name."""
+    low, high = _picture_ranges(projection)
+    inside = ((points >= low) & (points <= high)).all(axis=1)
+    return points[inside] if inside.any() else points

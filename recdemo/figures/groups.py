@@ -1,4 +1,5 @@
-"""Pictures of the data itself, before any model sees it."""
+"""Pictures of the data itself, before any model sees it, each with its
+text alternative (``*_alt``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.figures.style import FONT, PALETTE, group_color, group_name
+from recdemo.figures.style import (
+    FONT,
+    PALETTE,
+    group_color,
+    group_label,
+    group_label_position,
+    group_name,
+)
 from recdemo.projection import Projection, project
 
 
@@ -14,11 +22,9 @@ def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
                               height: int = 520) -> go.Figure:
     """Training queries x items, both ordered by group: each interaction is
     drawn in its item's color. Colored blocks on the diagonal, and the leak
-    as scattered dots off it."""
+    as scattered dots off it; each block's group named on both axes."""
     train = dataset.train
-    rows = np.concatenate([
-        np.flatnonzero(train.groups == g)[:max_queries_per_group] for g in range(dataset.n_groups)
-    ])
+    rows = _shown_queries(dataset, max_queries_per_group)
     z = np.full((len(rows), dataset.n_items), np.nan)
     positives = train.positives[rows]
     z[np.arange(len(rows))[:, None], positives] = dataset.item_groups[positives]
@@ -28,12 +34,36 @@ def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
         z=z, colorscale=scale, zmin=0, zmax=G, showscale=False,
         hovertemplate="query %{y}, item %{x}<extra></extra>", y=rows,
     ))
+    row_groups = train.groups[rows]
     fig.update_yaxes(autorange="reversed", title_text="training queries (by group)",
-                     type="category", showticklabels=False, showgrid=False)
-    fig.update_xaxes(title_text="items (by group)", showgrid=False)
+                     type="category", showgrid=False, ticks="",
+                     **group_ticks(row_groups, values=rows))
+    fig.update_xaxes(title_text="items (by group)", showgrid=False,
+                     **group_ticks(dataset.item_groups))
     fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       plot_bgcolor="#FFFFFF")
     return fig
+
+
+def interaction_matrix_alt(dataset, max_queries_per_group: int = 50) -> str:
+    """interaction_matrix_figure in words, for a screen reader: what it shows
+    and how much of what it draws is the leak."""
+    rows = _shown_queries(dataset, max_queries_per_group)
+    positives = dataset.train.positives[rows]
+    leaked = dataset.item_groups[positives] != dataset.train.groups[rows][:, None]
+    return (f"Who interacts with what: {len(rows)} training queries (up to "
+            f"{max_queries_per_group} of each group) by {dataset.n_items} items, both ordered "
+            f"by group ({dataset.n_groups} groups, named on both axes), a dot in the item's "
+            f"color for each of the {positives.size} interactions. {1 - leaked.mean():.0%} "
+            f"of them fall in the blocks on the diagonal, the query's own group; "
+            f"{leaked.mean():.0%} are off it, the leak.")
+
+
+def _shown_queries(dataset, max_queries_per_group: int) -> np.ndarray:
+    """The training queries interaction_matrix_figure draws, group by group."""
+    groups = dataset.train.groups
+    return np.concatenate([np.flatnonzero(groups == g)[:max_queries_per_group]
+                           for g in range(dataset.n_groups)])
 
 
 def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
@@ -56,7 +86,8 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
         showlegend=False, hovertemplate="item %{x}: %{y} positives<extra></extra>",
     ), row=1, col=2)
     fig.update_xaxes(title_text="group", row=1, col=1)
-    fig.update_xaxes(title_text="item (by group)", row=1, col=2)
+    fig.update_xaxes(title_text="item (by group)", row=1, col=2,
+                     **group_ticks(dataset.item_groups))
     # Room above the tallest bar, under the panel's title.
     fig.update_yaxes(title_text="count", range=[0, 1.15 * max(max(v) for _, v in counts)],
                      row=1, col=1)
@@ -66,18 +97,49 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
     return fig
 
 
+def group_sizes_alt(dataset) -> str:
+    """group_sizes_figure in words: the counts per group and the spread of popularity."""
+    def counts(groups) -> str:
+        per_group = np.bincount(groups, minlength=dataset.n_groups)
+        if per_group.min() == per_group.max():
+            return f"{per_group[0]} in each group"
+        return ", ".join(f"{group_name(g)} {n}" for g, n in enumerate(per_group))
+    popularity = dataset.item_popularity
+    return (f"Left, bars per group ({dataset.n_groups} groups): items, "
+            f"{counts(dataset.item_groups)}; training queries, {counts(dataset.train.groups)}. "
+            f"Right, each item's popularity (how often it is a training positive), items "
+            f"ordered by group: from {popularity.min()} to {popularity.max()}, median "
+            f"{np.median(popularity):g}.")
+
+
 def latent_figure(dataset, height: int = 450) -> go.Figure:
     """The hidden latent layout the data was generated from (PCA to 2D): the
     groups are far apart here. The model only sees features, not this."""
-    proj = project(dataset.test.latent[None], dataset.item_latent[None], 2)
+    proj = _latent_projection(dataset)
     fig = go.Figure(static_group_traces(dataset, proj, showlegend=True, size=7))
     fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       xaxis_title="latent PC1", yaxis_title="latent PC2")
     return fig
 
 
-def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int):
-    """A queries trace and an items trace per group, from a one-frame 2D projection."""
+def latent_alt(dataset) -> str:
+    """latent_figure in words, for a screen reader."""
+    shares = ", ".join(f"{v:.0%}" for v in _latent_projection(dataset).explained_variance_ratio)
+    return (f"The hidden latent vectors of {len(dataset.test)} held-out queries (squares) and "
+            f"{dataset.n_items} items (circles), projected to 2D with PCA ({shares} of the "
+            f"variance), one color per group ({dataset.n_groups} groups), each group's name at "
+            "its items' center.")
+
+
+def _latent_projection(dataset) -> Projection:
+    return project(dataset.test.latent[None], dataset.item_latent[None], 2)
+
+
+def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int,
+                        label_size: float = FONT["size"]):
+    """A queries trace and an items trace per group, from a one-frame 2D
+    projection (markers ``size``), then each group's name where its items are
+    (style.group_label, type ``label_size``)."""
     traces = []
     for g in range(dataset.n_groups):
         for points, symbol, label in (
@@ -89,4 +151,21 @@ def static_group_traces(dataset, proj: Projection, showlegend: bool, size: int):
                 name=f"{group_name(g)} {label}", showlegend=showlegend, hoverinfo="skip",
                 marker={"color": group_color(g), "symbol": symbol, "size": size},
             ))
+    items = proj.items[0]
+    traces += [go.Scatter(group_label(g, size=label_size)
+                          | group_label_position(items[dataset.item_groups == g], encode=False))
+               for g in range(dataset.n_groups)]
     return traces
+
+
+def group_ticks(groups: np.ndarray, values=None) -> dict:
+    """An axis's ticks for points ordered by group (``groups``, one per
+    position): each group's name under the middle of its run, in place of the
+    positions' numbers, so the blocks are named without their colors.
+    ``values``: the axis's value at each position (a category axis's), the
+    position itself otherwise."""
+    values = np.arange(len(groups)) if values is None else np.asarray(values)
+    present = np.unique(groups)
+    middles = [np.flatnonzero(groups == g)[(groups == g).sum() // 2] for g in present]
+    return {"tickmode": "array", "tickvals": [values[i].item() for i in middles],
+            "ticktext": [group_name(int(g)) for g in present]}

@@ -16,11 +16,24 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import Playback
-from recdemo.figures.style import FONT, AnimatedFigure, group_color, group_name, typed_array
+from recdemo.figures.style import (
+    FONT,
+    AnimatedFigure,
+    group_color,
+    group_name,
+    run_label,
+    typed_array,
+)
 from recdemo.negatives import group_matrix, shares, up_to_each_frame
 
 MATRIX_DOMAIN = (0.0, 0.42)
 ITEMS_DOMAIN = (0.55, 1.0)
+# Each group's items in a shape of their own, named in the legend: the groups'
+# clouds overlap here (popularity, not the group, sets where an item lies),
+# so a name at each cloud's center would pile up where shapes still tell the
+# groups apart without their colors.
+ITEM_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star",
+                "hexagon", "cross")
 
 
 def what_it_counts(result) -> tuple[np.ndarray, str]:
@@ -54,7 +67,8 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     item_styles = [{"type": "scatter", "mode": "markers", "xaxis": "x2", "yaxis": "y2",
                     "name": names[g], "legendgroup": str(g),
                     "x": typed_array(dataset.item_popularity[dataset.item_groups == g]),
-                    "marker": {"color": group_color(g), "size": 6, "opacity": 0.8},
+                    "marker": {"color": group_color(g), "size": 7, "symbol": ITEM_SYMBOLS[g],
+                               "line": {"color": "#FFFFFF", "width": 0.5}},
                     "hovertemplate": f"an item of {names[g]}: %{{x}} training positives, "
                                      f"%{{y:.4g}} {counted}<extra></extra>"}
                    for g in range(G)]
@@ -67,7 +81,7 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
         "frames": [{"name": str(f), "data": data_at(f)} for f in range(len(frames))],
         "layout": {
             "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "showlegend": False,
+            "legend": {"title": {"text": "items of"}, "itemsizing": "constant"},
             "xaxis": {"domain": list(MATRIX_DOMAIN), "title": {"text": "item group"},
                       "side": "bottom"},
             "yaxis": {"autorange": "reversed", "title": {"text": "query group"}},
@@ -108,6 +122,50 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
     fig.update_layout(height=height_per_row * rows + 40, font=FONT,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
+
+
+def negatives_alt(dataset, result) -> str:
+    """negatives_figure in words, for a screen reader: what it shows and its
+    main numbers, over the run's whole training (the last frame)."""
+    table, _ = what_it_counts(result)
+    noun, counted = (("push", "push (the softmax's weight on its negatives)")
+                     if result.config.strategy == "full" else ("negatives", "negatives drawn"))
+    total = table.sum(axis=0)  # (G, n)
+    label, frames = run_label(result.config), f"{len(table)} {result.FRAME}s"
+    if not total.any():
+        return f"{label} drew no negatives in {frames}: the figure is empty."
+    own = np.diag(shares(group_matrix(total, dataset.item_groups)))
+    low, high = int(np.nanargmin(own)), int(np.nanargmax(own))
+    return (f"Where the {noun} of {label} came from, over {frames} of training. Left: for "
+            f"each of the "
+            f"{dataset.n_groups} query groups, the share of its {counted} from each item "
+            f"group; from the query's own group, {own[low]:.0%} ({group_name(low)}) to "
+            f"{own[high]:.0%} ({group_name(high)}), {1 / dataset.n_groups:.0%} if spread "
+            f"evenly. Right: each of the {dataset.n_items} items' {noun} against its "
+            "popularity, " + _correlation_text(dataset.item_popularity, total.sum(axis=0))
+            + ".")
+
+
+def negatives_small_multiples_alt(dataset, results: dict) -> str:
+    """negatives_small_multiples in words: for each run, the share of the
+    negatives that came from the query's own group, over the groups."""
+    said = []
+    for name, result in results.items():
+        table, _ = what_it_counts(result)
+        total = table.sum(axis=0)
+        own = np.diag(shares(group_matrix(total, dataset.item_groups)))
+        said.append(f"{name}: {np.nanmean(own):.0%}" if total.any() else f"{name}: none")
+    return (f"For each of {len(results)} runs, a {dataset.n_groups} by {dataset.n_groups} "
+            "matrix: the share of each query group's negatives (for the full softmax, of its "
+            "push) that came from each item group over the whole training. From the query's "
+            f"own group, on average over the groups ({1 / dataset.n_groups:.0%} if spread "
+            "evenly): " + "; ".join(said) + ".")
+
+
+def _correlation_text(x: np.ndarray, y: np.ndarray) -> str:
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return "the same for every item" if np.ptp(y) == 0 else "every item equally popular"
+    return f"correlation {np.corrcoef(x, y)[0, 1]:.2f}"
 
 
 def _heading(text: str, x: float) -> dict:

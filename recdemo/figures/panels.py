@@ -1,5 +1,6 @@
 """Figures that compare runs or follow one through training: small multiples
-of several strategies, their metrics as bars, and training curves."""
+of several strategies, their metrics as bars, and training curves; each
+with its text alternative (``*_alt``)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,10 @@ def training_curves_figure(result, height: int = 330) -> go.Figure:
     and make_subplots with its checks took ten times longer."""
     k = result.config.k
     epochs = list(range(len(result.metrics)))
+    # The loss is out of the legend, which stands beside the test metrics and
+    # lists them: its own panel's title names it.
     traces = [{"type": "scatter", "x": epochs[1:], "y": result.losses.tolist(), "name": "loss",
-               "mode": "lines+markers", "line": {"color": "#444444"}}]
+               "mode": "lines+markers", "line": {"color": "#444444"}, "showlegend": False}]
     for name, color in zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True):
         traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
                        "y": [m[name] for m in result.metrics], "mode": "lines+markers",
@@ -89,7 +92,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3,
         result = results[name]
         (row, col), (matrix_row, matrix_col) = cells(index)
         for trace in static_group_traces(dataset, projections[name], showlegend=index == 0,
-                                         size=6):
+                                         size=6, label_size=FONT["size"] - 2):
             fig.add_trace(trace, row=row, col=col)
         fig.update_xaxes(showticklabels=False, zeroline=False, row=row, col=col)
         fig.update_yaxes(showticklabels=False, zeroline=False, row=row, col=col)
@@ -149,3 +152,53 @@ def metrics_bar_figure(summaries: list[dict], references: dict[str, dict],
     fig.update_layout(height=height, font=FONT, bargap=0.25,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
+
+
+def training_curves_alt(result) -> str:
+    """training_curves_figure in words, for a screen reader: its numbers at
+    the first and the last epoch."""
+    k, last = result.config.k, len(result.metrics) - 1
+    metrics = "; ".join(
+        f"{metric_label(name, k)} {result.metrics[0][name]:.2f} to {result.metrics[-1][name]:.2f}"
+        for name in METRICS)
+    return (f"Training curves of {run_label(result.config)}. Left: the training loss, "
+            f"{result.losses[0]:.3g} in {result.FRAME} 1 and {result.losses[-1]:.3g} in "
+            f"{result.FRAME} {last}. Right: the test metrics after each {result.FRAME}, from "
+            f"{result.FRAME} 0 to {last}: {metrics}.")
+
+
+def small_multiples_alt(dataset, results) -> str:
+    """small_multiples_figure in words, for a screen reader: what each panel
+    shows and each run's numbers (``results``: the runs, in the figure's order)."""
+    results = list(results)
+    k = results[0].config.k
+    runs = "; ".join(f"{run_label(r.config)}: {metric_label('spurious_at_k', k)} "
+                     f"{r.final_metrics['spurious_at_k']:.2f}, cross-group AUC "
+                     f"{r.final_metrics['cross_group_auc']:.2f}" for r in results)
+    return (f"{len(results)} runs on the same data ({dataset.n_groups} groups, "
+            f"{len(dataset.test)} held-out queries), each after training: its embeddings in a "
+            "2D PCA of its own (squares queries, circles items, each group's name at its "
+            f"items' center) and what it recommends, a mark for each query's top {k} items. "
+            f"{runs}.")
+
+
+def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
+    """metrics_bar_figure in words: for each metric, the strategies that score
+    lowest and highest, and the references' values."""
+    k = summaries[0]["k"]
+    said = []
+    for metric in METRICS:
+        shown = [(row["strategy"], row[metric]) for row in summaries if row.get(metric) is not None]
+        if not shown:
+            continue
+        (low, low_value), (high, high_value) = min(shown, key=lambda s: s[1]), max(
+            shown, key=lambda s: s[1])
+        refs = [f"{who} {values[metric]:.2f}" for who, values in references.items()
+                if values.get(metric) is not None]
+        said.append(f"{metric_label(metric, k)}: lowest {low} {low_value:.2f}, highest {high} "
+                    f"{high_value:.2f}" + (f" ({', '.join(refs)})" if refs else ""))
+    names = list(references)
+    hatched = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return (f"Bars of {len(METRICS)} metrics for {len(summaries)} strategies"
+            + (f", and hatched bars for {hatched}" if names else "") + ". "
+            + "; ".join(said) + ".")

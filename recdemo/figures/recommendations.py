@@ -13,6 +13,10 @@ import numpy as np
 
 from recdemo.figures.style import group_color, group_name, typed_array
 
+# The outline of a group's block on the diagonal (where a separated model's
+# marks go): at least 3:1 against white, as every mark a reading relies on.
+BLOCK_LINE = "#8C8C8C"
+
 
 def recommendation_positions(dataset, picks: np.ndarray) -> list[dict]:
     """One position dict per item group: x = item id, y = test query id of each
@@ -54,6 +58,6 @@ def recommendation_axes(dataset, xaxis: str = "x", yaxis: str = "y") -> tuple[di
     blocks = [{"type": "rect", "xref": xaxis, "yref": yaxis, "layer": "below",
                "x0": float(item_edges[g]) - 0.5, "x1": float(item_edges[g + 1]) - 0.5,
                "y0": float(query_edges[g]) - 0.5, "y1": float(query_edges[g + 1]) - 0.5,
-               "line": {"color": "#BBBBBB", "width": 1}, "fillcolor": "#F4F4F4"}
+               "line": {"color": BLOCK_LINE, "width": 1}, "fillcolor": "#F4F4F4"}
               for g in range(G)]
     return x_layout, y_layout, blocks

@@ -1,5 +1,5 @@
-"""What every figure shares: the group palette and names, the type size, run
-labels, and plotly.js's compact typed arrays."""
+"""What every figure shares: the group palette and names, the groups' name
+labels, the type size, run labels, and plotly.js's compact typed arrays."""
 
 from __future__ import annotations
 
@@ -12,15 +12,31 @@ import plotly.graph_objects as go
 
 from recdemo.params import PARAMS
 
-# Okabe & Ito's colorblind-safe palette (yellow darkened to read on white).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#B8A400",
-           "#000000")
-COLOR_NAMES = ("blue", "orange", "green", "red", "sky", "pink", "yellow", "black")
-# Strategies get their own colors, none of them a group's (PALETTE): purples,
-# browns, teals and greys from ColorBrewer's diverging schemes (PRGn, BrBG).
-STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#AAAAAA", "uniform": "#9970AB",
-                   "hard": "#543005", "in-group": "#BF812D", "popularity": "#DFC27D",
+# Group colors: Okabe & Ito's blue, vermillion (named orange: the only orange
+# here) and bluish green, and five more picked near named hues so that every
+# one is at least 3:1 against the charts' white (WCAG 1.4.11), which Okabe &
+# Ito's orange, sky and yellow are not (darkened to 3:1, orange and yellow
+# become a gold and an olive that protanopes and deuteranopes cannot tell from
+# the vermillion or from each other), and so that the first n are told apart
+# under simulated protanopia, deuteranopia and tritanopia (Machado et al.
+# 2009): every pair at least 8 apart in CIEDE2000, where the palette as it was
+# had 1.1 (tests/test_figures.py). No black: the top-k rings and the selected
+# query's outline are near-black. Color is never the only cue: every picture of
+# the groups names them too (group_label, group_label_3d).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#C873A5", "#2396DC", "#643719", "#5A3C87",
+           "#695F23")
+COLOR_NAMES = ("blue", "orange", "green", "pink", "sky", "brown", "purple", "olive")
+# Strategies get their own colors, none of them a group's (PALETTE), each at
+# least 3:1 against white: purples, browns, teals, a green and greys from
+# ColorBrewer's diverging schemes (PRGn, BrBG).
+STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#767676", "uniform": "#9970AB",
+                   "hard": "#8C510A", "in-group": "#BF812D", "popularity": "#1B7837",
                    "in-batch": "#01665E", "mixed": "#35978F", "wals": "#555555"}
+# The marks drawn over the groups in the embedding picture: the inspected
+# query's outline and its top-k rings (near-black, no group's), its spurious
+# picks (red, crossed out: no group is red).
+MARK_COLOR = "#111111"
+SPURIOUS_COLOR = "#D00000"
 METRIC_LABELS = {
     "spurious_at_k": "spurious@k",
     "within_group_recall_at_k": "within-group recall@k",
@@ -41,6 +57,51 @@ def group_name(group: int) -> str:
 
 def group_color(group: int) -> str:
     return PALETTE[group]
+
+
+def group_label(group: int, size: float = FONT["size"]) -> dict:
+    """The look of a 2D text trace that writes ``group``'s name where its
+    items are (its one point: group_label_position), so that a picture tells
+    the groups apart without their colors (in grayscale, for color-blind
+    eyes, on a washed-out projector). A 3D picture writes them as
+    group_label_3d does.
+
+    Names, not a marker shape per group: the shapes already say what a point
+    is (squares are queries, circles items, as the lesson's text says), and a
+    3D scene has too few of them (scatter3d draws only circle, square,
+    diamond, their open forms, cross and x) for eight groups, let alone eight
+    groups of two kinds. A name reads the same in 2D and 3D, and follows its
+    group through an animation. Near-black, bold, in a white halo: readable
+    over points of any color. In the group's legend group, so hiding a group
+    in the legend hides its name too."""
+    return {"type": "scatter", "mode": "text", "name": f"{group_name(group)} (name)",
+            "legendgroup": str(group), "showlegend": False, "hoverinfo": "skip",
+            "text": [group_name(group)], "textposition": "middle center",
+            "textfont": _label_font(size)}
+
+
+def group_label_position(items: np.ndarray, encode: bool = True) -> dict:
+    """Where a group's name label goes: the mean of its items' 2D points, as
+    the label trace's x and y; typed arrays unless ``encode`` is false
+    (plotly's own traces take plain lists)."""
+    center = items.mean(axis=0)
+    return {"type": "scatter"} | {
+        axis: typed_array(center[i:i + 1]) if encode else [float(center[i])]
+        for i, axis in enumerate("xy")}
+
+
+def group_label_3d(group: int, items: np.ndarray) -> dict:
+    """``group``'s name at the mean of its items' 3D points, as an annotation
+    of a 3D scene (its layout's scene.annotations): a scene draws text traces
+    in depth, hidden behind the points in front of them, and its annotations
+    over everything, as 2D draws its text."""
+    x, y, z = (float(v) for v in items.mean(axis=0))
+    return {"x": x, "y": y, "z": z, "text": group_name(group), "showarrow": False,
+            "xanchor": "center", "yanchor": "middle", "font": _label_font(FONT["size"])}
+
+
+def _label_font(size: float) -> dict:
+    return {"color": MARK_COLOR, "size": size, "weight": "bold", "shadow": "auto"}
 
 
 def metric_label(name: str, k: int) -> str:
