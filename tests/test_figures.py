@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
 from recdemo.figures.embedding import plotly_controls
+from recdemo.figures.negatives import SHARES_SCALE
 from recdemo.figures.recommendations import BLOCK_LINE
 from recdemo.figures.style import (
     COLOR_NAMES,
@@ -25,7 +26,7 @@ from recdemo.metrics import METRICS
 from recdemo.params import COST_STRATEGIES
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
-from tests.colors import blend, ciede2000, contrast, seen
+from tests.colors import blend, ciede2000, contrast, luminance, seen
 
 
 @pytest.fixture(scope="module")
@@ -565,3 +566,15 @@ def test_each_text_alternative_states_the_numbers_its_figure_draws(run):
         first, last = figures.array_values(trace["y"])[0], figures.array_values(trace["y"])[-1]
         assert (f"{trace['name']} {first:.3g} ms at 1,000 items, {last:.3g} ms at 100,000"
                 in alt)
+
+
+def test_the_negatives_shares_run_from_light_for_none_to_dark_for_all():
+    """Spelled out for plotly.js too, whose own "Blues" runs the other way:
+    in-group's full diagonal must read as full, its empty cells as empty."""
+    shades = [luminance(color) for _, color in SHARES_SCALE]
+    assert shades == sorted(shades, reverse=True) and shades[0] > 0.9 > 0.1 > shades[-1]
+    data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))
+    run = train(data, TrainConfig(strategy="in-group", epochs=2))
+    fig = figures.negatives_figure(data, run)
+    heatmaps = [trace for trace in fig.to_dict()["data"] if trace["type"] == "heatmap"]
+    assert heatmaps and all(trace["colorscale"] == SHARES_SCALE for trace in heatmaps)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import Playback
@@ -34,6 +35,11 @@ ITEMS_DOMAIN = (0.55, 1.0)
 # groups apart without their colors.
 ITEM_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star",
                 "hexagon", "cross")
+
+# Light for none, dark for all, spelled out: plotly.js's own "Blues" (what an
+# animated figure's frames get) runs the other way from plotly.py's.
+SHARES_SCALE = [[i / (len(sequential.Blues) - 1), color]
+                for i, color in enumerate(sequential.Blues)]
 
 
 def what_it_counts(result) -> tuple[np.ndarray, str]:
@@ -60,7 +66,7 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
             dataset.item_groups == g])} for g in range(G)]
 
     matrix_style = {"type": "heatmap", "x": names, "y": names, "zmin": 0.0, "zmax": 1.0,
-                    "colorscale": "Blues", "texttemplate": "%{text}", "showscale": False,
+                    "colorscale": SHARES_SCALE, "texttemplate": "%{text}", "showscale": False,
                     "xaxis": "x", "yaxis": "y",
                     "hovertemplate": "queries of %{y}: %{text} of their "
                                      f"{counted} from %{{x}}<extra></extra>"}
@@ -114,7 +120,7 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
         text = [["–" if np.isnan(v) else f"{v:.0%}" for v in row] for row in matrix]
         fig.add_trace(go.Heatmap(z=np.nan_to_num(matrix), x=groups, y=groups, text=text,
                                  texttemplate="%{text}", zmin=0.0, zmax=1.0,
-                                 colorscale="Blues", showscale=False,
+                                 colorscale=SHARES_SCALE, showscale=False,
                                  hovertemplate=f"{name}: queries of %{{y}}, %{{text}} of their "
                                                f"{counted} from %{{x}}<extra></extra>"),
                       row=index // cols + 1, col=index % cols + 1)
