@@ -27,7 +27,7 @@ ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "small_multiples
          f"recdemo-compare-seed{data_config.seed}",
          html_title=f"recdemo: every strategy, seed {data_config.seed}")
 
-st.subheader("The numbers")
+st.header("The numbers")
 shown = list(METRICS)
 if not claims.recall_is_meaningful(k, data_config.items_per_group):
     shown.remove("within_group_recall_at_k")
@@ -80,7 +80,7 @@ ui.chart(figures.metrics_bar_figure(summaries, {who: {name: values.get(name) for
                                                 for who, values in references.items()}),
          "metric_bars", "recdemo-compare-metrics")
 
-st.subheader("Where the negatives came from")
+st.header("Where the negatives came from")
 st.caption("For each strategy, the share of each query group's negatives (rows) that came from "
            "each item group (columns), over its whole training; for the full softmax, the "
            "share of the push, the softmax's weight on the other items.")
@@ -88,7 +88,7 @@ results = {figures.run_label(config): result for result, config in runs.values()
 ui.chart(figures.negatives_small_multiples(dataset, results), "negatives_multiples",
          f"recdemo-compare-negatives-seed{data_config.seed}")
 
-st.subheader("Evaluation that hides folding")
+st.header("Evaluation that hides folding")
 st.markdown(
     f"A common shortcut scores each held-out positive against **100 sampled negatives** "
     f"instead of every item (recall@{k} out of 101). Sampled from the whole corpus, or worse, "
