@@ -194,7 +194,7 @@ st.markdown(
 )
 if undone is not None:
     st.markdown(claims_practice.switch_claim("positives-only", undone, refs).text
-                + f" [Replay it on the Train page]({ui.view_link('train', UNDONE)}).")
+                + f" [Replay it on the Train page]({ui.open_view_link('train', UNDONE)}).")
 
 st.header("How to read the numbers")
 chance = random_metrics(dataset.n_groups, data_config.items_per_group, k)

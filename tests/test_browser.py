@@ -610,9 +610,57 @@ def test_an_exercise_asks_first_opens_its_view_and_answers_after(page):
     expect(answer).to_be_visible()
     shown_link = page.locator("[data-testid='stMain'] [data-testid='stCode']").inner_text()
     assert shown_link.startswith(page.base_url + "/train?") and "strategy=in-group" in shown_link
-    page.get_by_role("button", name="Open this view").click()
-    page.wait_for_url(re.compile(r"/train\?strategy=in-group$"), timeout=LOAD_TIMEOUT)
+    view = open_the_view(page)
+    assert view.url == page.base_url + "/train?strategy=in-group"
+    expect(view.locator(STRATEGY_RADIO).get_by_role("radio", name="in-group")).to_be_checked()
+    expect(view.locator(CHART).first.locator(".gtitle")).to_contain_text("in-group")
+    assert_healthy(view)
+
+
+def open_the_view(tab: Page) -> Page:
+    """Click an exercise's "Open this view": a link to a new tab, as its icon
+    says; that tab, its page run over and its chart drawn."""
+    button = tab.get_by_role("link", name="Open this view")
+    expect(button).to_have_attribute("target", "_blank")
+    with tab.context.expect_page() as opened:
+        button.click()
+    view = opened.value
+    view.console_errors = watch_console(view)
+    view.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
+    view.locator(CHART).first.wait_for(state="visible", timeout=TIMEOUT)
+    return view
+
+
+def test_an_exercise_keeps_its_place_and_the_other_pages_their_settings(page):
+    """Reported: exercise 5's view, opened in the same tab, put its leak of
+    0.3 into the session, so the Lesson reopened on leaked data, and Back
+    showed exercise 1. Its view now opens in a tab of its own; this tab keeps
+    the exercise, and its session the Lesson's settings; Back from the
+    Lesson returns to exercise 5."""
+    go_to_exercises(page, "?exercise=5")
+    exercise = page.locator("[data-testid='stMain'] h2").first
+    expect(exercise).to_have_text("5. What the leak does")
+    view = open_the_view(page)
+    assert urlparse(view.url).path == "/train" and "leak=0.3" in view.url
+    expect(view.locator("[data-testid='stSidebar']").get_by_role("slider", name="leak")
+           ).to_have_value("0.3")
+    assert_healthy(view)
+    view.close()
+
+    expect(exercise).to_have_text("5. What the leak does")
+    assert page.url == page.base_url + "/exercises?exercise=5"
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Lesson").click()
+    expect(page).to_have_url(re.compile(r"^[^?]*/(\?|$)"))
+    expect(page.locator("h1")).to_have_text("Why recommenders need negatives")
+    assert "leak" not in page.url, "the Lesson's settings are its own"
+    expect(page.locator(CHART).first).to_be_visible()
+    lesson_link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").first
+    assert "leak" not in lesson_link.text_content()
+
+    page.go_back()
+    expect(page).to_have_url(page.base_url + "/exercises?exercise=5")
+    expect(page.get_by_text("The answer (after you have looked)")).to_be_visible()
     page.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
-    expect(page.locator(STRATEGY_RADIO).get_by_role("radio", name="in-group")).to_be_checked()
-    expect(page.locator(CHART).first.locator(".gtitle")).to_contain_text("in-group")
+    expect(exercise).to_have_text("5. What the leak does")
+    assert page.url == page.base_url + "/exercises?exercise=5"
     assert_healthy(page)

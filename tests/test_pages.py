@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -73,14 +74,32 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
     at = open_page(page_file("exercises"), exercise=number)
     assert at.header[0].value == f"{number}. {exercise.title}"
     assert any(exercise.question in m.value for m in at.markdown)
-    link = at.code[0].value
     page = "mf" if exercise.runs[0].get("strategy") == "wals" else "train"
-    assert link.split("?")[0].endswith(f"/{page}"), "the page that trains its model"
-    assert parse_link_params(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
-                             ) == (defaults() | exercise.settings, [])
-    next(b for b in at.button if b.label == "Open this view").click().run()
+    shared, opened = at.code[0].value, link_button(at, "Open this view").url
+    assert shared.split("?")[0].endswith(f"/{page}"), "the page that trains its model"
+    assert opened.split("?")[0] == f"/{page}", "where this browser is, whatever address is shared"
+    for link in (shared, opened):
+        assert parse_link_params(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
+                                 ) == (defaults() | exercise.settings, [])
+    # A link to a new tab: this session and its address keep the exercise, and
+    # the other pages their settings.
+    assert dict(at.query_params) == link_params(defaults() | {"exercise": number})
+
+
+def link_button(at: AppTest, label: str):
+    """The proto of the link button ``label`` (its url, its label)."""
+    found = [button.proto for button in at.get("link_button") if button.proto.label == label]
+    assert len(found) == 1, [button.proto.label for button in at.get("link_button")]
+    return found[0]
+
+
+def test_an_exercise_opens_its_view_in_the_presenters_view_for_a_presenter():
+    at = open_page(page_file("exercises"), exercise=4, present="true", hide="query")
     assert no_exceptions(at)
-    assert dict(at.query_params) == link_params(defaults() | exercise.settings)
+    opened = link_button(at, "Open this view").url
+    assert opened == "/train?" + urlencode(link_params(
+        defaults() | EXERCISES[3].settings | {"present": True, "hide": ("query",)}))
+    assert "present" not in at.code[0].value, "the link for students has no presenter view"
 
 
 def test_switching_strategy_changes_the_metrics():

@@ -7,7 +7,7 @@ reproduces the view. Every control is drawn from the settings table
 from __future__ import annotations
 
 from dataclasses import fields
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode, urljoin, urlparse
 
 import streamlit as st
 from streamlit import config
@@ -18,7 +18,6 @@ from recdemo.mf import MFConfig
 from recdemo.params import SHOWN_CHARS, STRATEGIES, ParamError, shortened
 from recdemo.train import TrainConfig
 from ui import widget_guard
-from ui.navigation import page_file
 from ui.settings_table import (
     LINK_OWN,
     SETTINGS,
@@ -118,9 +117,7 @@ SOURCE_URL = "https://developers.google.com/machine-learning/recommendation/dnn/
 
 def link(**changes) -> str:
     """A link to the current view (with ``changes``), for this page."""
-    query_string = urlencode(link_params({**settings(), **changes}))
-    base = page_address()
-    return f"{base}?{query_string}" if query_string else base
+    return _with_query(page_address(), {**settings(), **changes})
 
 
 def page_address() -> str:
@@ -313,17 +310,24 @@ def exercise_page(exercise) -> str:
 
 def view_link(page: str, changes: dict) -> str:
     """The link a fresh session opens to see ``page`` with ``changes`` to the
-    default settings."""
-    query_string = urlencode(link_params({**defaults(), **changes}))
-    base = page_address().rsplit("/", 1)[0]
-    return f"{base}/{page}?{query_string}" if query_string else f"{base}/{page}"
+    default settings: a link to share, at the address the students reach."""
+    return _with_query(urljoin(page_address() or "/", page), {**defaults(), **changes})
 
 
-def open_view(page: str, changes: dict) -> None:
-    """Go to ``page`` with the default settings but ``changes``, in this
-    session (a link's query string is read only when a session starts)."""
-    _back_to_defaults(changes)
-    st.switch_page(page_file(page))
+def open_view_link(page: str, changes: dict) -> str:
+    """What "Open this view" opens in a new tab, a session of its own: the
+    view of view_link, in this view's presenter choices (``present``,
+    ``hide``), at the path this browser used, so that it opens on the server
+    this tab reached whatever address the share links carry. This session's
+    settings stay as they are: the other pages do not change behind its back."""
+    path = urljoin(urlparse(st.context.url or "").path or "/", page)
+    return _with_query(path, {**defaults(), **{name: settings()[name] for name in LINK_OWN},
+                              **changes})
+
+
+def _with_query(address: str, values: dict) -> str:
+    query_string = urlencode(link_params(values))
+    return f"{address}?{query_string}" if query_string else address
 
 
 def items_label(n: int) -> str:
