@@ -26,6 +26,7 @@ st.link_button("Open this view", ui.open_view_link(page, exercise.settings),
 st.caption("Or share it: this link opens the same view on any machine of the class.")
 shared = ui.view_link(page, exercise.settings)
 st.code(shared, language=None, wrap_lines=True)
+ui.unreachable_warning(shared)
 with st.expander("The answer (after you have looked)"):
     looked = ui.looked_at(exercise)  # the answer is measured on the runs of the view
     st.markdown(exercise.answer(looked) if looked is not None else

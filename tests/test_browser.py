@@ -403,9 +403,14 @@ def test_shared_link_opens_the_same_view(page):
         assert f"{name}={value}" in page.url, page.url
 
 
+# The page's warnings, not the share box's: on this loopback server it warns
+# that its links carry 127.0.0.1 (test_the_share_box_warns_of_a_loopback_address).
+MAIN_WARNINGS = "[data-testid='stMain'] [data-testid='stAlertContentWarning']"
+
+
 def test_bad_link_value_warns_and_the_page_still_draws(page):
     go(page, "/train?groups=99")
-    warning = page.locator("[data-testid='stAlertContentWarning']")
+    warning = page.locator(MAIN_WARNINGS)
     expect(warning).to_have_count(1)
     expect(warning).to_contain_text(re.compile(r"^.*Link parameter ignored: groups\b"))
     assert_healthy(page)
@@ -428,8 +433,7 @@ def test_a_link_value_cannot_put_a_link_or_an_image_into_the_page(page, path):
     page.on("request", lambda request: requests.append(request.url))
     go(page, path)
     assert_healthy(page)
-    expect(page.locator("[data-testid='stAlertContentWarning']")).to_contain_text(
-        "Link parameter ignored: seed")
+    expect(page.locator(MAIN_WARNINGS)).to_contain_text("Link parameter ignored: seed")
     shown = page.locator("[data-testid='stCode']").filter(has_text="https://evil.example/")
     expect(shown).to_have_count(1)  # the value, as plain text
     links = page.locator("a[href]").evaluate_all("links => links.map(link => link.href)")
@@ -444,6 +448,24 @@ def inside(url: str, app: str) -> bool:
     parts = urlparse(url)
     return parts.netloc == app if parts.scheme in ("http", "https", "ws", "wss") \
         else parts.scheme in ("data", "blob")
+
+
+def test_the_share_box_warns_of_a_loopback_address(page):
+    """This server was opened at 127.0.0.1, and no --browser.serverAddress
+    gives another address: the links it shares open nothing on a student's
+    machine, and Share this view says so, and how to fix it."""
+    go(page, "/groups?seed=3")
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(
+        has_text="Share this view")
+    box.get_by_text("Share this view").click()
+    warning = box.locator("[data-testid='stAlertContentWarning']")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Students cannot open these links: on a student's "
+                                    "machine, 127.0.0.1 is that machine itself.")
+    expect(warning).to_contain_text("--browser.serverAddress")
+    assert box.locator("[data-testid='stCode']").first.inner_text() == \
+        page.base_url + "/groups?seed=3"
+    box.screenshot(path=SCREENSHOTS / "share-box-loopback.png")
 
 
 def test_presenter_link_hides_sidebar_and_strategy(page):

@@ -334,6 +334,32 @@ def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
                           where_defined=config.ConfigOption.DEFAULT_DEFINITION)
 
 
+@pytest.mark.parametrize("address", ["localhost", "127.0.0.1", "0.0.0.0"])
+def test_share_box_warns_when_its_links_carry_an_address_students_cannot_reach(address):
+    """Started with --browser.serverAddress localhost (or 127.x, 0.0.0.0), every
+    share link opens nothing on a student's machine: the share box, and the
+    exercise's link, say so and how to fix it."""
+    from streamlit import config
+
+    try:
+        config.set_option("browser.serverAddress", address, where_defined="test")
+        for page in (page_file("train"), page_file("exercises")):
+            at = open_page(page)
+            assert no_exceptions(at)
+            warned = [w.value for w in at.sidebar.warning
+                      if "Students cannot open these links" in w.value]
+            assert len(warned) == 1 and f"`{address}`" in warned[0], warned
+            assert "--browser.serverAddress" in warned[0]
+        main = [w.value for w in at.main.warning if "Students cannot open" in w.value]
+        assert len(main) == 1, "beside the exercise's link too"
+        config.set_option("browser.serverAddress", "class.example", where_defined="test")
+        at = open_page(page_file("exercises"))
+        assert not [w for w in at.warning if "Students cannot open" in w.value]
+    finally:
+        config.set_option("browser.serverAddress", "localhost",
+                          where_defined=config.ConfigOption.DEFAULT_DEFINITION)
+
+
 def test_mf_page_measures_the_sources_table_and_follows_w0():
     at = open_page("pages/mf.py")
     assert no_exceptions(at)

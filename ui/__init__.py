@@ -54,6 +54,7 @@ from ui.settings import (
     set_setting,
     settings,
     train_config,
+    unreachable_warning,
     view_link,
 )
 from ui.work import dataset, protocols, references, request_run, trained_run
@@ -66,5 +67,5 @@ __all__ = [
     "open_view_link", "page_setup", "presenting", "protocols", "query_label", "references",
     "request_run", "run_through_navigation", "set_setting", "settings", "small_multiples",
     "step_costs", "text_and_picture", "train_config", "trained_run", "trained_run_or_explain",
-    "trained_run_or_none", "trained_runs", "training_curves", "view_link",
+    "trained_run_or_none", "trained_runs", "training_curves", "unreachable_warning", "view_link",
 ]

@@ -6,6 +6,7 @@ reproduces the view. Every control is drawn from the settings table
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import fields
 from urllib.parse import urlencode, urljoin, urlparse
 
@@ -135,8 +136,38 @@ def page_address() -> str:
     return host + page.path
 
 
+def unreachable_host(url: str) -> str | None:
+    """The host of ``url`` when no other machine reaches this one by it:
+    localhost, a loopback address (127.x, ::1) or the unspecified one
+    (0.0.0.0, ::), which on a student's machine name that machine itself."""
+    host = (urlparse(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost") or host == "localhost.localdomain":
+        return host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a name: the class's DNS may know it
+        return None
+    return host if address.is_loopback or address.is_unspecified else None
+
+
+def unreachable_warning(url: str) -> None:
+    """A warning for the teacher when ``url``, a link to share, carries an
+    address that the students' machines cannot reach, with how to fix it."""
+    host = unreachable_host(url)
+    if host is None:
+        return
+    fix = ("Start the server with `--browser.serverAddress` and this machine's address on "
+           "the class network (the Network URL that `streamlit run app.py` alone prints)."
+           if config.is_manually_set("browser.serverAddress") else
+           "Open this page at the Network URL that `streamlit run` printed, or start the "
+           "server with `--browser.serverAddress` and that URL's address.")
+    st.warning(f"**Students cannot open these links:** on a student's machine, `{host}` is "
+               f"that machine itself. {fix}", icon=":material/wifi_off:")
+
+
 def _share_links() -> None:
     with st.sidebar.expander("Share this view", icon=":material/link:"):
+        unreachable_warning(link())
         st.caption("Copy with the button at the right of each box.")
         st.markdown("**Link to this view**")
         st.code(link(), language=None, wrap_lines=True)
