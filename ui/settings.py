@@ -182,16 +182,12 @@ def _share_links() -> None:
 
 
 def _reset() -> None:
-    _back_to_defaults({})
-    sync_url()
-
-
-def _back_to_defaults(changes: dict) -> None:
-    """Every setting back to its default but ``changes``, and but the presenter
-    view and hidden controls, which belong to the link rather than to the lesson."""
+    """Every setting back to its default but the presenter view and hidden
+    controls, which belong to the link rather than to the lesson."""
     values = settings()
-    values.update(defaults() | {name: values[name] for name in LINK_OWN} | changes)
+    values.update(defaults() | {name: values[name] for name in LINK_OWN})
     st.session_state.notices = []
+    sync_url()
 
 
 def sync_url() -> None:
