@@ -28,7 +28,7 @@ ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "small_multiples
          html_title=f"recdemo: every strategy, seed {data_config.seed}",
          alt=figures.small_multiples_alt(dataset, [result for result, _ in runs.values()]))
 
-st.subheader("The numbers")
+st.header("The numbers")
 shown = list(METRICS)
 if not claims.recall_is_meaningful(k, data_config.items_per_group):
     shown.remove("within_group_recall_at_k")
@@ -82,7 +82,7 @@ bar_references = {who: {name: values.get(name) for name in shown}
 ui.chart(figures.metrics_bar_figure(summaries, bar_references), "metric_bars",
          "recdemo-compare-metrics", alt=figures.metrics_bar_alt(summaries, bar_references))
 
-st.subheader("Where the negatives came from")
+st.header("Where the negatives came from")
 st.caption("For each strategy, the share of each query group's negatives (rows) that came from "
            "each item group (columns), over its whole training; for the full softmax, the "
            "share of the push, the softmax's weight on the other items.")
@@ -91,7 +91,7 @@ ui.chart(figures.negatives_small_multiples(dataset, results), "negatives_multipl
          f"recdemo-compare-negatives-seed{data_config.seed}",
          alt=figures.negatives_small_multiples_alt(dataset, results))
 
-st.subheader("Evaluation that hides folding")
+st.header("Evaluation that hides folding")
 st.markdown(
     f"A common shortcut scores each held-out positive against **100 sampled negatives** "
     f"instead of every item (recall@{k} out of 101). Sampled from the whole corpus, or worse, "

@@ -18,10 +18,15 @@ exercise = EXERCISES[number - 1]
 st.header(f"{number}. {exercise.title}")
 st.markdown(f"**Your prediction first.** {exercise.question}")
 page = ui.exercise_page(exercise)
-if st.button("Open this view", icon=":material/open_in_new:", type="primary"):
-    ui.open_view(page, exercise.settings)
+# A new tab, a session of its own: this one keeps the exercise, and its settings.
+st.link_button("Open this view", ui.open_view_link(page, exercise.settings),
+               icon=":material/open_in_new:", type="primary",
+               help="In a new tab, with this exercise's settings. This tab keeps the "
+                    "question, and the answer below for when you have looked.")
 st.caption("Or share it: this link opens the same view on any machine of the class.")
-st.code(ui.view_link(page, exercise.settings), language=None, wrap_lines=True)
+shared = ui.view_link(page, exercise.settings)
+st.code(shared, language=None, wrap_lines=True)
+ui.unreachable_warning(shared)
 with st.expander("The answer (after you have looked)"):
     looked = ui.looked_at(exercise)  # the answer is measured on the runs of the view
     st.markdown(exercise.answer(looked) if looked is not None else

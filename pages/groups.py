@@ -21,7 +21,7 @@ text.markdown(
        "Change the data in the sidebar; the Train and Compare pages use the same data.")
 )
 if not ui.presenting():  # there the picture is above the text, under the page's title
-    text.subheader("Who interacts with what")
+    text.header("Who interacts with what")
 text.caption("Rows: training queries, columns: items, both ordered by group. Each "
              "interaction is colored by its item's group: the blocks on the diagonal are "
              "the groups, the dots off the diagonal are the leak.")
@@ -37,11 +37,11 @@ with picture:
                               ui.PRESENTER_PICTURE_HEIGHT),
              "interactions", "recdemo-interactions", alt=figures.interaction_matrix_alt(dataset))
 
-st.subheader("Group sizes and popularity")
+st.header("Group sizes and popularity")
 ui.chart(figures.group_sizes_figure(dataset), "sizes", "recdemo-group-sizes",
          alt=figures.group_sizes_alt(dataset))
 
-st.subheader("The hidden layout")
+st.header("The hidden layout")
 st.caption("The latent vectors the data was generated from, projected with PCA. In the "
            "latent space every group is equally far from every other; two dimensions can "
            "only show part of that, so some groups overlap in this picture. The model never "

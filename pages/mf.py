@@ -77,7 +77,7 @@ if measured is None:  # it said why
 st.caption("Every model is scored on the same held-out positives: half of each test query's "
            "positives are what it brings to MF's fold-in, the rest are scored. Times are "
            "this server's, measured now.")
-st.table([{"": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
+st.table([{"compared on": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
           for row in measured.table])
 
 st.header("Is folding fine for a scorer of pre-filtered candidates?")
@@ -88,7 +88,7 @@ st.markdown(
     "only the candidates matrix factorization (as set above) retrieves for each query. "
     + claims.two_stage_claim(measured.pipeline, measured.scored, refs).text
 )
-st.table([{"": row.topic, "first stage": row.mf, "final top-k": row.softmax}
+st.table([{"pipeline": row.topic, "first stage": row.mf, "final top-k": row.softmax}
           for row in measured.two_stages])
 st.markdown(
     "The source concludes that matrix factorization is usually the better choice for large "

@@ -104,13 +104,13 @@ inspected_group = figures.group_name(dataset.test.groups[inspected])
 st.markdown(f"**Top {k}** of query {inspected} ({inspected_group}) "
             f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
 st.dataframe(
-    {"": ["item", "group", "spurious"], **{
+    {"rank": ["item", "group", "spurious"], **{
         f"#{p['rank']}": [str(p["item"]), figures.group_name(p["group"]),
                           "✗" if p["spurious"] else ""] for p in picks}},
     hide_index=True, height="content",
 )
 
-st.subheader("Where the negatives came from")
+st.header("Where the negatives came from")
 st.caption("Which groups' items each group's queries were pushed away from while it trained: "
            "the cause of what the picture shows. For the full softmax, whose negatives are all "
            "the other items, the share of the push, the softmax's weight on each.")
@@ -121,7 +121,7 @@ if config.strategy != "positives-only" or config.switch_at:
              export.file_name(data_config, config, "negatives"),
              alt=figures.negatives_alt(dataset, result))
 
-st.subheader("Training curves")
+st.header("Training curves")
 ui.chart(ui.training_curves(data_config, config), "curves",
          export.file_name(data_config, config, "curves"), alt=figures.training_curves_alt(result))
 ui.history_downloads(data_config, result)

@@ -3,6 +3,7 @@
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -88,14 +89,32 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
     at = open_page(page_file("exercises"), exercise=number)
     assert at.header[0].value == f"{number}. {exercise.title}"
     assert any(exercise.question in m.value for m in at.markdown)
-    link = at.code[0].value
     page = "mf" if exercise.runs[0].get("strategy") == "wals" else "train"
-    assert link.split("?")[0].endswith(f"/{page}"), "the page that trains its model"
-    assert parse_link_params(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
-                             ) == (defaults() | exercise.settings, [])
-    next(b for b in at.button if b.label == "Open this view").click().run()
+    shared, opened = at.code[0].value, link_button(at, "Open this view").url
+    assert shared.split("?")[0].endswith(f"/{page}"), "the page that trains its model"
+    assert opened.split("?")[0] == f"/{page}", "where this browser is, whatever address is shared"
+    for link in (shared, opened):
+        assert parse_link_params(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
+                                 ) == (defaults() | exercise.settings, [])
+    # A link to a new tab: this session and its address keep the exercise, and
+    # the other pages their settings.
+    assert dict(at.query_params) == link_params(defaults() | {"exercise": number})
+
+
+def link_button(at: AppTest, label: str):
+    """The proto of the link button ``label`` (its url, its label)."""
+    found = [button.proto for button in at.get("link_button") if button.proto.label == label]
+    assert len(found) == 1, [button.proto.label for button in at.get("link_button")]
+    return found[0]
+
+
+def test_an_exercise_opens_its_view_in_the_presenters_view_for_a_presenter():
+    at = open_page(page_file("exercises"), exercise=4, present="true", hide="query")
     assert no_exceptions(at)
-    assert dict(at.query_params) == link_params(defaults() | exercise.settings)
+    opened = link_button(at, "Open this view").url
+    assert opened == "/train?" + urlencode(link_params(
+        defaults() | EXERCISES[3].settings | {"present": True, "hide": ("query",)}))
+    assert "present" not in at.code[0].value, "the link for students has no presenter view"
 
 
 def test_switching_strategy_changes_the_metrics():
@@ -162,8 +181,8 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
 def test_query_inspector_lists_k_items_and_follows_the_pick():
     at = open_page("pages/train.py", k=7)
     table = at.dataframe[0].value
-    assert list(table.columns) == ["", *(f"#{rank}" for rank in range(1, 8))]
-    assert list(table[""]) == ["item", "group", "spurious"]
+    assert list(table.columns) == ["rank", *(f"#{rank}" for rank in range(1, 8))]
+    assert list(table["rank"]) == ["item", "group", "spurious"]
     at.selectbox(key="control_query").set_value(12).run()
     assert no_exceptions(at)
     assert at.query_params["query"] == "12"
@@ -325,6 +344,32 @@ def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
         at = open_page("pages/train.py", strategy="hard")
         codes = [c.value for c in at.sidebar.code]
         assert codes and all(c.startswith("http://class.example:8501") for c in codes), codes
+    finally:
+        config.set_option("browser.serverAddress", "localhost",
+                          where_defined=config.ConfigOption.DEFAULT_DEFINITION)
+
+
+@pytest.mark.parametrize("address", ["localhost", "127.0.0.1", "0.0.0.0"])
+def test_share_box_warns_when_its_links_carry_an_address_students_cannot_reach(address):
+    """Started with --browser.serverAddress localhost (or 127.x, 0.0.0.0), every
+    share link opens nothing on a student's machine: the share box, and the
+    exercise's link, say so and how to fix it."""
+    from streamlit import config
+
+    try:
+        config.set_option("browser.serverAddress", address, where_defined="test")
+        for page in (page_file("train"), page_file("exercises")):
+            at = open_page(page)
+            assert no_exceptions(at)
+            warned = [w.value for w in at.sidebar.warning
+                      if "Students cannot open these links" in w.value]
+            assert len(warned) == 1 and f"`{address}`" in warned[0], warned
+            assert "--browser.serverAddress" in warned[0]
+        main = [w.value for w in at.main.warning if "Students cannot open" in w.value]
+        assert len(main) == 1, "beside the exercise's link too"
+        config.set_option("browser.serverAddress", "class.example", where_defined="test")
+        at = open_page(page_file("exercises"))
+        assert not [w for w in at.warning if "Students cannot open" in w.value]
     finally:
         config.set_option("browser.serverAddress", "localhost",
                           where_defined=config.ConfigOption.DEFAULT_DEFINITION)

@@ -49,11 +49,12 @@ from ui.settings import (
     items_label,
     link,
     mf_config,
-    open_view,
+    open_view_link,
     page_setup,
     set_setting,
     settings,
     train_config,
+    unreachable_warning,
     view_link,
 )
 from ui.work import dataset, protocols, references, request_run, trained_run
@@ -63,8 +64,8 @@ __all__ = [
     "clicked_query_inspector", "column_beside", "control", "data_config", "dataset",
     "embedding_figure", "exercise_label", "exercise_page", "for_projector", "history_downloads",
     "items_label", "link", "looked_at", "mf_comparison", "mf_config", "negatives_figure",
-    "open_view", "page_setup", "presenting", "protocols", "query_label", "references",
+    "open_view_link", "page_setup", "presenting", "protocols", "query_label", "references",
     "request_run", "run_through_navigation", "set_setting", "settings", "small_multiples",
     "step_costs", "text_and_picture", "train_config", "trained_run", "trained_run_or_explain",
-    "trained_run_or_none", "trained_runs", "training_curves", "view_link",
+    "trained_run_or_none", "trained_runs", "training_curves", "unreachable_warning", "view_link",
 ]

@@ -6,8 +6,9 @@ reproduces the view. Every control is drawn from the settings table
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import fields
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode, urljoin, urlparse
 
 import streamlit as st
 from streamlit import config
@@ -18,7 +19,6 @@ from recdemo.mf import MFConfig
 from recdemo.params import SHOWN_CHARS, STRATEGIES, ParamError, shortened
 from recdemo.train import TrainConfig
 from ui import widget_guard
-from ui.navigation import page_file
 from ui.settings_table import (
     LINK_OWN,
     SETTINGS,
@@ -118,9 +118,7 @@ SOURCE_URL = "https://developers.google.com/machine-learning/recommendation/dnn/
 
 def link(**changes) -> str:
     """A link to the current view (with ``changes``), for this page."""
-    query_string = urlencode(link_params({**settings(), **changes}))
-    base = page_address()
-    return f"{base}?{query_string}" if query_string else base
+    return _with_query(page_address(), {**settings(), **changes})
 
 
 def page_address() -> str:
@@ -138,8 +136,38 @@ def page_address() -> str:
     return host + page.path
 
 
+def unreachable_host(url: str) -> str | None:
+    """The host of ``url`` when no other machine reaches this one by it:
+    localhost, a loopback address (127.x, ::1) or the unspecified one
+    (0.0.0.0, ::), which on a student's machine name that machine itself."""
+    host = (urlparse(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost") or host == "localhost.localdomain":
+        return host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a name: the class's DNS may know it
+        return None
+    return host if address.is_loopback or address.is_unspecified else None
+
+
+def unreachable_warning(url: str) -> None:
+    """A warning for the teacher when ``url``, a link to share, carries an
+    address that the students' machines cannot reach, with how to fix it."""
+    host = unreachable_host(url)
+    if host is None:
+        return
+    fix = ("Start the server with `--browser.serverAddress` and this machine's address on "
+           "the class network (the Network URL that `streamlit run app.py` alone prints)."
+           if config.is_manually_set("browser.serverAddress") else
+           "Open this page at the Network URL that `streamlit run` printed, or start the "
+           "server with `--browser.serverAddress` and that URL's address.")
+    st.warning(f"**Students cannot open these links:** on a student's machine, `{host}` is "
+               f"that machine itself. {fix}", icon=":material/wifi_off:")
+
+
 def _share_links() -> None:
     with st.sidebar.expander("Share this view", icon=":material/link:"):
+        unreachable_warning(link())
         st.caption("Copy with the button at the right of each box.")
         st.markdown("**Link to this view**")
         st.code(link(), language=None, wrap_lines=True)
@@ -147,20 +175,19 @@ def _share_links() -> None:
         st.code(link(present=True), language=None, wrap_lines=True)
     st.sidebar.button("Reset every setting", icon=":material/restart_alt:", on_click=_reset,
                       help="back to the defaults (the link loses its settings too)")
-    st.sidebar.caption(f"Source: Google's recommendation course, [Softmax Training]({SOURCE_URL})")
+    # Small text, not a caption: a caption's 0.6 opacity fades its link to 2.8:1
+    # against the sidebar (axe-core's color-contrast; tests/test_browser.py).
+    st.sidebar.markdown(
+        f":small[Source: Google's recommendation course, [Softmax Training]({SOURCE_URL})]")
 
 
 def _reset() -> None:
-    _back_to_defaults({})
-    sync_url()
-
-
-def _back_to_defaults(changes: dict) -> None:
-    """Every setting back to its default but ``changes``, and but the presenter
-    view and hidden controls, which belong to the link rather than to the lesson."""
+    """Every setting back to its default but the presenter view and hidden
+    controls, which belong to the link rather than to the lesson."""
     values = settings()
-    values.update(defaults() | {name: values[name] for name in LINK_OWN} | changes)
+    values.update(defaults() | {name: values[name] for name in LINK_OWN})
     st.session_state.notices = []
+    sync_url()
 
 
 def sync_url() -> None:
@@ -310,17 +337,24 @@ def exercise_page(exercise) -> str:
 
 def view_link(page: str, changes: dict) -> str:
     """The link a fresh session opens to see ``page`` with ``changes`` to the
-    default settings."""
-    query_string = urlencode(link_params({**defaults(), **changes}))
-    base = page_address().rsplit("/", 1)[0]
-    return f"{base}/{page}?{query_string}" if query_string else f"{base}/{page}"
+    default settings: a link to share, at the address the students reach."""
+    return _with_query(urljoin(page_address() or "/", page), {**defaults(), **changes})
 
 
-def open_view(page: str, changes: dict) -> None:
-    """Go to ``page`` with the default settings but ``changes``, in this
-    session (a link's query string is read only when a session starts)."""
-    _back_to_defaults(changes)
-    st.switch_page(page_file(page))
+def open_view_link(page: str, changes: dict) -> str:
+    """What "Open this view" opens in a new tab, a session of its own: the
+    view of view_link, in this view's presenter choices (``present``,
+    ``hide``), at the path this browser used, so that it opens on the server
+    this tab reached whatever address the share links carry. This session's
+    settings stay as they are: the other pages do not change behind its back."""
+    path = urljoin(urlparse(st.context.url or "").path or "/", page)
+    return _with_query(path, {**defaults(), **{name: settings()[name] for name in LINK_OWN},
+                              **changes})
+
+
+def _with_query(address: str, values: dict) -> str:
+    query_string = urlencode(link_params(values))
+    return f"{address}?{query_string}" if query_string else address
 
 
 def items_label(n: int) -> str:
