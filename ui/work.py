@@ -23,6 +23,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
     get_script_run_ctx,
 )
 
+from backend import process
 from backend.cache import ByteCache, nbytes
 from backend.pool import WorkerPool
 from backend.scheduler import ANONYMOUS, Scheduler
@@ -32,7 +33,7 @@ from recdemo.metrics import protocol_metrics
 from recdemo.mf import MFConfig, mf_references, train_mf
 from recdemo.references import References
 from recdemo.references import references as compute_references
-from recdemo.train import TrainConfig, one_blas_thread, train
+from recdemo.train import TrainConfig, train
 
 MB = 2**20
 # What the caches may hold (docs/deployment.md adds these up to the server's
@@ -85,12 +86,14 @@ def _start_pool() -> WorkerPool:
     unsafe), and the forkserver imports the library once, so a worker that
     replaces a dead one starts in milliseconds. One more, the express worker,
     runs only small work while the others are busy with large work
-    (backend/scheduler.py)."""
+    (backend/scheduler.py). Each sets itself up as the server does
+    (backend/process.py): one BLAS thread, and freed memory handed back, so
+    that a worker's RSS falls back after the largest work."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["recdemo.train", "recdemo.mf", "recdemo.mf_comparison",
                                     "recdemo.references", "recdemo.step_cost",
-                                    "backend.worker"])
-    return WorkerPool(WORKERS, context, initializer=one_blas_thread, express=1)
+                                    "backend.process", "backend.worker"])
+    return WorkerPool(WORKERS, context, initializer=process.set_up, express=1)
 
 
 def _session_alive(session: str) -> bool:
