@@ -49,7 +49,7 @@ QUADRATURE_NODES = 48  # nodes in log t of the integral for PL(i, n), n >= 3
 U_LOW = -3.0  # t = 1e-10 there: nothing left to integrate below it
 TAIL = 25.0  # the integral stops where the n-th heaviest arrival is exp(-TAIL) unlikely
 NEGLIGIBLE = 1e-5  # a group's chance of 3 or more slots below this: those terms are left out
-PAIRS_PER_CHUNK = 32  # (query, group) pairs integrated at once: their temporaries bound the memory
+PAIRS_PER_CHUNK = 64  # (query, group) pairs integrated at once: their temporaries bound the memory
 
 
 def positive_probability(dataset: Dataset, queries: Queries) -> np.ndarray:
