@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from recdemo.metrics import all_metrics, top_k
+from recdemo.metrics import metrics_and_top_k
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,9 @@ class Frames:
     def add(self, Q: np.ndarray, V: np.ndarray) -> None:
         self.Q.append(Q)
         self.V.append(V.copy())  # V may be the live weights
-        self.top_k.append(top_k(Q @ V.T, self.k).astype(np.int32))
-        self.metrics.append(all_metrics(Q, V, self.queries, self.item_groups, self.k))
+        metrics, picks = metrics_and_top_k(Q, V, self.queries, self.item_groups, self.k)
+        self.top_k.append(picks.astype(np.int32))
+        self.metrics.append(metrics)
 
     def arrays(self) -> dict:
         """The TrainHistory fields they fill."""

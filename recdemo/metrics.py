@@ -37,8 +37,31 @@ def _own_in_ranking(order, query_groups, item_groups) -> np.ndarray:
 
 def spurious_at_k(scores, query_groups, item_groups, k: int) -> float:
     """Share of each query's top-k items (ranked over the whole corpus) that
-    belong to another group, averaged over queries. Random ranking: 1 - 1/G."""
-    return _spurious(_own_in_ranking(top_k(scores, k), query_groups, item_groups), k)
+    belong to another group, averaged over queries. Random ranking: 1 - 1/G.
+
+    Only which items are in a top-k counts, not their order: the k-th best
+    score of each row (a partition of the values, several times faster than
+    one of their ids) marks them, unless a tie there leaves the top k to how
+    the tie is broken; then the ids of top_k decide, as always."""
+    in_top = _in_top_k(scores, k)
+    if in_top is None:
+        return _spurious(_own_in_ranking(top_k(scores, k), query_groups, item_groups), k)
+    own = item_groups[None, :] == query_groups[:, None]
+    # The same count of own-group items over as many (query, rank) cells as
+    # _spurious takes the mean of: the same number, to the bit.
+    return float(1.0 - np.count_nonzero(own & in_top) / in_top.sum())
+
+
+def _in_top_k(scores, k: int) -> np.ndarray | None:
+    """(m, n) booleans: is the item among the row's k highest scores? None if
+    in some row more than k items reach its k-th highest score (a tie at the
+    cut-off, or a NaN)."""
+    n = scores.shape[1]
+    if k >= n:
+        return np.ones(scores.shape, dtype=bool)
+    kth = np.partition(scores, n - k, axis=1)[:, n - k, None]
+    in_top = scores >= kth
+    return in_top if (np.count_nonzero(in_top, axis=1) == k).all() else None
 
 
 def _spurious(own_in_ranking, k):
@@ -99,9 +122,14 @@ def cross_group_auc(scores, query_groups, item_groups) -> float:
     return _cross_group_auc(scores, order, own, query_groups, item_groups)
 
 
-def _cross_group_auc(scores, order, own_in_ranking, query_groups, item_groups):
+def _cross_group_auc(scores, order, own_in_ranking, query_groups, item_groups,
+                     ascending_scores=None):
     n = scores.shape[1]
-    if (np.diff(np.take_along_axis(scores, order, axis=1), axis=1) == 0).any():
+    # Ties: two equal neighbours in a row's ranking (ascending, if it is at
+    # hand: the same neighbours, faster to gather than in the reversed order).
+    ranked = (np.take_along_axis(scores, order, axis=1) if ascending_scores is None
+              else ascending_scores)
+    if (np.diff(ranked, axis=1) == 0).any():
         from scipy.stats import rankdata  # slow to import, and only needed for ties
 
         # Tied scores share their average rank (1 = lowest).
@@ -162,25 +190,53 @@ def all_metrics(Q, V, queries, item_groups, k: int) -> dict[str, float]:
     embeddings ``Q`` and item embeddings ``V``. The silhouette is that of the
     test queries and the items together, each by its group: the points the
     embedding picture shows."""
-    return {
-        **ranking_metrics(Q @ V.T, queries, item_groups, k),
-        "silhouette": silhouette(np.concatenate([Q, V]),
-                                 np.concatenate([queries.groups, item_groups])),
-    }
+    return metrics_and_top_k(Q, V, queries, item_groups, k)[0]
+
+
+def metrics_and_top_k(Q, V, queries, item_groups, k: int) -> tuple[dict[str, float],
+                                                                   np.ndarray]:
+    """all_metrics and top_k(Q @ V.T, k), sharing one sort of the scores:
+    what a history keeps of each frame. The top-k is the head of the ranking
+    the metrics sort, where a row's k + 1 best scores are distinct (then its
+    k best and their order are the ones top_k finds); top_k's own if not."""
+    scores = Q @ V.T
+    ranked, ascending, ascending_scores = _ranking(scores, queries, item_groups, k)
+    metrics = ranked | {"silhouette": silhouette(np.concatenate([Q, V]),
+                                                 np.concatenate([queries.groups, item_groups]))}
+    n = scores.shape[1]
+    if k >= n:
+        return metrics, ascending[:, ::-1]  # top_k's whole ranking: _best_first's
+    head = ascending_scores[:, n - k - 1:]
+    if (np.diff(head, axis=1) > 0).all():
+        return metrics, ascending[:, :n - k - 1:-1]
+    return metrics, top_k(scores, k)
 
 
 def ranking_metrics(scores, queries, item_groups, k: int) -> dict[str, float]:
     """spurious@k, within-group recall@k and cross-group AUC of a score matrix
     (test queries x items), sharing one sort."""
-    order = _best_first(scores)
-    own = _own_in_ranking(order, queries.groups, item_groups)
-    return {
+    return _ranking(scores, queries, item_groups, k)[0]
+
+
+def _ranking(scores, queries, item_groups, k: int):
+    """ranking_metrics, and the ascending sort it made: each row's item ids
+    and their scores, lowest first. The metrics read the reversed views (the
+    best first): the own-group table is gathered in ascending order, and its
+    reversed view holds what _own_in_ranking(_best_first(scores)) does,
+    faster."""
+    ascending = np.argsort(scores, axis=1)
+    order = ascending[:, ::-1]  # _best_first(scores)
+    own = (item_groups[ascending] == queries.groups[:, None])[:, ::-1]
+    ascending_scores = np.take_along_axis(scores, ascending, axis=1)
+    ranked = {
         "spurious_at_k": _spurious(own, k),
         "within_group_recall_at_k": float(_within_group_recall(
             scores, order, own, queries.groups, item_groups, queries.positives, k
         ).mean()),
-        "cross_group_auc": _cross_group_auc(scores, order, own, queries.groups, item_groups),
+        "cross_group_auc": _cross_group_auc(scores, order, own, queries.groups, item_groups,
+                                            ascending_scores),
     }
+    return ranked, ascending, ascending_scores
 
 
 def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -> list[dict]:

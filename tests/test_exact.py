@@ -1,0 +1,118 @@
+"""Cuts in CPU time that change nothing a student sees (issue 21): each faster
+path gives the numbers of the code it replaced, to the bit, on fixed seeds;
+the reference implementations below are that code, as it was.
+
+And every run of harness/exact.py (all strategies and MF, their metrics,
+verdicts, snapshots, negatives seen and the Train page's figures) as the
+code before the cuts recorded it in tests/golden_runs.json, on the machine
+that recorded it.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from harness.exact import differences, machine_now, record
+from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import (
+    _best_first,
+    _cross_group_auc,
+    _own_in_ranking,
+    _spurious,
+    _within_group_recall,
+    metrics_and_top_k,
+    silhouette,
+    spurious_at_k,
+    top_k,
+)
+from recdemo.params import STRATEGIES
+from recdemo.train import TrainConfig, train
+
+GOLDEN = Path(__file__).parent / "golden_runs.json"
+
+
+def reference_metrics(Q, V, queries, item_groups, k):
+    """all_metrics as it was: one descending sort shared by the ranking metrics."""
+    scores = Q @ V.T
+    order = _best_first(scores)
+    own = _own_in_ranking(order, queries.groups, item_groups)
+    return {
+        "spurious_at_k": _spurious(own, k),
+        "within_group_recall_at_k": float(_within_group_recall(
+            scores, order, own, queries.groups, item_groups, queries.positives, k).mean()),
+        "cross_group_auc": _cross_group_auc(scores, order, own, queries.groups, item_groups),
+        "silhouette": silhouette(np.concatenate([Q, V]),
+                                 np.concatenate([queries.groups, item_groups])),
+    }
+
+
+def reference_spurious(scores, query_groups, item_groups, k):
+    """spurious_at_k as it was: from the ids top_k picks."""
+    return _spurious(_own_in_ranking(top_k(scores, k), query_groups, item_groups), k)
+
+
+def same_bits(a: float, b: float) -> bool:
+    return np.float64(a).tobytes() == np.float64(b).tobytes()
+
+
+def assert_frame_as_before(Q, V, queries, item_groups, k):
+    metrics, picks = metrics_and_top_k(Q, V, queries, item_groups, k)
+    expected = reference_metrics(Q, V, queries, item_groups, k)
+    assert list(metrics) == list(expected)
+    for name, value in expected.items():
+        assert same_bits(metrics[name], value), (name, metrics[name], value)
+    np.testing.assert_array_equal(picks, top_k(Q @ V.T, k))
+
+
+# Data where k is a whole group or more (ties at the within-group cut), and a
+# corpus smaller than k (top_k ranks everything).
+DATA = [DataConfig(seed=3), DataConfig(groups=4, items_per_group=10, seed=5),
+        DataConfig(groups=2, items_per_group=10, queries_per_group=30,
+                   test_queries_per_group=5, seed=1)]
+
+
+@pytest.mark.parametrize("data_config", DATA, ids=["default", "k is a group", "small"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_every_frames_metrics_and_top_k_as_before(data_config, strategy):
+    dataset = make_dataset(data_config)
+    k = 25 if data_config.groups == 2 else 10  # 25 > the 20 items of the small corpus
+    result = train(dataset, TrainConfig(strategy=strategy, epochs=4, k=k))
+    for Q, V in zip(result.query_snapshots, result.item_snapshots, strict=True):
+        assert_frame_as_before(Q, V, dataset.test, dataset.item_groups, k)
+
+
+def test_ties_take_the_old_paths():
+    """Scores with ties everywhere (small integers): the top-k and the AUC fall
+    back to top_k's ids and to the ranks of tied scores, as before."""
+    rng = np.random.default_rng(0)
+    dataset = make_dataset(DataConfig(groups=3, items_per_group=10, seed=2))
+    m, n = len(dataset.test), dataset.n_items
+    Q = rng.integers(0, 2, (m, 2)).astype(float)
+    V = rng.integers(0, 3, (n, 2)).astype(float)
+    for k in (1, 5, 10, 29, 30, 40):
+        assert_frame_as_before(Q, V, dataset.test, dataset.item_groups, k)
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_spurious_at_k_as_before(ties):
+    rng = np.random.default_rng(1)
+    item_groups = np.repeat(np.arange(4), 12)
+    query_groups = rng.integers(0, 4, 30)
+    for _ in range(20):
+        scores = rng.standard_normal((30, 48))
+        if ties:
+            scores = np.round(scores)
+        for k in (1, 3, 10, 47, 48, 60):
+            assert same_bits(spurious_at_k(scores, query_groups, item_groups, k),
+                             reference_spurious(scores, query_groups, item_groups, k))
+
+
+def test_the_runs_and_figures_as_recorded_before_the_cuts():
+    recorded = json.loads(GOLDEN.read_text())
+    if recorded["machine"] != machine_now():
+        pytest.skip(f"recorded on {recorded['machine']}: floating point differs elsewhere")
+    now = record()
+    assert differences({k: recorded[k] for k in ("runs", "figures")},
+                       {k: now[k] for k in ("runs", "figures")}) == []
