@@ -9,6 +9,7 @@ structure formed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -23,6 +24,14 @@ class Projection:
     @property
     def components(self) -> int:
         return self.queries.shape[-1]
+
+    @cached_property
+    def final_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(components,) low and (components,) high of every axis over the
+        last frame's points (a figure fitted to the end of training asks for
+        them for every group at every frame: found once)."""
+        final = np.concatenate([self.queries[-1], self.items[-1]])
+        return final.min(axis=0), final.max(axis=0)
 
     def bounds(self) -> np.ndarray:
         """(components, 2) low and high of every axis over all frames, so axes stay put."""

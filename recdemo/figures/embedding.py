@@ -360,8 +360,7 @@ def _picture_axes(projection: Projection) -> dict:
 def _picture_ranges(projection: Projection) -> tuple[np.ndarray, np.ndarray]:
     """The low and the high end of each of the picture's axes: the final
     epoch's points and a margin."""
-    final = np.concatenate([projection.queries[-1], projection.items[-1]])
-    low, high = final.min(axis=0), final.max(axis=0)
+    low, high = projection.final_bounds
     pad = 0.06 * (high - low) + 1e-9
     return low - pad, high + pad
 
