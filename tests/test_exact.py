@@ -116,3 +116,32 @@ def test_the_runs_and_figures_as_recorded_before_the_cuts():
     now = record()
     assert differences({k: recorded[k] for k in ("runs", "figures")},
                        {k: now[k] for k in ("runs", "figures")}) == []
+
+
+def test_a_shared_figure_sends_what_its_figure_did():
+    """ui.plot.SharedFigure: the cached figures' JSON is written once, as
+    ui.plot wrote it at every page run; the plotly figure made again from it
+    (presenter view, HTML export) is the same figure, and the presenter's
+    larger type gives the same JSON to the byte."""
+    import plotly.io as pio
+
+    from recdemo import figures
+    from ui.plot import SharedFigure, figure_json, plotly_figure
+
+    dataset = make_dataset(DataConfig(seed=4))
+    runs = {strategy: train(dataset, TrainConfig(strategy=strategy, epochs=3))
+            for strategy in ("uniform", "popularity")}
+    made = [figures.embedding_figure(dataset, runs["uniform"], 3, 5),
+            figures.embedding_figure(dataset, runs["popularity"], 2, None),
+            figures.negatives_figure(dataset, runs["popularity"]),
+            figures.training_curves_figure(runs["uniform"]),
+            figures.small_multiples_figure(dataset, runs, 2)]
+    for fig in made:
+        shared = SharedFigure(fig)
+        assert figure_json(shared) == pio.to_json(fig, validate=False)
+        again = plotly_figure(shared)
+        assert type(again) is type(fig) and getattr(again, "playback", None) == getattr(
+            fig, "playback", None)
+        assert json.loads(pio.to_json(again, validate=False)) == json.loads(shared.json)
+        assert (pio.to_json(figures.with_font_size(again, 20), validate=False)
+                == pio.to_json(figures.with_font_size(fig, 20), validate=False))

@@ -13,22 +13,23 @@ from recdemo import export, figures
 from recdemo.data import DataConfig
 from recdemo.params import PARAMS
 from recdemo.train import TrainConfig
-from ui.plot import clicked_point, plot
+from ui.plot import SharedFigure, clicked_point, plot, plotly_figure
 from ui.settings import PRESENTER_FONT_SIZE, link, set_setting, settings
 from ui.work import MB, dataset, trained_run, wait_for
 
-# Shared, read-only figure objects: building one takes longer than sending it.
-# The largest sizes' figures are many times the default's.
+# Shared, read-only figures, as their charts send them (ui.plot.SharedFigure):
+# building one takes longer than sending it. The largest sizes' figures are
+# many times the default's.
 MAX_FIGURE_BYTES = 64 * MB
 FIGURES = ByteCache(MAX_FIGURE_BYTES)
 
 
-def _figure(key: tuple, make, spinner: str | None = "Drawing…"):
+def _figure(key: tuple, make, spinner: str | None = "Drawing…") -> SharedFigure:
     def make_with_spinner():
         if spinner is None:
-            return make()
+            return SharedFigure(make())
         with st.spinner(spinner):
-            return make()
+            return SharedFigure(make())
     return FIGURES.get_or_make(key, make_with_spinner, wait=wait_for)
 
 
@@ -75,13 +76,15 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
     config = {"displaylogo": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
     present = settings()["present"]  # the page's type is larger there: so is the chart's
-    shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE) if present else fig
+    shown = (figures.with_font_size(plotly_figure(fig), PRESENTER_FONT_SIZE) if present
+             else fig)
     plot(shown, key, config, on_click, cards=cards, alt=alt)
     if html_title is not None:
         view = link()
         run = {name: value for name, value in settings().items() if name in PARAMS}
 
         def html(fig):
+            fig = plotly_figure(fig)
             return export.figure_html(figures.with_font_size(fig, PRESENTER_FONT_SIZE)
                                       if present else fig, html_title, view, run)
         st.download_button("Chart as interactive HTML",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recdemo import figures
+from ui.plot import plotly_figure
 from ui.settings import PRESENTER_FONT_SIZE, settings
 
 # The first screen of the smaller projector view (1280x720), less the compact
@@ -49,6 +50,6 @@ def for_projector(fig, height: int):
     ``fig`` itself. ``fig``, maybe shared, is left as it is."""
     if not presenting():
         return fig
-    shown = figures.with_font_size(fig, PRESENTER_FONT_SIZE)
+    shown = figures.with_font_size(plotly_figure(fig), PRESENTER_FONT_SIZE)
     shown.layout.height = height
     return shown

@@ -20,12 +20,17 @@ serves only plotly.min.js of it.
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 import plotly
+import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 from streamlit.components import v1 as components_v1
+
+from recdemo.figures import AnimatedFigure
 
 # The charts' look without Streamlit's chart theme (which only st.plotly_chart
 # applies): white, light grid lines.
@@ -39,9 +44,43 @@ _COMPONENT = st.components.v2.component(
     "recdemo.plot", js=(Path(__file__).parent / "plot.js").read_text(), isolate_styles=False)
 
 
+class SharedFigure:
+    """A figure that every session may show (ui/charts.py keeps them), as its
+    charts send it: its JSON, written once when it is made (a plotly figure
+    is written anew at every page run that shows it), and how it plays back.
+
+    The plotly object itself holds two to ten times as much memory, all of it
+    small objects the cache would walk to measure it (longer than writing
+    the JSON). Where a plotly figure is needed (the presenter view's larger
+    type, the HTML export), plotly_figure() makes it again from the JSON:
+    the same figure, whose JSON is the same but for the order of its keys."""
+
+    def __init__(self, fig: go.Figure):
+        self.json = pio.to_json(fig, validate=False)
+        self.playback = getattr(fig, "playback", None)
+        self._animated = isinstance(fig, AnimatedFigure)
+
+    def figure(self) -> go.Figure:
+        spec = json.loads(self.json)
+        return (AnimatedFigure(spec, self.playback) if self._animated
+                else go.Figure(spec, _validate=False))
+
+
+def plotly_figure(fig: go.Figure | SharedFigure) -> go.Figure:
+    """``fig`` as a plotly figure (a SharedFigure's made again)."""
+    return fig.figure() if isinstance(fig, SharedFigure) else fig
+
+
+def figure_json(fig: go.Figure | SharedFigure) -> str:
+    """What a chart sends of ``fig``: a SharedFigure's JSON, as written once."""
+    return fig.json if isinstance(fig, SharedFigure) else pio.to_json(fig, validate=False)
+
+
+@functools.cache
 def plotly_url() -> str:
     """Where the browser loads plotly.js from, registering its folder with the
-    server (a component is registered in a page run; registering it again is a no-op)."""
+    server once (the registry is the server process's; registering again
+    looked up the caller's source file on disk at every chart)."""
     name = components_v1.declare_component("plotly_js", path=PLOTLY_FOLDER).name
     base = st.get_option("server.baseUrlPath").strip("/")
     path = f"component/{name}/{PLOTLY_FILE}?v={plotly.__version__}"
@@ -50,12 +89,13 @@ def plotly_url() -> str:
 
 def plot(fig, key: str, config: dict, on_click=None, cards: dict | None = None,
          alt: str | None = None):
-    """Draw ``fig`` as the chart ``key``. With ``on_click``, a click on a point
+    """Draw ``fig`` (a plotly figure, or a SharedFigure) as the chart ``key``.
+    With ``on_click``, a click on a point
     calls it; the point is then ``clicked_point(key)``. An animated figure
     (figures.AnimatedFigure with a playback) gets Play/Pause and its frame as
     controls under it; ``cards`` (figures.metric_cards) are shown above it and
     follow the frame on screen; ``alt`` is the text a screen reader gets."""
-    data = {"figure": pio.to_json(fig, validate=False), "config": config,
+    data = {"figure": figure_json(fig), "config": config,
             "plotly": plotly_url(), "clickable": on_click is not None,
             "playback": getattr(fig, "playback", None), "cards": cards, "alt": alt}
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
