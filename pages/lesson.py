@@ -53,8 +53,9 @@ undone = ui.trained_run_or_none(data_config, undone_config) if undone_config els
 if runs:
     configs = tuple(config for _, config in runs.values())
     with picture:
-        figure = ui.small_multiples(data_config, configs, cols=len(configs))
-        ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "lesson_side_by_side",
+        figure = ui.small_multiples(data_config, configs, cols=len(configs),
+                                    height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
+        ui.chart(ui.for_projector(figure), "lesson_side_by_side",
                  "recdemo-folding")
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "

@@ -60,8 +60,9 @@ for config, run in shown.items():  # MF at w0 = 0 is the observed-only run: said
         text.markdown(claims.verdict_claim(figures.run_label(config), run, refs,
                                            run_settings(data_config, config)).text)
 with picture:
-    figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2)
-    ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",
+    figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2,
+                                height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
+    ui.chart(ui.for_projector(figure), "mf_side_by_side",
              f"recdemo-mf-seed{data_config.seed}",
              html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}")
 picture.caption(f"Measured on {len(dataset.test)} held-out test queries, new to matrix "

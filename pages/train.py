@@ -12,7 +12,7 @@ from recdemo.where_it_holds import warnings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
-st.title("Train a softmax recommender")
+ui.title("Train a softmax recommender", on_projector=False)
 # Start this run and the positives-only baseline now: the workers train them
 # while the page draws its controls.
 data_config = ui.data_config()
@@ -90,9 +90,14 @@ inspected = ui.control("query", inspect, label="Inspect a query (or click a squa
                        options=list(range(len(dataset.test))),
                        format_func=ui.query_label(dataset))
 
-fig = ui.embedding_figure(data_config, config, components, inspected)
-with picture:  # in presenter view under the strategy's radio buttons: less tall
-    ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 110), "embedding_chart",
+# In presenter view the picture as large as it can be, its panels filling
+# the first screen under the strategy's radio buttons (the page's title is for
+# screen readers there); its legends and captions below.
+fig = ui.embedding_figure(data_config, config, components, inspected,
+                          height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT - 10),
+                          projector=ui.presenting())
+with picture:
+    ui.chart(ui.for_projector(fig), "embedding_chart",
              export.file_name(data_config, config, "embeddings"),
              html_title=f"recdemo: {label}, seed {data_config.seed}",
              on_click=ui.clicked_query_inspector(dataset.n_groups, "embedding_chart"), cards=cards,

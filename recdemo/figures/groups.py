@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from recdemo.figures.fit import pair_layout, pair_variants
 from recdemo.figures.style import FONT, PALETTE, group_color, group_name
 from recdemo.projection import Projection, project
 
@@ -61,8 +62,15 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
     fig.update_yaxes(title_text="count", range=[0, 1.15 * max(max(v) for _, v in counts)],
                      row=1, col=1)
     fig.update_yaxes(title_text="training positives", rangemode="tozero", row=1, col=2)
-    fig.update_layout(barmode="group", height=height, font=FONT,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    headings = ("items (solid) and training queries (hatched) per group",
+                "item popularity (training positives)")
+
+    def layout(width_em: float, stacked: bool) -> dict:
+        shown = pair_layout(headings, width_em, stacked, height, left_share=0.5, panel_em=12.0)
+        shown.pop("below"), shown.pop("right_em")
+        return shown
+
+    fig.update_layout(barmode="group", font=FONT, **pair_variants(layout))
     return fig
 
 

@@ -16,11 +16,18 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import Playback
+from recdemo.figures.fit import (
+    NARROW_WRAP_EM,
+    grid_layout,
+    merged,
+    pair_layout,
+    pair_variants,
+    text_em,
+    with_variants,
+    wrap,
+)
 from recdemo.figures.style import FONT, AnimatedFigure, group_color, group_name, typed_array
 from recdemo.negatives import group_matrix, shares, up_to_each_frame
-
-MATRIX_DOMAIN = (0.0, 0.42)
-ITEMS_DOMAIN = (0.55, 1.0)
 
 
 def what_it_counts(result) -> tuple[np.ndarray, str]:
@@ -62,23 +69,24 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     traces = [style | frame for style, frame in zip([matrix_style, *item_styles], data_at(last),
                                                      strict=True)]
     top = float(max(per_item[-1].max(), 1.0))
+    headings = (f"Share of each query group's {counted}", f"Each item: {counted}, by popularity")
+    popularity = "item popularity (training positives)"
+
+    def layout(width_em: float, stacked: bool) -> dict:
+        shown = pair_layout(headings, width_em, stacked, height, left_share=0.42)
+        shown.pop("below")
+        shown["xaxis2"]["title"] = {"text": "<br>".join(wrap(popularity, shown.pop("right_em")))}
+        return shown
+
     spec = {
         "data": traces,
         "frames": [{"name": str(f), "data": data_at(f)} for f in range(len(frames))],
-        "layout": {
-            "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "showlegend": False,
-            "xaxis": {"domain": list(MATRIX_DOMAIN), "title": {"text": "item group"},
-                      "side": "bottom"},
+        "layout": merged({
+            "font": FONT, "showlegend": False,
+            "xaxis": {"title": {"text": "item group"}, "side": "bottom"},
             "yaxis": {"autorange": "reversed", "title": {"text": "query group"}},
-            "xaxis2": {"domain": list(ITEMS_DOMAIN), "anchor": "y2",
-                       "title": {"text": "item popularity (training positives)"}},
-            "yaxis2": {"anchor": "x2", "range": [-0.03 * top, 1.05 * top],
-                       "title": {"text": counted}},
-            "annotations": [
-                _heading(f"Share of each query group's {counted}", sum(MATRIX_DOMAIN) / 2),
-                _heading(f"Each item: {counted}, by popularity", sum(ITEMS_DOMAIN) / 2)],
-        },
+            "yaxis2": {"range": [-0.03 * top, 1.05 * top], "title": {"text": counted}},
+        }, pair_variants(layout)),
     }
     playback = Playback(tuple(str(f) for f in range(len(frames))), last, result.FRAME)
     return AnimatedFigure(spec, playback.as_dict())
@@ -105,11 +113,25 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
                                                f"{counted} from %{{x}}<extra></extra>"),
                       row=index // cols + 1, col=index % cols + 1)
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=height_per_row * rows + 40, font=FONT,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    # Fewer matrices to a row on a narrower chart, one on a phone's (fit.py);
+    # each about square, its groups' names at its left and under it.
+    left_em = max(text_em(name) for name in groups) + 1.0
+
+    def layout(width_em: float, columns: int) -> dict:
+        side_px = min((width_em - columns * (left_em + 1)) / columns * FONT["size"],
+                      height_per_row)
+        shown = grid_layout(names, columns, width_em - left_em, side_px, left_em, 4.5)
+        for index in range(len(names)):
+            shown[f"yaxis{index + 1 if index else ''}"] |= {"automargin": True}
+        return shown
+
+    widths = [(columns, MATRICES_EM * columns) for columns in (cols, 2)]
+    fig.update_layout(font=FONT, **with_variants(
+        layout(widths[0][1], cols), widths[0][1],
+        [{"min_em": width, "layout": layout(width, columns)} for columns, width in widths[1:]]
+        + [{"min_em": 0.0, "layout": layout(NARROW_WRAP_EM, 1)}]))
     return fig
 
 
-def _heading(text: str, x: float) -> dict:
-    return {"text": text, "x": x, "y": 1.0, "xref": "paper", "yref": "paper",
-            "xanchor": "center", "yanchor": "bottom", "showarrow": False}
+MATRICES_EM = 13.0  # a run's matrix of negatives, with its groups' names, at the narrowest
+
