@@ -45,9 +45,8 @@ refs = ui.references(data_config, k)
 this_run = run_settings(data_config, config)
 caveats = claims.metric_caveats(k, data_config.items_per_group)
 
-# What the run did, then the picture with its numbers above it (they follow
-# the epoch on screen), then how to read them; in presenter view the picture
-# first, and the text below.
+# The picture with its numbers (they follow the epoch on screen), then what
+# the run did and how to read the numbers.
 text, picture = ui.text_and_picture()
 label = figures.run_label(config)
 text.markdown(claims.verdict_claim(label, result, refs, this_run).text)

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 import ui
 from harness.browser import CHART, READY, STRATEGY_RADIO, query_squares
+from harness.layout import first_screen_share, layout_problems, main_chart
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.metrics import METRICS
 from recdemo.params import PARAMS
@@ -368,15 +369,28 @@ def test_presenter_link_hides_sidebar_and_strategy(page):
     screenshots(page, "train-presenter")
 
 
-PROJECTORS = [{"width": 1280, "height": 720}, {"width": 1024, "height": 768}]
+# Every screen a class uses: a phone, a tablet, the two projectors.
+SCREENS = [{"width": 390, "height": 844}, {"width": 768, "height": 1024},
+           {"width": 1024, "height": 768}, {"width": 1280, "height": 720}]
+PROJECTORS = SCREENS[2:]
+EVERY_PAGE = [f"/{path}" for path, _, _ in ui.navigation.PAGES]
 
 
-@pytest.mark.parametrize("screen", PROJECTORS, ids=lambda size: f"{size['width']}x{size['height']}")
-def test_presenter_view_fits_a_projector(browser, base_url, screen):
-    """On a projector, the presenter view of every page shows its main picture
-    (and on Train its four numbers) on the first screen, without scrolling, and
-    its tables show every row and column without a scrollbar. One browser
-    context per screen size; its screenshots are in artifacts/screenshots/."""
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda size: f"{size['width']}x{size['height']}")
+def test_every_page_fits_the_screen(browser, base_url, screen):
+    """On every screen a class uses, in the normal view and the presenter's,
+    every page's charts read: no two of a chart's texts (its title, legends,
+    axis titles, annotations and subplot titles, the numbers and the frame
+    the component draws) overlap, none lies over a plot's points, none is cut
+    by its chart or the screen, and no word of the numbers' labels breaks
+    across lines (harness/layout.py). A phone's charts have no toolbar, and
+    no chart has plotly's "Share chart..." (it uploads to plotly's cloud).
+
+    On a projector the presenter view shows each page's main picture (its
+    panels; on Train its four numbers too) on the first screen, without
+    scrolling, and its tables every row and column without a scrollbar; the
+    Train page's 3D scene is at least half of a 1280x720 screen. One browser
+    context per screen; a screenshot of each page in artifacts/screenshots/."""
     context = browser.new_context(viewport=screen)
     context.set_default_timeout(TIMEOUT)
     try:
@@ -384,32 +398,54 @@ def test_presenter_view_fits_a_projector(browser, base_url, screen):
         tab.console_errors = watch_console(tab)
         tab.base_url = base_url
         size = f"{screen['width']}x{screen['height']}"
-        for path, name in PAGES.items():
-            go(tab, f"{path}?present=true")
-            assert_healthy(tab)
-            on_screen = [(name, "main chart", tab.locator(CHART).first.bounding_box())]
-            if name == "train":
-                values = tab.locator(CARD_VALUES)
-                expect(values).to_have_count(len(METRICS))
-                on_screen += [(name, text, value.bounding_box())
-                              for text, value in zip(metric_values(tab), values.all(),
-                                                     strict=True)]
-                top_k = tab.locator("[data-testid='stDataFrame']").filter(has_text="#10")
-                expect(top_k.locator("table [role='columnheader']")).to_have_count(
-                    1 + PARAMS["k"].default)
-            tables = tab.locator("[data-testid='stDataFrame'] .dvn-scroller")
-            # A scroller as large as what it shows: nothing behind a scrollbar.
-            cut = tables.evaluate_all("""scrollers => scrollers.filter(s =>
-                s.scrollWidth > s.clientWidth + 1 || s.scrollHeight > s.clientHeight + 1
-            ).length""")
-            screenshots(tab, f"{name}-presenter-{size}")
-            tab.set_viewport_size(screen)
-            assert cut == 0, f"{name}: {cut} table(s) need scrolling at {size}"
-            for page_name, what, box in on_screen:
-                assert box is not None and box["y"] >= 0 \
-                    and box["y"] + box["height"] <= screen["height"], (page_name, what, box, size)
+        problems = []
+        for view, query in (("normal", ""), ("presenter", "?present=true")):
+            for path in EVERY_PAGE:
+                name = PAGES.get(path, path.strip("/"))
+                go(tab, path + query, charts=path != "/exercises")
+                tab.wait_for_timeout(300)  # a chart drawn for its width may draw again
+                assert_healthy(tab)
+                problems += [f"{name} ({view}, {size}): {problem}"
+                             for problem in layout_problems(tab)]
+                assert tab.locator(".modebar-btn[data-title^='Share chart']").count() == 0
+                if screen["width"] < 480:
+                    assert tab.locator(f"{CHART} .modebar").count() == 0, "no toolbar on a phone"
+                if view == "presenter" and screen in PROJECTORS and path != "/exercises":
+                    fits_the_first_screen(tab, name, screen)
+                if view == "presenter" and name == "train" and screen["width"] == 1280:
+                    scene = next(area["box"] for area in main_chart(tab)["areas"]
+                                 if area["name"] == "scene")
+                    assert first_screen_share(scene, screen) >= 0.5, scene
+                screenshots(tab, f"fit-{name}-{view}-{size}")
+                tab.set_viewport_size(screen)
+        assert problems == []
     finally:
         context.close()
+
+
+def fits_the_first_screen(tab: Page, name: str, screen: dict) -> None:
+    """The page's main picture (its plot areas), on Train its numbers, on the
+    first screen; its tables with every row and column, no scrollbar."""
+    on_screen = [(f"{area['name']} of the main chart", area["box"])
+                 for area in main_chart(tab)["areas"]]
+    if name == "train":
+        values = tab.locator(CARD_VALUES)
+        expect(values).to_have_count(len(METRICS))
+        on_screen += [(text, value.bounding_box()) for text, value in zip(
+            metric_values(tab), values.all(), strict=True)]
+        top_k = tab.locator("[data-testid='stDataFrame']").filter(has_text="#10")
+        expect(top_k.locator("table [role='columnheader']")).to_have_count(
+            1 + PARAMS["k"].default)
+    for what, box in on_screen:
+        assert box is not None and box["y"] >= 0 and box["x"] >= 0 \
+            and box["y"] + box["height"] <= screen["height"] + 1 \
+            and box["x"] + box["width"] <= screen["width"] + 1, (name, what, box, screen)
+    tables = tab.locator("[data-testid='stDataFrame'] .dvn-scroller")
+    # A scroller as large as what it shows: nothing behind a scrollbar.
+    cut = tables.evaluate_all("""scrollers => scrollers.filter(s =>
+        s.scrollWidth > s.clientWidth + 1 || s.scrollHeight > s.clientHeight + 1
+    ).length""")
+    assert cut == 0, f"{name}: {cut} table(s) need scrolling at {screen}"
 
 
 # ---------------------------------------------------------------- exports

@@ -1,8 +1,9 @@
-"""Page layout for the presenter view (``present=true``, ui/settings.py): on a
-projector of 1280x720 or 1024x768 a page's main picture and its numbers fit the
-first screen, under a compact title (PRESENTER_CSS), and the page's
-explanations go below them: the teacher talks, and the text is still on the
-page. Elsewhere the pages read as they always have: text, then the picture.
+"""Page layout: on every screen a page's main picture comes first, under the
+page's title (and the controls it needs), so that it starts on the first
+screen; the page's explanations go below it. In the presenter view
+(``present=true``, ui/settings.py), on a projector of 1280x720 or 1024x768,
+the picture and its numbers fill the first screen under a compact title
+(PRESENTER_CSS): the teacher talks, and the text is still on the page.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ def title(text: str, on_projector: bool = True) -> None:
 
 def text_and_picture():
     """Two containers, (text, picture), for a page's explanation and its main
-    picture: the explanation first, but in presenter view below the picture."""
-    first, second = st.container(), st.container()
-    return (second, first) if presenting() else (first, second)
+    picture: the picture first, the explanation below it."""
+    picture, text = st.container(), st.container()
+    return text, picture
 
 
 def column_beside(picture):

@@ -101,7 +101,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 3rem; max-width: none; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 1rem 3rem; max-width: none; }
 h1 { font-size: 1.6rem !important; padding: 0 !important; }
 h2 { font-size: 1.4rem !important; }
 h3 { font-size: 1.2rem !important; }

@@ -105,8 +105,9 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
             "font": FONT,
             "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
             # The caption under the matrix names its rows and columns.
-            "xaxis2": matrix_x | {"anchor": "y2", "title": {"text": ""}},
-            "yaxis2": matrix_y | {"anchor": "x2", "title": {"text": ""}},
+            # No labels, no margin for them: plotly would push the margins anyway.
+            "xaxis2": matrix_x | {"anchor": "y2", "title": {"text": ""}, "automargin": False},
+            "yaxis2": matrix_y | {"anchor": "x2", "title": {"text": ""}, "automargin": False},
             "shapes": blocks,
             **_picture_axes(projection),
         }, merged(wide, wide_frames[-1])), widths[0], [
@@ -477,6 +478,8 @@ def _picture_axes(projection: Projection) -> dict:
             for name, lo, hi, p in zip(("xaxis", "yaxis", "zaxis"), low, high, pad, strict=False)}
     for axis in axes.values():  # PCA coordinates have no units to read: no tick labels
         axis["showticklabels"] = False
+        if projection.components == 2:
+            axis["automargin"] = False
     if projection.components == 3:
         return {"scene": axes | {"aspectmode": "cube",
                                  "camera": {"eye": {"x": 1.0, "y": 1.0, "z": 0.62}}}}

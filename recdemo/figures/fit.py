@@ -120,7 +120,8 @@ SIDE_PX = 10  # the figure's own margins
 
 def pair_layout(headings: tuple[str, str], width_em: float, stacked: bool, height: int,
                 left_share: float = 0.45, panel_em: float = 14.0, below_em: float = 0.0,
-                font: float = 15.0, heading_size: float = 1.0) -> dict:
+                font: float = 15.0, heading_size: float = 1.0,
+                labels_em: float = 1.0) -> dict:
     """The layout of a figure of two panels (axes x, y and x2, y2) under their
     ``headings``, for a chart at least ``width_em`` wide: side by side
     (``left_share`` of the width at the left), ``height`` px tall, or
@@ -128,7 +129,8 @@ def pair_layout(headings: tuple[str, str], width_em: float, stacked: bool, heigh
     their tick labels and titles; ``below_em`` is kept free under the
     panels (for a legend: its top is at paper y of ``"below"`` in the result,
     which the caller pops, as ``"right_em"``, the second panel's width in em).
-    Headings are the first two annotations."""
+    Headings are the first two annotations. ``labels_em``: the first panel's
+    x tick labels' height (a word's length where plotly may turn them)."""
     usable = width_em - 2 * SIDE_PX / font
     axes = {"xaxis": {"automargin": True}, "yaxis": {"automargin": True},
             "xaxis2": {"automargin": True, "anchor": "y2"},
@@ -162,7 +164,7 @@ def pair_layout(headings: tuple[str, str], width_em: float, stacked: bool, heigh
     second, second_em = heading(headings[1], 0.5, 0.0, usable)
     # Between the panels: the first's tick labels and title (plotly may turn
     # the labels to fit) and the second's heading.
-    blocks = [panel_em, AXIS_EM + 1.8 + second_em, panel_em]
+    blocks = [panel_em, AXIS_EM + 0.8 + labels_em + second_em, panel_em]
     inner = sum(blocks) * font
     top = round(first_em * font + SIDE_PX)
     bottom = round((AXIS_EM + below_em) * font)

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.figures.fit import pair_layout, pair_variants
+from recdemo.figures.fit import pair_layout, pair_variants, text_em
 from recdemo.figures.style import FONT, PALETTE, group_color, group_name
 from recdemo.projection import Projection, project
 
@@ -66,7 +66,8 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
                 "item popularity (training positives)")
 
     def layout(width_em: float, stacked: bool) -> dict:
-        shown = pair_layout(headings, width_em, stacked, height, left_share=0.5, panel_em=12.0)
+        shown = pair_layout(headings, width_em, stacked, height, left_share=0.5, panel_em=12.0,
+                            labels_em=max(text_em(name) for name in names))
         shown.pop("below"), shown.pop("right_em")
         return shown
 

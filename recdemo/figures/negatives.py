@@ -73,7 +73,8 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     popularity = "item popularity (training positives)"
 
     def layout(width_em: float, stacked: bool) -> dict:
-        shown = pair_layout(headings, width_em, stacked, height, left_share=0.42)
+        shown = pair_layout(headings, width_em, stacked, height, left_share=0.42,
+                            labels_em=max(text_em(name) for name in names))
         shown.pop("below")
         shown["xaxis2"]["title"] = {"text": "<br>".join(wrap(popularity, shown.pop("right_em")))}
         return shown

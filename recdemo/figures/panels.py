@@ -68,7 +68,7 @@ def training_curves_figure(result, height: int = 380) -> go.Figure:
 # the narrowest before the figure takes fewer columns (its panels above each
 # other, or side by side), the gaps between panels and runs, and a panel's
 # height where the figure's height is not given.
-RUN_EM = {False: 14.0, True: 14.0}
+RUN_EM = {False: 14.0, True: 11.0}
 GAP_EM = 1.2
 PANEL_EM = 13.0
 MIN_PANEL_EM = 6.5  # in a figure of a given height; shorter, it takes the height it needs
@@ -113,14 +113,14 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
         for style, position in zip(styles, positions, strict=True):
             fig.add_trace(go.Scatter({**style, **position, "type": "scatter"}))
         x_layout, y_layout, blocks = recommendation_axes(dataset, *matrix)
-        fig.layout[_layout_key(matrix[0])] = x_layout | {"title": {"text": ""},
-                                                         "anchor": matrix[1]}
-        fig.layout[_layout_key(matrix[1])] = y_layout | {"title": {"text": ""},
-                                                         "anchor": matrix[0]}
-        fig.layout[_layout_key(picture[0])] = {"showticklabels": False, "zeroline": False,
-                                               "anchor": picture[1]}
-        fig.layout[_layout_key(picture[1])] = {"showticklabels": False, "zeroline": False,
-                                               "anchor": picture[0]}
+        # No labels on these axes, and no margins for them (plotly's automargin).
+        bare = {"title": {"text": ""}, "automargin": False}
+        fig.layout[_layout_key(matrix[0])] = x_layout | bare | {"anchor": matrix[1]}
+        fig.layout[_layout_key(matrix[1])] = y_layout | bare | {"anchor": matrix[0]}
+        fig.layout[_layout_key(picture[0])] = bare | {"showticklabels": False, "zeroline": False,
+                                                      "anchor": picture[1]}
+        fig.layout[_layout_key(picture[1])] = bare | {"showticklabels": False, "zeroline": False,
+                                                      "anchor": picture[0]}
         for block in blocks:
             fig.add_shape(block)
     runs = len(names)
@@ -129,10 +129,11 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
     def width_em(columns: int) -> float:  # the narrowest chart with this many runs a row
         return columns * RUN_EM[side_by_side] + (columns - 1) * GAP_EM + SIDE_EM
 
-    # Each number of columns for a chart at least as wide as it needs, and for
-    # one a third wider, where titles take fewer lines; the widest first.
+    # Each number of columns for a chart at least as wide as it needs, and the
+    # most columns for one a third wider too, where titles take fewer lines.
     cols = min(cols, runs)
-    widths = [(width_em(c) * wider, c) for c in range(cols, 1, -1) for wider in (1.35, 1.0)]
+    widths = [(width_em(c) * wider, c) for c in range(cols, 1, -1)
+              for wider in ((1.35, 1.0) if c == cols else (1.0,))]
     variants = [{"min_em": width, "layout": _runs_layout(groups, titles, k, c, side_by_side,
                                                          width, height)}
                 for width, c in widths[1:]]
