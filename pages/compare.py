@@ -105,11 +105,13 @@ st.dataframe(
     hide_index=True, height="content",
     column_config={
         "strategy": st.column_config.TextColumn("strategy"),
-        "recall_at_k": st.column_config.NumberColumn(f"recall@{k}, exact", format="%.2f"),
+        "recall_at_k": st.column_config.NumberColumn(f"recall@{k} exact", format="%.2f"),
         "sampled_recall_at_k": st.column_config.NumberColumn(
-            f"recall@{k}, 100 sampled", format="%.2f"),
+            "of 101, sampled", format="%.2f",
+            help=f"recall@{k} against 100 negatives sampled from the whole corpus"),
         "own_group_sampled_recall_at_k": st.column_config.NumberColumn(
-            f"recall@{k}, 100 from own group", format="%.2f"),
+            "of 101, own group", format="%.2f",
+            help=f"recall@{k} against 100 negatives from the query's own group"),
         "within_group_recall_at_k": st.column_config.NumberColumn(
             figures.metric_label("within_group_recall_at_k", k), format="%.2f"),
         "spurious_at_k": st.column_config.NumberColumn(

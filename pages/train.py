@@ -53,7 +53,7 @@ text.markdown(claims.verdict_claim(label, result, refs, this_run).text)
 if config.switch_at:
     text.markdown(claims_practice.switch_claim(label, result, refs).text)
 if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
-    text.markdown(claims.gravity_claim(baseline, result, refs).text)
+    text.markdown(claims.gravity_claim(plain=baseline, with_gravity=result, refs=refs).text)
 other = (ui.trained_run_or_none(data_config, dataclasses.replace(
     config, logq_correction=not config.logq_correction)) if config.strategy in CORRECTED
     else None)

@@ -125,7 +125,7 @@ def play(tab, base, rounds, view):
     open_train(tab, base, view)
     epochs = tab.locator(f"{CHART} .gtitle").text_content().split(" of ")[1].split(":")[0]
     first, last = [], []
-    button = tab.locator(".recdemo-playback button")  # ▶ Play (ui/plot.js)
+    button = tab.locator(".recdemo-playback button").first  # ▶ Play (ui/plot.js)
     for _ in range(rounds):
         tab.evaluate(ARM, [title_starts("uniform, epoch 0 of"), "click"])
         started = tab.evaluate("performance.now()")
