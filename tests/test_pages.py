@@ -117,8 +117,9 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
     assert len(spec["frames"]) == PARAMS["epochs"].default + 1
     assert all(len(f["data"]) == len(spec["data"]) for f in spec["frames"])
     assert "scene" in spec["layout"], "3D by default: the most faithful picture"
-    caption = spec["layout"]["annotations"][0]["text"]
-    assert caption.startswith("PCA 3D (") and "of the variance" in caption
+    caption = spec["layout"]["annotations"][0]["text"].replace("<br>", " ")
+    assert caption.startswith("Squares: queries, circles: items. PCA 3D (")
+    assert "of the variance" in caption
 
 
 def test_url_parameters_set_the_controls():
