@@ -1,7 +1,7 @@
 """recdemo: see why softmax recommenders need negatives.
 
 Start with `streamlit run app.py`. The pages and the navigation are in
-ui/navigation.py; each page in pages/ starts with ui.page_setup(), which loads
+ui/navigation.py; each page in app_pages/ starts with ui.page_setup(), which loads
 the session's settings from the link and draws the controls that page needs.
 """
 

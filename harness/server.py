@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]  # the checkout: app.py, pages/, scripts/
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: app.py, app_pages/, scripts/
 HOST = "127.0.0.1"  # loopback only: the servers started here listen here and nowhere else
 STARTUP_TIMEOUT = 60.0  # seconds until /_stcore/health answers 200
 # Where the charts load plotly.js (ui/plot.py: a components.v1 name is its

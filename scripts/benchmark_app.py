@@ -46,7 +46,7 @@ def main() -> None:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
         # Opening the page trains the default (uniform) and the baseline (positives-only).
-        at.switch_page("pages/train.py").run()
+        at.switch_page("app_pages/train.py").run()
         order = [s for s in STRATEGIES if s != "uniform"] + ["uniform"]
         for strategy in order[:-1]:
             uncached[strategy].append(click(at, strategy))

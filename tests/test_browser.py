@@ -269,7 +269,7 @@ def test_query_inspector_select_box(page):
 
 # The square's id reaches the page as plotly customdata. The figure sends ids as
 # typed arrays; a 2-D one made a selected point's customdata arrive as
-# {"0": id, "1": item}, and pages/train.py's on_click failed with KeyError.
+# {"0": id, "1": item}, and app_pages/train.py's on_click failed with KeyError.
 def test_clicking_a_query_square_inspects_it(page):
     go(page, "/train?components=2")  # plotly draws 2D points in SVG, where a test can find them
     chart = page.locator(CHART).first
@@ -510,29 +510,58 @@ def test_an_exported_run_reopens_from_its_own_link(page, browser):
 
 # ---------------------------------------------------------------- a fresh server
 
+# Records, from the first byte of a page on, every navigation link it shows and
+# whether a sidebar was ever on screen.
+WATCH_NAVIGATION = """
+window.recdemoSeen = {links: [], sidebar: false};
+new MutationObserver(() => {
+    for (const link of document.querySelectorAll("[data-testid='stSidebarNavLink']")) {
+        if (!window.recdemoSeen.links.includes(link.textContent)) {
+            window.recdemoSeen.links.push(link.textContent);
+        }
+    }
+    const sidebar = document.querySelector("[data-testid='stSidebar']");
+    if (sidebar && sidebar.getBoundingClientRect().width > 0
+            && getComputedStyle(sidebar).display !== "none") {
+        window.recdemoSeen.sidebar = true;
+    }
+}).observe(document, {childList: true, subtree: true, attributes: true});
+"""
+
+
 def test_fresh_server_deep_link(browser, fresh_app_url):
-    """A teacher starts the server and the first student opens a /train link.
-    Streamlit's first run on a fresh server is in its old pages/-folder mode,
-    which showed a "Page not found" dialog here; ui/navigation.py hands that
-    run over to the app's navigation."""
+    """A teacher starts the server and opens a presenter link to /train first:
+    no sidebar and no navigation ever shows, not even for a moment (a folder
+    named pages/ put a fresh Streamlit in its old multipage mode, which showed
+    the folder's raw file list in a sidebar for seconds, and once a "Page not
+    found" dialog). Then a student opens /train: the app's own navigation."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT)
+    context.add_init_script(WATCH_NAVIGATION)
     try:
         tab = context.new_page()
         tab.console_errors = watch_console(tab)
-        open_page(tab, fresh_app_url + "/train")
+        open_page(tab, fresh_app_url + "/train?present=true")
         expect(tab.get_by_role("dialog")).to_have_count(0)
-        nav = tab.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']")
-        expect(nav).to_have_count(len(NAVIGATION))
-        assert [link.get_attribute("label") for link in nav.locator("span[label]").all()
-                ] == NAVIGATION
-        expect(nav.filter(has=tab.locator("span[label='Train']"))).to_have_attribute(
-            "aria-current", "page")
         expect(tab.locator("h1")).to_have_text("Train a softmax recommender")
         assert tab.locator(f"{CHART} .scatterlayer .point").count() > 100
+        assert tab.evaluate("window.recdemoSeen") == {"links": [], "sidebar": False}
         assert urlparse(tab.url).path == "/train"
         assert_healthy(tab)
         screenshots(tab, "train-fresh-server")
+
+        student = context.new_page()
+        student.console_errors = watch_console(student)
+        open_page(student, fresh_app_url + "/train")
+        nav = student.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']")
+        expect(nav).to_have_count(len(NAVIGATION))
+        assert [link.get_attribute("label") for link in nav.locator("span[label]").all()
+                ] == NAVIGATION
+        expect(nav.filter(has=student.locator("span[label='Train']"))).to_have_attribute(
+            "aria-current", "page")
+        seen = student.evaluate("window.recdemoSeen.links")
+        assert [text for text in seen if not text.endswith(tuple(NAVIGATION))] == [], seen
+        assert_healthy(student)
     finally:
         context.close()
 

@@ -203,7 +203,7 @@ def test_a_hostile_link_warns_about_each_bad_value_and_renders_none(page, query,
     {"query": "399"},
 ])
 def test_a_query_beyond_the_data_is_reset_with_a_notice_hidden_or_not(query):
-    at = open_page("pages/train.py", query)
+    at = open_page("app_pages/train.py", query)
     assert not at.exception, [e.message for e in at.exception]
     assert any(w.value.startswith(f"query {query['query']} does not exist in this data")
                for w in at.warning), [w.value for w in at.warning]
@@ -213,7 +213,7 @@ def test_a_query_beyond_the_data_is_reset_with_a_notice_hidden_or_not(query):
 
 @pytest.mark.parametrize("hide", ["query", ""])
 def test_fewer_groups_under_an_inspected_query_reset_it_with_a_notice(hide):
-    at = open_page("pages/train.py", {"hide": hide, "query": "100"})
+    at = open_page("app_pages/train.py", {"hide": hide, "query": "100"})
     assert not at.exception and not at.warning
     at.slider(key="control_groups").set_value(2).run()  # 60 test queries: 0 to 59
     assert not at.exception, [e.message for e in at.exception]
@@ -226,9 +226,9 @@ def test_fewer_groups_under_an_inspected_query_reset_it_with_a_notice(hide):
 
 
 def test_a_query_kept_from_another_page_is_checked_where_it_is_used():
-    at = open_page("pages/groups.py", {"query": "399", "groups": "3"})
+    at = open_page("app_pages/groups.py", {"query": "399", "groups": "3"})
     assert not at.warning, "the Groups page shows no query"
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception
     assert any(w.value.startswith("query 399 does not exist") for w in at.warning)
 
@@ -236,7 +236,7 @@ def test_a_query_kept_from_another_page_is_checked_where_it_is_used():
 # --------------------------------------------------------------------- values known to fail
 
 def test_a_learning_rate_known_to_fail_is_cautioned_beside_its_control():
-    at = open_page("pages/train.py", {"learning_rate": "0.5", "epochs": "2"})
+    at = open_page("app_pages/train.py", {"learning_rate": "0.5", "epochs": "2"})
     assert not at.exception
     caution = SETTINGS["learning_rate"].caution(0.5)
     assert [w.value for w in at.sidebar.warning] == [caution]

@@ -84,7 +84,7 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
 
 
 def test_switching_strategy_changes_the_metrics():
-    at = open_page("pages/train.py")
+    at = open_page("app_pages/train.py")
     uniform = metric_values(at)
     at.radio(key="control_strategy").set_value("positives-only").run()
     folded = metric_values(at)
@@ -98,7 +98,7 @@ def test_switching_strategy_changes_the_metrics():
 
 def test_train_chart_has_squares_circles_and_one_color_per_group():
     groups = 4
-    at = open_page("pages/train.py", groups=groups)
+    at = open_page("app_pages/train.py", groups=groups)
     spec = chart_spec(at, "embedding_chart")
     # Traces 0, 2, 4... are each group's queries (named by the color alone in the
     # legend), 1, 3, 5... its items.
@@ -123,7 +123,7 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
 
 
 def test_url_parameters_set_the_controls():
-    at = open_page("pages/train.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
+    at = open_page("app_pages/train.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
     assert no_exceptions(at)
     assert at.radio(key="control_strategy").value == "hard"
     assert at.slider(key="control_groups").value == 3
@@ -136,7 +136,7 @@ def test_url_parameters_set_the_controls():
 
 @pytest.mark.parametrize("name, bad", [("groups", "99"), ("leak", "lots"), ("strategy", "magic")])
 def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
-    at = open_page("pages/train.py", **{name: bad})
+    at = open_page("app_pages/train.py", **{name: bad})
     assert no_exceptions(at)
     warnings = [w.value for w in at.warning]
     assert any(name in w and PARAMS[name].allowed() in w for w in warnings), warnings
@@ -146,7 +146,7 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
 
 
 def test_query_inspector_lists_k_items_and_follows_the_pick():
-    at = open_page("pages/train.py", k=7)
+    at = open_page("app_pages/train.py", k=7)
     table = at.dataframe[0].value
     assert list(table.columns) == ["", *(f"#{rank}" for rank in range(1, 8))]
     assert list(table[""]) == ["item", "group", "spurious"]
@@ -160,9 +160,9 @@ def test_query_inspector_lists_k_items_and_follows_the_pick():
 
 def test_data_settings_are_shared_across_pages():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/groups.py").run()
+    at.switch_page("app_pages/groups.py").run()
     at.slider(key="control_groups").set_value(3).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert no_exceptions(at)
     assert at.slider(key="control_groups").value == 3
     names = [t["name"] for t in chart_spec(at, "embedding_chart")["data"]]
@@ -170,7 +170,7 @@ def test_data_settings_are_shared_across_pages():
 
 
 def test_divergence_explains_and_keeps_the_last_good_picture():
-    at = open_page("pages/train.py", epochs=3)
+    at = open_page("app_pages/train.py", epochs=3)
     good = chart_spec(at, "embedding_chart")
     at.number_input(key="control_learning_rate").set_value(10.0).run()
     assert not at.exception
@@ -180,7 +180,7 @@ def test_divergence_explains_and_keeps_the_last_good_picture():
 
 
 def test_compare_page_shows_every_strategy():
-    at = open_page("pages/compare.py", epochs=5)
+    at = open_page("app_pages/compare.py", epochs=5)
     assert no_exceptions(at)
     table = at.dataframe[0].value
     strategies = list(PARAMS["strategy"].choices)
@@ -199,7 +199,7 @@ def test_compare_page_shows_every_strategy():
 
 
 def test_presenter_link_hides_the_sidebar_and_chosen_controls():
-    at = open_page("pages/train.py", present="true", hide="strategy,query", strategy="hard")
+    at = open_page("app_pages/train.py", present="true", hide="strategy,query", strategy="hard")
     assert no_exceptions(at)
     assert not at.sidebar.slider and not at.sidebar.number_input, "no sidebar controls"
     assert not [r for r in at.radio if r.key == "control_strategy"], "strategy hidden"
@@ -208,7 +208,7 @@ def test_presenter_link_hides_the_sidebar_and_chosen_controls():
     assert at.query_params["present"] == "true", "the presenter link stays in the URL"
     for key in ("embedding_chart", "curves"):  # larger type in the charts too
         assert chart_spec(at, key)["layout"]["font"]["size"] == ui.PRESENTER_FONT_SIZE
-    at = open_page("pages/train.py", strategy="hard")  # the same, shared, figure
+    at = open_page("app_pages/train.py", strategy="hard")  # the same, shared, figure
     assert chart_spec(at, "embedding_chart")["layout"]["font"] == FONT
 
 
@@ -246,7 +246,7 @@ def test_every_page_offers_its_share_links():
 
 
 def test_train_page_offers_chart_and_metric_downloads():
-    at = open_page("pages/train.py")
+    at = open_page("app_pages/train.py")
     labels = [b.label for b in at.get("download_button")]
     assert {"Chart as interactive HTML", "Metrics per epoch (CSV)",
             "Metrics per epoch (JSON)"} <= set(labels), labels
@@ -264,7 +264,7 @@ def test_a_diverging_link_explains_itself_on_every_page(page):
 
 
 def test_a_run_too_large_for_the_server_is_refused_with_what_to_change():
-    at = open_page("pages/train.py", groups=8, queries_per_group=300, epochs=40,
+    at = open_page("app_pages/train.py", groups=8, queries_per_group=300, epochs=40,
                    batch_size=32)
     assert not at.exception
     assert any("batch_size" in e.value and "epochs" in e.value for e in at.error)
@@ -293,7 +293,7 @@ def test_nothing_keeps_a_pages_variables_after_its_run(page):
 
 
 def test_reset_puts_every_setting_back_but_keeps_the_presenter_choices():
-    at = open_page("pages/train.py", strategy="hard", groups=4, hide="query")
+    at = open_page("app_pages/train.py", strategy="hard", groups=4, hide="query")
     reset = next(b for b in at.sidebar.button if "Reset" in b.label)
     reset.click().run()
     assert no_exceptions(at)
@@ -309,7 +309,7 @@ def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
 
     try:
         config.set_option("browser.serverAddress", "class.example", where_defined="test")
-        at = open_page("pages/train.py", strategy="hard")
+        at = open_page("app_pages/train.py", strategy="hard")
         codes = [c.value for c in at.sidebar.code]
         assert codes and all(c.startswith("http://class.example:8501") for c in codes), codes
     finally:
@@ -318,7 +318,7 @@ def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
 
 
 def test_mf_page_measures_the_sources_table_and_follows_w0():
-    at = open_page("pages/mf.py")
+    at = open_page("app_pages/mf.py")
     assert no_exceptions(at)
     tables = at.get("table")
     assert len(tables) == 2, "the source's table and the two stages"
@@ -337,7 +337,7 @@ def test_mf_page_measures_the_sources_table_and_follows_w0():
 def test_why_sample_measures_every_strategy_at_every_size_asked_for():
     from recdemo.params import COST_STRATEGIES
 
-    at = open_page("pages/why-sample.py", largest_corpus=10_000)
+    at = open_page("app_pages/why-sample.py", largest_corpus=10_000)
     assert no_exceptions(at)
     spec = chart_spec(at, "step_costs")
     assert [t["name"] for t in spec["data"]] == list(COST_STRATEGIES)
@@ -367,7 +367,7 @@ def test_the_lesson_says_what_each_run_did_on_a_link_a_review_tried():
 
 
 def test_train_says_what_gravity_did_against_the_same_run_without_it():
-    at = open_page("pages/train.py", strategy="positives-only", gravity=10.0, groups=8, seed=3)
+    at = open_page("app_pages/train.py", strategy="positives-only", gravity=10.0, groups=8, seed=3)
     assert no_exceptions(at)
     (line,) = [m.value for m in at.markdown if m.value.startswith("With gravity 10, spurious")]
     assert "(no gravity, same data and seed)" in line
@@ -375,7 +375,7 @@ def test_train_says_what_gravity_did_against_the_same_run_without_it():
 
 
 def test_train_warns_before_and_explains_after_where_the_sweep_says_it_fails():
-    at = open_page("pages/train.py", strategy="uniform", l2=0.1)
+    at = open_page("app_pages/train.py", strategy="uniform", l2=0.1)
     assert no_exceptions(at)
     assert any("The lesson is unreliable here" in w.value and "l2 0.1" in w.value
                for w in at.warning)
@@ -384,14 +384,14 @@ def test_train_warns_before_and_explains_after_where_the_sweep_says_it_fails():
 
 
 def test_a_metric_that_means_nothing_is_left_out_with_the_reason():
-    at = open_page("pages/train.py", items_per_group=10)
+    at = open_page("app_pages/train.py", items_per_group=10)
     assert no_exceptions(at)
     assert metric_values(at)["within-group recall@10"] == "–"
     assert any("Within-group recall@10 is left out" in c.value for c in at.caption)
 
 
 def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():
-    at = open_page("pages/mf.py", groups=8)
+    at = open_page("app_pages/mf.py", groups=8)
     assert no_exceptions(at)
     assert "Folding is fine" not in said(at)
     assert "On this data, yes" in said(at) or "On this data, no" in said(at)

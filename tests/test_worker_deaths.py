@@ -56,7 +56,7 @@ def errors(at: AppTest) -> list[str]:
 
 
 def test_the_mf_measurement_after_three_worker_deaths(dying, monkeypatch):
-    at = open_page("pages/mf.py", seed=41)
+    at = open_page("app_pages/mf.py", seed=41)
     assert errors(at) == [] and len(at.table) == 2
     first = [row for row in at.table[0].value.to_dict("records")]
 
@@ -77,7 +77,7 @@ def test_the_mf_measurement_after_three_worker_deaths(dying, monkeypatch):
 
 def test_the_first_mf_measurement_after_three_worker_deaths(dying):
     dying(measure)
-    at = open_page("pages/mf.py", seed=42)
+    at = open_page("app_pages/mf.py", seed=42)
     (message,) = errors(at)
     assert message.endswith("There is nothing earlier to show instead.")
     assert len(at.table) == 0
@@ -85,7 +85,7 @@ def test_the_first_mf_measurement_after_three_worker_deaths(dying):
 
 def test_a_step_cost_measurement_after_three_worker_deaths(dying, monkeypatch):
     strategies = len(COST_STRATEGIES)
-    at = open_page("pages/why-sample.py", largest_corpus=10_000)
+    at = open_page("app_pages/why-sample.py", largest_corpus=10_000)
     assert errors(at) == [] and len(at.dataframe[0].value) == 2 * strategies
 
     deaths = dying(measure_step)

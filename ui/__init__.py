@@ -32,7 +32,6 @@ from ui.layout import (
     text_and_picture,
     title,
 )
-from ui.navigation import run_through_navigation
 from ui.runs import (
     looked_at,
     mf_comparison,
@@ -67,7 +66,7 @@ __all__ = [
     "history_downloads",
     "items_label", "link", "looked_at", "mf_comparison", "mf_config", "negatives_figure",
     "open_view", "page_setup", "presenting", "protocols", "query_label", "references",
-    "request_run", "run_through_navigation", "set_setting", "settings", "small_multiples",
+    "request_run", "set_setting", "settings", "small_multiples",
     "step_costs", "text_and_picture", "title", "train_config", "trained_run",
     "trained_run_or_explain", "trained_run_or_none", "trained_runs", "training_curves",
     "view_link",

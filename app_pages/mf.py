@@ -8,8 +8,6 @@ import ui
 from recdemo import claims, figures
 from recdemo.params import run_settings
 
-ui.run_through_navigation()  # first: see ui/navigation.py
-
 st.title("Matrix factorization vs softmax")
 data_config = ui.data_config()
 mf_config = ui.mf_config()

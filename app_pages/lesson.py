@@ -14,8 +14,6 @@ from recdemo.params import run_settings
 from recdemo.references import random_metrics
 from recdemo.where_it_holds import warnings
 
-ui.run_through_navigation()  # first: see ui/navigation.py
-
 STORY = ("positives-only", "in-group", "uniform")
 
 st.title("Why recommenders need negatives")

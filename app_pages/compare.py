@@ -7,8 +7,6 @@ from recdemo import claims, claims_practice, figures, verdicts
 from recdemo.metrics import METRICS
 from recdemo.params import STRATEGIES, run_settings
 
-ui.run_through_navigation()  # first: see ui/navigation.py
-
 st.title("All strategies, same data, same seed")
 ui.page_setup(training_controls=True)
 data_config = ui.data_config()

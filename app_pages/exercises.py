@@ -5,8 +5,6 @@ import streamlit as st
 import ui
 from recdemo.exercises import EXERCISES
 
-ui.run_through_navigation()  # first: see ui/navigation.py
-
 st.title("Exercises")
 settings = ui.page_setup(data_controls=False)
 st.markdown("Answer each question **before** you open its view: write your prediction down, "

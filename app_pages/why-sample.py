@@ -6,8 +6,6 @@ import ui
 from recdemo import claims, figures
 from recdemo.step_cost import DEFAULT_CORPUS_SIZES, CostConfig
 
-ui.run_through_navigation()  # first: see ui/navigation.py
-
 st.title("Why sample? The cost of a training step")
 settings = ui.page_setup(data_controls=False)
 text, picture = ui.text_and_picture()  # the picture first

@@ -5,8 +5,6 @@ import streamlit as st
 import ui
 from recdemo import figures
 
-ui.run_through_navigation()  # first: see ui/navigation.py
-
 st.title("The colored groups")
 ui.page_setup()
 dataset = ui.dataset(ui.data_config())

@@ -10,8 +10,6 @@ from recdemo.metrics import recommendations
 from recdemo.params import run_settings
 from recdemo.where_it_holds import warnings
 
-ui.run_through_navigation()  # first: see ui/navigation.py
-
 ui.title("Train a softmax recommender", on_projector=False)
 # Start this run and the positives-only baseline now: the workers train them
 # while the page draws its controls.
