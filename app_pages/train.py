@@ -105,10 +105,11 @@ picks = recommendations(result.query_embeddings[inspected], result.item_embeddin
 inspected_group = figures.group_name(dataset.test.groups[inspected])
 st.markdown(f"**Top {k}** of query {inspected} ({inspected_group}) "
             f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
+# A row per pick: four columns fit a phone's width, where ten did not.
 st.dataframe(
-    {"": ["item", "group", "spurious"], **{
-        f"#{p['rank']}": [str(p["item"]), figures.group_name(p["group"]),
-                          "✗" if p["spurious"] else ""] for p in picks}},
+    {"rank": [f"#{p['rank']}" for p in picks], "item": [str(p["item"]) for p in picks],
+     "group": [figures.group_name(p["group"]) for p in picks],
+     "spurious": ["✗" if p["spurious"] else "" for p in picks]},
     hide_index=True, height="content",
 )
 

@@ -261,9 +261,9 @@ def test_query_inspector_select_box(page):
         r"^Top 10 of query 37 \(\w+\) after training: \d+ spurious"))).to_be_visible()
     table = page.locator("[data-testid='stDataFrame']")
     expect(table).to_be_visible()
-    # a header (#1 to #10) and the rows item, group, spurious
-    expect(table.locator("table [role='row']")).to_have_count(4)
-    expect(table.locator("table [role='columnheader']")).to_have_count(11)
+    # a header (rank, item, group, spurious) and a row per pick, #1 to #10
+    expect(table.locator("table [role='row']")).to_have_count(1 + PARAMS["k"].default)
+    expect(table.locator("table [role='columnheader']")).to_have_count(4)
     expect(inspector.get_by_role("combobox")).to_have_value(re.compile(r"^query 37 \("))
 
 
@@ -434,8 +434,7 @@ def fits_the_first_screen(tab: Page, name: str, screen: dict) -> None:
         on_screen += [(text, value.bounding_box()) for text, value in zip(
             metric_values(tab), values.all(), strict=True)]
         top_k = tab.locator("[data-testid='stDataFrame']").filter(has_text="#10")
-        expect(top_k.locator("table [role='columnheader']")).to_have_count(
-            1 + PARAMS["k"].default)
+        expect(top_k.locator("table [role='row']")).to_have_count(1 + PARAMS["k"].default)
     for what, box in on_screen:
         assert box is not None and box["y"] >= 0 and box["x"] >= 0 \
             and box["y"] + box["height"] <= screen["height"] + 1 \
