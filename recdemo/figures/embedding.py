@@ -93,7 +93,7 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
     legends = ([group_name(g) for g in range(dataset.n_groups)],
                [style["name"] for style in styles[2 * dataset.n_groups:2 * dataset.n_groups + 3]])
     # The widest layout is the figure's own; the others are for narrower charts (fit.py).
-    widths = (WIDE_EM, MEDIUM_EM, 0.0) if projector else (MEDIUM_EM, 0.0)
+    widths = (WIDER_EM, WIDE_EM, MEDIUM_EM, 0.0) if projector else (MEDIUM_EM, 0.0)
     (wide, wide_frames), *narrower = [
         _layout(parts, legends, components, width, height if width >= MEDIUM_EM else None)
         for width in widths]
@@ -186,7 +186,8 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
 # narrow "what it recommends"; elsewhere the two panels side by side under
 # the title; on a phone one under the other (fit.py). Sizes below in em of
 # the figure's font.
-WIDE_EM = 45.0
+WIDE_EM = 38.0
+WIDER_EM = 50.0  # the projector's layout again, its title on fewer lines
 PROJECTOR_PICTURE = (0.0, 0.8)
 PROJECTOR_MATRIX = (0.83, 1.0)
 TITLE_SIZE = 1.15  # the title's type, against the figure's font (plotly's own: 1.4)

@@ -6,7 +6,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.figures.fit import pair_layout, pair_variants, text_em
+from recdemo.figures.fit import (
+    AXIS_EM,
+    NARROW_EM,
+    NARROW_WRAP_EM,
+    legend,
+    pair_layout,
+    pair_variants,
+    text_em,
+    with_variants,
+)
 from recdemo.figures.style import FONT, PALETTE, group_color, group_name
 from recdemo.projection import Projection, project
 
@@ -79,9 +88,19 @@ def latent_figure(dataset, height: int = 450) -> go.Figure:
     """The hidden latent layout the data was generated from (PCA to 2D): the
     groups are far apart here. The model only sees features, not this."""
     proj = project(dataset.test.latent[None], dataset.item_latent[None], 2)
-    fig = go.Figure(static_group_traces(dataset, proj, showlegend=True, size=7))
-    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      xaxis_title="latent PC1", yaxis_title="latent PC2")
+    traces = static_group_traces(dataset, proj, showlegend=True, size=7)
+    fig = go.Figure(traces)
+    # On a phone the legend goes under the picture, in rows: beside it, it
+    # would take half the width.
+    below, below_em = legend([trace.name for trace in traces], "", NARROW_WRAP_EM)
+    bottom = round((AXIS_EM + below_em) * FONT["size"])
+    fig.update_layout(font=FONT, xaxis_title="latent PC1", yaxis_title="latent PC2",
+                      **with_variants({"height": height, "margin": {
+                          "l": 10, "r": 10, "t": 10, "b": 10}}, NARROW_EM, [{
+                          "min_em": 0.0, "layout": {
+                              "height": height + bottom, "margin": {"b": bottom},
+                              "legend": below | {"x": 0.0, "xanchor": "left", "yanchor": "top",
+                                                 "y": -AXIS_EM * FONT["size"] / (height - 20)}}}]))
     return fig
 
 

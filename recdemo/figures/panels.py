@@ -267,8 +267,10 @@ def metrics_bar_figure(summaries: list[dict], references: dict[str, dict]) -> go
                     "pattern": {"shape": ["/" if r else "" for _, _, r in shown]}},
             text=[f"{value:.2f}" for _, value, _ in shown], textposition="outside",
             hovertemplate="%{y}: %{x:.2f}<extra></extra>"), row=1, col=col)
+        # Room for a negative bar's number at its left, off the bars' names.
         low = min(0.0, *(value for _, value, _ in shown))
-        fig.update_xaxes(range=[low - 0.05, 1.3], row=1, col=col, showgrid=False,
+        fig.update_xaxes(range=[low - (0.3 if low < 0 else 0.05), 1.3], row=1, col=col,
+                         showgrid=False,
                          zeroline=True, zerolinecolor="#888888", showticklabels=False)
     fig.update_yaxes(autorange="reversed")
     # Four panels in a row, or two rows of two on a narrower chart (fit.py); the
