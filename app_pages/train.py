@@ -91,7 +91,7 @@ inspected = ui.control("query", inspect, label="Inspect a query (or click a squa
 # the first screen under the strategy's radio buttons (the page's title is for
 # screen readers there); its legends and captions below.
 fig = ui.embedding_figure(data_config, config, components, inspected,
-                          height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT - 10),
+                          height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT - 25),
                           projector=ui.presenting())
 with picture:
     ui.chart(ui.for_projector(fig), "embedding_chart",

@@ -5,12 +5,13 @@
 // and the run's numbers as cards that show the frame on screen (data.cards).
 const STYLE = `
 .recdemo-cards { display: flex; flex-wrap: wrap; gap: 0.4rem 1.6rem; margin: 0 0 0.4rem; }
-.recdemo-beside { display: grid; grid-template-columns: minmax(0, 1fr) auto; column-gap: 1rem; }
+.recdemo-beside { display: grid; grid-template-columns: minmax(0, 1fr) auto;
+  grid-template-rows: auto 1fr; column-gap: 1rem; }
 .recdemo-beside > .recdemo-chart { grid-column: 1; grid-row: 1 / span 2; min-width: 0; }
 .recdemo-beside > .recdemo-cards { grid-column: 2; grid-row: 1; flex-direction: column;
   flex-wrap: nowrap; align-self: start; max-width: 7rem; margin-top: 0.5rem; }
 .recdemo-beside > .recdemo-playback { grid-column: 2; grid-row: 2; align-self: start;
-  max-width: 7rem; }
+  max-width: 7rem; gap: 0.3rem; margin-top: 0; }
 .recdemo-card-label { font-size: 0.85rem; }
 .recdemo-card-label, .recdemo-card-value, .recdemo-card-delta { overflow-wrap: normal;
   word-break: normal; hyphens: none; }

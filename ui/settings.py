@@ -114,7 +114,6 @@ h3 { font-size: 1.2rem !important; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-for_screen_readers) {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
-[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 </style>"""
 
 

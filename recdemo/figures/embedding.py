@@ -188,8 +188,8 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
 # the figure's font.
 WIDE_EM = 38.0
 WIDER_EM = 50.0  # the projector's layout again, its title on fewer lines
-PROJECTOR_PICTURE = (0.0, 0.8)
-PROJECTOR_MATRIX = (0.83, 1.0)
+PROJECTOR_PICTURE = (0.0, 0.82)
+PROJECTOR_MATRIX = (0.85, 1.0)
 TITLE_SIZE = 1.15  # the title's type, against the figure's font (plotly's own: 1.4)
 MEDIUM_EM = NARROW_EM  # from a phone's width up
 SIDE_BY_SIDE = ((0.0, 0.58), (0.66, 1.0))  # the medium layout's picture and matrix
