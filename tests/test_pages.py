@@ -148,8 +148,8 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
 def test_query_inspector_lists_k_items_and_follows_the_pick():
     at = open_page("app_pages/train.py", k=7)
     table = at.dataframe[0].value
-    assert list(table.columns) == ["", *(f"#{rank}" for rank in range(1, 8))]
-    assert list(table[""]) == ["item", "group", "spurious"]
+    assert list(table.columns) == ["rank", "item", "group", "spurious"]
+    assert list(table["rank"]) == [f"#{rank}" for rank in range(1, 8)]
     at.selectbox(key="control_query").set_value(12).run()
     assert no_exceptions(at)
     assert at.query_params["query"] == "12"
