@@ -93,10 +93,12 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
     legends = ([group_name(g) for g in range(dataset.n_groups)],
                [style["name"] for style in styles[2 * dataset.n_groups:2 * dataset.n_groups + 3]])
     # The widest layout is the figure's own; the others are for narrower charts (fit.py).
-    widths = (WIDER_EM, WIDE_EM, MEDIUM_EM, 0.0) if projector else (MEDIUM_EM, 0.0)
+    layouts = ([(WIDER_EM, "projector"), (WIDE_EM, "projector")] if projector else [
+        (WIDER_EM, "side by side")]) + [(MEDIUM_EM, "side by side"), (0.0, "stacked")]
+    widths = [width for width, _ in layouts]
     (wide, wide_frames), *narrower = [
-        _layout(parts, legends, components, width, height if width >= MEDIUM_EM else None)
-        for width in widths]
+        _layout(parts, legends, components, width, kind, height if width else None)
+        for width, kind in layouts]
     spec = {
         "data": traces,
         "frames": [{"name": str(epoch), "data": data, "layout": text}
@@ -187,7 +189,7 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
 # the title; on a phone one under the other (fit.py). Sizes below in em of
 # the figure's font.
 WIDE_EM = 38.0
-WIDER_EM = 50.0  # the projector's layout again, its title on fewer lines
+WIDER_EM = 50.0  # the same layouts again, their texts on fewer lines
 PROJECTOR_PICTURE = (0.0, 0.82)
 PROJECTOR_MATRIX = (0.85, 1.0)
 TITLE_SIZE = 1.15  # the title's type, against the figure's font (plotly's own: 1.4)
@@ -202,10 +204,12 @@ SLACK_EM = 0.4  # between two captions: plotly pads a text's box
 
 
 def _layout(parts: list[dict], legends: tuple[list[str], list[str]], components: int,
-            width_em: float, height: int | None) -> tuple[dict, list[dict]]:
-    """The layout of the Train picture for a chart at least ``width_em`` wide
-    (its texts wrapped for that width), ``height`` px tall (at the figure's
-    font) or as tall as it needs; and each frame's texts in it."""
+            width_em: float, kind: str, height: int | None) -> tuple[dict, list[dict]]:
+    """The layout of the Train picture of ``kind`` ("projector", "side by
+    side" or "stacked") for a chart at least ``width_em`` wide (its texts
+    wrapped for that width), ``height`` px tall (at the figure's font; its
+    panels, for a projector) or as tall as it needs; and each frame's texts
+    in it."""
     font = FONT["size"]
     usable = width_em - 20 / font  # less the side margins
 
@@ -240,7 +244,7 @@ def _layout(parts: list[dict], legends: tuple[list[str], list[str]], components:
 
     group_legend, group_em = legend(legends[0], "", usable)
     inspect_legend, inspect_em = legend(legends[1], "", usable)
-    if width_em >= WIDE_EM:
+    if kind == "projector":
         # A projector's: the title, then the picture as wide as it can be
         # beside a narrow "what it recommends", both ``height`` px down from
         # the chart's top (the first screen); under them, below the first
@@ -270,7 +274,7 @@ def _layout(parts: list[dict], legends: tuple[list[str], list[str]], components:
             "annotations": [_caption(0.0, below(4), "left"), _caption(0.0, below(6), "left")],
             "picture": {"x": list(PROJECTOR_PICTURE), "y": [0.0, 1.0]},
         }
-    elif width_em >= MEDIUM_EM and height is not None:
+    elif kind == "side by side":
         # The title and the legends over the picture and what it recommends,
         # side by side, each with its caption under it.
         (px0, px1), (mx0, mx1) = SIDE_BY_SIDE
@@ -297,7 +301,7 @@ def _layout(parts: list[dict], legends: tuple[list[str], list[str]], components:
     else:
         # A phone: the title, the legends, the picture and its caption, what it
         # recommends and its caption, one under the other.
-        room = NARROW_WRAP_EM if width_em < MEDIUM_EM else usable
+        room = NARROW_WRAP_EM
         titles, title_lines = texts("title", room)
         pictures, picture_lines = texts("picture", room)
         matrices, matrix_lines = texts("matrix", room)
