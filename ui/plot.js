@@ -115,6 +115,11 @@ export default function ({ parentElement, data, setTriggerValue }) {
       if (!drawn) return;  // a newer render took over
       chart.recdemoRedraw = draw;
       watchWidth(chart);
+      // Plotly.react keeps the width it had: a chart drawn again for a new
+      // width is resized to it.
+      if (Math.abs(chart._fullLayout.width - chart.recdemoWidth) > 1) {
+        window.Plotly.Plots.resize(chart);
+      }
       chart.recdemoClicked = data.clickable ? setTriggerValue : null;  // this render's
       if (!chart.recdemoListens) {
         chart.recdemoListens = true;
