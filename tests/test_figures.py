@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
+from recdemo.figures import fit
 from recdemo.figures.embedding import plotly_controls
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.step_cost import StepCost
@@ -91,6 +92,41 @@ def test_what_it_recommends_marks_exactly_each_query_top_k_in_its_group_color(ru
 ])
 def test_other_figures_are_valid_plotly(run, make):
     assert go.Figure(make(*run).to_dict()).data
+
+
+@pytest.mark.parametrize("make", [
+    lambda data, result: figures.embedding_figure(data, result, 3, inspected_query=1,
+                                                  projector=True),
+    lambda data, result: figures.embedding_figure(data, result, 2, inspected_query=1),
+    lambda data, result: figures.negatives_figure(data, result),
+    lambda data, result: figures.training_curves_figure(result),
+    lambda data, result: figures.small_multiples_figure(
+        data, {"a": result, "b": result, "c": result, "d": result, "e": result}, cols=4,
+        height=480, side_by_side=True),
+    lambda data, result: figures.metrics_bar_figure(
+        [result.summary()], {"perfect": {"spurious_at_k": 0.1}, "random": {}}),
+    lambda data, result: figures.negatives_small_multiples(data, {"a": result, "b": result}),
+    lambda data, result: figures.group_sizes_figure(data),
+    lambda data, result: figures.latent_figure(data),
+])
+def test_every_layout_for_a_narrower_chart_is_valid_plotly(run, make):
+    """A figure's narrower layouts (fit.py), as ui/plot.js merges them over it,
+    pass plotly's validation and keep every panel inside the figure, in the
+    presenter's larger type too; the narrowest is for any width."""
+    for fig in (make(*run), figures.with_font_size(make(*run), 20)):
+        spec = fig.to_dict()
+        variants = fit.variants_of(spec["layout"])
+        assert variants and min(variant["min_em"] for variant in variants) == 0
+        for variant in variants:
+            layout = fit.merged(spec["layout"], variant["layout"])
+            frames = [fit.merged(frame.get("layout", {}), texts) for frame, texts
+                      in zip(spec.get("frames", []), variant["frames"], strict=True)
+                      ] if "frames" in variant else []
+            go.Figure({"data": spec["data"], "layout": layout, "frames": [
+                {"layout": frame} for frame in frames]})  # raises on any invalid property
+            domains = [value for name, axis in layout.items() if isinstance(axis, dict)
+                       for value in axis.get("domain", []) if isinstance(value, float)]
+            assert all(0.0 <= value <= 1.0 for value in domains), domains
 
 
 def test_typed_arrays_round_trip_as_float32():

@@ -99,21 +99,6 @@ def legend(names: list[str], title: str, width_em: float,
     return layout, lines_em(len(title_lines)) + rows * ENTRY_EM
 
 
-def stacked(blocks: list[tuple[float, list[tuple[str, tuple[float, float]]]]], top: float,
-            bottom: float) -> tuple[dict, float]:
-    """Rows of panels one under the other, in pixels: each block is (height,
-    [(axis or scene name, x domain), ...]) or (gap, []); ``top`` and
-    ``bottom`` are the figure's margins. Returns ({name: y domain}, the
-    figure's height)."""
-    inner = sum(height for height, _ in blocks)
-    domains, y = {}, inner
-    for height, panels in blocks:
-        for name, _ in panels:
-            domains[name] = [round((y - height) / inner, 4), round(y / inner, 4)]
-        y -= height
-    return domains, inner + top + bottom
-
-
 AXIS_EM = 3.2  # an axis's tick labels and title, beside or under its panel
 SIDE_PX = 10  # the figure's own margins
 
