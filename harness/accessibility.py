@@ -37,7 +37,7 @@ from __future__ import annotations
 
 # Streamlit's own markup, by its data-testid (Streamlit 1.67).
 STREAMLIT_OWN = ", ".join(f"[data-testid='{testid}']" for testid in (
-    "stHeader", "stSkipToContent", "stSidebarHeader", "stSidebarNav", "stSidebarResizeHandle",
+    "stHeader", "stSkipToContent", "stSidebarHeader", "stPageLink", "stSidebarResizeHandle",
     "stSidebarCollapseButton", "stSidebarCollapsedControl", "stSlider", "stNumberInput",
     "stSelectbox", "stRadio", "stCheckbox", "stButton", "stDownloadButton", "stLinkButton",
     "stTooltipIcon", "stElementToolbar", "stBaseButton-elementToolbar"))

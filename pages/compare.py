@@ -21,9 +21,11 @@ k = ui.train_config().k
 refs = ui.references(data_config, k)
 configs = tuple(config for _, config in runs.values())
 # On a projector each strategy's picture beside its matrix, not above it: two
-# rows of strategies fit the screen then.
-figure = ui.small_multiples(data_config, configs, cols=3, side_by_side=ui.presenting())
-ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "small_multiples",
+# rows of four strategies fit the screen then.
+figure = ui.small_multiples(data_config, configs, cols=4 if ui.presenting() else 3,
+                            side_by_side=ui.presenting(),
+                            height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
+ui.chart(ui.for_projector(figure), "small_multiples",
          f"recdemo-compare-seed{data_config.seed}",
          html_title=f"recdemo: every strategy, seed {data_config.seed}",
          alt=figures.small_multiples_alt(dataset, [result for result, _ in runs.values()]))

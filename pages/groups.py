@@ -10,7 +10,7 @@ ui.run_through_navigation()  # first: see ui/navigation.py
 st.title("The colored groups")
 ui.page_setup()
 dataset = ui.dataset(ui.data_config())
-text, picture = ui.text_and_picture()  # in presenter view the picture first
+text, picture = ui.text_and_picture()  # the picture first
 text.markdown(
     f"**{dataset.n_groups} groups** (colors), **{dataset.n_items} items** and "
     f"**{len(dataset.train)} training queries** (plus {len(dataset.test)} held-out test "
@@ -20,11 +20,9 @@ text.markdown(
     + ("The Train and Compare pages use the same data." if ui.presenting() else
        "Change the data in the sidebar; the Train and Compare pages use the same data.")
 )
-if not ui.presenting():  # there the picture is above the text, under the page's title
-    text.header("Who interacts with what")
-text.caption("Rows: training queries, columns: items, both ordered by group. Each "
-             "interaction is colored by its item's group: the blocks on the diagonal are "
-             "the groups, the dots off the diagonal are the leak.")
+text.caption("Above, who interacts with what. Rows: training queries, columns: items, both "
+             "ordered by group. Each interaction is colored by its item's group: the blocks "
+             "on the diagonal are the groups, the dots off the diagonal are the leak.")
 beside = ui.column_beside(picture)
 if beside:  # the data's numbers beside its picture
     picture, numbers = beside

@@ -20,12 +20,12 @@ STORY = ("positives-only", "in-group", "uniform")
 
 st.title("Why recommenders need negatives")
 ui.page_setup(data_controls=False)
-text, picture = ui.text_and_picture()  # in presenter view the picture first
+text, picture = ui.text_and_picture()  # the picture first
 text.markdown(
     "A **softmax recommender** maps a query (a user, a context) to an embedding "
     "and scores every item against it. Trained without the right negatives it can "
     "**fold**: different groups of items land in the same region of the embedding "
-    "space, and a query gets items from the wrong group. Below, the same data "
+    "space, and a query gets items from the wrong group. Above, the same data "
     "trained three ways. Top: the embeddings (squares are queries, circles are "
     "items, one color per group; think: one language on a video site). Bottom: "
     "**what each model recommends**, exactly: a mark for each of a held-out query's "
@@ -46,16 +46,18 @@ UNDONE = {"strategy": "positives-only", "switch_at": settings.epochs // 2,
 undone_config = ui.train_config(with_switch=True, **UNDONE) if settings.epochs > 1 else None
 if undone_config is not None:
     ui.request_run(data_config, undone_config)
-runs = ui.trained_runs(data_config, STORY, slot="lesson")
+with picture:  # its progress where the picture will be, on the first screen
+    runs = ui.trained_runs(data_config, STORY, slot="lesson")
 results = {strategy: result for strategy, (result, _) in runs.items()}
 refs = ui.references(data_config, k)
 undone = ui.trained_run_or_none(data_config, undone_config) if undone_config else None
 if runs:
     configs = tuple(config for _, config in runs.values())
     with picture:
-        figure = ui.small_multiples(data_config, configs, cols=len(configs))
-        ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "lesson_side_by_side",
-                 "recdemo-folding", alt=figures.small_multiples_alt(dataset, results.values()))
+        figure = ui.small_multiples(data_config, configs, cols=len(configs),
+                                    height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
+        ui.chart(ui.for_projector(figure), "lesson_side_by_side", "recdemo-folding",
+                 alt=figures.small_multiples_alt(dataset, results.values()))
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
         f"picture: the share of a query's {k} nearest items *in the picture* that come from "

@@ -20,7 +20,10 @@ for config in (mf_config, observed_only, *softmax.values()):  # the workers star
     ui.request_run(data_config, config)
 
 ui.page_setup()
-text, picture = ui.text_and_picture()  # in presenter view the picture first
+# The controls above the picture, in a row (in presenter view beside it), the
+# picture, then the text.
+controls = st.container()
+text, picture = ui.text_and_picture()
 text.markdown(
     "**Matrix factorization** (WALS) learns one row per training query and one per "
     "item from the interaction matrix alone. Its squared loss has weight 1 on the "
@@ -29,22 +32,18 @@ text.markdown(
     "push apart that negatives give the softmax model. Move $w_0$ and the dimension, and "
     "watch the colors: at $w_0 = 0$ nothing pushes the groups apart."
 )
-# The controls: above the picture, or in presenter view beside it, where they still fit.
 beside = ui.column_beside(picture)
 if beside:
-    picture, mf_controls = beside
-    softmax_controls = mf_controls
+    picture, column = beside
+    places = (column,) * 4
 else:
-    mf_controls, softmax_controls = text.columns(2)
-with mf_controls:
-    st.markdown("**Matrix factorization**")
-    ui.control("unobserved_weight", st, label="unobserved weight w0")
-    ui.control("mf_dim", st, label="dimension d")
-    ui.control("cold_start", st, label="new queries by")
-with softmax_controls:
-    st.markdown("**Softmax model, positives only**")
-    ui.control("gravity", st)
-    st.caption("Gravity pulls every score toward 0, as w0 pulls every unobserved pair.")
+    places = controls.columns(4)
+ui.control("unobserved_weight", places[0], label="MF: unobserved weight w0")
+ui.control("mf_dim", places[1], label="MF: dimension d")
+ui.control("cold_start", places[2], label="MF: new queries by")
+ui.control("gravity", places[3], label="softmax: gravity")
+places[3].caption("Gravity (positives-only softmax) pulls every score toward 0, as w0 pulls "
+                  "every unobserved pair.")
 
 dataset = ui.dataset(data_config)
 mf, mf_config = ui.trained_run_or_explain(data_config, mf_config, slot="mf")
@@ -60,8 +59,9 @@ for config, run in shown.items():  # MF at w0 = 0 is the observed-only run: said
         text.markdown(claims.verdict_claim(figures.run_label(config), run, refs,
                                            run_settings(data_config, config)).text)
 with picture:
-    figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2)
-    ui.chart(ui.for_projector(figure, ui.PRESENTER_PICTURE_HEIGHT), "mf_side_by_side",
+    figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2,
+                                height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
+    ui.chart(ui.for_projector(figure), "mf_side_by_side",
              f"recdemo-mf-seed{data_config.seed}",
              html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}",
              alt=figures.small_multiples_alt(dataset, [mf, positives]))

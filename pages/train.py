@@ -12,7 +12,7 @@ from recdemo.where_it_holds import warnings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
-st.title("Train a softmax recommender")
+ui.title("Train a softmax recommender", on_projector=False)
 # Start this run and the positives-only baseline now: the workers train them
 # while the page draws its controls.
 data_config = ui.data_config()
@@ -45,9 +45,8 @@ refs = ui.references(data_config, k)
 this_run = run_settings(data_config, config)
 caveats = claims.metric_caveats(k, data_config.items_per_group)
 
-# What the run did, then the picture with its numbers above it (they follow
-# the epoch on screen), then how to read them; in presenter view the picture
-# first, and the text below.
+# The picture with its numbers (they follow the epoch on screen), then what
+# the run did and how to read the numbers.
 text, picture = ui.text_and_picture()
 label = figures.run_label(config)
 text.markdown(claims.verdict_claim(label, result, refs, this_run).text)
@@ -90,9 +89,14 @@ inspected = ui.control("query", inspect, label="Inspect a query (or click a squa
                        options=list(range(len(dataset.test))),
                        format_func=ui.query_label(dataset))
 
-fig = ui.embedding_figure(data_config, config, components, inspected)
-with picture:  # in presenter view under the strategy's radio buttons: less tall
-    ui.chart(ui.for_projector(fig, ui.PRESENTER_PICTURE_HEIGHT - 110), "embedding_chart",
+# In presenter view the picture as large as it can be, its panels filling
+# the first screen under the strategy's radio buttons (the page's title is for
+# screen readers there); its legends and captions below.
+fig = ui.embedding_figure(data_config, config, components, inspected,
+                          height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT - 25),
+                          projector=ui.presenting())
+with picture:
+    ui.chart(ui.for_projector(fig), "embedding_chart",
              export.file_name(data_config, config, "embeddings"),
              html_title=f"recdemo: {label}, seed {data_config.seed}",
              on_click=ui.clicked_query_inspector(dataset.n_groups, "embedding_chart"), cards=cards,
@@ -103,10 +107,11 @@ picks = recommendations(result.query_embeddings[inspected], result.item_embeddin
 inspected_group = figures.group_name(dataset.test.groups[inspected])
 st.markdown(f"**Top {k}** of query {inspected} ({inspected_group}) "
             f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
+# A row per pick: four columns fit a phone's width, where ten did not.
 st.dataframe(
-    {"rank": ["item", "group", "spurious"], **{
-        f"#{p['rank']}": [str(p["item"]), figures.group_name(p["group"]),
-                          "✗" if p["spurious"] else ""] for p in picks}},
+    {"rank": [f"#{p['rank']}" for p in picks], "item": [str(p["item"]) for p in picks],
+     "group": [figures.group_name(p["group"]) for p in picks],
+     "spurious": ["✗" if p["spurious"] else "" for p in picks]},
     hide_index=True, height="content",
 )
 

@@ -10,7 +10,7 @@ ui.run_through_navigation()  # first: see ui/navigation.py
 
 st.title("Why sample? The cost of a training step")
 settings = ui.page_setup(data_controls=False)
-text, picture = ui.text_and_picture()  # in presenter view the picture first
+text, picture = ui.text_and_picture()  # the picture first
 text.markdown(
     "The Lesson's full softmax takes its gradient $\\hat p - p$ over **all $n$ items** at "
     "every step. A sampled softmax takes it over the $P$ positives and $K$ sampled "
@@ -25,7 +25,8 @@ largest = ui.control("largest_corpus", picture, label="Measure corpora up to",
                      format_func=ui.items_label)
 config = CostConfig(corpus_sizes=tuple(n for n in DEFAULT_CORPUS_SIZES if n <= largest),
                     repeats=5)
-costs = ui.step_costs(config)
+with picture:  # its progress where the picture will be, on the first screen
+    costs = ui.step_costs(config)
 if costs is None:  # it said why
     st.stop()
 with picture:  # under its control: less tall in presenter view

@@ -56,8 +56,12 @@ def figure_html(fig, title: str, link: str, settings: dict) -> str:
     playback = getattr(fig, "playback", None)
     fig = fig.to_dict() if hasattr(fig, "to_dict") else fig
     # A page of its own has no app to draw Play and the epoch: plotly's own then.
-    controls = plotly_controls(playback) if playback else {}
     margin = fig["layout"].get("margin", {}) | {"l": 70, "r": 30}
+    # Under everything the figure has below its plot area.
+    controls = plotly_controls(playback, margin.get("b", 0)) if playback else {}
+    if controls:
+        margin["b"] = margin.get("b", 0) + 90
+        fig = fig | {"layout": fig["layout"] | {"height": fig["layout"].get("height", 450) + 90}}
     layout = fig["layout"] | controls | {"margin": margin}
     for name in layout:
         if name.startswith(("xaxis", "yaxis")):

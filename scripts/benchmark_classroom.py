@@ -169,9 +169,8 @@ async def run_class(port: int, visits: list[Visit], jitter: float, timeout: floa
 
 
 async def teacher(port: int, timeout: float) -> Visit:
-    """The teacher opens the home page once before the class. On a fresh server
-    Streamlit first serves in its pages/-folder mode; the first run of app.py
-    registers st.navigation's pages, and later visits get those."""
+    """The teacher opens the home page once before the class: its first run of
+    app.py registers st.navigation's pages."""
     visit = Visit("teacher", page="", query_string="")
     done = asyncio.get_running_loop().create_future()
     class_over = asyncio.Event()

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
+from recdemo.figures import fit
 from recdemo.figures.embedding import plotly_controls
 from recdemo.figures.negatives import SHARES_SCALE
 from recdemo.figures.recommendations import BLOCK_LINE
@@ -105,6 +106,41 @@ def test_what_it_recommends_marks_exactly_each_query_top_k_in_its_group_color(ru
 ])
 def test_other_figures_are_valid_plotly(run, make):
     assert go.Figure(make(*run).to_dict()).data
+
+
+@pytest.mark.parametrize("make", [
+    lambda data, result: figures.embedding_figure(data, result, 3, inspected_query=1,
+                                                  projector=True),
+    lambda data, result: figures.embedding_figure(data, result, 2, inspected_query=1),
+    lambda data, result: figures.negatives_figure(data, result),
+    lambda data, result: figures.training_curves_figure(result),
+    lambda data, result: figures.small_multiples_figure(
+        data, {"a": result, "b": result, "c": result, "d": result, "e": result}, cols=4,
+        height=480, side_by_side=True),
+    lambda data, result: figures.metrics_bar_figure(
+        [result.summary()], {"perfect": {"spurious_at_k": 0.1}, "random": {}}),
+    lambda data, result: figures.negatives_small_multiples(data, {"a": result, "b": result}),
+    lambda data, result: figures.group_sizes_figure(data),
+    lambda data, result: figures.latent_figure(data),
+])
+def test_every_layout_for_a_narrower_chart_is_valid_plotly(run, make):
+    """A figure's narrower layouts (fit.py), as ui/plot.js merges them over it,
+    pass plotly's validation and keep every panel inside the figure, in the
+    presenter's larger type too; the narrowest is for any width."""
+    for fig in (make(*run), figures.with_font_size(make(*run), 20)):
+        spec = fig.to_dict()
+        variants = fit.variants_of(spec["layout"])
+        assert variants and min(variant["min_em"] for variant in variants) == 0
+        for variant in variants:
+            layout = fit.merged(spec["layout"], variant["layout"])
+            frames = [fit.merged(frame.get("layout", {}), texts) for frame, texts
+                      in zip(spec.get("frames", []), variant["frames"], strict=True)
+                      ] if "frames" in variant else []
+            go.Figure({"data": spec["data"], "layout": layout, "frames": [
+                {"layout": frame} for frame in frames]})  # raises on any invalid property
+            domains = [value for name, axis in layout.items() if isinstance(axis, dict)
+                       for value in axis.get("domain", []) if isinstance(value, float)]
+            assert all(0.0 <= value <= 1.0 for value in domains), domains
 
 
 def test_typed_arrays_round_trip_as_float32():
@@ -236,9 +272,13 @@ def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, componen
         share = nearest_share(np.concatenate(query_points), np.concatenate(item_points),
                               np.concatenate(query_groups), np.concatenate(item_groups))
         full = nearest_share(scale * Q[epoch], V[epoch], data.test.groups, data.item_groups)
-        caption = frame["layout"]["annotations"][0]["text"]
-        assert (f"From other groups: {share:.0%} of a query's {k} nearest<br>here, {full:.0%} "
-                f"in all {V.shape[-1]}D") in caption
+        # Every layout (fit.py: the chart's width picks one) says it, wrapped its way.
+        captions = [frame["layout"]["annotations"][0]["text"]] + [
+            variant["frames"][epoch]["annotations"][0]["text"]
+            for variant in fig["layout"]["meta"]["recdemo"]["variants"]]
+        for caption in captions:
+            assert (f"From other groups: {share:.0%} of a query's {k} nearest here, "
+                    f"{full:.0%} in all {V.shape[-1]}D") in caption.replace("<br>", " ")
 
 
 def test_an_animated_figure_says_how_to_replay_it_and_the_export_gets_plotlys_controls(run):

@@ -101,6 +101,23 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
     assert dict(at.query_params) == link_params(defaults() | {"exercise": number})
 
 
+def test_the_exercise_stays_in_the_exercises_address():
+    """The session keeps the exercise a student was on, but only the Exercises
+    page's address and links carry it: the Lesson's address written with
+    exercise=5 was a second history entry, where Back sometimes landed."""
+    at = open_page(page_file("exercises"), exercise=5, seed=7)
+    assert dict(at.query_params) == {"exercise": "5", "seed": "7"}
+    for page in (page_file("lesson"), page_file("train")):
+        at.switch_page(page).run()
+        assert no_exceptions(at)
+        assert dict(at.query_params) == {"seed": "7"}, page
+        shared = [code.value for code in at.sidebar.code]
+        assert shared and not [link for link in shared if "exercise" in link], shared
+    at.switch_page(page_file("exercises")).run()
+    assert at.header[0].value == f"5. {EXERCISES[4].title}"
+    assert dict(at.query_params) == {"exercise": "5", "seed": "7"}
+
+
 def link_button(at: AppTest, label: str):
     """The proto of the link button ``label`` (its url, its label)."""
     found = [button.proto for button in at.get("link_button") if button.proto.label == label]
@@ -151,8 +168,9 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
     assert len(spec["frames"]) == PARAMS["epochs"].default + 1
     assert all(len(f["data"]) == len(spec["data"]) for f in spec["frames"])
     assert "scene" in spec["layout"], "3D by default: the most faithful picture"
-    caption = spec["layout"]["annotations"][0]["text"]
-    assert caption.startswith("PCA 3D (") and "of the variance" in caption
+    caption = spec["layout"]["annotations"][0]["text"].replace("<br>", " ")
+    assert caption.startswith("Squares: queries, circles: items. PCA 3D (")
+    assert "of the variance" in caption
 
 
 def test_url_parameters_set_the_controls():
@@ -181,8 +199,8 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
 def test_query_inspector_lists_k_items_and_follows_the_pick():
     at = open_page("pages/train.py", k=7)
     table = at.dataframe[0].value
-    assert list(table.columns) == ["rank", *(f"#{rank}" for rank in range(1, 8))]
-    assert list(table["rank"]) == ["item", "group", "spurious"]
+    assert list(table.columns) == ["rank", "item", "group", "spurious"]
+    assert list(table["rank"]) == [f"#{rank}" for rank in range(1, 8)]
     at.selectbox(key="control_query").set_value(12).run()
     assert no_exceptions(at)
     assert at.query_params["query"] == "12"
@@ -259,8 +277,9 @@ def test_every_page_in_presenter_view(page):
     assert texts and not [text for text in texts if "sidebar" in text.lower()]
     layouts = [json.loads(json.loads(chart.proto.json)["figure"])["layout"]
                for chart in charts(at)]
-    if page != page_file("exercises"):
-        assert layouts[0]["height"] <= ui.PRESENTER_PICTURE_HEIGHT
+    if page != page_file("exercises"):  # under its panels, a legend and captions may follow
+        assert layouts[0]["height"] - (layouts[0]["margin"]["b"] if page == page_file("train")
+                                       else 0) <= ui.PRESENTER_PICTURE_HEIGHT
     assert {layout["font"]["size"] for layout in layouts} <= {ui.PRESENTER_FONT_SIZE}
 
 

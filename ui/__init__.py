@@ -26,9 +26,11 @@ from ui.charts import (
 from ui.layout import (
     PRESENTER_PICTURE_HEIGHT,
     column_beside,
+    figure_height,
     for_projector,
     presenting,
     text_and_picture,
+    title,
 )
 from ui.navigation import run_through_navigation
 from ui.runs import (
@@ -62,10 +64,11 @@ from ui.work import dataset, protocols, references, request_run, trained_run
 __all__ = [
     "PRESENTER_FONT_SIZE", "PRESENTER_PICTURE_HEIGHT", "SOURCE_URL", "chart",
     "clicked_query_inspector", "column_beside", "control", "data_config", "dataset",
-    "embedding_figure", "exercise_label", "exercise_page", "for_projector", "history_downloads",
-    "items_label", "link", "looked_at", "mf_comparison", "mf_config", "negatives_figure",
-    "open_view_link", "page_setup", "presenting", "protocols", "query_label", "references",
-    "request_run", "run_through_navigation", "set_setting", "settings", "small_multiples",
-    "step_costs", "text_and_picture", "train_config", "trained_run", "trained_run_or_explain",
-    "trained_run_or_none", "trained_runs", "training_curves", "unreachable_warning", "view_link",
+    "embedding_figure", "exercise_label", "exercise_page", "figure_height", "for_projector",
+    "history_downloads", "items_label", "link", "looked_at", "mf_comparison", "mf_config",
+    "negatives_figure", "open_view_link", "page_setup", "presenting", "protocols",
+    "query_label", "references", "request_run", "run_through_navigation", "set_setting",
+    "settings", "small_multiples", "step_costs", "text_and_picture", "title", "train_config",
+    "trained_run", "trained_run_or_explain", "trained_run_or_none", "trained_runs",
+    "training_curves", "unreachable_warning", "view_link",
 ]

@@ -34,12 +34,15 @@ def _figure(key: tuple, make, spinner: str | None = "Drawing…") -> SharedFigur
 
 
 def embedding_figure(data_config: DataConfig, config: TrainConfig, components: int,
-                     inspected_query: int):
-    """The run's embeddings, with the query ``inspected_query`` highlighted."""
-    return _figure(("embedding", data_config, config, components, inspected_query),
+                     inspected_query: int, height: int | None = None, projector: bool = False):
+    """The run's embeddings, with the query ``inspected_query`` highlighted;
+    ``height`` and ``projector``: as figures.embedding_figure has them (ui.figure_height)."""
+    sized = {} if height is None else {"height": height}
+    return _figure(("embedding", data_config, config, components, inspected_query, height,
+                    projector),
                    lambda: figures.embedding_figure(
                        dataset(data_config), trained_run(data_config, config), components,
-                       inspected_query=inspected_query))
+                       inspected_query=inspected_query, projector=projector, **sized))
 
 
 def negatives_figure(data_config: DataConfig, config: TrainConfig):
@@ -55,13 +58,14 @@ def training_curves(data_config: DataConfig, config: TrainConfig):
 
 
 def small_multiples(data_config: DataConfig, configs: tuple[TrainConfig, ...], cols: int,
-                    side_by_side: bool = False):
-    """Final embeddings of several runs side by side, shared like embedding_figure."""
+                    side_by_side: bool = False, height: int | None = None):
+    """Final embeddings of several runs side by side, shared like embedding_figure;
+    ``height``: the figure's (ui.figure_height), else as its panels need."""
     def make():
         runs = {config.strategy: trained_run(data_config, config) for config in configs}
-        return figures.small_multiples_figure(dataset(data_config), runs, cols,
+        return figures.small_multiples_figure(dataset(data_config), runs, cols, height=height,
                                               side_by_side=side_by_side)
-    return _figure(("small multiples", data_config, configs, cols, side_by_side), make)
+    return _figure(("small multiples", data_config, configs, cols, side_by_side, height), make)
 
 
 def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click=None,
@@ -73,7 +77,8 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
     ``on_click``: called when a point is clicked (ui.plot.clicked_point);
     ``cards``: numbers shown above the chart that follow its frame; ``alt``:
     the chart in words, for a screen reader."""
-    config = {"displaylogo": False,
+    # No "Share chart..." (plotly's upload to its cloud: nothing for a class).
+    config = {"displaylogo": False, "showSendToCloud": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
     present = settings()["present"]  # the page's type is larger there: so is the chart's
     shown = (figures.with_font_size(plotly_figure(fig), PRESENTER_FONT_SIZE) if present

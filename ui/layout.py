@@ -1,8 +1,9 @@
-"""Page layout for the presenter view (``present=true``, ui/settings.py): on a
-projector of 1280x720 or 1024x768 a page's main picture and its numbers fit the
-first screen, under a compact title (PRESENTER_CSS), and the page's
-explanations go below them: the teacher talks, and the text is still on the
-page. Elsewhere the pages read as they always have: text, then the picture.
+"""Page layout: on every screen a page's main picture comes first, under the
+page's title (and the controls it needs), so that it starts on the first
+screen; the page's explanations go below it. In the presenter view
+(``present=true``, ui/settings.py), on a projector of 1280x720 or 1024x768,
+the picture and its numbers fill the first screen under a compact title
+(PRESENTER_CSS): the teacher talks, and the text is still on the page.
 """
 
 from __future__ import annotations
@@ -26,11 +27,21 @@ def presenting() -> bool:
     return settings()["present"]
 
 
+def title(text: str, on_projector: bool = True) -> None:
+    """The page's title; not ``on_projector``, in presenter view it is there
+    for a screen reader only (PRESENTER_CSS), and the first screen is the picture's."""
+    if on_projector or not presenting():
+        st.title(text)
+        return
+    with st.container(key="for_screen_readers"):
+        st.title(text)
+
+
 def text_and_picture():
     """Two containers, (text, picture), for a page's explanation and its main
-    picture: the explanation first, but in presenter view below the picture."""
-    first, second = st.container(), st.container()
-    return (second, first) if presenting() else (first, second)
+    picture: the picture first, the explanation below it."""
+    picture, text = st.container(), st.container()
+    return text, picture
 
 
 def column_beside(picture):
@@ -43,13 +54,24 @@ def column_beside(picture):
     return tuple(picture.columns(PICTURE_AND_COLUMN, gap="medium"))
 
 
-def for_projector(fig, height: int):
+def for_projector(fig, height: int | None = None):
     """In presenter view, ``fig`` as a projector shows it: every text larger
-    (figures.with_font_size; ui.chart does that for every chart) and ``height``
-    pixels tall, so that a main picture fits the first screen. Elsewhere
-    ``fig`` itself. ``fig``, maybe shared, is left as it is."""
+    (figures.with_font_size; ui.chart does that for every chart) and, given
+    ``height``, that many pixels tall, so that a main picture fits the first
+    screen (a figure that lays out its own panels is made that tall instead:
+    figure_height). Elsewhere ``fig`` itself. ``fig``, maybe shared, is left as it is."""
     if not presenting():
         return fig
     shown = figures.with_font_size(plotly_figure(fig), PRESENTER_FONT_SIZE)
-    shown.layout.height = height
+    if height is not None:
+        shown.layout.height = height
     return shown
+
+
+def figure_height(height: int) -> int | None:
+    """In presenter view, the height to make a figure at its own type size
+    (figures.FONT) that for_projector shows ``height`` pixels tall; elsewhere
+    None (as tall as its panels need)."""
+    if not presenting():
+        return None
+    return round(height * figures.FONT["size"] / PRESENTER_FONT_SIZE)

@@ -1,10 +1,14 @@
 """The app's pages and its navigation (app.py runs it).
 
-Page files are named by their URL path. A fresh Streamlit server runs its
-first script run in its old multipage mode (a pages/ folder exists): it runs
-the page file a link names alone, or shows "Page not found" for a name it
-does not know. Every page starts with ``run_through_navigation()``, which in
-that first run hands over to the app's own navigation; that switches the
+Page files are named by their URL path, in pages/. A folder of that name puts
+a fresh Streamlit server's first script run in its old multipage mode: it
+runs the page file a link names alone, under a navigation of the folder's
+raw file names. So the app draws its own navigation: Streamlit's is hidden
+(``client.showSidebarNavigation = false`` hides the old mode's list too, which
+a cold server showed for seconds, even in presenter view), st.navigation
+only routes, and the sidebar's first lines are a link per page (none in
+presenter view). Every page starts with ``run_through_navigation()``, which
+in that first run hands over to the app's navigation; that switches the
 server to it for good.
 """
 
@@ -34,12 +38,20 @@ def page_file(path: str) -> str:
 def run_app() -> None:
     """Everything app.py does: the process's set-up (once), the page config
     and the navigation."""
+    from ui.settings import set_page, settings  # (ui.settings names the pages' files)
+
     start()
     st.set_page_config(page_title="recdemo: folding", page_icon="🎨", layout="wide")
     pages = [st.Page(page_file(path), title=title, icon=icon, url_path=path or None,
                      default=not path)
              for path, title, icon in PAGES]
-    st.navigation(pages).run()
+    shown = st.navigation(pages, position="hidden")
+    set_page(shown.url_path)
+    if not settings()["present"]:
+        with st.sidebar.container(key="navigation"):
+            for page in pages:
+                st.page_link(page)
+    shown.run()
 
 
 def run_through_navigation() -> None:

@@ -5,12 +5,16 @@
 // and the run's numbers as cards that show the frame on screen (data.cards).
 const STYLE = `
 .recdemo-cards { display: flex; flex-wrap: wrap; gap: 0.4rem 1.6rem; margin: 0 0 0.4rem; }
-.recdemo-beside { display: grid; grid-template-columns: minmax(0, 1fr) auto; column-gap: 1rem; }
-.recdemo-beside > .recdemo-chart { grid-column: 1; grid-row: 1; min-width: 0; }
+.recdemo-beside { display: grid; grid-template-columns: minmax(0, 1fr) auto;
+  grid-template-rows: auto 1fr; column-gap: 1rem; }
+.recdemo-beside > .recdemo-chart { grid-column: 1; grid-row: 1 / span 2; min-width: 0; }
 .recdemo-beside > .recdemo-cards { grid-column: 2; grid-row: 1; flex-direction: column;
-  flex-wrap: nowrap; align-self: center; }
-.recdemo-beside > .recdemo-playback { grid-column: 1 / span 2; }
+  flex-wrap: nowrap; align-self: start; max-width: 7rem; margin-top: 0.5rem; }
+.recdemo-beside > .recdemo-playback { grid-column: 2; grid-row: 2; align-self: start;
+  max-width: 7rem; gap: 0.3rem; margin-top: 0; }
 .recdemo-card-label { font-size: 0.85rem; }
+.recdemo-card-label, .recdemo-card-value, .recdemo-card-delta { overflow-wrap: normal;
+  word-break: normal; hyphens: none; }
 .recdemo-card-value { font-size: 1.9rem; line-height: 1.15; }
 .recdemo-card-delta { font-size: 0.85rem; font-weight: 600; }
 .recdemo-card-delta.better { color: #1a6b2e; }
@@ -72,7 +76,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
   const chart = element(parentElement, "div", "recdemo-chart");
   const cards = data.cards ? element(parentElement, "div", "recdemo-cards", chart) : null;
   // On a projector the numbers go beside the picture: it keeps the screen's height.
-  parentElement.classList.toggle("recdemo-beside", Boolean(data.cards?.beside));
+  // Not on a narrower screen (a tablet, a phone): above it, the picture keeps its width.
+  parentElement.classList.toggle("recdemo-beside", Boolean(data.cards?.beside)
+    && parentElement.clientWidth >= BESIDE_FROM);
   const controls = data.playback ? element(parentElement, "div", "recdemo-playback") : null;
   describe(parentElement, chart, data.alt);
   const figure = JSON.parse(data.figure);
@@ -89,13 +95,31 @@ export default function ({ parentElement, data, setTriggerValue }) {
   const render = (chart.recdemoRender ?? 0) + 1;
   chart.recdemoRender = render;
   chart.recdemoShown = { playback: data.playback, cards: data.cards };
+  chart.recdemoFigure = figure;
   // The numbers first: beside the picture, their width decides the chart's.
   fillCards(cards, data.cards, data.playback ? data.playback.active : -1);
   const draw = () => window.recdemoPlotly
-    .then((Plotly) => render === chart.recdemoRender && Plotly.react(chart, {
-      ...figure, config: { ...config, toImageButtonOptions: chart.recdemoImage } }))
+    .then((Plotly) => {
+      if (render !== chart.recdemoRender) return false;
+      // The layout for the chart's width (recdemo/figures/fit.py), and on a
+      // phone no toolbar: it would lie over the title.
+      const width = chart.getBoundingClientRect().width || parentElement.clientWidth;
+      const { fitted, choice } = fit(figure, width);
+      chart.recdemoFit = choice;
+      chart.recdemoWidth = width;
+      return Plotly.react(chart, { ...fitted, config: {
+        ...config, toImageButtonOptions: chart.recdemoImage, responsive: true,
+        displayModeBar: width < NO_TOOLBAR_BELOW ? false : "hover" } });
+    })
     .then((drawn) => {
       if (!drawn) return;  // a newer render took over
+      chart.recdemoRedraw = draw;
+      watchWidth(chart);
+      // Plotly.react keeps the width it had: a chart drawn again for a new
+      // width is resized to it.
+      if (Math.abs(chart._fullLayout.width - chart.recdemoWidth) > 1) {
+        window.Plotly.Plots.resize(chart);
+      }
       chart.recdemoClicked = data.clickable ? setTriggerValue : null;  // this render's
       if (!chart.recdemoListens) {
         chart.recdemoListens = true;
@@ -117,6 +141,59 @@ export default function ({ parentElement, data, setTriggerValue }) {
   } else {
     draw();
   }
+}
+
+// Below this width (px) a chart has no toolbar: a phone's.
+const NO_TOOLBAR_BELOW = 480;
+// From this width (px) of the chart's element up, its numbers may go beside it.
+const BESIDE_FROM = 900;
+
+// The figure as drawn at ``width`` px: the widest of its layouts (its own and
+// its narrower variants, recdemo/figures/fit.py) that is for a chart at most
+// that wide, in em of its font; returns it and which layout it is.
+function fit(figure, width) {
+  const recdemo = figure.layout.meta?.recdemo;
+  const toolbar = width < NO_TOOLBAR_BELOW ? "none" : "hover";
+  if (!recdemo) return { fitted: figure, choice: `own ${toolbar}` };
+  const em = width / figure.layout.font.size;
+  const layouts = [{ min_em: recdemo.min_em }, ...recdemo.variants];
+  const fitting = layouts.filter((layout) => layout.min_em <= em);
+  const pick = (list, better) => list.reduce((a, b) => (better(b, a) ? b : a));
+  const chosen = fitting.length ? pick(fitting, (b, a) => b.min_em > a.min_em)
+    : pick(layouts, (b, a) => b.min_em < a.min_em);
+  const choice = `${chosen.min_em} ${toolbar}`;
+  if (!chosen.layout) return { fitted: figure, choice };
+  const fitted = { ...figure, layout: merged(figure.layout, chosen.layout) };
+  if (figure.frames && chosen.frames) {
+    fitted.frames = figure.frames.map((frame, i) => (
+      { ...frame, layout: merged(frame.layout ?? {}, chosen.frames[i]) }));
+  }
+  return { fitted, choice };
+}
+
+// ``patch`` over ``base``, neither changed: objects key by key, arrays item by
+// item (the patch's array sets the length), anything else the patch's.
+function merged(base, patch) {
+  if (Array.isArray(patch)) {
+    return patch.map((item, i) => merged(Array.isArray(base) ? base[i] : undefined, item));
+  }
+  if (patch === null || typeof patch !== "object") return patch;
+  if (base === null || typeof base !== "object" || Array.isArray(base)) base = {};
+  const result = { ...base };
+  for (const [key, value] of Object.entries(patch)) result[key] = merged(base[key], value);
+  return result;
+}
+
+// A chart whose width changes (a phone turned, the sidebar opened) is drawn
+// again if another of its layouts fits the new width.
+function watchWidth(chart) {
+  if (chart.recdemoObserver) return;
+  chart.recdemoObserver = new ResizeObserver(() => {
+    const width = chart.getBoundingClientRect().width;
+    if (!width || Math.abs(width - chart.recdemoWidth) < 1 || !chart.recdemoFigure) return;
+    if (fit(chart.recdemoFigure, width).choice !== chart.recdemoFit) chart.recdemoRedraw?.();
+  });
+  chart.recdemoObserver.observe(chart);
 }
 
 // A text alternative: what the chart shows, with its main numbers, for a screen reader.

@@ -101,7 +101,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 3rem; max-width: none; }
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 1rem 3rem; max-width: none; }
 h1 { font-size: 1.6rem !important; padding: 0 !important; }
 h2 { font-size: 1.4rem !important; }
 h3 { font-size: 1.2rem !important; }
@@ -110,6 +110,10 @@ h3 { font-size: 1.2rem !important; }
 [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
 [data-testid="stColumn"]:has([data-testid="stMetric"]) > [data-testid="stVerticalBlock"] {
   gap: 0.5rem; }
+[data-testid="stMetricLabel"] * { overflow-wrap: normal !important; word-break: normal !important; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-for_screen_readers) {
+  position: absolute !important; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
 </style>"""
 
 
@@ -118,7 +122,7 @@ SOURCE_URL = "https://developers.google.com/machine-learning/recommendation/dnn/
 
 def link(**changes) -> str:
     """A link to the current view (with ``changes``), for this page."""
-    return _with_query(page_address(), {**settings(), **changes})
+    return _with_query(page_address(), _page_values({**settings(), **changes}))
 
 
 def page_address() -> str:
@@ -190,9 +194,28 @@ def _reset() -> None:
     sync_url()
 
 
+# A setting that belongs to one page's address (its URL path): the others'
+# addresses and links leave it out, so that the Lesson's address, say, does
+# not carry the exercise the Exercises page was on (the session keeps it).
+PAGE_OWN = {"exercise": "exercises"}
+
+
+def set_page(path: str) -> None:
+    """Note the page this run shows (its URL path; ui/navigation.py)."""
+    st.session_state.page = path
+
+
+def _page_values(values: dict) -> dict:
+    """``values`` without the settings that belong to another page's address."""
+    page = st.session_state.get("page")
+    return {name: value for name, value in values.items()
+            if PAGE_OWN.get(name, page) == page}
+
+
 def sync_url() -> None:
-    """Write the settings into the address bar (only what differs from the defaults)."""
-    wanted = link_params(settings())
+    """Write the settings into the address bar (only what differs from the
+    defaults, and only this page's own: PAGE_OWN)."""
+    wanted = link_params(_page_values(settings()))
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

@@ -14,6 +14,15 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from recdemo.figures.fit import (
+    LINE_EM,
+    NARROW_EM,
+    legend,
+    lines_em,
+    merged,
+    with_variants,
+    wrap,
+)
 from recdemo.figures.recommendations import (
     recommendation_axes,
     recommendation_positions,
@@ -37,10 +46,6 @@ from recdemo.metrics import nearest_spurious_at_k
 from recdemo.projection import Projection, project
 
 FRAME_MS = 450  # one epoch per frame during playback
-PICTURE_DOMAIN = (0.0, 0.58)  # share of the figure's width: the embeddings
-MATRIX_DOMAIN = (0.66, 1.0)  # and what it recommends
-# Room under the panels for their captions (three lines).
-UNDER_CAPTIONS = 62
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class Playback:
 
 
 def embedding_figure(dataset, result, components: int = 3, inspected_query: int | None = None,
-                     height: int = 640) -> AnimatedFigure:
+                     height: int = 640, projector: bool = False) -> AnimatedFigure:
     """PCA of the test queries (squares) and items (circles), each group's
     name where its items are, with one animation frame per epoch, beside the
     "what it recommends" matrix. ``inspected_query`` (a test query id) is
@@ -74,6 +79,11 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
 
     Built from numpy arrays, and each frame carries only positions and its
     texts: the figure is sent to every browser that shows it, so it is kept small.
+
+    ``projector``: on a wide chart, the picture as large as it can be, its
+    panels ``height`` px tall and its legends and captions below them (the
+    presenter view's first screen); else the whole figure ``height`` px tall.
+    Narrower charts get narrower layouts (fit.py).
     """
     balanced = balanced_snapshots(result)
     projection = project(*balanced, components)
@@ -82,8 +92,9 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
     frames = [_positions_at(dataset, result, projection, members, epoch, inspected_query)
               + recommendation_positions(dataset, result.top_k_snapshots[epoch])
               for epoch in range(epochs)]
-    texts = [_frame_texts(dataset, result, balanced, projection, members, epoch, k)
+    parts = [_frame_parts(dataset, result, balanced, projection, epoch, k)
              for epoch in range(epochs)]
+    scene_names = [_scene_names(projection, members, epoch) for epoch in range(epochs)]
     styles = (_trace_styles(dataset, components, inspected_query, k)
               + recommendation_styles(dataset, k, "x2", "y2"))
     hover = _hover_data(dataset, result, inspected_query)
@@ -91,30 +102,35 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
     traces = [style | position | extra
               for style, position, extra in zip(styles, frames[-1], hover, strict=True)]
     matrix_x, matrix_y, blocks = recommendation_axes(dataset, "x2", "y2")
+    legends = ([group_name(g) for g in range(dataset.n_groups)],
+               [style["name"] for style in styles[2 * dataset.n_groups:2 * dataset.n_groups + 3]])
+    # The widest layout is the figure's own; the others are for narrower charts (fit.py).
+    layouts = ([(WIDER_EM, "projector"), (WIDE_EM, "projector")] if projector else [
+        (WIDER_EM, "side by side")]) + [(MEDIUM_EM, "side by side"), (0.0, "stacked")]
+    widths = [width for width, _ in layouts]
+    (wide, wide_frames), *narrower = [
+        _layout(parts, legends, components, width, kind, height if width else None)
+        for width, kind in layouts]
     spec = {
         "data": traces,
-        "frames": [{"name": str(epoch), "data": data, "layout": text}
-                   for epoch, (data, text) in enumerate(zip(frames, texts, strict=True))],
-        "layout": {
-            "height": height, "font": FONT, "margin": {
-                "l": 10, "r": 10, "t": 105 + (40 if _title_break(result.config) == "<br>" else 0),
-                "b": UNDER_CAPTIONS + 10},
-            "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0,
-                       "yanchor": "bottom", "itemsizing": "constant",
-                       # On top: at its left, a long legend runs out of the chart.
-                       "title": {"text": "squares: queries, circles: items", "side": "top"}},
+        "frames": [{"name": str(epoch), "data": data, "layout": text | names}
+                   for epoch, (data, text, names)
+                   in enumerate(zip(frames, wide_frames, scene_names, strict=True))],
+        "layout": with_variants(merged({
+            "font": FONT,
             "uirevision": "keep",  # keep zoom and camera when the figure is redrawn
-            # The caption under the matrix names its columns.
-            "xaxis2": matrix_x | {"domain": list(MATRIX_DOMAIN), "anchor": "y2",
-                                  "title": {"text": ""}},
-            "yaxis2": matrix_y | {"domain": [0.0, 1.0], "anchor": "x2"},
+            # The caption under the matrix names its rows and columns.
+            # No labels, no margin for them: plotly would push the margins anyway.
+            "xaxis2": matrix_x | {"anchor": "y2", "title": {"text": ""}, "automargin": False},
+            "yaxis2": matrix_y | {"anchor": "x2", "title": {"text": ""}, "automargin": False},
             "shapes": blocks,
-            **texts[-1],
             **_picture_axes(projection),
-        },
+        }, merged(wide, wide_frames[-1])), widths[0], [
+            {"min_em": width, "layout": merged(layout, texts[-1]), "frames": texts}
+            for width, (layout, texts) in zip(widths[1:], narrower, strict=True)]),
     }
     if components == 3:  # the scene's axes and the last frame's names
-        spec["layout"]["scene"] |= texts[-1]["scene"]
+        spec["layout"]["scene"] |= scene_names[-1]["scene"]
     playback = Playback(tuple(str(epoch) for epoch in range(epochs)), epochs - 1, result.FRAME,
                         glide_ms=int(0.6 * FRAME_MS) if components == 2 else 0)
     return AnimatedFigure(spec, playback.as_dict())
@@ -161,48 +177,205 @@ def nearest_spurious(dataset, balanced, projection: Projection, frame: int,
             nearest_spurious_at_k(queries[frame], items[frame], *groups, k))
 
 
-def _frame_texts(dataset, result, balanced, projection, members, epoch, k) -> dict:
-    """The layout texts of one frame: the title with the epoch's numbers,
-    each panel's caption (the picture's with its measured faithfulness), and
-    in 3D the groups' names, where their items are drawn at that epoch."""
+def _scene_names(projection, members, epoch) -> dict:
+    """In 3D, the groups' names, where their items are drawn at ``epoch`` (the
+    scene's annotations; in 2D the names are traces)."""
+    if projection.components != 3:
+        return {}
+    return {"scene": {"annotations": [
+        group_label_3d(g, _in_picture(projection.items[epoch][item_ids], projection))
+        for g, (_, item_ids) in enumerate(members)]}}
+
+
+def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
+    """The texts of one frame, unwrapped: the title (the run, the epoch, its
+    numbers), and each panel's caption (the picture's with its measured
+    faithfulness)."""
     metrics = result.metrics[epoch]
     drawn, full = nearest_spurious(dataset, balanced, projection, epoch, k)
-    label = run_label(result.config)
-    title = (f"<b>{label}</b>, {result.FRAME} {epoch} of {len(result.metrics) - 1}:"
-             f"{_title_break(result.config)}"
-             f"{metric_label('spurious_at_k', k)} = {metrics['spurious_at_k']:.2f}, "
-             f"cross-group AUC = {metrics['cross_group_auc']:.2f}")
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
-    dims = balanced[1].shape[-1]
-    # Short lines: they fit under the picture in a projector's narrow chart too.
-    picture = (f"PCA {projection.components}D ({shares} of the variance).<br>"
-               f"From other groups: {drawn:.0%} of a query's {k} nearest<br>"
-               f"here, {full:.0%} in all {dims}D; {metrics['spurious_at_k']:.0%} of its top "
-               f"{k} by score")
     return {
-        # plotly centers a two-line title on its anchor: more room above it then.
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",
-                  "pad": {"t": 10 + (12 if "<br>" in title else 0)}},
-        "annotations": [
-            _caption(picture, sum(PICTURE_DOMAIN) / 2),
-            _caption(f"What it recommends (exact):<br>each query's top {k} items",
-                     sum(MATRIX_DOMAIN) / 2),
-        ],
-    } | ({"scene": {"annotations": [
-        group_label_3d(g, _in_picture(projection.items[epoch][item_ids], projection))
-        for g, (_, item_ids) in enumerate(members)]}} if projection.components == 3 else {})
+        "label": run_label(result.config),
+        "title": (f"{run_label(result.config)}, {result.FRAME} {epoch} of "
+                  f"{len(result.metrics) - 1}: {metric_label('spurious_at_k', k)} = "
+                  f"{metrics['spurious_at_k']:.2f}, cross-group AUC = "
+                  f"{metrics['cross_group_auc']:.2f}"),
+        "picture": (f"Squares: queries, circles: items. PCA {projection.components}D "
+                    f"({shares} of the variance). From other groups: {drawn:.0%} of a "
+                    f"query's {k} nearest here, {full:.0%} in all {balanced[1].shape[-1]}D; "
+                    f"{metrics['spurious_at_k']:.0%} of its top {k} by score"),
+        "matrix": (f"What it recommends (exact): each held-out query's (a row) top {k} "
+                   "items (columns)"),
+    }
 
 
-def _title_break(config) -> str:
-    """A run label with settings in it ("positives-only, gravity 1") makes the
-    title long: its numbers then go on a second line, so that it fits a
-    projector's narrower chart."""
-    return "<br>" if run_label(config) != config.strategy else " "
+# The Train picture's layouts, for charts at least this wide (in em): on a
+# projector, in presenter view, the picture as wide as it can be beside a
+# narrow "what it recommends"; elsewhere the two panels side by side under
+# the title; on a phone one under the other (fit.py). Sizes below in em of
+# the figure's font.
+WIDE_EM = 38.0
+WIDER_EM = 50.0  # the same layouts again, their texts on fewer lines
+PROJECTOR_PICTURE = (0.0, 0.82)
+PROJECTOR_MATRIX = (0.85, 1.0)
+TITLE_SIZE = 1.15  # the title's type, against the figure's font (plotly's own: 1.4)
+MEDIUM_EM = NARROW_EM  # from a phone's width up
+SIDE_BY_SIDE = ((0.0, 0.58), (0.66, 1.0))  # the medium layout's picture and matrix
+NARROW_WRAP_EM = 16.0  # the narrowest phone chart (346 px at the presenter's 20 px)
+NARROW_PICTURE_EM = 17.0  # a phone's picture and matrix heights
+NARROW_MATRIX_EM = 14.0
+GAP_EM = 0.8
+LEGEND_GAP_EM = 0.4
+SLACK_EM = 0.4  # between two captions: plotly pads a text's box
 
 
-def _caption(text: str, x: float) -> dict:
-    return {"text": text, "x": x, "y": 0.0, "xref": "paper", "yref": "paper",
-            "xanchor": "center", "yanchor": "top", "showarrow": False}
+def _layout(parts: list[dict], legends: tuple[list[str], list[str]], components: int,
+            width_em: float, kind: str, height: int | None) -> tuple[dict, list[dict]]:
+    """The layout of the Train picture of ``kind`` ("projector", "side by
+    side" or "stacked") for a chart at least ``width_em`` wide (its texts
+    wrapped for that width), ``height`` px tall (at the figure's font; its
+    panels, for a projector) or as tall as it needs; and each frame's texts
+    in it."""
+    font = FONT["size"]
+    usable = width_em - 20 / font  # less the side margins
+
+    def texts(key: str, room_em: float) -> tuple[list[str], float]:
+        """Every frame's ``key`` text wrapped to ``room_em``, and the most lines
+        of any, as a height in em."""
+        size = TITLE_SIZE if key == "title" else 1.0
+        wrapped = [wrap(part[key], room_em, size) for part in parts]
+        return ["<br>".join(lines) for lines in wrapped], lines_em(max(map(len, wrapped)), size)
+
+    def bold_label(title: str, label: str) -> str:
+        """The title with its run's label in bold (its words may span lines)."""
+        words = len(label.split(" "))
+        out, seen = [], 0
+        for line in title.split("<br>"):
+            line_words = line.split(" ")
+            bold = max(0, min(len(line_words), words - seen))
+            seen += len(line_words)
+            if bold:
+                line = f"<b>{' '.join(line_words[:bold])}</b> {' '.join(line_words[bold:])}"
+            out.append(line.strip())
+        return "<br>".join(out)
+
+    def title_top(lines_height: float) -> float:
+        """Where plotly puts the top of a title under a pad of 10 px: a title
+        of several lines it puts higher, by about 0.7 of a line."""
+        return 10 + (0.8 * TITLE_SIZE * font if lines_height > LINE_EM * TITLE_SIZE else 0)
+
+    def title(x: float, lines_height: float) -> dict:
+        return {"x": x, "xref": "paper", "xanchor": "left", "y": 1.0, "yref": "container",
+                "yanchor": "top", "pad": {"t": round(title_top(lines_height))}}
+
+    group_legend, group_em = legend(legends[0], "", usable)
+    inspect_legend, inspect_em = legend(legends[1], "", usable)
+    if kind == "projector":
+        # A projector's: the title, then the picture as wide as it can be
+        # beside a narrow "what it recommends", both ``height`` px down from
+        # the chart's top (the first screen); under them, below the first
+        # screen, the legends and the captions.
+        titles, title_lines = texts("title", usable)
+        picture_room = PROJECTOR_PICTURE[1] * usable
+        pictures, picture_lines = texts("picture", picture_room)
+        matrices, matrix_lines = texts("matrix", picture_room)
+        top = round(title_top(title_lines) + (title_lines + LEGEND_GAP_EM) * font)
+        inner = (height or 640) - top
+        under = [GAP_EM, group_em, inspect_em, GAP_EM, picture_lines, SLACK_EM, matrix_lines]
+        bottom = round((sum(under) + GAP_EM) * font)
+
+        def below(count: int) -> float:  # the paper y under the first ``count`` blocks
+            return -sum(under[:count]) * font / inner
+
+        layout = {
+            "height": inner + top + bottom,
+            "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+            "title": title(0.0, title_lines),
+            "legend": group_legend | {"x": 0.0, "xanchor": "left", "y": below(1),
+                                      "yanchor": "top"},
+            "legend2": inspect_legend | {"x": 0.0, "xanchor": "left", "y": below(2),
+                                         "yanchor": "top"},
+            "xaxis2": {"domain": list(PROJECTOR_MATRIX)},
+            "yaxis2": {"domain": [0.0, 1.0]},
+            "annotations": [_caption(0.0, below(4), "left"), _caption(0.0, below(6), "left")],
+            "picture": {"x": list(PROJECTOR_PICTURE), "y": [0.0, 1.0]},
+        }
+    elif kind == "side by side":
+        # The title and the legends over the picture and what it recommends,
+        # side by side, each with its caption under it.
+        (px0, px1), (mx0, mx1) = SIDE_BY_SIDE
+        titles, title_lines = texts("title", usable)
+        pictures, picture_lines = texts("picture", (px1 - px0) * usable)
+        matrices, matrix_lines = texts("matrix", (mx1 - mx0) * usable)
+        top = round((title_lines + LEGEND_GAP_EM + group_em + inspect_em + GAP_EM)
+                    * font + title_top(title_lines))
+        bottom = round((max(picture_lines, matrix_lines) + GAP_EM) * font)
+        inner = height - top - bottom
+        layout = {
+            "height": height, "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+            "title": title(0.0, title_lines),
+            "legend": group_legend | {"x": 0.0, "xanchor": "left", "yanchor": "bottom",
+                                      "y": 1 + (inspect_em + GAP_EM) * font / inner},
+            "legend2": inspect_legend | {"x": 0.0, "xanchor": "left", "yanchor": "bottom",
+                                         "y": 1 + GAP_EM * font / inner},
+            "xaxis2": {"domain": [mx0, mx1]},
+            "yaxis2": {"domain": [0.0, 1.0]},
+            "annotations": [_caption((px0 + px1) / 2, 0.0, "center", GAP_EM * font / 2),
+                            _caption((mx0 + mx1) / 2, 0.0, "center", GAP_EM * font / 2)],
+            "picture": {"x": [px0, px1], "y": [0.0, 1.0]},
+        }
+    else:
+        # A phone: the title, the legends, the picture and its caption, what it
+        # recommends and its caption, one under the other.
+        room = NARROW_WRAP_EM
+        titles, title_lines = texts("title", room)
+        pictures, picture_lines = texts("picture", room)
+        matrices, matrix_lines = texts("matrix", room)
+        group_legend, group_em = legend(legends[0], "", room)
+        inspect_legend, inspect_em = legend(legends[1], "", room)
+        top = round((title_lines + LEGEND_GAP_EM + group_em + inspect_em + GAP_EM)
+                    * font + title_top(title_lines))
+        blocks = [NARROW_PICTURE_EM, picture_lines + GAP_EM, NARROW_MATRIX_EM,
+                  matrix_lines + GAP_EM]
+        inner = sum(blocks) * font
+        height = round(inner + top + 10)
+        picture_bottom = (blocks[1] + blocks[2] + blocks[3]) * font / inner
+        matrix_top = (blocks[2] + blocks[3]) * font / inner
+        matrix_bottom = blocks[3] * font / inner
+        layout = {
+            "height": height, "margin": {"l": 10, "r": 10, "t": top, "b": 10},
+            "title": title(0.0, title_lines),
+            "legend": group_legend | {"x": 0.0, "xanchor": "left", "yanchor": "bottom",
+                                      "y": 1 + (inspect_em + GAP_EM) * font / inner},
+            "legend2": inspect_legend | {"x": 0.0, "xanchor": "left", "yanchor": "bottom",
+                                         "y": 1 + GAP_EM * font / inner},
+            "xaxis2": {"domain": [0.0, 1.0]},
+            "yaxis2": {"domain": [round(matrix_bottom, 4), round(matrix_top, 4)]},
+            "annotations": [_caption(0.5, picture_bottom, "center", GAP_EM * font / 2),
+                            _caption(0.5, matrix_bottom, "center", GAP_EM * font / 2)],
+            "picture": {"x": [0.0, 1.0], "y": [round(picture_bottom, 4), 1.0]},
+        }
+    picture = layout.pop("picture")
+    for key in ("legend", "legend2"):  # a legend's symbols at one size (3D's cross is tiny)
+        layout[key]["itemsizing"] = "constant"
+    if components == 3:
+        layout["scene"] = {"domain": picture}
+    else:
+        layout["xaxis"] = {"domain": picture["x"]}
+        layout["yaxis"] = {"domain": picture["y"]}
+    layout["title"]["font"] = {"size": round(TITLE_SIZE * font, 1)}
+    frames = [{"title": {"text": bold_label(title, part["label"])},
+               "annotations": [{"text": picture_text}, {"text": matrix_text}]}
+              for title, picture_text, matrix_text, part
+              in zip(titles, pictures, matrices, parts, strict=True)]
+    return layout, frames
+
+
+def _caption(x: float, y: float, align: str, shift: float = 0.0) -> dict:
+    """A panel's caption, its top at (``x``, ``y``) in the paper's coordinates,
+    ``shift`` px lower."""
+    return {"x": x, "y": y, "xref": "paper", "yref": "paper", "xanchor": align,
+            "yanchor": "top", "align": align, "yshift": -shift, "showarrow": False}
 
 
 def _trace_styles(dataset, components, inspected_query, k):
@@ -230,7 +403,9 @@ def _trace_styles(dataset, components, inspected_query, k):
     # The inspector's highlight: always present (maybe empty), so every frame has the same traces.
     selected_color = ("#FFFFFF" if inspected_query is None
                       else group_color(dataset.test.groups[inspected_query]))
+    # The inspector's traces have a legend of their own (legend2): fit.py places it.
     styles.append(style(f"its top {k}", MARK_COLOR, "circle-open", 17, MARK_COLOR, 3,
+                        legend="legend2",
                         hovertemplate="recommended item %{customdata}<extra></extra>"))
     if components == 3:
         # A 3D scene draws its symbols as characters, and its "x" is the emoji
@@ -238,16 +413,18 @@ def _trace_styles(dataset, components, inspected_query, k):
         # red bars). The cross is a bold multiplication sign, in every font,
         # over an "x" marker too small to see, which is what the legend shows
         # (at a size of its own, itemsizing "constant"; at size 0 a dot).
-        spurious = style("spurious pick (other group)", SPURIOUS_COLOR, "x", 1, hoverinfo="skip")
+        spurious = style("spurious pick (other group)", SPURIOUS_COLOR, "x", 1,
+                         legend="legend2", hoverinfo="skip")
         styles.append(spurious | {
             "mode": "markers+text", "text": "×", "textposition": "middle center",
             "textfont": {"color": SPURIOUS_COLOR, "size": 24, "weight": "bold"}})
     else:
         styles.append(style("spurious pick (other group)", SPURIOUS_COLOR, "x-thin-open", 15,
-                            SPURIOUS_COLOR, 4, hoverinfo="skip"))
+                            SPURIOUS_COLOR, 4, legend="legend2", hoverinfo="skip"))
     styles.append(style("selected query", selected_color, "square", 20, MARK_COLOR, 3,
+                        legend="legend2",
                         hovertemplate="selected query %{customdata}<extra></extra>"))
-    if components == 3:  # the names are the scene's annotations (_frame_texts)
+    if components == 3:  # the names are the scene's annotations (_scene_names)
         return styles
     # The groups' names last, over every point: the inspector's rings must not hide them.
     return styles + [group_label(g) for g in range(dataset.n_groups)]
@@ -309,10 +486,11 @@ def _positions(points):
     return kind | {axis: typed_array(points[:, i]) for i, axis in enumerate(axes)}
 
 
-def plotly_controls(playback: dict) -> dict:
+def plotly_controls(playback: dict, below: int = 20) -> dict:
     """plotly's own Play/Pause buttons and frame slider for ``playback``
     (Playback.as_dict()), for a chart outside the app (the HTML export), where
-    no component draws them: layout keys "updatemenus" and "sliders"."""
+    no component draws them: layout keys "updatemenus" and "sliders", ``below``
+    px under the plot area (under what the figure has there)."""
     def animate(duration, glide):
         return {"frame": {"duration": duration, "redraw": True}, "mode": "immediate",
                 "transition": {"duration": glide, "easing": "cubic-in-out"},
@@ -323,14 +501,14 @@ def plotly_controls(playback: dict) -> dict:
     return {
         "updatemenus": [{
             "type": "buttons", "direction": "left", "x": 0.0, "y": 0.0, "xanchor": "left",
-            "yanchor": "top", "pad": {"r": 10, "t": UNDER_CAPTIONS}, "showactive": False,
+            "yanchor": "top", "pad": {"r": 10, "t": below}, "showactive": False,
             "buttons": [
                 {"label": "▶ Play", "method": "animate",
                  "args": [None, animate(playback["frame_ms"], playback["glide_ms"])]},
                 {"label": "❚❚ Pause", "method": "animate", "args": [[None], stop]}]}],
         "sliders": [{
             "active": playback["active"], "x": 0.2, "len": 0.8, "y": 0.0, "yanchor": "top",
-            "pad": {"t": UNDER_CAPTIONS},
+            "pad": {"t": below},
             "currentvalue": {"prefix": f"{playback['label']} ", "xanchor": "right"},
             "steps": [{"label": name, "method": "animate", "args": [[name], animate(0, 0)]}
                       for name in playback["frames"]]}],
@@ -348,13 +526,12 @@ def _picture_axes(projection: Projection) -> dict:
             for name, lo, hi in zip(("xaxis", "yaxis", "zaxis"), low, high, strict=False)}
     for axis in axes.values():  # PCA coordinates have no units to read: no tick labels
         axis["showticklabels"] = False
+        if projection.components == 2:
+            axis["automargin"] = False
     if projection.components == 3:
-        return {"scene": axes | {
-            "domain": {"x": list(PICTURE_DOMAIN), "y": [0.0, 1.0]}, "aspectmode": "cube",
-            "camera": {"eye": {"x": 1.0, "y": 1.0, "z": 0.62}}}}
-    return {name: axis | {"zeroline": False, "domain": list(PICTURE_DOMAIN) if name == "xaxis"
-                          else [0.0, 1.0]}
-            for name, axis in axes.items()}
+        return {"scene": axes | {"aspectmode": "cube",
+                                 "camera": {"eye": {"x": 1.0, "y": 1.0, "z": 0.62}}}}
+    return {name: axis | {"zeroline": False} for name, axis in axes.items()}
 
 
 def _picture_ranges(projection: Projection) -> tuple[np.ndarray, np.ndarray]:

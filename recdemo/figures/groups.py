@@ -7,6 +7,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from recdemo.figures.fit import (
+    AXIS_EM,
+    NARROW_EM,
+    NARROW_WRAP_EM,
+    legend,
+    pair_layout,
+    pair_variants,
+    text_em,
+    with_variants,
+)
 from recdemo.figures.style import (
     FONT,
     PALETTE,
@@ -92,8 +102,16 @@ def group_sizes_figure(dataset, height: int = 300) -> go.Figure:
     fig.update_yaxes(title_text="count", range=[0, 1.15 * max(max(v) for _, v in counts)],
                      row=1, col=1)
     fig.update_yaxes(title_text="training positives", rangemode="tozero", row=1, col=2)
-    fig.update_layout(barmode="group", height=height, font=FONT,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    headings = ("items (solid) and training queries (hatched) per group",
+                "item popularity (training positives)")
+
+    def layout(width_em: float, stacked: bool) -> dict:
+        shown = pair_layout(headings, width_em, stacked, height, left_share=0.5, panel_em=12.0,
+                            labels_em=max(text_em(name) for name in names))
+        shown.pop("below"), shown.pop("right_em")
+        return shown
+
+    fig.update_layout(barmode="group", font=FONT, **pair_variants(layout))
     return fig
 
 
@@ -115,10 +133,20 @@ def group_sizes_alt(dataset) -> str:
 def latent_figure(dataset, height: int = 450) -> go.Figure:
     """The hidden latent layout the data was generated from (PCA to 2D): the
     groups are far apart here. The model only sees features, not this."""
-    proj = _latent_projection(dataset)
-    fig = go.Figure(static_group_traces(dataset, proj, showlegend=True, size=7))
-    fig.update_layout(height=height, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      xaxis_title="latent PC1", yaxis_title="latent PC2")
+    traces = static_group_traces(dataset, _latent_projection(dataset), showlegend=True, size=7)
+    fig = go.Figure(traces)
+    # On a phone the legend goes under the picture, in rows: beside it, it
+    # would take half the width.
+    below, below_em = legend([trace.name for trace in traces if trace.showlegend], "",
+                             NARROW_WRAP_EM)
+    bottom = round((AXIS_EM + below_em) * FONT["size"])
+    fig.update_layout(font=FONT, xaxis_title="latent PC1", yaxis_title="latent PC2",
+                      **with_variants({"height": height, "margin": {
+                          "l": 10, "r": 10, "t": 10, "b": 10}}, NARROW_EM, [{
+                          "min_em": 0.0, "layout": {
+                              "height": height + bottom, "margin": {"b": bottom},
+                              "legend": below | {"x": 0.0, "xanchor": "left", "yanchor": "top",
+                                                 "y": -AXIS_EM * FONT["size"] / (height - 20)}}}]))
     return fig
 
 

@@ -17,6 +17,17 @@ from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import Playback
+from recdemo.figures.fit import (
+    NARROW_WRAP_EM,
+    grid_layout,
+    legend,
+    merged,
+    pair_layout,
+    pair_variants,
+    text_em,
+    with_variants,
+    wrap,
+)
 from recdemo.figures.style import (
     FONT,
     AnimatedFigure,
@@ -27,14 +38,14 @@ from recdemo.figures.style import (
 )
 from recdemo.negatives import group_matrix, shares, up_to_each_frame
 
-MATRIX_DOMAIN = (0.0, 0.42)
-ITEMS_DOMAIN = (0.55, 1.0)
 # Each group's items in a shape of their own, named in the legend: the groups'
 # clouds overlap here (popularity, not the group, sets where an item lies),
 # so a name at each cloud's center would pile up where shapes still tell the
 # groups apart without their colors.
 ITEM_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star",
                 "hexagon", "cross")
+
+MATRICES_EM = 13.0  # a run's matrix of negatives, with its groups' names, at the narrowest
 
 # Light for none, dark for all, spelled out: plotly.js's own "Blues" (what an
 # animated figure's frames get) runs the other way from plotly.py's.
@@ -82,23 +93,29 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     traces = [style | frame for style, frame in zip([matrix_style, *item_styles], data_at(last),
                                                      strict=True)]
     top = float(max(per_item[-1].max(), 1.0))
+    headings = (f"Share of each query group's {counted}", f"Each item: {counted}, by popularity")
+    popularity = "item popularity (training positives)"
+
+    def layout(width_em: float, stacked: bool) -> dict:
+        # The legend (each group's shape) under the panels, in rows.
+        legend_layout, legend_em = legend(names, "items of", width_em - 2)
+        shown = pair_layout(headings, width_em, stacked, height, left_share=0.42,
+                            labels_em=max(text_em(name) for name in names),
+                            below_em=legend_em + 0.5)
+        shown["legend"] = legend_layout | {"x": 0.0, "xanchor": "left", "yanchor": "top",
+                                           "y": shown.pop("below"), "itemsizing": "constant"}
+        shown["xaxis2"]["title"] = {"text": "<br>".join(wrap(popularity, shown.pop("right_em")))}
+        return shown
+
     spec = {
         "data": traces,
         "frames": [{"name": str(f), "data": data_at(f)} for f in range(len(frames))],
-        "layout": {
-            "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "legend": {"title": {"text": "items of"}, "itemsizing": "constant"},
-            "xaxis": {"domain": list(MATRIX_DOMAIN), "title": {"text": "item group"},
-                      "side": "bottom"},
+        "layout": merged({
+            "font": FONT,
+            "xaxis": {"title": {"text": "item group"}, "side": "bottom"},
             "yaxis": {"autorange": "reversed", "title": {"text": "query group"}},
-            "xaxis2": {"domain": list(ITEMS_DOMAIN), "anchor": "y2",
-                       "title": {"text": "item popularity (training positives)"}},
-            "yaxis2": {"anchor": "x2", "range": [-0.03 * top, 1.05 * top],
-                       "title": {"text": counted}},
-            "annotations": [
-                _heading(f"Share of each query group's {counted}", sum(MATRIX_DOMAIN) / 2),
-                _heading(f"Each item: {counted}, by popularity", sum(ITEMS_DOMAIN) / 2)],
-        },
+            "yaxis2": {"range": [-0.03 * top, 1.05 * top], "title": {"text": counted}},
+        }, pair_variants(layout)),
     }
     playback = Playback(tuple(str(f) for f in range(len(frames))), last, result.FRAME)
     return AnimatedFigure(spec, playback.as_dict())
@@ -125,8 +142,23 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
                                                f"{counted} from %{{x}}<extra></extra>"),
                       row=index // cols + 1, col=index % cols + 1)
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=height_per_row * rows + 40, font=FONT,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    # Fewer matrices to a row on a narrower chart, one on a phone's (fit.py);
+    # each about square, its groups' names at its left and under it.
+    left_em = max(text_em(name) for name in groups) + 1.0
+
+    def layout(width_em: float, columns: int) -> dict:
+        side_px = min((width_em - columns * (left_em + 1)) / columns * FONT["size"],
+                      height_per_row)
+        shown = grid_layout(names, columns, width_em - left_em, side_px, left_em, 4.5)
+        for index in range(len(names)):
+            shown[f"yaxis{index + 1 if index else ''}"] |= {"automargin": True}
+        return shown
+
+    widths = [(columns, MATRICES_EM * columns) for columns in (cols, 2)]
+    fig.update_layout(font=FONT, **with_variants(
+        layout(widths[0][1], cols), widths[0][1],
+        [{"min_em": width, "layout": layout(width, columns)} for columns, width in widths[1:]]
+        + [{"min_em": 0.0, "layout": layout(NARROW_WRAP_EM, 1)}]))
     return fig
 
 
@@ -172,8 +204,3 @@ def _correlation_text(x: np.ndarray, y: np.ndarray) -> str:
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return "the same for every item" if np.ptp(y) == 0 else "every item equally popular"
     return f"correlation {np.corrcoef(x, y)[0, 1]:.2f}"
-
-
-def _heading(text: str, x: float) -> dict:
-    return {"text": text, "x": x, "y": 1.0, "xref": "paper", "yref": "paper",
-            "xanchor": "center", "yanchor": "bottom", "showarrow": False}

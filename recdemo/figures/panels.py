@@ -8,18 +8,31 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import balanced_snapshots, nearest_spurious
+from recdemo.figures.fit import (
+    NARROW_EM,
+    NARROW_WRAP_EM,
+    grid_layout,
+    legend,
+    lines_em,
+    merged,
+    pair_layout,
+    pair_variants,
+    text_em,
+    with_variants,
+    wrap,
+)
 from recdemo.figures.groups import static_group_traces
 from recdemo.figures.recommendations import (
     recommendation_axes,
     recommendation_positions,
     recommendation_styles,
 )
-from recdemo.figures.style import FONT, STRATEGY_COLORS, metric_label, run_label
+from recdemo.figures.style import FONT, STRATEGY_COLORS, group_name, metric_label, run_label
 from recdemo.metrics import METRICS
 from recdemo.projection import project
 
 
-def training_curves_figure(result, height: int = 330) -> go.Figure:
+def training_curves_figure(result, height: int = 380) -> go.Figure:
     """Training loss per epoch (left), and the four test metrics per epoch (right).
 
     Written as figure JSON with two x-axes side by side, as make_subplots
@@ -36,95 +49,208 @@ def training_curves_figure(result, height: int = 330) -> go.Figure:
                        "y": [m[name] for m in result.metrics], "mode": "lines+markers",
                        "name": metric_label(name, k),
                        "line": {"color": color}})
-    layout = {
-        "height": height, "font": FONT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "xaxis": {"domain": [0.0, 0.45], "anchor": "y", "title": {"text": result.FRAME}},
-        "yaxis": {"anchor": "x"},
-        "xaxis2": {"domain": [0.55, 1.0], "anchor": "y2", "title": {"text": result.FRAME}},
-        "yaxis2": {"anchor": "x2"},
-        "annotations": [
-            {"text": title, "x": x, "y": 1.0, "xref": "paper", "yref": "paper",
-             "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 16}}
-            for title, x in (("training loss", 0.225), ("test metrics", 0.775))
-        ],
-    }
+    names = ["loss", *(metric_label(name, k) for name in METRICS)]
+
+    def layout(width_em: float, stacked: bool) -> dict:
+        # The legend under the panels, in rows.
+        legend_layout, legend_em = legend(names, "", width_em - SIDE_EM)
+        shown = pair_layout(("training loss", "test metrics"), width_em, stacked, height,
+                            left_share=0.5, panel_em=12.0, below_em=legend_em + 0.5)
+        shown["legend"] = legend_layout | {"x": 0.0, "xanchor": "left", "yanchor": "top",
+                                           "y": shown.pop("below")}
+        shown.pop("right_em")
+        return shown
+
+    layout = pair_variants(layout)
+    layout = merged({"font": FONT, "xaxis": {"title": {"text": result.FRAME}},
+                     "xaxis2": {"title": {"text": result.FRAME}}}, layout)
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
-def small_multiples_figure(dataset, results: dict, cols: int = 3,
-                           height_per_row: int = 300, side_by_side: bool = False) -> go.Figure:
+# The small multiples' geometry, in em of the figure's font: a run's column at
+# the narrowest before the figure takes fewer columns (its panels above each
+# other, or side by side), the gaps between panels and runs, and a panel's
+# height where the figure's height is not given.
+RUN_EM = {False: 14.0, True: 11.0}
+GAP_EM = 1.2
+PANEL_EM = 13.0
+MIN_PANEL_EM = 6.5  # in a figure of a given height; shorter, it takes the height it needs
+TITLE_SIZE = 1.0  # a run's title, against the figure's font; its second line
+NOTE_SIZE = 0.85  # the picture's faithfulness, smaller
+SIDE_EM = 1.4  # the figure's left and right margins together
+
+
+def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | None = None,
+                           side_by_side: bool = False) -> go.Figure:
     """The final state of several runs, ``cols`` runs to a row: for each, its
     embeddings (a 2D PCA of its own, with how faithful that picture is) above
     what it recommends (exact), or, ``side_by_side``, beside it (a wide screen
-    fits more runs that way)."""
+    fits more runs that way). ``height``: the figure's (a projector's first
+    screen), else as its panels need. On a narrower chart it takes fewer
+    columns, and on a phone's one run a row, its two panels side by side (fit.py)."""
     names = list(results)
-    rows = -(-len(names) // cols)
-    grid_rows, grid_cols = (rows, 2 * cols) if side_by_side else (2 * rows, cols)
-
-    def cells(index: int) -> tuple[tuple[int, int], tuple[int, int]]:
-        """The (row, col) of a run's picture and of its matrix, from 1."""
-        row, col = index // cols, index % cols
-        if side_by_side:
-            return (row + 1, 2 * col + 1), (row + 1, 2 * col + 2)
-        return (2 * row + 1, col + 1), (2 * row + 2, col + 1)
-
+    k = next(iter(results.values())).config.k
     balanced = {name: tuple(s[-1:] for s in balanced_snapshots(results[name])) for name in names}
     projections = {name: project(*balanced[name], 2) for name in names}
-    titles = [""] * (grid_rows * grid_cols)
-    for index, name in enumerate(names):
-        result, k = results[name], results[name].config.k
-        (row, col), (matrix_row, matrix_col) = cells(index)
+    titles = []
+    for name in names:
+        result = results[name]
         drawn, full = nearest_spurious(dataset, balanced[name], projections[name], 0, k)
-        dims = balanced[name][1].shape[-1]
-        # Short lines, so that narrow panels on a projector still hold them.
-        titles[(row - 1) * grid_cols + col - 1] = (
-            f"<b>{run_label(result.config)}</b><br>"
-            f"{metric_label('spurious_at_k', k)} = {result.final_metrics['spurious_at_k']:.2f}"
-            f"<br><span style='font-size:0.85em'>{k} nearest: {drawn:.0%} other groups in 2D, "
-            f"{full:.0%} in {dims}D</span>")
-        if not side_by_side:  # beside its picture, the legend's title names it
-            titles[(matrix_row - 1) * grid_cols + matrix_col - 1] = (
-                f"what it recommends (top {k})")
-    # Between the rows of panels: room for the titles of the row below.
-    fig = make_subplots(rows=grid_rows, cols=grid_cols, subplot_titles=titles,
-                        horizontal_spacing=0.04, vertical_spacing=0.24 if side_by_side else 0.1)
+        titles.append((run_label(result.config),
+                       f"{metric_label('spurious_at_k', k)} = "
+                       f"{result.final_metrics['spurious_at_k']:.2f}",
+                       f"{k} nearest: {drawn:.0%} other groups in 2D, {full:.0%} in "
+                       f"{balanced[name][1].shape[-1]}D"))
+    fig = go.Figure()
     for index, name in enumerate(names):
         result = results[name]
-        (row, col), (matrix_row, matrix_col) = cells(index)
+        picture, matrix = _axes(2 * index + 1), _axes(2 * index + 2)
         for trace in static_group_traces(dataset, projections[name], showlegend=index == 0,
                                          size=6, label_size=FONT["size"] - 2):
-            fig.add_trace(trace, row=row, col=col)
-        fig.update_xaxes(showticklabels=False, zeroline=False, row=row, col=col)
-        fig.update_yaxes(showticklabels=False, zeroline=False, row=row, col=col)
+            # One legend entry per group: the legend's title says which shape is which.
+            queries = trace.marker.symbol == "square"
+            trace.update(xaxis=picture[0], yaxis=picture[1], showlegend=index == 0 and queries,
+                         name=trace.name.split()[0] if queries else trace.name)
+            fig.add_trace(trace)
         positions = recommendation_positions(dataset, result.top_k_snapshots[-1])
-        styles = recommendation_styles(dataset, result.config.k, size=3)
+        styles = recommendation_styles(dataset, k, *matrix, size=3)
         for style, position in zip(styles, positions, strict=True):
-            fig.add_trace(go.Scatter({**style, **position, "type": "scatter"}), row=matrix_row,
-                          col=matrix_col)
-        x_layout, y_layout, blocks = recommendation_axes(dataset)
-        fig.update_xaxes(x_layout | {"title": {"text": ""}}, row=matrix_row, col=matrix_col)
-        fig.update_yaxes(y_layout | {"title": {"text": ""}}, row=matrix_row, col=matrix_col)
+            fig.add_trace(go.Scatter({**style, **position, "type": "scatter"}))
+        x_layout, y_layout, blocks = recommendation_axes(dataset, *matrix)
+        # No labels on these axes, and no margins for them (plotly's automargin).
+        bare = {"title": {"text": ""}, "automargin": False}
+        fig.layout[_layout_key(matrix[0])] = x_layout | bare | {"anchor": matrix[1]}
+        fig.layout[_layout_key(matrix[1])] = y_layout | bare | {"anchor": matrix[0]}
+        fig.layout[_layout_key(picture[0])] = bare | {"showticklabels": False, "zeroline": False,
+                                                      "anchor": picture[1]}
+        fig.layout[_layout_key(picture[1])] = bare | {"showticklabels": False, "zeroline": False,
+                                                      "anchor": picture[0]}
         for block in blocks:
-            fig.add_shape(block, row=matrix_row, col=matrix_col)
-    if side_by_side:  # a run's title over the middle of its two panels
-        shift = (fig.layout.xaxis2.domain[1] - fig.layout.xaxis.domain[1]) / 2
-        for title in fig.layout.annotations:
-            title.x += shift
-    # The legend (two entries per group) goes under the panels, in rows: beside
-    # a single row of panels it would be taller than they are, and scroll.
-    k = next(iter(results.values())).config.k
-    fig.update_layout(height=height_per_row * grid_rows + 70,
-                      font=FONT, margin={"l": 10, "r": 10, "t": 75, "b": 10},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.02,
-                              "xanchor": "left", "x": 0.0, "title": {
-                                  "text": f"each run: its embeddings, then what it recommends "
-                                          f"(top {k})" if side_by_side else "",
-                                  "side": "top"}})
+            fig.add_shape(block)
+    runs = len(names)
+    groups = [group_name(g) for g in range(dataset.n_groups)]
+
+    def width_em(columns: int) -> float:  # the narrowest chart with this many runs a row
+        return columns * RUN_EM[side_by_side] + (columns - 1) * GAP_EM + SIDE_EM
+
+    # Each number of columns for a chart at least as wide as it needs, and the
+    # most columns for one a third wider too, where titles take fewer lines.
+    cols = min(cols, runs)
+    widths = [(width_em(c) * wider, c) for c in range(cols, 1, -1)
+              for wider in ((1.35, 1.0) if c == cols else (1.0,))]
+    variants = [{"min_em": width, "layout": _runs_layout(groups, titles, k, c, side_by_side,
+                                                         width, height)}
+                for width, c in widths[1:]]
+    variants.append({"min_em": 0, "layout": _runs_layout(groups, titles, k, 1, True,
+                                                         NARROW_WRAP_EM, None)})
+    width, _ = widths[0] if widths else (width_em(1), 1)
+    layout = _runs_layout(groups, titles, k, cols, side_by_side, width, height)
+    fig.update_layout(font=FONT, **with_variants(layout, width, variants))
     return fig
 
 
-def metrics_bar_figure(summaries: list[dict], references: dict[str, dict],
-                       height: int = 360) -> go.Figure:
+def _axes(number: int) -> tuple[str, str]:
+    suffix = "" if number == 1 else str(number)
+    return f"x{suffix}", f"y{suffix}"
+
+
+def _layout_key(axis: str) -> str:
+    return f"{axis[0]}axis{axis[1:]}"
+
+
+def cell_px(height: int | None, title_px: list[float], panels_per_run: int, rows: int,
+            gap_px: float) -> float:
+    """The height of a run's cell in the last row (its title and panels), in px."""
+    if height is None:
+        return float("inf")
+    panels = (height - 20 - sum(title_px) - gap_px * (rows - 1)
+              - gap_px * (panels_per_run - 1) * rows)
+    return title_px[-1] + panels / rows
+
+
+def _runs_layout(names: list[str], titles: list[tuple[str, str, str]], k: int, cols: int,
+                 side_by_side: bool, width_em: float, height: int | None) -> dict:
+    """The layout of the runs' panels and titles, ``cols`` runs to a row, for
+    a chart at least ``width_em`` wide (its titles wrapped to fit that);
+    ``height`` px (at the figure's font), else as the panels need."""
+    runs = len(titles)
+    cols = min(cols, runs)
+    rows = -(-runs // cols)
+    font = FONT["size"]
+    run_em = (width_em - SIDE_EM - (cols - 1) * GAP_EM) / cols
+    texts, lines = [], []
+    for label, spurious, nearest in titles:
+        # The run and its spurious@k on one line where they fit.
+        if text_em(f"{label}: {spurious}", TITLE_SIZE) <= run_em:
+            heading = [f"<b>{label}</b>: {spurious}"]
+        else:
+            heading = [f"<b>{line}</b>" for line in wrap(label, run_em, TITLE_SIZE)] + [spurious]
+        note_lines = wrap(nearest, run_em, NOTE_SIZE)
+        texts.append("<br>".join(heading + [
+            f"<span style='font-size:{NOTE_SIZE}em'>{line}</span>" for line in note_lines]))
+        lines.append(lines_em(len(heading), TITLE_SIZE) + lines_em(len(note_lines), NOTE_SIZE))
+    title_px = [max(lines[r * cols:(r + 1) * cols]) * font + 6 for r in range(rows)]
+    gap_px = GAP_EM * font
+    panels_per_run = 1 if side_by_side else 2
+    # The legend: in the last row's free cells if it has some, else under the panels.
+    legend_title = (f"squares: queries, circles: items; {'beside' if side_by_side else 'under'}"
+                    f" each picture: what it recommends (top {k})")
+    free = rows * cols - runs
+    room = free * run_em + (free - 1) * GAP_EM
+    legend_layout, legend_em = legend(names, legend_title, room, vertical=True)
+    if not free or legend_em * font > cell_px(height, title_px, panels_per_run, rows, gap_px):
+        free = 0
+        legend_layout, legend_em = legend(names, legend_title, width_em - SIDE_EM)
+    top = 10
+    bottom = 10 if free else round(10 + gap_px + legend_em * font)
+    fixed = sum(title_px) + gap_px * (rows - 1) + gap_px * (panels_per_run - 1) * rows
+    if height is not None:
+        panel_px = (height - top - bottom - fixed) / (panels_per_run * rows)
+    if height is None or panel_px < MIN_PANEL_EM * font:
+        panel_px = PANEL_EM * font if side_by_side else 0.85 * PANEL_EM * font
+        height = round(fixed + panel_px * panels_per_run * rows + top + bottom)
+    inner = height - top - bottom
+    run_width = (1 - (cols - 1) * GAP_EM / width_em) / cols
+    step = run_width + GAP_EM / width_em
+    layout: dict = {"annotations": [], "height": height,
+                    "margin": {"l": 10, "r": 10, "t": top, "b": bottom}}
+    y = last_row_top = inner
+    for row in range(rows):
+        y -= title_px[row]
+        row_top = last_row_top = y
+        for col in range(cols):
+            index = row * cols + col
+            if index >= runs:
+                break
+            picture, matrix = _axes(2 * index + 1), _axes(2 * index + 2)
+            x0 = col * step
+            if side_by_side:
+                half = (run_width - GAP_EM / width_em) / 2
+                x_domains = ([x0, x0 + half], [x0 + run_width - half, x0 + run_width])
+                y_domains = ([row_top - panel_px, row_top],) * 2
+            else:
+                x_domains = ([x0, x0 + run_width],) * 2
+                y_domains = ([row_top - panel_px, row_top],
+                             [row_top - 2 * panel_px - gap_px, row_top - panel_px - gap_px])
+            for axes, xd, yd in zip((picture, matrix), x_domains, y_domains, strict=True):
+                layout[_layout_key(axes[0])] = {"domain": [round(v, 4) for v in xd]}
+                layout[_layout_key(axes[1])] = {"domain": [round(max(v, 0) / inner, 4)
+                                                           for v in yd]}
+            layout["annotations"].append({
+                "text": texts[index], "x": x0 + run_width / 2, "y": row_top / inner,
+                "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
+                "showarrow": False, "font": {"size": font * TITLE_SIZE}})
+        y = row_top - panel_px * panels_per_run - gap_px * (panels_per_run - 1) - gap_px
+    if free:
+        legend_layout |= {"x": (cols - free) * step, "xanchor": "left",
+                          "y": last_row_top / inner, "yanchor": "top"}
+    else:
+        legend_layout |= {"x": 0, "xanchor": "left", "y": -gap_px / inner, "yanchor": "top"}
+    layout["legend"] = legend_layout
+    return layout
+
+
+def metrics_bar_figure(summaries: list[dict], references: dict[str, dict]) -> go.Figure:
     """One panel per metric, one horizontal bar per strategy (in its own color,
     never a group's), then one hatched bar per reference (e.g. the oracle,
     a random ranking) where it has a value."""
@@ -145,15 +271,36 @@ def metrics_bar_figure(summaries: list[dict], references: dict[str, dict],
                     "pattern": {"shape": ["/" if r else "" for _, _, r in shown]}},
             text=[f"{value:.2f}" for _, value, _ in shown], textposition="outside",
             hovertemplate="%{y}: %{x:.2f}<extra></extra>"), row=1, col=col)
+        # Room for a negative bar's number at its left, off the bars' names.
         low = min(0.0, *(value for _, value, _ in shown))
-        fig.update_xaxes(range=[low - 0.05, 1.3], row=1, col=col, showgrid=False,
+        fig.update_xaxes(range=[low - (0.3 if low < 0 else 0.05), 1.3], row=1, col=col,
+                         showgrid=False,
                          zeroline=True, zerolinecolor="#888888", showticklabels=False)
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=height, font=FONT, bargap=0.25,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    # Four panels in a row, or two rows of two on a narrower chart (fit.py); the
+    # bars' names at the left of each row, in a margin as wide as they need.
+    labels_em = max(text_em(name) for name, _, _ in rows) + 1.5
+    titles = [metric_label(metric, k) for metric in METRICS]
+
+    def layout(width_em: float, cols: int) -> dict:
+        shown = grid_layout(titles, cols, width_em - labels_em, BAR_PX * len(rows), 0.3, 0.5,
+                            title_size=TITLE_SIZE_BARS)
+        for index in range(len(METRICS)):
+            shown[f"yaxis{index + 1 if index else ''}"] |= {
+                "automargin": True, "showticklabels": index % cols == 0}
+        return shown
+
+    fig.update_layout(font=FONT, bargap=0.25, **with_variants(
+        layout(BARS_WIDE_EM, len(METRICS)), BARS_WIDE_EM,
+        [{"min_em": NARROW_EM, "layout": layout(NARROW_EM, 2)},
+         {"min_em": 0.0, "layout": layout(NARROW_WRAP_EM, 1)}]))
     return fig
 
 
+BARS_WIDE_EM = 45.0  # the metrics' four panels in a row from this width (in em) up,
+# two rows of two from a tablet's width up, one under the other on a phone
+BAR_PX = 24  # a bar's height, with the gap to the next
+TITLE_SIZE_BARS = 16 / 15  # make_subplots' titles' type, against the figure's
 def training_curves_alt(result) -> str:
     """training_curves_figure in words, for a screen reader: its numbers at
     the first and the last epoch."""

@@ -10,6 +10,7 @@ import re
 import numpy as np
 import plotly.graph_objects as go
 
+from recdemo.figures.fit import variants_of
 from recdemo.params import PARAMS
 
 # Group colors: Okabe & Ito's blue, vermillion (named orange: the only orange
@@ -200,11 +201,14 @@ def with_font_size(fig: go.Figure, size: float) -> go.Figure:
     spec = fig.to_dict()  # an AnimatedFigure's is shared: copy what changes
     layout = copy.deepcopy(spec["layout"])
     factor = size / layout.get("font", {}).get("size", FONT["size"])
-    _grow(layout, factor)
+    _grow(layout, factor)  # the narrower layouts' fonts too (fit.py: in layout.meta)
     layout["font"] = layout.get("font", {}) | {"size": size}
     _fill_font_sizes(layout, size)
-    if "height" in layout:
-        layout["height"] = round(layout["height"] * factor)
+    for room in [layout, *(variant["layout"] for variant in variants_of(layout))]:
+        if room is not layout:
+            _grow_room(room, factor)
+        if "height" in room:
+            room["height"] = round(room["height"] * factor)
     data = [_scaled_trace(trace, factor) for trace in spec["data"]]
     if isinstance(fig, AnimatedFigure):
         frames = [frame | {"layout": _fill_font_sizes(
@@ -219,6 +223,12 @@ def _grow(layout: dict, factor: float) -> dict:
     ends in "font", at any depth), its margins and the pads of its title,
     buttons and sliders by ``factor``; return ``layout``."""
     _scale_fonts(layout, factor)
+    return _grow_room(layout, factor)
+
+
+def _grow_room(layout: dict, factor: float) -> dict:
+    """Multiply, in place, the margins of ``layout`` and the pads of its
+    title, buttons and sliders by ``factor``; return ``layout``."""
     for room in [layout, layout.get("title", {}), *layout.get("updatemenus", []),
                  *layout.get("sliders", [])]:
         for key in ("margin", "pad"):
