@@ -22,6 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 HARD_POOL_SIZE = 512  # hard negatives are picked from the whole corpus up to this size
+# Popularity's cumulative distribution over up to this many items (512 KB)
+# stays in a core's cache: its draws need no sorting first.
+CACHED_CDF = 2**16
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,13 @@ class Popularity(NegativeSampler):
 
     def draw(self, batch, q, V, rng):
         u = rng.random((len(batch.groups), self.negatives)) * self.cumulative[-1]
+        if len(self.cumulative) <= CACHED_CDF:  # the CDF is in the cache: search as drawn
+            items = np.searchsorted(self.cumulative, u, side="right")
+            return items.clip(max=len(self.cumulative) - 1)
         # Inverse CDF, searched in increasing order of u: numpy starts each
         # search from the last one's answer, so on a corpus larger than the
         # cache the searches mostly read memory the previous one just read.
+        # (Each u finds the same item in either order.)
         order = np.argsort(u, axis=None)
         items = np.empty(u.size, dtype=np.intp)
         items[order] = np.searchsorted(self.cumulative, u.ravel()[order], side="right")

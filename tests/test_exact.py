@@ -145,3 +145,21 @@ def test_a_shared_figure_sends_what_its_figure_did():
         assert json.loads(pio.to_json(again, validate=False)) == json.loads(shared.json)
         assert (pio.to_json(figures.with_font_size(again, 20), validate=False)
                 == pio.to_json(figures.with_font_size(fig, 20), validate=False))
+
+
+@pytest.mark.parametrize("n_items", [240, 70_000])
+def test_popularity_draws_as_before(n_items):
+    """Popularity negatives: searched in the order drawn on a small corpus, in
+    increasing order on a large one; the same items either way."""
+    from recdemo.samplers import Batch, Popularity
+
+    rng = np.random.default_rng(7)
+    popularity = rng.integers(0, 30, n_items).astype(float)
+    sampler = Popularity(10, popularity, logq_correction=True)
+    batch = Batch(np.zeros((128, 2), dtype=int), np.full((128, 2), 0.5), np.zeros(128, int))
+    drawn = sampler.draw(batch, None, None, np.random.default_rng(3))
+    u = np.random.default_rng(3).random((128, 10)) * sampler.cumulative[-1]
+    expected = np.empty(u.size, dtype=np.intp)  # the sorted search, as it always was
+    order = np.argsort(u, axis=None)
+    expected[order] = np.searchsorted(sampler.cumulative, u.ravel()[order], side="right")
+    np.testing.assert_array_equal(drawn, expected.reshape(u.shape).clip(max=n_items - 1))
