@@ -24,8 +24,10 @@ on configurations nobody trained yet, to check what the browser sees.
 
 Prints Markdown: seconds to a finished run (p50, p95, max), failures, the
 server's memory (RSS of its process tree, peak sampled every 0.2 s, and after),
-the CPU seconds the server used (and other programs: on a shared machine they
-slow the class down), and the machine. Not a test: nothing is asserted.
+the CPU seconds the server used, in all and per student (with a configuration
+each, what one more distinct student costs), and other programs' (on a shared
+machine they slow the class down), and the machine. Not a test: nothing is
+asserted.
 
 --processes N serves the class through scripts/lecture_hall.py: nginx in
 front of N Streamlit processes (scripts/benchmark_lecture_hall.py compares).
@@ -259,6 +261,10 @@ def summary(report: Report) -> dict:
         "p95": percentile(times, 95) if times else None,
         "max": max(times) if times else None,
         "mb_per_student": statistics.median(v.bytes for v in report.visits) / 1e6,
+        # The server's CPU time (Streamlit and the workers) per student: with
+        # a configuration each, what one more distinct student costs.
+        "cpu_per_student": (report.class_cpu["server"] / report.students
+                            if report.class_cpu else None),
         **report.rss_mb,
     }
 
@@ -298,16 +304,17 @@ def markdown(report: Report) -> str:
         f"Teacher's first visit to /: {seconds(report.teacher.seconds)} s"
         + ("" if report.teacher.ok else f" (failed: {report.teacher.failure()})") + ".",
         "",
-        "| students | p50 s | p95 s | max s | failures | MB received per student "
-        "| server RSS before | peak | after (MB) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| students | p50 s | p95 s | max s | failures | server CPU-s per student "
+        "| MB received per student | server RSS before | peak | after (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         f"| {s['students']} | {seconds(s['p50'])} | {seconds(s['p95'])} | {seconds(s['max'])} "
-        f"| {s['failures']} | {s['mb_per_student']:.2f} | {s['before']:.0f} | {s['peak']:.0f} "
-        f"| {s['after']:.0f} |",
+        f"| {s['failures']} | {s['cpu_per_student']:.3f} | {s['mb_per_student']:.2f} "
+        f"| {s['before']:.0f} | {s['peak']:.0f} | {s['after']:.0f} |",
         "",
         "Seconds from the page request to a finished run with the chart, over the students "
         "that succeeded (p95 is nearest-rank). A failure: no chart, an exception, an "
         "st.error, a timeout or a lost connection. MB: the ForwardMsgs' protobuf bytes. "
+        "Server CPU-s: its Streamlit process and its training workers, over the class. "
         "RSS covers the server's process tree, "
         f"sampled every {RSS_SAMPLE_SECONDS} s; 'after' is with every student still connected.",
         "",
@@ -408,18 +415,21 @@ def spread(reports: list[Report]) -> str:
     rows = [summary(r) | {"cpu": r.class_cpu} for r in reports]
     lines = ["", f"## {len(reports)} runs, each on a fresh server", "",
              "| run | p50 s | p95 s | max s | failures | server CPU-s (main + workers) "
-             "| other programs CPU-s |", "|---|---|---|---|---|---|---|"]
+             "| per student | other programs CPU-s |", "|---|---|---|---|---|---|---|---|"]
     for index, row in enumerate(rows, start=1):
         cpu = row["cpu"]
         lines.append(f"| {index} | {seconds(row['p50'])} | {seconds(row['p95'])} "
                      f"| {seconds(row['max'])} | {row['failures']} | {cpu['server']:.1f} "
                      f"({cpu['main']:.1f} + {cpu['workers']:.1f}) "
-                     f"| {cpu['others']:.1f} |")
+                     f"| {row['cpu_per_student']:.3f} | {cpu['others']:.1f} |")
     p95s = [row["p95"] for row in rows if row["p95"] is not None]
     met = sum(p95 <= TARGET_P95 for p95 in p95s)
+    per_student = [row["cpu_per_student"] for row in rows]
     lines += ["", f"p95 within {TARGET_P95:g} s in {met} of {len(reports)} runs; median p95 "
               f"{seconds(statistics.median(p95s) if p95s else None)} s, from "
-              f"{seconds(min(p95s, default=None))} to {seconds(max(p95s, default=None))} s."]
+              f"{seconds(min(p95s, default=None))} to {seconds(max(p95s, default=None))} s. "
+              f"Server CPU-s per student: median {statistics.median(per_student):.3f}, from "
+              f"{min(per_student):.3f} to {max(per_student):.3f}."]
     return "\n".join(lines)
 
 

@@ -11,7 +11,8 @@ every student on a configuration of their own, as scripts/benchmark_classroom.py
 gives them), a fresh server, the teacher's first visit, then --students open
 /train at once, each from an address of their own, through the proxy's sticky
 cookie. With --runs N each row is repeated N times and shows the spread.
-Prints one Markdown table. Not a test: nothing is asserted.
+Prints one Markdown table, with the server's CPU-seconds (its Streamlit
+processes and training workers) per student. Not a test: nothing is asserted.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ def spread(values: list[float | None]) -> str:
     return f"{seconds(min(values))} to {seconds(max(values))}"
 
 
+def spread_cpu(values: list[float]) -> str:
+    """CPU-seconds per student over a row's classes (with a configuration
+    each, what one more distinct student costs the server)."""
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{min(values):.3f} to {max(values):.3f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=60)
@@ -51,8 +60,9 @@ def main() -> None:
     print(f"Lecture hall: {args.students} students open /train at once. Machine: "
           f"{m['nproc']} cores, {m['cpu']}; Python {m['python']}, Streamlit {m['streamlit']}.\n")
     print("| setup | class | p50 s | p95 s | max s | failures | server RSS peak MB "
-          "| server CPU-s (Streamlit + workers) | other programs CPU-s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| server CPU-s (Streamlit + workers) | server CPU-s per student "
+          "| other programs CPU-s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     notes = []
     for shared in (True, False):
         for processes in setups:
@@ -71,6 +81,7 @@ def main() -> None:
                   f"| {statistics.median(c['server'] for c in cpu):.1f} "
                   f"({statistics.median(c['main'] for c in cpu):.1f} + "
                   f"{statistics.median(c['workers'] for c in cpu):.1f}) "
+                  f"| {spread_cpu([r['cpu_per_student'] for r in rows])} "
                   f"| {statistics.median(c['others'] for c in cpu):.1f} |", flush=True)
             notes.append(f"- {setup_name(processes)}, {workload}, first run: "
                          f"{cpu_sentence(cpu[0], m['nproc'])}.")

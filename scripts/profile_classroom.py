@@ -76,6 +76,12 @@ WHERE = [
     ("Streamlit: other", "streamlit/"),
 ]
 OTHER = "Python itself, other threads"
+# py-spy leaves out threads the system reports sleeping, but catches some on
+# their way in or out of a wait: a sample whose innermost frame is one of
+# these is a thread waiting (for a lock, a timer, the network), not working.
+WAITING = "(threads caught waiting: not counted)"
+WAITS = ("Condition.wait (threading.py", "Event.wait (threading.py", "EpollSelector.select",
+         "polling_path_watcher.py:90", "Queue.get (queue.py", "SimpleQueue.get")
 
 
 def side(stack: str) -> str:
@@ -87,6 +93,9 @@ def side(stack: str) -> str:
 
 
 def phase(stack: str) -> str:
+    innermost = stack.rsplit(";", 1)[-1]
+    if any(wait in innermost for wait in WAITS):
+        return WAITING
     for name, text in PHASES:
         if text in stack:
             return name
@@ -109,14 +118,15 @@ def aggregate(raw: Path) -> dict[str, collections.Counter]:
 
 def table(counts: dict[str, collections.Counter], cpu: dict[str, float], students: int) -> str:
     """Each phase's CPU milliseconds per student: its share of its side's
-    samples times that side's CPU seconds (from /proc) over the students."""
+    samples (those caught waiting left out) times that side's CPU seconds
+    (from /proc) over the students."""
     seconds = {"Streamlit": cpu["main"], "workers": cpu["workers"]}
     lines = ["| process | phase | samples | ms per student |", "|---|---|---|---|"]
     for where, counter in counts.items():
-        total = sum(counter.values()) or 1
+        working = sum(n for name, n in counter.items() if name != WAITING) or 1
         for name, n in counter.most_common():
-            ms = 1000 * seconds[where] * n / total / students
-            lines.append(f"| {where} | {name} | {n} | {ms:.1f} |")
+            ms = "" if name == WAITING else f"{1000 * seconds[where] * n / working / students:.1f}"
+            lines.append(f"| {where} | {name} | {n} | {ms} |")
         lines.append(f"| {where} | **all** | {sum(counter.values())} "
                      f"| **{1000 * seconds[where] / students:.1f}** |")
     return "\n".join(lines)
