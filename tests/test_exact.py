@@ -138,7 +138,7 @@ def test_a_shared_figure_sends_what_its_figure_did():
             figures.small_multiples_figure(dataset, runs, 2)]
     for fig in made:
         shared = SharedFigure(fig)
-        assert figure_json(shared) == pio.to_json(fig, validate=False)
+        assert figure_json(shared) == pio.to_json(fig, validate=False).encode()
         again = plotly_figure(shared)
         assert type(again) is type(fig) and getattr(again, "playback", None) == getattr(
             fig, "playback", None)

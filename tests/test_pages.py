@@ -51,14 +51,15 @@ def charts(at: AppTest) -> list:
 
 
 def chart_data(at: AppTest, key: str) -> dict:
-    """What the chart ``key`` sends the browser: the figure (JSON text), the config."""
+    """What the chart ``key`` sends the browser (JSON in bytes, ui/plot.py): the
+    figure, the config..."""
     found = [c for c in charts(at) if key in c.proto.id]
     assert len(found) == 1, f"expected one chart {key}"
-    return json.loads(found[0].proto.json)
+    return json.loads(found[0].proto.bytes)
 
 
 def chart_spec(at: AppTest, key: str) -> dict:
-    return json.loads(chart_data(at, key)["figure"])
+    return chart_data(at, key)["figure"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -76,7 +77,7 @@ def test_every_chart_has_a_text_alternative_with_its_numbers(page):
     chart's main numbers. Pages that train every strategy get time for it."""
     at = open_page(page, timeout=600, epochs=5, largest_corpus=10_000)
     assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
-    alts = {chart.proto.id: json.loads(chart.proto.json)["alt"] for chart in charts(at)}
+    alts = {chart.proto.id: json.loads(chart.proto.bytes)["alt"] for chart in charts(at)}
     assert alts or page == page_file("exercises")
     for key, alt in alts.items():
         assert alt and len(alt.split()) >= 10, (key, alt)
@@ -275,7 +276,7 @@ def test_every_page_in_presenter_view(page):
                                         "subheader", "title")
              for element in at.get(kind)]
     assert texts and not [text for text in texts if "sidebar" in text.lower()]
-    layouts = [json.loads(json.loads(chart.proto.json)["figure"])["layout"]
+    layouts = [json.loads(chart.proto.bytes)["figure"]["layout"]
                for chart in charts(at)]
     if page != page_file("exercises"):  # under its panels, a legend and captions may follow
         assert layouts[0]["height"] - (layouts[0]["margin"]["b"] if page == page_file("train")

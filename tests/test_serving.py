@@ -70,7 +70,7 @@ def chart_script(port: int, page: str) -> tuple[Visit, str]:
         if msg.WhichOneof("type") == "delta" and msg.delta.HasField("new_element"):
             element = msg.delta.new_element
             if element.WhichOneof("type") == "bidi_component":
-                scripts.append(json.loads(element.bidi_component.json)["plotly"])
+                scripts.append(json.loads(element.bidi_component.bytes)["plotly"])
 
     async def load():
         async with await open_session(port) as ws:

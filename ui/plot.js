@@ -40,7 +40,10 @@ function element(parent, tag, className, before = null) {
   return found;
 }
 
-export default function ({ parentElement, data, setTriggerValue }) {
+export default function ({ parentElement, data: sent, setTriggerValue }) {
+  // One JSON text, sent as bytes, with the figure's JSON inside it as the
+  // server wrote it once for every browser (ui/plot.py).
+  const data = JSON.parse(new TextDecoder().decode(sent));
   // A tab whose socket moves to another process (its own died, in a lecture
   // hall) has a new session there, which runs nothing until asked, and a
   // click sent meanwhile was lost with the old socket: once a new socket is
@@ -81,7 +84,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
     && parentElement.clientWidth >= BESIDE_FROM);
   const controls = data.playback ? element(parentElement, "div", "recdemo-playback") : null;
   describe(parentElement, chart, data.alt);
-  const figure = JSON.parse(data.figure);
+  const figure = data.figure;
   // The app's own typeface, as Streamlit's charts have it.
   figure.layout.font = {
     family: getComputedStyle(parentElement.host ?? parentElement).fontFamily,

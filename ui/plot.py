@@ -56,7 +56,7 @@ class SharedFigure:
     the same figure, whose JSON is the same but for the order of its keys."""
 
     def __init__(self, fig: go.Figure):
-        self.json = pio.to_json(fig, validate=False)
+        self.json = pio.to_json(fig, validate=False).encode()
         self.playback = getattr(fig, "playback", None)
         self._animated = isinstance(fig, AnimatedFigure)
 
@@ -71,9 +71,10 @@ def plotly_figure(fig: go.Figure | SharedFigure) -> go.Figure:
     return fig.figure() if isinstance(fig, SharedFigure) else fig
 
 
-def figure_json(fig: go.Figure | SharedFigure) -> str:
-    """What a chart sends of ``fig``: a SharedFigure's JSON, as written once."""
-    return fig.json if isinstance(fig, SharedFigure) else pio.to_json(fig, validate=False)
+def figure_json(fig: go.Figure | SharedFigure) -> bytes:
+    """What a chart sends of ``fig`` (JSON, UTF-8): a SharedFigure's, as written once."""
+    return (fig.json if isinstance(fig, SharedFigure)
+            else pio.to_json(fig, validate=False).encode())
 
 
 @functools.cache
@@ -95,9 +96,14 @@ def plot(fig, key: str, config: dict, on_click=None, cards: dict | None = None,
     (figures.AnimatedFigure with a playback) gets Play/Pause and its frame as
     controls under it; ``cards`` (figures.metric_cards) are shown above it and
     follow the frame on screen; ``alt`` is the text a screen reader gets."""
-    data = {"figure": figure_json(fig), "config": config,
-            "plotly": plotly_url(), "clickable": on_click is not None,
+    rest = {"config": config, "plotly": plotly_url(), "clickable": on_click is not None,
             "playback": getattr(fig, "playback", None), "cards": cards, "alt": alt}
+    # One JSON text, in bytes, which Streamlit sends as they are and hashes
+    # once: the figure's JSON inside it as it was written. Given a dict,
+    # Streamlit would write the figure's text again, escaped, inside its own
+    # JSON, and again, sorted, to hash it: for the Train picture that took
+    # longer than writing the figure.
+    data = b'{"figure": ' + figure_json(fig) + b", " + json.dumps(rest).encode()[1:]
     callbacks = {"on_click_change": on_click} if on_click is not None else {}
     _COMPONENT(key=key, data=data, **callbacks)
 
