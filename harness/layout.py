@@ -33,7 +33,11 @@ _CHARTS = """() => {
         const seen = new Set();
         for (const [kind, selector] of TEXTS) {
             for (const node of plot.querySelectorAll(selector)) {
-                if (seen.has(node) || !node.textContent.trim()) continue;
+                // A 3D picture's group names (scene annotations) stand on their
+                // points on purpose, as 2D's name traces do, and pile up where
+                // the groups fold: they are the picture, not its captions.
+                if (seen.has(node) || !node.textContent.trim()
+                    || node.closest('.annotation-scene')) continue;
                 seen.add(node);
                 const r = node.getBoundingClientRect();
                 if (r.width > 0 && r.height > 0) {

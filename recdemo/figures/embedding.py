@@ -221,6 +221,7 @@ PROJECTOR_MATRIX = (0.85, 1.0)
 TITLE_SIZE = 1.15  # the title's type, against the figure's font (plotly's own: 1.4)
 MEDIUM_EM = NARROW_EM  # from a phone's width up
 SIDE_BY_SIDE = ((0.0, 0.58), (0.66, 1.0))  # the medium layout's picture and matrix
+PICTURE_ASPECT = 0.8  # its panels' least height, against the picture's width
 NARROW_WRAP_EM = 16.0  # the narrowest phone chart (346 px at the presenter's 20 px)
 NARROW_PICTURE_EM = 17.0  # a phone's picture and matrix heights
 NARROW_MATRIX_EM = 14.0
@@ -310,9 +311,12 @@ def _layout(parts: list[dict], legends: tuple[list[str], list[str]], components:
         top = round((title_lines + LEGEND_GAP_EM + group_em + inspect_em + GAP_EM)
                     * font + title_top(title_lines))
         bottom = round((max(picture_lines, matrix_lines) + GAP_EM) * font)
-        inner = height - top - bottom
+        # Panels at least PICTURE_ASPECT of the picture's width tall: a
+        # tablet's presenter view, whose type is large, left them a strip.
+        inner = max(height - top - bottom, round(PICTURE_ASPECT * (px1 - px0) * usable * font))
         layout = {
-            "height": height, "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+            "height": inner + top + bottom,
+            "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
             "title": title(0.0, title_lines),
             "legend": group_legend | {"x": 0.0, "xanchor": "left", "yanchor": "bottom",
                                       "y": 1 + (inspect_em + GAP_EM) * font / inner},

@@ -18,9 +18,12 @@ from plotly.subplots import make_subplots
 
 from recdemo.figures.embedding import Playback
 from recdemo.figures.fit import (
+    AXIS_EM,
+    LINE_EM,
     NARROW_WRAP_EM,
     grid_layout,
     legend,
+    lines_em,
     merged,
     pair_layout,
     pair_variants,
@@ -45,6 +48,7 @@ from recdemo.negatives import group_matrix, shares, up_to_each_frame
 ITEM_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star",
                 "hexagon", "cross")
 
+LEGEND_GAP_EM = 0.6  # between the axis titles and the legend under them
 MATRICES_EM = 13.0  # a run's matrix of negatives, with its groups' names, at the narrowest
 
 # Light for none, dark for all, spelled out: plotly.js's own "Blues" (what an
@@ -97,14 +101,30 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     popularity = "item popularity (training positives)"
 
     def layout(width_em: float, stacked: bool) -> dict:
-        # The legend (each group's shape) under the panels, in rows.
+        # The legend (each group's shape) under the panels, in rows, and under
+        # the popularity axis's title, which a narrow panel wraps.
         legend_layout, legend_em = legend(names, "items of", width_em - 2)
-        shown = pair_layout(headings, width_em, stacked, height, left_share=0.42,
-                            labels_em=max(text_em(name) for name in names),
-                            below_em=legend_em + 0.5)
-        shown["legend"] = legend_layout | {"x": 0.0, "xanchor": "left", "yanchor": "top",
-                                           "y": shown.pop("below"), "itemsizing": "constant"}
-        shown["xaxis2"]["title"] = {"text": "<br>".join(wrap(popularity, shown.pop("right_em")))}
+
+        def shown_with(extra_em: float) -> dict:
+            return pair_layout(headings, width_em, stacked, height, left_share=0.42,
+                               labels_em=max(text_em(name) for name in names),
+                               below_em=legend_em + 0.5 + extra_em)
+
+        title = wrap(popularity, shown_with(0.0)["right_em"])
+        # The axis title's lines past its first; side by side, the matrix's
+        # group names, which plotly turns on a narrow panel, their gaps and
+        # its axis title, past the room pair_layout keeps for an axis.
+        labels_em = (0.0 if stacked else
+                     max(text_em(name) for name in names) + LINE_EM + 1.0 - AXIS_EM)
+        extra_em = max(lines_em(len(title) - 1), labels_em) + LEGEND_GAP_EM
+        shown = shown_with(extra_em)
+        below = shown.pop("below")  # under the axis title's first line
+        inner = -AXIS_EM * FONT["size"] / below
+        shown["legend"] = legend_layout | {
+            "x": 0.0, "xanchor": "left", "yanchor": "top", "itemsizing": "constant",
+            "y": below - extra_em * FONT["size"] / inner}
+        shown.pop("right_em")
+        shown["xaxis2"]["title"] = {"text": "<br>".join(title)}
         return shown
 
     spec = {
