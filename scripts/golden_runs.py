@@ -5,9 +5,9 @@ checked out against a recording (harness/exact.py says what is recorded).
     .venv/bin/python scripts/golden_runs.py --check tests/golden_runs.json
 
 --write records them from the code checked out (tests/golden_runs.json was
-written by the code before issue 21's cuts, a325bb5, and again by the
-truth branch's code after merging the narrower layouts, before those cuts
-met them); --check prints what differs (exit status 1 if anything does).
+written by the code before issue 21's cuts, a325bb5, and again, for the
+figures' later layouts, by the truth branch without those cuts, 8eb4eda);
+--check prints what differs (exit status 1 if anything does).
 A recording is comparable only on the machine and numpy that made it.
 """
 
