@@ -20,16 +20,14 @@ import argparse
 import functools
 import os
 import random
-import subprocess
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import nnls
 from threadpoolctl import threadpool_limits
 
+from harness.references_cost import references_cpu_seconds
 from recdemo import work_cost
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, train_mf
@@ -100,36 +98,13 @@ def step_cost_rows(rng: random.Random, configs: int):
 def references_rows(rng: random.Random, configs: int):
     """The app's default data (at the default leak and a large one: every
     page asks for its references), its smallest, and ``configs`` random ones,
-    each measured as a worker runs it and as tests/test_work_cost.py measures
-    it: in a fresh process (one that has imported more hands freed memory
-    back to the system, to fault it in again at every call), the fastest of
-    three calls after a warm-up."""
+    each measured as a worker runs it (harness/references_cost.py)."""
     smallest = DataConfig(groups=2, items_per_group=10, queries_per_group=10,
                           test_queries_per_group=5, positives=1)
     fixed = [replace(DataConfig(), leak=leak) for leak in (0.05, 0.3)] + [smallest]
     for data in fixed + [replace(random_data(rng), leak=rng.choice((0.0, 0.05, 0.1, 0.3, 0.5)))
                          for _ in range(configs)]:
         yield work_cost.references_terms(data), references_cpu_seconds(data)
-
-
-def references_cpu_seconds(data: DataConfig) -> float:
-    script = f"""
-import time
-from threadpoolctl import threadpool_limits
-from recdemo.data import DataConfig, make_dataset
-from recdemo.references import references
-dataset = make_dataset({data!r})
-with threadpool_limits(1):
-    references(dataset, 10)
-    times = []
-    for _ in range(3):
-        start = time.process_time()
-        references(dataset, 10)
-        times.append(time.process_time() - start)
-print(min(times))
-"""
-    return float(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                                check=True, cwd=Path(__file__).resolve().parents[1]).stdout)
 
 
 def fit(rows) -> tuple[np.ndarray, np.ndarray]:
