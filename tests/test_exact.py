@@ -22,6 +22,7 @@ from recdemo.metrics import (
     _own_in_ranking,
     _spurious,
     _within_group_recall,
+    group_blocks,
     metrics_and_top_k,
     silhouette,
     spurious_at_k,
@@ -93,6 +94,33 @@ def test_ties_take_the_old_paths():
     V = rng.integers(0, 3, (n, 2)).astype(float)
     for k in (1, 5, 10, 29, 30, 40):
         assert_frame_as_before(Q, V, dataset.test, dataset.item_groups, k)
+
+
+def test_group_blocks():
+    """The fast path of within-group recall needs the items stored group by
+    group in blocks of one size, as data.py stores them; anything else takes
+    the general path."""
+    assert group_blocks(np.repeat(np.arange(6), 40)) == 40
+    assert group_blocks(np.array([0, 0, 1, 1])) == 2
+    assert group_blocks(np.zeros(5, dtype=int)) == 5  # one group
+    assert group_blocks(np.array([0, 1, 0, 1])) is None  # interleaved
+    assert group_blocks(np.array([0, 0, 0, 1])) is None  # unequal sizes
+    assert group_blocks(np.array([0, 0, 2, 2])) is None  # a group with no items
+    assert group_blocks(np.array([1, 1, 0, 0])) is None  # out of order
+
+
+def test_items_not_in_blocks_take_the_general_path():
+    """The same metrics whether or not the items are in blocks: a run's frames
+    with the items' ids shuffled (their groups with them) give the numbers of
+    the general path."""
+    dataset = make_dataset(DataConfig(groups=3, items_per_group=12, seed=7))
+    result = train(dataset, TrainConfig(strategy="uniform", epochs=3, k=5))
+    shuffle = np.random.default_rng(0).permutation(dataset.n_items)
+    item_groups = dataset.item_groups[shuffle]
+    assert group_blocks(item_groups) is None
+    for Q, V in zip(result.query_snapshots, result.item_snapshots, strict=True):
+        metrics, _ = metrics_and_top_k(Q, V[shuffle], dataset.test, item_groups, 5)
+        assert metrics == reference_metrics(Q, V[shuffle], dataset.test, item_groups, 5)
 
 
 @pytest.mark.parametrize("ties", [False, True])
