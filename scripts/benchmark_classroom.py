@@ -7,8 +7,8 @@
 Starts its own server (`streamlit run app.py` on a free loopback port), opens
 the home page once, as the teacher does before the class, then lets every
 student open /train at the same moment (each after a seeded random delay of at
-most --jitter seconds). Student i asks for strategy STRATEGIES[i % 6] with seed
-i // 6, so no two students share a configuration and the server trains and
+most --jitter seconds). Student i asks for strategy STRATEGIES[i % 8] with seed
+i // 8 (8 strategies), so no two students share a configuration and the server trains and
 draws each one once; --shared gives every student the default strategy and
 seed instead, to show the caches sharing one run between them.
 
@@ -73,7 +73,7 @@ from harness.processes import (
     snapshot,
     training_workers,
 )
-from harness.report import machine
+from harness.report import machine, machine_line
 from harness.server import HOST, free_port, start_server, stop_server, wait_healthy
 from harness.streamlit_client import Visit, load_page, open_session
 from recdemo.params import PARAMS, STRATEGIES
@@ -287,7 +287,8 @@ def markdown(report: Report) -> str:
         workload = (f"all {report.students} students ask for the same configuration "
                     "(default strategy and seed): it is trained and drawn once and shared")
     else:
-        workload = (f"student i asks for strategy STRATEGIES[i % 6], seed i // 6: "
+        n = len(STRATEGIES)
+        workload = (f"student i asks for strategy STRATEGIES[i % {n}], seed i // {n}: "
                     f"{report.students} distinct configurations, each trained and drawn once")
     where = ("one server" if not report.processes else
              f"a lecture hall (nginx, {report.processes} Streamlit processes)")
@@ -298,8 +299,7 @@ def markdown(report: Report) -> str:
     lines = [
         f"Classroom benchmark: {report.students} students open /train at once on {where}; "
         f"{workload}.{killed}",
-        f"Machine: {m['nproc']} cores, {m['cpu']}; Python {m['python']}, "
-        f"Streamlit {m['streamlit']}.",
+        f"{machine_line()}.",
         "",
         f"Teacher's first visit to /: {seconds(report.teacher.seconds)} s"
         + ("" if report.teacher.ok else f" (failed: {report.teacher.failure()})") + ".",

@@ -22,7 +22,7 @@ import statistics
 
 from benchmark_classroom import benchmark, cpu_sentence, seconds, summary
 
-from harness.report import machine
+from harness.report import machine, machine_line
 
 
 def setup_name(processes: int) -> str:
@@ -57,8 +57,8 @@ def main() -> None:
     args = parser.parse_args()
     setups = [int(p) for p in args.processes.split(",")]
     m = machine()
-    print(f"Lecture hall: {args.students} students open /train at once. Machine: "
-          f"{m['nproc']} cores, {m['cpu']}; Python {m['python']}, Streamlit {m['streamlit']}.\n")
+    print(f"Lecture hall: {args.students} students open /train at once. "
+          f"{machine_line()}.\n")
     print("| setup | class | p50 s | p95 s | max s | failures | server RSS peak MB "
           "| server CPU-s (Streamlit + workers) | server CPU-s per student "
           "| other programs CPU-s |")
