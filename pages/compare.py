@@ -74,7 +74,7 @@ for claim in said:
     if claim is not None and (not claim.holds or claim is said[-1]):
         st.markdown(claim.text)  # what the lesson does not expect, and going past the data
 st.markdown(claims.references_text(refs))
-for note in claims.metric_caveats(k, data_config.items_per_group):
+for note in claims.metric_caveats(k, data_config.items_per_group, data_config.groups):
     st.caption(note)
 summaries = [{**result.summary(), **({} if "within_group_recall_at_k" in shown
                                       else {"within_group_recall_at_k": None})}

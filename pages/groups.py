@@ -14,9 +14,10 @@ text, picture = ui.text_and_picture()  # the picture first
 text.markdown(
     f"**{dataset.n_groups} groups** (colors), **{dataset.n_items} items** and "
     f"**{len(dataset.train)} training queries** (plus {len(dataset.test)} held-out test "
-    f"queries). Each query has {dataset.train.positives.shape[1]} positive items, mostly "
-    f"from its own group: {dataset.measured_leak:.1%} of the positives leak to another group "
-    f"(asked for: {dataset.config.leak:.0%}). "
+    f"queries). Each query has {dataset.train.positives.shape[1]} positive items: "
+    f"{1 - dataset.measured_leak:.1%} of the positives are from the query's own group, "
+    f"{dataset.measured_leak:.1%} leak to another group (asked for: "
+    f"{100 * dataset.config.leak:g}%). "
     + ("The Train and Compare pages use the same data." if ui.presenting() else
        "Change the data in the sidebar; the Train and Compare pages use the same data.")
 )

@@ -196,7 +196,8 @@ st.markdown(
 )
 if undone is not None:
     st.markdown(claims_practice.switch_claim("positives-only", undone, refs).text
-                + f" [Replay it on the Train page]({ui.open_view_link('train', UNDONE)}).")
+                + " [Replay it on the Train page]("
+                + ui.open_view_link("train", run_settings(data_config, undone_config)) + ").")
 
 st.header("How to read the numbers")
 chance = random_metrics(dataset.n_groups, data_config.items_per_group, k)
@@ -221,7 +222,7 @@ st.markdown(
     "share to chance's and it keeps three quarters of the separation (recdemo/verdicts.py).\n\n"
     + (claims.references_text(refs) if runs else "")
 )
-for note in claims.metric_caveats(k, data_config.items_per_group):
+for note in claims.metric_caveats(k, data_config.items_per_group, data_config.groups):
     st.caption(note)
 # Small text, not a caption, whose 0.6 opacity fades a link to 3:1 (axe-core's color-contrast).
 st.markdown(f":small[Source: Google's recommendation systems course, "

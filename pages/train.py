@@ -43,7 +43,7 @@ baseline = None if config == plain else ui.trained_run_or_none(data_config, plai
 k = config.k
 refs = ui.references(data_config, k)
 this_run = run_settings(data_config, config)
-caveats = claims.metric_caveats(k, data_config.items_per_group)
+caveats = claims.metric_caveats(k, data_config.items_per_group, data_config.groups)
 
 # The picture with its numbers (they follow the epoch on screen), then what
 # the run did and how to read the numbers.

@@ -24,9 +24,11 @@ from recdemo.verdicts import (
     NEITHER,
     SEPARATES,
     beyond_the_data,
+    excess_spurious,
     expected,
     fewer_spurious_than_the_data,
     higher_auc_than_the_data,
+    kept_separation,
     verdict,
 )
 
@@ -44,6 +46,16 @@ class Claim:
 def fmt(value: float) -> str:
     """A metric as shown: 2 decimals, never "-0.00"."""
     return f"{round(value, 2) + 0.0:.2f}"
+
+
+def percent(share: float) -> str:
+    """A share as a whole percent, never rounded to 0% or 100% when it is not
+    exactly that: 0.0006 is "under 1%", not "0%" (which reads as none)."""
+    if 0 < share < 0.005:
+        return "under 1%"
+    if 0.995 <= share < 1:
+        return "over 99%"
+    return f"{share:.0%}"
 
 
 def numbers(metrics: dict, refs: References) -> str:
@@ -73,61 +85,85 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
     if found == wanted:
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
                            f"{numbers(metrics, refs)}.")
-    why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
+    why = (no_room(refs)
+           or " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings)))
     what = "it is in between" if found == NEITHER else f"it {VERDICT_WORDS[found]}"
     return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: {what}; "
                         f"{numbers(metrics, refs)}. {why}")
 
 
+def no_room(refs: References) -> str | None:
+    """Why no run can fold or separate on this data, if none can: the data's
+    own spurious@k is as high as a random ranking's (k at least all the
+    items, or a leak near chance), or its own AUC is at chance."""
+    k, oracle, chance = refs.k, refs.oracle, refs.random
+    if excess_spurious(oracle, refs) is None:
+        return (f"On this data no run can fold or separate: the data's own spurious@{k}, "
+                f"{fmt(oracle['spurious_at_k'])}, is as high as a random ranking's, "
+                f"{fmt(chance['spurious_at_k'])}.")
+    if kept_separation(oracle, refs) is None:
+        return (f"On this data no run can fold or separate: the data's own cross-group AUC, "
+                f"{fmt(oracle['cross_group_auc'])}, is at chance.")
+    return None
+
+
 def beyond_claim(label: str, metrics: dict, refs: References) -> Claim | None:
-    """When a run separates the groups more than the data does, what that
-    means; None otherwise."""
+    """When a run goes past the data on spurious@k or cross-group AUC, what
+    that means; None otherwise. (Not the verdict's "separates": a run past
+    the data on one number can still fall short on the other.)"""
     if not beyond_the_data(metrics, refs):
         return None
+    return Claim(True, f"{named(label)} {_past_the_data(metrics, refs)}: it ranks below the "
+                       "query's own group some items the data makes more likely for it. On "
+                       "spurious@k and AUC the oracle is the data's own share, not a limit.")
+
+
+def _past_the_data(metrics: dict, refs: References) -> str:
+    """Which of a run's two numbers go past the data's own, and where the
+    other stands: "goes past the data on cross-group AUC (0.70 against the
+    data's own 0.67), not on spurious@3 (0.25 against the data's own 0.02)"."""
     k, oracle = refs.k, refs.oracle
-    parts = []
-    if fewer_spurious_than_the_data(metrics, refs):
-        parts.append(f"recommends fewer other groups' items (spurious@{k} "
-                     f"{fmt(metrics['spurious_at_k'])}) than the data's own share "
-                     f"({fmt(oracle['spurious_at_k'])})")
-    if higher_auc_than_the_data(metrics, refs):
-        parts.append(f"ranks own-group items above other groups' more often (cross-group AUC "
-                     f"{fmt(metrics['cross_group_auc'])}) than the data does "
-                     f"({fmt(oracle['cross_group_auc'])})")
-    which = "these numbers" if len(parts) == 2 else "this number"
-    return Claim(True, f"{named(label)} {' and '.join(parts)}: by {which} it separates the "
-                       "groups more than the data does, ranking below the query's own group some "
-                       "items the data makes more likely for it. On spurious@k and AUC the "
-                       "oracle is the data's own share, not a limit.")
+    spurious = f"{fmt(metrics['spurious_at_k'])} against the data's own " \
+               f"{fmt(oracle['spurious_at_k'])}"
+    auc = f"{fmt(metrics['cross_group_auc'])} against the data's own " \
+          f"{fmt(oracle['cross_group_auc'])}"
+    fewer, higher = (fewer_spurious_than_the_data(metrics, refs),
+                     higher_auc_than_the_data(metrics, refs))
+    if fewer and higher:
+        return f"goes past the data on both numbers (spurious@{k} {spurious}; AUC {auc})"
+    if fewer:
+        return f"goes past the data on spurious@{k} ({spurious}), not on cross-group AUC ({auc})"
+    return f"goes past the data on cross-group AUC ({auc}), not on spurious@{k} ({spurious})"
 
 
 def beyond_summary(runs: dict, refs: References) -> Claim | None:
-    """Which of ``runs`` (label -> final metrics) separate the groups more than
-    the data does, in one sentence; None if none does."""
-    beyond = [named(label) for label, metrics in runs.items() if beyond_the_data(metrics, refs)]
+    """Which of ``runs`` (label -> final metrics) go past the data on
+    spurious@k or cross-group AUC, in one sentence; None if none does."""
+    beyond = [f"{named(label)} {_past_the_data(metrics, refs)}"
+              for label, metrics in runs.items() if beyond_the_data(metrics, refs)]
     if not beyond:
         return None
-    names = beyond[0] if len(beyond) == 1 else ", ".join(beyond[:-1]) + " and " + beyond[-1]
-    k, oracle = refs.k, refs.oracle
-    return Claim(True, f"{names} separate{'s' * (len(beyond) == 1)} the groups more than the "
-                       f"data does (spurious@{k} below the data's own "
-                       f"{fmt(oracle['spurious_at_k'])}, or cross-group AUC above its "
-                       f"{fmt(oracle['cross_group_auc'])}): on these two numbers the oracle is "
-                       "the data's own share, not a limit; going past it, a model ranks below "
-                       "the query's own group some items the data makes more likely for it.")
+    return Claim(True, "; ".join(beyond) + ". On these two numbers the oracle is the data's "
+                       "own share, not a limit: going past it, a model ranks below the query's "
+                       "own group some items the data makes more likely for it.")
 
 
-def metric_caveats(k: int, items_per_group: int) -> list[str]:
+def metric_caveats(k: int, items_per_group: int, groups: int) -> list[str]:
     """The metrics that mean little at this cut-off, and why."""
     notes = []
     if items_per_group <= k:
         notes.append(f"Within-group recall@{k} is left out: a group has only {items_per_group} "
                      f"items, no more than k = {k}, so any ranking finds all of a query's "
                      "own-group positives in its top k and scores 1.")
-    if k > items_per_group:
+    n_items = groups * items_per_group
+    if k >= n_items:
+        notes.append(f"With k = {k}, at least the {n_items} items in all, every ranking "
+                     f"recommends every item: spurious@{k} is {fmt(1 - 1 / groups)} (the other "
+                     "groups' share of the items) for any model, and tells none apart.")
+    elif k > items_per_group:
         notes.append(f"With k = {k} above the {items_per_group} items of a group, at least "
-                     f"{1 - items_per_group / k:.0%} of any top {k} is from other groups: read "
-                     f"spurious@{k} against the data's own share, not against 0.")
+                     f"{percent(1 - items_per_group / k)} of any top {k} is from other groups: "
+                     f"read spurious@{k} against the data's own share, not against 0.")
     return notes
 
 
@@ -171,10 +207,10 @@ def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
         f"score {fmt(length)}; {other}'s {fmt(length_s)})")))
     holds = shared > SHARED_TOP_K and shared > shared_s + APART
     claims.append(Claim(holds, (
-        f"so queries of different groups get the same items: two of them share **{shared:.0%}** "
-        f"of their top {k} ({other}: {shared_s:.0%})" if holds else
-        f"two queries of different groups share {shared:.0%} of their top {k} ({other}: "
-        f"{shared_s:.0%})")))
+        f"so queries of different groups get the same items: two of them share "
+        f"**{percent(shared)}** of their top {k} ({other}: {percent(shared_s)})" if holds else
+        f"two queries of different groups share {percent(shared)} of their top {k} ({other}: "
+        f"{percent(shared_s)})")))
     return claims
 
 
@@ -211,7 +247,7 @@ def good_inside(label: str, result, other_label: str, other) -> Claim:
 
 def auc_below_half(label: str, result) -> Claim:
     auc = result.final_metrics["cross_group_auc"]
-    if auc < 0.5:
+    if round(auc, 2) < 0.5:  # as shown: 0.4999 is 0.50, not below 0.5
         return Claim(True, f"Its cross-group AUC, **{fmt(auc)}**, is even below 0.5: every "
                            "own-group item but the query's positives is pushed down for that "
                            "query, and other groups' items never are, so an average own-group "
@@ -252,7 +288,7 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
     both = (f"spurious@{k} {fmt(pipeline.metrics['spurious_at_k'])} against uniform's "
             f"{fmt(scored['uniform']['spurious_at_k'])}, and in-group alone "
             f"{fmt(scored['in-group']['spurious_at_k'])}")
-    share = f"{pipeline.retrieved_spurious:.0%} of MF's candidates come from other groups"
+    share = f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other groups"
     if found == SEPARATES:
         return Claim(True, f"On this data, yes: the two-stage pipeline separates the groups "
                            f"({both}). Only {share}, and the folded scorer only ranks the "
@@ -311,7 +347,7 @@ def references_text(refs: References) -> str:
               if recall_is_meaningful(k, refs.items_per_group) else "")
     return (f"The **oracle** (items ranked by their chance to be among the query's held-out "
             f"positives under the data's generator) recommends "
-            f"{oracle['spurious_at_k']:.0%} from other groups here (spurious@{k} "
+            f"{percent(oracle['spurious_at_k'])} from other groups here (spurious@{k} "
             f"{fmt(oracle['spurious_at_k'])}), with cross-group AUC "
             f"{fmt(oracle['cross_group_auc'])}{recall}; a **random ranking** "
             f"{fmt(refs.random['spurious_at_k'])} and 0.50. No model can beat the oracle's "

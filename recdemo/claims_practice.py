@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import kendalltau
 
-from recdemo.claims import VERDICT_WORDS, Claim, fmt, named
+from recdemo.claims import VERDICT_WORDS, Claim, fmt, named, percent
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
 from recdemo.verdicts import verdict
@@ -38,6 +38,11 @@ def switch_claim(label: str, result, refs: References) -> Claim:
     return Claim(was != became, text)
 
 
+# A difference in within-group recall smaller than this is no difference: it
+# is under the two decimals shown (a larger one always shows in them).
+SAME_RECALL = 0.01
+
+
 def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:
     """The same run with and without the logQ correction: does it rank better
     inside a group with it? (Without it, popular items are pushed down as
@@ -45,10 +50,12 @@ def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:
     k = refs.k
     with_q = corrected.final_metrics["within_group_recall_at_k"]
     without = uncorrected.final_metrics["within_group_recall_at_k"]
-    holds = with_q > without
+    holds = with_q > without + SAME_RECALL
+    effect = ("helps" if holds else "makes it worse" if with_q < without - SAME_RECALL
+              else f"changes it by less than {SAME_RECALL:g}")
     return Claim(holds, f"With the logQ correction {named(label)}'s within-group recall@{k} is "
                         f"**{fmt(with_q)}**; without it, {fmt(without)} (same data and seed): "
-                        f"the correction {'helps' if holds else 'does not help'} here.")
+                        f"the correction {effect} here.")
 
 
 def negatives_claims(label: str, result, dataset) -> list[Claim]:
@@ -65,7 +72,7 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
         return [Claim(True, f"{named(label)} drew no negatives: nothing pushed any item down.")]
     matrix = group_matrix(total, dataset.item_groups)
     other = 1.0 - np.trace(matrix) / matrix.sum()
-    claims = [Claim(True, f"{other:.0%} of {named(label)}'s {counted} came from other groups' "
+    claims = [Claim(True, f"{percent(other)} of {named(label)}'s {counted} came from other groups' "
                           "items" + (": none at all" if other == 0 else "") + ".")]
     if result.config.strategy in ("in-batch", "mixed"):
         unchosen = dataset.item_popularity == 0
@@ -87,18 +94,20 @@ def protocol_claims(protocols: dict, metrics: dict, k: int) -> list[Claim]:
     strategies as the exact one does."""
     labels = list(protocols)
 
-    def rank(metric, label):
-        values = {name: protocols[name][metric] for name in labels}
-        return 1 + sum(value > values[label] for value in values.values())
+    def place(metric, label, of=""):  # "2nd", "1st of 8, tied with 3"
+        values = [protocols[name][metric] for name in labels]
+        mine = protocols[label][metric]
+        above, tied = sum(v > mine for v in values), sum(v == mine for v in values) - 1
+        return _ordinal(1 + above) + of + (f", tied with {tied}" if tied else "")
 
     claims = []
     if "in-group" in protocols:
-        n = len(labels)
         claims.append(Claim(True, (
             f"Against 100 negatives from the query's own group, in-group's recall@{k} ranks "
-            f"**{_ordinal(rank('own_group_sampled_recall_at_k', 'in-group'))} of {n}**; against "
-            f"100 from the whole corpus {_ordinal(rank('sampled_recall_at_k', 'in-group'))}, "
-            f"and ranked against every item {_ordinal(rank('recall_at_k', 'in-group'))}. Its "
+            f"**{place('own_group_sampled_recall_at_k', 'in-group', f' of {len(labels)}')}**; "
+            "against "
+            f"100 from the whole corpus {place('sampled_recall_at_k', 'in-group')}, "
+            f"and ranked against every item {place('recall_at_k', 'in-group')}. Its "
             f"spurious@{k} is {fmt(metrics['in-group']['spurious_at_k'])}: a sampled protocol "
             "that draws from the query's own group cannot see folding.")))
     for metric, exact, words, exactly in (
@@ -109,14 +118,23 @@ def protocol_claims(protocols: dict, metrics: dict, k: int) -> list[Claim]:
         sampled = [protocols[name][metric] for name in labels]
         truth = [protocols[name][exact] for name in labels]
         tau = kendalltau(sampled, truth).statistic
-        best_sampled = labels[int(np.argmax(sampled))]
-        best_exact = labels[int(np.argmax(truth))]
+        best_sampled, best_exact = _best(labels, sampled), _best(labels, truth)
         same = best_sampled == best_exact
         claims.append(Claim(same, (
-            f"Sampled from {words}, the best strategy is {best_sampled}"
+            f"Sampled from {words}, the best is {best_sampled}"
             + (f", as ranked {exactly}" if same else f"; ranked {exactly}, {best_exact}")
-            + f" (Kendall's tau between the two orders {tau:.2f}).")))
+            + (f" (Kendall's tau between the two orders {tau:.2f})." if np.isfinite(tau) else
+               " (one of the two orders ties every strategy: Kendall's tau is undefined)."))))
     return claims
+
+
+def _best(labels: list, values: list) -> str:
+    """The label with the highest value, or those tied for it: "uniform",
+    "full and hard (tied)"."""
+    top = [label for label, value in zip(labels, values, strict=True) if value == max(values)]
+    if len(top) == 1:
+        return top[0]
+    return ", ".join(top[:-1]) + f" and {top[-1]} (tied)"
 
 
 def _ordinal(n: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from recdemo.claims import percent
 from recdemo.history import TrainHistory
 from recdemo.mf import (
     MFResult,
@@ -123,7 +124,7 @@ def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
     return [
         Row("in-group softmax alone (folded)", "", pair(in_group.final_metrics, k)),
         Row(f"MF retrieves {pipeline.retrieved.shape[1]}, in-group ranks them",
-            f"{pipeline.retrieved_spurious:.0%} of the candidates from other groups",
+            f"{percent(pipeline.retrieved_spurious)} of the candidates from other groups",
             pair(pipeline.metrics, k)),
         Row("uniform softmax (separated)", "", pair(uniform.final_metrics, k)),
     ]

@@ -9,9 +9,16 @@ it for two things:
 
 - ``reasons``: when a run does not do what the lesson says, the settings of
   its view at which the sweep found the same failure on most seeds, with
-  their counts (or, when there is none, that this seed is an exception);
+  their counts; when there is none, that this seed is an exception if the
+  sweep measured this very view, else what it measured nearby;
 - ``warnings``: before the runs are shown, the settings at which the sweep
   found the lesson failing on most seeds.
+
+A count is read only for what it counted: the sweep's row of a strategy at
+a setting counts the runs that did what the lesson expects *there*
+(positives-only folds, but with gravity it separates), so it speaks for a
+view only where the lesson expects the same. The sweep never switches a run
+mid-run: of such a run it says nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +27,15 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from recdemo.params import PARAMS
-from recdemo.verdicts import FOLDS
+from recdemo.verdicts import FOLDS, expected
 
 TABLE = json.loads(Path(__file__).with_name("where_it_holds.json").read_text())
-IGNORED = ("seed", "strategy")  # a view's settings that no sweep varies
+# A view's settings that are no swept setting: the sweep's seeds, the strategies
+# it trains, and the group counts, an axis of its table of its own.
+IGNORED = ("seed", "strategy", "groups")
 PAST_TENSE = {FOLDS: "folded", "separates": "separated"}
 
 
@@ -47,9 +57,11 @@ class Finding:
 def changed_settings(values: dict) -> dict:
     """The settings in ``values`` (names of the parameter table; any other
     name, a view's, is not the run's) that differ from their defaults, but
-    those no sweep varies."""
+    those no sweep varies, and a switch's target when there is no switch."""
+    unused = () if values.get("switch_at") else ("switch_to", "switch_gravity")
     return {name: value for name, value in values.items()
-            if name in PARAMS and name not in IGNORED and value != PARAMS[name].default}
+            if name in PARAMS and name not in IGNORED + unused
+            and value != PARAMS[name].default}
 
 
 def matching_settings(changed: dict) -> list[str]:
@@ -72,49 +84,72 @@ def matching_settings(changed: dict) -> list[str]:
             if not any(set(key) < set(other) for other in keys)]
 
 
-def finding(setting: str, groups: int, strategy: str) -> Finding | None:
+def finding(setting: str, groups: int, strategy: str, expects: str) -> Finding | None:
+    """The sweep's count of ``strategy`` at ``setting`` and ``groups``, if it
+    counted what the lesson ``expects`` (of this view): None if it did not
+    measure it, or counted another expectation (positives-only at a gravity
+    setting counts separations, at the others folds)."""
     counts = TABLE["held"].get(setting, {}).get(str(groups), {}).get(strategy)
-    return None if counts is None else Finding(setting, groups, strategy, *counts)
+    gravity = TABLE["settings"].get(setting, {}).get("gravity", 0.0)
+    if counts is None or expected(SimpleNamespace(strategy=strategy, gravity=gravity)) != expects:
+        return None
+    return Finding(setting, groups, strategy, *counts)
 
 
-def culprits(strategy: str, values: dict) -> list[Finding]:
+def culprits(strategy: str, expects: str, values: dict) -> list[Finding]:
     """The swept settings of this view (the group count itself first, as the
-    defaults at it) at which ``strategy`` did what the lesson says on at most
-    half the seeds; a setting counts only if it fails more often than the
-    defaults at the same group count, which would fail without it."""
+    defaults at it) at which ``strategy`` did what the lesson says (``expects``)
+    on at most half the seeds; a setting counts only if it fails more often
+    than the defaults at the same group count, which would fail without it.
+    None for a run that switches mid-run: the sweep has none."""
+    if values.get("switch_at"):
+        return []
     groups = values["groups"]
-    base = finding("defaults", groups, strategy)
+    base = finding("defaults", groups, strategy, expects)
     found = [base] if base is not None and base.mostly_fails else []
     for name in matching_settings(changed_settings(values)):
-        f = finding(name, groups, strategy)
+        f = finding(name, groups, strategy, expects)
         if f is not None and f.mostly_fails and (base is None or f.held < base.held):
             found.append(f)
     return found
 
 
-def reasons(strategy: str, expected: str, values: dict) -> list[str]:
+def reasons(strategy: str, expects: str, values: dict) -> list[str]:
     """Why a run of ``strategy`` with the settings ``values`` may not have done
-    what the lesson says (``expected``), as far as the sweep can tell: a
-    sentence per culprit, or one that says the sweep knows none."""
-    groups, verb = values["groups"], PAST_TENSE[expected]
-    found = culprits(strategy, values)
+    what the lesson says (``expects``), as far as the sweep can tell: a
+    sentence per culprit; else, if the sweep measured this very view, that
+    this seed is an exception; else what the sweep found near it."""
+    if values.get("switch_at"):
+        return ["The sweep switches no run mid-run, so it cannot tell whether this is usual."]
+    groups, verb = values["groups"], PAST_TENSE[expects]
+    found = culprits(strategy, expects, values)
     if found:
         return [f"In the sweep at {_where(f.setting, values)} with {groups} groups, {strategy} "
                 f"{verb} on only {f.held} of {f.runs} seeds." for f in found]
-    base = finding("defaults", groups, strategy)
-    measured = f" ({base.held} of {base.runs} at the defaults)" if base else ""
-    return [f"The sweep knows no setting of this view at which {strategy} mostly fails to "
-            f"do so{measured}: this seed is one of the exceptions."]
+    changed = changed_settings(values)
+    here = [f for name, swept in TABLE["settings"].items() if swept == changed
+            if (f := finding(name, groups, strategy, expects)) is not None]
+    if here:
+        return [f"In the sweep at {_where(here[0].setting, values)} with {groups} groups, "
+                f"{strategy} {verb} on {here[0].held} of {here[0].runs} seeds: this seed is "
+                "one of the exceptions."]
+    near = [f for name in ["defaults", *matching_settings(changed)]
+            if (f := finding(name, groups, strategy, expects)) is not None]
+    if not near:
+        return ["The sweep measured nothing near this view's settings."]
+    counts = "; ".join(f"{f.held} of {f.runs} seeds at {_where(f.setting, values)}" for f in near)
+    return [f"The sweep did not measure this view's settings together; near them, with "
+            f"{groups} groups, {strategy} {verb} on {counts}."]
 
 
 def warnings(strategies: dict, values: dict) -> list[str]:
     """Before the runs: a sentence with the counts for each culprit of any of
     ``strategies`` (name -> what the lesson expects of it)."""
     by_setting: dict[str, list[str]] = {}
-    for strategy, expected in strategies.items():
-        for f in culprits(strategy, values):
+    for strategy, expects in strategies.items():
+        for f in culprits(strategy, expects, values):
             by_setting.setdefault(f.setting, []).append(
-                f"{strategy} {PAST_TENSE[expected]} on {f.held} of {f.runs}")
+                f"{strategy} {PAST_TENSE[expects]} on {f.held} of {f.runs}")
     return [f"The lesson is unreliable here: in the sweep at {_where(setting, values)} with "
             f"{values['groups']} groups, {'; '.join(counts)} seeds."
             for setting, counts in by_setting.items()]

@@ -15,8 +15,10 @@ from types import SimpleNamespace
 import pytest
 
 from recdemo import claims
-from recdemo.references import References
+from recdemo.data import DataConfig, make_dataset
+from recdemo.references import References, references
 from recdemo.step_cost import StepCost
+from recdemo.train import TrainConfig, train
 from recdemo.verdicts import expected
 from tests import lesson_runs
 
@@ -107,7 +109,7 @@ def test_the_lessons_sentences_about_positives_only_and_in_group(outs):
         assert out["lowest_recall"].holds == (min(recall, key=recall.get) == "positives-only")
         assert out["good_inside"].holds == (recall["in-group"] >= recall["uniform"] - 0.1)
         auc = out["metrics"]["in-group"]["cross_group_auc"]
-        assert out["auc_below_half"].holds == (auc < 0.5)
+        assert out["auc_below_half"].holds == (round(auc, 2) < 0.5)
         assert claims.fmt(auc) in out["auc_below_half"].text
 
 
@@ -152,11 +154,62 @@ def test_a_run_that_does_not_says_what_it_did_instead_and_why(monkeypatch):
 
 
 def test_metrics_that_mean_little_at_this_cut_off_are_named():
-    assert claims.metric_caveats(10, 40) == []
-    (recall,) = claims.metric_caveats(10, 10)
+    assert claims.metric_caveats(10, 40, 6) == []
+    (recall,) = claims.metric_caveats(10, 10, 6)
     assert "Within-group recall@10 is left out" in recall
-    recall, spurious = claims.metric_caveats(50, 40)
+    recall, spurious = claims.metric_caveats(50, 40, 6)
     assert "at least 20% of any top 50" in spurious
+    # k at least all 20 items: every ranking recommends all of them, half from
+    # the other group (the caveat said "at least 67%" of a top 30 it never has).
+    recall, spurious = claims.metric_caveats(30, 10, 2)
+    assert "every ranking recommends every item: spurious@30 is 0.50" in spurious
+
+
+def test_with_k_at_least_every_item_the_verdict_says_no_run_can_fold_or_separate():
+    data = make_dataset(DataConfig(groups=2, items_per_group=10, queries_per_group=20,
+                                   test_queries_per_group=10, seed=11))
+    refs = references(data, 30)
+    result = train(data, TrainConfig(strategy="uniform", epochs=3, k=30, seed=11))
+    assert result.final_metrics["spurious_at_k"] == refs.oracle["spurious_at_k"] == 0.5
+    claim = claims.verdict_claim("uniform", result, refs, {})
+    assert not claim.holds
+    assert claim.text.endswith("On this data no run can fold or separate: the data's own "
+                               "spurious@30, 0.50, is as high as a random ranking's, 0.50.")
+    assert "exception" not in claim.text
+
+
+def test_a_share_is_never_rounded_to_none_or_all():
+    assert [claims.percent(x) for x in (0.0, 0.0006, 0.004, 0.006, 0.5, 0.996, 1.0)] == [
+        "0%", "under 1%", "under 1%", "1%", "50%", "over 99%", "100%"]
+
+
+def test_in_group_at_an_auc_that_shows_as_050_is_not_said_to_be_below_half():
+    # A collapsed model: every query the same ranking, AUC 0.4999965.
+    assert not claims.auc_below_half("in-group", run("in-group", 0.75, 0.4999965)).holds
+    assert claims.auc_below_half("in-group", run("in-group", 0.6, 0.494)).holds
+
+
+def test_going_past_the_data_names_the_number_that_does_and_the_one_that_does_not():
+    refs = References(oracle={"spurious_at_k": 0.05, "within_group_recall_at_k": 0.8,
+                              "cross_group_auc": 0.67},
+                      random={"spurious_at_k": 0.83, "within_group_recall_at_k": 0.25,
+                              "cross_group_auc": 0.5}, k=3, items_per_group=40, groups=6)
+    # As /compare?groups=6&leak=0.5&k=3&seed=23: mixed is "in between" by its verdict.
+    mixed = {"spurious_at_k": 0.25, "cross_group_auc": 0.70}
+    beyond = claims.beyond_claim("mixed", mixed, refs)
+    assert beyond.text.startswith("mixed goes past the data on cross-group AUC (0.70 against "
+                                  "the data's own 0.67), not on spurious@3 (0.25 against the "
+                                  "data's own 0.05)")
+    assert "separates the groups" not in beyond.text
+    summary = claims.beyond_summary({"mixed": mixed, "uniform": {
+        "spurious_at_k": 0.0, "cross_group_auc": 0.75}, "in-group": {
+        "spurious_at_k": 0.6, "cross_group_auc": 0.6}}, refs)
+    assert summary.text.startswith("mixed goes past the data on cross-group AUC")
+    assert ("; uniform goes past the data on both numbers (spurious@3 0.00 against the data's "
+            "own 0.05; AUC 0.75 against the data's own 0.67)") in summary.text
+    assert "in-group" not in summary.text
+    assert claims.beyond_summary({"in-group": {"spurious_at_k": 0.6, "cross_group_auc": 0.6}},
+                                 refs) is None
 
 
 def cost(strategy, items, median, low, high):

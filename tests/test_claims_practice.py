@@ -47,7 +47,15 @@ def test_the_logq_claim_compares_the_two_runs_it_is_given():
     refs = References({}, {}, 10, 40, 6)
     assert claims_practice.logq_claim("in-batch", with_recall(0.8), with_recall(0.7), refs).holds
     claim = claims_practice.logq_claim("in-batch", with_recall(0.6), with_recall(0.7), refs)
-    assert not claim.holds and "does not help" in claim.text
+    assert not claim.holds and "the correction makes it worse here" in claim.text
+    # 0.9371 against 0.9357 shows as 0.94 against 0.94: no help to speak of.
+    claim = claims_practice.logq_claim("mixed", with_recall(0.9371), with_recall(0.9357), refs)
+    assert not claim.holds
+    assert "**0.94**; without it, 0.94" in claim.text
+    assert "changes it by less than 0.01 here" in claim.text
+    # Past the margin the two numbers shown differ.
+    claim = claims_practice.logq_claim("mixed", with_recall(0.2451), with_recall(0.2349), refs)
+    assert claim.holds and "**0.25**; without it, 0.23" in claim.text
 
 
 def test_in_group_draws_nothing_from_other_groups_and_positives_only_nothing_at_all(data):
@@ -81,8 +89,23 @@ def test_the_evaluation_claims_rank_in_group_under_each_protocol():
     assert "ranks **1st of 3**; against 100 from the whole corpus 3rd, and ranked against " \
            "every item 3rd" in ranks.text
     assert not corpus.holds
-    assert "the best strategy is uniform; ranked against every item, full" in corpus.text
+    assert "the best is uniform; ranked against every item, full" in corpus.text
     assert own.holds
+
+
+def test_the_evaluation_claims_say_ties_as_ties():
+    """With k at least every item, every strategy's recall is 1: none is the
+    best, none ranks first alone, and Kendall's tau is undefined, not "nan"."""
+    tie = {"recall_at_k": 1.0, "sampled_recall_at_k": 1.0, "own_group_sampled_recall_at_k": 1.0,
+           "within_group_recall_at_k": 1.0}
+    protocols = {"full": tie, "uniform": tie, "in-group": tie}
+    ranks, corpus, own = claims_practice.protocol_claims(
+        protocols, {"in-group": {"spurious_at_k": 0.5}}, 30)
+    assert "ranks **1st of 3, tied with 2**" in ranks.text
+    assert "the best is full, uniform and in-group (tied), as ranked against every item" \
+        in corpus.text
+    for claim in (corpus, own):
+        assert "nan" not in claim.text and "Kendall's tau is undefined" in claim.text
 
 
 def test_the_negatives_picture_counts_what_the_run_counted_at_every_frame(data):

@@ -30,10 +30,14 @@ def test_a_view_finds_the_swept_settings_nearest_to_it(changed, found):
 
 
 SMALL_TABLE = {
-    "settings": {"defaults": {}, "l2 0.1": {"l2": 0.1}},
+    "settings": {"defaults": {}, "l2 0.1": {"l2": 0.1}, "k 3": {"k": 3},
+                 "gravity 1": {"gravity": 1.0}},
     "held": {"defaults": {"2": {"positives-only": [3, 10]}, "6": {"positives-only": [10, 10],
                                                                   "uniform": [10, 10]}},
-             "l2 0.1": {"6": {"positives-only": [10, 10], "uniform": [0, 10]}}},
+             "l2 0.1": {"6": {"positives-only": [10, 10], "uniform": [0, 10]}},
+             "k 3": {"6": {"uniform": [9, 10]}},
+             # positives-only with gravity: these count separations, not folds
+             "gravity 1": {"2": {"positives-only": [10, 10]}, "6": {"positives-only": [4, 10]}}},
 }
 
 
@@ -54,9 +58,46 @@ def test_reasons_name_the_group_count_when_the_defaults_mostly_fail(small_table)
                       "folded on only 3 of 10 seeds.")
 
 
-def test_without_a_known_cause_the_seed_is_an_exception(small_table):
+def test_a_seed_is_an_exception_only_where_the_sweep_measured_this_very_view(small_table):
     (reason,) = reasons("positives-only", "folds", defaults())
-    assert reason.endswith("(10 of 10 at the defaults): this seed is one of the exceptions.")
+    assert reason == ("In the sweep at the default settings with 6 groups, positives-only "
+                      "folded on 10 of 10 seeds: this seed is one of the exceptions.")
+    (reason,) = reasons("uniform", "separates", defaults() | {"k": 3})
+    assert reason.endswith("uniform separated on 9 of 10 seeds: this seed is one of the "
+                           "exceptions.")
+
+
+def test_settings_the_sweep_never_measured_together_are_no_exception(small_table):
+    # k 3 and leak 0.5 were each swept alone: together they were not.
+    (reason,) = reasons("uniform", "separates", defaults() | {"k": 3, "leak": 0.5})
+    assert "exception" not in reason
+    assert reason == ("The sweep did not measure this view's settings together; near them, "
+                      "with 6 groups, uniform separated on 10 of 10 seeds at the default "
+                      "settings; 9 of 10 seeds at k 3.")
+
+
+def test_positives_only_with_gravity_reads_the_gravity_rows_not_the_defaults(small_table):
+    # The defaults' row for 2 groups counts folds (3 of 10): no warning about separating.
+    values = defaults() | {"groups": 2, "gravity": 1.0}
+    assert warnings({"positives-only": "separates"}, values) == []
+    (reason,) = reasons("positives-only", "separates", values)
+    assert reason == ("In the sweep at gravity 1 with 2 groups, positives-only separated on 10 "
+                      "of 10 seeds: this seed is one of the exceptions.")
+    (note,) = warnings({"positives-only": "separates"}, defaults() | {"gravity": 1.0})
+    assert note == ("The lesson is unreliable here: in the sweep at gravity 1 with 6 groups, "
+                    "positives-only separated on 4 of 10 seeds.")
+    # Uniform was never swept with gravity: the gravity row says nothing of it.
+    (reason,) = reasons("uniform", "separates", defaults() | {"gravity": 1.0})
+    assert reason.endswith("uniform separated on 10 of 10 seeds at the default settings.")
+
+
+def test_of_a_run_switched_mid_run_the_sweep_says_nothing(small_table):
+    values = defaults() | {"groups": 2, "switch_at": 7, "switch_to": "uniform"}
+    assert warnings({"positives-only": "separates"}, values) == []
+    assert reasons("positives-only", "separates", values) == [
+        "The sweep switches no run mid-run, so it cannot tell whether this is usual."]
+    # A switch's target is no setting while nothing switches.
+    assert where_it_holds.changed_settings(defaults() | {"switch_to": "hard"}) == {}
 
 
 def test_warnings_before_a_run_only_where_the_sweep_mostly_failed(small_table):

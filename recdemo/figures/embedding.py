@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from recdemo.claims import percent
 from recdemo.figures.embedding_layout import (
     MEDIUM_EM,
     WIDE_EM,
@@ -143,7 +144,7 @@ def embedding_alt(dataset, result, components: int) -> str:
             f"circles, one color per group ({dataset.n_groups} groups), each group's name at "
             f"its items' center. Right: what it "
             f"recommends, a mark for each query's top {k} items; "
-            f"{final['spurious_at_k']:.0%} of them come from other groups, and the "
+            f"{percent(final['spurious_at_k'])} of them come from other groups, and the "
             f"cross-group AUC is {final['cross_group_auc']:.2f}.")
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from recdemo.claims import percent
 from recdemo.figures.fit import (
     AXIS_EM,
     NARROW_EM,
@@ -64,9 +65,9 @@ def interaction_matrix_alt(dataset, max_queries_per_group: int = 50) -> str:
     return (f"Who interacts with what: {len(rows)} training queries (up to "
             f"{max_queries_per_group} of each group) by {dataset.n_items} items, both ordered "
             f"by group ({dataset.n_groups} groups, named on both axes), a dot in the item's "
-            f"color for each of the {positives.size} interactions. {1 - leaked.mean():.0%} "
+            f"color for each of the {positives.size} interactions. {percent(1 - leaked.mean())} "
             f"of them fall in the blocks on the diagonal, the query's own group; "
-            f"{leaked.mean():.0%} are off it, the leak.")
+            f"{percent(leaked.mean())} are off it, the leak.")
 
 
 def _shown_queries(dataset, max_queries_per_group: int) -> np.ndarray:

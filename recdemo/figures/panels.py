@@ -272,7 +272,7 @@ def metrics_bar_figure(summaries: list[dict], references: dict[str, dict]) -> go
             text=[f"{value:.2f}" for _, value, _ in shown], textposition="outside",
             hovertemplate="%{y}: %{x:.2f}<extra></extra>"), row=1, col=col)
         # Room for a negative bar's number at its left, off the bars' names.
-        low = min(0.0, *(value for _, value, _ in shown))
+        low = min([0.0, *(value for _, value, _ in shown)])  # (none: a metric left out)
         fig.update_xaxes(range=[low - (0.3 if low < 0 else 0.05), 1.3], row=1, col=col,
                          showgrid=False,
                          zeroline=True, zerolinecolor="#888888", showticklabels=False)
