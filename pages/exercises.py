@@ -23,10 +23,11 @@ st.link_button("Open this view", ui.open_view_link(page, exercise.settings),
                icon=":material/open_in_new:", type="primary",
                help="In a new tab, with this exercise's settings. This tab keeps the "
                     "question, and the answer below for when you have looked.")
-st.caption("Or share it: this link opens the same view on any machine of the class.")
 shared = ui.view_link(page, exercise.settings)
+ui.unreachable_warning(shared)  # and then the link opens nothing on a student's machine
+st.caption("Or share it: this link opens the same view on any machine of the class."
+           if ui.unreachable_host(shared) is None else "Or share it, once students can open it:")
 st.code(shared, language=None, wrap_lines=True)
-ui.unreachable_warning(shared)
 with st.expander("The answer (after you have looked)"):
     looked = ui.looked_at(exercise)  # the answer is measured on the runs of the view
     st.markdown(exercise.answer(looked) if looked is not None else

@@ -36,8 +36,10 @@ text.markdown(
 data_config = ui.data_config()
 settings = ui.train_config()
 k = settings.k
-for note in warnings({strategy: verdicts.STORY[strategy] for strategy in STORY},
-                     run_settings(data_config, settings)):
+# What the lesson expects of each run as it trains here (positives-only with the
+# session's gravity is expected to separate).
+for note in warnings({strategy: verdicts.expected(ui.train_config(strategy=strategy))
+                      for strategy in STORY}, run_settings(data_config, settings)):
     st.warning(note, icon=":material/warning:")
 dataset = ui.dataset(data_config)
 # Positives-only, then uniform from its parameters at half the epochs (section 7).

@@ -101,7 +101,7 @@ def culprits(strategy: str, expects: str, values: dict) -> list[Finding]:
     defaults at it) at which ``strategy`` did what the lesson says (``expects``)
     on at most half the seeds; a setting counts only if it fails more often
     than the defaults at the same group count, which would fail without it.
-    None for a run that switches mid-run: the sweep has none."""
+    Nothing for a run that switches mid-run: the sweep switches none."""
     if values.get("switch_at"):
         return []
     groups = values["groups"]

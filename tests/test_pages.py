@@ -387,9 +387,12 @@ def test_share_box_warns_when_its_links_carry_an_address_students_cannot_reach(a
             assert "--browser.serverAddress" in warned[0]
         main = [w.value for w in at.main.warning if "Students cannot open" in w.value]
         assert len(main) == 1, "beside the exercise's link too"
+        # and the link's caption does not promise what the warning denies
+        assert not [c for c in at.main.caption if "on any machine of the class" in c.value]
         config.set_option("browser.serverAddress", "class.example", where_defined="test")
         at = open_page(page_file("exercises"))
         assert not [w for w in at.warning if "Students cannot open" in w.value]
+        assert [c for c in at.main.caption if "on any machine of the class" in c.value]
     finally:
         config.set_option("browser.serverAddress", "localhost",
                           where_defined=config.ConfigOption.DEFAULT_DEFINITION)

@@ -56,6 +56,7 @@ from ui.settings import (
     set_setting,
     settings,
     train_config,
+    unreachable_host,
     unreachable_warning,
     view_link,
 )
@@ -70,5 +71,5 @@ __all__ = [
     "query_label", "references", "request_run", "run_through_navigation", "set_setting",
     "settings", "small_multiples", "step_costs", "text_and_picture", "title", "train_config",
     "trained_run", "trained_run_or_explain", "trained_run_or_none", "trained_runs",
-    "training_curves", "unreachable_warning", "view_link",
+    "training_curves", "unreachable_host", "unreachable_warning", "view_link",
 ]
