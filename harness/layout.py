@@ -6,7 +6,9 @@ plot areas (a 2D subplot's, a 3D scene's), and what is wrong with them:
 - two text boxes of one chart overlap;
 - a text box lies over a plot area (a caption over the points);
 - a text box is cut: it runs past its chart's edges or the screen's sides;
-- a word of the component's HTML text breaks across lines ("silhouett / e").
+- a word of the component's HTML text, or of a widget's label, breaks across
+  lines ("silhouett / e", "unobserv / ed");
+- a widget's field or button runs past the screen's sides.
 
     problems = layout_problems(tab)        # [] when the page's charts read well
     sizes = chart_sizes(tab)               # the main chart's and its panels' boxes
@@ -75,12 +77,15 @@ _CHARTS = """() => {
     }).filter(Boolean);
 }"""
 
-# Words of the component's text (and of st.metric labels) that break across lines.
+# Words of the component's text (and of st.metric labels, and of the labels of the
+# widgets on the page: a collapsed sidebar's are squeezed out of sight) that break
+# across lines.
 _BROKEN_WORDS = """() => {
     const broken = [];
     const nodes = document.querySelectorAll(
         '.recdemo-card-label, .recdemo-card-value, .recdemo-card-delta, '
-        + '[data-testid=stMetricLabel], [data-testid=stMetricValue]');
+        + '[data-testid=stMetricLabel], [data-testid=stMetricValue], '
+        + '[data-testid=stMain] [data-testid=stWidgetLabel]');
     for (const node of nodes) {
         const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
         for (let text = walker.nextNode(); text; text = walker.nextNode()) {
@@ -95,6 +100,24 @@ _BROKEN_WORDS = """() => {
         }
     }
     return broken;
+}"""
+
+# The widgets' fields and buttons that run past the screen's sides, by their
+# widget's label (a number input in a column too narrow for it).
+_CUT_WIDGETS = """() => {
+    const width = document.documentElement.clientWidth;
+    const cut = [];
+    for (const node of document.querySelectorAll(
+            '[data-testid=stMain] input, [data-testid=stMain] button, '
+            + '[data-testid=stMain] [role=slider]')) {
+        const r = node.getBoundingClientRect();
+        if (r.width <= 1 || r.height <= 1 || (r.left >= -1 && r.right <= width + 1)) continue;
+        const widget = node.closest('[data-testid=stElementContainer]');
+        const label = widget?.querySelector('[data-testid=stWidgetLabel]')?.textContent
+            ?? node.textContent;
+        cut.push(`${node.tagName.toLowerCase()} of ${JSON.stringify(label.trim())}`);
+    }
+    return cut;
 }"""
 
 SLACK = 1.0  # px: boxes that touch do not overlap
@@ -143,11 +166,13 @@ def chart_problems(chart: dict, screen_width: float) -> list[str]:
 
 
 def layout_problems(tab) -> list[str]:
-    """Everything wrong with the page's charts' text, as sentences ([] if nothing)."""
+    """Everything wrong with the page's charts' text and its widgets, as
+    sentences ([] if nothing)."""
     width = tab.evaluate("document.documentElement.clientWidth")
     problems = [problem for chart in charts(tab) for problem in chart_problems(chart, width)]
     problems += [f"a word breaks across lines: {word!r}"
                  for word in tab.evaluate(_BROKEN_WORDS)]
+    problems += [f"cut by the screen: the {widget}" for widget in tab.evaluate(_CUT_WIDGETS)]
     return problems
 
 

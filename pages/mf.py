@@ -20,8 +20,9 @@ for config in (mf_config, observed_only, *softmax.values()):  # the workers star
     ui.request_run(data_config, config)
 
 ui.page_setup()
-# The controls above the picture, in a row (in presenter view beside it), the
-# picture, then the text.
+# The controls above the picture, in a row (in presenter view beside it; above
+# it again on a tablet, where a column beside it is too narrow), the picture,
+# then the text.
 controls = st.container()
 text, picture = ui.text_and_picture()
 text.markdown(
@@ -32,7 +33,7 @@ text.markdown(
     "push apart that negatives give the softmax model. Move $w_0$ and the dimension, and "
     "watch the colors: at $w_0 = 0$ nothing pushes the groups apart."
 )
-beside = ui.column_beside(picture)
+beside = ui.column_beside(picture, controls=True)
 if beside:
     picture, column = beside
     places = (column,) * 4

@@ -390,6 +390,34 @@ def test_clicking_a_query_square_inspects_it(page):
            .get_by_role("combobox")).to_have_value(re.compile(rf"^query {query} \("))
 
 
+# How far the page has scrolled: Streamlit scrolls stMain, not the document.
+SCROLLED = """() => document.scrollingElement.scrollTop
+    + document.querySelector("[data-testid='stMain']").scrollTop"""
+CAMERA = "plot => JSON.stringify(plot._fullLayout.scene._scene.getCamera())"
+
+
+def test_the_wheel_over_the_3d_picture_scrolls_the_page(page):
+    """A student scrolling down the Train page on a projector with the pointer
+    over the 3D picture scrolls the page: the scene does not zoom (scrollZoom
+    off, ui/charts.py), nor does it swallow the wheel (plotly's scene prevents
+    the scroll even then: ui/plot.js keeps the wheel from it)."""
+    screen = {"width": 1280, "height": 720}  # the smaller projector view
+    page.set_viewport_size(screen)
+    go(page, "/train")
+    chart = page.locator(CHART).first
+    scene = next(area["box"] for area in main_chart(page)["areas"] if area["name"] == "scene")
+    bottom = min(scene["y"] + scene["height"], screen["height"])
+    assert bottom - scene["y"] > 100, ("the 3D picture starts on the first screen", scene)
+    camera = chart.evaluate(CAMERA)
+    page.mouse.move(scene["x"] + scene["width"] / 2, (scene["y"] + bottom) / 2)
+    before = page.evaluate(SCROLLED)
+    page.mouse.wheel(0, 400)
+    page.wait_for_function(f"before => ({SCROLLED})() > before + 100", arg=before)
+    page.wait_for_timeout(300)  # a zoom, had there been one, is drawn by now
+    assert chart.evaluate(CAMERA) == camera, "the wheel zoomed the scene"
+    assert_healthy(page)
+
+
 # ---------------------------------------------------------------- links
 
 def test_shared_link_opens_the_same_view(page):

@@ -78,7 +78,10 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
     ``cards``: numbers shown above the chart that follow its frame; ``alt``:
     the chart in words, for a screen reader."""
     # No "Share chart..." (plotly's upload to its cloud: nothing for a class).
-    config = {"displaylogo": False, "showSendToCloud": False,
+    # The wheel scrolls the page, never zooms: plotly's 3D scene zooms by
+    # default, and a student scrolling with the pointer over the Train picture
+    # got stuck there (2D charts never zoomed by wheel; ui/plot.js does the rest).
+    config = {"displaylogo": False, "showSendToCloud": False, "scrollZoom": False,
               "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
     present = settings()["present"]  # the page's type is larger there: so is the chart's
     shown = (figures.with_font_size(plotly_figure(fig), PRESENTER_FONT_SIZE) if present

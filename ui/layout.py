@@ -21,6 +21,8 @@ from ui.settings import PRESENTER_FONT_SIZE, settings
 PRESENTER_PICTURE_HEIGHT = 640
 # The widths of a picture and of the narrow column beside it.
 PICTURE_AND_COLUMN = (5, 1)
+# The key of a picture with controls beside it (column_beside): PRESENTER_CSS knows it.
+CONTROLS_BESIDE = "controls_beside"
 
 
 def presenting() -> bool:
@@ -44,14 +46,19 @@ def text_and_picture():
     return text, picture
 
 
-def column_beside(picture):
+def column_beside(picture, controls: bool = False):
     """In presenter view, (picture, column): two columns of ``picture``, a
     narrow one at the right of the picture for its numbers or its controls, so
     that both fit the first screen; elsewhere None (the page puts them where it
-    always has)."""
+    always has). ``controls``: the column holds widgets, which a sixth of a
+    tablet's width (about 100 px) squeezes until their labels break mid-word
+    and a number input sticks out of the screen: on a screen narrower than a
+    projector the column goes above the picture, its widgets two to a row
+    (PRESENTER_CSS, ui/settings.py)."""
     if not presenting():
         return None
-    return tuple(picture.columns(PICTURE_AND_COLUMN, gap="medium"))
+    holder = picture.container(key=CONTROLS_BESIDE) if controls else picture
+    return tuple(holder.columns(PICTURE_AND_COLUMN, gap="medium"))
 
 
 def for_projector(fig, height: int | None = None):

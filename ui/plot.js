@@ -131,6 +131,7 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
           chart.recdemoClicked?.("click", { trace: point.curveNumber, id: point.customdata });
         });
         chart.on("plotly_animatingframe", (event) => showFrame(chart, event.name));
+        letTheWheelScroll(chart);
       }
       if (controls) setUpPlayback(chart, controls);
       const playback = data.playback;
@@ -197,6 +198,21 @@ function watchWidth(chart) {
     if (fit(chart.recdemoFigure, width).choice !== chart.recdemoFit) chart.recdemoRedraw?.();
   });
   chart.recdemoObserver.observe(chart);
+}
+
+// With scrollZoom off, plotly's 3D scene no longer zooms on the wheel but
+// still prevents its default, the page's scroll (plotly/plotly.js#6458: its
+// wheel listener calls preventDefault on every event). A wheel over a scene is
+// kept from plotly's listeners (stopped on its way down, at the chart) and
+// scrolls the page.
+function letTheWheelScroll(chart) {
+  chart.addEventListener("wheel", (event) => {
+    const layout = chart._fullLayout;
+    if (!layout || chart._context?._scrollZoom?.gl3d) return;
+    const overScene = Object.keys(layout).some((key) => /^scene\d*$/.test(key)
+      && layout[key]._scene?.container?.contains(event.target));
+    if (overScene) event.stopPropagation();
+  }, { capture: true, passive: true });
 }
 
 // A text alternative: what the chart shows, with its main numbers, for a screen reader.

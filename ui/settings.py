@@ -96,6 +96,9 @@ def page_setup(data_controls: bool = True, training_controls: bool = False,
 # picture (ui/layout.py): little padding and a compact title, and the numbers beside
 # the picture are smaller than a row of them would be, their labels wrapped, not cut.
 # Captions darker than Streamlit's (its 0.6 opacity): a projector washes out grey.
+# Controls beside a picture (ui/layout.py's column_beside, CONTROLS_BESIDE) go above
+# it, two to a row, on a screen between a phone's (where Streamlit stacks columns,
+# picture first) and a projector's.
 PRESENTER_FONT_SIZE = 20
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -111,6 +114,17 @@ h3 { font-size: 1.2rem !important; }
 [data-testid="stColumn"]:has([data-testid="stMetric"]) > [data-testid="stVerticalBlock"] {
   gap: 0.5rem; }
 [data-testid="stMetricLabel"] * { overflow-wrap: normal !important; word-break: normal !important; }
+@media (min-width: 641px) and (max-width: 1000px) {
+  .st-key-controls_beside [data-testid="stHorizontalBlock"] { row-gap: 1rem; }
+  .st-key-controls_beside [data-testid="stColumn"] { flex: 1 1 100%; min-width: 100%; }
+  .st-key-controls_beside [data-testid="stColumn"]:last-child { order: -1; }
+  .st-key-controls_beside [data-testid="stColumn"]:last-child > [data-testid="stVerticalBlock"] {
+    flex-flow: row wrap; column-gap: 1.5rem; }
+  .st-key-controls_beside [data-testid="stColumn"]:last-child [data-testid="stElementContainer"] {
+    flex: 1 1 calc(50% - 1.5rem); min-width: 12rem; }
+  .st-key-controls_beside [data-testid="stColumn"]:last-child
+    [data-testid="stElementContainer"]:has([data-testid="stCaptionContainer"]) { flex-basis: 100%; }
+}
 [data-testid="stLayoutWrapper"]:has(> .st-key-for_screen_readers) {
   position: absolute !important; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }

@@ -15,8 +15,13 @@ from recdemo.figures.style import FONT
 # the figure's font.
 WIDE_EM = 38.0
 WIDER_EM = 50.0  # the same layouts again, their texts on fewer lines
-PROJECTOR_PICTURE = (0.0, 0.82)
-PROJECTOR_MATRIX = (0.85, 1.0)
+# A projector's picture and "what it recommends" beside it (x domains), by
+# layout: from WIDER_EM up (a 1280 px projector) the picture as wide as it
+# can be; from WIDE_EM up (a 1024 px one, 40 em at the presenter's type) a
+# sixth of the width left the matrix 120 px wide, too narrow to read, and it
+# gets a quarter.
+PROJECTOR_PANELS = {WIDER_EM: ((0.0, 0.82), (0.85, 1.0)),
+                    WIDE_EM: ((0.0, 0.71), (0.75, 1.0))}
 TITLE_SIZE = 1.15  # the title's type, against the figure's font (plotly's own: 1.4)
 MEDIUM_EM = NARROW_EM  # from a phone's width up
 SIDE_BY_SIDE = ((0.0, 0.58), (0.66, 1.0))  # the medium layout's picture and matrix
@@ -39,11 +44,22 @@ def picture_layout(parts: list[dict], legends: tuple[list[str], list[str]], comp
     font = FONT["size"]
     usable = width_em - 20 / font  # less the side margins
 
-    def texts(key: str, room_em: float) -> tuple[list[str], float]:
+    def texts(key: str, room_em: float, clauses: bool = False) -> tuple[list[str], float]:
         """Every frame's ``key`` text wrapped to ``room_em``, and the most lines
-        of any, as a height in em."""
+        of any, as a height in em; ``clauses``: a text of two clauses
+        ("the run, its epoch: its numbers") that does not fit one line is
+        broken between them, not where the room ends (a number cut from
+        its name: "cross-group AUC / = 0.96")."""
         size = TITLE_SIZE if key == "title" else 1.0
-        wrapped = [wrap(part[key], room_em, size) for part in parts]
+
+        def lines(text: str) -> list[str]:
+            wrapped = wrap(text, room_em, size)
+            if clauses and len(wrapped) > 1 and ": " in text:
+                run, _, numbers = text.rpartition(": ")
+                wrapped = wrap(f"{run}:", room_em, size) + wrap(numbers, room_em, size)
+            return wrapped
+
+        wrapped = [lines(part[key]) for part in parts]
         return ["<br>".join(lines) for lines in wrapped], lines_em(max(map(len, wrapped)), size)
 
     def bold_label(title: str, label: str) -> str:
@@ -75,8 +91,9 @@ def picture_layout(parts: list[dict], legends: tuple[list[str], list[str]], comp
         # beside a narrow "what it recommends", both ``height`` px down from
         # the chart's top (the first screen); under them, below the first
         # screen, the legends and the captions.
-        titles, title_lines = texts("title", usable)
-        picture_room = PROJECTOR_PICTURE[1] * usable
+        picture_x, matrix_x = PROJECTOR_PANELS[width_em]
+        titles, title_lines = texts("title", usable, clauses=True)
+        picture_room = picture_x[1] * usable
         pictures, picture_lines = texts("picture", picture_room)
         matrices, matrix_lines = texts("matrix", picture_room)
         top = round(title_top(title_lines) + (title_lines + LEGEND_GAP_EM) * font)
@@ -95,10 +112,10 @@ def picture_layout(parts: list[dict], legends: tuple[list[str], list[str]], comp
                                       "yanchor": "top"},
             "legend2": inspect_legend | {"x": 0.0, "xanchor": "left", "y": below(2),
                                          "yanchor": "top"},
-            "xaxis2": {"domain": list(PROJECTOR_MATRIX)},
+            "xaxis2": {"domain": list(matrix_x)},
             "yaxis2": {"domain": [0.0, 1.0]},
             "annotations": [_caption(0.0, below(4), "left"), _caption(0.0, below(6), "left")],
-            "picture": {"x": list(PROJECTOR_PICTURE), "y": [0.0, 1.0]},
+            "picture": {"x": list(picture_x), "y": [0.0, 1.0]},
         }
     elif kind == "side by side":
         # The title and the legends over the picture and what it recommends,
