@@ -28,6 +28,7 @@ from harness.layout import first_screen_share, layout_problems, main_chart
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.metrics import METRICS
 from recdemo.params import PARAMS
+from tests.colors import contrast
 
 EPOCHS = PARAMS["epochs"].default  # default run: a frame and a CSV row per epoch, and epoch 0
 
@@ -343,6 +344,28 @@ def test_playback_by_keyboard_alone(page):
     assert (at_3["frame"], at_3["active"], at_3["shown"]) == ("3", 3, f"epoch 3 of {EPOCHS}")
     assert (at_3["x"], at_3["y"]) != (final["x"], final["y"]), "epoch 3 is drawn"
     assert_healthy(page)
+
+
+def test_the_keyboards_choice_of_strategy_is_outlined(page):
+    """Tab to the strategy's radio buttons and move with the arrows: the
+    option the keyboard is on has an outline of at least 3:1 against the page
+    (WCAG's non-text contrast), not Streamlit's light grey box alone."""
+    go(page, "/train")
+    radio = page.locator(STRATEGY_RADIO)
+    for _ in range(200):  # Tab until a strategy has the focus (past the label's "?")
+        page.keyboard.press("Tab")
+        if radio.evaluate("radio => radio.contains(document.activeElement)"
+                          " && document.activeElement.type === 'radio'"):
+            break
+    else:
+        pytest.fail("Tab never reached the strategies")
+    outline = radio.evaluate(
+        "radio => { const label = radio.querySelector('label:has(input:focus-visible)');"
+        " const s = getComputedStyle(label);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }")
+    style, width, color = outline
+    assert style == "solid" and width >= 2, outline
+    assert contrast(color, "#FFFFFF") >= 3.0, color
 
 
 def test_query_inspector_select_box(page):
