@@ -209,6 +209,7 @@ def test_divergence_exits_nonzero_naming_learning_rate(runs):
     (["compare", "--groups", "099"], "got '099'"),  # the text given, not the number read
     (["train", "--learning-rate", "nan"], "learning_rate must be a number"),
     (["train", "--seed", "9" * 5000], "got '999"),
+    (["mf", "--strategy", "hard"], "unrecognized arguments: --strategy"),  # mf trains wals
 ])
 def test_a_refused_command_line_says_what_it_got(capsys, args, phrase):
     with pytest.raises(SystemExit) as exit_:
