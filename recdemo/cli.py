@@ -108,8 +108,7 @@ def _add_mf_command(commands, compare) -> None:
     # which would make a --strategy option that mf accepts and ignores.
     for name in dict.fromkeys(f.name for kind in (DataConfig, MFConfig)
                               for f in dataclasses.fields(kind)):
-        aliases = ("--dim",) if name == "mf_dim" else ()  # mf has one dimension: either name
-        _add_option(mf, PARAMS[name], *aliases)
+        _add_option(mf, PARAMS[name])
     mf.add_argument("--json", action="store_true", help="print JSON instead of a table")
     for param in PARAMS.values():
         if param.section == "mf":
