@@ -146,7 +146,7 @@ def group_blocks(item_groups) -> int | None:
 def cross_group_auc(scores, query_groups, item_groups) -> float:
     """Probability that a random own-group item outscores a random other-group
     item for the same query (ties count half), averaged over queries.
-    0.5 = fully folded, 1.0 = separated.
+    1.0 = separated; 0.5 = chance; below 0.5 other groups' items rank ahead.
 
     Per query this is the Mann-Whitney U statistic: the rank sum of the
     own-group items minus its smallest possible value, over (own x other) pairs.
