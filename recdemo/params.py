@@ -30,6 +30,8 @@ from typing import Any
 
 STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity", "in-batch",
               "mixed")
+# The samplers that take logq_correction (samplers.make_sampler): only their runs change with it.
+LOGQ_STRATEGIES = ("popularity", "in-batch", "mixed")
 COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
 COST_STRATEGIES = ("full", "uniform", "hard", "popularity", "in-batch")  # what `cost` times
 

@@ -32,14 +32,13 @@ import numpy as np
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import PROTOCOL_METRICS, protocol_metrics
 from recdemo.negatives import group_matrix, per_item
-from recdemo.params import STRATEGIES
+from recdemo.params import LOGQ_STRATEGIES, STRATEGIES
 from recdemo.references import references
 from recdemo.train import TrainConfig, one_blas_thread, train
 from recdemo.verdicts import FOLDS, SEPARATES, STORY, verdict
 
 CHECKED = ("positives-only", "in-group", "full", "uniform", "hard")  # test_phenomenon.py's
 SKEW = 2.0
-LOGQ_STRATEGIES = ("popularity", "in-batch", "mixed")  # the ones logq_correction changes
 HALF = TrainConfig().epochs // 2  # the switch of question 3
 SMALL = {"items_per_group": 30, "queries_per_group": 140}  # --small: fewer items, a quicker look
 ORDER = {"spurious_at_k": -1}  # lower is better; every other metric: higher
