@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from recdemo import claims, claims_practice, export, figures, verdicts
-from recdemo.metrics import recommendations
+from recdemo.metrics import recommendations, spurious_count
 from recdemo.params import LOGQ_STRATEGIES, run_settings
 from recdemo.where_it_holds import warnings
 
@@ -105,7 +105,7 @@ picks = recommendations(result.query_embeddings[inspected], result.item_embeddin
                         dataset.item_groups, dataset.test.groups[inspected], k)
 inspected_group = figures.group_name(dataset.test.groups[inspected])
 st.markdown(f"**Top {k}** of query {inspected} ({inspected_group}) "
-            f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
+            f"after training: **{spurious_count(picks)} spurious** (✗: another group)")
 # A row per pick: four columns fit a phone's width, where ten did not.
 st.dataframe(
     {"rank": [f"#{p['rank']}" for p in picks], "item": [str(p["item"]) for p in picks],

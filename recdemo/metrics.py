@@ -289,6 +289,12 @@ def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -
     ]
 
 
+def spurious_count(picks: list[dict]) -> int:
+    """How many of ``recommendations``' picks are spurious: that query's
+    spurious@k times k."""
+    return sum(pick["spurious"] for pick in picks)
+
+
 # What a model learned, beyond the four metrics: the Lesson uses these to say
 # how positives-only folds (one shared direction, lengths that drive scores).
 
