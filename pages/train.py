@@ -6,8 +6,8 @@ import streamlit as st
 
 import ui
 from recdemo import claims, claims_practice, export, figures, verdicts
-from recdemo.metrics import recommendations
-from recdemo.params import run_settings
+from recdemo.metrics import recommendations, spurious_count
+from recdemo.params import LOGQ_STRATEGIES, run_settings
 from recdemo.where_it_holds import warnings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
@@ -18,9 +18,8 @@ ui.title("Train a softmax recommender", on_projector=False)
 data_config = ui.data_config()
 shown = ui.train_config(with_switch=True)  # the run this page shows: it may switch mid-run
 # Where logQ applies, the same run without it (or with it) shows what it does.
-CORRECTED = ("popularity", "in-batch", "mixed")
 flipped = (dataclasses.replace(shown, logq_correction=not shown.logq_correction)
-           if shown.strategy in CORRECTED else None)
+           if shown.strategy in LOGQ_STRATEGIES else None)
 for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), flipped):
     if config is not None:
         ui.request_run(data_config, config)
@@ -55,7 +54,7 @@ if config.switch_at:
 if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
     text.markdown(claims.gravity_claim(plain=baseline, with_gravity=result, refs=refs).text)
 other = (ui.trained_run_or_none(data_config, dataclasses.replace(
-    config, logq_correction=not config.logq_correction)) if config.strategy in CORRECTED
+    config, logq_correction=not config.logq_correction)) if config.strategy in LOGQ_STRATEGIES
     else None)
 if other is not None and claims.recall_is_meaningful(k, data_config.items_per_group):
     corrected, uncorrected = (result, other) if config.logq_correction else (other, result)
@@ -106,7 +105,7 @@ picks = recommendations(result.query_embeddings[inspected], result.item_embeddin
                         dataset.item_groups, dataset.test.groups[inspected], k)
 inspected_group = figures.group_name(dataset.test.groups[inspected])
 st.markdown(f"**Top {k}** of query {inspected} ({inspected_group}) "
-            f"after training: **{sum(p['spurious'] for p in picks)} spurious** (✗: another group)")
+            f"after training: **{spurious_count(picks)} spurious** (✗: another group)")
 # A row per pick: four columns fit a phone's width, where ten did not.
 st.dataframe(
     {"rank": [f"#{p['rank']}" for p in picks], "item": [str(p["item"]) for p in picks],

@@ -7,6 +7,7 @@ the app and its URLs share names, ranges and defaults.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
@@ -103,9 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_mf_command(commands, compare) -> None:
     """The mf command, and the MF options of compare (for its wals row)."""
     mf = commands.add_parser("mf", help="train matrix factorization (WALS)")
-    for name in dict.fromkeys((*DataConfig.__dataclass_fields__, *MFConfig.__dataclass_fields__)):
-        aliases = ("--dim",) if name == "mf_dim" else ()  # mf has one dimension: either name
-        _add_option(mf, PARAMS[name], *aliases)
+    # fields(), not __dataclass_fields__: that lists the ClassVar MFConfig.strategy too,
+    # which would make a --strategy option that mf accepts and ignores.
+    for name in dict.fromkeys(f.name for kind in (DataConfig, MFConfig)
+                              for f in dataclasses.fields(kind)):
+        _add_option(mf, PARAMS[name])
     mf.add_argument("--json", action="store_true", help="print JSON instead of a table")
     for param in PARAMS.values():
         if param.section == "mf":
@@ -120,7 +123,8 @@ def main(argv=None) -> int:
     strategies = {"compare": settings.get("strategies"), "train": [settings.get("strategy")],
                   "mf": [MFConfig.strategy]}[args.command]
     try:
-        data_config = DataConfig(**{n: settings[n] for n in DataConfig.__dataclass_fields__})
+        data_config = DataConfig(**{f.name: settings[f.name]
+                                    for f in dataclasses.fields(DataConfig)})
         dataset = make_dataset(data_config)
         results = _trained_runs(dataset, strategies, settings)
         held_out = MFConfig.strategy in strategies
@@ -163,8 +167,8 @@ def _trained_runs(dataset, strategies, settings) -> list:
     them, every result is scored on the test positives MF's fold-in does not
     see, so that all are measured alike."""
     def config(kind, **fields):
-        return kind(**{n: settings[n] for n in kind.__dataclass_fields__ if n != "strategy"},
-                    **fields)
+        names = (f.name for f in dataclasses.fields(kind))
+        return kind(**{n: settings[n] for n in names if n != "strategy"}, **fields)
 
     results = [train_mf(dataset, config(MFConfig)) if strategy == MFConfig.strategy
                else train(dataset, config(TrainConfig, strategy=strategy))

@@ -146,7 +146,7 @@ def group_blocks(item_groups) -> int | None:
 def cross_group_auc(scores, query_groups, item_groups) -> float:
     """Probability that a random own-group item outscores a random other-group
     item for the same query (ties count half), averaged over queries.
-    0.5 = fully folded, 1.0 = separated.
+    1.0 = separated; 0.5 = chance; below 0.5 other groups' items rank ahead.
 
     Per query this is the Mann-Whitney U statistic: the rank sum of the
     own-group items minus its smallest possible value, over (own x other) pairs.
@@ -287,6 +287,12 @@ def recommendations(query_embedding, V, item_groups, query_group: int, k: int) -
          "score": float(scores[item]), "spurious": bool(item_groups[item] != query_group)}
         for rank, item in enumerate(top_k(scores[None, :], k)[0], start=1)
     ]
+
+
+def spurious_count(picks: list[dict]) -> int:
+    """How many of ``recommendations``' picks are spurious: that query's
+    spurious@k times k."""
+    return sum(pick["spurious"] for pick in picks)
 
 
 # What a model learned, beyond the four metrics: the Lesson uses these to say

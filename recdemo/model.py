@@ -172,5 +172,7 @@ def loss_and_grads(params: dict, x: np.ndarray, cand: Candidates, gravity_weight
         loss += l2_loss
         for name, g in l2_grads.items():
             grads[name] = grads[name] + g
-    grads["scores"] = dscores  # not a parameter: the full softmax's push on each item
+    # Not a parameter: dL/ds of the candidates the sampler made (the whole corpus only
+    # for full), the push on each that negatives.NegativesSeen records.
+    grads["scores"] = dscores
     return loss, grads

@@ -30,6 +30,8 @@ from typing import Any
 
 STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "popularity", "in-batch",
               "mixed")
+# The samplers that take logq_correction (samplers.make_sampler): only their runs change with it.
+LOGQ_STRATEGIES = ("popularity", "in-batch", "mixed")
 COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
 COST_STRATEGIES = ("full", "uniform", "hard", "popularity", "in-batch")  # what `cost` times
 
@@ -218,6 +220,8 @@ PARAMS: dict[str, Param] = {
 # app's (a million items: V and its optimizer state at dim 32 are then 384 MB);
 # ``--items`` takes a comma-separated list of n_items values.
 COST_PARAMS: dict[str, Param] = {p.name: p for p in [
+    # The range each corpus size is checked against. Its default is no default of
+    # anything: the cost command's is a list, step_cost.DEFAULT_CORPUS_SIZES.
     Param("n_items", int, 1_000, "corpus size n", "cost", 100, 1_000_000),
     Param("strategies", tuple, COST_STRATEGIES, "strategies to time", "cost",
           choices=COST_STRATEGIES),

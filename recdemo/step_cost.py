@@ -1,6 +1,9 @@
 """The cost of one training step as the corpus grows: why sample at all.
 
-    costs = measure(QUICK)  # or CostConfig(corpus_sizes=..., strategies=..., dim=...)
+    costs = measure(CostConfig(corpus_sizes=(1_000, 10_000, 100_000), repeats=3))
+
+answers in seconds (the full step at 100,000 items is most of it);
+``CostConfig()``'s defaults, up to a million items, take several times as long.
 
 Times one step of ``large_corpus.LargeCorpusModel`` per strategy and corpus
 size (a sampled step touches only its candidates' rows; the full softmax
@@ -60,12 +63,6 @@ class CostConfig:
         for name in ("dim", "batch_size", "negatives", "repeats"):
             COST_PARAMS[name].check(getattr(self, name))
         PARAMS["seed"].check(self.seed)
-
-
-# A measurement that answers in seconds: the full step at the largest size
-# is most of it (the defaults, up to a million items, take several times as
-# long).
-QUICK = CostConfig(corpus_sizes=(1_000, 10_000, 100_000), repeats=3)
 
 
 @dataclass(frozen=True)

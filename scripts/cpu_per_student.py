@@ -38,11 +38,10 @@ from recdemo import claims, claims_practice, figures
 from recdemo.data import DataConfig, make_dataset
 from recdemo.history import Frames
 from recdemo.metrics import recommendations
-from recdemo.params import STRATEGIES
+from recdemo.params import LOGQ_STRATEGIES, STRATEGIES
 from recdemo.references import references
 from recdemo.train import TrainConfig, train
 
-CORRECTED = ("popularity", "in-batch", "mixed")  # as pages/train.py
 PHASES = ("dataset", "training", "of which the metrics after each epoch", "references",
           "figure: embedding", "figure: negatives seen", "figure: training curves",
           "figures to JSON", "claims, cards, top-k, texts")
@@ -105,7 +104,7 @@ class Class:
         baseline = self.run(seed, TrainConfig(strategy="positives-only"))
         other = (self.run(seed, dataclasses.replace(
             config, logq_correction=not config.logq_correction))
-            if strategy in CORRECTED else None)
+            if strategy in LOGQ_STRATEGIES else None)
         if seed not in self.refs:
             self.refs[seed] = timed(self.spent, "references", references, dataset, config.k)
         shown = [("figure: embedding", figures.embedding_figure, (dataset, result, 3, 0)),

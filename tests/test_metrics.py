@@ -14,8 +14,10 @@ from recdemo.metrics import (
     length_score_correlation,
     mean_cosine,
     nearest_spurious_at_k,
+    recommendations,
     silhouette,
     spurious_at_k,
+    spurious_count,
     top_k,
     within_group_recall_at_k,
 )
@@ -222,3 +224,12 @@ def test_picture_spurious_counts_the_nearest_drawn_items_of_other_groups():
     items = np.array([[1.0, 0.0], [-1.5, 0.0], [9.0, 0.0], [11.5, 0.0]])
     share = nearest_spurious_at_k(queries, items, np.array([0, 1]), np.array([0, 1, 1, 1]), k=2)
     assert share == pytest.approx(1 / 4)  # one of the four nearest pairs is of another group
+
+
+def test_a_querys_spurious_picks_are_its_spurious_at_k_times_k():
+    rng = np.random.default_rng(0)
+    V, q = rng.normal(size=(40, 4)), rng.normal(size=4)
+    item_groups, k = np.repeat(np.arange(4), 10), 7
+    picks = recommendations(q, V, item_groups, query_group=3, k=k)
+    share = spurious_at_k((V @ q)[None, :], np.array([3]), item_groups, k)
+    assert spurious_count(picks) == round(share * k) == 3  # some spurious picks, not all

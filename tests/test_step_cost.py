@@ -112,7 +112,7 @@ def test_cost_reads_a_number_as_train_reads_one(text, capsys):
     ["cost", "--strategies", "full", "--strategies", "uniform"],
     ["train", "--seed", "1", "--seed", "2"],
     ["compare", "--strategies", "full", "--strategies", "uniform"],
-    ["mf", "--mf-dim", "3", "--dim", "4"],  # one option under two names
+    ["mf", "--mf-dim", "3", "--mf-dim", "4"],
 ])
 def test_an_option_given_twice_is_refused_as_a_link_parameter_is(argv, capsys):
     with pytest.raises(SystemExit) as exit_:

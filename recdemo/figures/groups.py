@@ -28,8 +28,12 @@ from recdemo.figures.style import (
 )
 from recdemo.projection import Projection, project
 
+# Training queries of each group the interaction matrix shows. One value for
+# the figure and its text alternative, so that the alt describes the rows drawn.
+MAX_QUERIES_PER_GROUP = 50
 
-def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
+
+def interaction_matrix_figure(dataset, max_queries_per_group: int = MAX_QUERIES_PER_GROUP,
                               height: int = 520) -> go.Figure:
     """Training queries x items, both ordered by group: each interaction is
     drawn in its item's color. Colored blocks on the diagonal, and the leak
@@ -56,7 +60,8 @@ def interaction_matrix_figure(dataset, max_queries_per_group: int = 50,
     return fig
 
 
-def interaction_matrix_alt(dataset, max_queries_per_group: int = 50) -> str:
+def interaction_matrix_alt(dataset,
+                           max_queries_per_group: int = MAX_QUERIES_PER_GROUP) -> str:
     """interaction_matrix_figure in words, for a screen reader: what it shows
     and how much of what it draws is the leak."""
     rows = _shown_queries(dataset, max_queries_per_group)
