@@ -30,10 +30,10 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from recdemo.data import DataConfig, make_dataset
-from recdemo.metrics import PROTOCOL_METRICS, protocol_metrics
 from recdemo.negatives import group_matrix, per_item
 from recdemo.params import LOGQ_STRATEGIES, STRATEGIES
 from recdemo.references import references
+from recdemo.sampled_metrics import PROTOCOL_METRICS, protocol_metrics
 from recdemo.train import TrainConfig, one_blas_thread, train
 from recdemo.verdicts import FOLDS, SEPARATES, STORY, verdict
 

@@ -1,4 +1,4 @@
-"""Sampled and exact recall (recdemo/metrics.py): each held-out positive ranked
+"""Sampled and exact recall (recdemo/sampled_metrics.py): each held-out positive ranked
 against 100 sampled negatives, from the whole corpus or the query's own group,
 or against every other item, on hand-built scores whose answer is known."""
 
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from recdemo.metrics import (
+from recdemo.sampled_metrics import (
     PROTOCOL_METRICS,
     protocol_metrics,
     recall_at_k,

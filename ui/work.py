@@ -29,10 +29,10 @@ from backend.pool import WorkerPool
 from backend.scheduler import ANONYMOUS, Scheduler
 from recdemo import work_cost
 from recdemo.data import DataConfig, make_dataset
-from recdemo.metrics import protocol_metrics
 from recdemo.mf import MFConfig, mf_references, train_mf
 from recdemo.references import References
 from recdemo.references import references as compute_references
+from recdemo.sampled_metrics import protocol_metrics
 from recdemo.train import TrainConfig, train
 
 MB = 2**20
@@ -211,7 +211,7 @@ PROTOCOLS = ByteCache(1 * MB)  # four numbers a run: about 1,500 runs
 
 def protocols(data_config: DataConfig, config: TrainConfig) -> dict:
     """A trained run's held-out positives ranked against sampled negatives and
-    exactly (metrics.protocol_metrics), shared by every session like the run."""
+    exactly (sampled_metrics.protocol_metrics), shared by every session like the run."""
     def measure():
         result = trained_run(data_config, config)
         data = dataset(data_config)
