@@ -42,7 +42,6 @@ from ui.runs import (
     trained_runs,
 )
 from ui.settings import (
-    PRESENTER_FONT_SIZE,
     SOURCE_URL,
     control,
     data_config,
@@ -60,6 +59,7 @@ from ui.settings import (
     unreachable_warning,
     view_link,
 )
+from ui.styles import PRESENTER_FONT_SIZE
 from ui.work import dataset, protocols, references, request_run, trained_run
 
 __all__ = [

@@ -14,7 +14,8 @@ from recdemo.data import DataConfig
 from recdemo.params import PARAMS
 from recdemo.train import TrainConfig
 from ui.plot import SharedFigure, clicked_point, plot, plotly_figure
-from ui.settings import PRESENTER_FONT_SIZE, link, set_setting, settings
+from ui.settings import link, set_setting, settings
+from ui.styles import PRESENTER_FONT_SIZE
 from ui.work import MB, dataset, trained_run, wait_for
 
 # Shared, read-only figures, as their charts send them (ui.plot.SharedFigure):

@@ -12,7 +12,8 @@ import streamlit as st
 
 from recdemo import figures
 from ui.plot import plotly_figure
-from ui.settings import PRESENTER_FONT_SIZE, settings
+from ui.settings import settings
+from ui.styles import PRESENTER_FONT_SIZE
 
 # The first screen of the smaller projector view (1280x720), less the compact
 # title over the picture, the page's padding and a little to spare: the height
@@ -54,7 +55,7 @@ def column_beside(picture, controls: bool = False):
     tablet's width (about 100 px) squeezes until their labels break mid-word
     and a number input sticks out of the screen: on a screen narrower than a
     projector the column goes above the picture, its widgets two to a row
-    (PRESENTER_CSS, ui/settings.py)."""
+    (PRESENTER_CSS, ui/styles.py)."""
     if not presenting():
         return None
     holder = picture.container(key=CONTROLS_BESIDE) if controls else picture
