@@ -20,11 +20,11 @@ from recdemo.metrics import (
     cross_group_overlap,
     length_score_correlation,
     mean_cosine,
-    protocol_metrics,
     within_group_recall_per_query,
 )
 from recdemo.params import STRATEGIES, run_settings
 from recdemo.references import positive_probability, references
+from recdemo.sampled_metrics import protocol_metrics
 from recdemo.train import TrainConfig, TrainingDiverged, one_blas_thread, train
 
 GRAVITIES = (1.0, 10.0)  # positives-only with gravity, where a case asks for extras
