@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from recdemo import claims, figures
+from recdemo.mf import cold_start_split
 from recdemo.params import run_settings
 
 ui.run_through_navigation()  # first: see ui/navigation.py
@@ -14,7 +15,9 @@ st.title("Matrix factorization vs softmax")
 data_config = ui.data_config()
 mf_config = ui.mf_config()
 observed_only = dataclasses.replace(mf_config, unobserved_weight=0.0)
-softmax = {strategy: ui.train_config(strategy=strategy)
+# The gravity control is positives-only's: uniform and in-group train without it.
+softmax = {strategy: ui.train_config(strategy=strategy, **({} if strategy == "positives-only"
+                                                          else {"gravity": 0.0}))
            for strategy in ("positives-only", "uniform", "in-group")}
 for config in (mf_config, observed_only, *softmax.values()):  # the workers start at once
     ui.request_run(data_config, config)
@@ -75,9 +78,10 @@ measured = ui.mf_comparison(data_config, mf=mf_config, observed_only=observed_on
                             in_group=softmax["in-group"])
 if measured is None:  # it said why
     st.stop()
-st.caption("Every model is scored on the same held-out positives: half of each test query's "
-           "positives are what it brings to MF's fold-in, the rest are scored. Times are "
-           "this server's, measured now.")
+brought = cold_start_split(dataset).known.shape[1]
+st.caption(f"Every model is scored on the same held-out positives: {brought} of each test "
+           f"query's {data_config.positives} positives are what it brings to MF's fold-in, the "
+           "rest are scored. Times are this server's, measured now.")
 st.table([{"compared on": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
           for row in measured.table])
 
@@ -85,8 +89,9 @@ st.header("Is folding fine for a scorer of pre-filtered candidates?")
 st.markdown(
     "The source ends: *it is usually acceptable for DNN models to fold, since you mostly "
     "care about ranking a pre-filtered set of candidates assumed to be relevant.* Here "
-    "the folded **in-group** model, good inside a group and blind across groups, ranks "
-    "only the candidates matrix factorization (as set above) retrieves for each query. "
+    "the **in-group** model, trained with negatives from the query's own group only (the "
+    "Lesson's section 4), ranks only the candidates matrix factorization (as set above) "
+    "retrieves for each query. "
     + claims.two_stage_claim(measured.pipeline, measured.scored, refs).text
 )
 st.table([{"pipeline": row.topic, "first stage": row.mf, "final top-k": row.softmax}

@@ -112,11 +112,18 @@ def similar_training_queries(dataset: Dataset, count: int = AVERAGE_NEIGHBORS) -
 def train_mf(dataset: Dataset, config: MFConfig | None = None, on_sweep=None) -> MFResult:
     """WALS on the training queries' interactions, measured on the test queries
     (new to MF: embedded by ``config.cold_start``) at the start and after each
-    sweep. ``on_sweep(sweep, sweeps)`` is called after each sweep (for a progress bar)."""
+    sweep. ``on_sweep(sweep, sweeps)`` is called after each sweep (for a progress bar).
+    Raises ValueError if the test queries bring nothing to fold in (one
+    positive each, kept for scoring) and ``config.cold_start`` is fold-in."""
     config = config or MFConfig()
     start, cpu_start = time.perf_counter(), time.process_time()
     A = interaction_matrix(dataset.train.positives, dataset.n_items)
     split = cold_start_split(dataset)
+    if config.cold_start == "fold-in" and not split.known.shape[1]:
+        raise ValueError("With 1 positive per query a new query brings nothing to fold in: "
+                         "cold_start fold-in needs positives of at least 2 (a new query brings "
+                         "half of them and is scored on the rest). Raise positives, or set "
+                         "cold_start to average.")
     known = interaction_matrix(split.known, dataset.n_items)
     neighbors = similar_training_queries(dataset)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from recdemo import claims
@@ -181,6 +182,35 @@ def test_with_k_at_least_every_item_the_verdict_says_no_run_can_fold_or_separate
 def test_a_share_is_never_rounded_to_none_or_all():
     assert [claims.percent(x) for x in (0.0, 0.0006, 0.004, 0.006, 0.5, 0.996, 1.0)] == [
         "0%", "under 1%", "under 1%", "1%", "50%", "over 99%", "100%"]
+    assert [claims.percent(x, short=True) for x in (0.0, 0.003, 0.997, 1.0)] == [
+        "0%", "<1%", ">99%", "100%"]
+
+
+def test_the_two_stage_sentence_gives_the_reason_its_numbers_give():
+    """/mf?items_per_group=60: a clean top k (spurious@10 0.06, uniform 0.08)
+    and a ranking whose unretrieved items tie (AUC 0.74): not "no, its
+    candidates come from other groups"."""
+    scored = {"uniform": {"spurious_at_k": 0.08, "cross_group_auc": 0.95},
+              "in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.3}}
+
+    def pipeline(spurious, auc, retrieved_spurious):
+        return SimpleNamespace(metrics={"spurious_at_k": spurious, "cross_group_auc": auc},
+                               retrieved=np.zeros((5, 30), dtype=int),
+                               retrieved_spurious=retrieved_spurious)
+
+    clean_top = claims.two_stage_claim(pipeline(0.06, 0.74, 0.05), scored, REFS)
+    assert not clean_top.holds
+    assert clean_top.text.startswith("On this data, its top 10 says yes and its whole ranking "
+                                     "no: spurious@10 0.06 against uniform's 0.08 and in-group "
+                                     "alone's 0.94 (in-group alone folds)")
+    assert "every item beyond the 30 MF retrieves ties" in clean_top.text
+    assert "cross-group AUC 0.74 against the data's own 0.90" in clean_top.text
+    assert "come from other groups" not in clean_top.text
+    separated = claims.two_stage_claim(pipeline(0.05, 0.88, 0.04), scored, REFS)
+    assert separated.holds and separated.text.startswith("On this data, yes")
+    spurious = claims.two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS)
+    assert not spurious.holds and spurious.text.startswith("On this data, no")
+    assert "30% of MF's candidates come from other groups" in spurious.text
 
 
 def test_in_group_at_an_auc_that_shows_as_050_is_not_said_to_be_below_half():

@@ -475,4 +475,31 @@ def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():
     at = open_page("pages/mf.py", groups=8)
     assert no_exceptions(at)
     assert "Folding is fine" not in said(at)
-    assert "On this data, yes" in said(at) or "On this data, no" in said(at)
+    assert any(f"On this data, {answer}" in said(at) for answer in (
+        "yes", "no", "its top 10 says yes and its whole ranking no"))
+
+
+def test_the_mf_pages_gravity_is_positives_only_s_and_its_cells_follow_its_data():
+    """Gravity trains positives-only with it; uniform and in-group, the two
+    stages' references, train without it, whatever the control says. With one
+    positive per query there is nothing to fold in: the table and its caption
+    say so (cold start by average), and fold-in is refused with the reason."""
+    def two_stage_rows(at):
+        return at.table[1].value.to_dict("records")
+
+    plain, heavy = open_page("pages/mf.py"), open_page("pages/mf.py", gravity=10.0)
+    assert no_exceptions(plain) and no_exceptions(heavy)
+    rows = [two_stage_rows(at) for at in (plain, heavy)]
+    assert rows[0][0] == rows[1][0] and rows[0][2] == rows[1][2], "in-group and uniform"
+    assert "half of each" not in " ".join(c.value for c in plain.caption)
+    assert any("2 of each test query's 5 positives are what it brings" in c.value
+               for c in plain.caption)
+
+    one = open_page("pages/mf.py", positives=1, cold_start="average")
+    assert no_exceptions(one)
+    cells = " ".join(str(v) for row in one.table[0].value.to_dict("records")
+                     for v in row.values())
+    assert "fold-in: nothing to fold in" in cells
+    refused = open_page("pages/mf.py", positives=1)
+    assert any("cold_start fold-in needs positives of at least 2" in e.value
+               for e in refused.error)

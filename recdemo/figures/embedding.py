@@ -200,9 +200,10 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
                   f"{metrics['spurious_at_k']:.2f}, cross-group AUC = "
                   f"{metrics['cross_group_auc']:.2f}"),
         "picture": (f"Squares: queries, circles: items. PCA {projection.components}D "
-                    f"({shares} of the variance). From other groups: {drawn:.0%} of a "
-                    f"query's {k} nearest here, {full:.0%} in all {balanced[1].shape[-1]}D; "
-                    f"{metrics['spurious_at_k']:.0%} of its top {k} by score"),
+                    f"({shares} of the variance). From other groups: {percent(drawn)} of a "
+                    f"query's {k} nearest here, {percent(full)} in all "
+                    f"{balanced[1].shape[-1]}D; {percent(metrics['spurious_at_k'])} of its top "
+                    f"{k} by score"),
         "matrix": (f"What it recommends (exact): each held-out query's (a row) top {k} "
                    "items (columns)"),
     }

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
+from recdemo.claims import percent
 from recdemo.figures.embedding import Playback
 from recdemo.figures.fit import (
     AXIS_EM,
@@ -75,7 +76,8 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
     names = [group_name(g) for g in range(G)]
 
     def data_at(frame: int) -> list[dict]:
-        text = [["–" if np.isnan(v) else f"{v:.0%}" for v in row] for row in share[frame]]
+        text = [["–" if np.isnan(v) else percent(v, short=True) for v in row]
+                for row in share[frame]]
         matrix = {"type": "heatmap", "z": np.nan_to_num(share[frame]).tolist(), "text": text}
         return [matrix] + [{"type": "scatter", "y": typed_array(per_item[frame][
             dataset.item_groups == g])} for g in range(G)]
@@ -154,7 +156,7 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
     for index, name in enumerate(names):
         table, counted = what_it_counts(results[name])
         matrix = shares(group_matrix(table.sum(axis=0), dataset.item_groups))
-        text = [["–" if np.isnan(v) else f"{v:.0%}" for v in row] for row in matrix]
+        text = [["–" if np.isnan(v) else percent(v, short=True) for v in row] for row in matrix]
         fig.add_trace(go.Heatmap(z=np.nan_to_num(matrix), x=groups, y=groups, text=text,
                                  texttemplate="%{text}", zmin=0.0, zmax=1.0,
                                  colorscale=SHARES_SCALE, showscale=False,
@@ -197,8 +199,8 @@ def negatives_alt(dataset, result) -> str:
     return (f"Where the {noun} of {label} came from, over {frames} of training. Left: for "
             f"each of the "
             f"{dataset.n_groups} query groups, the share of its {counted} from each item "
-            f"group; from the query's own group, {own[low]:.0%} ({group_name(low)}) to "
-            f"{own[high]:.0%} ({group_name(high)}), {1 / dataset.n_groups:.0%} if spread "
+            f"group; from the query's own group, {percent(own[low])} ({group_name(low)}) to "
+            f"{percent(own[high])} ({group_name(high)}), {1 / dataset.n_groups:.0%} if spread "
             f"evenly. Right: each of the {dataset.n_items} items' {noun} against its "
             "popularity, " + _correlation_text(dataset.item_popularity, total.sum(axis=0))
             + ".")
@@ -212,7 +214,7 @@ def negatives_small_multiples_alt(dataset, results: dict) -> str:
         table, _ = what_it_counts(result)
         total = table.sum(axis=0)
         own = np.diag(shares(group_matrix(total, dataset.item_groups)))
-        said.append(f"{name}: {np.nanmean(own):.0%}" if total.any() else f"{name}: none")
+        said.append(f"{name}: {percent(np.nanmean(own))}" if total.any() else f"{name}: none")
     return (f"For each of {len(results)} runs, a {dataset.n_groups} by {dataset.n_groups} "
             "matrix: the share of each query group's negatives (for the full softmax, of its "
             "push) that came from each item group over the whole training. From the query's "

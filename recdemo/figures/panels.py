@@ -7,6 +7,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from recdemo.claims import percent
 from recdemo.figures.embedding import balanced_snapshots, nearest_spurious
 from recdemo.figures.fit import (
     NARROW_EM,
@@ -99,7 +100,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
         titles.append((run_label(result.config),
                        f"{metric_label('spurious_at_k', k)} = "
                        f"{result.final_metrics['spurious_at_k']:.2f}",
-                       f"{k} nearest: {drawn:.0%} other groups in 2D, {full:.0%} in "
+                       f"{k} nearest: {percent(drawn)} other groups in 2D, {percent(full)} in "
                        f"{balanced[name][1].shape[-1]}D"))
     fig = go.Figure()
     for index, name in enumerate(names):
