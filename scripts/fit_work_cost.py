@@ -51,15 +51,18 @@ def random_data(rng: random.Random) -> DataConfig:
                       positives=rng.randint(1, min(10, items - 1)), seed=rng.randint(0, 99))
 
 
-def random_mf(rng: random.Random, seed: int) -> MFConfig:
+def random_mf(rng: random.Random, data: DataConfig) -> MFConfig:
+    """A random MF run on ``data`` (by the average where a query brings nothing
+    to fold in: one positive each)."""
+    cold_start = rng.choice(("fold-in", "average")) if data.positives > 1 else "average"
     return MFConfig(mf_dim=rng.choice((2, 4, 8, 16, 32)), unobserved_weight=rng.random() / 4,
-                    cold_start=rng.choice(("fold-in", "average")), seed=seed)
+                    cold_start=cold_start, seed=data.seed)
 
 
 def mf_rows(rng: random.Random, configs: int):
     for _ in range(configs):
         data = random_data(rng)
-        config = random_mf(rng, data.seed)
+        config = random_mf(rng, data)
         seconds, _ = cpu_seconds(train_mf, make_dataset(data), config)
         yield work_cost.mf_terms(data, config), seconds
 
@@ -68,14 +71,14 @@ def comparison_rows(rng: random.Random, configs: int):
     for _ in range(configs):
         data = random_data(rng)
         dataset = make_dataset(data)
-        mf = random_mf(rng, data.seed)
+        mf = random_mf(rng, data)
         softmax = {strategy: TrainConfig(strategy=strategy, epochs=rng.randint(5, 40),
                                          dim=rng.choice((4, 16, 32)), seed=data.seed)
                    for strategy in ("uniform", "positives-only", "in-group")}
         runs = {name: train(dataset, config) for name, config in softmax.items()}
         mf_seconds, mf_run = cpu_seconds(train_mf, dataset, mf)
         uniform_seconds, _ = cpu_seconds(train, dataset, softmax["uniform"])
-        observed = train_mf(dataset, MFConfig(mf_dim=mf.mf_dim, unobserved_weight=0.0))
+        observed = train_mf(dataset, replace(mf, unobserved_weight=0.0))
         seconds, _ = cpu_seconds(functools.partial(
             measure, mf=mf_run, observed_only=observed, positives_only=runs["positives-only"],
             uniform=runs["uniform"], in_group=runs["in-group"]), dataset)
