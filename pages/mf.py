@@ -16,9 +16,9 @@ data_config = ui.data_config()
 mf_config = ui.mf_config()
 observed_only = dataclasses.replace(mf_config, unobserved_weight=0.0)
 # The gravity control is positives-only's: uniform and in-group train without it.
-softmax = {strategy: ui.train_config(strategy=strategy, **({} if strategy == "positives-only"
-                                                          else {"gravity": 0.0}))
-           for strategy in ("positives-only", "uniform", "in-group")}
+softmax = {"positives-only": ui.train_config(strategy="positives-only"),
+           "uniform": ui.train_config(strategy="uniform", gravity=0.0),
+           "in-group": ui.train_config(strategy="in-group", gravity=0.0)}
 for config in (mf_config, observed_only, *softmax.values()):  # the workers start at once
     ui.request_run(data_config, config)
 

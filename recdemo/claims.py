@@ -125,10 +125,10 @@ def _past_the_data(metrics: dict, refs: References) -> str:
     other stands: "goes past the data on cross-group AUC (0.70 against the
     data's own 0.67), not on spurious@3 (0.25 against the data's own 0.02)"."""
     k, oracle = refs.k, refs.oracle
-    spurious = f"{fmt(metrics['spurious_at_k'])} against the data's own " \
-               f"{fmt(oracle['spurious_at_k'])}"
-    auc = f"{fmt(metrics['cross_group_auc'])} against the data's own " \
-          f"{fmt(oracle['cross_group_auc'])}"
+    spurious = (f"{fmt(metrics['spurious_at_k'])} against the data's own "
+                f"{fmt(oracle['spurious_at_k'])}")
+    auc = (f"{fmt(metrics['cross_group_auc'])} against the data's own "
+           f"{fmt(oracle['cross_group_auc'])}")
     fewer, higher = (fewer_spurious_than_the_data(metrics, refs),
                      higher_auc_than_the_data(metrics, refs))
     if fewer and higher:
