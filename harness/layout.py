@@ -4,6 +4,8 @@ with the subplot titles, and the numbers and labels ui/plot.js draws), its
 plot areas (a 2D subplot's, a 3D scene's), and what is wrong with them:
 
 - two text boxes of one chart overlap;
+- two group names of one 2D picture overlap (where the groups fold, ui/plot.js
+  lists them one under another), or a name runs out of its picture;
 - a text box lies over a plot area (a caption over the points);
 - a text box is cut: it runs past its chart's edges or the screen's sides;
 - a word of the component's HTML text, or of a widget's label, breaks across
@@ -36,8 +38,9 @@ _CHARTS = """() => {
         for (const [kind, selector] of TEXTS) {
             for (const node of plot.querySelectorAll(selector)) {
                 // A 3D picture's group names (scene annotations) stand on their
-                // points on purpose, as 2D's name traces do, and pile up where
-                // the groups fold: they are the picture, not its captions.
+                // points on purpose and pile up where the groups fold: they turn
+                // with the scene, and are the picture, not its captions. (2D's
+                // are listed one under another there: checked as names below.)
                 if (seen.has(node) || !node.textContent.trim()
                     || node.closest('.annotation-scene')) continue;
                 seen.add(node);
@@ -57,6 +60,18 @@ _CHARTS = """() => {
                 texts.push({kind: 'component', text: node.textContent.trim(), box: box(r)});
             }
         }
+        // A 2D picture's group names: a text trace each (recdemo/figures/style.py).
+        const names = [];
+        for (const trace of plot.querySelectorAll('.scatterlayer .trace')) {
+            const full = trace.__data__?.[0]?.trace;
+            const node = trace.querySelector('.textpoint text');
+            if (!full || !String(full.name).endsWith(' (name)') || !node) continue;
+            const r = node.getBoundingClientRect();
+            if (r.width > 0 && r.height > 0) {
+                names.push({text: node.textContent, subplot: full.xaxis + full.yaxis,
+                            box: box(r)});
+            }
+        }
         const main = plot.getBoundingClientRect();
         const size = layout._size;
         const areas = [];
@@ -73,7 +88,7 @@ _CHARTS = """() => {
         }
         return {index, key: holder.closest('[class*=st-key-]')?.className.match(
                     /st-key-(\\S+)/)?.[1] ?? String(index),
-                chart: box(main), texts, areas};
+                chart: box(main), texts, names, areas};
     }).filter(Boolean);
 }"""
 
@@ -162,6 +177,21 @@ def chart_problems(chart: dict, screen_width: float) -> list[str]:
                     problems.append(f"{where}: {_name(a)} lies over plot area {area['name']}")
         if a["box"]["x"] < -SLACK or a["box"]["x"] + a["box"]["width"] > screen_width + SLACK:
             problems.append(f"{where}: {_name(a)} is cut by the screen")
+    return problems + _name_problems(chart, where)
+
+
+def _name_problems(chart: dict, where: str) -> list[str]:
+    """Group names of one 2D picture that overlap, or that its plot area cuts."""
+    problems = []
+    areas = {area["name"]: area["box"] for area in chart["areas"]}
+    names = chart["names"]
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if a["subplot"] == b["subplot"] and _overlap(a["box"], b["box"]):
+                problems.append(f"{where}: group names {a['text']!r} and {b['text']!r} "
+                                f"overlap in {a['subplot']}")
+        if a["subplot"] in areas and not _inside(a["box"], areas[a["subplot"]]):
+            problems.append(f"{where}: group name {a['text']!r} is cut by {a['subplot']}")
     return problems
 
 

@@ -346,6 +346,30 @@ def test_playback_by_keyboard_alone(page):
     assert_healthy(page)
 
 
+def test_folded_group_names_are_listed_one_under_another(page):
+    """Where the groups fold, their names (drawn at each group's center) would
+    be written over one another; ui/plot.js lists them one under another,
+    inside the picture, at every frame a student stops on. On a phone, in 2D,
+    positives-only folds: harness/layout.py finds no two names of one picture
+    that overlap and none cut by its picture, at the end and at epochs 0 and 7."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    go(page, "/train?components=2&strategy=positives-only")
+
+    def name_problems() -> list[str]:
+        return [problem for problem in layout_problems(page) if "group name" in problem]
+
+    assert name_problems() == []
+    moved = page.locator(f"{CHART} .scatterlayer g.text[transform]")
+    assert moved.count() > 0, "the groups fold here: some names were moved"
+    for epoch in ("0", "7"):
+        page.locator(".recdemo-playback input").first.fill(epoch)
+        expect(page.locator(".recdemo-playback output").first).to_have_text(
+            f"epoch {epoch} of {EPOCHS}")
+        page.wait_for_timeout(300)  # drawn, and its names placed
+        assert name_problems() == [], epoch
+    assert_healthy(page)
+
+
 def test_the_keyboards_choice_of_strategy_is_outlined(page):
     """Tab to the strategy's radio buttons and move with the arrows: the
     option the keyboard is on has an outline of at least 3:1 against the page

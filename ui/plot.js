@@ -131,8 +131,13 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
           chart.recdemoClicked?.("click", { trace: point.curveNumber, id: point.customdata });
         });
         chart.on("plotly_animatingframe", (event) => showFrame(chart, event.name));
+        // After every drawing: a first draw, a frame of playback, a resize.
+        for (const drawn of ["plotly_afterplot", "plotly_transitioned", "plotly_animated"]) {
+          chart.on(drawn, () => stackNames(chart));
+        }
         letTheWheelScroll(chart);
       }
+      stackNames(chart);
       if (controls) setUpPlayback(chart, controls);
       const playback = data.playback;
       showFrame(chart, playback ? playback.frames[playback.active] : null, cards);
@@ -213,6 +218,77 @@ function letTheWheelScroll(chart) {
       && layout[key]._scene?.container?.contains(event.target));
     if (overScene) event.stopPropagation();
   }, { capture: true, passive: true });
+}
+
+// Where groups fold, their names (a text trace each, at the center of the
+// group's items: recdemo/figures/style.py) would be drawn over one another,
+// unreadable on a phone or in a small panel. Names that would overlap are
+// listed one under another, in the order of their centers from top to
+// bottom, centered where those centers are on average, inside their picture;
+// each keeps its own x. Measured on the names as drawn, at the chart's size,
+// after every drawing (a name's shift is its text group's transform: plotly
+// moves the text inside it).
+function stackNames(chart) {
+  const svg = chart.querySelector(".main-svg")?.getBoundingClientRect();
+  const pictures = new Map();
+  for (const trace of chart.querySelectorAll(".scatterlayer .trace")) {
+    const full = trace.__data__?.[0]?.trace;
+    const holder = trace.querySelector("g.text");
+    const box = holder?.querySelector("text")?.getBoundingClientRect();
+    if (!svg || !String(full?.name).endsWith(" (name)") || !box?.height) continue;
+    const key = `${full.xaxis}${full.yaxis}`;
+    if (!pictures.has(key)) {
+      const y = chart._fullLayout[full.yaxis.replace("y", "yaxis")];
+      pictures.set(key, { top: svg.top + y._offset, bottom: svg.top + y._offset + y._length,
+                          names: [] });
+    }
+    const unshifted = box.top - (holder.recdemoShift ?? 0);
+    pictures.get(key).names.push({ holder, unshifted, top: unshifted, height: box.height,
+                                   left: box.left, right: box.right });
+  }
+  for (const { top, bottom, names } of pictures.values()) {
+    let stacks = names.map((name) => [name]);
+    for (let merged = true; merged;) {
+      merged = false;
+      for (let i = 0; i < stacks.length && !merged; i += 1) {
+        for (let j = i + 1; j < stacks.length && !merged; j += 1) {
+          if (stacks[i].some((a) => stacks[j].some((b) => overlap(a, b)))) {
+            const stack = [...stacks[i], ...stacks[j]];
+            stacks = [...stacks.filter((_, k) => k !== i && k !== j), stack];
+            placeStack(stack, top, bottom);
+            merged = true;
+          }
+        }
+      }
+    }
+    for (const name of names) {
+      const shift = name.top - name.unshifted;
+      if (shift === (name.holder.recdemoShift ?? 0)) continue;
+      name.holder.recdemoShift = shift;
+      name.holder.setAttribute("transform", `translate(0,${shift})`);
+    }
+  }
+}
+
+// Two names' boxes share more than a pixel each way (their left and right as
+// drawn, their top as placed).
+function overlap(a, b) {
+  return a.left + 1 < b.right && b.left + 1 < a.right
+    && a.top + 1 < b.top + b.height && b.top + 1 < a.top + a.height;
+}
+
+// One name under another, from the highest center to the lowest, centered on
+// their centers' mean, moved inside the picture (from ``top`` to ``bottom``).
+function placeStack(stack, top, bottom) {
+  const center = (name) => name.unshifted + name.height / 2;
+  stack.sort((a, b) => center(a) - center(b) || a.left - b.left);
+  const height = stack.reduce((sum, name) => sum + name.height, 0);
+  const middle = stack.reduce((sum, name) => sum + center(name), 0) / stack.length;
+  let next = Math.max(top, Math.min(middle - height / 2, bottom - height));
+  for (const name of stack) {
+    name.top = next;
+    next += name.height;
+  }
 }
 
 // A text alternative: what the chart shows, with its main numbers, for a screen reader.
