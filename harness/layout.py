@@ -4,7 +4,7 @@ with the subplot titles, and the numbers and labels ui/plot.js draws), its
 plot areas (a 2D subplot's, a 3D scene's), and what is wrong with them:
 
 - two text boxes of one chart overlap;
-- two group names of one 2D picture overlap (where the groups fold, ui/plot.js
+- two group names of one picture overlap (where the groups fold, ui/plot.js
   lists them one under another), or a name runs out of its picture;
 - a text box lies over a plot area (a caption over the points);
 - a text box is cut: it runs past its chart's edges or the screen's sides;
@@ -38,11 +38,9 @@ _CHARTS = """() => {
         for (const [kind, selector] of TEXTS) {
             for (const node of plot.querySelectorAll(selector)) {
                 // A 3D picture's group names (scene annotations) stand on their
-                // points on purpose and pile up where the groups fold: they turn
-                // with the scene, and are the picture, not its captions. (2D's
-                // are listed one under another there: checked as names below.)
+                // points on purpose, as 2D's name traces do: checked as names below.
                 if (seen.has(node) || !node.textContent.trim()
-                    || node.closest('.annotation-scene')) continue;
+                    || node.closest("[class^='annotation-scene']")) continue;
                 seen.add(node);
                 const r = node.getBoundingClientRect();
                 if (r.width > 0 && r.height > 0) {
@@ -60,16 +58,24 @@ _CHARTS = """() => {
                 texts.push({kind: 'component', text: node.textContent.trim(), box: box(r)});
             }
         }
-        // A 2D picture's group names: a text trace each (recdemo/figures/style.py).
-        const names = [];
+        // The group names: a text trace each in 2D, the scene's annotations in 3D
+        // (recdemo/figures/style.py).
+        const found = [];
         for (const trace of plot.querySelectorAll('.scatterlayer .trace')) {
             const full = trace.__data__?.[0]?.trace;
-            const node = trace.querySelector('.textpoint text');
-            if (!full || !String(full.name).endsWith(' (name)') || !node) continue;
-            const r = node.getBoundingClientRect();
-            if (r.width > 0 && r.height > 0) {
-                names.push({text: node.textContent, subplot: full.xaxis + full.yaxis,
-                            box: box(r)});
+            if (String(full?.name).endsWith(' (name)')) {
+                found.push([trace.querySelector('.textpoint text'), full.xaxis + full.yaxis]);
+            }
+        }
+        for (const node of plot.querySelectorAll("[class^='annotation-scene']")) {
+            found.push([node.querySelector('text'),
+                        node.getAttribute('class').replace('annotation-', '')]);
+        }
+        const names = [];
+        for (const [node, subplot] of found) {
+            const r = node?.getBoundingClientRect();
+            if (r?.width > 0 && r.height > 0) {
+                names.push({text: node.textContent, subplot, box: box(r)});
             }
         }
         const main = plot.getBoundingClientRect();
@@ -181,7 +187,7 @@ def chart_problems(chart: dict, screen_width: float) -> list[str]:
 
 
 def _name_problems(chart: dict, where: str) -> list[str]:
-    """Group names of one 2D picture that overlap, or that its plot area cuts."""
+    """Group names of one picture that overlap, or that its plot area or scene cuts."""
     problems = []
     areas = {area["name"]: area["box"] for area in chart["areas"]}
     names = chart["names"]

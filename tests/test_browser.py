@@ -349,15 +349,16 @@ def test_playback_by_keyboard_alone(page):
 def test_folded_group_names_are_listed_one_under_another(page):
     """Where the groups fold, their names (drawn at each group's center) would
     be written over one another; ui/plot.js lists them one under another,
-    inside the picture, at every frame a student stops on. On a phone, in 2D,
-    positives-only folds: harness/layout.py finds no two names of one picture
-    that overlap and none cut by its picture, at the end and at epochs 0 and 7."""
+    inside the picture, at every frame a student stops on and as a 3D scene
+    turns. On a phone positives-only folds: harness/layout.py finds no two
+    names of one picture that overlap and none cut by its picture, in 2D at
+    the end and at epochs 0 and 7, in 3D at the end and after a drag."""
     page.set_viewport_size({"width": 390, "height": 844})
-    go(page, "/train?components=2&strategy=positives-only")
 
     def name_problems() -> list[str]:
         return [problem for problem in layout_problems(page) if "group name" in problem]
 
+    go(page, "/train?components=2&strategy=positives-only")
     assert name_problems() == []
     moved = page.locator(f"{CHART} .scatterlayer g.text[transform]")
     assert moved.count() > 0, "the groups fold here: some names were moved"
@@ -367,6 +368,26 @@ def test_folded_group_names_are_listed_one_under_another(page):
             f"epoch {epoch} of {EPOCHS}")
         page.wait_for_timeout(300)  # drawn, and its names placed
         assert name_problems() == [], epoch
+
+    go(page, "/train?components=3&strategy=positives-only")
+    page.wait_for_timeout(500)  # the scene draws its names after the chart's events
+    assert name_problems() == []
+    assert page.locator(f"{CHART} [class^='annotation-scene'][transform]").count() > 0
+    def scene() -> dict:
+        return next(area["box"] for area in main_chart(page)["areas"] if area["name"] == "scene")
+
+    page.locator(f"{CHART} #scene").first.scroll_into_view_if_needed()
+    x, y = scene()["x"] + scene()["width"] / 2, scene()["y"] + scene()["height"] / 2
+    camera = page.locator(CHART).first.evaluate(CAMERA)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 9):  # a hand's pace: the scene turns on each move
+        page.mouse.move(x + 15 * step, y + 3 * step)
+        page.wait_for_timeout(50)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    assert page.locator(CHART).first.evaluate(CAMERA) != camera, "the drag turned the scene"
+    assert name_problems() == [], "after turning the scene"
     assert_healthy(page)
 
 

@@ -135,6 +135,13 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
         for (const drawn of ["plotly_afterplot", "plotly_transitioned", "plotly_animated"]) {
           chart.on(drawn, () => stackNames(chart));
         }
+        // A scene's names are drawn anew at each of its renders (a turn, a
+        // frame), after plotly's events: stacked when they are added.
+        new MutationObserver((changes) => {
+          const added = changes.some((change) => [...change.addedNodes].some(
+            (node) => node.getAttribute?.("class")?.startsWith("annotation-scene")));
+          if (added) requestAnimationFrame(() => stackNames(chart));
+        }).observe(chart, { childList: true, subtree: true });
         letTheWheelScroll(chart);
       }
       stackNames(chart);
@@ -220,31 +227,23 @@ function letTheWheelScroll(chart) {
   }, { capture: true, passive: true });
 }
 
-// Where groups fold, their names (a text trace each, at the center of the
-// group's items: recdemo/figures/style.py) would be drawn over one another,
-// unreadable on a phone or in a small panel. Names that would overlap are
-// listed one under another, in the order of their centers from top to
-// bottom, centered where those centers are on average, inside their picture;
-// each keeps its own x. Measured on the names as drawn, at the chart's size,
-// after every drawing (a name's shift is its text group's transform: plotly
-// moves the text inside it).
+// Where groups fold, their names (at the center of each group's items: a
+// text trace each in 2D, the scene's annotations in 3D; recdemo/figures/
+// style.py) would be drawn over one another, unreadable on a phone or in a
+// small panel. Names that would overlap are listed one under another, in the
+// order of their centers from top to bottom, centered where those centers
+// are on average, inside their picture; each keeps its own x. Measured on
+// the names as drawn, at the chart's size, after every drawing and turn of
+// a scene (a name's shift is the transform of a group plotly draws inside).
 function stackNames(chart) {
-  const svg = chart.querySelector(".main-svg")?.getBoundingClientRect();
   const pictures = new Map();
-  for (const trace of chart.querySelectorAll(".scatterlayer .trace")) {
-    const full = trace.__data__?.[0]?.trace;
-    const holder = trace.querySelector("g.text");
+  for (const { holder, picture, top, bottom } of drawnNames(chart)) {
     const box = holder?.querySelector("text")?.getBoundingClientRect();
-    if (!svg || !String(full?.name).endsWith(" (name)") || !box?.height) continue;
-    const key = `${full.xaxis}${full.yaxis}`;
-    if (!pictures.has(key)) {
-      const y = chart._fullLayout[full.yaxis.replace("y", "yaxis")];
-      pictures.set(key, { top: svg.top + y._offset, bottom: svg.top + y._offset + y._length,
-                          names: [] });
-    }
+    if (!box?.height) continue;
+    if (!pictures.has(picture)) pictures.set(picture, { top, bottom, names: [] });
     const unshifted = box.top - (holder.recdemoShift ?? 0);
-    pictures.get(key).names.push({ holder, unshifted, top: unshifted, height: box.height,
-                                   left: box.left, right: box.right });
+    pictures.get(picture).names.push({ holder, unshifted, top: unshifted, height: box.height,
+                                       left: box.left, right: box.right });
   }
   for (const { top, bottom, names } of pictures.values()) {
     let stacks = names.map((name) => [name]);
@@ -268,6 +267,28 @@ function stackNames(chart) {
       name.holder.setAttribute("transform", `translate(0,${shift})`);
     }
   }
+}
+
+// Every group name the chart draws: the group to shift, its picture, and
+// that picture's top and bottom on the screen.
+function drawnNames(chart) {
+  const layout = chart._fullLayout;
+  const svg = chart.querySelector(".main-svg")?.getBoundingClientRect();
+  if (!layout || !svg) return [];
+  const names = [];
+  for (const trace of chart.querySelectorAll(".scatterlayer .trace")) {
+    const full = trace.__data__?.[0]?.trace;
+    if (!String(full?.name).endsWith(" (name)")) continue;
+    const y = layout[full.yaxis.replace("y", "yaxis")];
+    names.push({ holder: trace.querySelector("g.text"), picture: full.xaxis + full.yaxis,
+                 top: svg.top + y._offset, bottom: svg.top + y._offset + y._length });
+  }
+  for (const holder of chart.querySelectorAll("[class^='annotation-scene']")) {
+    const picture = holder.getAttribute("class").replace("annotation-", "");
+    const box = layout[picture]?._scene?.container?.getBoundingClientRect();
+    if (box) names.push({ holder, picture, top: box.top, bottom: box.bottom });
+  }
+  return names;
 }
 
 // Two names' boxes share more than a pixel each way (their left and right as
