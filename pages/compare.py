@@ -44,10 +44,10 @@ rows = [{"strategy": figures.run_label(config),
         for result, config in runs.values()]
 rows += [{"strategy": who, **{name: values[name] for name in shown if name in values}}
          for who, values in references.items()]
-st.dataframe(
+st.dataframe(  # the strategy pinned: on a phone the numbers scroll sideways beside it
     rows, hide_index=True, height="content", placeholder="–",
     column_config={
-        "strategy": st.column_config.TextColumn("strategy"),
+        "strategy": st.column_config.TextColumn("strategy", pinned=True),
         "verdict": st.column_config.TextColumn("verdict", help="recdemo/verdicts.py: folds, "
                                                "separates or neither, against the oracle and "
                                                "a random ranking on the same data"),
@@ -107,7 +107,7 @@ st.dataframe(
         "spurious_at_k"]} for label, values in measured.items()],
     hide_index=True, height="content",
     column_config={
-        "strategy": st.column_config.TextColumn("strategy"),
+        "strategy": st.column_config.TextColumn("strategy", pinned=True),
         "recall_at_k": st.column_config.NumberColumn(f"recall@{k} exact", format="%.2f"),
         "sampled_recall_at_k": st.column_config.NumberColumn(
             "of 101, sampled", format="%.2f",

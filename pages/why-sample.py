@@ -43,7 +43,10 @@ st.dataframe(
       "GFLOP per step": cost.flops / 1e9, "peak MiB": cost.peak_bytes / 2**20}
      for cost in costs],
     hide_index=True, height="content", placeholder="–",  # every row, no scrolling
-    column_config={"CPU ms per step": st.column_config.NumberColumn(format="%.2f"),
+    # Pinned: on a phone the other columns scroll sideways beside them.
+    column_config={"strategy": st.column_config.TextColumn(pinned=True),
+                   "items": st.column_config.TextColumn(pinned=True),
+                   "CPU ms per step": st.column_config.NumberColumn(format="%.2f"),
                    "× uniform": st.column_config.NumberColumn(format="%.1f"),
                    "GFLOP per step": st.column_config.NumberColumn(format="%.4f"),
                    "peak MiB": st.column_config.NumberColumn(format="%.0f")},

@@ -231,6 +231,12 @@ def test_divergence_explains_and_keeps_the_last_good_picture():
     assert at.number_input(key="control_learning_rate").value == 10.0, "settings are kept"
 
 
+def pinned(table) -> list[str]:
+    """The columns of an st.dataframe that stay in place when it scrolls sideways."""
+    return [name for name, config in json.loads(table.proto.columns).items()
+            if config.get("pinned")]
+
+
 def test_compare_page_shows_every_strategy():
     at = open_page("pages/compare.py", epochs=5)
     assert no_exceptions(at)
@@ -240,6 +246,8 @@ def test_compare_page_shows_every_strategy():
         "the oracle", "a random ranking"]
     assert set(table["verdict"][:len(strategies)]) <= set(VERDICTS)
     assert "final_loss" not in table.columns, "losses of different kinds are not compared"
+    assert pinned(at.dataframe[0]) == pinned(at.dataframe[1]) == ["strategy"], (
+        "on a phone the numbers scroll sideways beside the strategy")
     bars = chart_spec(at, "metric_bars")
     assert len(bars["data"]) == 4, "one panel per metric"
     references = ["the oracle", "a random ranking"]
@@ -427,6 +435,7 @@ def test_why_sample_measures_every_strategy_at_every_size_asked_for():
     table = at.dataframe[0].value
     assert len(table) == 2 * len(COST_STRATEGIES) and set(table["items"]) == {"1,000", "10,000"}
     assert (table[table["strategy"] == "uniform"]["× uniform"] == 1.0).all()
+    assert pinned(at.dataframe[0]) == ["strategy", "items"], "a row's name stays on a phone"
     assert at.query_params["largest_corpus"] == "10000"
 
 
