@@ -33,8 +33,8 @@ def seeds_of(groups: int) -> list[dict]:
 @pytest.mark.parametrize("groups", GROUPS)
 @pytest.mark.parametrize("strategy", ["in-batch", "mixed"])
 def test_in_batch_and_mixed_separate(strategy, groups):
-    """Measured (with test_phenomenon.py's former rule, AUC >= 0.9): on 49 of
-    50 cases of seeds 100-109 at 4 to 8 groups (mixed's AUC 0.899 once)."""
+    """Measured by the verdict rule on seeds 100-239 (scripts/measure_lessons.py,
+    2026-12-06): both separate on all 140 seeds at 4, 6 and 8 groups."""
     held = [verdict(out["metrics"][strategy], out["refs"]) == SEPARATES
             for out in seeds_of(groups)]
     assert sum(held) >= 7, f"{sum(held)} of {len(held)} seeds"
@@ -52,9 +52,11 @@ def test_logq_raises_in_batch_within_group_recall_at_popularity_skew_2(groups):
     assert np.median(gain) >= 0.04, gain
 
 
-# Separated (AUC >= 0.9) on at least this many of the 8 seeds: measured on
-# seeds 100-239, on 86% of them at 4 groups, 94% at 6 and all at 8.
-SWITCH_SEPARATES_ON = {4: 5, 6: 6, 8: 8}
+# Separated by the verdict rule on at least this many of the 8 seeds:
+# measured on seeds 100-239 (scripts/measure_lessons.py, 2026-12-06), on 118
+# of 140 at 4 groups, 130 at 6 and 138 at 8 (none folds); each count is one
+# that 8 seeds at those rates miss with a chance of 2.5% or less.
+SWITCH_SEPARATES_ON = {4: 5, 6: 6, 8: 7}
 
 
 @pytest.mark.parametrize("groups", GROUPS)
@@ -62,7 +64,7 @@ def test_positives_only_switched_to_uniform_at_half_the_epochs_comes_apart(group
     """Every seed comes apart: cross-group AUC at least 0.15 above plain
     positives-only's and spurious@10 below 0.8 of its (measured: at least
     0.175 above on seeds 140-239, at most 0.77 of it on seeds 100-239). Most
-    end separated, but not 7 of 8 at 4 and 6 groups (SWITCH_SEPARATES_ON)."""
+    end separated, as the verdict rule says it (SWITCH_SEPARATES_ON)."""
     outs = seeds_of(groups)
     auc = np.array([out["switched"]["cross_group_auc"] for out in outs])
     spurious = np.array([out["switched"]["spurious_at_k"] for out in outs])
@@ -70,7 +72,8 @@ def test_positives_only_switched_to_uniform_at_half_the_epochs_comes_apart(group
     plain = np.array([out["metrics"]["positives-only"]["spurious_at_k"] for out in outs])
     assert (auc >= plain_auc + 0.15).all(), auc - plain_auc
     assert (spurious < 0.8 * plain).all(), spurious / plain
-    assert (auc >= 0.9).sum() >= SWITCH_SEPARATES_ON[groups], auc
+    separated = [verdict(out["switched"], out["refs"]) == SEPARATES for out in outs]
+    assert sum(separated) >= SWITCH_SEPARATES_ON[groups], (separated, auc)
 
 
 def test_in_group_looks_as_good_as_the_best_against_samples_from_its_own_group():
