@@ -67,9 +67,10 @@ if runs:
         "the gap between the two is what the projection loses. The matrix below it is what "
         "the model really recommends."
     )
-    for strategy, result in results.items():
+    for result in results.values():  # named with their settings (gravity, if any)
         picture.markdown(claims.verdict_claim(
-            strategy, result, refs, run_settings(data_config, result.config)).text)
+            figures.run_label(result.config), result, refs,
+            run_settings(data_config, result.config)).text)
 
 
 def formula(tex: str) -> None:
@@ -115,7 +116,9 @@ if {"positives-only", "uniform"} <= results.keys():
     st.markdown(
         "Nothing in this loss ever pushes an item **down**: the easiest way to raise every "
         "positive's score is to point every query and every item the same way and make them "
-        "long. Here, against uniform on the same data: "
+        "long. Here, against uniform on the same data"
+        + (f" (both with gravity {settings.gravity:g}, which pulls every score toward zero: "
+           "section 6)" if settings.gravity else "") + ": "
         + said(claims.folded_geometry(folded=folded, separated=results["uniform"],
                                       test_groups=dataset.test.groups)) + ". "
         + (claims.lowest_recall("positives-only", results).text

@@ -5,7 +5,7 @@ import dataclasses
 import streamlit as st
 
 import ui
-from recdemo import claims, figures
+from recdemo import claims, figures, mf_comparison
 from recdemo.mf import cold_start_split
 from recdemo.params import run_settings
 
@@ -78,10 +78,9 @@ measured = ui.mf_comparison(data_config, mf=mf_config, observed_only=observed_on
                             in_group=softmax["in-group"])
 if measured is None:  # it said why
     st.stop()
-brought = cold_start_split(dataset).known.shape[1]
-st.caption(f"Every model is scored on the same held-out positives: {brought} of each test "
-           f"query's {data_config.positives} positives are what it brings to MF's fold-in, the "
-           "rest are scored. Times are this server's, measured now.")
+st.caption(mf_comparison.scored_caption(cold_start_split(dataset).known.shape[1],
+                                         data_config.positives, mf_config.cold_start)
+           + " Times are this server's, measured now.")
 st.table([{"compared on": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
           for row in measured.table])
 

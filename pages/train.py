@@ -51,7 +51,10 @@ label = figures.run_label(config)
 text.markdown(claims.verdict_claim(label, result, refs, this_run).text)
 if config.switch_at:
     text.markdown(claims_practice.switch_claim(label, result, refs).text)
-if baseline is not None and config.strategy == "positives-only" and config.gravity > 0:
+# Gravity's sentence compares with the same run without it: a switched run
+# differs from that in more than gravity (its switch says what it did).
+if (baseline is not None and config.strategy == "positives-only" and config.gravity > 0
+        and not config.switch_at):
     text.markdown(claims.gravity_claim(plain=baseline, with_gravity=result, refs=refs).text)
 other = (ui.trained_run_or_none(data_config, dataclasses.replace(
     config, logq_correction=not config.logq_correction)) if config.strategy in LOGQ_STRATEGIES

@@ -49,15 +49,26 @@ def fmt(value: float) -> str:
     return f"{round(value, 2) + 0.0:.2f}"
 
 
-def percent(share: float, short: bool = False) -> str:
-    """A share as a whole percent, never rounded to 0% or 100% when it is not
-    exactly that: 0.0006 is "under 1%" ("<1%" if ``short``, for a cell), not
-    "0%" (which reads as none)."""
-    if 0 < share < 0.005:
-        return "<1%" if short else "under 1%"
-    if 0.995 <= share < 1:
-        return ">99%" if short else "over 99%"
-    return f"{share:.0%}"
+def quantity(number: int, noun: str) -> str:
+    """A count with its noun: "1 epoch", "7 epochs"."""
+    return f"{number} {noun if number == 1 else noun + 's'}"
+
+
+# A difference in within-group recall smaller than this is no difference: it
+# is under the two decimals shown (a larger one always shows in them).
+SAME_RECALL = 0.01
+
+
+def percent(share: float, short: bool = False, decimals: int = 0) -> str:
+    """A share as a percent with ``decimals``, never rounded to 0% or 100% when
+    it is not exactly that: 0.0006 is "under 1%" ("<1%" if ``short``, for a
+    cell), not "0%" (which reads as none); with one decimal, "under 0.1%"."""
+    step = 10.0 ** -decimals / 100  # the smallest share shown
+    if 0 < share < step / 2:
+        return f"<{step:.{decimals}%}" if short else f"under {step:.{decimals}%}"
+    if 1 - step / 2 <= share < 1:
+        return f">{1 - step:.{decimals}%}" if short else f"over {1 - step:.{decimals}%}"
+    return f"{share:.{decimals}%}"
 
 
 def numbers(metrics: dict, refs: References) -> str:
@@ -221,13 +232,17 @@ def lowest_recall(label: str, results: dict) -> Claim:
     (label -> result) shown beside it?"""
     recall = {name: r.final_metrics["within_group_recall_at_k"] for name, r in results.items()}
     k = results[label].config.k
-    lowest = min(recall, key=recall.get)
+    mine = recall[label]
     others = ", ".join(f"{name} {fmt(value)}" for name, value in recall.items() if name != label)
-    if lowest == label:
-        return Claim(True, f"Its within-group recall@{k}, **{fmt(recall[label])}**, is the lowest "
+    lowest_other = min(value for name, value in recall.items() if name != label)
+    if mine < lowest_other - SAME_RECALL:
+        return Claim(True, f"Its within-group recall@{k}, **{fmt(mine)}**, is the lowest "
                            f"of the runs here ({others}): it does not even rank well inside a "
                            "group.")
-    return Claim(False, f"Its within-group recall@{k}, {fmt(recall[label])}, is not the lowest "
+    if mine <= lowest_other + SAME_RECALL:
+        return Claim(False, f"Its within-group recall@{k}, {fmt(mine)}, ties for the lowest of "
+                            f"the runs here ({others}): less than {SAME_RECALL:g} apart.")
+    return Claim(False, f"Its within-group recall@{k}, {fmt(mine)}, is not the lowest "
                         f"of the runs here ({others}).")
 
 

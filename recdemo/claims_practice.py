@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import kendalltau
 
-from recdemo.claims import VERDICT_WORDS, Claim, fmt, named, percent
+from recdemo.claims import SAME_RECALL, VERDICT_WORDS, Claim, fmt, named, percent, quantity
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
 from recdemo.verdicts import verdict
@@ -28,19 +28,16 @@ def switch_claim(label: str, result, refs: References) -> Claim:
         return (f"spurious@{k} {fmt(metrics['spurious_at_k'])}, cross-group AUC "
                 f"{fmt(metrics['cross_group_auc'])}")
 
-    text = (f"After {at} epochs of {config.strategy}, {state(before)}: it "
-            f"{VERDICT_WORDS[was]}. Then {last - at} epochs of {config.switch_to}"
+    text = (f"After {quantity(at, 'epoch')} of {config.strategy}"
+            + (f" with gravity {config.gravity:g}" if config.gravity else "")
+            + f", {state(before)}: it {VERDICT_WORDS[was]}. Then "
+            f"{quantity(last - at, 'epoch')} of {config.switch_to}"
             + (f" with gravity {config.switch_gravity:g}" if config.switch_gravity else "")
             + f", from the same parameters and optimizer state: {state(after)}; it "
             f"{VERDICT_WORDS[became]}.")
     if was != became:
         text += " What the loss saw decided it, not the data, which stayed the same."
     return Claim(was != became, text)
-
-
-# A difference in within-group recall smaller than this is no difference: it
-# is under the two decimals shown (a larger one always shows in them).
-SAME_RECALL = 0.01
 
 
 def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:
@@ -64,7 +61,7 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
     the items no training query chose."""
     full = result.config.strategy == "full"
     table = result.pushed_down if full else result.negatives_seen
-    counted = "push (softmax weight)" if full else "negatives"
+    what = "push (softmax weight)" if full else "negatives"
     if table is None:
         return []
     total = table.sum(axis=0)  # (G, n) over every epoch
@@ -72,18 +69,20 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
         return [Claim(True, f"{named(label)} drew no negatives: nothing pushed any item down.")]
     matrix = group_matrix(total, dataset.item_groups)
     other = 1.0 - np.trace(matrix) / matrix.sum()
-    claims = [Claim(True, f"{percent(other)} of {named(label)}'s {counted} came from other groups' "
+    claims = [Claim(True, f"{percent(other)} of {named(label)}'s {what} came from other groups' "
                           "items" + (": none at all" if other == 0 else "") + ".")]
     if result.config.strategy in ("in-batch", "mixed"):
         unchosen = dataset.item_popularity == 0
         times = per_item(result.negatives_seen)[unchosen]
-        if unchosen.any():
+        items, drawn = int(unchosen.sum()), int(times.sum())
+        if items:
+            subject = ("The item no training query chose was a negative" if items == 1 else
+                       f"The {items} items no training query chose were negatives")
             claims.append(Claim(
-                bool((times == 0).all()) or result.config.strategy == "mixed",
-                f"The {unchosen.sum()} items no training query chose were negatives "
-                f"{times.sum():.0f} times"
-                + (": in-batch draws only other queries' positives." if times.sum() == 0 else
-                   ", all of them uniform draws.")))
+                drawn == 0 or result.config.strategy == "mixed",
+                f"{subject} {quantity(drawn, 'time')}"
+                + (": in-batch draws only other queries' positives." if drawn == 0 else
+                   ", a uniform draw." if drawn == 1 else ", all of them uniform draws.")))
     return claims
 
 

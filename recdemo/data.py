@@ -43,7 +43,7 @@ class DataConfig:
         if self.positives > self.items_per_group:
             raise ValueError(
                 f"positives must be at most items_per_group ({self.items_per_group}); "
-                f"got {self.positives}"
+                f"got {self.positives}."
             )
 
 

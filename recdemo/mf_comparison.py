@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recdemo.claims import percent
+from recdemo.claims import percent, quantity
 from recdemo.history import TrainHistory
 from recdemo.mf import (
     AVERAGE_NEIGHBORS,
@@ -134,3 +134,18 @@ def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
             pair(pipeline.metrics, k)),
         Row("uniform softmax", "", pair(uniform.final_metrics, k)),
     ]
+
+
+def scored_caption(brought: int, positives: int, cold_start: str) -> str:
+    """What the MF page's models are scored on: each test query's positives
+    split into the ones it brings (cold_start_split) and the ones scored."""
+    if not brought:
+        return ("Every model is scored on the same held-out positive: each test query's only "
+                "one (it brings none to MF's fold-in).")
+    averaged = cold_start == "average"
+    rest = positives - brought
+    return (f"Every model is scored on the same held-out positives: {brought} of each test "
+            f"query's {quantity(positives, 'positive')} {'is' if brought == 1 else 'are'} "
+            f"what it {'would bring' if averaged else 'brings'} to MF's fold-in"
+            + (" (here MF embeds it by the average instead)" if averaged else "")
+            + f", the {'other one is' if rest == 1 else f'other {rest} are'} scored.")

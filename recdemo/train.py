@@ -105,13 +105,13 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     if config.switch_at >= config.epochs:
         raise ValueError(f"switch_at must be 0 (no switch) or less than epochs "
                          f"({config.epochs}), so that some epochs train after the switch; "
-                         f"got {config.switch_at}")
+                         f"got {config.switch_at}.")
     steps = gradient_steps(len(dataset.train), config.epochs, config.batch_size)
     if steps > MAX_STEPS:
         raise ValueError(
-            f"this run needs {steps} gradient steps (epochs x training queries / batch_size) "
+            f"This run needs {steps} gradient steps (epochs x training queries / batch_size) "
             f"and the limit is {MAX_STEPS}: lower epochs or queries_per_group, "
-            f"or raise batch_size"
+            f"or raise batch_size."
         )
     start, cpu_start = time.perf_counter(), time.process_time()
     rng = np.random.default_rng([config.seed, 1])  # its own stream, apart from the data's

@@ -41,6 +41,14 @@ def test_a_switched_run_says_what_it_did_before_and_after_from_its_own_frames(da
     assert f"cross-group AUC {after['cross_group_auc']:.2f}" in claim.text
 
 
+def test_a_switched_run_names_the_gravity_it_had_before_the_switch(data, refs):
+    result = run(data, strategy="positives-only", gravity=1.0, switch_at=1,
+                 switch_to="uniform")
+    claim = claims_practice.switch_claim("positives-only", result, refs)
+    assert claim.text.startswith("After 1 epoch of positives-only with gravity 1, spurious@5")
+    assert "Then 3 epochs of uniform, from the same parameters" in claim.text
+
+
 def test_the_logq_claim_compares_the_two_runs_it_is_given():
     def with_recall(value):
         return SimpleNamespace(final_metrics={"within_group_recall_at_k": value})
@@ -118,3 +126,14 @@ def test_the_negatives_picture_counts_what_the_run_counted_at_every_frame(data):
         np.testing.assert_allclose(matrix, by_group / by_group.sum(axis=1, keepdims=True),
                                    atol=1e-6)
     assert fig["frames"][0]["data"][0]["text"][0][0] == "–", "no negatives before training"
+
+
+def test_one_unchosen_item_is_said_in_the_singular():
+    """A review's link (/train?strategy=in-batch&seed=3): one item of that data
+    is no training query's positive."""
+    data = make_dataset(DataConfig(seed=3))
+    assert (data.item_popularity == 0).sum() == 1
+    result = train(data, TrainConfig(strategy="in-batch", seed=3, epochs=1))
+    texts = [claim.text for claim in claims_practice.negatives_claims("in-batch", result, data)]
+    assert "The item no training query chose was a negative 0 times: in-batch draws only " \
+        "other queries' positives." in texts

@@ -464,6 +464,45 @@ def test_train_says_what_gravity_did_against_the_same_run_without_it():
     assert "learns little" not in said(at)
 
 
+def test_a_switched_run_credits_its_switch_not_gravity():
+    """A review's link: gravity 10 for one epoch, then uniform. Gravity's
+    sentence (against the same run without gravity) would credit gravity with
+    what the switch did; the switch's sentence names the gravity before it."""
+    at = open_page("pages/train.py", strategy="positives-only", gravity=10.0, switch_at=1,
+                   switch_to="uniform", seed=999, epochs=4)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "With gravity 10, spurious" not in text
+    assert "After 1 epoch of positives-only with gravity 10, spurious@10" in text
+    assert "Then 3 epochs of uniform" in text
+
+
+def test_the_lesson_names_its_runs_gravity():
+    at = open_page(page_file(""), gravity=1.0, seed=3, epochs=4)
+    assert no_exceptions(at)
+    text = said(at)
+    for strategy in ("positives-only", "in-group", "uniform"):
+        assert f"{strategy} (gravity 1, epochs 4)** " in text, strategy
+    assert "Here, against uniform on the same data (both with gravity 1, which pulls" in text
+
+
+def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
+    at = open_page(page_file("groups"), leak=0.0002, queries_per_group=300, positives=10,
+                   groups=8, seed=4242, present="true")
+    assert no_exceptions(at)
+    assert "over 99.9% of the positives are from the query's own group, under 0.1% leak" \
+        in said(at)
+    assert [m.value for m in at.metric if m.label == "positives leaking"] == ["under 0.1%"]
+
+
+def test_a_run_too_large_says_so_in_sentences():
+    at = open_page("pages/train.py", switch_at=20)
+    assert no_exceptions(at) or at.error
+    (error,) = [e.value for e in at.error if "switch_at" in e.value]
+    assert "; got 20. There is nothing earlier to show instead." in error
+    assert error.startswith("switch_at must be 0")
+
+
 def test_train_warns_before_and_explains_after_where_the_sweep_says_it_fails():
     at = open_page("pages/train.py", strategy="uniform", l2=0.1)
     assert no_exceptions(at)

@@ -171,8 +171,8 @@ def _explain(err: Exception, last_shown: bool, slot: str,
         message = (f"The server could not finish this work: its worker process stopped "
                    f"{ATTEMPTS} times (out of memory, or stopped by the system). Try again "
                    "(a new worker has started), or make the settings smaller.")
-    else:
-        message = str(err)[0].upper() + str(err)[1:]
+    else:  # the library's sentence as it is: it may start with a parameter's name
+        message = str(err) if str(err).endswith((".", "!", "?")) else f"{err}."
     message += f" {shown}" if last_shown else " There is nothing earlier to show instead."
     st.error(message, icon="🚫")
     if isinstance(err, WORKER_FAILURES):

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recdemo.claims import percent
+from recdemo.claims import percent, quantity
 from recdemo.figures.embedding_layout import (
     MEDIUM_EM,
     WIDE_EM,
@@ -138,8 +138,9 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
 def embedding_alt(dataset, result, components: int) -> str:
     """The picture in words, for a screen reader: what it shows and its main numbers."""
     final, k = result.final_metrics, result.config.k
-    return (f"{run_label(result.config)} after {len(result.metrics) - 1} "
-            f"{result.FRAME}s. Left: the embeddings projected to {components}D with PCA, "
+    return (f"{run_label(result.config)} after "
+            f"{quantity(len(result.metrics) - 1, result.FRAME)}. Left: the embeddings "
+            f"projected to {components}D with PCA, "
             f"{len(dataset.test)} held-out queries as squares and {dataset.n_items} items as "
             f"circles, one color per group ({dataset.n_groups} groups), each group's name at "
             f"its items' center. Right: what it "

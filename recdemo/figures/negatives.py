@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
-from recdemo.claims import percent
+from recdemo.claims import percent, quantity
 from recdemo.figures.embedding import Playback
 from recdemo.figures.fit import (
     AXIS_EM,
@@ -191,7 +191,7 @@ def negatives_alt(dataset, result) -> str:
     noun, counted = (("push", "push (the softmax's weight on its negatives)")
                      if result.config.strategy == "full" else ("negatives", "negatives drawn"))
     total = table.sum(axis=0)  # (G, n)
-    label, frames = run_label(result.config), f"{len(table)} {result.FRAME}s"
+    label, frames = run_label(result.config), quantity(len(table), result.FRAME)
     if not total.any():
         return f"{label} drew no negatives in {frames}: the figure is empty."
     own = np.diag(shares(group_matrix(total, dataset.item_groups)))
