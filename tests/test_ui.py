@@ -218,7 +218,7 @@ def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
 
     def trained_run(data_config, config):
         if config == bad:
-            raise TrainingDiverged("training diverged in epoch 1: lower learning_rate.")
+            raise TrainingDiverged("Training diverged in epoch 1: lower learning_rate.")
         return real_trained_run(data_config, config)
 
     errors = []
