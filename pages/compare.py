@@ -6,6 +6,7 @@ import ui
 from recdemo import claims, claims_practice, figures, verdicts
 from recdemo.metrics import METRICS
 from recdemo.params import STRATEGIES, run_settings
+from recdemo.sampled_metrics import SAMPLED_NEGATIVES
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -76,8 +77,11 @@ for claim in said:
 st.markdown(claims.references_text(refs))
 for note in claims.metric_caveats(k, data_config.items_per_group, data_config.groups):
     st.caption(note)
-summaries = [{**result.summary(), **({} if "within_group_recall_at_k" in shown
-                                      else {"within_group_recall_at_k": None})}
+# The metrics as measured (summary() rounds them to 4 decimals: 0.015000001
+# would show as 0.01 here and 0.02 in the table).
+summaries = [{**result.summary(), **result.final_metrics,
+              **({} if "within_group_recall_at_k" in shown
+                 else {"within_group_recall_at_k": None})}
              for result, _ in runs.values()]
 bar_references = {who: {name: values.get(name) for name in shown}
                   for who, values in references.items()}
@@ -96,16 +100,22 @@ ui.chart(figures.negatives_small_multiples(dataset, results), "negatives_multipl
 st.header("Evaluation that hides folding")
 st.markdown(
     f"A common shortcut scores each held-out positive against **100 sampled negatives** "
-    f"instead of every item (recall@{k} out of 101). Sampled from the whole corpus, or worse, "
-    "from the query's own group, it can reward a model that folds: the exact metrics above "
-    "rank every item."
+    f"(drawn with replacement) instead of every item (recall@{k} out of 101). Sampled from "
+    "the whole corpus, or worse, from the query's own group, it can reward a model that "
+    "folds: the exact metrics above rank every item."
+    + (f" Here the whole corpus has only {dataset.n_items} items, fewer than the 100 drawn."
+       if dataset.n_items <= SAMPLED_NEGATIVES else "")
 )
-measured = {figures.run_label(config): ui.protocols(data_config, config)
-            for _, config in runs.values()}
+
+# Within-group recall left out where the table above leaves it out; NaN (no
+# negatives to draw from a group) shows as "–".
+protocols = {config: {name: value for name, value in ui.protocols(data_config, config).items()
+                      if name in shown or name not in METRICS} for _, config in runs.values()}
+measured = {figures.run_label(config): values for config, values in protocols.items()}
 st.dataframe(
     [{"strategy": label, **values, "spurious_at_k": results[label].final_metrics[
         "spurious_at_k"]} for label, values in measured.items()],
-    hide_index=True, height="content",
+    hide_index=True, height="content", placeholder="–",
     column_config={
         "strategy": st.column_config.TextColumn("strategy", pinned=True),
         "recall_at_k": st.column_config.NumberColumn(f"recall@{k} exact", format="%.2f"),
@@ -122,6 +132,6 @@ st.dataframe(
     },
 )
 for claim in claims_practice.protocol_claims(
-        {config.strategy: ui.protocols(data_config, config) for _, config in runs.values()},
-        {config.strategy: result.final_metrics for result, config in runs.values()}, k):
+        {config.strategy: values for config, values in protocols.items()},
+        {config.strategy: result.final_metrics for result, config in runs.values()}, refs):
     st.markdown(claim.text)

@@ -62,7 +62,8 @@ if runs:
                  alt=figures.small_multiples_alt(dataset, results.values()))
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
-        f"picture: the share of a query's {k} nearest items *in the picture* that come from "
+        f"picture: the share of a query's {claims.quantity(k, 'nearest item')} *in the picture* "
+        "that come from "
         f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
         "the gap between the two is what the projection loses. The matrix below it is what "
         "the model really recommends."
@@ -208,7 +209,8 @@ st.header("How to read the numbers")
 chance = random_metrics(dataset.n_groups, data_config.items_per_group, k)
 st.markdown(
     f"All four are measured on held-out test queries, at a cut-off $k = {k}$.\n"
-    f"- **spurious@{k}**: share of a query's top {k} items from another group. "
+    f"- **spurious@{k}**: share of a query's top {claims.quantity(k, 'item')} from another "
+    "group. "
     f"Lower is better; a random ranking gives $1 - 1/G$ = {chance['spurious_at_k']:.2f}.\n"
     f"- **within-group recall@{k}**: share of a query's own-group positives in its "
     f"top {k} when only its own group is ranked: *does the model look good inside a "

@@ -38,7 +38,8 @@ uniform = {cost.n_items: cost.cpu_seconds for cost in costs if cost.strategy == 
 st.dataframe(
     [{"strategy": cost.strategy, "items": f"{cost.n_items:,}",
       "CPU ms per step": 1e3 * cost.cpu_seconds,
-      "spread": f"{1e3 * cost.cpu_low:.3g} to {1e3 * cost.cpu_high:.3g}",
+      "spread": f"{claims.significant(1e3 * cost.cpu_low)} to "
+                f"{claims.significant(1e3 * cost.cpu_high)}",
       "× uniform": cost.cpu_seconds / uniform[cost.n_items] if cost.n_items in uniform else None,
       "GFLOP per step": cost.flops / 1e9, "peak MiB": cost.peak_bytes / 2**20}
      for cost in costs],

@@ -98,8 +98,10 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
     if found == wanted:
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
                            f"{numbers(metrics, refs)}.")
-    why = (no_room(refs)
-           or " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings)))
+    if no_room(refs):  # not "in between": no verdict but neither is possible here
+        return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: "
+                            f"{numbers(metrics, refs)}. {no_room(refs)}")
+    why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
     what = "it is in between" if found == NEITHER else f"it {VERDICT_WORDS[found]}"
     return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: {what}; "
                         f"{numbers(metrics, refs)}. {why}")
@@ -365,8 +367,13 @@ def step_cost_claims(costs) -> list[Claim]:
 
 def _ms(cost) -> str:
     """A cell's CPU time: its median and the spread of its repeats."""
-    return (f"{1e3 * cost.cpu_seconds:.3g} ms ({1e3 * cost.cpu_low:.3g} to "
-            f"{1e3 * cost.cpu_high:.3g})")
+    return (f"{significant(1e3 * cost.cpu_seconds)} ms ({significant(1e3 * cost.cpu_low)} to "
+            f"{significant(1e3 * cost.cpu_high)})")
+
+
+def significant(value: float) -> str:
+    """Three significant digits, never in exponent form: 5.06, 0.0123, 1,920."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 # The data's references --------------------------------------------------------

@@ -12,7 +12,7 @@ from scipy.stats import kendalltau
 from recdemo.claims import SAME_RECALL, VERDICT_WORDS, Claim, fmt, named, percent, quantity
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
-from recdemo.verdicts import verdict
+from recdemo.verdicts import FOLDS, verdict
 
 
 def switch_claim(label: str, result, refs: References) -> Claim:
@@ -86,44 +86,59 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
     return claims
 
 
-def protocol_claims(protocols: dict, metrics: dict, k: int) -> list[Claim]:
+def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Claim]:
     """Evaluation against sampled negatives beside the exact metrics, for the
     runs of one page (label -> protocol_metrics, label -> final metrics): where
     in-group ranks under each, and whether a sampled protocol orders the
-    strategies as the exact one does."""
-    labels = list(protocols)
+    strategies as the exact one does. A metric a page leaves out (missing) or
+    that no run could be measured on (NaN: no negatives to draw) is not read."""
+    labels, k = list(protocols), refs.k
+
+    def values(metric):
+        found = [protocols[name].get(metric, np.nan) for name in labels]
+        return None if np.isnan(found).any() else found
 
     def place(metric, label, of=""):  # "2nd", "1st of 8, tied with 3"
-        values = [protocols[name][metric] for name in labels]
         mine = protocols[label][metric]
-        above, tied = sum(v > mine for v in values), sum(v == mine for v in values) - 1
+        above = sum(v > mine for v in values(metric))
+        tied = sum(v == mine for v in values(metric)) - 1
         return _ordinal(1 + above) + of + (f", tied with {tied}" if tied else "")
 
     claims = []
-    if "in-group" in protocols:
-        claims.append(Claim(True, (
+    ranked = ("own_group_sampled_recall_at_k", "sampled_recall_at_k", "recall_at_k")
+    if "in-group" in protocols and all(values(metric) for metric in ranked):
+        spurious = metrics["in-group"]["spurious_at_k"]
+        folds = verdict(metrics["in-group"], refs) == FOLDS
+        claims.append(Claim(folds, (
             f"Against 100 negatives from the query's own group, in-group's recall@{k} ranks "
-            f"**{place('own_group_sampled_recall_at_k', 'in-group', f' of {len(labels)}')}**; "
-            "against "
-            f"100 from the whole corpus {place('sampled_recall_at_k', 'in-group')}, "
-            f"and ranked against every item {place('recall_at_k', 'in-group')}. Its "
-            f"spurious@{k} is {fmt(metrics['in-group']['spurious_at_k'])}: a sampled protocol "
-            "that draws from the query's own group cannot see folding.")))
+            f"**{place(ranked[0], 'in-group', f' of {len(labels)}')}**; against 100 from the "
+            f"whole corpus {place(ranked[1], 'in-group')}, and ranked against every item "
+            f"{place(ranked[2], 'in-group')}. Its spurious@{k} is {fmt(spurious)}"
+            + (": a sampled protocol that draws from the query's own group cannot see folding."
+               if folds else ", and here it does not fold."))))
     for metric, exact, words, exactly in (
             ("sampled_recall_at_k", "recall_at_k", "the whole corpus",
              "against every item"),
             ("own_group_sampled_recall_at_k", "within_group_recall_at_k",
              "the query's own group", "against every item of the own group")):
-        sampled = [protocols[name][metric] for name in labels]
-        truth = [protocols[name][exact] for name in labels]
+        sampled, truth = values(metric), values(exact)
+        if sampled is None or truth is None:
+            continue
+        if len(set(truth)) == 1 or len(set(sampled)) == 1:  # an order of nothing
+            sampled_text, exact_text = (
+                "every strategy ties" if len(set(order)) == 1
+                else f"the best is {_best(labels, order)}" for order in (sampled, truth))
+            claims.append(Claim(False, (
+                f"Sampled from {words}, {sampled_text}; ranked {exactly}, {exact_text} "
+                "(Kendall's tau is undefined: one of the two orders ties every strategy).")))
+            continue
         tau = kendalltau(sampled, truth).statistic
         best_sampled, best_exact = _best(labels, sampled), _best(labels, truth)
         same = best_sampled == best_exact
         claims.append(Claim(same, (
             f"Sampled from {words}, the best is {best_sampled}"
             + (f", as ranked {exactly}" if same else f"; ranked {exactly}, {best_exact}")
-            + (f" (Kendall's tau between the two orders {tau:.2f})." if np.isfinite(tau) else
-               " (one of the two orders ties every strategy: Kendall's tau is undefined)."))))
+            + f" (Kendall's tau between the two orders {tau:.2f}).")))
     return claims
 
 

@@ -79,7 +79,8 @@ def _add_option(sub, param, *aliases):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m recdemo", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m recdemo", description=__doc__.splitlines()[0].replace(
+        "``", ""))  # the docstring's code marks, not the terminal's
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     compare = commands.add_parser(
         "compare", help="train several strategies on the same data and seed"

@@ -26,7 +26,10 @@ def sampled_recall_at_k(scores, queries, item_groups, k: int, pool: str,
     never one of the query's positives. A hit is a positive with fewer than k
     draws above it (ties share the places left: the expected hit when ties
     are broken at random); the result is the share of hits over all
-    (query, positive) pairs. Random scores give k / (negatives + 1).
+    (query, positive) pairs. Random scores give k / (negatives + 1). A query
+    whose pool holds nothing but its own positives has no negatives to draw
+    and is left out; NaN if every query is (a group whose every item is a
+    positive of each of its queries).
 
     Seeded and deterministic: the same ``seed`` draws the same negatives for
     every model, so models are compared on the same sample. The exact metrics
@@ -51,18 +54,20 @@ def sampled_recall_at_k(scores, queries, item_groups, k: int, pool: str,
     excluded = np.sort(positives - start[:, None], axis=1)  # positions; outside: never skipped
     excluded = np.where((excluded >= 0) & (excluded < size[:, None]), excluded, np.iinfo(int).max)
     allowed = size - (excluded < np.iinfo(int).max).sum(axis=1)  # (m,)
-    u = rng.random((m, P, negatives))
+    u = rng.random((m, P, negatives))  # drawn for every query: the same stream whatever is left out
     position = (u * allowed[:, None, None]).astype(int)
     for column in range(P):  # ascending: each skip can only meet larger exclusions
         position += position >= excluded[:, None, None, column]
     drawn = start[:, None, None] + position  # (m, P, negatives) item ids
+    drawable = allowed > 0  # else every "draw" lands past the pool: left out below
+    drawn[~drawable] = 0
     rows = np.arange(m)[:, None, None]
     negative_scores = scores[rows, drawn]
     positive_scores = scores[np.arange(m)[:, None], positives][:, :, None]
     above = (negative_scores > positive_scores).sum(axis=2)
     tied = (negative_scores == positive_scores).sum(axis=2)
     hit = np.clip((k - above) / (tied + 1), 0.0, 1.0)
-    return float(hit.mean())
+    return float(hit[drawable].mean()) if drawable.any() else float("nan")
 
 
 def recall_at_k(scores, queries, k: int) -> float:

@@ -125,7 +125,8 @@ def reasons(strategy: str, expects: str, values: dict) -> list[str]:
     found = culprits(strategy, expects, values)
     if found:
         return [f"In the sweep at {_where(f.setting, values)} with {groups} groups, {strategy} "
-                f"{verb} on only {f.held} of {f.runs} seeds." for f in found]
+                f"{verb} on {'none of the' if f.held == 0 else f'only {f.held} of'} {f.runs} seeds."
+                for f in found]
     changed = changed_settings(values)
     here = [f for name, swept in TABLE["settings"].items() if swept == changed
             if (f := finding(name, groups, strategy, expects)) is not None]

@@ -83,6 +83,12 @@ def test_in_batch_never_draws_an_item_no_query_chose():
     assert claims[-1].holds and "were negatives 0 times" in claims[-1].text
 
 
+PROTOCOL_REFS = References(
+    oracle={"spurious_at_k": 0.0, "within_group_recall_at_k": 0.8, "cross_group_auc": 0.9},
+    random={"spurious_at_k": 0.8, "within_group_recall_at_k": 0.25, "cross_group_auc": 0.5},
+    k=10, items_per_group=40, groups=5)
+
+
 def test_the_evaluation_claims_rank_in_group_under_each_protocol():
     protocols = {
         "uniform": {"recall_at_k": 0.5, "sampled_recall_at_k": 0.9,
@@ -92,10 +98,11 @@ def test_the_evaluation_claims_rank_in_group_under_each_protocol():
         "full": {"recall_at_k": 0.6, "sampled_recall_at_k": 0.8,
                  "own_group_sampled_recall_at_k": 0.42, "within_group_recall_at_k": 0.5},
     }
-    metrics = {"in-group": {"spurious_at_k": 0.94}}
-    ranks, corpus, own = claims_practice.protocol_claims(protocols, metrics, 10)
+    metrics = {"in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.4}}
+    ranks, corpus, own = claims_practice.protocol_claims(protocols, metrics, PROTOCOL_REFS)
     assert "ranks **1st of 3**; against 100 from the whole corpus 3rd, and ranked against " \
            "every item 3rd" in ranks.text
+    assert ranks.holds and ranks.text.endswith("cannot see folding.")
     assert not corpus.holds
     assert "the best is uniform; ranked against every item, full" in corpus.text
     assert own.holds
@@ -108,12 +115,32 @@ def test_the_evaluation_claims_say_ties_as_ties():
            "within_group_recall_at_k": 1.0}
     protocols = {"full": tie, "uniform": tie, "in-group": tie}
     ranks, corpus, own = claims_practice.protocol_claims(
-        protocols, {"in-group": {"spurious_at_k": 0.5}}, 30)
+        protocols, {"in-group": {"spurious_at_k": 0.5, "cross_group_auc": 0.34}},
+        # k 30 of 20 items: every ranking's spurious@30 is 0.50, the oracle's too.
+        References({"spurious_at_k": 0.5, "cross_group_auc": 0.93},
+                   {"spurious_at_k": 0.5, "cross_group_auc": 0.5}, 30, 10, 2))
     assert "ranks **1st of 3, tied with 2**" in ranks.text
-    assert "the best is full, uniform and in-group (tied), as ranked against every item" \
-        in corpus.text
+    # No room on this data: in-group does not fold, and the sentence says so.
+    assert not ranks.holds and ranks.text.endswith("is 0.50, and here it does not fold.")
+    assert corpus.text == ("Sampled from the whole corpus, every strategy ties; ranked against "
+                           "every item, every strategy ties (Kendall's tau is undefined: one of "
+                           "the two orders ties every strategy).")
     for claim in (corpus, own):
-        assert "nan" not in claim.text and "Kendall's tau is undefined" in claim.text
+        assert "nan" not in claim.text and not claim.holds
+
+
+def test_the_evaluation_claims_leave_out_what_was_not_measured():
+    """Within-group recall left out by the page (k at least a group's items),
+    and no negatives to draw from the own group (NaN): those comparisons are
+    not made; the corpus's still is."""
+    def run(recall, sampled, own):
+        return {"recall_at_k": recall, "sampled_recall_at_k": sampled,
+                "own_group_sampled_recall_at_k": own}
+    protocols = {"full": run(0.6, 0.8, np.nan), "in-group": run(0.1, 0.5, np.nan),
+                 "uniform": run(0.5, 0.9, np.nan)}
+    (corpus,) = claims_practice.protocol_claims(
+        protocols, {"in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.4}}, PROTOCOL_REFS)
+    assert corpus.text.startswith("Sampled from the whole corpus, the best is uniform")
 
 
 def test_the_negatives_picture_counts_what_the_run_counted_at_every_frame(data):

@@ -242,3 +242,12 @@ def test_a_switch_after_the_last_epoch_exits_2_naming_switch_at(runs):
     run = runs["bad switch_at"]
     assert run.returncode == 2
     assert_one_line_error(run, "switch_at must be 0 (no switch) or less than epochs (2)")
+
+
+def test_the_help_reads_as_plain_text(capsys):
+    """The top-level help is the module docstring's first line, without its
+    reStructuredText code marks."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "Command line: python -m recdemo compare, ... train" in out and "``" not in out

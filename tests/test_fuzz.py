@@ -135,15 +135,17 @@ def rendered_strings(at: AppTest) -> list[str]:
     (markdown, HTML in labels and chart titles, anything but a plain-text body)."""
     found = []
     for element in elements(at):
-        plain = {"code": "code_text", "text": "body"}.get(element.type)
+        plain = {"code": {"code_text"}, "text": {"body"},
+                 # the chart component's own script and style: the app's code, no link's
+                 "bidi_component": {"js_content", "css_content"}}.get(element.type, set())
         found += proto_strings(element.proto, skip=plain)
     return found
 
 
-def proto_strings(message, skip: str | None = None) -> list[str]:
+def proto_strings(message, skip: set[str] = frozenset()) -> list[str]:
     found = []
     for field, value in message.ListFields():
-        if field.name == skip:
+        if field.name in skip:
             continue
         for item in value if field.is_repeated else [value]:
             if field.name in ("spec", "config") and isinstance(item, str):  # a chart's JSON

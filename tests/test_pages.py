@@ -258,6 +258,55 @@ def test_compare_page_shows_every_strategy():
     assert not colors & set(PALETTE), "no strategy wears a group's color"
 
 
+def test_compare_where_the_positives_fill_a_group():
+    """A review's link: with 10 items a group and 10 positives a query, a
+    query's own group holds nothing but its positives. The sampled protocol
+    raised IndexError there; now those queries have no own-group negatives,
+    and where no query has any the table says "–" and no sentence reads it."""
+    at = open_page("pages/compare.py", items_per_group=10, positives=10, epochs=2)
+    assert no_exceptions(at)
+    protocols = at.dataframe[1].value
+    assert "within_group_recall_at_k" not in protocols.columns, "left out, as the caption says"
+    assert not [m.value for m in at.markdown if m.value.startswith("Sampled from the query's")]
+
+
+def test_compare_where_no_run_can_fold_or_separate():
+    """A review's link: k 30 of 20 items. No verdict sentence calls a run "in
+    between" (in-group's AUC 0.34 is no such thing); in-group's protocol
+    sentence does not say it folds; the sampled table leaves out the
+    within-group recall the caption leaves out; the corpus is said to be
+    smaller than the 100 drawn; the bars' text and the table agree."""
+    at = open_page("pages/compare.py", groups=2, items_per_group=10, k=30, epochs=2)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "in between" not in text
+    assert "On this data no run can fold or separate" in text
+    assert "cannot see folding" not in text and "and here it does not fold." in text
+    assert "Here the whole corpus has only 20 items, fewer than the 100 drawn." in text
+    assert "within_group_recall_at_k" not in at.dataframe[1].value.columns
+    assert "(tied) (" not in text
+
+
+def test_compare_shows_one_value_for_one_number():
+    """A review's link: full's spurious@10 is 0.015000000000000013; the table
+    said 0.02 and the bars' text 0.01 (rounded twice)."""
+    at = open_page("pages/compare.py", groups=2, seed=77, epochs=3)
+    assert no_exceptions(at)
+    table = at.dataframe[0].value
+    full = table[table["strategy"] == "full, epochs 3"]["spurious_at_k"].iloc[0]
+    alt = chart_data(at, "metric_bars")["alt"]
+    lowest = alt.split("spurious@10: lowest ")[1].split(",")[0]
+    assert lowest.endswith(f"{full:.2f}"), (lowest, full)
+
+
+def test_why_sample_at_a_million_items_writes_no_exponent():
+    at = open_page("pages/why-sample.py", largest_corpus=1_000_000, timeout=600)
+    assert no_exceptions(at)
+    text = said(at) + chart_data(at, "step_costs")["alt"]
+    assert "e+0" not in text
+    assert not any("e+0" in cell for cell in at.dataframe[0].value["spread"])
+
+
 def test_presenter_link_hides_the_sidebar_and_chosen_controls():
     at = open_page("pages/train.py", present="true", hide="strategy,query", strategy="hard")
     assert no_exceptions(at)

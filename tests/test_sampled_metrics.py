@@ -104,3 +104,19 @@ def test_protocol_metrics_of_a_separated_model_and_of_random_ties():
     assert ties["sampled_recall_at_k"] == pytest.approx(10 / 101, rel=1e-12)
     assert ties["own_group_sampled_recall_at_k"] == pytest.approx(10 / 101, rel=1e-12)
     assert ties["recall_at_k"] == pytest.approx(10 / 15, rel=1e-12)  # 14 others, ties
+
+
+def test_a_query_whose_group_is_all_its_positives_has_no_own_group_negatives():
+    """A review's link (/compare?items_per_group=10&positives=10): every item of
+    the last group is a positive of its query. Nothing is left to draw from
+    that group: the query is left out (it raised IndexError, and the other
+    groups' such queries drew the next group's first item); with no query
+    left, NaN."""
+    scores = np.array([[1.0, 2, 3, 4, 5, 6, 7, 8], [8.0, 7, 6, 5, 4, 3, 2, 1]])
+    everything = np.array([[4, 5, 6, 7], [0, 1, 2, 3]])  # each query's whole group
+    assert np.isnan(sampled(scores, np.array([1, 0]), TWO_GROUPS, everything, 1, "group"))
+    # One query with room: the result is that query's alone.
+    some = np.array([[4, 5, 6, 7], [0, 1, 4, 5]])  # the second query: items 2, 3 left
+    alone = sampled(scores[1:], np.array([0]), TWO_GROUPS, some[1:], 1, "group")
+    assert sampled(scores, np.array([1, 0]), TWO_GROUPS, some, 1, "group") == alone
+    assert sampled(scores, np.array([1, 0]), TWO_GROUPS, everything, 1, "corpus") >= 0

@@ -49,7 +49,7 @@ def small_table(monkeypatch):
 def test_reasons_name_the_setting_at_which_the_sweep_mostly_failed(small_table):
     (reason,) = reasons("uniform", "separates", defaults() | {"l2": 0.05})
     assert reason == ("In the sweep at l2 0.1 (the nearest measured to l2 0.05) with 6 groups, "
-                      "uniform separated on only 0 of 10 seeds.")
+                      "uniform separated on none of the 10 seeds.")
 
 
 def test_reasons_name_the_group_count_when_the_defaults_mostly_fail(small_table):

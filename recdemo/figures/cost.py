@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from recdemo.claims import significant
 from recdemo.figures.style import FONT, STRATEGY_COLORS
 
 
@@ -41,10 +42,11 @@ def step_cost_alt(costs) -> str:
     for strategy in dict.fromkeys(cost.strategy for cost in costs):
         mine = sorted((c for c in costs if c.strategy == strategy), key=lambda c: c.n_items)
         first, last = mine[0], mine[-1]
-        said.append(f"{strategy} {1e3 * first.cpu_seconds:.3g} ms at {first.n_items:,} items"
+        said.append(f"{strategy} {significant(1e3 * first.cpu_seconds)} ms at "
+                    f"{first.n_items:,} items"
                     + ("" if last is first else
-                       f", {1e3 * last.cpu_seconds:.3g} ms at {last.n_items:,} "
-                       f"({last.cpu_seconds / first.cpu_seconds:.3g} times)"))
+                       f", {significant(1e3 * last.cpu_seconds)} ms at {last.n_items:,} "
+                       f"({significant(last.cpu_seconds / first.cpu_seconds)} times)"))
     return ("CPU milliseconds per training step (the median of its repeats, with bars from the "
             "fastest to the slowest) against the number of items, both on log scales, one line "
             "per strategy: " + "; ".join(said) + ".")

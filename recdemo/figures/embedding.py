@@ -144,7 +144,7 @@ def embedding_alt(dataset, result, components: int) -> str:
             f"{len(dataset.test)} held-out queries as squares and {dataset.n_items} items as "
             f"circles, one color per group ({dataset.n_groups} groups), each group's name at "
             f"its items' center. Right: what it "
-            f"recommends, a mark for each query's top {k} items; "
+            f"recommends, a mark for each query's top {quantity(k, 'item')}; "
             f"{percent(final['spurious_at_k'])} of them come from other groups, and the "
             f"cross-group AUC is {final['cross_group_auc']:.2f}.")
 

@@ -215,7 +215,8 @@ def negatives_small_multiples_alt(dataset, results: dict) -> str:
         total = table.sum(axis=0)
         own = np.diag(shares(group_matrix(total, dataset.item_groups)))
         said.append(f"{name}: {percent(np.nanmean(own))}" if total.any() else f"{name}: none")
-    return (f"For each of {len(results)} runs, a {dataset.n_groups} by {dataset.n_groups} "
+    article = "an" if dataset.n_groups == 8 else "a"  # "an 8 by 8", "a 6 by 6"
+    return (f"For each of {len(results)} runs, {article} {dataset.n_groups} by {dataset.n_groups} "
             "matrix: the share of each query group's negatives (for the full softmax, of its "
             "push) that came from each item group over the whole training. From the query's "
             f"own group, on average over the groups ({1 / dataset.n_groups:.0%} if spread "

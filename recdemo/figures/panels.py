@@ -7,7 +7,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.claims import percent
+from recdemo.claims import percent, quantity
 from recdemo.figures.embedding import balanced_snapshots, nearest_spurious
 from recdemo.figures.fit import (
     NARROW_EM,
@@ -326,7 +326,8 @@ def small_multiples_alt(dataset, results) -> str:
     return (f"{len(results)} runs on the same data ({dataset.n_groups} groups, "
             f"{len(dataset.test)} held-out queries), each after training: its embeddings in a "
             "2D PCA of its own (squares queries, circles items, each group's name at its "
-            f"items' center) and what it recommends, a mark for each query's top {k} items. "
+            f"items' center) and what it recommends, a mark for each query's top "
+            f"{quantity(k, 'item')}. "
             f"{runs}.")
 
 
