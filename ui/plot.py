@@ -41,7 +41,8 @@ pio.templates.default = "plotly_white"
 PLOTLY_FOLDER = Path(plotly.__file__).parent / "package_data"
 PLOTLY_FILE = "plotly.min.js"
 _COMPONENT = st.components.v2.component(
-    "recdemo.plot", js=(Path(__file__).parent / "plot.js").read_text(), isolate_styles=False)
+    "recdemo.plot", isolate_styles=False,
+    js="\n".join((Path(__file__).parent / name).read_text() for name in ("plot.js", "names.js")))
 
 
 class SharedFigure:

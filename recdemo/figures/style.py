@@ -76,7 +76,7 @@ def group_label(group: int, size: float = FONT["size"]) -> dict:
     over points of any color. In the group's legend group, so hiding a group
     in the legend hides its name too. Where groups fold, their names would
     be written over one another: the chart component lists them one under
-    another at the size drawn (ui/plot.js, stackNames); an exported HTML
+    another at the size drawn (ui/names.js, stackNames); an exported HTML
     chart, plain plotly, does not."""
     return {"type": "scatter", "mode": "text", "name": f"{group_name(group)} (name)",
             "legendgroup": str(group), "showlegend": False, "hoverinfo": "skip",
