@@ -348,7 +348,7 @@ def test_playback_by_keyboard_alone(page):
 
 def test_folded_group_names_are_listed_one_under_another(page):
     """Where the groups fold, their names (drawn at each group's center) would
-    be written over one another; ui/plot.js lists them one under another,
+    be written over one another; ui/names.js lists them one under another,
     inside the picture, at every frame a student stops on and as a 3D scene
     turns. On a phone positives-only folds: harness/layout.py finds no two
     names of one picture that overlap and none cut by its picture, in 2D at
