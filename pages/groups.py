@@ -45,7 +45,8 @@ ui.chart(figures.group_sizes_figure(dataset), "sizes", "recdemo-group-sizes",
 st.header("The hidden layout")
 st.caption("The latent vectors the data was generated from, projected with PCA. In the "
            "latent space every group is equally far from every other; two dimensions can "
-           "only show part of that, so some groups overlap in this picture. The model never "
+           "show that for up to three groups, and only part of it for more, where groups "
+           "may overlap in this picture. The model never "
            "sees these vectors: it only gets each query's features, a noisy random linear "
            "map of its latent vector.")
 ui.chart(figures.latent_figure(dataset), "latent", "recdemo-latent",

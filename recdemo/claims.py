@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from recdemo import where_it_holds
 from recdemo.metrics import cross_group_overlap, length_score_correlation, mean_cosine
 from recdemo.references import References
+from recdemo.two_stage import CANDIDATES_PER_K
 from recdemo.verdicts import (
     FOLDS,
     NEITHER,
@@ -315,6 +316,15 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
     auc = (f"cross-group AUC {fmt(metrics['cross_group_auc'])} against the data's own "
            f"{fmt(refs.oracle['cross_group_auc'])}")
     share = f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other groups"
+    if no_room(refs):  # the question has no answer on this data
+        return Claim(False, f"On this data the question has no answer: {spurious}; {auc}. "
+                            f"{no_room(refs)}")
+    retrieved = pipeline.retrieved.shape[1]
+    if retrieved >= refs.items_per_group * refs.groups:  # MF filters nothing
+        return Claim(False, f"On this data MF retrieves all {retrieved} items ({CANDIDATES_PER_K} "
+                            f"x k, at most the corpus): nothing is pre-filtered, and the pipeline "
+                            f"ranks as in-group alone does, which {VERDICT_WORDS[alone]} "
+                            f"(spurious@{k} {fmt(metrics['spurious_at_k'])}; {auc}).")
     if found == SEPARATES:
         return Claim(True, f"On this data, yes: the two-stage pipeline separates the groups "
                            f"({spurious}; {auc}). Only {share}, and the in-group scorer only "

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recdemo.claims import percent, quantity
+from recdemo.claims import named, percent, quantity
+from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
 from recdemo.mf import (
     AVERAGE_NEIGHBORS,
@@ -81,9 +82,9 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
     ``seconds``: the training time of "mf" and "uniform"."""
     k, w0 = mf.config.k, mf.config.unobserved_weight
     new_items = len(items_without_interactions(dataset))
+    brought = cold_start_split(dataset).known.shape[1]
     fold_in = (f"fold-in (a row solved from the items it brings): "
-               f"{pair(mf.cold_start_metrics['fold-in'], k)}"
-               if cold_start_split(dataset).known.shape[1] else
+               f"{pair(mf.cold_start_metrics['fold-in'], k)}" if brought else
                "fold-in: nothing to fold in (each test query's one positive is kept for scoring)")
 
     def micro(name):
@@ -107,7 +108,8 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
         Row("folding",
             f"spurious@{k} {observed_only.final_metrics['spurious_at_k']:.2f} with observed "
             f"pairs only (w0 = 0), {mf.final_metrics['spurious_at_k']:.2f} with w0 = {w0:g}",
-            f"positives-only: spurious@{k} {positives_only.final_metrics['spurious_at_k']:.2f}; "
+            f"{named(run_label(positives_only.config))}: spurious@{k} "
+            f"{positives_only.final_metrics['spurious_at_k']:.2f}; "
             f"uniform negatives: {uniform.final_metrics['spurious_at_k']:.2f}"),
         Row("training",
             f"{seconds['mf']:.2f} s here; each sweep is one d x d solve per row, and the "
@@ -116,7 +118,8 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             "every item per step (the Why sample? page)"),
         Row("serving, per query",
             f"a stored top-{k} list {micro('mf_precomputed')}; a stored row, scored "
-            f"{micro('mf_lookup')}; a new query folded in, scored {micro('mf_fold_in')}",
+            f"{micro('mf_lookup')}"
+            + (f"; a new query folded in, scored {micro('mf_fold_in')}" if brought else ""),
             f"the tower's forward pass, scored {micro('softmax')}"),
     ]
 

@@ -262,6 +262,31 @@ def test_the_two_stage_sentence_gives_the_reason_its_numbers_give():
     assert "30% of MF's candidates come from other groups" in spurious.text
 
 
+def test_the_two_stage_sentence_where_there_is_nothing_to_test():
+    """Reviews' links: /mf?groups=2&leak=0.5 (no run can fold or separate:
+    not "no, the in-group scorer ranks them among the query's own") and
+    /mf?groups=2&items_per_group=10&k=7 (MF retrieves all 20 items: the
+    pipeline is in-group alone, nothing was pre-filtered)."""
+    scored = {"uniform": {"spurious_at_k": 0.5, "cross_group_auc": 0.5},
+              "in-group": {"spurious_at_k": 0.66, "cross_group_auc": 0.3}}
+    no_room = References(oracle={"spurious_at_k": 0.5, "cross_group_auc": 0.5},
+                         random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=10,
+                         items_per_group=40, groups=2)
+    pipeline = SimpleNamespace(metrics={"spurious_at_k": 0.5, "cross_group_auc": 0.44},
+                               retrieved=np.zeros((5, 30), dtype=int), retrieved_spurious=0.5)
+    claim = claims.two_stage_claim(pipeline, scored, no_room)
+    assert not claim.holds and claim.text.startswith("On this data the question has no answer")
+    assert claim.text.endswith(claims.no_room(no_room)) and "scorer" not in claim.text
+    small = References(oracle=REFS.oracle, random=REFS.random, k=7, items_per_group=10, groups=2)
+    everything = SimpleNamespace(metrics={"spurious_at_k": 0.66, "cross_group_auc": 0.3},
+                                 retrieved=np.zeros((5, 20), dtype=int), retrieved_spurious=0.5)
+    claim = claims.two_stage_claim(everything, scored, small)
+    assert not claim.holds
+    assert claim.text.startswith("On this data MF retrieves all 20 items (3 x k, at most the "
+                                 "corpus): nothing is pre-filtered, and the pipeline ranks as "
+                                 "in-group alone does, which folds (spurious@7 0.66")
+
+
 def test_in_group_at_an_auc_that_shows_as_050_is_not_said_to_be_below_half():
     # A collapsed model: every query the same ranking, AUC 0.4999965.
     assert not claims.auc_below_half("in-group", run("in-group", 0.75, 0.4999965)).holds

@@ -258,6 +258,19 @@ def test_compare_page_shows_every_strategy():
     assert not colors & set(PALETTE), "no strategy wears a group's color"
 
 
+def test_train_says_top_20_where_k_is_past_every_item():
+    """A review's link: k 30 of 20 items. The line over the 20-row table said
+    "Top 30"; full's negatives chart said "each query group's the push"."""
+    at = open_page("pages/train.py", strategy="full", groups=2, items_per_group=10, k=30,
+                   epochs=2)
+    assert no_exceptions(at)
+    assert any(m.value.startswith("**Top 20** of query 0 (blue) (every item: k = 30 is more "
+                                  "than the 20 items) after training") for m in at.markdown)
+    headings = [a["text"].replace("<br>", " ")
+                for a in chart_spec(at, "negatives_chart")["layout"]["annotations"]]
+    assert "Share of each query group's push (softmax weight)" in headings
+
+
 def test_compare_where_the_positives_fill_a_group():
     """A review's link: with 10 items a group and 10 positives a query, a
     query's own group holds nothing but its positives. The sampled protocol
@@ -597,6 +610,10 @@ def test_the_mf_pages_gravity_is_positives_only_s_and_its_cells_follow_its_data(
     cells = " ".join(str(v) for row in one.table[0].value.to_dict("records")
                      for v in row.values())
     assert "fold-in: nothing to fold in" in cells
+    assert "folded in" not in cells, "no fold-in is timed where there is nothing to fold in"
+    table = " ".join(str(v) for row in heavy.table[0].value.to_dict("records")
+                     for v in row.values())
+    assert "positives-only (gravity 10): spurious@10" in table, "the run the cell is of"
     refused = open_page("pages/mf.py", positives=1)
     assert any("cold_start fold-in needs positives of at least 2" in e.value
                for e in refused.error)

@@ -62,7 +62,7 @@ def what_it_counts(result) -> tuple[np.ndarray, str]:
     """The per-epoch table the figure shows, and its name in words: the
     negatives drawn, or for the full softmax the push on them."""
     if result.config.strategy == "full":
-        return result.pushed_down, "the push (softmax weight)"
+        return result.pushed_down, "push (softmax weight)"
     return result.negatives_seen, "negatives drawn"
 
 
