@@ -99,9 +99,9 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
     if found == wanted:
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
                            f"{numbers(metrics, refs)}.")
-    if no_room(refs):  # not "in between": no verdict but neither is possible here
+    if room := no_room(refs):  # not "in between": neither is possible here
         return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: "
-                            f"{numbers(metrics, refs)}. {no_room(refs)}")
+                            f"{numbers(metrics, refs)}. {room}")
     why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
     what = "it is in between" if found == NEITHER else f"it {VERDICT_WORDS[found]}"
     return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: {what}; "
@@ -316,9 +316,9 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
     auc = (f"cross-group AUC {fmt(metrics['cross_group_auc'])} against the data's own "
            f"{fmt(refs.oracle['cross_group_auc'])}")
     share = f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other groups"
-    if no_room(refs):  # the question has no answer on this data
+    if room := no_room(refs):  # the question has no answer on this data
         return Claim(False, f"On this data the question has no answer: {spurious}; {auc}. "
-                            f"{no_room(refs)}")
+                            f"{room}")
     retrieved = pipeline.retrieved.shape[1]
     if retrieved >= refs.items_per_group * refs.groups:  # MF filters nothing
         return Claim(False, f"On this data MF retrieves all {retrieved} items ({CANDIDATES_PER_K} "

@@ -102,7 +102,7 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             f"its features through the tower (uniform): {pair(uniform.final_metrics, k)}"),
         Row("cold start: new items",
             f"an item no training query chose has the zero row: it scores 0 for every query "
-            f"({new_items} such item{'s' * (new_items != 1)} in this data)",
+            f"({quantity(new_items, 'such item')} in this data)",
             "an item no training query chose keeps its random start, moved only as a sampled "
             "negative and by weight decay"),
         Row("folding",

@@ -28,6 +28,7 @@ from backend.cache import ByteCache, nbytes
 from backend.pool import WorkerPool
 from backend.scheduler import ANONYMOUS, Scheduler
 from recdemo import work_cost
+from recdemo.claims import quantity
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, mf_references, train_mf
 from recdemo.references import References
@@ -142,7 +143,8 @@ def _result(future: Future, key, doing: str):
         return future.result()
     ahead = scheduler().waiting(key)
     text = (doing if not ahead else
-            f"Waiting for a free worker: {ahead} run{'s' * (ahead > 1)} start first…")
+            f"Waiting for a free worker: {quantity(ahead, 'run')} "
+            f"{'starts' if ahead == 1 else 'start'} first…")
     with st.spinner(text):
         while True:
             try:
