@@ -63,7 +63,7 @@ if runs:
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
         f"picture: the share of a query's {claims.quantity(k, 'nearest item')} *in the picture* "
-        "that come from "
+        f"that {'comes' if k == 1 else 'come'} from "
         f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
         "the gap between the two is what the projection loses. The matrix below it is what "
         "the model really recommends."

@@ -83,6 +83,8 @@ st.caption(mf_comparison.scored_caption(cold_start_split(dataset).known.shape[1]
            + " Times are this server's, measured now.")
 st.table([{"compared on": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
           for row in measured.table])
+for note in claims.metric_caveats(mf_config.k, data_config.items_per_group, data_config.groups):
+    st.caption(note)  # they hold for both tables
 
 st.header("Is folding fine for a scorer of pre-filtered candidates?")
 st.markdown(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recdemo.claims import named, percent, quantity
+from recdemo.claims import named, percent, quantity, recall_is_meaningful
 from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
 from recdemo.mf import (
@@ -64,15 +64,18 @@ def measure(dataset, *, mf: MFResult, observed_only: MFResult, positives_only: T
         comparison_rows(dataset, mf=mf, observed_only=observed_only,
                         positives_only=positives_only, uniform=uniform, seconds=seconds,
                         serving=serving),
-        two_stage_rows(mf.config.k, uniform=uniform, in_group=in_group, pipeline=pipeline),
+        two_stage_rows(mf.config.k, dataset.config.items_per_group, uniform=uniform,
+                       in_group=in_group, pipeline=pipeline),
         pipeline,
         {"uniform": uniform.final_metrics, "in-group": in_group.final_metrics})
 
 
-def pair(metrics: dict, k: int) -> str:
-    """spurious@k and within-group recall@k of a metrics dict, in words."""
-    return (f"spurious@{k} {metrics['spurious_at_k']:.2f}, within-group recall@{k} "
-            f"{metrics['within_group_recall_at_k']:.2f}")
+def pair(metrics: dict, k: int, items_per_group: int) -> str:
+    """spurious@k and within-group recall@k of a metrics dict, in words (the
+    recall left out where k covers a group: it would be 1.00 for any model)."""
+    recall = (f", within-group recall@{k} {metrics['within_group_recall_at_k']:.2f}"
+              if recall_is_meaningful(k, items_per_group) else "")
+    return f"spurious@{k} {metrics['spurious_at_k']:.2f}{recall}"
 
 
 def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
@@ -81,10 +84,11 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
     """The source's five rows (cold start split in two: new queries, new items);
     ``seconds``: the training time of "mf" and "uniform"."""
     k, w0 = mf.config.k, mf.config.unobserved_weight
+    per_group = dataset.config.items_per_group
     new_items = len(items_without_interactions(dataset))
     brought = cold_start_split(dataset).known.shape[1]
     fold_in = (f"fold-in (a row solved from the items it brings): "
-               f"{pair(mf.cold_start_metrics['fold-in'], k)}" if brought else
+               f"{pair(mf.cold_start_metrics['fold-in'], k, per_group)}" if brought else
                "fold-in: nothing to fold in (each test query's one positive is kept for scoring)")
 
     def micro(name):
@@ -98,8 +102,9 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             f"{fold_in}; "
             f"average of the {AVERAGE_NEIGHBORS} training queries with the most similar "
             "features: "
-            f"{pair(mf.cold_start_metrics['average'], k)}",
-            f"its features through the tower (uniform): {pair(uniform.final_metrics, k)}"),
+            f"{pair(mf.cold_start_metrics['average'], k, per_group)}",
+            "its features through the tower (uniform): "
+            f"{pair(uniform.final_metrics, k, per_group)}"),
         Row("cold start: new items",
             f"an item no training query chose has the zero row: it scores 0 for every query "
             f"({quantity(new_items, 'such item')} in this data)",
@@ -124,18 +129,18 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
     ]
 
 
-def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
+def two_stage_rows(k: int, per_group: int, *, uniform: TrainHistory, in_group: TrainHistory,
                    pipeline: TwoStageResult) -> list[Row]:
     """The source's conclusion, "it is usually acceptable for DNN models to
     fold, since you mostly care about ranking a pre-filtered set": the in-group
     model alone, and after MF's retrieval, against uniform (what each did, the
     page's sentence says: claims.two_stage_claim)."""
     return [
-        Row("in-group softmax alone", "", pair(in_group.final_metrics, k)),
+        Row("in-group softmax alone", "", pair(in_group.final_metrics, k, per_group)),
         Row(f"MF retrieves {pipeline.retrieved.shape[1]}, in-group ranks them",
             f"{percent(pipeline.retrieved_spurious)} of the candidates from other groups",
-            pair(pipeline.metrics, k)),
-        Row("uniform softmax", "", pair(uniform.final_metrics, k)),
+            pair(pipeline.metrics, k, per_group)),
+        Row("uniform softmax", "", pair(uniform.final_metrics, k, per_group)),
     ]
 
 

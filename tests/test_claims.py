@@ -17,7 +17,7 @@ import pytest
 
 from recdemo import claims
 from recdemo.data import DataConfig, make_dataset
-from recdemo.mf_comparison import scored_caption
+from recdemo.mf_comparison import pair, scored_caption
 from recdemo.references import References, references
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
@@ -183,6 +183,12 @@ def test_what_the_mf_page_scores_each_model_on():
     assert "2 of each test query's 5 positives are what it would bring to MF's fold-in (here " \
         "MF embeds it by the average instead), the other 3 are scored." in \
         scored_caption(2, 5, "average")
+
+
+def test_the_mf_tables_leave_out_within_group_recall_where_k_covers_a_group():
+    metrics = {"spurious_at_k": 0.123, "within_group_recall_at_k": 1.0}
+    assert pair(metrics, 10, 40) == "spurious@10 0.12, within-group recall@10 1.00"
+    assert pair(metrics, 10, 10) == "spurious@10 0.12"
 
 
 def test_a_run_that_does_what_the_lesson_says():

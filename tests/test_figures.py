@@ -281,6 +281,23 @@ def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, componen
                     f"{full:.0%} in all {V.shape[-1]}D") in caption.replace("<br>", " ")
 
 
+def test_a_picture_of_every_dimension_says_so_and_measures_the_same_share():
+    """At d = 2 the 2D picture is the embeddings themselves (turned): the
+    caption says so, not "in 2D ... in all 2D", and its two shares agree;
+    the small multiples' titles say it too."""
+    data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))
+    result = train(data, TrainConfig(epochs=2, dim=2))
+    fig = figures.embedding_figure(data, result, 2).to_dict()
+    caption = fig["layout"]["annotations"][0]["text"].replace("<br>", " ")
+    shares = re.search(r"From other groups: (\d+%) of a query's 10 nearest here, (\d+%) in the "
+                       r"embeddings themselves \(the picture shows all 2D\)", caption)
+    assert shares and shares[1] == shares[2], caption
+    title = figures.small_multiples_figure(data, {"a": result}).to_dict()["layout"]
+    texts = " ".join(re.sub(r"<[^>]+>", " ", " ".join(a["text"] for a in title["annotations"]))
+                     .split())
+    assert "other groups in 2D (all its dimensions)" in texts and "in 2D," not in texts
+
+
 def test_an_animated_figure_says_how_to_replay_it_and_the_export_gets_plotlys_controls(run):
     """The app draws Play and the epoch itself (ui/plot.js), from the figure's
     playback; the standalone HTML export, with no app, gets plotly's own."""

@@ -548,6 +548,12 @@ def test_the_lesson_names_its_runs_gravity():
     assert "Here, against uniform on the same data (both with gravity 1, which pulls" in text
 
 
+def test_the_lesson_counts_one_nearest_item_in_the_singular():
+    at = open_page(page_file(""), k=1, epochs=2, seed=5)
+    assert no_exceptions(at)
+    assert "a query's 1 nearest item *in the picture* that comes from other groups" in said(at)
+
+
 def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
     at = open_page(page_file("groups"), leak=0.0002, queries_per_group=300, positives=10,
                    groups=8, seed=4242, present="true")
@@ -579,6 +585,17 @@ def test_a_metric_that_means_nothing_is_left_out_with_the_reason():
     assert no_exceptions(at)
     assert metric_values(at)["within-group recall@10"] == "–"
     assert any("Within-group recall@10 is left out" in c.value for c in at.caption)
+
+
+def test_the_mf_tables_leave_out_a_recall_any_model_would_score_1_on():
+    """With k = 10 and 10 items a group, within-group recall@10 is 1.00 for
+    any ranking: neither table shows it, and the caption says why."""
+    at = open_page("pages/mf.py", items_per_group=10, queries_per_group=20)
+    assert no_exceptions(at)
+    cells = " ".join(str(v) for table in at.table for row in table.value.to_dict("records")
+                     for v in row.values())
+    assert "spurious@10" in cells and "within-group recall" not in cells
+    assert any(c.value.startswith("Within-group recall@10 is left out") for c in at.caption)
 
 
 def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():

@@ -193,6 +193,7 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
     faithfulness)."""
     metrics = result.metrics[epoch]
     drawn, full = nearest_spurious(dataset, balanced, projection, epoch, k)
+    in_full = _in_full(full, balanced[1].shape[-1], projection)
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
     return {
         "label": run_label(result.config),
@@ -202,12 +203,19 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
                   f"{metrics['cross_group_auc']:.2f}"),
         "picture": (f"Squares: queries, circles: items. PCA {projection.components}D "
                     f"({shares} of the variance). From other groups: {percent(drawn)} of a "
-                    f"query's {k} nearest here, {percent(full)} in all "
-                    f"{balanced[1].shape[-1]}D; {percent(metrics['spurious_at_k'])} of its top "
-                    f"{k} by score"),
+                    f"query's {k} nearest here, {in_full}; "
+                    f"{percent(metrics['spurious_at_k'])} of its top {k} by score"),
         "matrix": (f"What it recommends (exact): each held-out query's (a row) top {k} "
                    "items (columns)"),
     }
+
+
+def _in_full(full: float, dim: int, projection: Projection) -> str:
+    """The nearest items' share in the embeddings' own space (which the
+    picture may show whole: a 2D picture of 2D embeddings)."""
+    if dim <= projection.components:
+        return f"{percent(full)} in the embeddings themselves (the picture shows all {dim}D)"
+    return f"{percent(full)} in all {dim}D"
 
 
 def _trace_styles(dataset, components, inspected_query, k):

@@ -97,11 +97,12 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
     for name in names:
         result = results[name]
         drawn, full = nearest_spurious(dataset, balanced[name], projections[name], 0, k)
+        dim = balanced[name][1].shape[-1]
+        in_full = f", {percent(full)} in {dim}D" if dim > 2 else " (all its dimensions)"
         titles.append((run_label(result.config),
                        f"{metric_label('spurious_at_k', k)} = "
                        f"{result.final_metrics['spurious_at_k']:.2f}",
-                       f"{k} nearest: {percent(drawn)} other groups in 2D, {percent(full)} in "
-                       f"{balanced[name][1].shape[-1]}D"))
+                       f"{k} nearest: {percent(drawn)} other groups in 2D{in_full}"))
     fig = go.Figure()
     for index, name in enumerate(names):
         result = results[name]
