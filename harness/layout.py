@@ -4,8 +4,9 @@ with the subplot titles, and the numbers and labels ui/plot.js draws), its
 plot areas (a 2D subplot's, a 3D scene's), and what is wrong with them:
 
 - two text boxes of one chart overlap;
-- two group names of one picture overlap (where the groups fold, ui/names.js
-  lists them one under another), or a name runs out of its picture;
+- two group names of one picture overlap (where the groups fold,
+  recdemo/figures/names.js lists them one under another), or a name runs out
+  of its picture;
 - a text box lies over a plot area (a caption over the points);
 - a text box is cut: it runs past its chart's edges or the screen's sides;
 - a word of the component's HTML text, or of a widget's label, breaks across

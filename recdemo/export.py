@@ -12,6 +12,7 @@ import json
 import plotly.io as pio
 
 from recdemo.figures.embedding import plotly_controls
+from recdemo.figures.style import NAMES_JS
 from recdemo.metrics import METRICS
 from recdemo.params import run_settings
 
@@ -66,8 +67,11 @@ def figure_html(fig, title: str, link: str, settings: dict) -> str:
     for name in layout:
         if name.startswith(("xaxis", "yaxis")):
             layout[name] = layout[name] | {"automargin": True}
+    # The group names stacked where groups fold, as the app does (names.js).
+    names = (NAMES_JS.read_text() + "\nconst chart = document.getElementById('{plot_id}');"
+             "\nwatchNames(chart);\nstackNames(chart);")
     chart = pio.to_html({**fig, "layout": layout}, include_plotlyjs=True, full_html=False,
-                        auto_play=False)
+                        auto_play=False, post_script=names)
     rows = "".join(f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
                    for name, value in settings.items())
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -348,9 +348,9 @@ def test_playback_by_keyboard_alone(page):
 
 def test_folded_group_names_are_listed_one_under_another(page):
     """Where the groups fold, their names (drawn at each group's center) would
-    be written over one another; ui/names.js lists them one under another,
-    inside the picture, at every frame a student stops on and as a 3D scene
-    turns. On a phone positives-only folds: harness/layout.py finds no two
+    be written over one another; recdemo/figures/names.js lists them one
+    under another, inside the picture, at every frame a student stops on and
+    as a 3D scene turns. On a phone positives-only folds: harness/layout.py finds no two
     names of one picture that overlap and none cut by its picture, in 2D at
     the end and at epochs 0 and 7, in 3D at the end and after a drag."""
     page.set_viewport_size({"width": 390, "height": 844})
@@ -699,6 +699,31 @@ def download(tab: Page, label: str):
     with tab.expect_download() as download_info:
         button.locator("button").click()
     return download_info.value.suggested_filename, download_info.value.path()
+
+
+def test_an_exported_chart_lists_folded_group_names_one_under_another(page, tmp_path):
+    """The chart's HTML export is plain plotly, without the app: it runs
+    recdemo/figures/names.js itself, so where positives-only folds its names
+    are as readable on a phone as in the app, at the end and at epoch 0."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    go(page, "/train?components=2&strategy=positives-only")
+    name, path = download(page, "Chart as interactive HTML")
+    saved = tmp_path / name  # a browser reads a file as HTML by its name
+    saved.write_bytes(Path(path).read_bytes())
+    page.goto(saved.as_uri())
+    page.wait_for_selector(".js-plotly-plot .scatterlayer g.text", state="attached")
+    page.wait_for_timeout(500)  # drawn, and its names placed
+
+    def name_problems() -> list[str]:
+        return [problem for problem in layout_problems(page) if "group name" in problem]
+
+    assert name_problems() == []
+    assert page.locator(".scatterlayer g.text[transform]").count() > 0, "names were moved"
+    page.evaluate("""() => Plotly.animate(document.querySelector('.js-plotly-plot'), ['0'],
+                                       {frame: {duration: 0}, transition: {duration: 0}})""")
+    page.wait_for_timeout(500)
+    assert name_problems() == [], "at epoch 0"
+    assert page.console_errors == []
 
 
 def test_an_exported_run_reopens_from_its_own_link(page, browser):

@@ -131,17 +131,7 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
           chart.recdemoClicked?.("click", { trace: point.curveNumber, id: point.customdata });
         });
         chart.on("plotly_animatingframe", (event) => showFrame(chart, event.name));
-        // After every drawing: a first draw, a frame of playback, a resize.
-        for (const drawn of ["plotly_afterplot", "plotly_transitioned", "plotly_animated"]) {
-          chart.on(drawn, () => stackNames(chart));
-        }
-        // A scene's names are drawn anew at each of its renders (a turn, a
-        // frame), after plotly's events: stacked when they are added.
-        new MutationObserver((changes) => {
-          const added = changes.some((change) => [...change.addedNodes].some(
-            (node) => node.getAttribute?.("class")?.startsWith("annotation-scene")));
-          if (added) requestAnimationFrame(() => stackNames(chart));
-        }).observe(chart, { childList: true, subtree: true });
+        watchNames(chart);
         letTheWheelScroll(chart);
       }
       stackNames(chart);

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import re
+from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
@@ -60,6 +61,11 @@ def group_color(group: int) -> str:
     return PALETTE[group]
 
 
+# The script that keeps the names readable where groups fold (stackNames, and
+# watchNames to run it after every drawing of a chart).
+NAMES_JS = Path(__file__).with_name("names.js")
+
+
 def group_label(group: int, size: float = FONT["size"]) -> dict:
     """The look of a 2D text trace that writes ``group``'s name where its
     items are (its one point: group_label_position), so that a picture tells
@@ -75,9 +81,8 @@ def group_label(group: int, size: float = FONT["size"]) -> dict:
     group through an animation. Near-black, bold, in a white halo: readable
     over points of any color. In the group's legend group, so hiding a group
     in the legend hides its name too. Where groups fold, their names would
-    be written over one another: the chart component lists them one under
-    another at the size drawn (ui/names.js, stackNames); an exported HTML
-    chart, plain plotly, does not."""
+    be written over one another: NAMES_JS lists them one under another at
+    the size drawn, in the app's charts and in an exported HTML chart."""
     return {"type": "scatter", "mode": "text", "name": f"{group_name(group)} (name)",
             "legendgroup": str(group), "showlegend": False, "hoverinfo": "skip",
             "text": [group_name(group)], "textposition": "middle center",

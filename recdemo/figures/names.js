@@ -1,5 +1,20 @@
-// The group names of a chart's pictures, kept readable where groups fold
-// (ui/plot.py appends this file to plot.js: they are one component script).
+// The group names of a chart's pictures, kept readable where groups fold:
+// the app's chart component (ui/plot.py appends this file to ui/plot.js) and
+// an exported HTML chart (recdemo/export.py) both run it.
+
+// Names stacked after every drawing of ``chart`` (a first draw, a frame of
+// playback, a resize) and each time a 3D scene draws its names anew (at each
+// of its renders, a turn or a frame, after plotly's events).
+function watchNames(chart) {
+  for (const drawn of ["plotly_afterplot", "plotly_transitioned", "plotly_animated"]) {
+    chart.on(drawn, () => stackNames(chart));
+  }
+  new MutationObserver((changes) => {
+    const added = changes.some((change) => [...change.addedNodes].some(
+      (node) => node.getAttribute?.("class")?.startsWith("annotation-scene")));
+    if (added) requestAnimationFrame(() => stackNames(chart));
+  }).observe(chart, { childList: true, subtree: true });
+}
 
 // Where groups fold, their names (at the center of each group's items: a
 // text trace each in 2D, the scene's annotations in 3D; recdemo/figures/
