@@ -34,7 +34,8 @@ text.markdown(
     "observed pairs and the **unobserved weight** $w_0$ on every other pair: in each "
     "row's closed-form solve that is one $d \\times d$ Gramian, $w_0 V^\\top V$, the "
     "push apart that negatives give the softmax model. Move $w_0$ and the dimension, and "
-    "watch the colors: at $w_0 = 0$ nothing pushes the groups apart."
+    "watch the colors: at $w_0 = 0$ no term of the loss pushes the groups apart (whether "
+    "they fold then depends on the data: the verdicts below say)."
 )
 beside = ui.column_beside(picture, controls=True)
 if beside:

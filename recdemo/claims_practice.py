@@ -65,8 +65,11 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
     if table is None:
         return []
     total = table.sum(axis=0)  # (G, n) over every epoch
-    if total.sum() == 0:
-        return [Claim(True, f"{named(label)} drew no negatives: nothing pushed any item down.")]
+    if total.sum() == 0:  # positives-only, or in-group where a group's items are all positives
+        pulls_only = result.config.strategy == "positives-only" and not result.config.switch_at
+        why = ("nothing pushed any item down" if pulls_only else
+               "every item it scored in training was one of its query's positives")
+        return [Claim(True, f"{named(label)} drew no negatives: {why}.")]
     matrix = group_matrix(total, dataset.item_groups)
     other = 1.0 - np.trace(matrix) / matrix.sum()
     claims = [Claim(True, f"{percent(other)} of {named(label)}'s {what} came from other groups' "

@@ -72,7 +72,16 @@ def test_in_group_draws_nothing_from_other_groups_and_positives_only_nothing_at_
     assert in_group.text == "0% of in-group's negatives came from other groups' items: none at all."
     (nothing,) = claims_practice.negatives_claims("positives-only",
                                                    run(data, strategy="positives-only"), data)
-    assert "drew no negatives" in nothing.text
+    assert nothing.text == "positives-only drew no negatives: nothing pushed any item down."
+    # Every item of a group is a positive of each of its queries: in-group has
+    # nothing to draw, and its softmax over the positives still moves them
+    # against each other.
+    full = make_dataset(DataConfig(groups=2, items_per_group=10, positives=10, leak=0.0,
+                                   queries_per_group=10))
+    (in_group,) = claims_practice.negatives_claims("in-group", run(full, strategy="in-group"),
+                                                    full)
+    assert in_group.text == ("in-group drew no negatives: every item it scored in training "
+                             "was one of its query's positives.")
 
 
 def test_in_batch_never_draws_an_item_no_query_chose():
