@@ -204,6 +204,12 @@ if undone is not None:
     st.markdown(claims_practice.switch_claim("positives-only", undone, refs).text
                 + " [Replay it on the Train page]("
                 + ui.open_view_link("train", run_settings(data_config, undone_config)) + ").")
+elif undone_config is None:
+    st.markdown("With 1 epoch there is no half to switch at: raise epochs to see it.")
+else:
+    st.markdown("That run did not train on these settings: [open it on the Train page]("
+                + ui.open_view_link("train", run_settings(data_config, undone_config))
+                + ") to see why.")
 
 st.header("How to read the numbers")
 chance = random_metrics(dataset.n_groups, data_config.items_per_group, k)
@@ -215,7 +221,8 @@ st.markdown(
     f"- **within-group recall@{k}**: share of a query's own-group positives in its "
     f"top {k} when only its own group is ranked: *does the model look good inside a "
     f"group?* A random ranking gives {k} / items per group, here "
-    f"{chance['within_group_recall_at_k']:.2f} (1 once a group has no more than {k} items: "
+    f"{chance['within_group_recall_at_k']:.2f} (1 once a group has no more than "
+    f"{claims.quantity(k, 'item')}: "
     "then it means nothing).\n"
     "- **cross-group AUC**: chance that a random own-group item outscores a random "
     "other-group item for the same query. 0.5 = no better than chance, below 0.5 = other "

@@ -12,12 +12,16 @@ from scipy.stats import kendalltau
 from recdemo.claims import SAME_RECALL, VERDICT_WORDS, Claim, fmt, named, percent, quantity
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
-from recdemo.verdicts import FOLDS, verdict
+from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, verdict
+
+# The verdicts from worst to best: a switch that moves a run up this list undid folding.
+ORDER = (FOLDS, NEITHER, SEPARATES)
 
 
 def switch_claim(label: str, result, refs: References) -> Claim:
     """A run that switched mid-run: what it did before the switch and at the
-    end, from the same parameters. Holds when the verdict changed."""
+    end, from the same parameters. Holds when the verdict got better (a switch
+    can also make a run fold: then it says so)."""
     config = result.config
     at, last = config.switch_at, len(result.metrics) - 1
     before, after = result.metrics[at], result.final_metrics
@@ -35,9 +39,12 @@ def switch_claim(label: str, result, refs: References) -> Claim:
             + (f" with gravity {config.switch_gravity:g}" if config.switch_gravity else "")
             + f", from the same parameters and optimizer state: {state(after)}; it "
             f"{VERDICT_WORDS[became]}.")
-    if was != became:
+    better = ORDER.index(became) > ORDER.index(was)
+    if better:
         text += " What the loss saw decided it, not the data, which stayed the same."
-    return Claim(was != became, text)
+    elif became != was:
+        text += f" Here {config.switch_to} made the run worse, not better."
+    return Claim(better, text)
 
 
 def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:

@@ -13,6 +13,7 @@ from recdemo.data import DataConfig, make_dataset
 from recdemo.figures.negatives import negatives_figure
 from recdemo.references import References, references
 from recdemo.train import TrainConfig, train
+from recdemo.verdicts import verdict
 
 DATA = DataConfig(groups=3, items_per_group=10, queries_per_group=30, test_queries_per_group=5)
 
@@ -47,6 +48,30 @@ def test_a_switched_run_names_the_gravity_it_had_before_the_switch(data, refs):
     claim = claims_practice.switch_claim("positives-only", result, refs)
     assert claim.text.startswith("After 1 epoch of positives-only with gravity 1, spurious@5")
     assert "Then 3 epochs of uniform, from the same parameters" in claim.text
+
+
+def test_a_switch_that_makes_the_run_fold_is_not_called_folding_undone(refs):
+    """A review's link (the Lesson, 2 groups, seed 31): positives-only neither
+    folded nor separated, then uniform made it fold. The closing sentence,
+    which credits the loss with undoing folding, is said only of a verdict
+    that got better."""
+    config = TrainConfig(strategy="positives-only", switch_at=1, switch_to="uniform", epochs=2,
+                         k=5)
+
+    def switched(before, after):
+        return SimpleNamespace(config=config, metrics=[before, before, after],
+                               final_metrics=after)
+
+    separated, folded = refs.oracle, refs.random
+    assert verdict(separated, refs) == "separates" and verdict(folded, refs) == "folds"
+    worse = claims_practice.switch_claim("positives-only", switched(separated, folded), refs)
+    assert not worse.holds
+    assert worse.text.endswith("it folds. Here uniform made the run worse, not better.")
+    better = claims_practice.switch_claim("positives-only", switched(folded, separated), refs)
+    assert better.holds and better.text.endswith("What the loss saw decided it, not the data, "
+                                                 "which stayed the same.")
+    same = claims_practice.switch_claim("positives-only", switched(folded, folded), refs)
+    assert not same.holds and same.text.endswith("it folds.")
 
 
 def test_the_logq_claim_compares_the_two_runs_it_is_given():

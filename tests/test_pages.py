@@ -548,10 +548,15 @@ def test_the_lesson_names_its_runs_gravity():
     assert "Here, against uniform on the same data (both with gravity 1, which pulls" in text
 
 
-def test_the_lesson_counts_one_nearest_item_in_the_singular():
-    at = open_page(page_file(""), k=1, epochs=2, seed=5)
+def test_the_lesson_at_one_epoch_and_k_1():
+    """A review's links: section 7 was left empty at 1 epoch (no half to switch
+    at), and "1 nearest item ... that come", "no more than 1 items"."""
+    at = open_page(page_file(""), k=1, epochs=1, seed=2024)
     assert no_exceptions(at)
-    assert "a query's 1 nearest item *in the picture* that comes from other groups" in said(at)
+    text = said(at)
+    assert "a query's 1 nearest item *in the picture* that comes from other groups" in text
+    assert "no more than 1 item:" in text and "1 items" not in text
+    assert "With 1 epoch there is no half to switch at" in text
 
 
 def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
