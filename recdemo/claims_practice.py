@@ -64,8 +64,8 @@ def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:
 
 def negatives_claims(label: str, result, dataset) -> list[Claim]:
     """Where the run's negatives came from (the whole run, recdemo/negatives.py):
-    the share from other groups, and for in-batch and mixed what happened to
-    the items no training query chose."""
+    the share from other groups, and for in-batch and mixed (a run of one or
+    both) what happened to the items no training query chose."""
     full = result.config.strategy == "full"
     table = result.pushed_down if full else result.negatives_seen
     what = "push (softmax weight)" if full else "negatives"
@@ -81,7 +81,9 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
     other = 1.0 - np.trace(matrix) / matrix.sum()
     claims = [Claim(True, f"{percent(other)} of {named(label)}'s {what} came from other groups' "
                           "items" + (": none at all" if other == 0 else "") + ".")]
-    if result.config.strategy in ("in-batch", "mixed"):
+    config = result.config
+    strategies = {config.strategy, config.switch_to} if config.switch_at else {config.strategy}
+    if strategies <= {"in-batch", "mixed"}:  # a switch to others' negatives: not theirs alone
         unchosen = dataset.item_popularity == 0
         times = per_item(result.negatives_seen)[unchosen]
         items, drawn = int(unchosen.sum()), int(times.sum())
@@ -89,7 +91,7 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
             subject = ("The item no training query chose was a negative" if items == 1 else
                        f"The {items} items no training query chose were negatives")
             claims.append(Claim(
-                drawn == 0 or result.config.strategy == "mixed",
+                drawn == 0 or "mixed" in strategies,
                 f"{subject} {quantity(drawn, 'time')}"
                 + (": in-batch draws only other queries' positives." if drawn == 0 else
                    ", a uniform draw." if drawn == 1 else ", all of them uniform draws.")))

@@ -115,6 +115,15 @@ def test_in_batch_never_draws_an_item_no_query_chose():
     assert (data.item_popularity == 0).any(), "some items no training query chose"
     claims = claims_practice.negatives_claims("in-batch", run(data, strategy="in-batch"), data)
     assert claims[-1].holds and "were negatives 0 times" in claims[-1].text
+    # A review's link: switched to full (or hard), the unchosen items were the
+    # full softmax's negatives, not mixed's uniform draws: nothing is said of them.
+    for other in ("full", "hard"):
+        switched = run(data, strategy="in-batch", switch_at=1, switch_to=other)
+        said = " ".join(c.text for c in claims_practice.negatives_claims("x", switched, data))
+        assert "no training query chose" not in said, other
+    both = run(data, strategy="in-batch", switch_at=2, switch_to="mixed")
+    (_, unchosen) = claims_practice.negatives_claims("x", both, data)
+    assert unchosen.holds and "uniform draw" in unchosen.text
 
 
 PROTOCOL_REFS = References(
