@@ -61,7 +61,8 @@ other = (ui.trained_run_or_none(data_config, dataclasses.replace(
     else None)
 if other is not None and claims.recall_is_meaningful(k, data_config.items_per_group):
     corrected, uncorrected = (result, other) if config.logq_correction else (other, result)
-    text.markdown(claims_practice.logq_claim(config.strategy, corrected, uncorrected, refs).text)
+    text.markdown(claims_practice.logq_claim(figures.run_label(corrected.config), corrected,
+                                             uncorrected, refs).text)
 reading = st.container()  # under the picture
 beyond = claims.beyond_claim(label, result.final_metrics, refs)
 epochs = len(result.metrics) - 1

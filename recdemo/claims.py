@@ -56,8 +56,18 @@ def quantity(number: int, noun: str) -> str:
 
 
 # A difference in within-group recall smaller than this is no difference: it
-# is under the two decimals shown (a larger one always shows in them).
+# is under the two decimals shown (a larger one always shows in them; a smaller
+# one can, 0.819 and 0.828 as 0.82 and 0.83: close_pair shows those to three).
 SAME_RECALL = 0.01
+
+
+def close_pair(a: float, b: float) -> tuple[str, str]:
+    """Two numbers as a sentence shows them: to two decimals, or to three where
+    they are less than SAME_RECALL apart and two decimals would show them apart
+    (the sentence says they are no different)."""
+    if abs(a - b) < SAME_RECALL and fmt(a) != fmt(b):
+        return f"{a:.3f}", f"{b:.3f}"
+    return fmt(a), fmt(b)
 
 
 def percent(share: float, short: bool = False, decimals: int = 0) -> str:

@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import kendalltau
 
-from recdemo.claims import SAME_RECALL, VERDICT_WORDS, Claim, fmt, named, percent, quantity
+from recdemo.claims import (
+    SAME_RECALL,
+    VERDICT_WORDS,
+    Claim,
+    close_pair,
+    fmt,
+    named,
+    percent,
+    quantity,
+)
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
 from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, verdict
@@ -57,8 +66,9 @@ def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:
     holds = with_q > without + SAME_RECALL
     effect = ("helps" if holds else "makes it worse" if with_q < without - SAME_RECALL
               else f"changes it by less than {SAME_RECALL:g}")
+    shown = close_pair(with_q, without)
     return Claim(holds, f"With the logQ correction {named(label)}'s within-group recall@{k} is "
-                        f"**{fmt(with_q)}**; without it, {fmt(without)} (same data and seed): "
+                        f"**{shown[0]}**; without it, {shown[1]} (same data and seed): "
                         f"the correction {effect} here.")
 
 

@@ -32,6 +32,10 @@ STRATEGIES = ("full", "positives-only", "uniform", "hard", "in-group", "populari
               "mixed")
 # The samplers that take logq_correction (samplers.make_sampler): only their runs change with it.
 LOGQ_STRATEGIES = ("popularity", "in-batch", "mixed")
+# The settings only some strategies read (samplers.make_sampler); every other
+# training setting changes every strategy's run.
+USED_BY = {"negatives": ("uniform", "hard", "in-group", "popularity", "mixed"),
+           "temperature": ("hard",), "logq_correction": LOGQ_STRATEGIES}
 COLD_START_METHODS = ("fold-in", "average")  # how matrix factorization embeds a new query
 COST_STRATEGIES = ("full", "uniform", "hard", "popularity", "in-batch")  # what `cost` times
 

@@ -86,6 +86,10 @@ def test_the_logq_claim_compares_the_two_runs_it_is_given():
     assert not claim.holds
     assert "**0.94**; without it, 0.94" in claim.text
     assert "changes it by less than 0.01 here" in claim.text
+    # Closer than the margin but apart at two decimals: shown to three.
+    claim = claims_practice.logq_claim("mixed", with_recall(0.81907), with_recall(0.82824), refs)
+    assert "**0.819**; without it, 0.828" in claim.text
+    assert "changes it by less than 0.01 here" in claim.text
     # Past the margin the two numbers shown differ.
     claim = claims_practice.logq_claim("mixed", with_recall(0.2451), with_recall(0.2349), refs)
     assert claim.holds and "**0.25**; without it, 0.23" in claim.text

@@ -298,6 +298,23 @@ def test_a_picture_of_every_dimension_says_so_and_measures_the_same_share():
     assert "other groups in 2D (all its dimensions)" in texts and "in 2D," not in texts
 
 
+def test_a_run_label_names_only_settings_its_strategies_read():
+    """A review's links: "positives-only (negatives 50)" on a run that draws
+    no negatives, "full, temperature 0.05", "uniform, logq correction false"."""
+    label = figures.run_label
+    assert label(TrainConfig(strategy="positives-only", negatives=50, temperature=0.05,
+                             logq_correction=False, gravity=1.0)) == "positives-only, gravity 1"
+    assert label(TrainConfig(strategy="full", negatives=50, dim=2)) == "full, dim 2"
+    assert label(TrainConfig(strategy="hard", negatives=50, temperature=0.05)) == \
+        "hard, negatives 50, temperature 0.05"
+    assert label(TrainConfig(strategy="popularity", logq_correction=False)) == \
+        "popularity, logq correction false"
+    # A switch reads the settings of the strategy it switches to.
+    assert label(TrainConfig(strategy="positives-only", temperature=0.05, switch_at=3,
+                             switch_to="hard")) == \
+        "positives-only, temperature 0.05, then hard after epoch 3"
+
+
 def test_an_animated_figure_says_how_to_replay_it_and_the_export_gets_plotlys_controls(run):
     """The app draws Play and the epoch itself (ui/plot.js), from the figure's
     playback; the standalone HTML export, with no app, gets plotly's own."""

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from recdemo.figures.fit import variants_of
-from recdemo.params import PARAMS
+from recdemo.params import PARAMS, USED_BY
 
 # Group colors: Okabe & Ito's blue, vermillion (named orange: the only orange
 # here) and bluish green, and five more picked near named hues so that every
@@ -124,12 +124,17 @@ def delta_text(change: float) -> str:
 
 
 def run_label(config) -> str:
-    """The strategy and every training setting that differs from its default,
-    e.g. "positives-only, gravity 1, epochs 20", and a switch mid-run ("then
-    uniform after epoch 7"): a picture says what made it."""
+    """The strategy and every training setting that differs from its default
+    and that the run's strategies read, e.g. "positives-only, gravity 1,
+    epochs 20" (not "positives-only, negatives 50": it draws none), and a
+    switch mid-run ("then uniform after epoch 7"): a picture says what made it."""
+    strategies = {config.strategy}
+    if getattr(config, "switch_at", 0):
+        strategies.add(config.switch_to)
     changed = [f"{name.replace('_', ' ')} {PARAMS[name].format(getattr(config, name))}"
                for name in LABELLED_SETTINGS
-               if hasattr(config, name) and getattr(config, name) != PARAMS[name].default]
+               if hasattr(config, name) and getattr(config, name) != PARAMS[name].default
+               and strategies & set(USED_BY.get(name, strategies))]
     changed = [text.removesuffix(".0") for text in changed]
     if getattr(config, "switch_at", 0):
         changed.append(config.switch_text())
