@@ -109,8 +109,8 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
     if found == wanted:
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
                            f"{numbers(metrics, refs)}.")
-    if room := no_room(refs):  # not "in between": neither is possible here
-        return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: "
+    if room := no_room(refs):  # not "in between", nor "does not fold": no verdict is possible
+        return Claim(False, f"**{label}: no verdict on this data**: "
                             f"{numbers(metrics, refs)}. {room}")
     why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
     what = "it is in between" if found == NEITHER else f"it {VERDICT_WORDS[found]}"

@@ -16,6 +16,7 @@ from recdemo.claims import (
     close_pair,
     fmt,
     named,
+    no_room,
     percent,
     quantity,
 )
@@ -137,7 +138,8 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
             f"whole corpus {place(ranked[1], 'in-group')}, and ranked against every item "
             f"{place(ranked[2], 'in-group')}. Its spurious@{k} is {fmt(spurious)}"
             + (": a sampled protocol that draws from the query's own group cannot see folding."
-               if folds else ", and here it does not fold."))))
+               if folds else ", and on this data no run can fold or separate." if no_room(refs)
+               else ", and here it does not fold."))))
     for metric, exact, words, exactly in (
             ("sampled_recall_at_k", "recall_at_k", "the whole corpus",
              "against every item"),

@@ -167,8 +167,9 @@ def test_the_evaluation_claims_say_ties_as_ties():
         References({"spurious_at_k": 0.5, "cross_group_auc": 0.93},
                    {"spurious_at_k": 0.5, "cross_group_auc": 0.5}, 30, 10, 2))
     assert "ranks **1st of 3, tied with 2**" in ranks.text
-    # No room on this data: in-group does not fold, and the sentence says so.
-    assert not ranks.holds and ranks.text.endswith("is 0.50, and here it does not fold.")
+    # No room on this data: no run can fold, and the sentence says so.
+    assert not ranks.holds and ranks.text.endswith(
+        "is 0.50, and on this data no run can fold or separate.")
     assert corpus.text == ("Sampled from the whole corpus, every strategy ties; ranked against "
                            "every item, every strategy ties (Kendall's tau is undefined: one of "
                            "the two orders ties every strategy).")
