@@ -12,13 +12,14 @@ ui.page_setup()
 dataset = ui.dataset(ui.data_config())
 text, picture = ui.text_and_picture()  # the picture first
 leak = dataset.measured_leak
+own, leaking = claims.rest_and_share(leak, decimals=1)
 text.markdown(
     f"**{dataset.n_groups} groups** (colors), **{dataset.n_items} items** and "
     f"**{len(dataset.train)} training queries** (plus {len(dataset.test)} held-out test "
     f"queries). Each query has "
     f"{claims.quantity(dataset.train.positives.shape[1], 'positive item')}: "
-    f"{claims.percent(1 - leak, decimals=1)} of the positives are from the query's own "
-    f"group, {claims.percent(leak, decimals=1)} leak to another group (asked for: "
+    f"{own} of the positives are from the query's own group, {leaking} leak to another "
+    f"group (asked for: "
     f"{100 * dataset.config.leak:g}%). "
     + ("The Train and Compare pages use the same data." if ui.presenting() else
        "Change the data in the sidebar; the Train and Compare pages use the same data.")
@@ -32,7 +33,7 @@ if beside:  # the data's numbers beside its picture
     numbers.metric("groups", dataset.n_groups)
     numbers.metric("items", dataset.n_items)
     numbers.metric("training queries", len(dataset.train))
-    numbers.metric("positives leaking", claims.percent(leak, decimals=1))
+    numbers.metric("positives leaking", leaking)
 with picture:
     ui.chart(ui.for_projector(figures.interaction_matrix_figure(dataset),
                               ui.PRESENTER_PICTURE_HEIGHT),

@@ -82,6 +82,18 @@ def percent(share: float, short: bool = False, decimals: int = 0) -> str:
     return f"{share:.{decimals}%}"
 
 
+def rest_and_share(share: float, decimals: int = 0) -> tuple[str, str]:
+    """1 - share and share as percents that add up to 100% (each rounded on
+    its own, 94.85% and 5.15% read 94.8% and 5.1%): the share rounded, the
+    rest what is left of 100%; a share too small to show keeps percent's
+    "under" and "over"."""
+    step = 10.0 ** -decimals / 100
+    rounded = round(share / step) * step
+    if rounded in (0.0, 1.0):
+        return percent(1 - share, decimals=decimals), percent(share, decimals=decimals)
+    return percent(1 - rounded, decimals=decimals), percent(rounded, decimals=decimals)
+
+
 def numbers(metrics: dict, refs: References) -> str:
     """A run's two separation numbers beside the data's own and chance's."""
     return (f"spurious@{refs.k} {fmt(metrics['spurious_at_k'])} against the data's own "

@@ -177,6 +177,18 @@ def test_counts_and_shares_as_written():
     assert claims.percent(0.0, decimals=1) == "0.0%" and claims.percent(1.0) == "100%"
 
 
+def test_a_share_and_the_rest_add_up_to_100_percent():
+    # A review's link (/groups?seed=7): 94.8% and 5.1% of a measured 0.0515.
+    assert claims.rest_and_share(0.0515, decimals=1) == ("94.9%", "5.1%")
+    assert claims.rest_and_share(0.0485, decimals=1) == ("95.2%", "4.8%")
+    assert claims.rest_and_share(0.25) == ("75%", "25%")
+    assert claims.rest_and_share(0.000292, decimals=1) == ("over 99.9%", "under 0.1%")
+    assert claims.rest_and_share(0.0, decimals=1) == ("100.0%", "0.0%")
+    for share in np.linspace(0.0006, 0.9994, 997):
+        rest, part = (float(text.rstrip("%")) for text in claims.rest_and_share(share, 1))
+        assert abs(rest + part - 100) < 1e-9 and abs(part - 100 * share) <= 0.05 + 1e-9
+
+
 def test_what_the_mf_page_scores_each_model_on():
     assert scored_caption(0, 1, "average") == (
         "Every model is scored on the same held-out positive: each test query's only one "
