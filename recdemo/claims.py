@@ -237,7 +237,7 @@ def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
         f"other ({other}'s: {fmt(cosine_s)})" if holds else
         f"its item embeddings do not all point one way here: a mean cosine of {fmt(cosine)} "
         f"with each other ({other}'s: {fmt(cosine_s)})")))
-    holds = length > LENGTH_DECIDES and length > length_s + APART
+    holds = length_decides = length > LENGTH_DECIDES and length > length_s + APART
     claims.append(Claim(holds, (
         f"an item's length decides its score for every query (correlation of length and mean "
         f"score **{fmt(length)}**; {other}'s {fmt(length_s)})" if holds else
@@ -245,7 +245,8 @@ def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
         f"score {fmt(length)}; {other}'s {fmt(length_s)})")))
     holds = shared > SHARED_TOP_K and shared > shared_s + APART
     claims.append(Claim(holds, (
-        f"so queries of different groups get the same items: two of them share "
+        f"{'so ' if length_decides else ''}queries of different groups get the same items: "
+        f"two of them share "
         f"**{percent(shared)}** of their top {k} ({other}: {percent(shared_s)})" if holds else
         f"two queries of different groups share {percent(shared)} of their top {k} ({other}: "
         f"{percent(shared_s)})")))

@@ -109,6 +109,10 @@ def test_the_lessons_sentences_about_positives_only_and_in_group(outs):
                           length > 0.5 and length > length_u + 0.2,
                           shared > 0.2 and shared > shared_u + 0.2)
         assert tuple(c.holds for c in out["geometry_claims"]) == expected_holds
+        # "so" only after a length that decides the score (a review's link said
+        # "does not decide its score here ...; so queries ... get the same items").
+        third = out["geometry_claims"][2]
+        assert third.text.startswith("so ") == (expected_holds[1] and expected_holds[2])
         recall = {s: out["metrics"][s]["within_group_recall_at_k"]
                   for s in ("positives-only", "in-group", "uniform")}
         others = min(recall["in-group"], recall["uniform"])
