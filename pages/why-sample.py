@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from recdemo import claims, figures
+from recdemo import claims, figures, step_cost
 from recdemo.step_cost import DEFAULT_CORPUS_SIZES, CostConfig
 
 ui.run_through_navigation()  # first: see ui/navigation.py
@@ -55,8 +55,7 @@ st.dataframe(
 st.caption(
     f"CPU time of one step: the median of {config.repeats} timed steps after a warm-up, with "
     "the fastest and the slowest of them (spread), one cell at a time, on this server while "
-    "it serves everyone else. GFLOP counts the step's matrix products: about $8Bnd$ for the "
-    "full step, $6B(P+K)d$ for a sampled one."
+    "it serves everyone else. " + step_cost.flops_text(config)
 )
 st.markdown("Measured here, now:\n" + "".join(
     f"- {claim.text}\n" for claim in claims.step_cost_claims(costs)))
