@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from recdemo.claims import quantity
 from recdemo.data import FEATURES
-from recdemo.large_corpus import LargeCorpusModel
+from recdemo.large_corpus import CHUNK_ITEMS, LargeCorpusModel
 from recdemo.params import COST_PARAMS, PARAMS
 from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
 
@@ -79,6 +79,11 @@ class StepCost:
     peak_bytes: int  # most memory the cell held at once, traced from before building it
     state_bytes: int  # kept between steps: V, the optimizer's state, the sampler's tables
     flops: int  # of the step's matrix products (see step_flops)
+
+    @property
+    def step_bytes(self) -> int:
+        """The step's own memory: its peak beyond what is kept between steps."""
+        return self.peak_bytes - self.state_bytes
 
     def as_dict(self) -> dict:
         """As ``python -m recdemo cost --json`` prints it: the corpus size
@@ -154,6 +159,16 @@ ITEM_FLOPS = {  # strategy: (what its products compute beyond the tower, their c
                  "most, $\\min(n, BP)$, and the gradients of the query and of their rows",
                  "6B\\min(n, BP)d"),
 }
+
+
+# The Why sample? page's two memory columns, in words.
+MEMORY_TEXT = (
+    "Memory: *kept MiB* is what a strategy holds between steps: the item table with Adam's "
+    "two running means of each row ($3nd$ float32 numbers, whatever the strategy), the "
+    "query tower and the sampler's tables. *step MiB* is the most the step itself held "
+    "beyond that: its scores, gradients and gathered rows (the full step works through the "
+    f"table {CHUNK_ITEMS:,} items at a time)."
+)
 
 
 def flops_text(config: CostConfig) -> str:

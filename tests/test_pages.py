@@ -14,6 +14,7 @@ from recdemo.exercises import EXERCISES
 from recdemo.figures import FONT, PALETTE, array_values
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.params import PARAMS
+from recdemo.step_cost import MEMORY_TEXT
 from recdemo.verdicts import VERDICTS
 from tests.test_step_cost import formula_value
 from ui.navigation import PAGES as NAVIGATION
@@ -498,6 +499,10 @@ def test_why_sample_measures_every_strategy_at_every_size_asked_for():
     table = at.dataframe[0].value
     assert len(table) == 2 * len(COST_STRATEGIES) and set(table["items"]) == {"1,000", "10,000"}
     assert (table[table["strategy"] == "uniform"]["× uniform"] == 1.0).all()
+    # Memory in two parts, as the caption defines them: the table every strategy keeps,
+    # and the step's own (peak memory alone read as if uniform cost full's memory).
+    assert "peak MiB" not in table and (table["kept MiB"] > table["step MiB"] / 100).all()
+    assert MEMORY_TEXT in said(at)
     assert pinned(at.dataframe[0]) == ["strategy", "items"], "a row's name stays on a phone"
     assert at.query_params["largest_corpus"] == "10000"
 

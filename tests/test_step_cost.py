@@ -39,6 +39,27 @@ def test_measure_gives_one_cell_per_strategy_and_size_with_progress():
     assert flops["uniform", 100] == tower + 6 * 32 * (5 + 5) * 8
 
 
+def test_a_steps_own_memory_is_apart_from_the_table_every_strategy_keeps():
+    """The Why sample? page's memory columns: what is kept between steps (the
+    item table with Adam's state, 3 n d float32 numbers, for every strategy)
+    and the step's own peak beyond it. Ten times the items: the kept memory
+    grows with the table, each step's own by less than a tenth of that (a
+    sampled step's by the few more distinct candidates; the full step works
+    in chunks), and stays below the kept memory at 100,000 items. (Peak memory
+    alone, the table included, read as if uniform cost full's memory.)"""
+    costs = measure(CostConfig(corpus_sizes=(10_000, 100_000), repeats=1))
+    cells = {(c.strategy, c.n_items): c for c in costs}
+    for strategy in COST_STRATEGIES:
+        small, large = cells[strategy, 10_000], cells[strategy, 100_000]
+        for cost in small, large:
+            assert cost.step_bytes == cost.peak_bytes - cost.state_bytes > 0
+            assert cost.state_bytes >= 3 * cost.n_items * 32 * 4  # V, m, v in float32
+        table_growth = 3 * 90_000 * 32 * 4
+        assert large.state_bytes - small.state_bytes >= 0.99 * table_growth
+        assert large.step_bytes - small.step_bytes < table_growth / 10, strategy
+        assert large.step_bytes < large.state_bytes, strategy
+
+
 def test_step_flops_by_hand():
     # Tower (16 features, 32 hidden, d = 2, B = 1): 2 (2 * 16 * 32 + 3 * 32 * 2) = 2432.
     # Full, n = 100: 8 * 100 * 2 + 2 * 5 * 2 = 1620. Uniform, C = 5 + 3: 6 * 8 * 2 = 96.
