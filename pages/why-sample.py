@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from recdemo import claims, figures
+from recdemo import claims, figures, step_cost
 from recdemo.step_cost import DEFAULT_CORPUS_SIZES, CostConfig
 
 ui.run_through_navigation()  # first: see ui/navigation.py
@@ -41,7 +41,8 @@ st.dataframe(
       "spread": f"{claims.significant(1e3 * cost.cpu_low)} to "
                 f"{claims.significant(1e3 * cost.cpu_high)}",
       "× uniform": cost.cpu_seconds / uniform[cost.n_items] if cost.n_items in uniform else None,
-      "GFLOP per step": cost.flops / 1e9, "peak MiB": cost.peak_bytes / 2**20}
+      "GFLOP per step": cost.flops / 1e9,
+      "kept MiB": cost.state_bytes / 2**20, "step MiB": cost.step_bytes / 2**20}
      for cost in costs],
     hide_index=True, height="content", placeholder="–",  # every row, no scrolling
     # Pinned: on a phone the other columns scroll sideways beside them.
@@ -50,13 +51,13 @@ st.dataframe(
                    "CPU ms per step": st.column_config.NumberColumn(format="%.2f"),
                    "× uniform": st.column_config.NumberColumn(format="%.1f"),
                    "GFLOP per step": st.column_config.NumberColumn(format="%.4f"),
-                   "peak MiB": st.column_config.NumberColumn(format="%.0f")},
+                   "kept MiB": st.column_config.NumberColumn(format="%.1f"),
+                   "step MiB": st.column_config.NumberColumn(format="%.1f")},
 )
 st.caption(
     f"CPU time of one step: the median of {config.repeats} timed steps after a warm-up, with "
     "the fastest and the slowest of them (spread), one cell at a time, on this server while "
-    "it serves everyone else. GFLOP counts the step's matrix products: about $8Bnd$ for the "
-    "full step, $6B(P+K)d$ for a sampled one."
+    "it serves everyone else. " + step_cost.flops_text(config) + " " + step_cost.MEMORY_TEXT
 )
 st.markdown("Measured here, now:\n" + "".join(
     f"- {claim.text}\n" for claim in claims.step_cost_claims(costs)))

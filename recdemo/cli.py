@@ -60,7 +60,9 @@ def _param_type(param):
 
 
 def _strategy_list(text):
-    names = [name.strip() for name in text.split(",") if name.strip()]
+    """The names of ``--strategies``, each once (the first of each, in order),
+    as params.Param.parse reads a list: a strategy named twice is one row."""
+    names = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
     allowed = (*STRATEGIES, MFConfig.strategy)
     bad = [name for name in names if name not in allowed]
     if bad or not names:

@@ -140,13 +140,14 @@ class Param:
         decimal point and exponent (``0.03``, ``.5``, ``1e-4``; no ``nan``,
         ``inf``, underscores, or a value too large for a float such as
         ``1e309``); a bool ``true``/``false``/``1``/``0`` in any letter case; a
-        choice its exact name; a list comma-separated names (spaces and empty
-        names ignored). Then the value must be in the parameter's range.
+        choice its exact name; a list comma-separated names (spaces, empty
+        names and a name given again ignored: ``uniform,full,uniform`` is
+        ``uniform,full``). Then the value must be in the parameter's range.
         """
         stripped = text.strip(SPACES)
         if self.kind is tuple:
             names = tuple(name.strip(SPACES) for name in stripped.split(","))
-            names = tuple(name for name in names if name)
+            names = tuple(dict.fromkeys(name for name in names if name))  # first of each
             unknown = tuple(name for name in names if name not in self.choices)
             if unknown:
                 raise self.error(",".join(unknown))

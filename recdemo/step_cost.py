@@ -24,8 +24,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from recdemo.claims import quantity
 from recdemo.data import FEATURES
-from recdemo.large_corpus import LargeCorpusModel
+from recdemo.large_corpus import CHUNK_ITEMS, LargeCorpusModel
 from recdemo.params import COST_PARAMS, PARAMS
 from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
 
@@ -78,6 +79,11 @@ class StepCost:
     peak_bytes: int  # most memory the cell held at once, traced from before building it
     state_bytes: int  # kept between steps: V, the optimizer's state, the sampler's tables
     flops: int  # of the step's matrix products (see step_flops)
+
+    @property
+    def step_bytes(self) -> int:
+        """The step's own memory: its peak beyond what is kept between steps."""
+        return self.peak_bytes - self.state_bytes
 
     def as_dict(self) -> dict:
         """As ``python -m recdemo cost --json`` prints it: the corpus size
@@ -134,6 +140,54 @@ def step_flops(strategy: str, n_items: int, dim: int, batch_size: int, negatives
     if strategy == "hard":
         item_side += 2 * batch_size * min(n_items, HARD_POOL_SIZE) * dim
     return tower + item_side
+
+
+# step_flops in the page's symbols, as LaTeX (F features, h hidden units, the
+# rest as in CostConfig): what the Why sample? page's caption says each
+# strategy's GFLOP counts. tests/test_step_cost.py evaluates each one against
+# step_flops, so the two cannot drift apart.
+TOWER_FLOPS = "2B(2Fh + 3hd)"
+_CANDIDATES = "the $P + K$ candidates' scores and the gradients of the query and of their rows"
+ITEM_FLOPS = {  # strategy: (what its products compute beyond the tower, their count)
+    "full": ("the scores of all $n$ items twice (normalizer, then gradient), the gradients "
+             "of the query and of all $n$ rows, and the positives' scores", "8Bnd + 2BPd"),
+    "uniform": (_CANDIDATES, "6B(P + K)d"),
+    "popularity": (_CANDIDATES, "6B(P + K)d"),
+    "hard": (f"the scores of a pool of $\\min(n, {HARD_POOL_SIZE})$ items per query to draw "
+             f"from, then as uniform", f"2B\\min(n, {HARD_POOL_SIZE})d + 6B(P + K)d"),
+    "in-batch": ("every query's scores of the batch's distinct positives, counted at their "
+                 "most, $\\min(n, BP)$, and the gradients of the query and of their rows",
+                 "6B\\min(n, BP)d"),
+}
+
+
+# The Why sample? page's two memory columns, in words.
+MEMORY_TEXT = (
+    "Memory: *kept MiB* is what a strategy holds between steps: the item table with Adam's "
+    "two running means of each row ($3nd$ float32 numbers, whatever the strategy), the "
+    "query tower and the sampler's tables. *step MiB* is the most the step itself held "
+    "beyond that: its scores, gradients and gathered rows (the full step works through the "
+    f"table {CHUNK_ITEMS:,} items at a time)."
+)
+
+
+def flops_text(config: CostConfig) -> str:
+    """What the GFLOP column counts, strategy by strategy, in ITEM_FLOPS's
+    words and formulas, for the strategies of ``config`` (those with one
+    formula named together)."""
+    by_formula: dict[tuple[str, str], list[str]] = {}
+    for strategy in config.strategies:
+        by_formula.setdefault(ITEM_FLOPS[strategy], []).append(f"**{strategy}**")
+    parts = [f"{', '.join(names)}: {what}, ${formula}$"
+             for (what, formula), names in by_formula.items()]
+    P, hidden = PARAMS["positives"].default, PARAMS["hidden"].default
+    return ("GFLOP counts the step's matrix products, 2 per multiply-add, with "
+            f"the batch's size $B$ = {config.batch_size:,}, $d$ = {config.dim}, "
+            f"$P$ = {quantity(P, 'positive')} and $K$ = {quantity(config.negatives, 'negative')} "
+            "per query. Every step runs the query tower forward and backward, "
+            f"${TOWER_FLOPS}$ ($F$ = {quantity(FEATURES, 'feature')}, "
+            f"$h$ = {quantity(hidden, 'hidden unit')}), and beyond it: " + "; ".join(parts)
+            + ". Element-wise work (exponentials, the optimizer) is not counted.")
 
 
 def measure_step(strategy: str, n_items: int, config: CostConfig | None = None) -> StepCost:

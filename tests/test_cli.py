@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from recdemo.cli import main
+from recdemo.cli import build_parser, main
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.references import References, random_metrics
 from recdemo.verdicts import VERDICTS, verdict
@@ -251,3 +251,21 @@ def test_the_help_reads_as_plain_text(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "Command line: python -m recdemo compare, ... train" in out and "``" not in out
+
+
+@pytest.mark.parametrize("command", ["compare", "cost"])
+def test_a_strategy_named_twice_is_one_row(command):
+    """``--strategies wals,wals`` trained wals twice and printed two identical
+    rows; cost's table read the second uniform row's time as uniform's. The
+    first of each name is kept, in order."""
+    strategy = "wals" if command == "compare" else "hard"
+    args = build_parser().parse_args([command, "--strategies", f"{strategy},uniform,{strategy}"])
+    assert list(args.strategies) == [strategy, "uniform"]
+
+
+def test_cost_times_a_strategy_named_twice_once(capsys):
+    assert main(["cost", "--strategies", "uniform,full,uniform", "--items", "100",
+                 "--repeats", "1"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()[2:]
+    assert [row.split()[1] for row in rows] == ["uniform", "full"]
+    assert rows[0].split()[4] == "1.0", "uniform's time over its own"

@@ -14,7 +14,9 @@ from recdemo.exercises import EXERCISES
 from recdemo.figures import FONT, PALETTE, array_values
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.params import PARAMS
+from recdemo.step_cost import MEMORY_TEXT
 from recdemo.verdicts import VERDICTS
+from tests.test_step_cost import formula_value
 from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
 from ui.settings_table import defaults, link_params, parse_link_params
@@ -498,8 +500,35 @@ def test_why_sample_measures_every_strategy_at_every_size_asked_for():
     table = at.dataframe[0].value
     assert len(table) == 2 * len(COST_STRATEGIES) and set(table["items"]) == {"1,000", "10,000"}
     assert (table[table["strategy"] == "uniform"]["× uniform"] == 1.0).all()
+    # Memory in two parts, as the caption defines them: the table every strategy keeps,
+    # and the step's own (peak memory alone read as if uniform cost full's memory).
+    assert "peak MiB" not in table and (table["kept MiB"] > table["step MiB"] / 100).all()
+    assert MEMORY_TEXT in said(at)
     assert pinned(at.dataframe[0]) == ["strategy", "items"], "a row's name stays on a phone"
     assert at.query_params["largest_corpus"] == "10000"
+
+
+def test_why_samples_caption_gives_every_rows_gflop():
+    """The caption's own formulas, with the values it states, give each row's
+    GFLOP: the tower's for every step, plus the one after the row's strategy
+    (a review found "about 8Bnd, 6B(P+K)d", which gave none of the sampled rows)."""
+    at = open_page("pages/why-sample.py", largest_corpus=10_000)
+    assert no_exceptions(at)
+    (caption,) = [c.value for c in at.caption if "GFLOP counts" in c.value]
+    values = {name: int(value.replace(",", ""))
+              for name, value in re.findall(r"\$(\w)\$ = ([\d,]+)", caption)}
+    assert set(values) == {"B", "d", "P", "K", "F", "h"}, values
+    tower = re.search(r"forward and backward, \$([^$]+)\$", caption).group(1)
+    formulas = {name: formula
+                for names, formula in re.findall(
+                    r"((?:\*\*[\w-]+\*\*(?:, )?)+): [^;]*?\$([^$]+)\$(?=;|\. )", caption)
+                for name in re.findall(r"\*\*([\w-]+)\*\*", names)}
+    table = at.dataframe[0].value
+    assert set(formulas) == set(table["strategy"]), formulas
+    for row in table.itertuples():
+        n_items = int(row.items.replace(",", ""))
+        flops = formula_value(f"{tower} + {formulas[row.strategy]}", n=n_items, **values)
+        assert table.loc[row.Index, "GFLOP per step"] == pytest.approx(flops / 1e9), row
 
 
 # What the pages say about outcomes comes from the runs (recdemo/claims.py) ----------

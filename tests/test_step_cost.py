@@ -4,6 +4,7 @@ message naming the option. Nothing here asserts a time.
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from recdemo.cli import build_parser, main
-from recdemo.params import COST_STRATEGIES
-from recdemo.step_cost import CostConfig, measure, step_flops
+from recdemo.data import FEATURES
+from recdemo.params import COST_STRATEGIES, PARAMS
+from recdemo.step_cost import ITEM_FLOPS, TOWER_FLOPS, CostConfig, flops_text, measure, step_flops
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +39,27 @@ def test_measure_gives_one_cell_per_strategy_and_size_with_progress():
     assert flops["uniform", 100] == tower + 6 * 32 * (5 + 5) * 8
 
 
+def test_a_steps_own_memory_is_apart_from_the_table_every_strategy_keeps():
+    """The Why sample? page's memory columns: what is kept between steps (the
+    item table with Adam's state, 3 n d float32 numbers, for every strategy)
+    and the step's own peak beyond it. Ten times the items: the kept memory
+    grows with the table, each step's own by less than a tenth of that (a
+    sampled step's by the few more distinct candidates; the full step works
+    in chunks), and stays below the kept memory at 100,000 items. (Peak memory
+    alone, the table included, read as if uniform cost full's memory.)"""
+    costs = measure(CostConfig(corpus_sizes=(10_000, 100_000), repeats=1))
+    cells = {(c.strategy, c.n_items): c for c in costs}
+    for strategy in COST_STRATEGIES:
+        small, large = cells[strategy, 10_000], cells[strategy, 100_000]
+        for cost in small, large:
+            assert cost.step_bytes == cost.peak_bytes - cost.state_bytes > 0
+            assert cost.state_bytes >= 3 * cost.n_items * 32 * 4  # V, m, v in float32
+        table_growth = 3 * 90_000 * 32 * 4
+        assert large.state_bytes - small.state_bytes >= 0.99 * table_growth
+        assert large.step_bytes - small.step_bytes < table_growth / 10, strategy
+        assert large.step_bytes < large.state_bytes, strategy
+
+
 def test_step_flops_by_hand():
     # Tower (16 features, 32 hidden, d = 2, B = 1): 2 (2 * 16 * 32 + 3 * 32 * 2) = 2432.
     # Full, n = 100: 8 * 100 * 2 + 2 * 5 * 2 = 1620. Uniform, C = 5 + 3: 6 * 8 * 2 = 96.
@@ -50,6 +73,45 @@ def test_step_flops_by_hand():
     assert step_flops("in-batch", 100, 2, 4, 3, hidden=32) == tower_4 + 960
     assert step_flops("in-batch", 10**6, 2, 4, 3, hidden=32) == tower_4 + 960
     assert step_flops("in-batch", 10, 2, 4, 3, hidden=32) == tower_4 + 6 * 4 * 10 * 2
+
+
+def formula_value(formula: str, **symbols: int) -> int:
+    """A formula as the page writes it, evaluated: ``2B\\min(n, 512)d + 6B(P + K)d``
+    with B, n, d, P, K given; side by side is a product, as a student reads it."""
+    tokens = re.findall(r"\\min|\d+|[A-Za-z]|[()+,]", formula)
+    assert "".join(tokens) == formula.replace(" ", ""), f"not a formula: {formula}"
+    python = ""
+    for before, token in zip([None, *tokens[:-1]], tokens, strict=True):
+        if before and re.fullmatch(r"\d+|[A-Za-z)]", before) and re.fullmatch(
+                r"\\min|[A-Za-z(]|\d+", token):
+            python += "*"
+        python += "min" if token == "\\min" else token
+    return eval(python, {"__builtins__": {}, "min": min}, symbols)
+
+
+@pytest.mark.parametrize("strategy", COST_STRATEGIES)
+@pytest.mark.parametrize("dim, batch_size, negatives", [(32, 256, 20), (2, 32, 1), (8, 64, 50)])
+def test_the_captions_formula_counts_what_step_flops_counts(strategy, dim, batch_size, negatives):
+    """The Why sample? page's caption writes each strategy's GFLOP as the
+    tower's formula plus its own (step_cost.ITEM_FLOPS): evaluated, they give
+    step_flops at every corpus size, on both sides of hard's pool and of
+    in-batch's B P positives."""
+    assert set(ITEM_FLOPS) == set(COST_STRATEGIES)
+    formula = f"{TOWER_FLOPS} + {ITEM_FLOPS[strategy][1]}"
+    for n_items in (100, 511, 512, 513, 1_000, 10_000, 1_000_000):
+        assert formula_value(formula, B=batch_size, d=dim, n=n_items, K=negatives,
+                             P=PARAMS["positives"].default, F=FEATURES,
+                             h=PARAMS["hidden"].default) == step_flops(
+            strategy, n_items, dim, batch_size, negatives), (strategy, n_items)
+
+
+def test_the_flops_text_names_each_strategy_once_with_its_formula():
+    text = flops_text(CostConfig(strategies=("hard", "uniform", "popularity"), negatives=1))
+    assert "$K$ = 1 negative per query" in text
+    assert text.count("**uniform**, **popularity**: ") == 1  # one formula, named together
+    for strategy in ("hard", "uniform"):
+        assert f"${ITEM_FLOPS[strategy][1]}$" in text
+    assert "**full**" not in text and "**in-batch**" not in text
 
 
 @pytest.mark.parametrize("field, value, phrase", [
