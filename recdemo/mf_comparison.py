@@ -88,6 +88,9 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
                f"{pair(mf.cold_start_metrics['fold-in'], k)}" if brought else
                "fold-in: nothing to fold in (each test query's one positive is kept for scoring)")
 
+    listed = min(k, dataset.n_items)  # a top-k list of fewer items is every item
+    every = f" (every item: k = {k} is more than the {listed} items)" if listed < k else ""
+
     def micro(name):
         return f"{1e6 * serving[name]:.1f} µs"
 
@@ -108,7 +111,8 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             "negative and by weight decay"),
         Row("folding",
             f"spurious@{k} {observed_only.final_metrics['spurious_at_k']:.2f} with observed "
-            f"pairs only (w0 = 0), {mf.final_metrics['spurious_at_k']:.2f} with w0 = {w0:g}",
+            "pairs only (w0 = 0)"
+            + (f", {mf.final_metrics['spurious_at_k']:.2f} with w0 = {w0:g}" if w0 else ""),
             f"{named(run_label(positives_only.config))}: spurious@{k} "
             f"{positives_only.final_metrics['spurious_at_k']:.2f}; "
             f"uniform negatives: {uniform.final_metrics['spurious_at_k']:.2f}"),
@@ -118,7 +122,7 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             f"{seconds['uniform']:.2f} s here (uniform); the full softmax costs a pass over "
             "every item per step (the Why sample? page)"),
         Row("serving, per query",
-            f"a stored top-{k} list {micro('mf_precomputed')}; a stored row, scored "
+            f"a stored top-{listed} list{every} {micro('mf_precomputed')}; a stored row, scored "
             f"{micro('mf_lookup')}"
             + (f"; a new query folded in, scored {micro('mf_fold_in')}" if brought else ""),
             f"the tower's forward pass, scored {micro('softmax')}"),
