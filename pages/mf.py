@@ -25,8 +25,8 @@ for config in (mf_config, observed_only, *softmax.values()):  # the workers star
 ui.page_setup()
 # The controls above the picture, in a row (in presenter view beside it; above
 # it again on a tablet, where a column beside it is too narrow), the picture,
-# then the text.
-controls = st.container()
+# then the text. Above the picture, why it is not of these settings, if it is not.
+controls, notice = st.container(), st.container()
 text, picture = ui.text_and_picture()
 text.markdown(
     "**Matrix factorization** (WALS) learns one row per training query and one per "
@@ -50,21 +50,26 @@ ui.control("gravity", places[3], label="softmax: gravity")
 places[3].caption("Gravity (positives-only softmax) pulls every score toward 0, as w0 pulls "
                   "every unobserved pair.")
 
-dataset = ui.dataset(data_config)
-mf, mf_config = ui.trained_run_or_explain(data_config, mf_config, slot="mf")
-positives, _ = ui.trained_run_or_explain(data_config, softmax["positives-only"],
-                                         slot="mf_softmax")
-if mf is None or positives is None:
+# Where a run does not train, the page shows the last pair that did: all of it,
+# references and tables too, of their own data and settings.
+with notice:
+    shown = ui.trained_or_explain(data_config, (mf_config, softmax["positives-only"]),
+                                  slot="mf", last_shown="Everything below is of the last runs "
+                                  "that trained.")
+if shown is None:
     st.stop()
+data_config, (mf, positives), (mf_config, positives_config) = shown
+observed_only = dataclasses.replace(mf_config, unobserved_weight=0.0)
+dataset = ui.dataset(data_config)
 refs = ui.references(data_config, mf_config.k, held_out_by_mf=True)
 observed = ui.trained_run_or_none(data_config, observed_only)
-shown = {mf_config: mf, observed_only: observed, softmax["positives-only"]: positives}
-for config, run in shown.items():  # MF at w0 = 0 is the observed-only run: said once
+runs = {mf_config: mf, observed_only: observed, positives_config: positives}
+for config, run in runs.items():  # MF at w0 = 0 is the observed-only run: said once
     if run is not None:
         text.markdown(claims.verdict_claim(figures.run_label(config), run, refs,
                                            run_settings(data_config, config)).text)
 with picture:
-    figure = ui.small_multiples(data_config, (mf_config, softmax["positives-only"]), cols=2,
+    figure = ui.small_multiples(data_config, (mf_config, positives_config), cols=2,
                                 height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
     ui.chart(ui.for_projector(figure), "mf_side_by_side",
              f"recdemo-mf-seed{data_config.seed}",
@@ -74,17 +79,21 @@ picture.caption(f"Measured on {len(dataset.test)} held-out test queries, new to 
                 f"factorization: embedded by {mf_config.cold_start} (see the table).")
 
 st.header("The source's table, measured")
+# uniform and in-group: positives-only's settings without its gravity
+uniform, in_group = (dataclasses.replace(positives_config, strategy=strategy, gravity=0.0)
+                     for strategy in ("uniform", "in-group"))
 measured = ui.mf_comparison(data_config, mf=mf_config, observed_only=observed_only,
-                            positives_only=softmax["positives-only"], uniform=softmax["uniform"],
-                            in_group=softmax["in-group"])
+                            positives_only=positives_config, uniform=uniform, in_group=in_group)
 if measured is None:  # it said why
     st.stop()
-st.caption(mf_comparison.scored_caption(cold_start_split(dataset).known.shape[1],
-                                         data_config.positives, mf_config.cold_start)
+# The tables may be the last ones measured: what is said of them is of their own data.
+tables_data, tables_mf, comparison = measured
+st.caption(mf_comparison.scored_caption(cold_start_split(ui.dataset(tables_data)).known.shape[1],
+                                         tables_data.positives, tables_mf.cold_start)
            + " Times are this server's, measured now.")
 st.table([{"compared on": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
-          for row in measured.table])
-for note in claims.metric_caveats(mf_config.k, data_config.items_per_group, data_config.groups):
+          for row in comparison.table])
+for note in claims.metric_caveats(tables_mf.k, tables_data.items_per_group, tables_data.groups):
     st.caption(note)  # they hold for both tables
 
 st.header("Is folding fine for a scorer of pre-filtered candidates?")
@@ -94,10 +103,11 @@ st.markdown(
     "the **in-group** model, trained with negatives from the query's own group only (the "
     "Lesson's section 4), ranks only the candidates matrix factorization (as set above) "
     "retrieves for each query. "
-    + claims.two_stage_claim(measured.pipeline, measured.scored, refs).text
+    + claims.two_stage_claim(comparison.pipeline, comparison.scored, ui.references(
+        tables_data, tables_mf.k, held_out_by_mf=True)).text
 )
 st.table([{"pipeline": row.topic, "first stage": row.mf, "final top-k": row.softmax}
-          for row in measured.two_stages])
+          for row in comparison.two_stages])
 st.markdown(
     "The source concludes that matrix factorization is usually the better choice for large "
     "corpora (easier to scale, cheaper to query, less prone to folding), and that the softmax "

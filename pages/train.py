@@ -32,10 +32,12 @@ wanted = verdicts.expected(shown)
 if wanted is not None:
     for note in warnings({settings["strategy"]: wanted}, run_settings(data_config, shown)):
         st.warning(note, icon=":material/warning:")
-dataset = ui.dataset(data_config)
-result, config = ui.trained_run_or_explain(data_config, shown, slot="train")
-if result is None:
+last_good = ui.trained_or_explain(data_config, (shown,), slot="train")
+if last_good is None:
     st.stop()
+# The run shown may be the last that trained: the page is of its data.
+data_config, (result,), (config,) = last_good
+dataset = ui.dataset(data_config)
 # The deltas compare with plain positives-only: no gravity, everything else alike.
 plain = dataclasses.replace(config.without_switch(), strategy="positives-only", gravity=0.0)
 baseline = None if config == plain else ui.trained_run_or_none(data_config, plain)

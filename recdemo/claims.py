@@ -321,6 +321,16 @@ def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
 
 # Two stages (the MF page) -------------------------------------------------------
 
+def candidates_floor(candidates: int, items_per_group: int) -> str:
+    """Where MF retrieves more candidates than a group has items, the share of
+    them that must come from other groups whatever MF does, in words: " (at
+    least 67% must: 30 candidates, 10 items a group)"; else ""."""
+    if candidates <= items_per_group:
+        return ""
+    return (f" (at least {percent(1 - items_per_group / candidates)} must: "
+            f"{quantity(candidates, 'candidate')}, {quantity(items_per_group, 'item')} a group)")
+
+
 def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
     """The source's "it is usually acceptable for DNN models to fold, since you
     mostly care about ranking a pre-filtered set of candidates", on these runs:
@@ -338,11 +348,16 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
                 f"{VERDICT_WORDS[alone]})")
     auc = (f"cross-group AUC {fmt(metrics['cross_group_auc'])} against the data's own "
            f"{fmt(refs.oracle['cross_group_auc'])}")
-    share = f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other groups"
+    retrieved = pipeline.retrieved.shape[1]
+    floor = candidates_floor(retrieved, refs.items_per_group)
+    none = pipeline.retrieved_spurious == 0
+    share = ("none of MF's candidates come from other groups" if none
+             else f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other "
+                  f"groups{floor}")
+    few = share if none or floor else f"only {share}"  # "only" but where it must be so many
     if room := no_room(refs):  # the question has no answer on this data
         return Claim(False, f"On this data the question has no answer: {spurious}; {auc}. "
                             f"{room}")
-    retrieved = pipeline.retrieved.shape[1]
     if retrieved >= refs.items_per_group * refs.groups:  # MF filters nothing
         return Claim(False, f"On this data MF retrieves all {retrieved} items ({CANDIDATES_PER_K} "
                             f"x k, at most the corpus): nothing is pre-filtered, and the pipeline "
@@ -350,8 +365,8 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
                             f"(spurious@{k} {fmt(metrics['spurious_at_k'])}; {auc}).")
     if found == SEPARATES:
         return Claim(True, f"On this data, yes: the two-stage pipeline separates the groups "
-                           f"({spurious}; {auc}). Only {share}, and the in-group scorer only "
-                           "ranks the candidates.")
+                           f"({spurious}; {auc}). {few[0].upper() + few[1:]}, and the in-group "
+                           "scorer only ranks the candidates.")
     if excess is not None and excess <= SEPARATE_EXCESS:
         return Claim(False, f"On this data, its top {k} says yes and its whole ranking no: "
                             f"{spurious}, as few as a run that separates; but every item beyond "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recdemo.claims import named, percent, quantity, recall_is_meaningful
+from recdemo.claims import candidates_floor, named, percent, quantity, recall_is_meaningful
 from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
 from recdemo.mf import (
@@ -64,8 +64,8 @@ def measure(dataset, *, mf: MFResult, observed_only: MFResult, positives_only: T
         comparison_rows(dataset, mf=mf, observed_only=observed_only,
                         positives_only=positives_only, uniform=uniform, seconds=seconds,
                         serving=serving),
-        two_stage_rows(mf.config.k, dataset.config.items_per_group, uniform=uniform,
-                       in_group=in_group, pipeline=pipeline),
+        two_stage_rows(mf.config.k, uniform=uniform, in_group=in_group, pipeline=pipeline,
+                       items_per_group=dataset.config.items_per_group),
         pipeline,
         {"uniform": uniform.final_metrics, "in-group": in_group.final_metrics})
 
@@ -91,6 +91,9 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
                f"{pair(mf.cold_start_metrics['fold-in'], k, per_group)}" if brought else
                "fold-in: nothing to fold in (each test query's one positive is kept for scoring)")
 
+    listed = min(k, dataset.n_items)  # a top-k list of fewer items is every item
+    every = f" (every item: k = {k} is more than the {listed} items)" if listed < k else ""
+
     def micro(name):
         return f"{1e6 * serving[name]:.1f} µs"
 
@@ -112,7 +115,8 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             "negative and by weight decay"),
         Row("folding",
             f"spurious@{k} {observed_only.final_metrics['spurious_at_k']:.2f} with observed "
-            f"pairs only (w0 = 0), {mf.final_metrics['spurious_at_k']:.2f} with w0 = {w0:g}",
+            "pairs only (w0 = 0)"
+            + (f", {mf.final_metrics['spurious_at_k']:.2f} with w0 = {w0:g}" if w0 else ""),
             f"{named(run_label(positives_only.config))}: spurious@{k} "
             f"{positives_only.final_metrics['spurious_at_k']:.2f}; "
             f"uniform negatives: {uniform.final_metrics['spurious_at_k']:.2f}"),
@@ -122,25 +126,28 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             f"{seconds['uniform']:.2f} s here (uniform); the full softmax costs a pass over "
             "every item per step (the Why sample? page)"),
         Row("serving, per query",
-            f"a stored top-{k} list {micro('mf_precomputed')}; a stored row, scored "
+            f"a stored top-{listed} list{every} {micro('mf_precomputed')}; a stored row, scored "
             f"{micro('mf_lookup')}"
             + (f"; a new query folded in, scored {micro('mf_fold_in')}" if brought else ""),
             f"the tower's forward pass, scored {micro('softmax')}"),
     ]
 
 
-def two_stage_rows(k: int, per_group: int, *, uniform: TrainHistory, in_group: TrainHistory,
-                   pipeline: TwoStageResult) -> list[Row]:
+def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
+                   pipeline: TwoStageResult, items_per_group: int) -> list[Row]:
     """The source's conclusion, "it is usually acceptable for DNN models to
     fold, since you mostly care about ranking a pre-filtered set": the in-group
     model alone, and after MF's retrieval, against uniform (what each did, the
-    page's sentence says: claims.two_stage_claim)."""
+    page's sentence says: claims.two_stage_claim). Where a group has fewer
+    items than MF retrieves, the share of other groups' it must retrieve too."""
+    candidates = pipeline.retrieved.shape[1]
     return [
-        Row("in-group softmax alone", "", pair(in_group.final_metrics, k, per_group)),
-        Row(f"MF retrieves {pipeline.retrieved.shape[1]}, in-group ranks them",
-            f"{percent(pipeline.retrieved_spurious)} of the candidates from other groups",
-            pair(pipeline.metrics, k, per_group)),
-        Row("uniform softmax", "", pair(uniform.final_metrics, k, per_group)),
+        Row("in-group softmax alone", "", pair(in_group.final_metrics, k, items_per_group)),
+        Row(f"MF retrieves {candidates}, in-group ranks them",
+            f"{percent(pipeline.retrieved_spurious)} of the candidates from other groups"
+            + candidates_floor(candidates, items_per_group),
+            pair(pipeline.metrics, k, items_per_group)),
+        Row("uniform softmax", "", pair(uniform.final_metrics, k, items_per_group)),
     ]
 
 

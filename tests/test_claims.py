@@ -17,7 +17,7 @@ import pytest
 
 from recdemo import claims
 from recdemo.data import DataConfig, make_dataset
-from recdemo.mf_comparison import pair, scored_caption
+from recdemo.mf_comparison import pair, scored_caption, two_stage_rows
 from recdemo.references import References, references
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
@@ -284,6 +284,50 @@ def test_the_two_stage_sentence_gives_the_reason_its_numbers_give():
     spurious = claims.two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS)
     assert not spurious.holds and spurious.text.startswith("On this data, no")
     assert "30% of MF's candidates come from other groups" in spurious.text
+
+
+METRICS = {"spurious_at_k": 0.5, "within_group_recall_at_k": 0.5, "cross_group_auc": 0.6}
+
+
+def test_the_two_stage_sentence_says_none_and_the_share_that_must_come_from_other_groups():
+    """Reviews' links: /mf?seed=2024&leak=0 ("Only 0% of MF's candidates come
+    from other groups") and /mf?seed=31&items_per_group=10 ("67% of MF's
+    candidates come from other groups", where 30 candidates from groups of 10
+    items must be at least 67% other groups' whatever MF does)."""
+    scored = {"uniform": {"spurious_at_k": 0.08, "cross_group_auc": 0.95},
+              "in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.3}}
+
+    def pipeline(spurious, auc, retrieved_spurious):
+        return SimpleNamespace(metrics={"spurious_at_k": spurious, "cross_group_auc": auc},
+                               retrieved=np.zeros((5, 30), dtype=int),
+                               retrieved_spurious=retrieved_spurious)
+
+    clean = claims.two_stage_claim(pipeline(0.0, 0.9, 0.0), scored, REFS)
+    assert clean.holds and "0%" not in clean.text
+    assert clean.text.endswith("None of MF's candidates come from other groups, and the "
+                               "in-group scorer only ranks the candidates.")
+    assert "Only 4% of MF's" in claims.two_stage_claim(pipeline(0.05, 0.88, 0.04), scored,
+                                                       REFS).text
+    small = References(oracle=REFS.oracle, random=REFS.random, k=10, items_per_group=10,
+                       groups=5)
+    must = claims.two_stage_claim(pipeline(0.5, 0.6, 2 / 3), scored, small)
+    assert not must.holds
+    assert ("67% of MF's candidates come from other groups (at least 67% must: 30 candidates, "
+            "10 items a group), and the in-group scorer") in must.text
+    assert "(at least" not in claims.two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS).text
+
+    rows = two_stage_rows(10, uniform=SimpleNamespace(final_metrics=METRICS),
+                          in_group=SimpleNamespace(final_metrics=METRICS),
+                          pipeline=SimpleNamespace(metrics=METRICS, retrieved_spurious=0.7,
+                                                   retrieved=np.zeros((5, 30), dtype=int)),
+                          items_per_group=10)
+    assert rows[1].mf == ("70% of the candidates from other groups (at least 67% must: "
+                          "30 candidates, 10 items a group)")
+    assert two_stage_rows(10, uniform=SimpleNamespace(final_metrics=METRICS),
+                          in_group=SimpleNamespace(final_metrics=METRICS),
+                          pipeline=SimpleNamespace(metrics=METRICS, retrieved_spurious=0.3,
+                                                   retrieved=np.zeros((5, 30), dtype=int)),
+                          items_per_group=40)[1].mf == "30% of the candidates from other groups"
 
 
 def test_the_two_stage_sentence_where_there_is_nothing_to_test():

@@ -291,3 +291,23 @@ def test_the_comparison_table_has_the_sources_rows_with_these_runs_numbers():
     fold_in = mf.cold_start_metrics["fold-in"]["spurious_at_k"]
     assert f"spurious@10 {fold_in:.2f}" in rows[1].mf
     assert len(two_stages) == 3 and "candidates from other groups" in two_stages[1].mf
+    assert rows[5].mf.startswith("a stored top-10 list ") and "every item" not in rows[5].mf
+
+
+def test_the_folding_and_serving_cells_at_w0_0_and_at_k_past_the_items():
+    """Reviews' links: /mf?unobserved_weight=0 (the folding cell gave the same
+    run twice, "0.37 with observed pairs only (w0 = 0), 0.37 with w0 = 0") and
+    /mf?groups=2&items_per_group=10&k=50 ("a stored top-50 list" of 20 items)."""
+    from recdemo.mf_comparison import comparison_rows
+
+    data = dataset()  # 30 items
+    mf = train_mf(data, MFConfig(unobserved_weight=0.0, k=50))
+    uniform, positives_only = (train(data, TrainConfig(strategy=s, epochs=1, k=50))
+                               for s in ("uniform", "positives-only"))
+    serving = dict.fromkeys(("mf_precomputed", "mf_lookup", "mf_fold_in", "softmax"), 1e-6)
+    rows = comparison_rows(data, mf=mf, observed_only=mf, positives_only=positives_only,
+                           uniform=uniform, seconds={"mf": 1.0, "uniform": 1.0}, serving=serving)
+    spurious = f"{mf.final_metrics['spurious_at_k']:.2f}"
+    assert rows[3].mf == f"spurious@50 {spurious} with observed pairs only (w0 = 0)"
+    assert rows[5].mf.startswith("a stored top-30 list (every item: k = 50 is more than the 30 "
+                                 "items) 1.0 µs; "), rows[5].mf

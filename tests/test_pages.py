@@ -641,6 +641,40 @@ def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():
         "yes", "no", "its top 10 says yes and its whole ranking no"))
 
 
+def test_the_mf_page_falls_back_to_the_last_runs_with_their_own_data():
+    """A review's session: MF at seed 7, then positives 1 on Train (a data
+    setting every page shares), then MF again, where fold-in cannot train.
+    The page shows the last runs that trained, and everything on it is of their
+    data (positives 5): the verdicts' references, the picture, the tables. It
+    drew positives 1's references beside them, then a traceback."""
+    from recdemo.claims import fmt
+    from recdemo.data import DataConfig, make_dataset
+    from recdemo.mf import mf_references
+
+    at = open_page("pages/mf.py", seed=7, epochs=5)
+    assert no_exceptions(at)
+    before = chart_spec(at, "mf_side_by_side")["data"]
+    at.switch_page("pages/train.py").run()
+    at.slider(key="control_positives").set_value(1).run()
+    at.switch_page("pages/mf.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    (error,) = [e.value for e in at.error]
+    assert "cold_start fold-in needs positives of at least 2" in error
+    assert error.endswith("Everything below is of the last runs that trained. It is of the "
+                          "data it trained on: positives 5 (now 1)."), error
+    old, new = (mf_references(make_dataset(DataConfig(seed=7, positives=positives)), 10)
+                for positives in (5, 1))
+    own = (f"against the data's own {fmt(old.oracle['spurious_at_k'])} and a random ranking's "
+           f"{fmt(old.random['spurious_at_k'])}; cross-group AUC")
+    assert fmt(old.oracle["spurious_at_k"]) != fmt(new.oracle["spurious_at_k"])
+    verdicts = [m.value for m in at.markdown if m.value.startswith(("**wals", "**positives"))]
+    assert len(verdicts) == 3 and all(own in v for v in verdicts), verdicts
+    assert chart_spec(at, "mf_side_by_side")["data"] == before, "the last runs' picture"
+    assert len(at.table) == 2
+    assert any("2 of each test query's 5 positives are what it brings" in c.value
+               for c in at.caption)
+
+
 def test_the_mf_pages_gravity_is_positives_only_s_and_its_cells_follow_its_data():
     """Gravity trains positives-only with it; uniform and in-group, the two
     stages' references, train without it, whatever the control says. With one

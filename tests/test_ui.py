@@ -1,6 +1,7 @@
 """ui.work and ui.runs: shared training, outside any page: runs are shared,
 and a dead worker process does not take training down with it."""
 
+import dataclasses
 import functools
 import logging
 import threading
@@ -99,7 +100,7 @@ def test_a_run_whose_worker_fails_twice_is_explained_not_raised(monkeypatch):
     monkeypatch.setattr(ui.runs, "trained_run", broken)
     monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
     errors = []
-    assert ui.trained_run_or_explain(DATA, TrainConfig(), slot="test") == (None, None)
+    assert ui.trained_or_explain(DATA, (TrainConfig(),), slot="test") is None
     assert ui.trained_run_or_none(DATA, TrainConfig()) is None
     assert len(errors) == 1 and "worker process stopped" in errors[0]
 
@@ -225,14 +226,41 @@ def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
     monkeypatch.setattr(ui.runs, "trained_run", trained_run)
     monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
     monkeypatch.setattr(ui.runs.st, "session_state", {})
-    assert ui.trained_run_or_explain(DATA, bad, slot="train") == (None, None)
+    assert ui.trained_or_explain(DATA, (bad,), slot="train") is None
     assert "picture below" not in errors[-1] and "nothing earlier" in errors[-1]
     good = TrainConfig(epochs=2, seed=14)
-    result, _ = ui.trained_run_or_explain(DATA, good, slot="train")
-    assert ui.trained_run_or_explain(DATA, bad, slot="train") == (result, good)
+    shown = ui.trained_or_explain(DATA, (good,), slot="train")
+    assert ui.trained_or_explain(DATA, (bad,), slot="train") == (DATA, shown.results, (good,))
     assert errors[-1].startswith("Training diverged") and \
         errors[-1].endswith("The picture below is the last run that trained.")
     assert len(errors) == 2
+
+
+def test_the_last_run_shown_instead_comes_with_its_own_data(monkeypatch):
+    """A run that fails on new data (positives 1 for MF's fold-in, say) falls
+    back to the last one that trained on its own data, and says which: a page
+    draws everything of that data, never the new data's references beside the
+    old run. Where a page needs this data's runs (same_data), none is shown."""
+    new = dataclasses.replace(DATA, positives=1)
+    real_trained_run = ui.runs.trained_run
+
+    def trained_run(data_config, config):
+        if data_config == new:
+            raise ValueError("With 1 positive per query a new query brings nothing to fold in.")
+        return real_trained_run(data_config, config)
+
+    errors = []
+    monkeypatch.setattr(ui.runs, "trained_run", trained_run)
+    monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
+    monkeypatch.setattr(ui.runs.st, "session_state", {})
+    configs = (TrainConfig(epochs=2, seed=15), TrainConfig(epochs=2, seed=16))
+    assert ui.trained_or_explain(DATA, configs, slot="mf").data_config == DATA
+    shown = ui.trained_or_explain(new, configs, slot="mf")
+    assert shown.data_config == DATA and shown.configs == configs
+    assert shown.results == tuple(real_trained_run(DATA, config) for config in configs)
+    assert errors[-1].endswith("It is of the data it trained on: positives 5 (now 1)."), errors
+    assert ui.trained_or_explain(new, configs, slot="mf", same_data=True) is None
+    assert errors[-1].endswith("There is nothing earlier to show instead.")
 
 
 @pytest.mark.parametrize("point, inspected", [

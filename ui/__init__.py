@@ -37,7 +37,7 @@ from ui.runs import (
     looked_at,
     mf_comparison,
     step_costs,
-    trained_run_or_explain,
+    trained_or_explain,
     trained_run_or_none,
     trained_runs,
 )
@@ -70,6 +70,6 @@ __all__ = [
     "negatives_figure", "open_view_link", "page_setup", "presenting", "protocols",
     "query_label", "references", "request_run", "run_through_navigation", "set_setting",
     "settings", "small_multiples", "step_costs", "text_and_picture", "title", "train_config",
-    "trained_run", "trained_run_or_explain", "trained_run_or_none", "trained_runs",
+    "trained_or_explain", "trained_run", "trained_run_or_none", "trained_runs",
     "training_curves", "unreachable_host", "unreachable_warning", "view_link",
 ]

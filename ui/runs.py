@@ -6,6 +6,7 @@ measurement cells; the MF page's tables and an exercise's runs.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -41,20 +42,46 @@ def trained_run_or_none(data_config: DataConfig, config: TrainConfig | MFConfig)
         return None
 
 
-def trained_run_or_explain(data_config: DataConfig, config: TrainConfig | MFConfig, slot: str):
-    """The trained run, or, if it diverged or is too large, an error naming what
-    to change and the last run that did train in this ``slot``, if there is one
-    (it is shown instead, and the error says so). Returns (result, config),
-    (None, None) when nothing can be shown."""
+class Shown(NamedTuple):
+    """Runs a page shows, all of one data: the settings' own, or the last that
+    trained in its slot (its references, verdicts and figures are of ``data_config``)."""
+    data_config: DataConfig
+    results: tuple
+    configs: tuple
+
+
+def trained_or_explain(data_config: DataConfig, configs: tuple, slot: str,
+                       same_data: bool = False,
+                       last_shown: str = "The picture below is the last run that trained."):
+    """The trained runs of ``configs`` on ``data_config``, or, if one diverged or
+    is too large, an error naming what to change and the last runs that did
+    train together in this ``slot``, if there are some (shown instead, with
+    their own data and configs, and the error says so; with ``same_data``,
+    only runs of ``data_config``). Returns a Shown, or None when nothing can be shown."""
     try:
-        result = trained_run(data_config, config)
+        results = tuple(trained_run(data_config, config) for config in configs)
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
         last = st.session_state.get(f"last_good_{slot}")
-        shown = trained_run_or_none(*last) if last else None
-        _explain(err, shown is not None, slot)
-        return (shown, last[1]) if shown is not None else (None, None)
-    st.session_state[f"last_good_{slot}"] = (data_config, config)
-    return result, config
+        if last is not None and same_data and last[0] != data_config:
+            last = None
+        shown = None
+        if last is not None:
+            results = tuple(trained_run_or_none(last[0], config) for config in last[1])
+            shown = None if None in results else Shown(last[0], results, last[1])
+        if shown is not None and shown.data_config != data_config:
+            last_shown += (" It is of the data it trained on: "
+                           f"{_data_changes(shown.data_config, data_config)}.")
+        _explain(err, shown is not None, slot, last_shown)
+        return shown
+    st.session_state[f"last_good_{slot}"] = (data_config, tuple(configs))
+    return Shown(data_config, results, tuple(configs))
+
+
+def _data_changes(shown: DataConfig, now: DataConfig) -> str:
+    """The data settings of ``shown`` that differ from ``now``, as "positives 5 (now 1)"."""
+    return ", ".join(f"{name} {getattr(shown, name)} (now {getattr(now, name)})"
+                     for name in DataConfig.__dataclass_fields__
+                     if getattr(shown, name) != getattr(now, name))
 
 
 def trained_runs(data_config: DataConfig, strategies, slot: str) -> dict:
@@ -66,12 +93,22 @@ def trained_runs(data_config: DataConfig, strategies, slot: str) -> dict:
     runs = {}
     progress = st.progress(0.0, text="Training…")
     for index, (strategy, config) in enumerate(configs.items()):
-        result, config = trained_run_or_explain(data_config, config, slot=f"{slot}_{strategy}")
-        if result is not None:
-            runs[strategy] = (result, config)
+        # Only runs of this data: the page's references and figures are of it.
+        shown = trained_or_explain(data_config, (config,), slot=f"{slot}_{strategy}",
+                                   same_data=True)
+        if shown is not None:
+            runs[strategy] = (shown.results[0], shown.configs[0])
         progress.progress((index + 1) / len(strategies), text=f"Trained {strategy}")
     progress.empty()
     return runs
+
+
+class Tables(NamedTuple):
+    """The MF page's tables (mf_comparison.Comparison) with the data and the
+    MF settings they were measured with: the session's last ones may be of others."""
+    data_config: DataConfig
+    mf: MFConfig
+    comparison: object
 
 
 def mf_comparison(data_config: DataConfig, *, mf: MFConfig, observed_only: MFConfig,
@@ -80,7 +117,8 @@ def mf_comparison(data_config: DataConfig, *, mf: MFConfig, observed_only: MFCon
     times serving, which the server's own busy process would distort. Shared
     by every session once measured, like a run. If a run it needs did not
     train, or its worker died ATTEMPTS times, an error says so, above the
-    session's last tables if it has some (returned instead), else None."""
+    session's last tables if it has some (returned instead), else None.
+    Returns Tables."""
     key = ("mf comparison", data_config, mf, observed_only, positives_only, uniform, in_group)
 
     def tables():
@@ -89,7 +127,8 @@ def mf_comparison(data_config: DataConfig, *, mf: MFConfig, observed_only: MFCon
             ("uniform", uniform), ("in_group", in_group))}
         cost = work_cost.mf_comparison_seconds(data_config, mf, uniform)
         task = (functools.partial(measure, **runs), dataset(data_config))
-        return collected(lambda: ask(key, lambda: task, cost), key, "Measuring…")
+        return Tables(data_config, mf,
+                      collected(lambda: ask(key, lambda: task, cost), key, "Measuring…"))
 
     return _measured_or_explained(tables, "mf_comparison", "The tables below are the last "
                                   "ones measured.")
