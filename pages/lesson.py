@@ -21,17 +21,19 @@ STORY = ("positives-only", "in-group", "uniform")
 st.title("Why recommenders need negatives")
 ui.page_setup(data_controls=False)
 text, picture = ui.text_and_picture()  # the picture first
-text.markdown(
+INTRO = (
     "A **softmax recommender** maps a query (a user, a context) to an embedding "
     "and scores every item against it. Trained without the right negatives it can "
     "**fold**: different groups of items land in the same region of the embedding "
-    "space, and a query gets items from the wrong group. Above, the same data "
-    "trained three ways. Top: the embeddings (squares are queries, circles are "
-    "items, one color per group; think: one language on a video site). Bottom: "
+    "space, and a query gets items from the wrong group. {above}"
+)
+intro = text.empty()  # said again below if a run does not train
+intro.markdown(INTRO.format(above=(
+    "Above, the same data trained three ways. Top: the embeddings (squares are queries, "
+    "circles are items, one color per group; think: one language on a video site). Bottom: "
     "**what each model recommends**, exactly: a mark for each of a held-out query's "
     "top items, in the item's color. Marks in the gray blocks on the diagonal are "
-    "from the query's own group."
-)
+    "from the query's own group.")))
 
 data_config = ui.data_config()
 settings = ui.train_config()
@@ -51,6 +53,9 @@ if undone_config is not None:
 with picture:  # its progress where the picture will be, on the first screen
     runs = ui.trained_runs(data_config, STORY, slot="lesson")
 results = {strategy: result for strategy, (result, _) in runs.items()}
+if not runs:
+    intro.markdown(INTRO.format(above="Here no run trained on these settings: the errors "
+                                "say what to change."))
 refs = ui.references(data_config, k)
 undone = ui.trained_run_or_none(data_config, undone_config) if undone_config else None
 if runs:

@@ -589,6 +589,19 @@ def test_the_lesson_at_one_epoch_and_k_1():
     assert "With 1 epoch there is no half to switch at" in text
 
 
+def test_the_lesson_where_no_run_trains_names_each_and_says_so():
+    """A review's link: three identical errors, none naming its run, under
+    "Above, the same data trained three ways" and no picture."""
+    at = open_page(page_file(""), learning_rate=10.0, seed=7)
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    for strategy in ("positives-only", "in-group", "uniform"):
+        assert any(e.startswith(f"**{strategy}**: Training diverged") for e in errors), errors
+    text = said(at)
+    assert "Here no run trained on these settings" in text
+    assert "Above, the same data trained three ways" not in text
+
+
 def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
     at = open_page(page_file("groups"), leak=0.0002, queries_per_group=300, positives=10,
                    groups=8, seed=4242, present="true")

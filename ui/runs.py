@@ -52,12 +52,14 @@ class Shown(NamedTuple):
 
 def trained_or_explain(data_config: DataConfig, configs: tuple, slot: str,
                        same_data: bool = False,
-                       last_shown: str = "The picture below is the last run that trained."):
+                       last_shown: str = "The picture below is the last run that trained.",
+                       of: str = ""):
     """The trained runs of ``configs`` on ``data_config``, or, if one diverged or
     is too large, an error naming what to change and the last runs that did
     train together in this ``slot``, if there are some (shown instead, with
     their own data and configs, and the error says so; with ``same_data``,
-    only runs of ``data_config``). Returns a Shown, or None when nothing can be shown."""
+    only runs of ``data_config``; ``of`` names the run in the error, where a
+    page trains several). Returns a Shown, or None when nothing can be shown."""
     try:
         results = tuple(trained_run(data_config, config) for config in configs)
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
@@ -71,7 +73,7 @@ def trained_or_explain(data_config: DataConfig, configs: tuple, slot: str,
         if shown is not None and shown.data_config != data_config:
             last_shown += (" It is of the data it trained on: "
                            f"{_data_changes(shown.data_config, data_config)}.")
-        _explain(err, shown is not None, slot, last_shown)
+        _explain(err, shown is not None, slot, last_shown, of)
         return shown
     st.session_state[f"last_good_{slot}"] = (data_config, tuple(configs))
     return Shown(data_config, results, tuple(configs))
@@ -95,7 +97,7 @@ def trained_runs(data_config: DataConfig, strategies, slot: str) -> dict:
     for index, (strategy, config) in enumerate(configs.items()):
         # Only runs of this data: the page's references and figures are of it.
         shown = trained_or_explain(data_config, (config,), slot=f"{slot}_{strategy}",
-                                   same_data=True)
+                                   same_data=True, of=strategy)
         if shown is not None:
             runs[strategy] = (shown.results[0], shown.configs[0])
         progress.progress((index + 1) / len(strategies), text=f"Trained {strategy}")
@@ -202,10 +204,12 @@ def _measured_or_explained(work, slot: str, last_shown: str):
 
 
 def _explain(err: Exception, last_shown: bool, slot: str,
-             shown: str = "The picture below is the last run that trained.") -> None:
-    """Why work did not finish, and what the page shows instead: ``shown``,
-    only when it follows. After worker deaths, a button to try again: a dead
-    worker is replaced at once, and the failure is not cached."""
+             shown: str = "The picture below is the last run that trained.",
+             of: str = "") -> None:
+    """Why work did not finish (``of`` names the run, where a page has several),
+    and what the page shows instead: ``shown``, only when it follows. After
+    worker deaths, a button to try again: a dead worker is replaced at once,
+    and the failure is not cached."""
     if isinstance(err, WORKER_FAILURES):
         message = (f"The server could not finish this work: its worker process stopped "
                    f"{ATTEMPTS} times (out of memory, or stopped by the system). Try again "
@@ -213,6 +217,6 @@ def _explain(err: Exception, last_shown: bool, slot: str,
     else:  # the library's sentence as it is: it may start with a parameter's name
         message = str(err) if str(err).endswith((".", "!", "?")) else f"{err}."
     message += f" {shown}" if last_shown else " There is nothing earlier to show instead."
-    st.error(message, icon="🚫")
+    st.error(f"**{of}**: {message}" if of else message, icon="🚫")
     if isinstance(err, WORKER_FAILURES):
         st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")
