@@ -33,7 +33,7 @@ ui.chart(ui.for_projector(figure), "small_multiples",
 
 st.header("The numbers")
 shown = list(METRICS)
-if not claims.recall_is_meaningful(k, data_config.items_per_group):
+if not claims.recall_is_meaningful(k, data_config):
     shown.remove("within_group_recall_at_k")
 references = {"the oracle": refs.oracle, "a random ranking": refs.random}
 # On a projector the table must fit without scrolling: no training times there.
@@ -75,7 +75,7 @@ for claim in said:
     if claim is not None and (not claim.holds or claim is said[-1]):
         st.markdown(claim.text)  # what the lesson does not expect, and going past the data
 st.markdown(claims.references_text(refs))
-for note in claims.metric_caveats(k, data_config.items_per_group, data_config.groups):
+for note in claims.metric_caveats(k, data_config):
     st.caption(note)
 # The metrics as measured (summary() rounds them to 4 decimals: 0.015000001
 # would show as 0.01 here and 0.02 in the table).

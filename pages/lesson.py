@@ -128,7 +128,7 @@ if {"positives-only", "uniform"} <= results.keys():
         + said(claims.folded_geometry(folded=folded, separated=results["uniform"],
                                       test_groups=dataset.test.groups)) + ". "
         + (claims.lowest_recall("positives-only", results).text
-           if claims.recall_is_meaningful(k, data_config.items_per_group) else "")
+           if claims.recall_is_meaningful(k, data_config) else "")
     )
 
 st.header("4. In-group negatives: good inside a group, folded across")
@@ -142,7 +142,7 @@ if {"in-group", "uniform"} <= results.keys():
     st.markdown(
         "Here, on the runs above. "
         + (claims.good_inside("in-group", in_group, "uniform", results["uniform"]).text + " "
-           if claims.recall_is_meaningful(k, data_config.items_per_group) else "")
+           if claims.recall_is_meaningful(k, data_config) else "")
         + claims.auc_below_half("in-group", in_group).text
     )
 
@@ -241,7 +241,7 @@ st.markdown(
     "share to chance's and it keeps three quarters of the separation (recdemo/verdicts.py).\n\n"
     + (claims.references_text(refs) if runs else "")
 )
-for note in claims.metric_caveats(k, data_config.items_per_group, data_config.groups):
+for note in claims.metric_caveats(k, data_config):
     st.caption(note)
 # Small text, not a caption, whose 0.6 opacity fades a link to 3:1 (axe-core's color-contrast).
 st.markdown(f":small[Source: Google's recommendation systems course, "

@@ -93,7 +93,7 @@ st.caption(mf_comparison.scored_caption(cold_start_split(ui.dataset(tables_data)
            + " Times are this server's, measured now.")
 st.table([{"compared on": row.topic, "matrix factorization": row.mf, "softmax DNN": row.softmax}
           for row in comparison.table])
-for note in claims.metric_caveats(tables_mf.k, tables_data.items_per_group, tables_data.groups):
+for note in claims.metric_caveats(tables_mf.k, tables_data):
     st.caption(note)  # they hold for both tables
 
 st.header("Is folding fine for a scorer of pre-filtered candidates?")

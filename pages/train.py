@@ -44,7 +44,7 @@ baseline = None if config == plain else ui.trained_run_or_none(data_config, plai
 k = config.k
 refs = ui.references(data_config, k)
 this_run = run_settings(data_config, config)
-caveats = claims.metric_caveats(k, data_config.items_per_group, data_config.groups)
+caveats = claims.metric_caveats(k, data_config)
 
 # The picture with its numbers (they follow the epoch on screen), then what
 # the run did and how to read the numbers.
@@ -61,7 +61,7 @@ if (baseline is not None and config.strategy == "positives-only" and config.grav
 other = (ui.trained_run_or_none(data_config, dataclasses.replace(
     config, logq_correction=not config.logq_correction)) if config.strategy in LOGQ_STRATEGIES
     else None)
-if other is not None and claims.recall_is_meaningful(k, data_config.items_per_group):
+if other is not None and claims.recall_is_meaningful(k, data_config):
     corrected, uncorrected = (result, other) if config.logq_correction else (other, result)
     text.markdown(claims_practice.logq_claim(figures.run_label(corrected.config), corrected,
                                              uncorrected, refs).text)
@@ -75,7 +75,7 @@ reading.caption(
 )
 for note in caveats:
     reading.caption(note)
-hidden = ({} if claims.recall_is_meaningful(k, data_config.items_per_group)
+hidden = ({} if claims.recall_is_meaningful(k, data_config)
           else {"within_group_recall_at_k": caveats[0]})
 same_frames = baseline is not None and len(baseline.metrics) == len(result.metrics)
 cards = figures.metric_cards(result, baseline if same_frames else None, hidden) | {

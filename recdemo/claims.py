@@ -186,13 +186,20 @@ def beyond_summary(runs: dict, refs: References) -> Claim | None:
                        "own group some items the data makes more likely for it.")
 
 
-def metric_caveats(k: int, items_per_group: int, groups: int) -> list[str]:
-    """The metrics that mean little at this cut-off, and why."""
+def metric_caveats(k: int, data) -> list[str]:
+    """The metrics that mean little at this cut-off on ``data`` (a DataConfig,
+    or References: its items_per_group, groups and positives), and why."""
+    items_per_group, groups, positives = data.items_per_group, data.groups, data.positives
     notes = []
     if items_per_group <= k:
         notes.append(f"Within-group recall@{k} is left out: a group has only {items_per_group} "
                      f"items, no more than k = {k}, so any ranking finds all of a query's "
                      "own-group positives in its top k and scores 1.")
+    elif positives >= items_per_group:
+        notes.append(f"Within-group recall@{k} is left out: with {positives} positives a query "
+                     f"and {items_per_group} items a group, a group's items are all (or all but "
+                     "a leaked few) positives of each of its queries, so every ranking scores "
+                     "about the same.")
     n_items = groups * items_per_group
     if k >= n_items:
         notes.append(f"With k = {k}, at least the {n_items} items in all, every ranking "
@@ -205,8 +212,11 @@ def metric_caveats(k: int, items_per_group: int, groups: int) -> list[str]:
     return notes
 
 
-def recall_is_meaningful(k: int, items_per_group: int) -> bool:
-    return items_per_group > k
+def recall_is_meaningful(k: int, data) -> bool:
+    """Can within-group recall@k tell rankings apart on ``data`` (as
+    metric_caveats)? Not where k covers a group, nor where a group's items are
+    all positives of its queries."""
+    return data.items_per_group > k and data.items_per_group > data.positives
 
 
 # Positives-only, beside a run that separates (Lesson, section 3) ---------------
@@ -430,7 +440,7 @@ def references_text(refs: References) -> str:
     """What the two references score here, in words."""
     k, oracle = refs.k, refs.oracle
     recall = (f", within-group recall@{k} {fmt(oracle['within_group_recall_at_k'])}"
-              if recall_is_meaningful(k, refs.items_per_group) else "")
+              if recall_is_meaningful(k, refs) else "")
     return (f"The **oracle** (items ranked by their chance to be among the query's held-out "
             f"positives under the data's generator) recommends "
             f"{percent(oracle['spurious_at_k'])} from other groups here (spurious@{k} "

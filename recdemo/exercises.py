@@ -49,7 +49,7 @@ def _folding(looked: Looked) -> str:
         folded=folded, separated=uniform, test_groups=looked.test_groups))
     recall = (claims.lowest_recall("positives-only", {"positives-only": folded,
                                                       "uniform": uniform}).text
-              if claims.recall_is_meaningful(looked.refs.k, looked.refs.items_per_group) else "")
+              if claims.recall_is_meaningful(looked.refs.k, looked.refs) else "")
     return f"{looked.verdict(0)} Against uniform on the same data: {geometry}. {recall}"
 
 
@@ -65,7 +65,7 @@ def _uniform_or_hard(looked: Looked) -> str:
 def _in_group(looked: Looked) -> str:
     in_group, full = looked.results
     inside = (claims.good_inside("in-group", in_group, "full", full).text + " "
-              if claims.recall_is_meaningful(looked.refs.k, looked.refs.items_per_group) else "")
+              if claims.recall_is_meaningful(looked.refs.k, looked.refs) else "")
     return (f"{looked.verdict(0)} {inside}{claims.auc_below_half('in-group', in_group).text} "
             "The folding of the source page: a good model with spurious recommendations "
             "(Xin et al. 2017).")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recdemo.claims import candidates_floor, named, percent, quantity, recall_is_meaningful
+from recdemo.data import DataConfig
 from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
 from recdemo.mf import (
@@ -65,16 +66,17 @@ def measure(dataset, *, mf: MFResult, observed_only: MFResult, positives_only: T
                         positives_only=positives_only, uniform=uniform, seconds=seconds,
                         serving=serving),
         two_stage_rows(mf.config.k, uniform=uniform, in_group=in_group, pipeline=pipeline,
-                       items_per_group=dataset.config.items_per_group),
+                       data=dataset.config),
         pipeline,
         {"uniform": uniform.final_metrics, "in-group": in_group.final_metrics})
 
 
-def pair(metrics: dict, k: int, items_per_group: int) -> str:
+def pair(metrics: dict, k: int, data: DataConfig) -> str:
     """spurious@k and within-group recall@k of a metrics dict, in words (the
-    recall left out where k covers a group: it would be 1.00 for any model)."""
+    recall left out where it cannot tell rankings apart on ``data``: where k
+    covers a group it is 1.00 for any model; claims.recall_is_meaningful)."""
     recall = (f", within-group recall@{k} {metrics['within_group_recall_at_k']:.2f}"
-              if recall_is_meaningful(k, items_per_group) else "")
+              if recall_is_meaningful(k, data) else "")
     return f"spurious@{k} {metrics['spurious_at_k']:.2f}{recall}"
 
 
@@ -84,11 +86,10 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
     """The source's five rows (cold start split in two: new queries, new items);
     ``seconds``: the training time of "mf" and "uniform"."""
     k, w0 = mf.config.k, mf.config.unobserved_weight
-    per_group = dataset.config.items_per_group
     new_items = len(items_without_interactions(dataset))
     brought = cold_start_split(dataset).known.shape[1]
     fold_in = (f"fold-in (a row solved from the items it brings): "
-               f"{pair(mf.cold_start_metrics['fold-in'], k, per_group)}" if brought else
+               f"{pair(mf.cold_start_metrics['fold-in'], k, dataset.config)}" if brought else
                "fold-in: nothing to fold in (each test query's one positive is kept for scoring)")
 
     listed = min(k, dataset.n_items)  # a top-k list of fewer items is every item
@@ -105,9 +106,9 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             f"{fold_in}; "
             f"average of the {AVERAGE_NEIGHBORS} training queries with the most similar "
             "features: "
-            f"{pair(mf.cold_start_metrics['average'], k, per_group)}",
+            f"{pair(mf.cold_start_metrics['average'], k, dataset.config)}",
             "its features through the tower (uniform): "
-            f"{pair(uniform.final_metrics, k, per_group)}"),
+            f"{pair(uniform.final_metrics, k, dataset.config)}"),
         Row("cold start: new items",
             f"an item no training query chose has the zero row: it scores 0 for every query "
             f"({quantity(new_items, 'such item')} in this data)",
@@ -134,7 +135,7 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
 
 
 def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
-                   pipeline: TwoStageResult, items_per_group: int) -> list[Row]:
+                   pipeline: TwoStageResult, data: DataConfig) -> list[Row]:
     """The source's conclusion, "it is usually acceptable for DNN models to
     fold, since you mostly care about ranking a pre-filtered set": the in-group
     model alone, and after MF's retrieval, against uniform (what each did, the
@@ -142,12 +143,12 @@ def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
     items than MF retrieves, the share of other groups' it must retrieve too."""
     candidates = pipeline.retrieved.shape[1]
     return [
-        Row("in-group softmax alone", "", pair(in_group.final_metrics, k, items_per_group)),
+        Row("in-group softmax alone", "", pair(in_group.final_metrics, k, data)),
         Row(f"MF retrieves {candidates}, in-group ranks them",
             f"{percent(pipeline.retrieved_spurious)} of the candidates from other groups"
-            + candidates_floor(candidates, items_per_group),
-            pair(pipeline.metrics, k, items_per_group)),
-        Row("uniform softmax", "", pair(uniform.final_metrics, k, items_per_group)),
+            + candidates_floor(candidates, data.items_per_group),
+            pair(pipeline.metrics, k, data)),
+        Row("uniform softmax", "", pair(uniform.final_metrics, k, data)),
     ]
 
 

@@ -186,6 +186,7 @@ class References:
     k: int
     items_per_group: int
     groups: int
+    positives: int = 1  # each query's (hand-built references in tests leave it at 1)
 
 
 def references(dataset: Dataset, k: int, queries: Queries | None = None) -> References:
@@ -194,4 +195,4 @@ def references(dataset: Dataset, k: int, queries: Queries | None = None) -> Refe
     config = dataset.config
     return References(oracle_metrics(dataset, k, queries),
                       random_metrics(config.groups, config.items_per_group, k),
-                      k, config.items_per_group, config.groups)
+                      k, config.items_per_group, config.groups, config.positives)

@@ -204,10 +204,15 @@ def test_what_the_mf_page_scores_each_model_on():
         scored_caption(2, 5, "average")
 
 
+def data(items_per_group=40, groups=6, positives=5):
+    return DataConfig(items_per_group=items_per_group, groups=groups, positives=positives)
+
+
 def test_the_mf_tables_leave_out_within_group_recall_where_k_covers_a_group():
     metrics = {"spurious_at_k": 0.123, "within_group_recall_at_k": 1.0}
-    assert pair(metrics, 10, 40) == "spurious@10 0.12, within-group recall@10 1.00"
-    assert pair(metrics, 10, 10) == "spurious@10 0.12"
+    assert pair(metrics, 10, data()) == "spurious@10 0.12, within-group recall@10 1.00"
+    assert pair(metrics, 10, data(10)) == "spurious@10 0.12"
+    assert pair(metrics, 5, data(10, positives=10)) == "spurious@5 0.12"
 
 
 def test_a_run_that_does_what_the_lesson_says():
@@ -226,15 +231,36 @@ def test_a_run_that_does_not_says_what_it_did_instead_and_why(monkeypatch):
 
 
 def test_metrics_that_mean_little_at_this_cut_off_are_named():
-    assert claims.metric_caveats(10, 40, 6) == []
-    (recall,) = claims.metric_caveats(10, 10, 6)
+    assert claims.metric_caveats(10, data()) == []
+    assert claims.recall_is_meaningful(10, data())
+    (recall,) = claims.metric_caveats(10, data(10))
     assert "Within-group recall@10 is left out" in recall
-    recall, spurious = claims.metric_caveats(50, 40, 6)
+    recall, spurious = claims.metric_caveats(50, data())
     assert "at least 20% of any top 50" in spurious
     # k at least all 20 items: every ranking recommends all of them, half from
     # the other group (the caveat said "at least 67%" of a top 30 it never has).
-    recall, spurious = claims.metric_caveats(30, 10, 2)
+    recall, spurious = claims.metric_caveats(30, data(10, groups=2))
     assert "every ranking recommends every item: spurious@30 is 0.50" in spurious
+    # A review's link: 10 positives of 10 items a group, k 5. Every ranking,
+    # the oracle's and a random one's too, scored exactly 0.50.
+    (recall,) = claims.metric_caveats(5, data(10, positives=10))
+    assert recall.startswith("Within-group recall@5 is left out: with 10 positives a query and "
+                             "10 items a group")
+    assert not claims.recall_is_meaningful(5, data(10, positives=10))
+    assert claims.recall_is_meaningful(5, data(10, positives=9))
+
+
+def test_within_group_recall_with_a_group_of_positives_is_the_same_for_any_ranking():
+    """What the caveat says, measured: with no leak and every item of a group a
+    positive of each of its queries, within-group recall@5 is 5/10 for the
+    oracle, a random ranking and a trained run alike."""
+    dataset = make_dataset(DataConfig(groups=3, items_per_group=10, positives=10, leak=0.0,
+                                      queries_per_group=20, test_queries_per_group=10))
+    refs = references(dataset, 5)
+    run = train(dataset, TrainConfig(epochs=2, k=5))
+    for metrics in (refs.oracle, refs.random, run.final_metrics):
+        assert metrics["within_group_recall_at_k"] == pytest.approx(0.5)
+    assert refs.positives == 10
 
 
 def test_with_k_at_least_every_item_the_verdict_says_no_run_can_fold_or_separate():
@@ -320,14 +346,14 @@ def test_the_two_stage_sentence_says_none_and_the_share_that_must_come_from_othe
                           in_group=SimpleNamespace(final_metrics=METRICS),
                           pipeline=SimpleNamespace(metrics=METRICS, retrieved_spurious=0.7,
                                                    retrieved=np.zeros((5, 30), dtype=int)),
-                          items_per_group=10)
+                          data=data(10))
     assert rows[1].mf == ("70% of the candidates from other groups (at least 67% must: "
                           "30 candidates, 10 items a group)")
     assert two_stage_rows(10, uniform=SimpleNamespace(final_metrics=METRICS),
                           in_group=SimpleNamespace(final_metrics=METRICS),
                           pipeline=SimpleNamespace(metrics=METRICS, retrieved_spurious=0.3,
                                                    retrieved=np.zeros((5, 30), dtype=int)),
-                          items_per_group=40)[1].mf == "30% of the candidates from other groups"
+                          data=data(40))[1].mf == "30% of the candidates from other groups"
 
 
 def test_the_two_stage_sentence_where_there_is_nothing_to_test():
