@@ -629,6 +629,13 @@ def test_each_text_alternative_states_the_numbers_its_figure_draws(run):
         assert f"{figures.metric_label(metric, result.config.k)}: lowest {low} " \
                f"{values[low]:.2f}" in alt
 
+    # Ties are named together (a review's link: "lowest full 0.00" where six tied).
+    tied = [{"strategy": name, "k": 5, **dict.fromkeys(METRICS, value)}
+            for name, value in (("full", 0.0), ("uniform", 0.0), ("hard", 0.25))]
+    alt = figures.metrics_bar_alt(tied, {})
+    assert "spurious@5: lowest full and uniform 0.00, highest hard 0.25" in alt
+    assert "every strategy 0.00" in figures.metrics_bar_alt(tied[:2], {})
+
     heatmap = figures.interaction_matrix_figure(data).to_dict()["data"][0]
     drawn = int(np.isfinite(np.array(figures.array_values(heatmap["z"]), dtype=float)).sum())
     assert f"each of the {drawn} interactions" in figures.interaction_matrix_alt(data)

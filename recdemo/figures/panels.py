@@ -341,14 +341,26 @@ def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
         shown = [(row["strategy"], row[metric]) for row in summaries if row.get(metric) is not None]
         if not shown:
             continue
-        (low, low_value), (high, high_value) = min(shown, key=lambda s: s[1]), max(
-            shown, key=lambda s: s[1])
+        low, high = min(value for _, value in shown), max(value for _, value in shown)
         refs = [f"{who} {values[metric]:.2f}" for who, values in references.items()
                 if values.get(metric) is not None]
-        said.append(f"{metric_label(metric, k)}: lowest {low} {low_value:.2f}, highest {high} "
-                    f"{high_value:.2f}" + (f" ({', '.join(refs)})" if refs else ""))
+        scores = (f"every strategy {low:.2f}" if low == high else
+                  f"lowest {_scoring(shown, low)} {low:.2f}, highest {_scoring(shown, high)} "
+                  f"{high:.2f}")
+        said.append(f"{metric_label(metric, k)}: {scores}"
+                    + (f" ({', '.join(refs)})" if refs else ""))
     names = list(references)
-    hatched = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    hatched = _listed(names)
     return (f"Bars of {len(METRICS)} metrics for {len(summaries)} strategies"
             + (f", and hatched bars for {hatched}" if names else "") + ". "
             + "; ".join(said) + ".")
+
+
+def _scoring(shown: list[tuple[str, float]], value: float) -> str:
+    """Every strategy of ``shown`` (name, value) that scores ``value``: ties named together."""
+    return _listed([name for name, v in shown if v == value])
+
+
+def _listed(names: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
