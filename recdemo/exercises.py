@@ -53,13 +53,21 @@ def _folding(looked: Looked) -> str:
     return f"{looked.verdict(0)} Against uniform on the same data: {geometry}. {recall}"
 
 
+# One timing of each run on a shared server: a ratio closer to 1 than this is no difference.
+SAME_COST = 1.2
+
+
 def _uniform_or_hard(looked: Looked) -> str:
     uniform, hard = looked.results
-    more = "more" if hard.cpu_seconds > uniform.cpu_seconds else "no more"
+    ratio = hard.cpu_seconds / uniform.cpu_seconds
+    cost = (f"hard cost about {ratio:.1f} times as much here" if ratio >= SAME_COST else
+            f"hard cost less here, {ratio:.1f} times uniform's" if ratio <= 1 / SAME_COST else
+            "hard cost about as much here (one timing of each, on a server that serves others, "
+            "cannot tell apart times less than a fifth apart)")
     return (f"{looked.verdict(0)} {looked.verdict(1)} Training hard took "
-            f"{hard.cpu_seconds:.2f} CPU seconds, uniform {uniform.cpu_seconds:.2f}: hard cost "
-            f"{more} here; before it draws, it scores a pool of items for every query (the Why "
-            "sample? page times one step of each, up to a million items).")
+            f"{hard.cpu_seconds:.2f} CPU seconds, uniform {uniform.cpu_seconds:.2f}: {cost}; "
+            "before it draws, it scores a pool of items for every query (the Why sample? page "
+            "times one step of each, up to a million items).")
 
 
 def _in_group(looked: Looked) -> str:

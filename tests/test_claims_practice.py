@@ -10,6 +10,7 @@ import pytest
 
 from recdemo import claims_practice
 from recdemo.data import DataConfig, make_dataset
+from recdemo.exercises import EXERCISES, SAME_COST
 from recdemo.figures.negatives import negatives_figure
 from recdemo.references import References, references
 from recdemo.train import TrainConfig, train
@@ -212,3 +213,21 @@ def test_one_unchosen_item_is_said_in_the_singular():
     texts = [claim.text for claim in claims_practice.negatives_claims("in-batch", result, data)]
     assert "The item no training query chose was a negative 0 times: in-batch draws only " \
         "other queries' positives." in texts
+
+
+def test_the_exercise_on_hard_negatives_says_a_cost_only_past_one_timings_noise():
+    """A review: "hard cost more here" read one timing of each run as a law.
+    A ratio closer to 1 than SAME_COST is said to be about the same."""
+    (answer,) = [e.answer for e in EXERCISES if e.title == "Uniform or hard negatives"]
+
+    def said(uniform, hard):
+        looked = SimpleNamespace(results=[SimpleNamespace(cpu_seconds=uniform),
+                                          SimpleNamespace(cpu_seconds=hard)],
+                                 verdict=lambda index: "")
+        return answer(looked)
+
+    assert "hard cost about 2.0 times as much here" in said(0.06, 0.12)
+    assert "hard cost about as much here" in said(0.10, 0.11)
+    assert "hard cost about as much here" in said(0.11, 0.10)
+    assert "hard cost less here, 0.5 times uniform's" in said(0.12, 0.06)
+    assert SAME_COST > 1
