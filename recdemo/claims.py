@@ -302,9 +302,10 @@ def auc_below_half(label: str, result) -> Claim:
     auc = result.final_metrics["cross_group_auc"]
     if round(auc, 2) < 0.5:  # as shown: 0.4999 is 0.50, not below 0.5
         return Claim(True, f"Its cross-group AUC, **{fmt(auc)}**, is even below 0.5: every "
-                           "own-group item but the query's positives is pushed down for that "
-                           "query, and other groups' items never are, so an average own-group "
-                           "item ranks *below* an average other-group item.")
+                           "own-group item but the query's positives can be drawn and pushed "
+                           "down for that query, and other groups' items never are: that is how "
+                           "an average own-group item can rank *below* an average other-group "
+                           "item.")
     return Claim(False, f"Its cross-group AUC is {fmt(auc)} here, not below 0.5.")
 
 
