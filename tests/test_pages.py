@@ -602,6 +602,14 @@ def test_the_lesson_where_no_run_trains_names_each_and_says_so():
     assert "Above, the same data trained three ways" not in text
 
 
+def test_a_mistyped_setting_in_a_link_is_named_not_rendered():
+    at = open_page(page_file("groups"), presenter="1")
+    assert no_exceptions(at)
+    assert any(w.value.startswith("Link parameter ignored: recdemo has no setting of that name "
+                                  "(did you mean present?).") for w in at.warning)
+    assert "presenter" in [c.value for c in at.code]
+
+
 def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
     at = open_page(page_file("groups"), leak=0.0002, queries_per_group=300, positives=10,
                    groups=8, seed=4242, present="true")

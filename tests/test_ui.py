@@ -16,6 +16,7 @@ import ui
 from recdemo.data import DataConfig
 from recdemo.train import TrainConfig
 from tests import worker_pids
+from ui.settings_table import near_misses
 
 DATA = DataConfig(groups=2, items_per_group=10, queries_per_group=10, test_queries_per_group=5)
 
@@ -278,3 +279,11 @@ def test_a_click_inspects_only_a_query_square(monkeypatch, point, inspected):
     monkeypatch.setattr(ui.charts, "set_setting", lambda name, value: set_to.append(value))
     ui.clicked_query_inspector(n_groups=6, key="embedding_chart")()
     assert set_to == ([] if inspected is None else [inspected])
+
+
+def test_a_links_key_that_reads_like_a_setting_is_named():
+    """A review: a teacher who writes presenter=1 got no presenter view and no
+    word why. A key near a setting's name is named; others (a tracker's, or
+    Streamlit's own) are no concern of the app."""
+    keys = ["presenter", "seeds", "embed", "embed_options", "utm_source", "seed", "GROUPS"]
+    assert near_misses(keys) == {"presenter": "present", "seeds": "seed"}

@@ -24,6 +24,7 @@ from ui.settings_table import (
     SETTINGS,
     defaults,
     link_params,
+    near_misses,
     parse_link_params,
 )
 from ui.start import DROPPED_LINK
@@ -46,6 +47,9 @@ def settings() -> dict:
              f"({SETTINGS[err.name].format(SETTINGS[err.name].default) or 'none'}).", err.got)
             for err in errors
         ]
+        st.session_state.notices += [
+            (f"Link parameter ignored: recdemo has no setting of that name (did you mean "
+             f"{meant}?).", key) for key, meant in near_misses(link).items()]
         dropped = link.get(DROPPED_LINK, [""])[-1].split(",")
         if len(dropped) == 2 and all(part.isascii() and part.isdigit() for part in dropped):
             characters, parameters = map(int, dropped)  # (a link can fake it: two numbers)

@@ -6,6 +6,7 @@ parameters, parsed and written by those rows.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from recdemo.exercises import EXERCISES
@@ -58,6 +59,14 @@ def parse_link_params(params: dict[str, str | list[str]]) -> tuple[dict[str, Any
         except ParamError as err:
             errors.append(err)
     return settings, errors
+
+
+def near_misses(keys) -> dict[str, str]:
+    """A link's keys that are no setting but read like one, with the setting
+    they may mean ("presenter": "present"); other unknown keys (a tracker's
+    "utm_source", Streamlit's "embed") are no concern of the app."""
+    return {key: close[0] for key in keys if key not in SETTINGS
+            and (close := difflib.get_close_matches(key, SETTINGS, n=1, cutoff=0.75))}
 
 
 def link_params(settings: dict[str, Any]) -> dict[str, str]:
