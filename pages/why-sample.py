@@ -4,7 +4,10 @@ import streamlit as st
 
 import ui
 from recdemo import claims, figures, step_cost
+from recdemo.samplers import HARD_POOL_SIZE
 from recdemo.step_cost import DEFAULT_CORPUS_SIZES, CostConfig
+
+MODEL = CostConfig()  # the model every cell times
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -15,8 +18,9 @@ text.markdown(
     "The Lesson's full softmax takes its gradient $\\hat p - p$ over **all $n$ items** at "
     "every step. A sampled softmax takes it over the $P$ positives and $K$ sampled "
     "negatives only. Here one training step of each is timed on this server, at corpus "
-    "sizes far beyond the Lesson's data, with the page's usual model (dimension 32, "
-    "256 queries per batch, 20 negatives): a sampled step gathers its candidates' rows of "
+    f"sizes far beyond the Lesson's data, with the page's usual model (dimension "
+    f"{MODEL.dim}, {MODEL.batch_size} queries per batch, {MODEL.negatives} negatives): a "
+    "sampled step gathers its candidates' rows of "
     "the item table and updates only those (Adam's running means are kept per row, "
     "and a row the step does not touch is left alone), so nothing of size $n$ is read or "
     "written; the full step scores, normalizes and updates every item, in chunks."
@@ -66,8 +70,10 @@ st.markdown(
     "- **full** scores, normalizes and updates every item: its work is proportional to $n$.\n"
     "- **uniform** and **popularity** touch $P + K$ candidates per query whatever $n$; "
     "their arithmetic does not depend on $n$, only which rows of the table they read does.\n"
-    "- **hard** first scores a pool of up to 512 items per query to find the ones the "
-    "model likes best, then samples from them: more work than uniform, but bounded.\n"
+    f"- **hard** first scores a pool of up to {HARD_POOL_SIZE} items per query to find the "
+    "ones the model likes best, then samples from them: more work than uniform, but bounded.\n"
+    "- **in-batch** scores each query against the batch's distinct positives, the other "
+    "queries' included: at most $BP$ items, and fewer where the corpus is smaller.\n"
     "- **Matrix factorization** (WALS) avoids the problem differently: the unobserved pairs "
     "enter each row's solve as one $d \\times d$ Gramian, so a sweep costs as many solves "
     "as rows and scales with the interactions, not with every (query, item) pair "
