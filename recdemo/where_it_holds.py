@@ -146,14 +146,19 @@ def reasons(strategy: str, expects: str, values: dict) -> list[str]:
 def warnings(strategies: dict, values: dict) -> list[str]:
     """Before the runs: a sentence with the counts for each culprit of any of
     ``strategies`` (name -> what the lesson expects of it)."""
-    by_setting: dict[str, list[str]] = {}
+    by_setting: dict[str, list] = {}
     for strategy, expects in strategies.items():
         for f in culprits(strategy, expects, values):
             by_setting.setdefault(f.setting, []).append(
-                f"{strategy} {PAST_TENSE[expects]} on {f.held} of {f.runs}")
-    return [f"The lesson is unreliable here: in the sweep at {_where(setting, values)} with "
-            f"{values['groups']} groups, {'; '.join(counts)} seeds."
+                (f"{strategy} {PAST_TENSE[expects]} on {f.held} of {f.runs}", f.held))
+    return [f"The lesson {_how_well(counts)} here: in the sweep at {_where(setting, values)} "
+            f"with {values['groups']} groups, {'; '.join(count for count, _ in counts)} seeds."
             for setting, counts in by_setting.items()]
+
+
+def _how_well(counts: list) -> str:
+    """On none of the sweep's seeds the lesson does not hold there; on some, it is unreliable."""
+    return "is unreliable" if any(held for _, held in counts) else "does not hold"
 
 
 def _where(setting: str, values: dict) -> str:

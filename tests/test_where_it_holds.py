@@ -104,7 +104,8 @@ def test_warnings_before_a_run_only_where_the_sweep_mostly_failed(small_table):
     assert warnings({"uniform": "separates"}, defaults()) == []
     (note,) = warnings({"uniform": "separates", "positives-only": "folds"},
                        defaults() | {"l2": 0.1})
-    assert note == ("The lesson is unreliable here: in the sweep at l2 0.1 with 6 groups, "
+    # On none of the seeds: the lesson does not hold there (not "unreliable").
+    assert note == ("The lesson does not hold here: in the sweep at l2 0.1 with 6 groups, "
                     "uniform separated on 0 of 10 seeds.")
 
 
