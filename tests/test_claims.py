@@ -285,18 +285,23 @@ def test_a_share_is_never_rounded_to_none_or_all():
         "0%", "<1%", ">99%", "100%"]
 
 
+TWO_STAGE_SCORED = {"uniform": {"spurious_at_k": 0.08, "cross_group_auc": 0.95},
+                    "in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.3}}
+
+
+def pipeline(spurious, auc, retrieved_spurious):
+    """A two-stage result: MF retrieves 30 a query, of which ``retrieved_spurious``
+    from other groups; the in-group scorer's metrics on them."""
+    return SimpleNamespace(metrics={"spurious_at_k": spurious, "cross_group_auc": auc},
+                           retrieved=np.zeros((5, 30), dtype=int),
+                           retrieved_spurious=retrieved_spurious)
+
+
 def test_the_two_stage_sentence_gives_the_reason_its_numbers_give():
     """/mf?items_per_group=60: a clean top k (spurious@10 0.06, uniform 0.08)
     and a ranking whose unretrieved items tie (AUC 0.74): not "no, its
     candidates come from other groups"."""
-    scored = {"uniform": {"spurious_at_k": 0.08, "cross_group_auc": 0.95},
-              "in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.3}}
-
-    def pipeline(spurious, auc, retrieved_spurious):
-        return SimpleNamespace(metrics={"spurious_at_k": spurious, "cross_group_auc": auc},
-                               retrieved=np.zeros((5, 30), dtype=int),
-                               retrieved_spurious=retrieved_spurious)
-
+    scored = TWO_STAGE_SCORED
     clean_top = claims.two_stage_claim(pipeline(0.06, 0.74, 0.05), scored, REFS)
     assert not clean_top.holds
     assert clean_top.text.startswith("On this data, its top 10 says yes and its whole ranking "
@@ -320,14 +325,7 @@ def test_the_two_stage_sentence_says_none_and_the_share_that_must_come_from_othe
     from other groups") and /mf?seed=31&items_per_group=10 ("67% of MF's
     candidates come from other groups", where 30 candidates from groups of 10
     items must be at least 67% other groups' whatever MF does)."""
-    scored = {"uniform": {"spurious_at_k": 0.08, "cross_group_auc": 0.95},
-              "in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.3}}
-
-    def pipeline(spurious, auc, retrieved_spurious):
-        return SimpleNamespace(metrics={"spurious_at_k": spurious, "cross_group_auc": auc},
-                               retrieved=np.zeros((5, 30), dtype=int),
-                               retrieved_spurious=retrieved_spurious)
-
+    scored = TWO_STAGE_SCORED
     clean = claims.two_stage_claim(pipeline(0.0, 0.9, 0.0), scored, REFS)
     assert clean.holds and "0%" not in clean.text
     assert clean.text.endswith("None of MF's candidates come from other groups, and the "
@@ -366,9 +364,7 @@ def test_the_two_stage_sentence_where_there_is_nothing_to_test():
     no_room = References(oracle={"spurious_at_k": 0.5, "cross_group_auc": 0.5},
                          random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=10,
                          items_per_group=40, groups=2)
-    pipeline = SimpleNamespace(metrics={"spurious_at_k": 0.5, "cross_group_auc": 0.44},
-                               retrieved=np.zeros((5, 30), dtype=int), retrieved_spurious=0.5)
-    claim = claims.two_stage_claim(pipeline, scored, no_room)
+    claim = claims.two_stage_claim(pipeline(0.5, 0.44, 0.5), scored, no_room)
     assert not claim.holds and claim.text.startswith("On this data the question has no answer")
     assert claim.text.endswith(claims.no_room(no_room)) and "scorer" not in claim.text
     small = References(oracle=REFS.oracle, random=REFS.random, k=7, items_per_group=10, groups=2)

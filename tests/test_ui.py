@@ -212,21 +212,29 @@ def test_the_cache_knows_its_own_entries_by_identity():
         ui.trained_run(DATA, config)))
 
 
-def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
-    from recdemo.train import TrainingDiverged
-
-    bad = TrainConfig(epochs=2, learning_rate=9.0)
+def failing(monkeypatch, fails, error: Exception) -> list[str]:
+    """Runs for which ``fails(data_config, config)`` raise ``error``, the others
+    train; returns the list the page's errors are written to (a fresh session)."""
     real_trained_run = ui.runs.trained_run
 
     def trained_run(data_config, config):
-        if config == bad:
-            raise TrainingDiverged("Training diverged in epoch 1: lower learning_rate.")
+        if fails(data_config, config):
+            raise error
         return real_trained_run(data_config, config)
 
     errors = []
     monkeypatch.setattr(ui.runs, "trained_run", trained_run)
     monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
     monkeypatch.setattr(ui.runs.st, "session_state", {})
+    return errors
+
+
+def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
+    from recdemo.train import TrainingDiverged
+
+    bad = TrainConfig(epochs=2, learning_rate=9.0)
+    errors = failing(monkeypatch, lambda data_config, config: config == bad,
+                     TrainingDiverged("Training diverged in epoch 1: lower learning_rate."))
     assert ui.trained_or_explain(DATA, (bad,), slot="train") is None
     assert "picture below" not in errors[-1] and "nothing earlier" in errors[-1]
     good = TrainConfig(epochs=2, seed=14)
@@ -244,16 +252,8 @@ def test_the_last_run_shown_instead_comes_with_its_own_data(monkeypatch):
     old run. Where a page needs this data's runs (same_data), none is shown."""
     new = dataclasses.replace(DATA, positives=1)
     real_trained_run = ui.runs.trained_run
-
-    def trained_run(data_config, config):
-        if data_config == new:
-            raise ValueError("With 1 positive per query a new query brings nothing to fold in.")
-        return real_trained_run(data_config, config)
-
-    errors = []
-    monkeypatch.setattr(ui.runs, "trained_run", trained_run)
-    monkeypatch.setattr(ui.runs.st, "error", lambda message, **kwargs: errors.append(message))
-    monkeypatch.setattr(ui.runs.st, "session_state", {})
+    errors = failing(monkeypatch, lambda data_config, config: data_config == new, ValueError(
+        "With 1 positive per query a new query brings nothing to fold in."))
     configs = (TrainConfig(epochs=2, seed=15), TrainConfig(epochs=2, seed=16))
     assert ui.trained_or_explain(DATA, configs, slot="mf").data_config == DATA
     shown = ui.trained_or_explain(new, configs, slot="mf")
