@@ -137,6 +137,7 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     for epoch in range(1, config.epochs + 1):
         if epoch == config.switch_at + 1 and config.switched(epoch):
             sampler = sampler_of(config.switch_to)
+            first_loss = None  # a new loss (gravity switched on, say): measured from its start
         gravity = config.gravity_in_epoch(epoch)
         order = rng.permutation(len(train_q))
         batch_losses = []

@@ -89,6 +89,20 @@ def test_huge_learning_rate_raises_naming_learning_rate(gravity):
     assert ("gravity" in str(error.value)) == (gravity > 0)
 
 
+@pytest.mark.parametrize("switch_at, switch_gravity", [(5, 1.0), (7, 10.0)])
+def test_gravity_switched_on_is_not_taken_for_divergence(switch_at, switch_gravity):
+    """A review's link: positives-only switched at epoch 5 to itself with
+    gravity 1. Gravity's term makes the loss some thousand times the first
+    batch's (178 against 0.19) and then falls: the run trains, as it does with
+    gravity from the start. The check measures a switched loss from its own start."""
+    data = make_dataset(DataConfig(seed=7))
+    config = TrainConfig(strategy="positives-only", switch_at=switch_at,
+                         switch_to="positives-only", switch_gravity=switch_gravity, seed=7)
+    result = train(data, config)
+    assert result.losses[switch_at] > 100 * result.losses[switch_at - 1]
+    assert result.losses[-1] < result.losses[switch_at]
+
+
 def test_on_epoch_is_called_once_per_epoch():
     calls = []
     train(SMALL_DATA, SHORT, on_epoch=lambda epoch, epochs: calls.append((epoch, epochs)))
