@@ -116,14 +116,14 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
     with the reasons the sweep knows. ``settings``: run_settings of the run."""
     metrics, label = result.final_metrics, named(label)
     found, wanted = verdict(metrics, refs), expected(result.config)
+    if room := no_room(refs):  # not "in between", nor "does not fold": no verdict is possible
+        return Claim(wanted is None, f"**{label}: no verdict on this data**: "
+                                     f"{numbers(metrics, refs)}. {room}")
     if wanted is None:
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}: {numbers(metrics, refs)}.")
     if found == wanted:
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
                            f"{numbers(metrics, refs)}.")
-    if room := no_room(refs):  # not "in between", nor "does not fold": no verdict is possible
-        return Claim(False, f"**{label}: no verdict on this data**: "
-                            f"{numbers(metrics, refs)}. {room}")
     why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
     what = "it is in between" if found == NEITHER else f"it {VERDICT_WORDS[found]}"
     return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: {what}; "

@@ -42,13 +42,20 @@ def switch_claim(label: str, result, refs: References) -> Claim:
         return (f"spurious@{k} {fmt(metrics['spurious_at_k'])}, cross-group AUC "
                 f"{fmt(metrics['cross_group_auc'])}")
 
+    room = no_room(refs)  # then no verdict, before or after
+
+    def judged(verdict_found):
+        return "" if room else f": it {VERDICT_WORDS[verdict_found]}"
+
     text = (f"After {quantity(at, 'epoch')} of {config.strategy}"
             + (f" with gravity {config.gravity:g}" if config.gravity else "")
-            + f", {state(before)}: it {VERDICT_WORDS[was]}. Then "
+            + f", {state(before)}{judged(was)}. Then "
             f"{quantity(last - at, 'epoch')} of {config.switch_to}"
             + (f" with gravity {config.switch_gravity:g}" if config.switch_gravity else "")
-            + f", from the same parameters and optimizer state: {state(after)}; it "
-            f"{VERDICT_WORDS[became]}.")
+            + f", from the same parameters and optimizer state: {state(after)}"
+            + (f". {room}" if room else f"; it {VERDICT_WORDS[became]}."))
+    if room:
+        return Claim(False, text)
     better = ORDER.index(became) > ORDER.index(was)
     if better:
         text += " What the loss saw decided it, not the data, which stayed the same."

@@ -17,6 +17,7 @@ import pytest
 
 from recdemo import claims
 from recdemo.data import DataConfig, make_dataset
+from recdemo.mf import MFConfig
 from recdemo.mf_comparison import pair, scored_caption, two_stage_rows
 from recdemo.references import References, references
 from recdemo.step_cost import StepCost
@@ -73,15 +74,18 @@ def test_every_verdict_sentence_is_the_rule_on_its_numbers(outs):
         for label, claim in out["verdict_claims"].items():
             metrics, config = out["metrics"][label], out["configs"][label]
             found, wanted = rule(metrics, refs), expected(config)
-            assert claim.holds == (wanted is None or found == wanted), claim.text
-            if wanted is None or found == wanted:
+            name = claims.named(label)
+            if claims.no_room(refs):  # no verdict, whatever the lesson expects
+                assert claim.holds == (wanted is None), claim.text
+                assert claim.text.startswith(f"**{name}: no verdict on this data**"), claim.text
+                assert claim.text.endswith(claims.no_room(refs)), claim.text
+            elif wanted is None or found == wanted:
+                assert claim.holds, claim.text
                 assert WORDS[found] in claim.text, claim.text
             else:
-                name = claims.named(label)
-                head = (f"**{name}: no verdict on this data**" if claims.no_room(refs)
-                        else f"**Here {name} does not")
-                assert claim.text.startswith(head), claim.text
-                assert (claims.no_room(refs) or SHOWN[found]) in claim.text, claim.text
+                assert not claim.holds, claim.text
+                assert claim.text.startswith(f"**Here {name} does not"), claim.text
+                assert SHOWN[found] in claim.text, claim.text
             for value in (metrics["spurious_at_k"], metrics["cross_group_auc"],
                           refs.oracle["spurious_at_k"], refs.oracle["cross_group_auc"]):
                 assert claims.fmt(value) in claim.text
@@ -261,6 +265,20 @@ def test_within_group_recall_with_a_group_of_positives_is_the_same_for_any_ranki
     for metrics in (refs.oracle, refs.random, run.final_metrics):
         assert metrics["within_group_recall_at_k"] == pytest.approx(0.5)
     assert refs.positives == 10
+
+
+def test_a_run_the_lesson_expects_nothing_of_gets_no_verdict_where_none_is_possible():
+    """A review's link (/mf?groups=2&items_per_group=10&k=50): "wals neither
+    folds nor separates" beside "no run can fold or separate"."""
+    no_room = References(oracle={"spurious_at_k": 0.5, "cross_group_auc": 0.9},
+                         random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=50,
+                         items_per_group=10, groups=2)
+    wals = SimpleNamespace(config=MFConfig(),
+                           final_metrics={"spurious_at_k": 0.5, "cross_group_auc": 0.7})
+    assert expected(wals.config) is None
+    claim = claims.verdict_claim("wals", wals, no_room, {})
+    assert claim.holds and claim.text.startswith("**wals: no verdict on this data**")
+    assert "neither" not in claim.text and claim.text.endswith(claims.no_room(no_room))
 
 
 def test_with_k_at_least_every_item_the_verdict_says_no_run_can_fold_or_separate():

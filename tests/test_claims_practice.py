@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from recdemo import claims_practice
+from recdemo import claims, claims_practice
 from recdemo.data import DataConfig, make_dataset
 from recdemo.exercises import EXERCISES, SAME_COST
 from recdemo.figures.negatives import negatives_figure
@@ -73,6 +73,15 @@ def test_a_switch_that_makes_the_run_fold_is_not_called_folding_undone(refs):
                                                  "which stayed the same.")
     same = claims_practice.switch_claim("positives-only", switched(folded, folded), refs)
     assert not same.holds and same.text.endswith("it folds.")
+    # Where no run can fold or separate (a review's link: 2 groups, k 50 of 20
+    # items), no verdict before or after, and the reason.
+    no_room = References(oracle={"spurious_at_k": 0.5, "cross_group_auc": 0.9},
+                         random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=5,
+                         items_per_group=10, groups=2)
+    both = {"spurious_at_k": 0.5, "cross_group_auc": 0.6}
+    claim = claims_practice.switch_claim("positives-only", switched(both, both), no_room)
+    assert not claim.holds and "neither" not in claim.text and ": it " not in claim.text
+    assert claim.text.endswith(claims.no_room(no_room))
 
 
 def test_the_logq_claim_compares_the_two_runs_it_is_given():
