@@ -1,5 +1,6 @@
 """Compare: every strategy on the same data and seed, on one slide."""
 
+import numpy as np
 import streamlit as st
 
 import ui
@@ -32,9 +33,7 @@ ui.chart(ui.for_projector(figure), "small_multiples",
          alt=figures.small_multiples_alt(dataset, [result for result, _ in runs.values()]))
 
 st.header("The numbers")
-shown = list(METRICS)
-if not claims.recall_is_meaningful(k, data_config):
-    shown.remove("within_group_recall_at_k")
+shown = claims.meaningful_metrics(k, data_config)
 references = {"the oracle": refs.oracle, "a random ranking": refs.random}
 # On a projector the table must fit without scrolling: no training times there.
 timed = not ui.presenting()
@@ -131,6 +130,9 @@ st.dataframe(
             figures.metric_label("spurious_at_k", k), format="%.2f"),
     },
 )
+if all(np.isnan(values["own_group_sampled_recall_at_k"]) for values in measured.values()):
+    st.caption("–: no test query's group has an item that is not one of its positives, so "
+               "there are no own-group negatives to draw.")
 for claim in claims_practice.protocol_claims(
         {config.strategy: values for config, values in protocols.items()},
         {config.strategy: result.final_metrics for result, config in runs.values()}, refs):

@@ -135,5 +135,6 @@ if config.strategy != "positives-only" or config.switch_at:
 
 st.header("Training curves")
 ui.chart(ui.training_curves(data_config, config), "curves",
-         export.file_name(data_config, config, "curves"), alt=figures.training_curves_alt(result))
+         export.file_name(data_config, config, "curves"),
+         alt=figures.training_curves_alt(result, claims.meaningful_metrics(k, data_config)))
 ui.history_downloads(data_config, result)

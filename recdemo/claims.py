@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recdemo import where_it_holds
-from recdemo.metrics import cross_group_overlap, length_score_correlation, mean_cosine
+from recdemo.metrics import METRICS, cross_group_overlap, length_score_correlation, mean_cosine
 from recdemo.references import References
 from recdemo.two_stage import CANDIDATES_PER_K
 from recdemo.verdicts import (
@@ -219,6 +219,13 @@ def metric_caveats(k: int, data) -> list[str]:
                      f"{percent(1 - items_per_group / k)} of any top {k} is from other groups: "
                      f"read spurious@{k} against the data's own share, not against 0.")
     return notes
+
+
+def meaningful_metrics(k: int, data) -> tuple[str, ...]:
+    """The metrics a page shows of runs at cut-off ``k`` on ``data``: all but
+    within-group recall where it cannot tell rankings apart."""
+    return tuple(name for name in METRICS
+                 if name != "within_group_recall_at_k" or recall_is_meaningful(k, data))
 
 
 def recall_is_meaningful(k: int, data) -> bool:

@@ -631,6 +631,22 @@ def test_each_text_alternative_states_the_numbers_its_figure_draws(run):
                 f"lowest {lowest} {low:.2f}")
         assert f"{figures.metric_label(metric, result.config.k)}: {said}" in alt
 
+    # A metric a page leaves out is neither drawn nor said (a review's links: an
+    # empty panel of within-group recall, "Bars of 4 metrics" listing 3, the
+    # curves' text giving the recall its caption had left out).
+    three = tuple(m for m in METRICS if m != "within_group_recall_at_k")
+    without = [{**row, "within_group_recall_at_k": None} for row in summaries]
+    bars = figures.metrics_bar_figure(without, {}).to_dict()
+    assert [a["text"] for a in bars["layout"]["annotations"]][:3] == [
+        figures.metric_label(m, result.config.k) for m in three]
+    assert len(bars["data"]) == 3
+    said = figures.metrics_bar_alt(without, {})
+    assert said.startswith("Bars of 3 metrics") and "within-group" not in said
+    curves = figures.training_curves_figure(result, metrics=three).to_dict()["data"]
+    assert [t["name"] for t in curves[1:]] == [figures.metric_label(m, result.config.k)
+                                             for m in three]
+    assert "within-group" not in figures.training_curves_alt(result, three)
+
     # Ties are named together (a review's link: "lowest full 0.00" where six tied).
     tied = [{"strategy": name, "k": 5, **dict.fromkeys(METRICS, value)}
             for name, value in (("full", 0.0), ("uniform", 0.0), ("hard", 0.25))]

@@ -278,11 +278,18 @@ def test_compare_where_the_positives_fill_a_group():
     query's own group holds nothing but its positives. The sampled protocol
     raised IndexError there; now those queries have no own-group negatives,
     and where no query has any the table says "–" and no sentence reads it."""
-    at = open_page("pages/compare.py", items_per_group=10, positives=10, epochs=2)
+    at = open_page("pages/compare.py", items_per_group=10, positives=10, epochs=2, leak=0.0)
     assert no_exceptions(at)
     protocols = at.dataframe[1].value
     assert "within_group_recall_at_k" not in protocols.columns, "left out, as the caption says"
     assert not [m.value for m in at.markdown if m.value.startswith("Sampled from the query's")]
+    assert protocols["own_group_sampled_recall_at_k"].isna().all()
+    assert any(c.value.startswith("–: no test query's group has an item that is not one of its "
+                                  "positives") for c in at.caption)
+    # Every ranking scores within-group recall alike here: left out of the bars too.
+    assert any(c.value.startswith("Within-group recall@10 is left out") for c in at.caption)
+    titles = [a["text"] for a in chart_spec(at, "metric_bars")["layout"]["annotations"]]
+    assert not any("within-group" in title for title in titles)
 
 
 def test_compare_where_no_run_can_fold_or_separate():

@@ -10,6 +10,7 @@ import streamlit as st
 
 from backend.cache import ByteCache
 from recdemo import export, figures
+from recdemo.claims import meaningful_metrics
 from recdemo.data import DataConfig
 from recdemo.params import PARAMS
 from recdemo.train import TrainConfig
@@ -53,9 +54,10 @@ def negatives_figure(data_config: DataConfig, config: TrainConfig):
 
 
 def training_curves(data_config: DataConfig, config: TrainConfig):
-    return _figure(("curves", data_config, config),
-                   lambda: figures.training_curves_figure(trained_run(data_config, config)),
-                   spinner=None)
+    """The run's loss and test metrics per epoch (the metrics that mean something here)."""
+    return _figure(("curves", data_config, config), lambda: figures.training_curves_figure(
+        trained_run(data_config, config), metrics=meaningful_metrics(config.k, data_config)),
+        spinner=None)
 
 
 def small_multiples(data_config: DataConfig, configs: tuple[TrainConfig, ...], cols: int,

@@ -32,9 +32,12 @@ from recdemo.figures.style import FONT, STRATEGY_COLORS, group_name, metric_labe
 from recdemo.metrics import METRICS
 from recdemo.projection import project
 
+METRIC_COLORS = dict(zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True))
 
-def training_curves_figure(result, height: int = 380) -> go.Figure:
-    """Training loss per epoch (left), and the four test metrics per epoch (right).
+
+def training_curves_figure(result, height: int = 380, metrics=METRICS) -> go.Figure:
+    """Training loss per epoch (left), and the test metrics per epoch (right):
+    ``metrics``, the four but one a page leaves out (claims.metric_caveats).
 
     Written as figure JSON with two x-axes side by side, as make_subplots
     would lay them out: this figure is drawn for every run a student trains,
@@ -45,12 +48,12 @@ def training_curves_figure(result, height: int = 380) -> go.Figure:
     # lists them: its own panel's title names it.
     traces = [{"type": "scatter", "x": epochs[1:], "y": result.losses.tolist(), "name": "loss",
                "mode": "lines+markers", "line": {"color": "#444444"}, "showlegend": False}]
-    for name, color in zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True):
+    for name in metrics:
         traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
                        "y": [m[name] for m in result.metrics], "mode": "lines+markers",
                        "name": metric_label(name, k),
-                       "line": {"color": color}})
-    names = ["loss", *(metric_label(name, k) for name in METRICS)]
+                       "line": {"color": METRIC_COLORS[name]}})
+    names = ["loss", *(metric_label(name, k) for name in metrics)]
 
     def layout(width_em: float, stacked: bool) -> dict:
         # The legend under the panels, in rows.
@@ -252,16 +255,22 @@ def _runs_layout(names: list[str], titles: list[tuple[str, str, str]], k: int, c
     return layout
 
 
+def shown_metrics(summaries: list[dict]) -> list[str]:
+    """The metrics the summaries have (a page leaves out one that means little)."""
+    return [m for m in METRICS if any(row.get(m) is not None for row in summaries)]
+
+
 def metrics_bar_figure(summaries: list[dict], references: dict[str, dict]) -> go.Figure:
     """One panel per metric, one horizontal bar per strategy (in its own color,
     never a group's), then one hatched bar per reference (e.g. the oracle,
     a random ranking) where it has a value."""
     k = summaries[0]["k"]
+    metrics = shown_metrics(summaries)
     rows = [(row["strategy"], row, False) for row in summaries]
     rows += [(who, values, True) for who, values in references.items()]
-    fig = make_subplots(rows=1, cols=len(METRICS), shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[metric_label(m, k) for m in METRICS])
-    for col, metric in enumerate(METRICS, start=1):
+    fig = make_subplots(rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[metric_label(m, k) for m in metrics])
+    for col, metric in enumerate(metrics, start=1):
         shown = [(name, row[metric], reference) for name, row, reference in rows
                  if row.get(metric) is not None]
         fig.add_trace(go.Bar(
@@ -282,18 +291,18 @@ def metrics_bar_figure(summaries: list[dict], references: dict[str, dict]) -> go
     # Four panels in a row, or two rows of two on a narrower chart (fit.py); the
     # bars' names at the left of each row, in a margin as wide as they need.
     labels_em = max(text_em(name) for name, _, _ in rows) + 1.5
-    titles = [metric_label(metric, k) for metric in METRICS]
+    titles = [metric_label(metric, k) for metric in metrics]
 
     def layout(width_em: float, cols: int) -> dict:
         shown = grid_layout(titles, cols, width_em - labels_em, BAR_PX * len(rows), 0.3, 0.5,
                             title_size=TITLE_SIZE_BARS)
-        for index in range(len(METRICS)):
+        for index in range(len(metrics)):
             shown[f"yaxis{index + 1 if index else ''}"] |= {
                 "automargin": True, "showticklabels": index % cols == 0}
         return shown
 
     fig.update_layout(font=FONT, bargap=0.25, **with_variants(
-        layout(BARS_WIDE_EM, len(METRICS)), BARS_WIDE_EM,
+        layout(BARS_WIDE_EM, len(metrics)), BARS_WIDE_EM,
         [{"min_em": NARROW_EM, "layout": layout(NARROW_EM, 2)},
          {"min_em": 0.0, "layout": layout(NARROW_WRAP_EM, 1)}]))
     return fig
@@ -303,13 +312,13 @@ BARS_WIDE_EM = 45.0  # the metrics' four panels in a row from this width (in em)
 # two rows of two from a tablet's width up, one under the other on a phone
 BAR_PX = 24  # a bar's height, with the gap to the next
 TITLE_SIZE_BARS = 16 / 15  # make_subplots' titles' type, against the figure's
-def training_curves_alt(result) -> str:
+def training_curves_alt(result, metrics=METRICS) -> str:
     """training_curves_figure in words, for a screen reader: its numbers at
     the first and the last epoch."""
     k, last = result.config.k, len(result.metrics) - 1
     metrics = "; ".join(
         f"{metric_label(name, k)} {result.metrics[0][name]:.2f} to {result.metrics[-1][name]:.2f}"
-        for name in METRICS)
+        for name in metrics)
     return (f"Training curves of {run_label(result.config)}. Left: the training loss, "
             f"{result.losses[0]:.3g} in {result.FRAME} 1 and {result.losses[-1]:.3g} in "
             f"{result.FRAME} {last}. Right: the test metrics after each {result.FRAME}, from "
@@ -351,7 +360,7 @@ def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
                     + (f" ({', '.join(refs)})" if refs else ""))
     names = list(references)
     hatched = _listed(names)
-    return (f"Bars of {len(METRICS)} metrics for {len(summaries)} strategies"
+    return (f"Bars of {len(shown_metrics(summaries))} metrics for {len(summaries)} strategies"
             + (f", and hatched bars for {hatched}" if names else "") + ". "
             + "; ".join(said) + ".")
 
