@@ -151,14 +151,16 @@ def warnings(strategies: dict, values: dict) -> list[str]:
         for f in culprits(strategy, expects, values):
             by_setting.setdefault(f.setting, []).append(
                 (f"{strategy} {PAST_TENSE[expects]} on {f.held} of {f.runs}", f.held))
-    return [f"The lesson {_how_well(counts)} here: in the sweep at {_where(setting, values)} "
-            f"with {values['groups']} groups, {'; '.join(count for count, _ in counts)} seeds."
+    # Each sentence of its own sweep point (two can disagree: the defaults' and a setting's).
+    return [f"In the sweep at {_where(setting, values)} with {values['groups']} groups, "
+            f"{'; '.join(count for count, _ in counts)} seeds: the lesson {_how_well(counts)} "
+            "there, and may not hold here."
             for setting, counts in by_setting.items()]
 
 
 def _how_well(counts: list) -> str:
-    """On none of the sweep's seeds the lesson does not hold there; on some, it is unreliable."""
-    return "is unreliable" if any(held for _, held in counts) else "does not hold"
+    """On none of the sweep's seeds the lesson did not hold; on some, it was unreliable."""
+    return "was unreliable" if any(held for _, held in counts) else "did not hold"
 
 
 def _where(setting: str, values: dict) -> str:

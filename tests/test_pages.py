@@ -637,7 +637,7 @@ def test_a_run_too_large_says_so_in_sentences():
 def test_train_warns_before_and_explains_after_where_the_sweep_says_it_fails():
     at = open_page("pages/train.py", strategy="uniform", l2=0.1)
     assert no_exceptions(at)
-    assert any("The lesson does not hold here" in w.value and "l2 0.1" in w.value
+    assert any("the lesson did not hold there" in w.value and "l2 0.1" in w.value
                for w in at.warning)
     assert any(m.value.startswith("**Here uniform (l2 0.1) does not separate")
                for m in at.markdown)

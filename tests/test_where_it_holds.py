@@ -84,8 +84,8 @@ def test_positives_only_with_gravity_reads_the_gravity_rows_not_the_defaults(sma
     assert reason == ("In the sweep at gravity 1 with 2 groups, positives-only separated on 10 "
                       "of 10 seeds: this seed is one of the exceptions.")
     (note,) = warnings({"positives-only": "separates"}, defaults() | {"gravity": 1.0})
-    assert note == ("The lesson is unreliable here: in the sweep at gravity 1 with 6 groups, "
-                    "positives-only separated on 4 of 10 seeds.")
+    assert note == ("In the sweep at gravity 1 with 6 groups, positives-only separated on 4 "
+                    "of 10 seeds: the lesson was unreliable there, and may not hold here.")
     # Uniform was never swept with gravity: the gravity row says nothing of it.
     (reason,) = reasons("uniform", "separates", defaults() | {"gravity": 1.0})
     assert reason.endswith("uniform separated on 10 of 10 seeds at the default settings.")
@@ -104,9 +104,9 @@ def test_warnings_before_a_run_only_where_the_sweep_mostly_failed(small_table):
     assert warnings({"uniform": "separates"}, defaults()) == []
     (note,) = warnings({"uniform": "separates", "positives-only": "folds"},
                        defaults() | {"l2": 0.1})
-    # On none of the seeds: the lesson does not hold there (not "unreliable").
-    assert note == ("The lesson does not hold here: in the sweep at l2 0.1 with 6 groups, "
-                    "uniform separated on 0 of 10 seeds.")
+    # On none of the seeds: the lesson did not hold there (not "unreliable").
+    assert note == ("In the sweep at l2 0.1 with 6 groups, uniform separated on 0 of 10 seeds: "
+                    "the lesson did not hold there, and may not hold here.")
 
 
 # The table is what the sweep measures: a few of its cells, trained again.
