@@ -150,8 +150,8 @@ st.header("5. Negative sampling")
 st.markdown(
     "Add $K$ sampled **negatives** to the positives and take the softmax over "
     "these candidates $C$ only. Negatives are items labeled irrelevant for the "
-    "query; drawn from every group, they push other groups' items down for each query "
-    "(`uniform` in the pictures above)."
+    "query; drawn from every group, they push other groups' items down for each query"
+    + (" (`uniform` in the pictures above)." if "uniform" in results else ".")
 )
 formula(r"L_{\text{sampled}} = -\sum_{j \in P} p_j \log "
         r"\frac{e^{s_j}}{\sum_{c \in C} e^{s_c}}")
@@ -225,7 +225,7 @@ st.markdown(
     f"Lower is better; a random ranking gives $1 - 1/G$ = {chance['spurious_at_k']:.2f}.\n"
     f"- **within-group recall@{k}**: share of a query's own-group positives in its "
     f"top {k} when only its own group is ranked: *does the model look good inside a "
-    f"group?* A random ranking gives {k} / items per group, here "
+    f"group?* A random ranking gives k / items per group, at most 1: here "
     f"{chance['within_group_recall_at_k']:.2f} (1 once a group has no more than "
     f"{claims.quantity(k, 'item')}: "
     "then it means nothing).\n"

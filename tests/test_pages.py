@@ -607,6 +607,7 @@ def test_the_lesson_where_no_run_trains_names_each_and_says_so():
     text = said(at)
     assert "Here no run trained on these settings" in text
     assert "Above, the same data trained three ways" not in text
+    assert "in the pictures above" not in text
 
 
 def test_a_mistyped_setting_in_a_link_is_named_not_rendered():
