@@ -690,7 +690,7 @@ def test_the_mf_page_falls_back_to_the_last_runs_with_their_own_data():
     (error,) = [e.value for e in at.error]
     assert "cold_start fold-in needs positives of at least 2" in error
     assert error.endswith("Everything below is of the last runs that trained. It is of the "
-                          "data it trained on: positives 5 (now 1)."), error
+                          "settings it trained with: positives 5 (now 1)."), error
     old, new = (mf_references(make_dataset(DataConfig(seed=7, positives=positives)), 10)
                 for positives in (5, 1))
     own = (f"against the data's own {fmt(old.oracle['spurious_at_k'])} and a random ranking's "

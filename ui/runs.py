@@ -17,7 +17,7 @@ from recdemo.exercises import Looked
 from recdemo.figures import run_label
 from recdemo.mf import MFConfig
 from recdemo.mf_comparison import measure
-from recdemo.params import defaults, run_settings
+from recdemo.params import PARAMS, defaults, run_settings
 from recdemo.step_cost import CostConfig, measure_step
 from recdemo.train import TrainConfig, TrainingDiverged
 from ui.settings import data_config as settings_data_config
@@ -70,20 +70,28 @@ def trained_or_explain(data_config: DataConfig, configs: tuple, slot: str,
         if last is not None:
             results = tuple(trained_run_or_none(last[0], config) for config in last[1])
             shown = None if None in results else Shown(last[0], results, last[1])
-        if shown is not None and shown.data_config != data_config:
-            last_shown += (" It is of the data it trained on: "
-                           f"{_data_changes(shown.data_config, data_config)}.")
+        if shown is not None and (changed := _changes((shown.data_config, *shown.configs),
+                                                      (data_config, *configs))):
+            last_shown += f" It is of the settings it trained with: {changed}."
         _explain(err, shown is not None, slot, last_shown, of)
         return shown
     st.session_state[f"last_good_{slot}"] = (data_config, tuple(configs))
     return Shown(data_config, results, tuple(configs))
 
 
-def _data_changes(shown: DataConfig, now: DataConfig) -> str:
-    """The data settings of ``shown`` that differ from ``now``, as "positives 5 (now 1)"."""
-    return ", ".join(f"{name} {getattr(shown, name)} (now {getattr(now, name)})"
-                     for name in DataConfig.__dataclass_fields__
-                     if getattr(shown, name) != getattr(now, name))
+def _changes(shown: tuple, now: tuple) -> str:
+    """The settings of ``shown`` (a data config, then run configs) that differ
+    from ``now``'s, each once, as "positives 5 (now 1), k 10 (now 50)"."""
+    def text(name, value):
+        return PARAMS[name].format(value) if name in PARAMS else str(value)
+
+    changed = {}
+    for then, current in zip(shown, now, strict=True):
+        for name in type(then).__dataclass_fields__:
+            if getattr(then, name) != getattr(current, name):
+                changed.setdefault(name, f"{name} {text(name, getattr(then, name))} "
+                                         f"(now {text(name, getattr(current, name))})")
+    return ", ".join(changed.values())
 
 
 def trained_runs(data_config: DataConfig, strategies, slot: str) -> dict:
