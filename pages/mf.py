@@ -103,7 +103,7 @@ st.markdown(
     "the **in-group** model, trained with negatives from the query's own group only (the "
     "Lesson's section 4), ranks only the candidates matrix factorization (as set above) "
     "retrieves for each query. "
-    + claims.two_stage_claim(comparison.pipeline, comparison.scored, ui.references(
+    + mf_comparison.two_stage_claim(comparison.pipeline, comparison.scored, ui.references(
         tables_data, tables_mf.k, held_out_by_mf=True)).text
 )
 st.table([{"pipeline": row.topic, "first stage": row.mf, "final top-k": row.softmax}

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from recdemo import where_it_holds
 from recdemo.metrics import METRICS, cross_group_overlap, length_score_correlation, mean_cosine
 from recdemo.references import References
-from recdemo.two_stage import CANDIDATES_PER_K
 from recdemo.verdicts import (
     BEYOND_MARGIN,
     FOLDS,
     NEITHER,
-    SEPARATE_EXCESS,
     SEPARATES,
     beyond_the_data,
     excess_spurious,
@@ -344,66 +342,6 @@ def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
     return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, same "
                         f"data and seed) to {fmt(after)}: not halved, and the run "
                         f"{VERDICT_WORDS[found]}.")
-
-
-# Two stages (the MF page) -------------------------------------------------------
-
-def candidates_floor(candidates: int, items_per_group: int) -> str:
-    """Where MF retrieves more candidates than a group has items, the share of
-    them that must come from other groups whatever MF does, in words: " (at
-    least 67% must: 30 candidates, 10 items a group)"; else ""."""
-    if candidates <= items_per_group:
-        return ""
-    return (f" (at least {percent(1 - items_per_group / candidates)} must: "
-            f"{quantity(candidates, 'candidate')}, {quantity(items_per_group, 'item')} a group)")
-
-
-def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
-    """The source's "it is usually acceptable for DNN models to fold, since you
-    mostly care about ranking a pre-filtered set of candidates", on these runs:
-    do MF's candidates ranked by the in-group model separate the groups?
-    ``scored``: uniform's and in-group's final metrics on the same positives;
-    ``refs``: on those positives. Its top k (spurious@k) can be clean while
-    its whole ranking is not: every item MF did not retrieve ties at the
-    bottom, which the cross-group AUC counts, and the verdict with it."""
-    metrics, k = pipeline.metrics, refs.k
-    found, excess = verdict(metrics, refs), excess_spurious(metrics, refs)
-    alone = verdict(scored["in-group"], refs)
-    spurious = (f"spurious@{k} {fmt(metrics['spurious_at_k'])} against uniform's "
-                f"{fmt(scored['uniform']['spurious_at_k'])} and in-group alone's "
-                f"{fmt(scored['in-group']['spurious_at_k'])} (in-group alone "
-                f"{VERDICT_WORDS[alone]})")
-    auc = (f"cross-group AUC {fmt(metrics['cross_group_auc'])} against the data's own "
-           f"{fmt(refs.oracle['cross_group_auc'])}")
-    retrieved = pipeline.retrieved.shape[1]
-    floor = candidates_floor(retrieved, refs.items_per_group)
-    none = pipeline.retrieved_spurious == 0
-    share = ("none of MF's candidates come from other groups" if none
-             else f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other "
-                  f"groups{floor}")
-    few = share if none or floor else f"only {share}"  # "only" but where it must be so many
-    if room := no_room(refs):  # the question has no answer on this data
-        return Claim(False, f"On this data the question has no answer: {spurious}; {auc}. "
-                            f"{room}")
-    if retrieved >= refs.items_per_group * refs.groups:  # MF filters nothing
-        return Claim(False, f"On this data MF retrieves all {retrieved} items ({CANDIDATES_PER_K} "
-                            f"x k, at most the corpus): nothing is pre-filtered, and the pipeline "
-                            f"ranks as in-group alone does, which {VERDICT_WORDS[alone]} "
-                            f"(spurious@{k} {fmt(metrics['spurious_at_k'])}; {auc}).")
-    if found == SEPARATES:
-        return Claim(True, f"On this data, yes: the two-stage pipeline separates the groups "
-                           f"({spurious}; {auc}). {few[0].upper() + few[1:]}, and the in-group "
-                           "scorer only ranks the candidates.")
-    if excess is not None and excess <= SEPARATE_EXCESS:
-        return Claim(False, f"On this data, its top {k} says yes and its whole ranking no: "
-                            f"{spurious}, as few as a run that separates; but every item beyond "
-                            f"the {pipeline.retrieved.shape[1]} MF retrieves ties at the bottom "
-                            f"of its ranking, and the cross-group AUC counts those ties "
-                            f"({auc}): by the verdict rule the pipeline {VERDICT_WORDS[found]}.")
-    return Claim(False, f"On this data, no: the two-stage pipeline {VERDICT_WORDS[found]} "
-                        f"({spurious}; {auc}). {share[0].upper() + share[1:]}, and the in-group "
-                        "scorer, trained only inside each group, ranks them among the query's "
-                        "own.")
 
 
 # The cost of a step (Why sample?) ------------------------------------------------

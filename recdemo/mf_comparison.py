@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recdemo.claims import candidates_floor, named, percent, quantity, recall_is_meaningful
+from recdemo.claims import (
+    VERDICT_WORDS,
+    Claim,
+    fmt,
+    named,
+    no_room,
+    percent,
+    quantity,
+    recall_is_meaningful,
+)
 from recdemo.data import DataConfig
 from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
@@ -23,9 +32,11 @@ from recdemo.mf import (
     rescored,
     train_mf,
 )
+from recdemo.references import References
 from recdemo.serving import serving_seconds
 from recdemo.train import train
-from recdemo.two_stage import TwoStageResult, two_stage
+from recdemo.two_stage import CANDIDATES_PER_K, TwoStageResult, two_stage
+from recdemo.verdicts import SEPARATE_EXCESS, SEPARATES, excess_spurious, verdict
 
 
 @dataclass(frozen=True)
@@ -139,7 +150,7 @@ def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
     """The source's conclusion, "it is usually acceptable for DNN models to
     fold, since you mostly care about ranking a pre-filtered set": the in-group
     model alone, and after MF's retrieval, against uniform (what each did, the
-    page's sentence says: claims.two_stage_claim). Where a group has fewer
+    page's sentence says: two_stage_claim). Where a group has fewer
     items than MF retrieves, the share of other groups' it must retrieve too."""
     candidates = pipeline.retrieved.shape[1]
     return [
@@ -165,3 +176,63 @@ def scored_caption(brought: int, positives: int, cold_start: str) -> str:
             f"what it {'would bring' if averaged else 'brings'} to MF's fold-in"
             + (" (here MF embeds it by the average instead)" if averaged else "")
             + f", the {'other one is' if rest == 1 else f'other {rest} are'} scored.")
+
+
+# The two stages in words (the MF page's sentence, beside two_stage_rows) ---------
+
+def candidates_floor(candidates: int, items_per_group: int) -> str:
+    """Where MF retrieves more candidates than a group has items, the share of
+    them that must come from other groups whatever MF does, in words: " (at
+    least 67% must: 30 candidates, 10 items a group)"; else ""."""
+    if candidates <= items_per_group:
+        return ""
+    return (f" (at least {percent(1 - items_per_group / candidates)} must: "
+            f"{quantity(candidates, 'candidate')}, {quantity(items_per_group, 'item')} a group)")
+
+
+def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
+    """The source's "it is usually acceptable for DNN models to fold, since you
+    mostly care about ranking a pre-filtered set of candidates", on these runs:
+    do MF's candidates ranked by the in-group model separate the groups?
+    ``scored``: uniform's and in-group's final metrics on the same positives;
+    ``refs``: on those positives. Its top k (spurious@k) can be clean while
+    its whole ranking is not: every item MF did not retrieve ties at the
+    bottom, which the cross-group AUC counts, and the verdict with it."""
+    metrics, k = pipeline.metrics, refs.k
+    found, excess = verdict(metrics, refs), excess_spurious(metrics, refs)
+    alone = verdict(scored["in-group"], refs)
+    spurious = (f"spurious@{k} {fmt(metrics['spurious_at_k'])} against uniform's "
+                f"{fmt(scored['uniform']['spurious_at_k'])} and in-group alone's "
+                f"{fmt(scored['in-group']['spurious_at_k'])} (in-group alone "
+                f"{VERDICT_WORDS[alone]})")
+    auc = (f"cross-group AUC {fmt(metrics['cross_group_auc'])} against the data's own "
+           f"{fmt(refs.oracle['cross_group_auc'])}")
+    retrieved = pipeline.retrieved.shape[1]
+    floor = candidates_floor(retrieved, refs.items_per_group)
+    none = pipeline.retrieved_spurious == 0
+    share = ("none of MF's candidates come from other groups" if none
+             else f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other "
+                  f"groups{floor}")
+    few = share if none or floor else f"only {share}"  # "only" but where it must be so many
+    if room := no_room(refs):  # the question has no answer on this data
+        return Claim(False, f"On this data the question has no answer: {spurious}; {auc}. "
+                            f"{room}")
+    if retrieved >= refs.items_per_group * refs.groups:  # MF filters nothing
+        return Claim(False, f"On this data MF retrieves all {retrieved} items ({CANDIDATES_PER_K} "
+                            f"x k, at most the corpus): nothing is pre-filtered, and the pipeline "
+                            f"ranks as in-group alone does, which {VERDICT_WORDS[alone]} "
+                            f"(spurious@{k} {fmt(metrics['spurious_at_k'])}; {auc}).")
+    if found == SEPARATES:
+        return Claim(True, f"On this data, yes: the two-stage pipeline separates the groups "
+                           f"({spurious}; {auc}). {few[0].upper() + few[1:]}, and the in-group "
+                           "scorer only ranks the candidates.")
+    if excess is not None and excess <= SEPARATE_EXCESS:
+        return Claim(False, f"On this data, its top {k} says yes and its whole ranking no: "
+                            f"{spurious}, as few as a run that separates; but every item beyond "
+                            f"the {retrieved} MF retrieves ties at the bottom "
+                            f"of its ranking, and the cross-group AUC counts those ties "
+                            f"({auc}): by the verdict rule the pipeline {VERDICT_WORDS[found]}.")
+    return Claim(False, f"On this data, no: the two-stage pipeline {VERDICT_WORDS[found]} "
+                        f"({spurious}; {auc}). {share[0].upper() + share[1:]}, and the in-group "
+                        "scorer, trained only inside each group, ranks them among the query's "
+                        "own.")

@@ -18,7 +18,7 @@ import pytest
 from recdemo import claims
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig
-from recdemo.mf_comparison import pair, scored_caption, two_stage_rows
+from recdemo.mf_comparison import pair, scored_caption, two_stage_claim, two_stage_rows
 from recdemo.references import References, references
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
@@ -320,7 +320,7 @@ def test_the_two_stage_sentence_gives_the_reason_its_numbers_give():
     and a ranking whose unretrieved items tie (AUC 0.74): not "no, its
     candidates come from other groups"."""
     scored = TWO_STAGE_SCORED
-    clean_top = claims.two_stage_claim(pipeline(0.06, 0.74, 0.05), scored, REFS)
+    clean_top = two_stage_claim(pipeline(0.06, 0.74, 0.05), scored, REFS)
     assert not clean_top.holds
     assert clean_top.text.startswith("On this data, its top 10 says yes and its whole ranking "
                                      "no: spurious@10 0.06 against uniform's 0.08 and in-group "
@@ -328,9 +328,9 @@ def test_the_two_stage_sentence_gives_the_reason_its_numbers_give():
     assert "every item beyond the 30 MF retrieves ties" in clean_top.text
     assert "cross-group AUC 0.74 against the data's own 0.90" in clean_top.text
     assert "come from other groups" not in clean_top.text
-    separated = claims.two_stage_claim(pipeline(0.05, 0.88, 0.04), scored, REFS)
+    separated = two_stage_claim(pipeline(0.05, 0.88, 0.04), scored, REFS)
     assert separated.holds and separated.text.startswith("On this data, yes")
-    spurious = claims.two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS)
+    spurious = two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS)
     assert not spurious.holds and spurious.text.startswith("On this data, no")
     assert "30% of MF's candidates come from other groups" in spurious.text
 
@@ -344,19 +344,19 @@ def test_the_two_stage_sentence_says_none_and_the_share_that_must_come_from_othe
     candidates come from other groups", where 30 candidates from groups of 10
     items must be at least 67% other groups' whatever MF does)."""
     scored = TWO_STAGE_SCORED
-    clean = claims.two_stage_claim(pipeline(0.0, 0.9, 0.0), scored, REFS)
+    clean = two_stage_claim(pipeline(0.0, 0.9, 0.0), scored, REFS)
     assert clean.holds and "0%" not in clean.text
     assert clean.text.endswith("None of MF's candidates come from other groups, and the "
                                "in-group scorer only ranks the candidates.")
-    assert "Only 4% of MF's" in claims.two_stage_claim(pipeline(0.05, 0.88, 0.04), scored,
+    assert "Only 4% of MF's" in two_stage_claim(pipeline(0.05, 0.88, 0.04), scored,
                                                        REFS).text
     small = References(oracle=REFS.oracle, random=REFS.random, k=10, items_per_group=10,
                        groups=5)
-    must = claims.two_stage_claim(pipeline(0.5, 0.6, 2 / 3), scored, small)
+    must = two_stage_claim(pipeline(0.5, 0.6, 2 / 3), scored, small)
     assert not must.holds
     assert ("67% of MF's candidates come from other groups (at least 67% must: 30 candidates, "
             "10 items a group), and the in-group scorer") in must.text
-    assert "(at least" not in claims.two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS).text
+    assert "(at least" not in two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS).text
 
     rows = two_stage_rows(10, uniform=SimpleNamespace(final_metrics=METRICS),
                           in_group=SimpleNamespace(final_metrics=METRICS),
@@ -382,13 +382,13 @@ def test_the_two_stage_sentence_where_there_is_nothing_to_test():
     no_room = References(oracle={"spurious_at_k": 0.5, "cross_group_auc": 0.5},
                          random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=10,
                          items_per_group=40, groups=2)
-    claim = claims.two_stage_claim(pipeline(0.5, 0.44, 0.5), scored, no_room)
+    claim = two_stage_claim(pipeline(0.5, 0.44, 0.5), scored, no_room)
     assert not claim.holds and claim.text.startswith("On this data the question has no answer")
     assert claim.text.endswith(claims.no_room(no_room)) and "scorer" not in claim.text
     small = References(oracle=REFS.oracle, random=REFS.random, k=7, items_per_group=10, groups=2)
     everything = SimpleNamespace(metrics={"spurious_at_k": 0.66, "cross_group_auc": 0.3},
                                  retrieved=np.zeros((5, 20), dtype=int), retrieved_spurious=0.5)
-    claim = claims.two_stage_claim(everything, scored, small)
+    claim = two_stage_claim(everything, scored, small)
     assert not claim.holds
     assert claim.text.startswith("On this data MF retrieves all 20 items (3 x k, at most the "
                                  "corpus): nothing is pre-filtered, and the pipeline ranks as "
