@@ -391,6 +391,20 @@ def test_folded_group_names_are_listed_one_under_another(page):
     assert_healthy(page)
 
 
+def test_a_group_name_by_a_narrow_pictures_side_is_moved_inside(page):
+    """Compare's pictures are narrow on a phone: here positives-only's brown
+    group has its center by the picture's left edge, and its name ran past
+    it. names.js moves such a name in just far enough."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    go(page, "/compare?items_per_group=10&positives=10&leak=0&epochs=2")
+    page.wait_for_timeout(500)  # drawn, and its names placed
+    assert [problem for problem in layout_problems(page) if "group name" in problem] == []
+    moved = page.locator(f"{CHART} .scatterlayer g.text[transform^='translate(']")
+    assert moved.evaluate_all("names => names.filter(name => !name.getAttribute('transform')"
+                              ".startsWith('translate(0,')).length") > 0, "a name moved sideways"
+    assert_healthy(page)
+
+
 def test_the_keyboards_choice_of_strategy_is_outlined(page):
     """Tab to the strategy's radio buttons and move with the arrows: the
     option the keyboard is on has an outline of at least 3:1 against the page

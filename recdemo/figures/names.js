@@ -19,20 +19,25 @@ function watchNames(chart) {
 // Where groups fold, their names (at the center of each group's items: a
 // text trace each in 2D, the scene's annotations in 3D; recdemo/figures/
 // style.py) would be drawn over one another, unreadable on a phone or in a
-// small panel. Names that would overlap are listed one under another, in the
+// small panel. A name that would run past its picture's left or right edge
+// (a group's center near that edge, in a narrow panel) is moved in just far
+// enough; names that would overlap are then listed one under another, in the
 // order of their centers from top to bottom, centered where those centers
-// are on average, inside their picture; each keeps its own x. Measured on
-// the names as drawn, at the chart's size, after every drawing and turn of
-// a scene (a name's shift is the transform of a group plotly draws inside).
+// are on average, inside their picture. Measured on the names as drawn, at
+// the chart's size, after every drawing and turn of a scene (a name's shift
+// is the transform of a group plotly draws inside).
 function stackNames(chart) {
   const pictures = new Map();
-  for (const { holder, picture, top, bottom } of drawnNames(chart)) {
+  for (const { holder, picture, top, bottom, left, right } of drawnNames(chart)) {
     const box = holder?.querySelector("text")?.getBoundingClientRect();
     if (!box?.height) continue;
     if (!pictures.has(picture)) pictures.set(picture, { top, bottom, names: [] });
-    const unshifted = box.top - (holder.recdemoShift ?? 0);
+    const [dx, dy] = holder.recdemoShift ?? [0, 0];
+    const unshifted = box.top - dy;
+    const x = Math.max(left, Math.min(box.left - dx, right - box.width));
     pictures.get(picture).names.push({ holder, unshifted, top: unshifted, height: box.height,
-                                       left: box.left, right: box.right });
+                                       left: x, right: x + box.width,
+                                       dx: x - (box.left - dx) });
   }
   for (const { top, bottom, names } of pictures.values()) {
     let stacks = names.map((name) => [name]);
@@ -50,16 +55,17 @@ function stackNames(chart) {
       }
     }
     for (const name of names) {
-      const shift = name.top - name.unshifted;
-      if (shift === (name.holder.recdemoShift ?? 0)) continue;
+      const shift = [name.dx, name.top - name.unshifted];
+      const [dx, dy] = name.holder.recdemoShift ?? [0, 0];
+      if (shift[0] === dx && shift[1] === dy) continue;
       name.holder.recdemoShift = shift;
-      name.holder.setAttribute("transform", `translate(0,${shift})`);
+      name.holder.setAttribute("transform", `translate(${shift[0]},${shift[1]})`);
     }
   }
 }
 
 // Every group name the chart draws: the group to shift, its picture, and
-// that picture's top and bottom on the screen.
+// that picture's top, bottom, left and right on the screen.
 function drawnNames(chart) {
   const layout = chart._fullLayout;
   const svg = chart.querySelector(".main-svg")?.getBoundingClientRect();
@@ -68,14 +74,19 @@ function drawnNames(chart) {
   for (const trace of chart.querySelectorAll(".scatterlayer .trace")) {
     const full = trace.__data__?.[0]?.trace;
     if (!String(full?.name).endsWith(" (name)")) continue;
+    const x = layout[full.xaxis.replace("x", "xaxis")];
     const y = layout[full.yaxis.replace("y", "yaxis")];
     names.push({ holder: trace.querySelector("g.text"), picture: full.xaxis + full.yaxis,
-                 top: svg.top + y._offset, bottom: svg.top + y._offset + y._length });
+                 top: svg.top + y._offset, bottom: svg.top + y._offset + y._length,
+                 left: svg.left + x._offset, right: svg.left + x._offset + x._length });
   }
   for (const holder of chart.querySelectorAll("[class^='annotation-scene']")) {
     const picture = holder.getAttribute("class").replace("annotation-", "");
     const box = layout[picture]?._scene?.container?.getBoundingClientRect();
-    if (box) names.push({ holder, picture, top: box.top, bottom: box.bottom });
+    if (box) {
+      names.push({ holder, picture, top: box.top, bottom: box.bottom,
+                   left: box.left, right: box.right });
+    }
   }
   return names;
 }
