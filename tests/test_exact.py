@@ -138,12 +138,17 @@ def test_spurious_at_k_as_before(ties):
 
 
 def test_the_runs_and_figures_as_recorded_before_the_cuts():
+    """Compared on every machine: on another CPU or BLAS the last bits may
+    differ (then the test says how many values did, and skips); where they
+    agree, or on the machine that recorded them, any difference fails."""
     recorded = json.loads(GOLDEN.read_text())
-    if recorded["machine"] != machine_now():
-        pytest.skip(f"recorded on {recorded['machine']}: floating point differs elsewhere")
     now = record()
-    assert differences({k: recorded[k] for k in ("runs", "figures")},
-                       {k: now[k] for k in ("runs", "figures")}) == []
+    found = differences({k: recorded[k] for k in ("runs", "figures")},
+                        {k: now[k] for k in ("runs", "figures")})
+    if found and recorded["machine"] != machine_now():
+        pytest.skip(f"recorded on {recorded['machine']}: {len(found)} values differ here, "
+                    "where floating point may round differently")
+    assert found == []
 
 
 def test_a_shared_figure_sends_what_its_figure_did():
