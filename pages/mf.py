@@ -74,7 +74,9 @@ with picture:
     ui.chart(ui.for_projector(figure), "mf_side_by_side",
              f"recdemo-mf-seed{data_config.seed}",
              html_title=f"recdemo: matrix factorization vs softmax, seed {data_config.seed}",
-             alt=figures.small_multiples_alt(dataset, [mf, positives]))
+             alt=figures.small_multiples_alt(dataset, [mf, positives]),
+             run={name: value for name, value in run_settings(data_config, positives_config)
+                  .items() if name != "strategy"} | dataclasses.asdict(mf_config))
 picture.caption(f"Measured on {len(dataset.test)} held-out test queries, new to matrix "
                 f"factorization: embedded by {mf_config.cold_start} (see the table).")
 

@@ -105,7 +105,7 @@ with picture:
              export.file_name(data_config, config, "embeddings"),
              html_title=f"recdemo: {label}, seed {data_config.seed}",
              on_click=ui.clicked_query_inspector(dataset.n_groups, "embedding_chart"), cards=cards,
-             alt=figures.embedding_alt(dataset, result, components))
+             alt=figures.embedding_alt(dataset, result, components), run=this_run)
 
 picks = recommendations(result.query_embeddings[inspected], result.item_embeddings,
                         dataset.item_groups, dataset.test.groups[inspected], k)

@@ -233,6 +233,26 @@ def test_divergence_explains_and_keeps_the_last_good_picture():
     assert at.number_input(key="control_learning_rate").value == 10.0, "settings are kept"
 
 
+def test_the_last_good_runs_downloads_carry_its_own_link_and_settings(monkeypatch):
+    """Where Train shows the last run that trained, its downloads (the metrics
+    and the chart as HTML) open that run, not the settings that diverged."""
+    import ui.charts
+    made = []
+
+    def record(make, source, weakly=True):
+        made.append((make, source))
+        return lambda: make(source)
+    monkeypatch.setattr(ui.charts, "_made_on_click", record)
+    at = open_page("pages/train.py", epochs=3)
+    at.number_input(key="control_learning_rate").set_value(10.0).run()
+    assert any("learning_rate" in e.value for e in at.error), "the run diverged"
+    files = [make(source) for make, source in made[-3:]]  # this page run's
+    assert len(files) == 3 and all("epochs=3" in file for file in files), files
+    assert not any("learning_rate=10" in file for file in files), "the link of the run shown"
+    assert '"learning_rate": 0.06' in files[-1], "the JSON's settings are the run's"
+    assert "<th>learning_rate</th><td>0.06</td>" in files[0], "the chart's settings too"
+
+
 def pinned(table) -> list[str]:
     """The columns of an st.dataframe that stay in place when it scrolls sideways."""
     return [name for name, config in json.loads(table.proto.columns).items()

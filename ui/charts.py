@@ -12,7 +12,7 @@ from backend.cache import ByteCache
 from recdemo import export, figures
 from recdemo.claims import meaningful_metrics
 from recdemo.data import DataConfig
-from recdemo.params import PARAMS
+from recdemo.params import PARAMS, run_settings
 from recdemo.train import TrainConfig
 from ui.plot import SharedFigure, clicked_point, plot, plotly_figure
 from ui.settings import link, set_setting, settings
@@ -72,14 +72,16 @@ def small_multiples(data_config: DataConfig, configs: tuple[TrainConfig, ...], c
 
 
 def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click=None,
-          cards: dict | None = None, alt: str | None = None):
+          cards: dict | None = None, alt: str | None = None, run: dict | None = None):
     """The chart (ui/plot.py) with the chart toolbar's PNG export named and
     sharp (plotly draws the PNG in the browser, no network), and, given an
     ``html_title``, a button that downloads the chart as a standalone
     interactive HTML page with that title, the view's link and its settings.
     ``on_click``: called when a point is clicked (ui.plot.clicked_point);
     ``cards``: numbers shown above the chart that follow its frame; ``alt``:
-    the chart in words, for a screen reader."""
+    the chart in words, for a screen reader; ``run``: the settings the chart
+    was trained with where they differ from the current ones (a page showing
+    its last runs that trained), for the export's link and settings."""
     # No "Share chart..." (plotly's upload to its cloud: nothing for a class).
     # The wheel scrolls the page, never zooms: plotly's 3D scene zooms by
     # default, and a student scrolling with the pointer over the Train picture
@@ -91,8 +93,9 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
              else fig)
     plot(shown, key, config, on_click, cards=cards, alt=alt)
     if html_title is not None:
-        view = link()
-        run = {name: value for name, value in settings().items() if name in PARAMS}
+        view = link(**(run or {}))
+        run = {name: value for name, value in (settings() | (run or {})).items()
+               if name in PARAMS}
 
         def html(fig):
             fig = plotly_figure(fig)
@@ -109,7 +112,7 @@ def history_downloads(data_config: DataConfig, result) -> None:
     setting of the run and the link that opens it again (``result`` is a shared
     run, from ui.trained_run: the buttons hold it weakly)."""
     name = export.file_name(data_config, result.config, "metrics")
-    view = link()
+    view = link(**run_settings(data_config, result.config))  # the run's, if not the current
     left, right = st.columns(2)
     left.download_button("Metrics per epoch (CSV)",
                          _made_on_click(lambda run: export.history_csv(run, data_config, view),
