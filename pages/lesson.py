@@ -65,10 +65,11 @@ if runs:
                                     height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
         ui.chart(ui.for_projector(figure), "lesson_side_by_side", "recdemo-folding",
                  alt=figures.small_multiples_alt(dataset, results.values()))
+    top = min(k, dataset.n_items)  # a k past the corpus ranks every item
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
-        f"picture: the share of a query's {claims.quantity(k, 'nearest item')} *in the picture* "
-        f"that {'comes' if k == 1 else 'come'} from "
+        f"picture: the share of a query's {claims.quantity(top, 'nearest item')} *in the "
+        f"picture* that {'comes' if top == 1 else 'come'} from "
         f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
         "the gap between the two is what the projection loses. The matrix below it is what "
         "the model really recommends."

@@ -291,6 +291,20 @@ def test_train_says_top_20_where_k_is_past_every_item():
     headings = [a["text"].replace("<br>", " ")
                 for a in chart_spec(at, "negatives_chart")["layout"]["annotations"]]
     assert "Share of each query group's push (softmax weight)" in headings
+    # The picture's captions and legend count the 20 items there are, as the table does.
+    picture = json.dumps(chart_spec(at, "embedding_chart")).replace("<br>", " ")
+    assert "query's 20 nearest here" in picture and "top 20 by score" in picture
+    assert "its top 20" in picture and not re.search(r"(top|its|query's) 30\b", picture)
+
+
+def test_the_lesson_counts_the_items_there_are_where_k_is_past_them():
+    """A review's link: k 50 of 20 items; the caption said "a query's 50
+    nearest items" and each picture "50 nearest"."""
+    at = open_page(page_file(""), groups=2, items_per_group=10, k=50, epochs=2)
+    assert no_exceptions(at)
+    assert "a query's 20 nearest items *in the picture* that come" in said(at)
+    picture = json.dumps(chart_spec(at, "lesson_side_by_side")).replace("<br>", " ")
+    assert "20 nearest: " in picture and "top 20)" in picture and "50 nearest" not in picture
 
 
 def test_compare_where_the_positives_fill_a_group():

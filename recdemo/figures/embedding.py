@@ -194,6 +194,7 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
     metrics = result.metrics[epoch]
     drawn, full = nearest_spurious(dataset, balanced, projection, epoch, k)
     in_full = _in_full(full, balanced[1].shape[-1], projection)
+    top = min(k, dataset.n_items)  # a k past the corpus ranks every item
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
     return {
         "label": run_label(result.config),
@@ -203,9 +204,9 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
                   f"{metrics['cross_group_auc']:.2f}"),
         "picture": (f"Squares: queries, circles: items. PCA {projection.components}D "
                     f"({shares} of the variance). From other groups: {percent(drawn)} of a "
-                    f"query's {k} nearest here, {in_full}; "
-                    f"{percent(metrics['spurious_at_k'])} of its top {k} by score"),
-        "matrix": (f"What it recommends (exact): each held-out query's (a row) top {k} "
+                    f"query's {top} nearest here, {in_full}; "
+                    f"{percent(metrics['spurious_at_k'])} of its top {top} by score"),
+        "matrix": (f"What it recommends (exact): each held-out query's (a row) top {top} "
                    "items (columns)"),
     }
 
@@ -244,8 +245,8 @@ def _trace_styles(dataset, components, inspected_query, k):
     selected_color = ("#FFFFFF" if inspected_query is None
                       else group_color(dataset.test.groups[inspected_query]))
     # The inspector's traces have a legend of their own (legend2): fit.py places it.
-    styles.append(style(f"its top {k}", MARK_COLOR, "circle-open", 17, MARK_COLOR, 3,
-                        legend="legend2",
+    styles.append(style(f"its top {min(k, dataset.n_items)}", MARK_COLOR, "circle-open", 17,
+                        MARK_COLOR, 3, legend="legend2",
                         hovertemplate="recommended item %{customdata}<extra></extra>"))
     if components == 3:
         # A 3D scene draws its symbols as characters, and its "x" is the emoji

@@ -94,6 +94,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
     columns, and on a phone's one run a row, its two panels side by side (fit.py)."""
     names = list(results)
     k = next(iter(results.values())).config.k
+    top = min(k, dataset.n_items)  # a k past the corpus ranks every item
     balanced = {name: tuple(s[-1:] for s in balanced_snapshots(results[name])) for name in names}
     projections = {name: project(*balanced[name], 2) for name in names}
     titles = []
@@ -105,7 +106,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
         titles.append((run_label(result.config),
                        f"{metric_label('spurious_at_k', k)} = "
                        f"{result.final_metrics['spurious_at_k']:.2f}",
-                       f"{k} nearest: {percent(drawn)} other groups in 2D{in_full}"))
+                       f"{top} nearest: {percent(drawn)} other groups in 2D{in_full}"))
     fig = go.Figure()
     for index, name in enumerate(names):
         result = results[name]
@@ -143,13 +144,13 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
     cols = min(cols, runs)
     widths = [(width_em(c) * wider, c) for c in range(cols, 1, -1)
               for wider in ((1.35, 1.0) if c == cols else (1.0,))]
-    variants = [{"min_em": width, "layout": _runs_layout(groups, titles, k, c, side_by_side,
+    variants = [{"min_em": width, "layout": _runs_layout(groups, titles, top, c, side_by_side,
                                                          width, height)}
                 for width, c in widths[1:]]
-    variants.append({"min_em": 0, "layout": _runs_layout(groups, titles, k, 1, True,
+    variants.append({"min_em": 0, "layout": _runs_layout(groups, titles, top, 1, True,
                                                          NARROW_WRAP_EM, None)})
     width, _ = widths[0] if widths else (width_em(1), 1)
-    layout = _runs_layout(groups, titles, k, cols, side_by_side, width, height)
+    layout = _runs_layout(groups, titles, top, cols, side_by_side, width, height)
     fig.update_layout(font=FONT, **with_variants(layout, width, variants))
     return fig
 
@@ -173,7 +174,7 @@ def cell_px(height: int | None, title_px: list[float], panels_per_run: int, rows
     return title_px[-1] + panels / rows
 
 
-def _runs_layout(names: list[str], titles: list[tuple[str, str, str]], k: int, cols: int,
+def _runs_layout(names: list[str], titles: list[tuple[str, str, str]], top: int, cols: int,
                  side_by_side: bool, width_em: float, height: int | None) -> dict:
     """The layout of the runs' panels and titles, ``cols`` runs to a row, for
     a chart at least ``width_em`` wide (its titles wrapped to fit that);
@@ -199,7 +200,7 @@ def _runs_layout(names: list[str], titles: list[tuple[str, str, str]], k: int, c
     panels_per_run = 1 if side_by_side else 2
     # The legend: in the last row's free cells if it has some, else under the panels.
     legend_title = (f"squares: queries, circles: items; {'beside' if side_by_side else 'under'}"
-                    f" each picture: what it recommends (top {k})")
+                    f" each picture: what it recommends (top {top})")
     free = rows * cols - runs
     room = free * run_em + (free - 1) * GAP_EM
     legend_layout, legend_em = legend(names, legend_title, room, vertical=True)

@@ -34,6 +34,7 @@ def recommendation_styles(dataset, k: int, xaxis: str = "x", yaxis: str = "y",
                           size: float = 4) -> list[dict]:
     """The traces' looks, one per item group (kept out of the legend: the
     embedding traces of the same legend group name the colors)."""
+    k = min(k, dataset.n_items)  # a k past the corpus ranks every item
     return [{"type": "scatter", "mode": "markers", "xaxis": xaxis, "yaxis": yaxis,
              "name": f"{group_name(g)} items in a top {k}", "legendgroup": str(g),
              "showlegend": False,
