@@ -219,10 +219,14 @@ def add_cost_command(commands) -> None:
     cost = commands.add_parser(
         "cost",
         help="time one training step of each strategy as the corpus grows",
-        description="Median time and peak memory of one training step, per strategy and "
+        description="Median time and memory of one training step, per strategy and "
                     "corpus size. A sampled step reads and writes only its candidates' rows "
                     "of the item table (recdemo/large_corpus.py); the app's pages train with "
-                    "train.py's dense Adam on a small corpus instead.")
+                    "train.py's dense Adam on a small corpus instead. Memory: kept MiB is "
+                    "what a strategy holds between steps (the item table with Adam's two "
+                    "running means, 3nd float32 numbers whatever the strategy, the query "
+                    "tower and the sampler's tables); step MiB is the most the step itself "
+                    "held beyond that.")
     default = step_cost.CostConfig()
     n_items = COST_PARAMS["n_items"]
     cost.add_argument("--items", dest="corpus_sizes", type=_list_of(n_items, "items"),
@@ -250,13 +254,16 @@ def run_cost(args) -> int:
 
 def format_cost_table(costs: list[step_cost.StepCost]) -> str:
     """One line per (items, strategy), times in milliseconds per step; "x uniform"
-    is the CPU time over uniform's at the same size."""
+    is the CPU time over uniform's at the same size; memory as the Why sample?
+    page gives it (step_cost.MEMORY_TEXT): kept between steps, and the step's own."""
     uniform = {c.n_items: c.cpu_seconds for c in costs if c.strategy == "uniform"}
-    headers = ["items", "strategy", "wall ms", "CPU ms", "x uniform", "peak MiB", "GFLOP"]
+    headers = ["items", "strategy", "wall ms", "CPU ms", "x uniform", "kept MiB", "step MiB",
+               "GFLOP"]
     cells = [[f"{c.n_items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
               f"{1000 * c.cpu_seconds:.2f}",
               f"{c.cpu_seconds / uniform[c.n_items]:.1f}" if c.n_items in uniform else "",
-              f"{c.peak_bytes / 2**20:.0f}", f"{c.flops / 1e9:.3f}"] for c in costs]
+              f"{c.state_bytes / 2**20:.1f}", f"{c.step_bytes / 2**20:.1f}",
+              f"{c.flops / 1e9:.3f}"] for c in costs]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

@@ -266,6 +266,11 @@ def test_a_strategy_named_twice_is_one_row(command):
 def test_cost_times_a_strategy_named_twice_once(capsys):
     assert main(["cost", "--strategies", "uniform,full,uniform", "--items", "100",
                  "--repeats", "1"]) == 0
-    rows = capsys.readouterr().out.strip().splitlines()[2:]
-    assert [row.split()[1] for row in rows] == ["uniform", "full"]
-    assert rows[0].split()[4] == "1.0", "uniform's time over its own"
+    lines = capsys.readouterr().out.strip().splitlines()
+    rows = [row.split() for row in lines[2:]]
+    assert [row[1] for row in rows] == ["uniform", "full"]
+    assert rows[0][4] == "1.0", "uniform's time over its own"
+    # Memory as the Why sample? page gives it: what every strategy keeps (the
+    # item table, alike) and the step's own (full's scores of every item).
+    assert "x uniform  kept MiB  step MiB  GFLOP" in lines[0] and "peak" not in lines[0]
+    assert all(float(row[6]) > 0 and float(row[7]) > 0 for row in rows)
