@@ -44,9 +44,20 @@ class Claim:
     text: str  # markdown: the lesson's sentence, or what happened instead, with the numbers
 
 
-def fmt(value: float) -> str:
-    """A metric as shown: 2 decimals, never "-0.00"."""
-    return f"{round(value, 2) + 0.0:.2f}"
+def fmt(value: float, short: bool = False) -> str:
+    """A metric as shown: 2 decimals, never "-0.00", and never 0.00 or 1.00
+    for a share that is not exactly that (beside the oracle's 1.00, an AUC of
+    0.9967 shown as 1.00 reads as perfect): 0.9967 is "0.997", and past three
+    decimals "over 0.999" (">0.999" if ``short``, for a cell); likewise
+    "0.003" and "under 0.001"."""
+    shown = round(value, 2) + 0.0
+    if not 0 < value < 1 or shown not in (0.0, 1.0):
+        return f"{shown:.2f}"
+    if round(value, 3) not in (0.0, 1.0):
+        return f"{value:.3f}"
+    if value < 0.5:
+        return "<0.001" if short else "under 0.001"
+    return ">0.999" if short else "over 0.999"
 
 
 def quantity(number: int, noun: str) -> str:
@@ -74,7 +85,7 @@ def against_the_data(value: float, own: float, past: bool, sign: int) -> str:
     read the other way than ``past`` (past the data's own by BEYOND_MARGIN, in
     the direction ``sign``: -1 for fewer spurious, +1 for a higher AUC), as
     0.938 against 0.921, not past, would read 0.94 against 0.92."""
-    looks_past = sign * (float(fmt(value)) - float(fmt(own))) >= BEYOND_MARGIN - 1e-9
+    looks_past = sign * (round(value, 2) - round(own, 2)) >= BEYOND_MARGIN - 1e-9
     shown = (f"{value:.3f}", f"{own:.3f}") if looks_past != past else (fmt(value), fmt(own))
     return f"{shown[0]} against the data's own {shown[1]}"
 

@@ -86,9 +86,9 @@ def pair(metrics: dict, k: int, data: DataConfig) -> str:
     """spurious@k and within-group recall@k of a metrics dict, in words (the
     recall left out where it cannot tell rankings apart on ``data``: where k
     covers a group it is 1.00 for any model; claims.recall_is_meaningful)."""
-    recall = (f", within-group recall@{k} {metrics['within_group_recall_at_k']:.2f}"
+    recall = (f", within-group recall@{k} {fmt(metrics['within_group_recall_at_k'])}"
               if recall_is_meaningful(k, data) else "")
-    return f"spurious@{k} {metrics['spurious_at_k']:.2f}{recall}"
+    return f"spurious@{k} {fmt(metrics['spurious_at_k'])}{recall}"
 
 
 def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
@@ -126,12 +126,12 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             "an item no training query chose keeps its random start, moved only as a sampled "
             "negative and by weight decay"),
         Row("folding",
-            f"spurious@{k} {observed_only.final_metrics['spurious_at_k']:.2f} with observed "
+            f"spurious@{k} {fmt(observed_only.final_metrics['spurious_at_k'])} with observed "
             "pairs only (w0 = 0)"
-            + (f", {mf.final_metrics['spurious_at_k']:.2f} with w0 = {w0:g}" if w0 else ""),
+            + (f", {fmt(mf.final_metrics['spurious_at_k'])} with w0 = {w0:g}" if w0 else ""),
             f"{named(run_label(positives_only.config))}: spurious@{k} "
-            f"{positives_only.final_metrics['spurious_at_k']:.2f}; "
-            f"uniform negatives: {uniform.final_metrics['spurious_at_k']:.2f}"),
+            f"{fmt(positives_only.final_metrics['spurious_at_k'])}; "
+            f"uniform negatives: {fmt(uniform.final_metrics['spurious_at_k'])}"),
         Row("training",
             f"{seconds['mf']:.2f} s here; each sweep is one d x d solve per row, and the "
             "unobserved pairs cost one d x d Gramian: it scales with the interactions",

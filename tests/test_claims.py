@@ -197,6 +197,18 @@ def test_a_share_and_the_rest_add_up_to_100_percent():
         assert abs(rest + part - 100) < 1e-9 and abs(part - 100 * share) <= 0.05 + 1e-9
 
 
+def test_a_metric_short_of_perfect_is_never_shown_as_perfect():
+    """A review: an AUC of 0.9967 read "1.00" beside the oracle's 1.00."""
+    assert claims.fmt(0.9967) == "0.997" and claims.fmt(0.0033) == "0.003"
+    assert claims.fmt(0.99961) == "over 0.999" and claims.fmt(0.00031) == "under 0.001"
+    assert (claims.fmt(0.99961, short=True), claims.fmt(0.0003, short=True)) == (">0.999",
+                                                                              "<0.001")
+    assert [claims.fmt(v) for v in (1.0, 0.0, 0.5, 0.994, 0.0051, -0.0004, -0.25)] == [
+        "1.00", "0.00", "0.50", "0.99", "0.01", "0.00", "-0.25"]
+    for value in np.linspace(0.0001, 0.9999, 9999):  # a share strictly between 0 and 1
+        assert claims.fmt(value) not in ("0.00", "1.00", "0.000", "1.000"), value
+
+
 def test_what_the_mf_page_scores_each_model_on():
     assert scored_caption(0, 1, "average") == (
         "Every model is scored on the same held-out positive: each test query's only one "

@@ -8,6 +8,7 @@ after every epoch; nothing is computed in the browser.
 
 from __future__ import annotations
 
+from recdemo.claims import fmt
 from recdemo.figures.style import delta_text, metric_label
 from recdemo.metrics import METRICS
 
@@ -26,7 +27,7 @@ def metric_cards(result, baseline=None, hidden: dict[str, str] | None = None) ->
         if name in hidden:
             card |= {"values": ["–"] * len(frames), "help": hidden[name], "deltas": None}
         else:
-            card["values"] = [f"{result.metrics[f][name]:.2f}" for f in frames]
+            card["values"] = [fmt(result.metrics[f][name], short=True) for f in frames]
             card["deltas"] = None if baseline is None else [
                 delta_text(result.metrics[f][name] - baseline.metrics[f][name]) for f in frames]
         cards.append(card)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recdemo.claims import percent, quantity
+from recdemo.claims import fmt, percent, quantity
 from recdemo.figures.embedding_layout import (
     MEDIUM_EM,
     WIDE_EM,
@@ -146,7 +146,7 @@ def embedding_alt(dataset, result, components: int) -> str:
             f"its items' center. Right: what it "
             f"recommends, a mark for each query's top {quantity(k, 'item')}; "
             f"{percent(final['spurious_at_k'])} of them come from other groups, and the "
-            f"cross-group AUC is {final['cross_group_auc']:.2f}.")
+            f"cross-group AUC is {fmt(final['cross_group_auc'])}.")
 
 
 def balanced_snapshots(result):
@@ -200,8 +200,8 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
         "label": run_label(result.config),
         "title": (f"{run_label(result.config)}, {result.FRAME} {epoch} of "
                   f"{len(result.metrics) - 1}: {metric_label('spurious_at_k', k)} = "
-                  f"{metrics['spurious_at_k']:.2f}, cross-group AUC = "
-                  f"{metrics['cross_group_auc']:.2f}"),
+                  f"{fmt(metrics['spurious_at_k'])}, cross-group AUC = "
+                  f"{fmt(metrics['cross_group_auc'])}"),
         "picture": (f"Squares: queries, circles: items. PCA {projection.components}D "
                     f"({shares} of the variance). From other groups: {percent(drawn)} of a "
                     f"query's {top} nearest here, {in_full}; "

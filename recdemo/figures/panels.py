@@ -7,7 +7,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.claims import percent, quantity
+from recdemo.claims import fmt, percent, quantity
 from recdemo.figures.embedding import balanced_snapshots, nearest_spurious
 from recdemo.figures.fit import (
     NARROW_EM,
@@ -105,7 +105,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
         in_full = f", {percent(full)} in {dim}D" if dim > 2 else " (all its dimensions)"
         titles.append((run_label(result.config),
                        f"{metric_label('spurious_at_k', k)} = "
-                       f"{result.final_metrics['spurious_at_k']:.2f}",
+                       f"{fmt(result.final_metrics['spurious_at_k'])}",
                        f"{top} nearest: {percent(drawn)} other groups in 2D{in_full}"))
     fig = go.Figure()
     for index, name in enumerate(names):
@@ -281,7 +281,7 @@ def metrics_bar_figure(summaries: list[dict], references: dict[str, dict]) -> go
                               for name, _, reference in shown],
                     "line": {"color": "#111111", "width": [1 if r else 0 for _, _, r in shown]},
                     "pattern": {"shape": ["/" if r else "" for _, _, r in shown]}},
-            text=[f"{value:.2f}" for _, value, _ in shown], textposition="outside",
+            text=[fmt(value, short=True) for _, value, _ in shown], textposition="outside",
             hovertemplate="%{y}: %{x:.2f}<extra></extra>"), row=1, col=col)
         # Room for a negative bar's number at its left, off the bars' names.
         low = min([0.0, *(value for _, value, _ in shown)])  # (none: a metric left out)
@@ -318,7 +318,7 @@ def training_curves_alt(result, metrics=METRICS) -> str:
     the first and the last epoch."""
     k, last = result.config.k, len(result.metrics) - 1
     metrics = "; ".join(
-        f"{metric_label(name, k)} {result.metrics[0][name]:.2f} to {result.metrics[-1][name]:.2f}"
+        f"{metric_label(name, k)} {fmt(result.metrics[0][name])} to {fmt(result.metrics[-1][name])}"
         for name in metrics)
     return (f"Training curves of {run_label(result.config)}. Left: the training loss, "
             f"{result.losses[0]:.3g} in {result.FRAME} 1 and {result.losses[-1]:.3g} in "
@@ -332,13 +332,13 @@ def small_multiples_alt(dataset, results) -> str:
     results = list(results)
     k = results[0].config.k
     runs = "; ".join(f"{run_label(r.config)}: {metric_label('spurious_at_k', k)} "
-                     f"{r.final_metrics['spurious_at_k']:.2f}, cross-group AUC "
-                     f"{r.final_metrics['cross_group_auc']:.2f}" for r in results)
+                     f"{fmt(r.final_metrics['spurious_at_k'])}, cross-group AUC "
+                     f"{fmt(r.final_metrics['cross_group_auc'])}" for r in results)
     return (f"{len(results)} runs on the same data ({dataset.n_groups} groups, "
             f"{len(dataset.test)} held-out queries), each after training: its embeddings in a "
             "2D PCA of its own (squares queries, circles items, each group's name at its "
             f"items' center) and what it recommends, a mark for each query's top "
-            f"{quantity(k, 'item')}. "
+            f"{quantity(min(k, dataset.n_items), 'item')}. "
             f"{runs}.")
 
 
@@ -352,11 +352,11 @@ def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
         if not shown:
             continue
         low, high = min(value for _, value in shown), max(value for _, value in shown)
-        refs = [f"{who} {values[metric]:.2f}" for who, values in references.items()
+        refs = [f"{who} {fmt(values[metric])}" for who, values in references.items()
                 if values.get(metric) is not None]
-        scores = (f"every strategy {low:.2f}" if low == high else
-                  f"lowest {_scoring(shown, low)} {low:.2f}, highest {_scoring(shown, high)} "
-                  f"{high:.2f}")
+        scores = (f"every strategy {fmt(low)}" if low == high else
+                  f"lowest {_scoring(shown, low)} {fmt(low)}, highest {_scoring(shown, high)} "
+                  f"{fmt(high)}")
         said.append(f"{metric_label(metric, k)}: {scores}"
                     + (f" ({', '.join(refs)})" if refs else ""))
     names = list(references)
