@@ -194,6 +194,7 @@ def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
     assert no_exceptions(at)
     warnings = [w.value for w in at.warning]
     assert any(name in w and PARAMS[name].allowed() in w for w in warnings), warnings
+    assert {w.icon for w in at.warning} == {":material/warning:"}, "not an emoji: see below"
     assert charts(at), "the page still draws"
     widget = at.radio if name == "strategy" else at.slider
     assert widget(key=f"control_{name}").value == PARAMS[name].default
@@ -229,6 +230,9 @@ def test_divergence_explains_and_keeps_the_last_good_picture():
     at.number_input(key="control_learning_rate").set_value(10.0).run()
     assert not at.exception
     assert any("learning_rate" in e.value for e in at.error), [e.value for e in at.error]
+    # A Material icon, drawn from Streamlit's own font: an emoji (🚫) was a
+    # blank box on a machine without an emoji font.
+    assert {e.icon for e in at.error} == {":material/block:"}
     assert chart_spec(at, "embedding_chart")["data"] == good["data"], "last good picture stays"
     assert at.number_input(key="control_learning_rate").value == 10.0, "settings are kept"
 

@@ -225,6 +225,6 @@ def _explain(err: Exception, last_shown: bool, slot: str,
     else:  # the library's sentence as it is: it may start with a parameter's name
         message = str(err) if str(err).endswith((".", "!", "?")) else f"{err}."
     message += f" {shown}" if last_shown else " There is nothing earlier to show instead."
-    st.error(f"**{of}**: {message}" if of else message, icon="🚫")
+    st.error(f"**{of}**: {message}" if of else message, icon=":material/block:")
     if isinstance(err, WORKER_FAILURES):
         st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")

@@ -71,7 +71,7 @@ def _show_notice(message: str, got) -> None:
         message += f" Not allowed ({len(text):,} characters, the first {SHOWN_CHARS} below):"
     elif text:
         message += " Not allowed:"
-    st.warning(message, icon="⚠️")
+    st.warning(message, icon=":material/warning:")
     if text:
         st.code(shortened(text), language=None, wrap_lines=True)
 
@@ -246,7 +246,7 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
     value = settings()[name]
     if options is not None and value not in options:
         where.warning(f"{name} {value} does not exist in this data ({name} {options[0]} to "
-                      f"{options[-1]}): showing {name} {options[0]}.", icon="⚠️")
+                      f"{options[-1]}): showing {name} {options[0]}.", icon=":material/warning:")
         value = settings()[name] = options[0]
         sync_url()
     if name in settings()["hide"]:  # hidden by the link: keep the value, draw nothing
@@ -254,7 +254,7 @@ def control(name: str, where=None, label: str | None = None, options=None, **kwa
     widget_value = _widget(where, param, label, options, kwargs)
     caution = param.caution(value)  # value, not widget_value: an emptied number input is None
     if caution:
-        where.warning(caution, icon="⚠️")
+        where.warning(caution, icon=":material/warning:")
     return widget_value
 
 
