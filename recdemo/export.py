@@ -10,9 +10,11 @@ import io
 import json
 
 import plotly.io as pio
+from plotly.offline import get_plotlyjs
 
 from recdemo.figures.embedding import plotly_controls
-from recdemo.figures.style import NAMES_JS
+from recdemo.figures.fit import variants_of
+from recdemo.figures.style import FIT_JS, NAMES_JS
 from recdemo.metrics import METRICS
 from recdemo.params import run_settings
 
@@ -49,29 +51,46 @@ def history_json(result, data_config, link: str) -> str:
                        "epochs": history_rows(result)}, indent=2)
 
 
+# The exported chart's own script: drawn in the layout that fits the page's
+# width (fit.js), and again when another fits (a phone turned); on a phone
+# without plotly's toolbar, as in the app; the group names stacked (names.js).
+DRAW_JS = """
+const chart = document.getElementById("chart");
+let shown = null;
+function draw() {
+  const width = chart.getBoundingClientRect().width;
+  const { fitted, choice } = fit(figure, width);
+  if (choice === shown) return;
+  const config = { displaylogo: false, responsive: true,
+                   displayModeBar: width < NO_TOOLBAR_BELOW ? false : "hover" };
+  const first = shown === null;
+  shown = choice;
+  (first ? Plotly.newPlot : Plotly.react)(chart, { ...fitted, config })
+    .then(() => stackNames(chart));
+}
+draw();
+watchNames(chart);
+new ResizeObserver(draw).observe(chart);
+"""
+
+
 def figure_html(fig, title: str, link: str, settings: dict) -> str:
     """A standalone page with plotly.js inside, so it opens without a network:
     a title, the chart (its axis labels given room: the app's tight margins
-    would clip them on a page of its own), the link that opens the same view,
-    and every setting of the run."""
+    would clip them on a page of its own; in the layout that fits the page's
+    width, as in the app), the link that opens the same view, and every
+    setting of the run."""
     playback = getattr(fig, "playback", None)
     fig = fig.to_dict() if hasattr(fig, "to_dict") else fig
-    # A page of its own has no app to draw Play and the epoch: plotly's own then.
-    margin = fig["layout"].get("margin", {}) | {"l": 70, "r": 30}
-    # Under everything the figure has below its plot area.
-    controls = plotly_controls(playback, margin.get("b", 0)) if playback else {}
-    if controls:
-        margin["b"] = margin.get("b", 0) + 90
-        fig = fig | {"layout": fig["layout"] | {"height": fig["layout"].get("height", 450) + 90}}
-    layout = fig["layout"] | controls | {"margin": margin}
-    for name in layout:
-        if name.startswith(("xaxis", "yaxis")):
-            layout[name] = layout[name] | {"automargin": True}
-    # The group names stacked where groups fold, as the app does (names.js).
-    names = (NAMES_JS.read_text() + "\nconst chart = document.getElementById('{plot_id}');"
-             "\nwatchNames(chart);\nstackNames(chart);")
-    chart = pio.to_html({**fig, "layout": layout}, include_plotlyjs=True, full_html=False,
-                        auto_play=False, post_script=names)
+    layout = _on_a_page(fig["layout"], fig["layout"], playback)
+    if variants_of(layout):  # the narrower layouts the same, each over the figure's
+        layout["meta"] = {"recdemo": layout["meta"]["recdemo"] | {"variants": [
+            variant | {"layout": _on_a_page(variant["layout"], fig["layout"], playback)}
+            for variant in variants_of(layout)]}}
+    figure = pio.to_json({**fig, "layout": layout}, validate=False).replace("</", "<\\/")
+    chart = (f'<div id="chart"></div><script>{get_plotlyjs()}</script>'
+             f"<script>const figure = {figure};\n{FIT_JS.read_text()}\n{NAMES_JS.read_text()}"
+             f"\n{DRAW_JS}</script>")
     rows = "".join(f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
                    for name, value in settings.items())
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -81,3 +100,24 @@ def figure_html(fig, title: str, link: str, settings: dict) -> str:
             f"<h1>{html.escape(title)}</h1>{chart}"
             f"<p>Open this view in recdemo: <a href=\"{html.escape(link, quote=True)}\">"
             f"{html.escape(link)}</a></p><table>{rows}</table></body></html>\n")
+
+
+def _on_a_page(layout: dict, base: dict, playback) -> dict:
+    """``layout`` (a figure's, or a narrower variant's patch over ``base``, the
+    figure's) on a page of its own: wider side margins and room for the axes'
+    labels, and, for a figure that plays back, plotly's own Play and slider
+    under what the layout has below its plot area (no app draws them there)."""
+    own = layout is base
+    layout = dict(layout)
+    for name in layout:
+        if name.startswith(("xaxis", "yaxis")):
+            layout[name] = layout[name] | {"automargin": True}
+    if own or "margin" in layout:  # a variant without margins keeps the figure's
+        below = layout.get("margin", {}).get("b", base.get("margin", {}).get("b", 0))
+        layout["margin"] = layout.get("margin", {}) | {"l": 70, "r": 30}
+        if playback:
+            layout |= plotly_controls(playback, below)
+            layout["margin"]["b"] = below + 90
+    if playback and (own or "height" in layout):
+        layout["height"] = layout.get("height", 450) + 90
+    return layout

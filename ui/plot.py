@@ -31,7 +31,7 @@ import streamlit as st
 from streamlit.components import v1 as components_v1
 
 from recdemo.figures import AnimatedFigure
-from recdemo.figures.style import NAMES_JS
+from recdemo.figures.style import FIT_JS, NAMES_JS
 
 # The charts' look without Streamlit's chart theme (which only st.plotly_chart
 # applies): white, light grid lines.
@@ -43,7 +43,8 @@ PLOTLY_FOLDER = Path(plotly.__file__).parent / "package_data"
 PLOTLY_FILE = "plotly.min.js"
 _COMPONENT = st.components.v2.component(
     "recdemo.plot", isolate_styles=False,
-    js="\n".join(path.read_text() for path in (Path(__file__).with_name("plot.js"), NAMES_JS)))
+    js="\n".join(path.read_text()
+                 for path in (Path(__file__).with_name("plot.js"), FIT_JS, NAMES_JS)))
 
 
 class SharedFigure:

@@ -64,6 +64,8 @@ def group_color(group: int) -> str:
 # The script that keeps the names readable where groups fold (stackNames, and
 # watchNames to run it after every drawing of a chart).
 NAMES_JS = Path(__file__).with_name("names.js")
+# The script that picks a figure's layout for its chart's width (fit, fit.py).
+FIT_JS = Path(__file__).with_name("fit.js")
 
 
 def group_label(group: int, size: float = FONT["size"]) -> dict:
