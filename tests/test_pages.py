@@ -19,7 +19,7 @@ from recdemo.verdicts import VERDICTS
 from tests.test_step_cost import formula_value
 from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
-from ui.settings_table import defaults, link_params, parse_link_params
+from ui.settings_table import default_settings, link_params, parse_link_params
 
 pytestmark = pytest.mark.slow  # every page run (AppTest), training its runs
 
@@ -98,10 +98,10 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
     assert opened.split("?")[0] == f"/{page}", "where this browser is, whatever address is shared"
     for link in (shared, opened):
         assert parse_link_params(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
-                                 ) == (defaults() | exercise.settings, [])
+                                 ) == (default_settings() | exercise.settings, [])
     # A link to a new tab: this session and its address keep the exercise, and
     # the other pages their settings.
-    assert dict(at.query_params) == link_params(defaults() | {"exercise": number})
+    assert dict(at.query_params) == link_params(default_settings() | {"exercise": number})
 
 
 def test_the_exercise_stays_in_the_exercises_address():
@@ -133,7 +133,7 @@ def test_an_exercise_opens_its_view_in_the_presenters_view_for_a_presenter():
     assert no_exceptions(at)
     opened = link_button(at, "Open this view").url
     assert opened == "/train?" + urlencode(link_params(
-        defaults() | EXERCISES[3].settings | {"present": True, "hide": ("query",)}))
+        default_settings() | EXERCISES[3].settings | {"present": True, "hide": ("query",)}))
     assert "present" not in at.code[0].value, "the link for students has no presenter view"
 
 

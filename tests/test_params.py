@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recdemo.params import COST_PARAMS, PARAMS, SHOWN_CHARS, ParamError, shortened
-from ui.settings_table import SETTINGS, defaults, link_params, parse_link_params
+from ui.settings_table import SETTINGS, default_settings, link_params, parse_link_params
 
 
 def allowed_values(param):
@@ -42,19 +42,19 @@ def test_format_then_parse_gives_the_value_back(name, value):
 
 @pytest.mark.parametrize("name", SETTINGS)
 def test_link_round_trip_of_a_non_default_value(name):
-    settings = {**defaults(), name: a_non_default(SETTINGS[name])}
+    settings = {**default_settings(), name: a_non_default(SETTINGS[name])}
     assert parse_link_params(link_params(settings)) == (settings, [])
 
 
 def test_link_params_keep_only_non_defaults():
-    assert link_params(defaults()) == {}
-    settings = {**defaults(), "groups": 4, "leak": 0.25, "strategy": "in-group"}
+    assert link_params(default_settings()) == {}
+    settings = {**default_settings(), "groups": 4, "leak": 0.25, "strategy": "in-group"}
     assert link_params(settings) == {"groups": "4", "leak": "0.25", "strategy": "in-group"}
 
 
 def test_parse_link_params_ignores_unknown_keys_and_fills_in_defaults():
     settings, warnings = parse_link_params({"groups": "3", "colour": "red"})
-    assert settings == {**defaults(), "groups": 3}
+    assert settings == {**default_settings(), "groups": 3}
     assert warnings == []
 
 
@@ -66,7 +66,7 @@ BAD_QUERY_VALUES = [("groups", "abc"), ("groups", "1"), ("groups", "2.5"), ("lea
 @pytest.mark.parametrize("name, text", BAD_QUERY_VALUES)
 def test_parse_link_params_falls_back_to_the_default_with_a_warning(name, text):
     settings, warnings = parse_link_params({name: text, "epochs": "7"})
-    assert settings == {**defaults(), "epochs": 7}  # the good value is kept
+    assert settings == {**default_settings(), "epochs": 7}  # the good value is kept
     assert len(warnings) == 1  # now ParamError, not str: its reason and the value apart
     assert name in str(warnings[0])
     assert PARAMS[name].allowed() in str(warnings[0])
@@ -185,7 +185,7 @@ def test_integer_ranges_read_as_integers():
 
 def test_a_key_given_twice_falls_back_to_the_default():
     settings, errors = parse_link_params({"seed": ["3", "4"], "groups": ["5"]})
-    assert settings == {**defaults(), "groups": 5}
+    assert settings == {**default_settings(), "groups": 5}
     assert [(e.name, e.got) for e in errors] == [("seed", "seed=3&seed=4")]
 
 

@@ -22,7 +22,7 @@ from ui import widget_guard
 from ui.settings_table import (
     LINK_OWN,
     SETTINGS,
-    defaults,
+    default_settings,
     link_params,
     near_misses,
     parse_link_params,
@@ -167,7 +167,7 @@ def _reset() -> None:
     """Every setting back to its default but the presenter view and hidden
     controls, which belong to the link rather than to the lesson."""
     values = settings()
-    values.update(defaults() | {name: values[name] for name in LINK_OWN})
+    values.update(default_settings() | {name: values[name] for name in LINK_OWN})
     st.session_state.notices = []
     sync_url()
 
@@ -339,7 +339,7 @@ def exercise_page(exercise) -> str:
 def view_link(page: str, changes: dict) -> str:
     """The link a fresh session opens to see ``page`` with ``changes`` to the
     default settings: a link to share, at the address the students reach."""
-    return _with_query(urljoin(page_address() or "/", page), {**defaults(), **changes})
+    return _with_query(urljoin(page_address() or "/", page), {**default_settings(), **changes})
 
 
 def open_view_link(page: str, changes: dict) -> str:
@@ -349,7 +349,7 @@ def open_view_link(page: str, changes: dict) -> str:
     this tab reached whatever address the share links carry. This session's
     settings stay as they are: the other pages do not change behind its back."""
     path = urljoin(urlparse(st.context.url or "").path or "/", page)
-    return _with_query(path, {**defaults(), **{name: settings()[name] for name in LINK_OWN},
+    return _with_query(path, {**default_settings(), **{name: settings()[name] for name in LINK_OWN},
                               **changes})
 
 

@@ -32,7 +32,8 @@ SETTINGS: dict[str, Param] = {**PARAMS, **VIEW_PARAMS}
 LINK_OWN = ("present", "hide")  # kept when the settings go back to their defaults
 
 
-def defaults() -> dict[str, Any]:
+def default_settings() -> dict[str, Any]:
+    """Every setting's default, the view's too (params.defaults: the runs' only)."""
     return {name: param.default for name, param in SETTINGS.items()}
 
 
@@ -45,7 +46,7 @@ def parse_link_params(params: dict[str, str | list[str]]) -> tuple[dict[str, Any
     (which one did the link mean?), falls back to its default and adds an
     error that names the parameter and its allowed values.
     """
-    settings = defaults()
+    settings = default_settings()
     errors = []
     for name, param in SETTINGS.items():
         texts = params.get(name, [])
