@@ -195,7 +195,7 @@ def test_cost_table_has_one_line_per_cell(capsys):
                  "--strategies", "full,uniform"]) == 0
     header, rule, *rows = capsys.readouterr().out.strip().splitlines()
     assert header.split() == ["items", "strategy", "wall", "ms", "CPU", "ms", "x", "uniform",
-                              "peak", "MiB", "GFLOP"]
+                              "kept", "MiB", "step", "MiB", "GFLOP"]
     assert set(rule.replace(" ", "")) == {"-"}
     assert [row.split()[:2] for row in rows] == [
         ["100", "full"], ["100", "uniform"], ["200", "full"], ["200", "uniform"]]
