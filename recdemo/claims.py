@@ -293,15 +293,18 @@ def lowest_recall(label: str, results: dict) -> Claim:
     (label -> result) shown beside it?"""
     recall = {name: r.final_metrics["within_group_recall_at_k"] for name, r in results.items()}
     k = results[label].config.k
-    mine = recall[label]
-    others = ", ".join(f"{name} {fmt(value)}" for name, value in recall.items() if name != label)
-    lowest_other = min(value for name, value in recall.items() if name != label)
+    lowest = min((name for name in recall if name != label), key=recall.get)
+    mine, lowest_other = recall[label], recall[lowest]
+    # A tie shown as a tie: 0.334 and 0.339, not 0.33 and 0.34 "less than 0.01 apart".
+    shown = dict(zip((label, lowest), close_pair(mine, lowest_other), strict=True))
+    others = ", ".join(f"{name} {shown.get(name, fmt(value))}"
+                       for name, value in recall.items() if name != label)
     if mine < lowest_other - SAME_RECALL:
         return Claim(True, f"Its within-group recall@{k}, **{fmt(mine)}**, is the lowest "
                            f"of the runs here ({others}): it does not even rank well inside a "
                            "group.")
     if mine <= lowest_other + SAME_RECALL:
-        return Claim(False, f"Its within-group recall@{k}, {fmt(mine)}, ties for the lowest of "
+        return Claim(False, f"Its within-group recall@{k}, {shown[label]}, ties for the lowest of "
                             f"the runs here ({others}): less than {SAME_RECALL:g} apart.")
     return Claim(False, f"Its within-group recall@{k}, {fmt(mine)}, is not the lowest "
                         f"of the runs here ({others}).")

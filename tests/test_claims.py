@@ -165,6 +165,13 @@ def test_the_lowest_recall_is_said_only_past_what_two_decimals_show():
         "positives-only": 0.37426, "in-group": 0.42, "uniform": 0.37481}))
     assert not claim.holds
     assert "0.37, ties for the lowest of the runs here (in-group 0.42, uniform 0.37)" in claim.text
+    # A review's link, /?epochs=2&dim=2: 0.3342 against uniform's 0.3389, which
+    # two decimals showed as 0.33 and 0.34, "less than 0.01 apart".
+    claim = claims.lowest_recall("positives-only", runs(**{
+        "positives-only": 0.3342, "in-group": 0.45, "uniform": 0.3389}))
+    assert not claim.holds
+    assert ("0.334, ties for the lowest of the runs here (in-group 0.45, uniform 0.339)"
+            in claim.text)
     claim = claims.lowest_recall("positives-only", runs(**{
         "positives-only": 0.5, "in-group": 0.6, "uniform": 0.3}))
     assert not claim.holds and "is not the lowest" in claim.text
