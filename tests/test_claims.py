@@ -177,6 +177,21 @@ def test_the_lowest_recall_is_said_only_past_what_two_decimals_show():
     assert not claim.holds and "is not the lowest" in claim.text
 
 
+def test_a_recall_below_the_others_is_never_as_good_as_it():
+    """A review's link, /?groups=2&leak=0&k=5: in-group's 0.28 was "as good as
+    uniform's 0.33"; within GOOD_INSIDE below, it is nearly as good."""
+    def run(recall):
+        return SimpleNamespace(config=SimpleNamespace(k=5),
+                               final_metrics={"within_group_recall_at_k": recall})
+    said = {mine: claims.good_inside("in-group", run(mine), "uniform", run(0.33))
+            for mine in (0.28, 0.324, 0.40, 0.50, 0.20)}
+    assert said[0.28].holds and "**0.28**, nearly as good as uniform's 0.33" in said[0.28].text
+    assert "**0.324**, as good as uniform's 0.330" in said[0.324].text
+    assert "**0.40**, as good as uniform's 0.33" in said[0.40].text
+    assert "**0.50**, better than uniform's 0.33" in said[0.50].text
+    assert not said[0.20].holds and "is below uniform's 0.33" in said[0.20].text
+
+
 def test_times_in_three_significant_digits_never_in_exponent_form():
     assert [claims.significant(v) for v in (5.0612, 0.012345, 378.8, 1920.4)] == [
         "5.06", "0.0123", "379", "1,920"]
