@@ -49,8 +49,13 @@ def fmt(value: float, short: bool = False) -> str:
     for a share that is not exactly that (beside the oracle's 1.00, an AUC of
     0.9967 shown as 1.00 reads as perfect): 0.9967 is "0.997", and past three
     decimals "over 0.999" (">0.999" if ``short``, for a cell); likewise
-    "0.003" and "under 0.001"."""
+    "0.003" and "under 0.001", and a correlation of -0.998 is "-0.998", not
+    -1.00."""
     shown = round(value, 2) + 0.0
+    if -1 < value < 0 and shown == -1.0:
+        if round(value, 3) != -1.0:
+            return f"{value:.3f}"
+        return "<-0.999" if short else "under -0.999"
     if not 0 < value < 1 or shown not in (0.0, 1.0):
         return f"{shown:.2f}"
     if round(value, 3) not in (0.0, 1.0):

@@ -229,6 +229,10 @@ def test_a_metric_short_of_perfect_is_never_shown_as_perfect():
         "1.00", "0.00", "0.50", "0.99", "0.01", "0.00", "-0.25"]
     for value in np.linspace(0.0001, 0.9999, 9999):  # a share strictly between 0 and 1
         assert claims.fmt(value) not in ("0.00", "1.00", "0.000", "1.000"), value
+    # A correlation short of -1 (a review's link, /train?strategy=uniform&negatives=50&groups=2
+    # &items_per_group=10: "correlation -1.00" for -0.998).
+    assert [claims.fmt(v) for v in (-0.998, -0.9996, -1.0, -0.994)] == [
+        "-0.998", "under -0.999", "-1.00", "-0.99"]
 
 
 def test_what_the_mf_page_scores_each_model_on():

@@ -677,6 +677,15 @@ def test_the_interaction_matrix_alt_says_shares_that_add_up_to_all():
     assert own + off == 100, alt
 
 
+def test_the_negatives_alt_never_rounds_a_correlation_to_a_perfect_one():
+    """A review's link, /train?strategy=uniform&negatives=50&groups=2&items_per_group=10:
+    each item's negatives against its popularity, correlation -0.998, read "-1.00"."""
+    data = make_dataset(DataConfig(groups=2, items_per_group=10))
+    result = train(data, TrainConfig(strategy="uniform", negatives=50))
+    alt = figures.negatives_alt(data, result)
+    assert "correlation -0.998" in alt, alt
+
+
 def test_the_negatives_shares_run_from_light_for_none_to_dark_for_all():
     """Spelled out for plotly.js too, whose own "Blues" runs the other way:
     in-group's full diagonal must read as full, its empty cells as empty."""

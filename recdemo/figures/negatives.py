@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
-from recdemo.claims import percent, quantity
+from recdemo.claims import fmt, percent, quantity
 from recdemo.figures.embedding import Playback
 from recdemo.figures.fit import (
     AXIS_EM,
@@ -226,4 +226,4 @@ def negatives_small_multiples_alt(dataset, results: dict) -> str:
 def _correlation_text(x: np.ndarray, y: np.ndarray) -> str:
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return "the same for every item" if np.ptp(y) == 0 else "every item equally popular"
-    return f"correlation {np.corrcoef(x, y)[0, 1]:.2f}"
+    return f"correlation {fmt(np.corrcoef(x, y)[0, 1])}"  # 0.9998 is not 1.00
