@@ -686,6 +686,15 @@ def test_the_negatives_alt_never_rounds_a_correlation_to_a_perfect_one():
     assert "correlation -0.998" in alt, alt
 
 
+def test_the_negatives_alt_names_no_range_where_every_group_has_the_same_share():
+    """A review's link, /train?strategy=in-group&items_per_group=10&positives=10:
+    every group's negatives all from its own group, said "100% (blue) to 100% (blue)"."""
+    data = make_dataset(DataConfig(items_per_group=10, positives=10))
+    result = train(data, TrainConfig(strategy="in-group", epochs=2))
+    alt = figures.negatives_alt(data, result)
+    assert "from the query's own group, 100% for every group, 17% if spread evenly" in alt, alt
+
+
 def test_the_negatives_shares_run_from_light_for_none_to_dark_for_all():
     """Spelled out for plotly.js too, whose own "Blues" runs the other way:
     in-group's full diagonal must read as full, its empty cells as empty."""

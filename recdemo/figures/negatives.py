@@ -196,11 +196,13 @@ def negatives_alt(dataset, result) -> str:
         return f"{label} drew no negatives in {frames}: the figure is empty."
     own = np.diag(shares(group_matrix(total, dataset.item_groups)))
     low, high = int(np.nanargmin(own)), int(np.nanargmax(own))
+    spread = (f"{percent(own[low])} for every group" if percent(own[low]) == percent(own[high])
+              else f"{percent(own[low])} ({group_name(low)}) to {percent(own[high])} "
+                   f"({group_name(high)})")  # not "100% (blue) to 100% (blue)"
     return (f"Where the {noun} of {label} came from, over {frames} of training. Left: for "
             f"each of the "
             f"{dataset.n_groups} query groups, the share of its {counted} from each item "
-            f"group; from the query's own group, {percent(own[low])} ({group_name(low)}) to "
-            f"{percent(own[high])} ({group_name(high)}), {1 / dataset.n_groups:.0%} if spread "
+            f"group; from the query's own group, {spread}, {1 / dataset.n_groups:.0%} if spread "
             f"evenly. Right: each of the {dataset.n_items} items' {noun} against its "
             "popularity, " + _correlation_text(dataset.item_popularity, total.sum(axis=0))
             + ".")
