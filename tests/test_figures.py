@@ -695,6 +695,15 @@ def test_the_negatives_alt_names_no_range_where_every_group_has_the_same_share()
     assert "from the query's own group, 100% for every group, 17% if spread evenly" in alt, alt
 
 
+def test_the_training_curves_alt_of_one_epoch_gives_its_loss_once():
+    """A review's link, /train?strategy=full&epochs=1: "the training loss, 4.67 in
+    epoch 1 and 4.67 in epoch 1"."""
+    data = make_dataset(DataConfig(groups=2))
+    result = train(data, TrainConfig(strategy="uniform", epochs=1))
+    alt = figures.training_curves_alt(result)
+    assert f"the training loss, {result.losses[0]:.3g} in epoch 1. Right:" in alt, alt
+
+
 def test_the_negatives_shares_run_from_light_for_none_to_dark_for_all():
     """Spelled out for plotly.js too, whose own "Blues" runs the other way:
     in-group's full diagonal must read as full, its empty cells as empty."""
