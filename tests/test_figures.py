@@ -675,6 +675,9 @@ def test_the_interaction_matrix_alt_says_shares_that_add_up_to_all():
     alt = figures.interaction_matrix_alt(data)
     own, off = (int(share) for share in re.findall(r"(\d+)% (?:of them fall|are off)", alt))
     assert own + off == 100, alt
+    # A sentence of its own: "Over 99% of them", not "over 99%" (/groups?leak=0.001).
+    alt = figures.interaction_matrix_alt(make_dataset(DataConfig(leak=0.001)))
+    assert "interactions. Over 99% of them fall in the blocks" in alt, alt
 
 
 def test_the_negatives_alt_never_rounds_a_correlation_to_a_perfect_one():

@@ -71,7 +71,7 @@ def interaction_matrix_alt(dataset,
     return (f"Who interacts with what: {len(rows)} training queries (up to "
             f"{max_queries_per_group} of each group) by {dataset.n_items} items, both ordered "
             f"by group ({dataset.n_groups} groups, named on both axes), a dot in the item's "
-            f"color for each of the {positives.size} interactions. {own} "
+            f"color for each of the {positives.size} interactions. {own.capitalize()} "
             f"of them fall in the blocks on the diagonal, the query's own group; "
             f"{off} are off it, the leak.")
 
