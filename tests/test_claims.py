@@ -192,6 +192,17 @@ def test_a_recall_below_the_others_is_never_as_good_as_it():
     assert not said[0.20].holds and "is below uniform's 0.33" in said[0.20].text
 
 
+def test_queries_share_of_their_top_k_at_most_every_item():
+    """A review's link, /?groups=2&items_per_group=10&k=25: two queries "share
+    100% of their top 25" of the 20 items there are."""
+    data = make_dataset(DataConfig(groups=2, items_per_group=10))
+    folded, separated = (train(data, TrainConfig(strategy=strategy, epochs=2, k=25))
+                         for strategy in ("positives-only", "uniform"))
+    said = " ".join(claim.text for claim in claims.folded_geometry(
+        folded=folded, separated=separated, test_groups=data.test.groups))
+    assert "of their top 20 (uniform" in said and "top 25" not in said, said
+
+
 def test_times_in_three_significant_digits_never_in_exponent_form():
     assert [claims.significant(v) for v in (5.0612, 0.012345, 378.8, 1920.4)] == [
         "5.06", "0.0123", "379", "1,920"]
