@@ -315,7 +315,7 @@ def lowest_recall(label: str, results: dict) -> Claim:
                         f"of the runs here ({others}).")
 
 
-GOOD_INSIDE = 0.1  # within-group recall at most this far below the other's counts as as good
+GOOD_INSIDE = 0.1  # within-group recall at most this far below the other's counts as good inside
 
 
 def good_inside(label: str, result, other_label: str, other) -> Claim:
@@ -324,8 +324,8 @@ def good_inside(label: str, result, other_label: str, other) -> Claim:
     theirs = other.final_metrics["within_group_recall_at_k"]
     k = result.config.k
     if mine >= theirs - GOOD_INSIDE:
-        # Below it by more than SAME_RECALL it is nearly as good, not as good (0.28 against 0.33).
-        than = ("better than" if mine > theirs + GOOD_INSIDE else
+        # Apart by more than SAME_RECALL it is better, or nearly as good (0.28 against 0.33).
+        than = ("better than" if mine > theirs + SAME_RECALL else
                 "as good as" if mine >= theirs - SAME_RECALL else "nearly as good as")
         shown = close_pair(mine, theirs)
         return Claim(True, f"Its within-group recall@{k} is **{shown[0]}**, {than} "
