@@ -165,9 +165,42 @@ def test_the_lowest_recall_is_said_only_past_what_two_decimals_show():
         "positives-only": 0.37426, "in-group": 0.42, "uniform": 0.37481}))
     assert not claim.holds
     assert "0.37, ties for the lowest of the runs here (in-group 0.42, uniform 0.37)" in claim.text
+    # A review's link, /?epochs=2&dim=2: 0.3342 against uniform's 0.3389, which
+    # two decimals showed as 0.33 and 0.34, "less than 0.01 apart".
+    claim = claims.lowest_recall("positives-only", runs(**{
+        "positives-only": 0.3342, "in-group": 0.45, "uniform": 0.3389}))
+    assert not claim.holds
+    assert ("0.334, ties for the lowest of the runs here (in-group 0.45, uniform 0.339)"
+            in claim.text)
     claim = claims.lowest_recall("positives-only", runs(**{
         "positives-only": 0.5, "in-group": 0.6, "uniform": 0.3}))
     assert not claim.holds and "is not the lowest" in claim.text
+
+
+def test_a_recall_below_the_others_is_never_as_good_as_it():
+    """A review's link, /?groups=2&leak=0&k=5: in-group's 0.28 was "as good as
+    uniform's 0.33"; within GOOD_INSIDE below, it is nearly as good."""
+    def run(recall):
+        return SimpleNamespace(config=SimpleNamespace(k=5),
+                               final_metrics={"within_group_recall_at_k": recall})
+    said = {mine: claims.good_inside("in-group", run(mine), "uniform", run(0.33))
+            for mine in (0.28, 0.324, 0.40, 0.50, 0.20)}
+    assert said[0.28].holds and "**0.28**, nearly as good as uniform's 0.33" in said[0.28].text
+    assert "**0.324**, as good as uniform's 0.330" in said[0.324].text
+    assert "**0.40**, better than uniform's 0.33" in said[0.40].text, "0.07 higher"
+    assert "**0.50**, better than uniform's 0.33" in said[0.50].text
+    assert not said[0.20].holds and "is below uniform's 0.33" in said[0.20].text
+
+
+def test_queries_share_of_their_top_k_at_most_every_item():
+    """A review's link, /?groups=2&items_per_group=10&k=25: two queries "share
+    100% of their top 25" of the 20 items there are."""
+    data = make_dataset(DataConfig(groups=2, items_per_group=10))
+    folded, separated = (train(data, TrainConfig(strategy=strategy, epochs=2, k=25))
+                         for strategy in ("positives-only", "uniform"))
+    said = " ".join(claim.text for claim in claims.folded_geometry(
+        folded=folded, separated=separated, test_groups=data.test.groups))
+    assert "of their top 20 (uniform" in said and "top 25" not in said, said
 
 
 def test_times_in_three_significant_digits_never_in_exponent_form():
@@ -207,6 +240,10 @@ def test_a_metric_short_of_perfect_is_never_shown_as_perfect():
         "1.00", "0.00", "0.50", "0.99", "0.01", "0.00", "-0.25"]
     for value in np.linspace(0.0001, 0.9999, 9999):  # a share strictly between 0 and 1
         assert claims.fmt(value) not in ("0.00", "1.00", "0.000", "1.000"), value
+    # A correlation short of -1 (a review's link, /train?strategy=uniform&negatives=50&groups=2
+    # &items_per_group=10: "correlation -1.00" for -0.998).
+    assert [claims.fmt(v) for v in (-0.998, -0.9996, -1.0, -0.994)] == [
+        "-0.998", "under -0.999", "-1.00", "-0.99"]
 
 
 def test_what_the_mf_page_scores_each_model_on():

@@ -667,6 +667,46 @@ def test_each_text_alternative_states_the_numbers_its_figure_draws(run):
                 in alt)
 
 
+def test_the_interaction_matrix_alt_says_shares_that_add_up_to_all():
+    """A review's link, /groups?groups=2&items_per_group=10&positives=10&leak=0.5:
+    46.5% of the drawn interactions leak, which the alt text gave as 53% on the
+    diagonal and 46% off it, 99% of the interactions."""
+    data = make_dataset(DataConfig(groups=2, items_per_group=10, positives=10, leak=0.5))
+    alt = figures.interaction_matrix_alt(data)
+    own, off = (int(share) for share in re.findall(r"(\d+)% (?:of them fall|are off)", alt))
+    assert own + off == 100, alt
+    # A sentence of its own: "Over 99% of them", not "over 99%" (/groups?leak=0.001).
+    alt = figures.interaction_matrix_alt(make_dataset(DataConfig(leak=0.001)))
+    assert "interactions. Over 99% of them fall in the blocks" in alt, alt
+
+
+def test_the_negatives_alt_never_rounds_a_correlation_to_a_perfect_one():
+    """A review's link, /train?strategy=uniform&negatives=50&groups=2&items_per_group=10:
+    each item's negatives against its popularity, correlation -0.998, read "-1.00"."""
+    data = make_dataset(DataConfig(groups=2, items_per_group=10))
+    result = train(data, TrainConfig(strategy="uniform", negatives=50))
+    alt = figures.negatives_alt(data, result)
+    assert "correlation -0.998" in alt, alt
+
+
+def test_the_negatives_alt_names_no_range_where_every_group_has_the_same_share():
+    """A review's link, /train?strategy=in-group&items_per_group=10&positives=10:
+    every group's negatives all from its own group, said "100% (blue) to 100% (blue)"."""
+    data = make_dataset(DataConfig(items_per_group=10, positives=10))
+    result = train(data, TrainConfig(strategy="in-group", epochs=2))
+    alt = figures.negatives_alt(data, result)
+    assert "from the query's own group, 100% for every group, 17% if spread evenly" in alt, alt
+
+
+def test_the_training_curves_alt_of_one_epoch_gives_its_loss_once():
+    """A review's link, /train?strategy=full&epochs=1: "the training loss, 4.67 in
+    epoch 1 and 4.67 in epoch 1"."""
+    data = make_dataset(DataConfig(groups=2))
+    result = train(data, TrainConfig(strategy="uniform", epochs=1))
+    alt = figures.training_curves_alt(result)
+    assert f"the training loss, {result.losses[0]:.3g} in epoch 1. Right:" in alt, alt
+
+
 def test_the_negatives_shares_run_from_light_for_none_to_dark_for_all():
     """Spelled out for plotly.js too, whose own "Blues" runs the other way:
     in-group's full diagonal must read as full, its empty cells as empty."""

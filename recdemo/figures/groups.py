@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.claims import percent
+from recdemo.claims import rest_and_share
 from recdemo.figures.fit import (
     AXIS_EM,
     NARROW_EM,
@@ -67,12 +67,13 @@ def interaction_matrix_alt(dataset,
     rows = _shown_queries(dataset, max_queries_per_group)
     positives = dataset.train.positives[rows]
     leaked = dataset.item_groups[positives] != dataset.train.groups[rows][:, None]
+    own, off = rest_and_share(leaked.mean())  # adding up to 100%, as the Groups page's
     return (f"Who interacts with what: {len(rows)} training queries (up to "
             f"{max_queries_per_group} of each group) by {dataset.n_items} items, both ordered "
             f"by group ({dataset.n_groups} groups, named on both axes), a dot in the item's "
-            f"color for each of the {positives.size} interactions. {percent(1 - leaked.mean())} "
+            f"color for each of the {positives.size} interactions. {own.capitalize()} "
             f"of them fall in the blocks on the diagonal, the query's own group; "
-            f"{percent(leaked.mean())} are off it, the leak.")
+            f"{off} are off it, the leak.")
 
 
 def _shown_queries(dataset, max_queries_per_group: int) -> np.ndarray:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
-from recdemo.claims import percent, quantity
+from recdemo.claims import fmt, percent, quantity
 from recdemo.figures.embedding import Playback
 from recdemo.figures.fit import (
     AXIS_EM,
@@ -196,11 +196,13 @@ def negatives_alt(dataset, result) -> str:
         return f"{label} drew no negatives in {frames}: the figure is empty."
     own = np.diag(shares(group_matrix(total, dataset.item_groups)))
     low, high = int(np.nanargmin(own)), int(np.nanargmax(own))
+    spread = (f"{percent(own[low])} for every group" if percent(own[low]) == percent(own[high])
+              else f"{percent(own[low])} ({group_name(low)}) to {percent(own[high])} "
+                   f"({group_name(high)})")  # not "100% (blue) to 100% (blue)"
     return (f"Where the {noun} of {label} came from, over {frames} of training. Left: for "
             f"each of the "
             f"{dataset.n_groups} query groups, the share of its {counted} from each item "
-            f"group; from the query's own group, {percent(own[low])} ({group_name(low)}) to "
-            f"{percent(own[high])} ({group_name(high)}), {1 / dataset.n_groups:.0%} if spread "
+            f"group; from the query's own group, {spread}, {1 / dataset.n_groups:.0%} if spread "
             f"evenly. Right: each of the {dataset.n_items} items' {noun} against its "
             "popularity, " + _correlation_text(dataset.item_popularity, total.sum(axis=0))
             + ".")
@@ -226,4 +228,4 @@ def negatives_small_multiples_alt(dataset, results: dict) -> str:
 def _correlation_text(x: np.ndarray, y: np.ndarray) -> str:
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return "the same for every item" if np.ptp(y) == 0 else "every item equally popular"
-    return f"correlation {np.corrcoef(x, y)[0, 1]:.2f}"
+    return f"correlation {fmt(np.corrcoef(x, y)[0, 1])}"  # 0.9998 is not 1.00

@@ -320,9 +320,10 @@ def training_curves_alt(result, metrics=METRICS) -> str:
     metrics = "; ".join(
         f"{metric_label(name, k)} {fmt(result.metrics[0][name])} to {fmt(result.metrics[-1][name])}"
         for name in metrics)
+    loss = (f"{result.losses[0]:.3g} in {result.FRAME} 1"  # one epoch: once, not "and in epoch 1"
+            + (f" and {result.losses[-1]:.3g} in {result.FRAME} {last}" if last > 1 else ""))
     return (f"Training curves of {run_label(result.config)}. Left: the training loss, "
-            f"{result.losses[0]:.3g} in {result.FRAME} 1 and {result.losses[-1]:.3g} in "
-            f"{result.FRAME} {last}. Right: the test metrics after each {result.FRAME}, from "
+            f"{loss}. Right: the test metrics after each {result.FRAME}, from "
             f"{result.FRAME} 0 to {last}: {metrics}.")
 
 
