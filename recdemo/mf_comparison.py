@@ -20,6 +20,7 @@ from recdemo.claims import (
     percent,
     quantity,
     recall_is_meaningful,
+    significant,
 )
 from recdemo.data import DataConfig
 from recdemo.figures.style import run_label
@@ -133,10 +134,10 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
             f"{fmt(positives_only.final_metrics['spurious_at_k'])}; "
             f"uniform negatives: {fmt(uniform.final_metrics['spurious_at_k'])}"),
         Row("training",
-            f"{seconds['mf']:.2f} s here; each sweep is one d x d solve per row, and the "
-            "unobserved pairs cost one d x d Gramian: it scales with the interactions",
-            f"{seconds['uniform']:.2f} s here (uniform); the full softmax costs a pass over "
-            "every item per step (the Why sample? page)"),
+            f"{significant(seconds['mf'])} s here; each sweep is one d x d solve per row, and "
+            "the unobserved pairs cost one d x d Gramian: it scales with the interactions",
+            f"{significant(seconds['uniform'])} s here (uniform); the full softmax costs a pass "
+            "over every item per step (the Why sample? page)"),
         Row("serving, per query",
             f"a stored top-{listed} list{every} {micro('mf_precomputed')}; a stored row, scored "
             f"{micro('mf_lookup')}"
