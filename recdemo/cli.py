@@ -12,7 +12,7 @@ import json
 import sys
 
 from recdemo import step_cost
-from recdemo.claims import meaningful_metrics, metric_caveats
+from recdemo.claims import meaningful_metrics, metric_caveats, no_room
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import METRICS
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
@@ -152,9 +152,11 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:  # as a page shows them: a metric that tells no ranking apart left out, and why
-        for note in metric_caveats(settings["k"], data_config):
+        room = no_room(refs)  # and where no run can fold or separate, no verdict
+        for note in [*metric_caveats(settings["k"], data_config), *([room] if room else [])]:
             print(f"python -m recdemo: note: {note}", file=sys.stderr)
-        print(format_table(rows, meaningful_metrics(settings["k"], data_config)))
+        print(format_table([{**row, "verdict": "-"} for row in rows] if room else rows,
+                           meaningful_metrics(settings["k"], data_config)))
     return 0
 
 
