@@ -24,6 +24,8 @@ from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
 from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, verdict
 
+# Metrics that agree to this many decimals are equal: what differs past it is float rounding.
+SAME_DIGITS = 9
 # The verdicts from worst to best: a switch that moves a run up this list undid folding.
 ORDER = (FOLDS, NEITHER, SEPARATES)
 
@@ -125,11 +127,13 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
     labels, k = list(protocols), refs.k
 
     def values(metric):
-        found = [protocols[name].get(metric, np.nan) for name in labels]
+        # Rounded: two means of the same hits can differ in their last bits (the
+        # order of the sum); they tie.
+        found = [round(protocols[name].get(metric, np.nan), SAME_DIGITS) for name in labels]
         return None if np.isnan(found).any() else found
 
     def place(metric, label, of=""):  # "2nd", "1st of 8, tied with 3"
-        mine = protocols[label][metric]
+        mine = values(metric)[labels.index(label)]
         above = sum(v > mine for v in values(metric))
         tied = sum(v == mine for v in values(metric)) - 1
         return _ordinal(1 + above) + of + (f", tied with {tied}" if tied else "")

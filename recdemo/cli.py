@@ -12,7 +12,9 @@ import json
 import sys
 
 from recdemo import step_cost
+from recdemo.claims import meaningful_metrics, metric_caveats, no_room
 from recdemo.data import DataConfig, make_dataset
+from recdemo.metrics import METRICS
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
 from recdemo.params import COST_PARAMS, PARAMS, SPACES, STRATEGIES, ParamError, shortened
 from recdemo.references import references
@@ -149,8 +151,12 @@ def main(argv=None) -> int:
             print(f"python -m recdemo: warning: {caution}", file=sys.stderr)
     if args.json:
         print(json.dumps(rows, indent=2))
-    else:
-        print(format_table(rows))
+    else:  # as a page shows them: a metric that tells no ranking apart left out, and why
+        room = no_room(refs)  # and where no run can fold or separate, no verdict
+        for note in [*metric_caveats(settings["k"], data_config), *([room] if room else [])]:
+            print(f"python -m recdemo: note: {note}", file=sys.stderr)
+        print(format_table([{**row, "verdict": "-"} for row in rows] if room else rows,
+                           meaningful_metrics(settings["k"], data_config)))
     return 0
 
 
@@ -182,12 +188,14 @@ def _trained_runs(dataset, strategies, settings) -> list:
     return [rescored(result, scored, dataset.item_groups) for result in results]
 
 
-def format_table(rows: list[dict]) -> str:
+def format_table(rows: list[dict], shown: tuple[str, ...] = METRICS) -> str:
+    """The rows, a metric not ``shown`` (claims.meaningful_metrics) as "-"."""
     k = rows[0]["k"]
     headers = ["strategy", "verdict", f"spurious@{k}", f"within-recall@{k}", "cross-AUC",
                "silhouette", "final loss", "seconds"]
-    cells = [[str(row[c]) if c in ("strategy", "verdict") else "-" if row[c] is None
-              else f"{row[c]:.3f}" for c in COLUMNS] for row in rows]
+    cells = [[str(row[c]) if c in ("strategy", "verdict") else
+              "-" if row[c] is None or (c in METRICS and c not in shown) else f"{row[c]:.3f}"
+              for c in COLUMNS] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

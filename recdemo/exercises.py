@@ -65,7 +65,8 @@ def _uniform_or_hard(looked: Looked) -> str:
             "hard cost about as much here (one timing of each, on a server that serves others, "
             "cannot tell apart times less than a fifth apart)")
     return (f"{looked.verdict(0)} {looked.verdict(1)} Training hard took "
-            f"{hard.cpu_seconds:.2f} CPU seconds, uniform {uniform.cpu_seconds:.2f}: {cost}; "
+            f"{claims.significant(hard.cpu_seconds)} CPU seconds, uniform "
+            f"{claims.significant(uniform.cpu_seconds)}: {cost}; "
             "before it draws, it scores a pool of items for every query (the Why sample? page "
             "times one step of each, up to a million items).")
 

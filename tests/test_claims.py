@@ -423,7 +423,8 @@ def test_the_two_stage_sentence_says_none_and_the_share_that_must_come_from_othe
 
 def test_the_two_stage_sentence_where_there_is_nothing_to_test():
     """Reviews' links: /mf?groups=2&leak=0.5 (no run can fold or separate:
-    not "no, the in-group scorer ranks them among the query's own") and
+    not "no, the in-group scorer ranks them among the query's own"; with
+    seed=999, nor "in-group alone neither folds nor separates") and
     /mf?groups=2&items_per_group=10&k=7 (MF retrieves all 20 items: the
     pipeline is in-group alone, nothing was pre-filtered)."""
     scored = {"uniform": {"spurious_at_k": 0.5, "cross_group_auc": 0.5},
@@ -434,6 +435,7 @@ def test_the_two_stage_sentence_where_there_is_nothing_to_test():
     claim = two_stage_claim(pipeline(0.5, 0.44, 0.5), scored, no_room)
     assert not claim.holds and claim.text.startswith("On this data the question has no answer")
     assert claim.text.endswith(claims.no_room(no_room)) and "scorer" not in claim.text
+    assert "in-group alone neither" not in claim.text  # no verdict where none can be given
     small = References(oracle=REFS.oracle, random=REFS.random, k=7, items_per_group=10, groups=2)
     everything = SimpleNamespace(metrics={"spurious_at_k": 0.66, "cross_group_auc": 0.3},
                                  retrieved=np.zeros((5, 20), dtype=int), retrieved_spurious=0.5)

@@ -187,6 +187,23 @@ def test_the_evaluation_claims_say_ties_as_ties():
         assert "nan" not in claim.text and not claim.holds
 
 
+def test_the_evaluation_claims_tie_what_differs_only_by_float_rounding():
+    """A review's link (/compare?leak=0&seed=123&epochs=1): full's and
+    in-batch's within-group recall@10 were the same hits, 0.4844444444444444
+    and 0.48444444444444457, and the page named in-batch alone the best."""
+    def run(recall, sampled, own, within):
+        return {"recall_at_k": recall, "sampled_recall_at_k": sampled,
+                "own_group_sampled_recall_at_k": own, "within_group_recall_at_k": within}
+    protocols = {"full": run(0.54, 0.82, 0.30, 0.4844444444444444),
+                 "in-group": run(0.5400000000000001, 0.28, 0.26, 0.47),
+                 "in-batch": run(0.6, 0.84, 0.29, 0.48444444444444457)}
+    ranks, _, own = claims_practice.protocol_claims(
+        protocols, {"in-group": {"spurious_at_k": 0.72, "cross_group_auc": 0.48}}, PROTOCOL_REFS)
+    assert "ranked against every item 2nd, tied with 1" in ranks.text
+    assert own.text.startswith("Sampled from the query's own group, the best is full; ranked "
+                               "against every item of the own group, full and in-batch (tied)")
+
+
 def test_the_evaluation_claims_leave_out_what_was_not_measured():
     """Within-group recall left out by the page (k at least a group's items),
     and no negatives to draw from the own group (NaN): those comparisons are
@@ -240,3 +257,7 @@ def test_the_exercise_on_hard_negatives_says_a_cost_only_past_one_timings_noise(
     assert "hard cost about as much here" in said(0.11, 0.10)
     assert "hard cost less here, 0.5 times uniform's" in said(0.12, 0.06)
     assert SAME_COST > 1
+    # /exercises?exercise=2: "took 0.16 CPU seconds, uniform 0.10: ... about 1.5 times",
+    # a ratio its own rounded times do not give.
+    assert ("Training hard took 0.155 CPU seconds, uniform 0.104: hard cost about 1.5 times"
+            in said(0.104, 0.155))

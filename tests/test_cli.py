@@ -217,8 +217,36 @@ def test_a_refused_command_line_says_what_it_got(capsys, args, phrase):
 
 def test_a_finished_run_with_a_value_known_to_fail_is_cautioned(capsys):
     assert main(["train", "--learning-rate", "0.5", *FAST]) == 0
-    err = capsys.readouterr().err
-    assert err.strip() == f"python -m recdemo: warning: {PARAMS['learning_rate'].caution(0.5)}"
+    err = capsys.readouterr().err.splitlines()
+    warning = f"python -m recdemo: warning: {PARAMS['learning_rate'].caution(0.5)}"
+    assert [line for line in err if "warning" in line] == [warning]
+
+
+def test_the_table_leaves_out_what_tells_no_ranking_apart_and_says_why(capsys):
+    """A review's command (compare --items-per-group 10 --k 12): every row,
+    the oracle's too, had within-recall@12 1.000, which any ranking scores
+    where k covers a group; the pages leave it out and say why."""
+    assert main(["compare", "--strategies", "in-group,uniform", "--k", "12", *FAST]) == 0
+    out, err = capsys.readouterr()
+    header, _, *rows = out.strip().splitlines()
+    recall = header.split().index("within-recall@12")
+    assert [row.split()[recall] for row in rows] == ["-"] * 3
+    assert "python -m recdemo: note: Within-group recall@12 is left out: a group has only " \
+           "10 items" in err
+    assert main(["compare", "--strategies", "uniform", "--k", "3", *FAST]) == 0
+    header, _, *rows = capsys.readouterr().out.strip().splitlines()
+    assert all(row.split()[recall] != "-" for row in rows)
+
+
+def test_the_table_gives_no_verdict_where_no_run_can_have_one(capsys):
+    """A review's command (mf --groups 2 --items-per-group 10 --k 25): every
+    ranking recommends all 20 items, and the table said wals and the oracle
+    "neither"; the pages say "no verdict on this data", and why."""
+    assert main(["mf", "--k", "30", *FAST_DATA]) == 0  # 30 items in all
+    out, err = capsys.readouterr()
+    header, _, *rows = out.strip().splitlines()
+    assert [row.split()[:2] for row in rows] == [["wals", "-"], ["oracle", "-"]]
+    assert "python -m recdemo: note: On this data no run can fold or separate" in err
 
 
 @pytest.mark.slow
