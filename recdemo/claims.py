@@ -92,7 +92,10 @@ def against_the_data(value: float, own: float, past: bool, sign: int) -> str:
     0.938 against 0.921, not past, would read 0.94 against 0.92."""
     looks_past = sign * (round(value, 2) - round(own, 2)) >= BEYOND_MARGIN - 1e-9
     shown = (f"{value:.3f}", f"{own:.3f}") if looks_past != past else (fmt(value), fmt(own))
-    return f"{shown[0]} against the data's own {shown[1]}"
+    # On the far side of the data's own, but not by the margin: say so (0.14 against 0.15).
+    short = (f": {'fewer' if sign < 0 else 'higher'}, but by less than {BEYOND_MARGIN:g}"
+             if not past and sign * (value - own) > 0 else "")
+    return f"{shown[0]} against the data's own {shown[1]}{short}"
 
 
 def percent(share: float, short: bool = False, decimals: int = 0) -> str:

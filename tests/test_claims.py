@@ -485,7 +485,17 @@ def test_going_past_the_data_names_the_number_that_does_and_the_one_that_does_no
     assert "full goes past the data on both numbers (spurious@10 0.20 against the data's own " \
            "0.30; AUC 0.94 against the data's own 0.92)" in summary
     assert "popularity goes past the data on spurious@10 (0.20 against the data's own 0.30), " \
-           "not on cross-group AUC (0.938 against the data's own 0.921)" in summary
+           "not on cross-group AUC (0.938 against the data's own 0.921: higher, but by less " \
+           "than 0.02)" in summary
+    # A review's link (/compare?k=50&groups=2&items_per_group=60): full's spurious@50
+    # 0.14 against the data's 0.15 read as fewer, and yet "not past", with no reason.
+    wide = References(oracle={"spurious_at_k": 0.1512, "cross_group_auc": 0.80},
+                      random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=50,
+                      items_per_group=60, groups=2)
+    text = claims.beyond_claim("full", {"spurious_at_k": 0.1401, "cross_group_auc": 0.85},
+                               wide).text
+    assert ("not on spurious@50 (0.14 against the data's own 0.15: fewer, but by less than "
+            "0.02)") in text
 
 
 def cost(strategy, items, median, low, high):
