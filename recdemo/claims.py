@@ -232,8 +232,10 @@ def metric_caveats(k: int, data) -> list[str]:
                      f"recommends every item: spurious@{k} is {fmt(1 - 1 / groups)} (the other "
                      "groups' share of the items) for any model, and tells none apart.")
     elif k > items_per_group:
+        others = k - items_per_group  # a count: a rounded share would overstate the floor
         notes.append(f"With k = {k} above the {items_per_group} items of a group, at least "
-                     f"{percent(1 - items_per_group / k)} of any top {k} is from other groups: "
+                     f"{others} of any top {k} {'is' if others == 1 else 'are'} from other "
+                     "groups: "
                      f"read spurious@{k} against the data's own share, not against 0.")
     return notes
 

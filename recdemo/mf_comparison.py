@@ -183,12 +183,13 @@ def scored_caption(brought: int, positives: int, cold_start: str) -> str:
 
 def candidates_floor(candidates: int, items_per_group: int) -> str:
     """Where MF retrieves more candidates than a group has items, the share of
-    them that must come from other groups whatever MF does, in words: " (at
-    least 67% must: 30 candidates, 10 items a group)"; else ""."""
+    them that must come from other groups whatever MF does, in words, as
+    counts (a share rounded, 66.7% as 67%, would overstate a floor): " (at
+    least 20 of the 30 must: 10 items a group)"; else ""."""
     if candidates <= items_per_group:
         return ""
-    return (f" (at least {percent(1 - items_per_group / candidates)} must: "
-            f"{quantity(candidates, 'candidate')}, {quantity(items_per_group, 'item')} a group)")
+    return (f" (at least {candidates - items_per_group} of the {candidates} must: "
+            f"{quantity(items_per_group, 'item')} a group)")
 
 
 def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:

@@ -289,7 +289,7 @@ def test_metrics_that_mean_little_at_this_cut_off_are_named():
     (recall,) = claims.metric_caveats(10, data(10))
     assert "Within-group recall@10 is left out" in recall
     recall, spurious = claims.metric_caveats(50, data())
-    assert "at least 20% of any top 50" in spurious
+    assert "at least 10 of any top 50 are from other groups" in spurious
     # k at least all 20 items: every ranking recommends all of them, half from
     # the other group (the caveat said "at least 67%" of a top 30 it never has).
     recall, spurious = claims.metric_caveats(30, data(10, groups=2))
@@ -403,7 +403,7 @@ def test_the_two_stage_sentence_says_none_and_the_share_that_must_come_from_othe
                        groups=5)
     must = two_stage_claim(pipeline(0.5, 0.6, 2 / 3), scored, small)
     assert not must.holds
-    assert ("67% of MF's candidates come from other groups (at least 67% must: 30 candidates, "
+    assert ("67% of MF's candidates come from other groups (at least 20 of the 30 must: "
             "10 items a group), and the in-group scorer") in must.text
     assert "(at least" not in two_stage_claim(pipeline(0.5, 0.6, 0.3), scored, REFS).text
 
@@ -412,8 +412,8 @@ def test_the_two_stage_sentence_says_none_and_the_share_that_must_come_from_othe
                           pipeline=SimpleNamespace(metrics=METRICS, retrieved_spurious=0.7,
                                                    retrieved=np.zeros((5, 30), dtype=int)),
                           data=data(10))
-    assert rows[1].mf == ("70% of the candidates from other groups (at least 67% must: "
-                          "30 candidates, 10 items a group)")
+    assert rows[1].mf == ("70% of the candidates from other groups (at least 20 of the 30 "
+                          "must: 10 items a group)")
     assert two_stage_rows(10, uniform=SimpleNamespace(final_metrics=METRICS),
                           in_group=SimpleNamespace(final_metrics=METRICS),
                           pipeline=SimpleNamespace(metrics=METRICS, retrieved_spurious=0.3,
