@@ -309,10 +309,17 @@ def test_a_run_label_names_only_settings_its_strategies_read():
         "hard, negatives 50, temperature 0.05"
     assert label(TrainConfig(strategy="popularity", logq_correction=False)) == \
         "popularity, logq correction false"
-    # A switch reads the settings of the strategy it switches to.
+    # A switch reads the settings of the strategy it switches to, named after
+    # it: "hard, logq correction false, then in-batch" read as hard's setting.
     assert label(TrainConfig(strategy="positives-only", temperature=0.05, switch_at=3,
                              switch_to="hard")) == \
-        "positives-only, temperature 0.05, then hard after epoch 3"
+        "positives-only, then hard after epoch 3, temperature 0.05"
+    assert label(TrainConfig(strategy="hard", logq_correction=False, switch_at=3,
+                             switch_to="in-batch")) == \
+        "hard, then in-batch after epoch 3, logq correction false"
+    assert label(TrainConfig(strategy="hard", temperature=0.05, negatives=50, switch_at=3,
+                             switch_to="uniform")) == \
+        "hard, negatives 50, temperature 0.05, then uniform after epoch 3"
 
 
 def test_an_animated_figure_says_how_to_replay_it_and_the_export_gets_plotlys_controls(run):

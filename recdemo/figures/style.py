@@ -129,18 +129,24 @@ def run_label(config) -> str:
     """The strategy and every training setting that differs from its default
     and that the run's strategies read, e.g. "positives-only, gravity 1,
     epochs 20" (not "positives-only, negatives 50": it draws none), and a
-    switch mid-run ("then uniform after epoch 7"): a picture says what made it."""
-    strategies = {config.strategy}
-    if getattr(config, "switch_at", 0):
-        strategies.add(config.switch_to)
-    changed = [f"{name.replace('_', ' ')} {PARAMS[name].format(getattr(config, name))}"
-               for name in LABELLED_SETTINGS
-               if hasattr(config, name) and getattr(config, name) != PARAMS[name].default
-               and strategies & set(USED_BY.get(name, strategies))]
-    changed = [text.removesuffix(".0") for text in changed]
-    if getattr(config, "switch_at", 0):
-        changed.append(config.switch_text())
-    return ", ".join([config.strategy, *changed])
+    switch mid-run ("then uniform after epoch 7"): a picture says what made it.
+    A setting that only the strategy switched to reads comes after the switch
+    ("hard, then in-batch after epoch 3, logq correction false"), not before
+    it, where it would read as the first strategy's."""
+    first = {config.strategy}
+    then = {config.switch_to} if getattr(config, "switch_at", 0) else set()
+    before, after = [], []
+    for name in LABELLED_SETTINGS:
+        if not hasattr(config, name) or getattr(config, name) == PARAMS[name].default:
+            continue
+        readers = set(USED_BY.get(name, first | then))
+        text = f"{name.replace('_', ' ')} {PARAMS[name].format(getattr(config, name))}"
+        if first & readers:
+            before.append(text.removesuffix(".0"))
+        elif then & readers:
+            after.append(text.removesuffix(".0"))
+    switch = [config.switch_text()] if then else []
+    return ", ".join([config.strategy, *before, *switch, *after])
 
 
 def typed_array(values, dtype: str = "f4") -> dict:
