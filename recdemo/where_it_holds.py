@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from recdemo.params import PARAMS
+from recdemo.params import PARAMS, USED_BY
 from recdemo.verdicts import FOLDS, expected
 
 TABLE = json.loads(Path(__file__).with_name("where_it_holds.json").read_text())
@@ -62,6 +62,14 @@ def changed_settings(values: dict) -> dict:
     return {name: value for name, value in values.items()
             if name in PARAMS and name not in IGNORED + unused
             and value != PARAMS[name].default}
+
+
+def read_by(strategy: str, changed: dict) -> dict:
+    """Of ``changed``, the settings that ``strategy`` reads (params.USED_BY):
+    uniform at temperature 0.05 trains exactly as at the default, so the
+    sweep's temperature point says nothing more of it than its defaults."""
+    return {name: value for name, value in changed.items()
+            if strategy in USED_BY.get(name, (strategy,))}
 
 
 def matching_settings(changed: dict) -> list[str]:
@@ -107,7 +115,7 @@ def culprits(strategy: str, expects: str, values: dict) -> list[Finding]:
     groups = values["groups"]
     base = finding("defaults", groups, strategy, expects)
     found = [base] if base is not None and base.mostly_fails else []
-    for name in matching_settings(changed_settings(values)):
+    for name in matching_settings(read_by(strategy, changed_settings(values))):
         f = finding(name, groups, strategy, expects)
         if f is not None and f.mostly_fails and (base is None or f.held < base.held):
             found.append(f)
@@ -127,7 +135,7 @@ def reasons(strategy: str, expects: str, values: dict) -> list[str]:
         return [f"In the sweep at {_where(f.setting, values)} with {groups} groups, {strategy} "
                 f"{verb} on {'none of the' if f.held == 0 else f'only {f.held} of'} {f.runs} seeds."
                 for f in found]
-    changed = changed_settings(values)
+    changed = read_by(strategy, changed_settings(values))
     here = [f for name, swept in TABLE["settings"].items() if swept == changed
             if (f := finding(name, groups, strategy, expects)) is not None]
     if here:
@@ -172,7 +180,9 @@ def _described(setting: str, values: dict) -> str:
     swept = TABLE["settings"][setting]
     own = [f"{param.replace('_', ' ')} {PARAMS[param].format(values[param]).removesuffix('.0')}"
            for param in swept if values[param] != swept[param]]
-    return setting + (f" (the nearest measured to {', '.join(own)})" if own else "")
+    # The nearest on the same side of the default: the defaults are a point of their own.
+    return setting + (f" (the nearest measured to {', '.join(own)} on its side of the default)"
+                      if own else "")
 
 
 def _same_side(param: str, swept, value) -> bool:

@@ -21,7 +21,7 @@ def test_only_settings_a_sweep_varies_count_as_changed():
     ({"learning_rate": 0.02}, ["learning rate 0.03"]),  # the nearest, in log scale
     ({"learning_rate": 0.2}, ["learning rate 0.3"]),
     ({"leak": 0.02}, ["leak 0"]),  # only on the same side of the default (0.05)
-    ({"items_per_group": 10, "queries_per_group": 10}, ["10 items and fewest queries"]),
+    ({"items_per_group": 10, "queries_per_group": 10}, ["10 items and 10 queries"]),
     ({"items_per_group": 10, "l2": 0.1}, ["10 items", "l2 0.1"]),
     ({"hidden": 64}, []),  # never swept above its default
 ])
@@ -48,8 +48,24 @@ def small_table(monkeypatch):
 
 def test_reasons_name_the_setting_at_which_the_sweep_mostly_failed(small_table):
     (reason,) = reasons("uniform", "separates", defaults() | {"l2": 0.05})
-    assert reason == ("In the sweep at l2 0.1 (the nearest measured to l2 0.05) with 6 groups, "
-                      "uniform separated on none of the 10 seeds.")
+    assert reason == ("In the sweep at l2 0.1 (the nearest measured to l2 0.05 on its side of "
+                      "the default) with 6 groups, uniform separated on none of the 10 seeds.")
+
+
+def test_a_setting_the_strategy_does_not_read_is_no_reason(small_table, monkeypatch):
+    """A review's link (/compare?temperature=0.05&...): uniform's counts named
+    "at temperature 0.05", which only hard reads; uniform trains there exactly
+    as at the default."""
+    monkeypatch.setitem(SMALL_TABLE["settings"], "temperature 0.05", {"temperature": 0.05})
+    monkeypatch.setitem(SMALL_TABLE["held"], "temperature 0.05", {"6": {"uniform": [0, 10],
+                                                                        "hard": [0, 10]}})
+    values = defaults() | {"temperature": 0.05}
+    assert reasons("uniform", "separates", values) == [
+        "In the sweep at the default settings with 6 groups, uniform separated on 10 of 10 "
+        "seeds: this seed is one of the exceptions."]
+    assert warnings({"uniform": "separates"}, values) == []
+    (hard,) = warnings({"hard": "separates"}, values)
+    assert hard.startswith("In the sweep at temperature 0.05 with 6 groups, hard separated on 0")
 
 
 def test_reasons_name_the_group_count_when_the_defaults_mostly_fail(small_table):
