@@ -389,7 +389,7 @@ def step_cost_claims(costs) -> list[Claim]:
         small, large = min(cells, key=lambda c: c.n_items), max(cells, key=lambda c: c.n_items)
         ratio, more = large.cpu_seconds / small.cpu_seconds, large.n_items / small.n_items
         apart = large.cpu_low > small.cpu_high or large.cpu_high < small.cpu_low
-        trend = (f"{ratio:.1f} times as long for {more:,.0f} times the items" if apart else
+        trend = (f"{significant(ratio)} times as long for {more:,.0f} times the items" if apart else
                  "no change beyond the spread of the repeats, for "
                  f"{more:,.0f} times the items")
         claims.append(Claim(apart, f"**{strategy}**: {_ms(small)} at {small.n_items:,} items, "

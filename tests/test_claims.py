@@ -508,6 +508,6 @@ def test_step_cost_sentences_come_from_the_table():
              cost("full", 100_000, 0.2, 0.19, 0.21), cost("uniform", 100_000, 0.0011, 0.001,
                                                            0.0013)]
     full, uniform, ratio = claims.step_cost_claims(costs)
-    assert full.holds and "100.0 times as long for 100 times the items" in full.text
+    assert full.holds and "100 times as long for 100 times the items" in full.text
     assert not uniform.holds and "no change beyond the spread" in uniform.text
     assert "one full-softmax step costs 182 uniform steps" in ratio.text
