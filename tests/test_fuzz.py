@@ -137,7 +137,10 @@ def rendered_strings(at: AppTest) -> list[str]:
     for element in elements(at):
         plain = {"code": {"code_text"}, "text": {"body"},
                  # the chart component's own script and style: the app's code, no link's
-                 "bidi_component": {"js_content", "css_content"}}.get(element.type, set())
+                 "bidi_component": {"js_content", "css_content"},
+                 # an alert's icon: the app's own constant (ui/settings.py), no link's
+                 **{alert: {"icon"} for alert in ("warning", "error", "info", "success")},
+                 }.get(element.type, set())
         found += proto_strings(element.proto, skip=plain)
     return found
 
