@@ -427,6 +427,26 @@ def test_the_keyboards_choice_of_strategy_is_outlined(page):
     assert contrast(color, "#FFFFFF") >= 3.0, color
 
 
+def test_the_keyboards_page_link_is_outlined(page):
+    """Tab to the sidebar's link to the page on screen: it has an outline of at
+    least 3:1 against the sidebar. Streamlit marks a focused page link with
+    the light grey box it also gives the current page, so on the current
+    page's link the keyboard's place did not show at all."""
+    go(page, "/train")
+    current = page.locator(NAV_LINKS).filter(has_text="Train")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if current.evaluate("link => link === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the Train link")
+    style, width, color = current.evaluate(
+        "link => { const s = getComputedStyle(link);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }")
+    assert style == "solid" and width >= 2, (style, width)
+    assert contrast(color, "#F0F2F6") >= 3.0, color
+
+
 def test_query_inspector_select_box(page):
     go(page, "/train")
     inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")

@@ -16,9 +16,13 @@ PRESENTER_FONT_SIZE = 20
 # The choice a keyboard is on, outlined in the theme's blue (3:1 and more against
 # white and grey): Streamlit marks a focused radio option with a light grey box
 # alone, about 1.1:1, which a keyboard user on a projector cannot find.
+# The same for a page link in the sidebar: Streamlit gives a focused one the grey
+# box it also gives the current page's, so on that link the focus did not show.
 FOCUS_CSS = """<style>
 [data-testid="stRadio"] label:has(input:focus-visible) {
   outline: 3px solid #0072B2; outline-offset: 2px; border-radius: 4px; }
+[data-testid="stPageLink-NavLink"]:focus-visible {
+  outline: 3px solid #0072B2; outline-offset: -3px; }
 </style>"""
 PRESENTER_CSS = FOCUS_CSS + """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
