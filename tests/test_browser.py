@@ -447,6 +447,30 @@ def test_the_keyboards_page_link_is_outlined(page):
     assert contrast(color, "#F0F2F6") >= 3.0, color
 
 
+def test_a_phone_tabs_into_the_page_not_the_closed_sidebar(page):
+    """On a phone the sidebar starts closed, off the screen's left side: its
+    links and controls were still Tab stops, some thirty of them with no
+    focus to be seen before the page's first. Closed, it has none; opened,
+    they are there."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    go(page, "/train")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    stops = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("""() => { const e = document.activeElement;
+            const r = e.getBoundingClientRect();
+            return {inSidebar: Boolean(e.closest("[data-testid='stSidebar']")),
+                    onScreen: r.right > 0 && r.left < innerWidth}; }"""))
+    assert not any(stop["inSidebar"] or not stop["onScreen"] for stop in stops), stops
+    page.locator("[data-testid='stExpandSidebarButton']").click()
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    link = page.locator(NAV_LINKS).first
+    link.focus()
+    assert link.evaluate("link => link === document.activeElement"), "the open sidebar's links"
+
+
 def test_query_inspector_select_box(page):
     go(page, "/train")
     inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")
