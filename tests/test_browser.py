@@ -427,6 +427,50 @@ def test_the_keyboards_choice_of_strategy_is_outlined(page):
     assert contrast(color, "#FFFFFF") >= 3.0, color
 
 
+def test_the_keyboards_page_link_is_outlined(page):
+    """Tab to the sidebar's link to the page on screen: it has an outline of at
+    least 3:1 against the sidebar. Streamlit marks a focused page link with
+    the light grey box it also gives the current page, so on the current
+    page's link the keyboard's place did not show at all."""
+    go(page, "/train")
+    current = page.locator(NAV_LINKS).filter(has_text="Train")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if current.evaluate("link => link === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the Train link")
+    style, width, color = current.evaluate(
+        "link => { const s = getComputedStyle(link);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }")
+    assert style == "solid" and width >= 2, (style, width)
+    assert contrast(color, "#F0F2F6") >= 3.0, color
+
+
+def test_a_phone_tabs_into_the_page_not_the_closed_sidebar(page):
+    """On a phone the sidebar starts closed, off the screen's left side: its
+    links and controls were still Tab stops, some thirty of them with no
+    focus to be seen before the page's first. Closed, it has none; opened,
+    they are there."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    go(page, "/train")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    stops = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("""() => { const e = document.activeElement;
+            const r = e.getBoundingClientRect();
+            return {inSidebar: Boolean(e.closest("[data-testid='stSidebar']")),
+                    onScreen: r.right > 0 && r.left < innerWidth}; }"""))
+    assert not any(stop["inSidebar"] or not stop["onScreen"] for stop in stops), stops
+    page.locator("[data-testid='stExpandSidebarButton']").click()
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
+    link = page.locator(NAV_LINKS).first
+    link.focus()
+    assert link.evaluate("link => link === document.activeElement"), "the open sidebar's links"
+
+
 def test_query_inspector_select_box(page):
     go(page, "/train")
     inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")

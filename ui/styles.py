@@ -13,13 +13,27 @@ presenter view.
 # it, two to a row, on a screen between a phone's (where Streamlit stacks columns,
 # picture first) and a projector's.
 PRESENTER_FONT_SIZE = 20
+# A closed sidebar (a phone's, at first) lies off the screen's left side, but Streamlit
+# leaves its links and controls in the Tab order: some thirty stops a keyboard cannot
+# see before the page's first. Closed, it is hidden once it has slid away (its 0.3 s).
+# (Its help icons are visible by a rule of their own: they are hidden by name.)
+SIDEBAR_CSS = """<style>
+[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden;
+  transition: transform 0.3s, min-width 0.3s, max-width 0.3s, visibility 0s 0.3s; }
+[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important;
+  transition: visibility 0s 0.3s !important; }
+</style>"""
 # The choice a keyboard is on, outlined in the theme's blue (3:1 and more against
 # white and grey): Streamlit marks a focused radio option with a light grey box
 # alone, about 1.1:1, which a keyboard user on a projector cannot find.
+# The same for a page link in the sidebar: Streamlit gives a focused one the grey
+# box it also gives the current page's, so on that link the focus did not show.
 FOCUS_CSS = """<style>
 [data-testid="stRadio"] label:has(input:focus-visible) {
   outline: 3px solid #0072B2; outline-offset: 2px; border-radius: 4px; }
-</style>"""
+[data-testid="stPageLink-NavLink"]:focus-visible {
+  outline: 3px solid #0072B2; outline-offset: -3px; }
+</style>""" + SIDEBAR_CSS
 PRESENTER_CSS = FOCUS_CSS + """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stToolbar"], [data-testid="stHeader"] { display: none !important; }
