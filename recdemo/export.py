@@ -53,7 +53,9 @@ def history_json(result, data_config, link: str) -> str:
 
 # The exported chart's own script: drawn in the layout that fits the page's
 # width (fit.js), and again when another fits (a phone turned); on a phone
-# without plotly's toolbar, as in the app; the group names stacked (names.js).
+# without plotly's toolbar, as in the app, and as there without "Share chart..."
+# (an upload to plotly's cloud) and no zoom by the wheel, which scrolls the page;
+# the group names stacked (names.js).
 DRAW_JS = """
 const chart = document.getElementById("chart");
 let shown = null;
@@ -61,7 +63,8 @@ function draw() {
   const width = chart.getBoundingClientRect().width;
   const { fitted, choice } = fit(figure, width);
   if (choice === shown) return;
-  const config = { displaylogo: false, responsive: true,
+  const config = { displaylogo: false, showSendToCloud: false, scrollZoom: false,
+                   responsive: true,
                    displayModeBar: width < NO_TOOLBAR_BELOW ? false : "hover" };
   const first = shown === null;
   shown = choice;

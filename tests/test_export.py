@@ -76,3 +76,5 @@ def test_chart_html_is_standalone_titled_linked_and_does_not_autoplay(run):
     assert "<title>hard &lt;run&gt;</title>" in page
     assert f'href="{LINK.replace("&", "&amp;")}"' in page
     assert "<th>learning_rate</th>" in page and '"automargin":true' in page
+    # As in the app: no "Share chart..." (an upload to plotly's cloud), no zoom by the wheel.
+    assert "showSendToCloud: false, scrollZoom: false" in page

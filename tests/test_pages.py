@@ -255,6 +255,7 @@ def test_the_last_good_runs_downloads_carry_its_own_link_and_settings(monkeypatc
     assert not any("learning_rate=10" in file for file in files), "the link of the run shown"
     assert '"learning_rate": 0.06' in files[-1], "the JSON's settings are the run's"
     assert "<th>learning_rate</th><td>0.06</td>" in files[0], "the chart's settings too"
+    assert "<th>unobserved_weight</th>" not in files[0], "no setting of MF's on Train"
 
 
 def pinned(table) -> list[str]:

@@ -79,9 +79,10 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
     interactive HTML page with that title, the view's link and its settings.
     ``on_click``: called when a point is clicked (ui.plot.clicked_point);
     ``cards``: numbers shown above the chart that follow its frame; ``alt``:
-    the chart in words, for a screen reader; ``run``: the settings the chart
-    was trained with where they differ from the current ones (a page showing
-    its last runs that trained), for the export's link and settings."""
+    the chart in words, for a screen reader; ``run``: every setting of the
+    run the chart shows (params.run_settings), for the export's link and its
+    list of settings: the run's own, where a page shows its last runs that
+    trained, and none that it does not read (default: the current settings)."""
     # No "Share chart..." (plotly's upload to its cloud: nothing for a class).
     # The wheel scrolls the page, never zooms: plotly's 3D scene zooms by
     # default, and a student scrolling with the pointer over the Train picture
@@ -94,8 +95,8 @@ def chart(fig, key: str, file_name: str, html_title: str | None = None, on_click
     plot(shown, key, config, on_click, cards=cards, alt=alt)
     if html_title is not None:
         view = link(**(run or {}))
-        run = {name: value for name, value in (settings() | (run or {})).items()
-               if name in PARAMS}
+        # The run's own settings where the page gives them (not MF's on Train).
+        run = run or {name: value for name, value in settings().items() if name in PARAMS}
 
         def html(fig):
             fig = plotly_figure(fig)
