@@ -242,7 +242,7 @@ def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
     assert ui.trained_or_explain(DATA, (bad,), slot="train") == (DATA, shown.results, (good,))
     assert errors[-1].startswith("Training diverged") and \
         errors[-1].endswith("The picture below is the last run that trained. It is of the "
-                            "settings it trained with: learning_rate 0.06 (now 9.0), seed 14 "
+                            "settings it trained with: learning_rate 0.06 (now 9), seed 14 "
                             "(now 0).")
     assert len(errors) == 2
 
