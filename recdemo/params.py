@@ -178,6 +178,10 @@ class Param:
             return ",".join(value)
         return repr(float(value)) if self.kind is float else str(value)
 
+    def said(self, value: Any) -> str:
+        """The value as a sentence or a label writes it: format's, but 10 for 10.0."""
+        return self.format(value).removesuffix(".0")
+
 
 PARAMS: dict[str, Param] = {
     p.name: p

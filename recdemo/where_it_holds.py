@@ -178,7 +178,7 @@ def _where(setting: str, values: dict) -> str:
 def _described(setting: str, values: dict) -> str:
     """The setting's name, and this view's value where it is not the one swept."""
     swept = TABLE["settings"][setting]
-    own = [f"{param.replace('_', ' ')} {PARAMS[param].format(values[param]).removesuffix('.0')}"
+    own = [f"{param.replace('_', ' ')} {PARAMS[param].said(values[param])}"
            for param in swept if values[param] != swept[param]]
     # The nearest on the same side of the default: the defaults are a point of their own.
     return setting + (f" (the nearest measured to {', '.join(own)} on its side of the default)"

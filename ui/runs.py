@@ -83,7 +83,7 @@ def _changes(shown: tuple, now: tuple) -> str:
     """The settings of ``shown`` (a data config, then run configs) that differ
     from ``now``'s, each once, as "positives 5 (now 1), k 10 (now 50)"."""
     def text(name, value):  # as the run's label writes it: 10, not 10.0
-        return (PARAMS[name].format(value) if name in PARAMS else str(value)).removesuffix(".0")
+        return PARAMS[name].said(value) if name in PARAMS else str(value)
 
     changed = {}
     for then, current in zip(shown, now, strict=True):

@@ -140,11 +140,11 @@ def run_label(config) -> str:
         if not hasattr(config, name) or getattr(config, name) == PARAMS[name].default:
             continue
         readers = set(USED_BY.get(name, first | then))
-        text = f"{name.replace('_', ' ')} {PARAMS[name].format(getattr(config, name))}"
+        text = f"{name.replace('_', ' ')} {PARAMS[name].said(getattr(config, name))}"
         if first & readers:
-            before.append(text.removesuffix(".0"))
+            before.append(text)
         elif then & readers:
-            after.append(text.removesuffix(".0"))
+            after.append(text)
     switch = [config.switch_text()] if then else []
     return ", ".join([config.strategy, *before, *switch, *after])
 
