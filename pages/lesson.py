@@ -10,6 +10,7 @@ import streamlit as st
 
 import ui
 from recdemo import claims, claims_practice, figures, verdicts
+from recdemo.metrics import top_length
 from recdemo.params import run_settings
 from recdemo.references import random_metrics
 from recdemo.where_it_holds import warnings
@@ -65,7 +66,7 @@ if runs:
                                     height=ui.figure_height(ui.PRESENTER_PICTURE_HEIGHT))
         ui.chart(ui.for_projector(figure), "lesson_side_by_side", "recdemo-folding",
                  alt=figures.small_multiples_alt(dataset, results.values()))
-    top = min(k, dataset.n_items)  # a k past the corpus ranks every item
+    top = top_length(k, dataset.n_items)
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
         f"picture: the share of a query's {claims.quantity(top, 'nearest item')} *in the "

@@ -17,7 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recdemo import where_it_holds
-from recdemo.metrics import METRICS, cross_group_overlap, length_score_correlation, mean_cosine
+from recdemo.metrics import (
+    METRICS,
+    cross_group_overlap,
+    length_score_correlation,
+    mean_cosine,
+    top_length,
+)
 from recdemo.references import References
 from recdemo.verdicts import (
     BEYOND_MARGIN,
@@ -274,7 +280,7 @@ def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
                 cross_group_overlap(result.top_k_snapshots[-1], test_groups))
 
     (cosine, length, shared), (cosine_s, length_s, shared_s) = learned(folded), learned(separated)
-    k = min(folded.config.k, len(folded.item_embeddings))  # a k past the corpus: every item
+    k = top_length(folded.config.k, len(folded.item_embeddings))
     claims = []
     holds = cosine > ONE_DIRECTION and cosine > cosine_s + APART
     claims.append(Claim(holds, (

@@ -13,6 +13,11 @@ import numpy as np
 METRICS = ("spurious_at_k", "within_group_recall_at_k", "cross_group_auc", "silhouette")
 
 
+def top_length(k: int, n_items: int) -> int:
+    """How many items a top-k list holds: k, or every item where k is past the corpus."""
+    return min(k, n_items)
+
+
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Item ids of each row's k highest scores, best first. (A partition finds
     the k, then only they are sorted: no full sort of every row.)"""

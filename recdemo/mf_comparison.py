@@ -25,6 +25,7 @@ from recdemo.claims import (
 from recdemo.data import DataConfig
 from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
+from recdemo.metrics import top_length
 from recdemo.mf import (
     AVERAGE_NEIGHBORS,
     MFResult,
@@ -104,7 +105,7 @@ def comparison_rows(dataset, *, mf: MFResult, observed_only: MFResult,
                f"{pair(mf.cold_start_metrics['fold-in'], k, dataset.config)}" if brought else
                "fold-in: nothing to fold in (each test query's one positive is kept for scoring)")
 
-    listed = min(k, dataset.n_items)  # a top-k list of fewer items is every item
+    listed = top_length(k, dataset.n_items)
     every = f" (every item: k = {k} is more than the {listed} items)" if listed < k else ""
 
     def micro(name):

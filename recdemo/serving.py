@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from recdemo.data import Dataset
-from recdemo.metrics import top_k
+from recdemo.metrics import top_k, top_length
 from recdemo.mf import L2, MFResult, cold_start_split
 from recdemo.model import query_tower
 from recdemo.train import TrainResult
@@ -33,7 +33,7 @@ REPEATS = 5  # the best of this many timed passes over the queries
 def top_k_of_one(scores: np.ndarray, k: int) -> np.ndarray:
     """The ids of the k highest of one query's scores, best first, without
     sorting them all (what a server does)."""
-    k = min(k, len(scores))
+    k = top_length(k, len(scores))
     best = np.argpartition(scores, -k)[-k:]
     return best[np.argsort(scores[best])[::-1]]
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from recdemo.data import Dataset
 from recdemo.history import TrainHistory
-from recdemo.metrics import ranking_metrics, top_k
+from recdemo.metrics import ranking_metrics, top_k, top_length
 from recdemo.mf import MFResult, cold_start_split
 
 # The first stage retrieves this many times k items per query. The folded scorer ranks
@@ -46,8 +46,8 @@ def two_stage(dataset: Dataset, retriever: MFResult, scorer: TrainHistory,
     k = retriever.config.k
     n = dataset.n_items
     candidates = min(CANDIDATES_PER_K * k, n) if candidates is None else candidates
-    if not min(k, n) <= candidates <= n:
-        raise ValueError(f"candidates must be an integer from k ({min(k, n)}) to the number "
+    if not top_length(k, n) <= candidates <= n:
+        raise ValueError(f"candidates must be an integer from k ({top_length(k, n)}) to the number "
                          f"of items ({n}); got {candidates!r}")
     retrieved = top_k(retriever.query_embeddings @ retriever.item_embeddings.T, candidates)
     scores = scorer.query_embeddings @ scorer.item_embeddings.T

@@ -19,6 +19,7 @@ from recdemo.metrics import (
     spurious_at_k,
     spurious_count,
     top_k,
+    top_length,
     within_group_recall_at_k,
 )
 
@@ -233,3 +234,9 @@ def test_a_querys_spurious_picks_are_its_spurious_at_k_times_k():
     picks = recommendations(q, V, item_groups, query_group=3, k=k)
     share = spurious_at_k((V @ q)[None, :], np.array([3]), item_groups, k)
     assert spurious_count(picks) == round(share * k) == 3  # some spurious picks, not all
+
+
+def test_a_top_k_list_holds_every_item_where_k_is_past_the_corpus():
+    scores = np.array([[0.3, 0.9, 0.1]])
+    assert (top_length(2, 3), top_length(5, 3)) == (2, 3)
+    assert len(top_k(scores, 5)[0]) == top_length(5, 3)

@@ -41,7 +41,7 @@ from recdemo.figures.style import (
     run_label,
     typed_array,
 )
-from recdemo.metrics import nearest_spurious_at_k
+from recdemo.metrics import nearest_spurious_at_k, top_length
 from recdemo.projection import Projection, project
 
 FRAME_MS = 450  # one epoch per frame during playback
@@ -194,7 +194,7 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
     metrics = result.metrics[epoch]
     drawn, full = nearest_spurious(dataset, balanced, projection, epoch, k)
     in_full = _in_full(full, balanced[1].shape[-1], projection)
-    top = min(k, dataset.n_items)  # a k past the corpus ranks every item
+    top = top_length(k, dataset.n_items)
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
     return {
         "label": run_label(result.config),
@@ -245,7 +245,7 @@ def _trace_styles(dataset, components, inspected_query, k):
     selected_color = ("#FFFFFF" if inspected_query is None
                       else group_color(dataset.test.groups[inspected_query]))
     # The inspector's traces have a legend of their own (legend2): fit.py places it.
-    styles.append(style(f"its top {min(k, dataset.n_items)}", MARK_COLOR, "circle-open", 17,
+    styles.append(style(f"its top {top_length(k, dataset.n_items)}", MARK_COLOR, "circle-open", 17,
                         MARK_COLOR, 3, legend="legend2",
                         hovertemplate="recommended item %{customdata}<extra></extra>"))
     if components == 3:

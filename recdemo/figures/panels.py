@@ -29,7 +29,7 @@ from recdemo.figures.recommendations import (
     recommendation_styles,
 )
 from recdemo.figures.style import FONT, STRATEGY_COLORS, group_name, metric_label, run_label
-from recdemo.metrics import METRICS
+from recdemo.metrics import METRICS, top_length
 from recdemo.projection import project
 
 METRIC_COLORS = dict(zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True))
@@ -94,7 +94,7 @@ def small_multiples_figure(dataset, results: dict, cols: int = 3, height: int | 
     columns, and on a phone's one run a row, its two panels side by side (fit.py)."""
     names = list(results)
     k = next(iter(results.values())).config.k
-    top = min(k, dataset.n_items)  # a k past the corpus ranks every item
+    top = top_length(k, dataset.n_items)
     balanced = {name: tuple(s[-1:] for s in balanced_snapshots(results[name])) for name in names}
     projections = {name: project(*balanced[name], 2) for name in names}
     titles = []
@@ -339,7 +339,7 @@ def small_multiples_alt(dataset, results) -> str:
             f"{len(dataset.test)} held-out queries), each after training: its embeddings in a "
             "2D PCA of its own (squares queries, circles items, each group's name at its "
             f"items' center) and what it recommends, a mark for each query's top "
-            f"{quantity(min(k, dataset.n_items), 'item')}. "
+            f"{quantity(top_length(k, dataset.n_items), 'item')}. "
             f"{runs}.")
 
 

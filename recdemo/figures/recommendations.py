@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from recdemo.figures.style import group_color, group_name, typed_array
+from recdemo.metrics import top_length
 
 # The outline of a group's block on the diagonal (where a separated model's
 # marks go): at least 3:1 against white, as every mark a reading relies on.
@@ -34,7 +35,7 @@ def recommendation_styles(dataset, k: int, xaxis: str = "x", yaxis: str = "y",
                           size: float = 4) -> list[dict]:
     """The traces' looks, one per item group (kept out of the legend: the
     embedding traces of the same legend group name the colors)."""
-    k = min(k, dataset.n_items)  # a k past the corpus ranks every item
+    k = top_length(k, dataset.n_items)
     return [{"type": "scatter", "mode": "markers", "xaxis": xaxis, "yaxis": yaxis,
              "name": f"{group_name(g)} items in a top {k}", "legendgroup": str(g),
              "showlegend": False,
