@@ -85,10 +85,10 @@ def figure_html(fig, title: str, link: str, settings: dict) -> str:
     setting of the run."""
     playback = getattr(fig, "playback", None)
     fig = fig.to_dict() if hasattr(fig, "to_dict") else fig
-    layout = _on_a_page(fig["layout"], fig["layout"], playback)
+    layout = _on_a_page(fig["layout"], playback)
     if variants_of(layout):  # the narrower layouts the same, each over the figure's
         layout["meta"] = {"recdemo": layout["meta"]["recdemo"] | {"variants": [
-            variant | {"layout": _on_a_page(variant["layout"], fig["layout"], playback)}
+            variant | {"layout": _on_a_page(variant["layout"], playback, over=fig["layout"])}
             for variant in variants_of(layout)]}}
     figure = pio.to_json({**fig, "layout": layout}, validate=False).replace("</", "<\\/")
     chart = (f'<div id="chart"></div><script>{get_plotlyjs()}</script>'
@@ -105,12 +105,12 @@ def figure_html(fig, title: str, link: str, settings: dict) -> str:
             f"{html.escape(link)}</a></p><table>{rows}</table></body></html>\n")
 
 
-def _on_a_page(layout: dict, base: dict, playback) -> dict:
-    """``layout`` (a figure's, or a narrower variant's patch over ``base``, the
-    figure's) on a page of its own: wider side margins and room for the axes'
-    labels, and, for a figure that plays back, plotly's own Play and slider
-    under what the layout has below its plot area (no app draws them there)."""
-    own = layout is base
+def _on_a_page(layout: dict, playback, over: dict | None = None) -> dict:
+    """``layout`` (a figure's, or a narrower variant's patch ``over`` the
+    figure's layout) on a page of its own: wider side margins and room for the
+    axes' labels, and, for a figure that plays back, plotly's own Play and
+    slider under what the layout has below its plot area (no app draws them)."""
+    own, base = over is None, over or {}
     layout = dict(layout)
     for name in layout:
         if name.startswith(("xaxis", "yaxis")):
