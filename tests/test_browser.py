@@ -471,6 +471,40 @@ def test_a_phone_tabs_into_the_page_not_the_closed_sidebar(page):
     assert link.evaluate("link => link === document.activeElement"), "the open sidebar's links"
 
 
+FOCUSED = """() => { const e = document.activeElement;
+    return [e.getAttribute('aria-label'), Boolean(e.closest("[data-testid='stSidebar']"))]; }"""
+
+
+def test_a_phones_sidebar_opened_by_keyboard_takes_the_focus(page):
+    """On a phone the open sidebar lies over the page. Opened from the
+    keyboard, its button went and the focus with it: the next Tab went on
+    into the page behind the sidebar, whose controls only Shift+Tab reached.
+    The focus moves to the sidebar's close button, the next Tab to its first
+    link; Enter there, or Escape anywhere in it, closes it and the focus is
+    back on the open button (ui/sidebar_focus.js)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    go(page, "/train")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    for close_by in ("Enter", "Escape"):
+        page.locator("[data-testid='stExpandSidebarButton']").focus()
+        page.keyboard.press("Enter")
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        page.wait_for_function("() => document.activeElement.getAttribute('aria-label')"
+                               " === 'Collapse sidebar'")
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUSED) == [None, True], "Tab goes on into the sidebar"
+        # Once the sidebar has slid in (Streamlit ignores a close while it slides).
+        page.wait_for_function("() => document.querySelector(\"[data-testid='stSidebar']\")"
+                               ".getAnimations().length === 0")
+        if close_by == "Enter":
+            page.keyboard.press("Shift+Tab")
+        page.keyboard.press(close_by)
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
+        page.wait_for_function("() => document.activeElement.getAttribute('aria-label')"
+                               " === 'Expand sidebar'")
+        assert page.console_errors == []
+
+
 def test_query_inspector_select_box(page):
     go(page, "/train")
     inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")

@@ -19,6 +19,7 @@ from recdemo.mf import MFConfig
 from recdemo.params import SHOWN_CHARS, STRATEGIES, ParamError, shortened
 from recdemo.train import TrainConfig
 from ui import widget_guard
+from ui.keyboard import focus_follows_the_sidebar
 from ui.settings_table import (
     LINK_OWN,
     SETTINGS,
@@ -91,6 +92,7 @@ def page_setup(data_controls: bool = True, training_controls: bool = False,
         if training_controls:
             _training_controls(switch_controls)
         _share_links()
+        focus_follows_the_sidebar()
     sync_url()
     return values
 
