@@ -165,6 +165,27 @@ def test_the_evaluation_claims_rank_in_group_under_each_protocol():
     assert own.holds
 
 
+def test_a_folded_in_group_the_own_group_protocol_ranks_no_higher_hides_nothing():
+    """A review's link, /compare?learning_rate=0.5: every run at chance, and
+    in-group 6th of 8 against its own group's negatives, 5th against every
+    item; the page said the own-group protocol "cannot see folding"."""
+    protocols = {
+        "uniform": {"recall_at_k": 0.05, "sampled_recall_at_k": 0.12,
+                    "own_group_sampled_recall_at_k": 0.40},
+        "in-group": {"recall_at_k": 0.06, "sampled_recall_at_k": 0.10,
+                     "own_group_sampled_recall_at_k": 0.38},
+        "full": {"recall_at_k": 0.04, "sampled_recall_at_k": 0.11,
+                 "own_group_sampled_recall_at_k": 0.41},
+    }
+    metrics = {"in-group": {"spurious_at_k": 0.79, "cross_group_auc": 0.5}}
+    ranks, _ = claims_practice.protocol_claims(protocols, metrics, PROTOCOL_REFS)
+    assert "ranks **3rd of 3**; against 100 from the whole corpus 3rd, and ranked against " \
+           "every item 1st" in ranks.text
+    assert not ranks.holds and "cannot see folding" not in ranks.text
+    assert ranks.text.endswith("it folds, but the protocol that draws from the query's own "
+                               "group ranks it no higher than ranking against every item does.")
+
+
 def test_the_evaluation_claims_say_ties_as_ties():
     """With k at least every item, every strategy's recall is 1: none is the
     best, none ranks first alone, and Kendall's tau is undefined, not "nan"."""
