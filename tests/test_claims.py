@@ -352,6 +352,46 @@ def test_a_share_is_never_rounded_to_none_or_all():
         "0%", "<1%", ">99%", "100%"]
 
 
+
+# k 50 of 20 items: every ranking recommends every item, half of them from the other group.
+NO_ROOM = References(oracle={"spurious_at_k": 0.5, "cross_group_auc": 0.93},
+                     random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=50,
+                     items_per_group=10, groups=2)
+
+
+def test_gravity_is_not_said_to_fail_where_no_run_can_fold_or_separate():
+    """A review's link, /train?strategy=positives-only&gravity=1.0&k=50&
+    items_per_group=10&groups=2: "not halved" of a spurious@50 that is 0.50
+    for any model."""
+    claim = claims.gravity_claim(plain=run("positives-only", 0.5, 0.7),
+                                 with_gravity=run("positives-only", 0.5, 0.8, gravity=1.0),
+                                 refs=NO_ROOM)
+    assert not claim.holds and "halved" not in claim.text
+    assert claim.text == ("With gravity 1, spurious@50 went from 0.50 (no gravity, same data "
+                          "and seed) to 0.50. " + claims.no_room(NO_ROOM))
+
+
+def test_the_oracles_recall_is_named_only_where_the_page_gives_it():
+    """A review's link, /?k=50: "No model can beat the oracle's within-group
+    recall" where no within-group recall is given."""
+    assert "No model can beat the oracle's within-group recall" in claims.references_text(REFS)
+    text = claims.references_text(NO_ROOM)
+    assert "within-group recall" not in text
+    assert text.endswith("0.50 and 0.50. On spurious@k and AUC the oracle is the data's own "
+                         "share, and a model can go past it.")
+
+
+def test_a_table_column_never_shows_a_share_as_none_or_all():
+    """A review's link, /compare?seed=11: the oracle's spurious@10 of 0.000556
+    was "0.00" in the table, "under 1% (0.001)" in the sentence below it."""
+    assert claims.table_format([0.83, 0.12, 0.0, 1.0, None, float("nan")]) == "%.2f"
+    assert claims.table_format([0.83, 0.004]) == "%.3f"
+    assert claims.table_format([0.83, 0.000556]) == "%.3f"  # 0.001
+    assert claims.table_format([0.83, 0.0004]) == "%.4f"
+    assert claims.table_format([0.9967, 0.5]) == "%.3f"
+    assert claims.table_format([0.99996]) == "%.4f"  # as far as a cell goes
+
+
 TWO_STAGE_SCORED = {"uniform": {"spurious_at_k": 0.08, "cross_group_auc": 0.95},
                     "in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.3}}
 
