@@ -120,7 +120,7 @@ def test_the_lessons_sentences_about_positives_only_and_in_group(outs):
         recall = {s: out["metrics"][s]["within_group_recall_at_k"]
                   for s in ("positives-only", "in-group", "uniform")}
         others = min(recall["in-group"], recall["uniform"])
-        assert out["lowest_recall"].holds == (recall["positives-only"] < others - 0.01)
+        assert out["lowest_recall"].holds == (recall["positives-only"] < others - 0.1)
         assert out["good_inside"].holds == (recall["in-group"] >= recall["uniform"] - 0.1)
         auc = out["metrics"]["in-group"]["cross_group_auc"]
         assert out["auc_below_half"].holds == (round(auc, 2) < 0.5)
@@ -175,6 +175,14 @@ def test_the_lowest_recall_is_said_only_past_what_two_decimals_show():
     claim = claims.lowest_recall("positives-only", runs(**{
         "positives-only": 0.5, "in-group": 0.6, "uniform": 0.3}))
     assert not claim.holds and "is not the lowest" in claim.text
+    # A review's link, /?gravity=2.0: 0.51 against uniform's 0.53, on a run
+    # that separates, "does not even rank well inside a group".
+    claim = claims.lowest_recall("positives-only", runs(**{
+        "positives-only": 0.51, "in-group": 0.59, "uniform": 0.53}))
+    assert not claim.holds and "rank well" not in claim.text
+    assert claim.text == ("Its within-group recall@10, 0.51, is the lowest of the runs here "
+                          "(in-group 0.59, uniform 0.53), but by less than 0.1: it ranks inside "
+                          "a group nearly as well as they do.")
 
 
 def test_a_recall_below_the_others_is_never_as_good_as_it():
@@ -201,6 +209,33 @@ def test_queries_share_of_their_top_k_at_most_every_item():
     said = " ".join(claim.text for claim in claims.folded_geometry(
         folded=folded, separated=separated, test_groups=data.test.groups))
     assert "of their top 20 (uniform" in said and "top 25" not in said, said
+
+
+def test_a_trait_uniform_nearly_shares_is_not_said_to_decide(monkeypatch):
+    """A review's link, /?gravity=2.0: "an item's length does not decide its
+    score here (correlation 0.79; uniform's 0.67)", where /?gravity=1.0 said
+    0.72 "decides". Above the bar but not 0.2 above uniform's, it goes with
+    the score, but not much more than for uniform."""
+    learned = {"po": (0.6, 0.79, 0.5), "u": (0.5, 0.85, 0.1)}  # cosine, length, shared
+    monkeypatch.setattr(claims, "mean_cosine", lambda V: learned[V][0])
+    monkeypatch.setattr(claims, "length_score_correlation", lambda Q, V: learned[V][1])
+    monkeypatch.setattr(claims, "cross_group_overlap", lambda top, groups: learned[top][2])
+
+    def result(name, strategy):
+        return SimpleNamespace(config=SimpleNamespace(strategy=strategy, k=10),
+                               query_embeddings=name, item_embeddings=name,
+                               top_k_snapshots=[name])
+
+    cosine, length, shared = claims.folded_geometry(
+        folded=result("po", "positives-only"), separated=result("u", "uniform"),
+        test_groups=None)
+    assert not cosine.holds and cosine.text == (
+        "its item embeddings share a direction, but not much more than uniform's: a mean "
+        "cosine of 0.60 with each other (uniform's: 0.50)")
+    assert not length.holds and length.text == (
+        "an item's length goes with its score, but no more than for uniform (correlation of "
+        "length and mean score 0.79; uniform's 0.85)")
+    assert shared.holds and not shared.text.startswith("so ")
 
 
 def test_times_in_three_significant_digits_never_in_exponent_form():
