@@ -30,6 +30,7 @@ from recdemo.verdicts import (
     FOLDS,
     NEITHER,
     SEPARATES,
+    at_chance,
     beyond_the_data,
     excess_spurious,
     expected,
@@ -165,15 +166,43 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
     if room := no_room(refs):  # not "in between", nor "does not fold": no verdict is possible
         return Claim(wanted is None, f"**{label}: no verdict on this data**: "
                                      f"{numbers(metrics, refs)}. {room}")
+    chance = _at_chance(metrics, refs)
     if wanted is None:
-        return Claim(True, f"**{label}** {VERDICT_WORDS[found]}: {numbers(metrics, refs)}.")
+        return Claim(True, f"**{label}** {VERDICT_WORDS[found]}: {numbers(metrics, refs)}"
+                           f"{chance}.")
+    if found == wanted and (none := drew_no_negatives(result)):
+        # The lesson's reason (its negatives) is not there: not "as the lesson says".
+        return Claim(False, f"**{label}** {VERDICT_WORDS[found]}: {numbers(metrics, refs)}"
+                            f"{chance}. {none}")
     if found == wanted:
         return Claim(True, f"**{label}** {VERDICT_WORDS[found]}, as the lesson says: "
-                           f"{numbers(metrics, refs)}.")
+                           f"{numbers(metrics, refs)}{chance}.")
     why = " ".join(where_it_holds.reasons(result.config.strategy, wanted, settings))
     what = "it is in between" if found == NEITHER else f"it {VERDICT_WORDS[found]}"
     return Claim(False, f"**Here {label} {NOT_WORDS[wanted]}**: {what}; "
-                        f"{numbers(metrics, refs)}. {why}")
+                        f"{numbers(metrics, refs)}{chance}. {why}")
+
+
+def _at_chance(metrics: dict, refs: References) -> str:
+    """"; no better than a random ranking on any number (...)" for a run at
+    chance (verdicts.at_chance), "" otherwise."""
+    if not at_chance(metrics, refs):
+        return ""
+    recall = "within_group_recall_at_k"
+    return (f"; no better than a random ranking on any number (within-group recall@{refs.k} "
+            f"{fmt(metrics[recall])} against its {fmt(refs.random[recall])}): it ranks no "
+            "better than chance, inside a group or across")
+
+
+def drew_no_negatives(result) -> str:
+    """Why a sampling strategy's run drew no negatives ("" if it drew some,
+    or is positives-only or the full softmax): each one it drew was one of its
+    query's positives, and masked."""
+    seen = getattr(result, "negatives_seen", None)
+    if seen is None or result.config.strategy in ("positives-only", "full") or seen.sum():
+        return ""
+    return (f"It drew no negatives here: every item {result.config.strategy} could draw for "
+            "a query was one of its positives, so it trained as positives-only does.")
 
 
 def no_room(refs: References) -> str | None:

@@ -57,6 +57,20 @@ def rule(metrics: dict, refs: References) -> str:
     return "neither"
 
 
+def at_chance(metrics: dict, refs: References) -> bool:
+    """No better than a random ranking on every number, written out again
+    from recdemo/verdicts.py: within a tenth of the way from it on each."""
+    recall = "within_group_recall_at_k"
+    own, chance = refs.oracle["spurious_at_k"], refs.random["spurious_at_k"]
+    own_auc, own_recall = refs.oracle["cross_group_auc"], refs.oracle.get(recall, 0.0)
+    random_recall = refs.random.get(recall, 0.0)
+    if chance - own < 0.05 or own_auc - 0.5 < 0.05 or own_recall - random_recall < 0.05:
+        return False
+    return ((metrics["spurious_at_k"] - own) / (chance - own) >= 0.9
+            and (metrics["cross_group_auc"] - 0.5) / (own_auc - 0.5) <= 0.1
+            and (metrics[recall] - random_recall) / (own_recall - random_recall) <= 0.1)
+
+
 WORDS = {"folds": "folds", "separates": "separates the groups", "neither": "neither folds nor"}
 SHOWN = {"folds": "it folds", "separates": "it separates the groups", "neither": "in between"}
 
@@ -89,6 +103,8 @@ def test_every_verdict_sentence_is_the_rule_on_its_numbers(outs):
             for value in (metrics["spurious_at_k"], metrics["cross_group_auc"],
                           refs.oracle["spurious_at_k"], refs.oracle["cross_group_auc"]):
                 assert claims.fmt(value) in claim.text
+            said_at_chance = "no better than a random ranking on any number" in claim.text
+            assert said_at_chance == (at_chance(metrics, refs) and not claims.no_room(refs))
             checked += 1
     assert checked >= 6 * len(CASES)
 
@@ -307,6 +323,38 @@ def test_a_run_that_does_what_the_lesson_says():
     claim = claims.verdict_claim("uniform", run("uniform", 0.05, 0.95), REFS, {})
     assert claim.holds
     assert claim.text.startswith("**uniform** separates the groups, as the lesson says")
+
+
+def test_a_run_at_chance_on_every_number_is_said_to_be(monkeypatch):
+    """A review's links (/train?l2=1.0, /compare?learning_rate=0.5): runs at
+    chance on every number "fold", with no word that they learned nothing."""
+    monkeypatch.setattr(claims.where_it_holds, "reasons", lambda *args: [])
+    uniform = claims.verdict_claim("uniform", run("uniform", 0.79, 0.52, recall=0.27), REFS, {})
+    assert not uniform.holds and uniform.text.startswith("**Here uniform does not separate")
+    assert ("AUC 0.52 against the data's own 0.90; no better than a random ranking on any "
+            "number (within-group recall@10 0.27 against its 0.25): it ranks no better than "
+            "chance, inside a group or across.") in uniform.text
+    # Folded, but ranking inside each group: the lesson's folding, not chance.
+    folded = claims.verdict_claim("positives-only", run("positives-only", 0.79, 0.52,
+                                                        recall=0.40), REFS, {})
+    assert folded.holds and folded.text.startswith("**positives-only** folds, as the lesson says")
+    assert "random ranking on any number" not in folded.text
+
+
+def test_a_run_that_drew_no_negatives_is_not_the_lessons_reason():
+    """A review's link, /?positives=10&items_per_group=10&leak=0.0: "in-group
+    folds, as the lesson says", where every own-group item was a positive and
+    in-group drew no negatives: it trained as positives-only does."""
+    result = run("in-group", 0.7, 0.5)
+    result.negatives_seen = np.zeros((2, 5, 10))
+    claim = claims.verdict_claim("in-group", result, REFS, {})
+    assert not claim.holds and "as the lesson says" not in claim.text
+    assert claim.text.startswith("**in-group** folds: spurious@10 0.70")
+    assert claim.text.endswith("It drew no negatives here: every item in-group could draw for "
+                               "a query was one of its positives, so it trained as "
+                               "positives-only does.")
+    result.negatives_seen[0, 1, 2] = 1
+    assert claims.verdict_claim("in-group", result, REFS, {}).holds
 
 
 def test_a_run_that_does_not_says_what_it_did_instead_and_why(monkeypatch):
