@@ -93,8 +93,13 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
         return []
     total = table.sum(axis=0)  # (G, n) over every epoch
     if total.sum() == 0:  # positives-only, or in-group where a group's items are all positives
-        pulls_only = result.config.strategy == "positives-only" and not result.config.switch_at
-        why = ("nothing pushed any item down" if pulls_only else
+        config = result.config
+        strategies = {config.strategy, config.switch_to} if config.switch_at else {config.strategy}
+        gravity = config.gravity or (config.switch_at and config.switch_gravity)
+        why = ("positives-only scores only its query's positives"
+               + ("; gravity pulls every score toward zero, whatever its group" if gravity
+                  else ", and nothing pushed any item down")
+               if strategies == {"positives-only"} else
                "every item it scored in training was one of its query's positives")
         return [Claim(True, f"{named(label)} drew no negatives: {why}.")]
     matrix = group_matrix(total, dataset.item_groups)
@@ -108,13 +113,14 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
         times = per_item(result.negatives_seen)[unchosen]
         items, drawn = int(unchosen.sum()), int(times.sum())
         if items:
-            subject = ("The item no training query chose was a negative" if items == 1 else
-                       f"The {items} items no training query chose were negatives")
-            claims.append(Claim(
-                drawn == 0 or "mixed" in strategies,
-                f"{subject} {quantity(drawn, 'time')}"
-                + (": in-batch draws only other queries' positives." if drawn == 0 else
-                   ", a uniform draw." if drawn == 1 else ", all of them uniform draws.")))
+            subject = ("The item no training query chose was" if items == 1 else
+                       f"The {items} items no training query chose were")
+            negative = "a negative" if items == 1 else "negatives"
+            claims.append(Claim(drawn == 0 or "mixed" in strategies, (
+                f"{subject} never {negative}: in-batch draws only other queries' positives."
+                if drawn == 0 else
+                f"{subject} {negative} {quantity(drawn, 'time')}, "
+                + ("a uniform draw." if drawn == 1 else "all of them uniform draws."))))
     return claims
 
 
@@ -188,11 +194,11 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
 
 def _best(labels: list, values: list) -> str:
     """The label with the highest value, or those tied for it: "uniform",
-    "full and hard (tied)"."""
+    "full and hard, tied" (a parenthesis would sit beside Kendall's)."""
     top = [label for label, value in zip(labels, values, strict=True) if value == max(values)]
     if len(top) == 1:
         return top[0]
-    return ", ".join(top[:-1]) + f" and {top[-1]} (tied)"
+    return ", ".join(top[:-1]) + f" and {top[-1]}, tied"
 
 
 def _ordinal(n: int) -> str:
