@@ -51,7 +51,9 @@ st.dataframe(  # the strategy pinned: on a phone the numbers scroll sideways bes
         "verdict": st.column_config.TextColumn("verdict", help="recdemo/verdicts.py: folds, "
                                                "separates or neither, against the oracle and "
                                                "a random ranking on the same data"),
-        **{name: st.column_config.NumberColumn(figures.metric_label(name, k), format="%.2f")
+        **{name: st.column_config.NumberColumn(
+            figures.metric_label(name, k),
+            format=claims.table_format(row.get(name) for row in rows))  # 0.001, not 0.00
            for name in shown},
         "cpu_seconds": st.column_config.NumberColumn(
             "CPU s to train", format="%.2f",
@@ -59,11 +61,13 @@ st.dataframe(  # the strategy pinned: on a phone the numbers scroll sideways bes
                  "count the other students' runs on the same machine)"),
     },
 )
+recall_note = ("; within-group recall: higher is better, and no model can beat the oracle's "
+               "but by the luck of a finite test set" if "within_group_recall_at_k" in shown
+               else "")
 st.caption(
-    f"Measured on {len(dataset.test)} held-out test queries. spurious@{k}: lower is better; "
-    "within-group recall: higher is better, and no model can beat the oracle's but by the "
-    "luck of a finite test set. The training losses are left out: positives-only's sigmoid "
-    "loss and the softmax losses of the others measure different things."
+    f"Measured on {len(dataset.test)} held-out test queries. spurious@{k}: lower is better"
+    f"{recall_note}. The training losses are left out: positives-only's sigmoid loss and the "
+    "softmax losses of the others measure different things."
 )
 said = [claims.verdict_claim(figures.run_label(config), result, refs,
                              run_settings(data_config, config))
@@ -111,23 +115,29 @@ st.markdown(
 protocols = {config: {name: value for name, value in ui.protocols(data_config, config).items()
                       if name in shown or name not in METRICS} for _, config in runs.values()}
 measured = {figures.run_label(config): values for config, values in protocols.items()}
+protocol_rows = [{"strategy": label, **values,
+                  "spurious_at_k": results[label].final_metrics["spurious_at_k"]}
+                 for label, values in measured.items()]
+# Each column's decimals: no share between 0 and 1 shown as 0.00 or 1.00.
+cells = {name: claims.table_format(row.get(name) for row in protocol_rows)
+         for name in protocol_rows[0] if name != "strategy"}
 st.dataframe(
-    [{"strategy": label, **values, "spurious_at_k": results[label].final_metrics[
-        "spurious_at_k"]} for label, values in measured.items()],
-    hide_index=True, height="content", placeholder="–",
+    protocol_rows, hide_index=True, height="content", placeholder="–",
     column_config={
         "strategy": st.column_config.TextColumn("strategy", pinned=True),
-        "recall_at_k": st.column_config.NumberColumn(f"recall@{k} exact", format="%.2f"),
+        "recall_at_k": st.column_config.NumberColumn(f"recall@{k} exact",
+                                                     format=cells["recall_at_k"]),
         "sampled_recall_at_k": st.column_config.NumberColumn(
-            "of 101, sampled", format="%.2f",
+            "of 101, sampled", format=cells["sampled_recall_at_k"],
             help=f"recall@{k} against 100 negatives sampled from the whole corpus"),
         "own_group_sampled_recall_at_k": st.column_config.NumberColumn(
-            "of 101, own group", format="%.2f",
+            "of 101, own group", format=cells["own_group_sampled_recall_at_k"],
             help=f"recall@{k} against 100 negatives from the query's own group"),
         "within_group_recall_at_k": st.column_config.NumberColumn(
-            figures.metric_label("within_group_recall_at_k", k), format="%.2f"),
+            figures.metric_label("within_group_recall_at_k", k),
+            format=cells.get("within_group_recall_at_k")),
         "spurious_at_k": st.column_config.NumberColumn(
-            figures.metric_label("spurious_at_k", k), format="%.2f"),
+            figures.metric_label("spurious_at_k", k), format=cells["spurious_at_k"]),
     },
 )
 if all(np.isnan(values["own_group_sampled_recall_at_k"]) for values in measured.values()):

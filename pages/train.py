@@ -110,10 +110,10 @@ with picture:
 picks = recommendations(result.query_embeddings[inspected], result.item_embeddings,
                         dataset.item_groups, dataset.test.groups[inspected], k)
 inspected_group = figures.group_name(dataset.test.groups[inspected])
-st.markdown(f"**Top {len(picks)}** of query {inspected} ({inspected_group}) "  # k, or every item
-            + (f"(every item: k = {k} is more than the {len(picks)} items) " if len(picks) < k
+st.markdown(f"**Top {len(picks)}** of query {inspected} ({inspected_group}"  # k, or every item
+            + (f"; every item: k = {k} is more than the {len(picks)} items" if len(picks) < k
                else "")
-            + f"after training: **{spurious_count(picks)} spurious** (✗: another group)")
+            + f") after training: **{spurious_count(picks)} spurious** (✗: another group)")
 # A row per pick: four columns fit a phone's width, where ten did not.
 st.dataframe(
     {"rank": [f"#{p['rank']}" for p in picks], "item": [str(p["item"]) for p in picks],

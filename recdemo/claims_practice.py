@@ -93,8 +93,13 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
         return []
     total = table.sum(axis=0)  # (G, n) over every epoch
     if total.sum() == 0:  # positives-only, or in-group where a group's items are all positives
-        pulls_only = result.config.strategy == "positives-only" and not result.config.switch_at
-        why = ("nothing pushed any item down" if pulls_only else
+        config = result.config
+        strategies = {config.strategy, config.switch_to} if config.switch_at else {config.strategy}
+        gravity = config.gravity or (config.switch_at and config.switch_gravity)
+        why = ("positives-only scores only its query's positives"
+               + ("; gravity pulls every score toward zero, whatever its group" if gravity
+                  else ", and nothing pushed any item down")
+               if strategies == {"positives-only"} else
                "every item it scored in training was one of its query's positives")
         return [Claim(True, f"{named(label)} drew no negatives: {why}.")]
     matrix = group_matrix(total, dataset.item_groups)
@@ -108,13 +113,14 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
         times = per_item(result.negatives_seen)[unchosen]
         items, drawn = int(unchosen.sum()), int(times.sum())
         if items:
-            subject = ("The item no training query chose was a negative" if items == 1 else
-                       f"The {items} items no training query chose were negatives")
-            claims.append(Claim(
-                drawn == 0 or "mixed" in strategies,
-                f"{subject} {quantity(drawn, 'time')}"
-                + (": in-batch draws only other queries' positives." if drawn == 0 else
-                   ", a uniform draw." if drawn == 1 else ", all of them uniform draws.")))
+            subject = ("The item no training query chose was" if items == 1 else
+                       f"The {items} items no training query chose were")
+            negative = "a negative" if items == 1 else "negatives"
+            claims.append(Claim(drawn == 0 or "mixed" in strategies, (
+                f"{subject} never {negative}: in-batch draws only other queries' positives."
+                if drawn == 0 else
+                f"{subject} {negative} {quantity(drawn, 'time')}, "
+                + ("a uniform draw." if drawn == 1 else "all of them uniform draws."))))
     return claims
 
 
@@ -132,24 +138,33 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
         found = [round(protocols[name].get(metric, np.nan), SAME_DIGITS) for name in labels]
         return None if np.isnan(found).any() else found
 
+    def rank(metric, label):  # 1 + how many rank above it
+        mine = values(metric)[labels.index(label)]
+        return 1 + sum(v > mine for v in values(metric))
+
     def place(metric, label, of=""):  # "2nd", "1st of 8, tied with 3"
         mine = values(metric)[labels.index(label)]
-        above = sum(v > mine for v in values(metric))
         tied = sum(v == mine for v in values(metric)) - 1
-        return _ordinal(1 + above) + of + (f", tied with {tied}" if tied else "")
+        return _ordinal(rank(metric, label)) + of + (f", tied with {tied}" if tied else "")
 
     claims = []
     ranked = ("own_group_sampled_recall_at_k", "sampled_recall_at_k", "recall_at_k")
     if "in-group" in protocols and all(values(metric) for metric in ranked):
         spurious = metrics["in-group"]["spurious_at_k"]
         folds = verdict(metrics["in-group"], refs) == FOLDS
-        claims.append(Claim(folds, (
+        # The lesson: drawn from the own group, the negatives rank a folded
+        # in-group higher than ranking against every item does.
+        hidden = folds and rank(ranked[0], "in-group") < rank(ranked[2], "in-group")
+        claims.append(Claim(hidden, (
             f"Against 100 negatives from the query's own group, in-group's recall@{k} ranks "
             f"**{place(ranked[0], 'in-group', f' of {len(labels)}')}**; against 100 from the "
             f"whole corpus {place(ranked[1], 'in-group')}, and ranked against every item "
             f"{place(ranked[2], 'in-group')}. Its spurious@{k} is {fmt(spurious)}"
             + (": a sampled protocol that draws from the query's own group cannot see folding."
-               if folds else ", and on this data no run can fold or separate." if no_room(refs)
+               if hidden else
+               ": it folds, but the protocol that draws from the query's own group ranks it no "
+               "higher than ranking against every item does." if folds else
+               ", and on this data no run can fold or separate." if no_room(refs)
                else ", and here it does not fold."))))
     for metric, exact, words, exactly in (
             ("sampled_recall_at_k", "recall_at_k", "the whole corpus",
@@ -179,11 +194,11 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
 
 def _best(labels: list, values: list) -> str:
     """The label with the highest value, or those tied for it: "uniform",
-    "full and hard (tied)"."""
+    "full and hard, tied" (a parenthesis would sit beside Kendall's)."""
     top = [label for label, value in zip(labels, values, strict=True) if value == max(values)]
     if len(top) == 1:
         return top[0]
-    return ", ".join(top[:-1]) + f" and {top[-1]} (tied)"
+    return ", ".join(top[:-1]) + f" and {top[-1]}, tied"
 
 
 def _ordinal(n: int) -> str:

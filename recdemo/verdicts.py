@@ -70,6 +70,26 @@ def verdict(metrics: dict, refs: References) -> str:
     return NEITHER
 
 
+# A run within this share of the way from a random ranking on every number is at chance.
+CHANCE = 0.1
+RECALL = "within_group_recall_at_k"
+
+
+def at_chance(metrics: dict, refs: References) -> bool:
+    """Is the run no better than a random ranking on every number: its
+    excess spurious at least 1 - CHANCE, at most CHANCE of the data's
+    separation kept, and its within-group recall at most CHANCE of the way
+    from a random ranking's to the oracle's? False where a number cannot tell
+    (no room between the references, or no recall measured): a folded run
+    that still ranks inside each group is not at chance."""
+    excess, kept = excess_spurious(metrics, refs), kept_separation(metrics, refs)
+    room = refs.oracle.get(RECALL, 0.0) - refs.random.get(RECALL, 0.0)
+    if excess is None or kept is None or room < NOTHING_TO_KEEP or RECALL not in metrics:
+        return False
+    return (excess >= 1 - CHANCE and kept <= CHANCE
+            and (metrics[RECALL] - refs.random[RECALL]) / room <= CHANCE)
+
+
 # A run's spurious@k or AUC this far past the oracle's is said to go past the
 # data; a smaller difference is not worth a sentence.
 BEYOND_MARGIN = 0.02

@@ -37,12 +37,12 @@ from recdemo.verdicts import expected, verdict
 
 SETTINGS = {
     "defaults": {},
-    "10 items": {"items_per_group": 10},
-    "25 items": {"items_per_group": 25},
-    "10 queries": {"queries_per_group": 10},
-    "40 queries": {"queries_per_group": 40},
-    "120 queries": {"queries_per_group": 120},
-    "10 items and 10 queries": {"items_per_group": 10, "queries_per_group": 10},
+    "10 items a group": {"items_per_group": 10},
+    "25 items a group": {"items_per_group": 25},
+    "10 queries a group": {"queries_per_group": 10},
+    "40 queries a group": {"queries_per_group": 40},
+    "120 queries a group": {"queries_per_group": 120},
+    "10 items and 10 queries a group": {"items_per_group": 10, "queries_per_group": 10},
     "1 positive": {"positives": 1},
     "2 positives": {"positives": 2},
     "10 positives": {"positives": 10},

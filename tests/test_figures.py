@@ -277,7 +277,7 @@ def test_the_pictures_faithfulness_is_measured_on_the_drawn_points(run, componen
             variant["frames"][epoch]["annotations"][0]["text"]
             for variant in fig["layout"]["meta"]["recdemo"]["variants"]]
         for caption in captions:
-            assert (f"From other groups: {share:.0%} of a query's {k} nearest here, "
+            assert (f"From other groups: {share:.0%} of a query's {k} nearest items here, "
                     f"{full:.0%} in all {V.shape[-1]}D") in caption.replace("<br>", " ")
 
 
@@ -289,8 +289,8 @@ def test_a_picture_of_every_dimension_says_so_and_measures_the_same_share():
     result = train(data, TrainConfig(epochs=2, dim=2))
     fig = figures.embedding_figure(data, result, 2).to_dict()
     caption = fig["layout"]["annotations"][0]["text"].replace("<br>", " ")
-    shares = re.search(r"From other groups: (\d+%) of a query's 10 nearest here, (\d+%) in the "
-                       r"embeddings themselves \(the picture shows all 2D\)", caption)
+    shares = re.search(r"From other groups: (\d+%) of a query's 10 nearest items here, (\d+%) "
+                       r"in the embeddings themselves \(the picture shows all 2D\)", caption)
     assert shares and shares[1] == shares[2], caption
     title = figures.small_multiples_figure(data, {"a": result}).to_dict()["layout"]
     texts = " ".join(re.sub(r"<[^>]+>", " ", " ".join(a["text"] for a in title["annotations"]))
@@ -703,6 +703,18 @@ def test_the_negatives_alt_names_no_range_where_every_group_has_the_same_share()
     result = train(data, TrainConfig(strategy="in-group", epochs=2))
     alt = figures.negatives_alt(data, result)
     assert "from the query's own group, 100% for every group, 17% if spread evenly" in alt, alt
+
+
+def test_the_negatives_alt_says_how_many_epochs_drew_any():
+    """A review's link, /train?strategy=uniform&switch_at=5&switch_to=positives-only:
+    "over 15 epochs of training", where only the first 5 drew negatives."""
+    data = make_dataset(DataConfig(groups=2))
+    switched = train(data, TrainConfig(strategy="uniform", epochs=4, switch_at=1,
+                                       switch_to="positives-only"))
+    assert "over 4 epochs of training, 1 of which drew any. Left" in figures.negatives_alt(
+        data, switched)
+    plain = train(data, TrainConfig(strategy="uniform", epochs=4))
+    assert "over 4 epochs of training. Left" in figures.negatives_alt(data, plain)
 
 
 def test_the_training_curves_alt_of_one_epoch_gives_its_loss_once():

@@ -291,14 +291,16 @@ def test_train_says_top_20_where_k_is_past_every_item():
     at = open_page("pages/train.py", strategy="full", groups=2, items_per_group=10, k=30,
                    epochs=2)
     assert no_exceptions(at)
-    assert any(m.value.startswith("**Top 20** of query 0 (blue) (every item: k = 30 is more "
+    assert any(m.value.startswith("**Top 20** of query 0 (blue; every item: k = 30 is more "
                                   "than the 20 items) after training") for m in at.markdown)
+    alt = chart_data(at, "embedding_chart")["alt"]
+    assert "top 20 items" in alt and "top 30" not in alt  # a review's link said 50 of 20
     headings = [a["text"].replace("<br>", " ")
                 for a in chart_spec(at, "negatives_chart")["layout"]["annotations"]]
     assert "Share of each query group's push (softmax weight)" in headings
     # The picture's captions and legend count the 20 items there are, as the table does.
     picture = json.dumps(chart_spec(at, "embedding_chart")).replace("<br>", " ")
-    assert "query's 20 nearest here" in picture and "top 20 by score" in picture
+    assert "query's 20 nearest items here" in picture and "top 20 by score" in picture
     assert "its top 20" in picture and not re.search(r"(top|its|query's) 30\b", picture)
 
 

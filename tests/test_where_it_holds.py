@@ -21,8 +21,8 @@ def test_only_settings_a_sweep_varies_count_as_changed():
     ({"learning_rate": 0.02}, ["learning rate 0.03"]),  # the nearest, in log scale
     ({"learning_rate": 0.2}, ["learning rate 0.3"]),
     ({"leak": 0.02}, ["leak 0"]),  # only on the same side of the default (0.05)
-    ({"items_per_group": 10, "queries_per_group": 10}, ["10 items and 10 queries"]),
-    ({"items_per_group": 10, "l2": 0.1}, ["10 items", "l2 0.1"]),
+    ({"items_per_group": 10, "queries_per_group": 10}, ["10 items and 10 queries a group"]),
+    ({"items_per_group": 10, "l2": 0.1}, ["10 items a group", "l2 0.1"]),
     ({"hidden": 64}, []),  # never swept above its default
 ])
 def test_a_view_finds_the_swept_settings_nearest_to_it(changed, found):

@@ -137,9 +137,12 @@ def embedding_figure(dataset, result, components: int = 3, inspected_query: int 
 
 def embedding_alt(dataset, result, components: int) -> str:
     """The picture in words, for a screen reader: what it shows and its main numbers."""
-    final, k = result.final_metrics, result.config.k
-    return (f"{run_label(result.config)} after "
-            f"{quantity(len(result.metrics) - 1, result.FRAME)}. Left: the embeddings "
+    final, k = result.final_metrics, top_length(result.config.k, dataset.n_items)
+    epochs = quantity(len(result.metrics) - 1, result.FRAME)
+    # A switched run's label ends "then uniform after epoch 7": its length is said apart.
+    trained = (f"{run_label(result.config)}, {epochs} in all" if result.config.switch_at
+               else f"{run_label(result.config)} after {epochs}")
+    return (f"{trained}. Left: the embeddings "
             f"projected to {components}D with PCA, "
             f"{len(dataset.test)} held-out queries as squares and {dataset.n_items} items as "
             f"circles, one color per group ({dataset.n_groups} groups), each group's name at "
@@ -204,10 +207,10 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
                   f"{fmt(metrics['cross_group_auc'])}"),
         "picture": (f"Squares: queries, circles: items. PCA {projection.components}D "
                     f"({shares} of the variance). From other groups: {percent(drawn)} of a "
-                    f"query's {top} nearest here, {in_full}; "
+                    f"query's {quantity(top, 'nearest item')} here, {in_full}; "
                     f"{percent(metrics['spurious_at_k'])} of its top {top} by score"),
-        "matrix": (f"What it recommends (exact): each held-out query's (a row) top {top} "
-                   "items (columns)"),
+        "matrix": (f"What it recommends (exact): each held-out query's (a row) top "
+                   f"{quantity(top, 'item')} (columns)"),
     }
 
 

@@ -199,7 +199,10 @@ def negatives_alt(dataset, result) -> str:
     spread = (f"{percent(own[low])} for every group" if percent(own[low]) == percent(own[high])
               else f"{percent(own[low])} ({group_name(low)}) to {percent(own[high])} "
                    f"({group_name(high)})")  # not "100% (blue) to 100% (blue)"
-    return (f"Where the {noun} of {label} came from, over {frames} of training. Left: for "
+    # A switch to or from positives-only: only some epochs drew any.
+    drew = int(np.count_nonzero(table.reshape(len(table), -1).any(axis=1)))
+    some = f", {drew} of which drew any" if drew < len(table) else ""
+    return (f"Where the {noun} of {label} came from, over {frames} of training{some}. Left: for "
             f"each of the "
             f"{dataset.n_groups} query groups, the share of its {counted} from each item "
             f"group; from the query's own group, {spread}, {1 / dataset.n_groups:.0%} if spread "
