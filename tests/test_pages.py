@@ -577,6 +577,25 @@ def test_why_samples_caption_gives_every_rows_gflop():
         assert table.loc[row.Index, "GFLOP per step"] == pytest.approx(flops / 1e9), row
 
 
+def test_why_sample_names_its_model_and_its_alt_says_what_its_text_says():
+    """A review's link: the text called the cost command's model "the page's
+    usual model", said nothing of the link's dim, batch_size and negatives it
+    ignores, and its chart's alt gave hard a growth factor where the text said
+    "no change beyond the spread of the repeats"."""
+    at = open_page("pages/why-sample.py", largest_corpus=10_000, batch_size=32, negatives=1,
+                   dim=2)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "usual model" not in text
+    assert "a model of its own, the defaults of `python -m recdemo cost` (dimension 32, 256 " \
+        "queries per batch, 20 negatives)" in text
+    assert "This page ignores the dim, batch_size and negatives of a link" in text
+    alt = chart_data(at, "step_costs")["alt"]
+    claimed = [line.removeprefix("- ").replace("**", "") for line in text.splitlines()
+               if line.startswith("- **") and " ms (" in line]
+    assert len(claimed) == 5 and all(claim in alt for claim in claimed), (claimed, alt)
+
+
 # What the pages say about outcomes comes from the runs (recdemo/claims.py) ----------
 
 def said(at: AppTest) -> str:
