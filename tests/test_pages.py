@@ -720,6 +720,23 @@ def test_the_mf_tables_leave_out_a_recall_any_model_would_score_1_on():
     assert any(c.value.startswith("Within-group recall@10 is left out") for c in at.caption)
 
 
+def test_the_mf_pictures_caption_says_which_panel_it_is_about():
+    """A review's link, /mf?cold_start=average&positives=1&seed=11: "new to
+    matrix factorization: embedded by average" under two panels, one of them
+    the softmax model's, which embeds no query by fold-in or average."""
+    at = open_page("pages/mf.py", cold_start="average", positives=1, seed=11,
+                   queries_per_group=20)
+    assert no_exceptions(at)
+    cells = " ".join(str(v) for table in at.table for row in table.value.to_dict("records")
+                     for v in row.values())
+    average = "the average of the 10 training queries with the most similar features"
+    assert average.removeprefix("the ") in cells
+    assert ("Both panels show the same 180 held-out test queries. In the wals panel they are "
+            f"new to matrix factorization, embedded by {average}; in the positives-only panel "
+            "the softmax model puts their features through its query tower."
+            in [c.value for c in at.caption])
+
+
 def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():
     at = open_page("pages/mf.py", groups=8)
     assert no_exceptions(at)
