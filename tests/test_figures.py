@@ -664,7 +664,7 @@ def test_each_text_alternative_states_the_numbers_its_figure_draws(run):
 
     heatmap = figures.interaction_matrix_figure(data).to_dict()["data"][0]
     drawn = int(np.isfinite(np.array(figures.array_values(heatmap["z"]), dtype=float)).sum())
-    assert f"each of the {drawn} interactions" in figures.interaction_matrix_alt(data)
+    assert f"each of the {drawn:,} interactions" in figures.interaction_matrix_alt(data)
 
     costs = [StepCost(strategy, n, 0.0, 1e-3 * n ** 0.5, 0.9e-3 * n ** 0.5, 1.1e-3 * n ** 0.5,
                       10, 5, 100)
@@ -694,6 +694,17 @@ def test_the_step_cost_alt_says_what_the_page_says():
         assert claim.text.replace("**", "") in alt
     assert "no change beyond the spread" in alt and "1.22" not in alt
     assert "uniform: 1.00 ms at 1,000 items." in alt, "measured at one size: its time"
+
+
+def test_the_interaction_matrix_says_no_leak_where_it_draws_none():
+    """A review's link, /groups?leak=0&positives=1: "the dots off the diagonal
+    are the leak" where there are none."""
+    data = make_dataset(DataConfig(leak=0.0, positives=1))
+    assert "none is off it, none leaks." in figures.interaction_matrix_alt(data)
+    caption = figures.groups.interaction_matrix_caption(data)
+    assert "off the diagonal are the leak" not in caption and "none of the interactions" in caption
+    assert "the dots off the diagonal are the leak." in figures.groups.interaction_matrix_caption(
+        make_dataset(DataConfig()))
 
 
 def test_the_interaction_matrix_alt_says_shares_that_add_up_to_all():

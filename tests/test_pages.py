@@ -685,6 +685,20 @@ def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
     assert [m.value for m in at.metric if m.label == "positives leaking"] == ["under 0.1%"]
 
 
+def test_the_groups_page_writes_counts_with_separators_and_no_leak_where_there_is_none():
+    """Reviews' links: "**2400 training queries**" where Why sample? writes
+    1,000; and at leak=0 a caption on "the dots off the diagonal"."""
+    at = open_page(page_file("groups"), present="true", groups=8, queries_per_group=300,
+                   positives=1, leak=0.0005, seed=97)
+    assert no_exceptions(at)
+    assert "**2,400 training queries** (plus 240 held-out test queries)" in said(at)
+    assert [m.value for m in at.metric if m.label == "training queries"] == ["2,400"]
+    at = open_page(page_file("groups"), leak=0, positives=1)
+    assert no_exceptions(at)
+    assert "off the diagonal are the leak" not in said(at)
+    assert "no dot is off the diagonal: none of the interactions drawn leaks." in said(at)
+
+
 def test_a_run_too_large_says_so_in_sentences():
     at = open_page("pages/train.py", switch_at=20)
     assert no_exceptions(at) or at.error
