@@ -104,6 +104,19 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
     assert dict(at.query_params) == link_params(default_settings() | {"exercise": number})
 
 
+def test_an_exercise_says_which_of_your_settings_it_does_not_use():
+    """A review's links, /exercises?exercise=4&seed=11&groups=3: the answer
+    gave seed 0's numbers, and nothing said the link's seed and groups were not used."""
+    at = open_page(page_file("exercises"), exercise=4, seed=11, groups=3)
+    assert no_exceptions(at)
+    assert ("The view and the answer use the default settings with this exercise's own, not "
+            "your groups and seed.") in [c.value for c in at.caption]
+    # Its own settings are used: a link that sets them as it does is not told otherwise.
+    at = open_page(page_file("exercises"), exercise=4, strategy="positives-only", gravity=1)
+    assert no_exceptions(at)
+    assert not any("not your" in c.value for c in at.caption)
+
+
 def test_the_exercise_stays_in_the_exercises_address():
     """The session keeps the exercise a student was on, but only the Exercises
     page's address and links carry it: the Lesson's address written with
