@@ -14,8 +14,8 @@ text, picture = ui.text_and_picture()  # the picture first
 leak = dataset.measured_leak
 own, leaking = claims.rest_and_share(leak, decimals=1)
 text.markdown(
-    f"**{dataset.n_groups} groups** (colors), **{dataset.n_items} items** and "
-    f"**{len(dataset.train)} training queries** (plus {len(dataset.test)} held-out test "
+    f"**{dataset.n_groups} groups** (colors), **{dataset.n_items:,} items** and "
+    f"**{len(dataset.train):,} training queries** (plus {len(dataset.test):,} held-out test "
     f"queries). Each query has "
     f"{claims.quantity(dataset.train.positives.shape[1], 'positive item')}: "
     f"{own} of the positives are from the query's own group, {leaking} leak to another "
@@ -24,15 +24,13 @@ text.markdown(
     + ("The Train and Compare pages use the same data." if ui.presenting() else
        "Change the data in the sidebar; the Train and Compare pages use the same data.")
 )
-text.caption("Above, who interacts with what. Rows: training queries, columns: items, both "
-             "ordered by group. Each interaction is colored by its item's group: the blocks "
-             "on the diagonal are the groups, the dots off the diagonal are the leak.")
+text.caption(figures.groups.interaction_matrix_caption(dataset))
 beside = ui.column_beside(picture)
 if beside:  # the data's numbers beside its picture
     picture, numbers = beside
     numbers.metric("groups", dataset.n_groups)
-    numbers.metric("items", dataset.n_items)
-    numbers.metric("training queries", len(dataset.train))
+    numbers.metric("items", f"{dataset.n_items:,}")
+    numbers.metric("training queries", f"{len(dataset.train):,}")
     numbers.metric("positives leaking", leaking)
 with picture:
     ui.chart(ui.for_projector(figures.interaction_matrix_figure(dataset),

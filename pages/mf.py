@@ -77,8 +77,8 @@ with picture:
              alt=figures.small_multiples_alt(dataset, [mf, positives]),
              run={name: value for name, value in run_settings(data_config, positives_config)
                   .items() if name != "strategy"} | dataclasses.asdict(mf_config))
-picture.caption(f"Measured on {len(dataset.test)} held-out test queries, new to matrix "
-                f"factorization: embedded by {mf_config.cold_start} (see the table).")
+picture.caption(mf_comparison.picture_caption(len(dataset.test), mf_config.cold_start,
+                                              positives_config.strategy))
 
 st.header("The source's table, measured")
 # uniform and in-group: positives-only's settings without its gravity

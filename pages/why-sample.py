@@ -18,13 +18,15 @@ text.markdown(
     "The Lesson's full softmax takes its gradient $\\hat p - p$ over **all $n$ items** at "
     "every step. A sampled softmax takes it over the $P$ positives and $K$ sampled "
     "negatives only. Here one training step of each is timed on this server, at corpus "
-    f"sizes far beyond the Lesson's data, with the page's usual model (dimension "
-    f"{MODEL.dim}, {MODEL.batch_size} queries per batch, {MODEL.negatives} negatives): a "
-    "sampled step gathers its candidates' rows of "
+    f"sizes far beyond the Lesson's data, with a model of its own, the defaults of "
+    f"`python -m recdemo cost` (dimension {MODEL.dim}, {MODEL.batch_size} queries per batch, "
+    f"{MODEL.negatives} negatives): a sampled step gathers its candidates' rows of "
     "the item table and updates only those (Adam's running means are kept per row, "
     "and a row the step does not touch is left alone), so nothing of size $n$ is read or "
     "written; the full step scores, normalizes and updates every item, in chunks."
 )
+text.caption("This page ignores the dim, batch_size and negatives of a link and of the other "
+             "pages: it always times this model.")
 largest = ui.control("largest_corpus", picture, label="Measure corpora up to",
                      format_func=ui.items_label)
 config = CostConfig(corpus_sizes=tuple(n for n in DEFAULT_CORPUS_SIZES if n <= largest),

@@ -476,8 +476,12 @@ def _ms(cost) -> str:
 
 
 def significant(value: float) -> str:
-    """Three significant digits, never in exponent form: 5.06, 0.0123, 1,920."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    """Three significant digits, a trailing zero kept (0.180 beside 0.124), never
+    in exponent form: 5.06, 0.0123, 0.0000123, 1,920."""
+    rounded = float(f"{value:.3g}")  # 99.96 is 100: then no decimals
+    if not 0 < abs(rounded) < 100:  # 0, 100 and more, or not a number
+        return f"{rounded:,.0f}"
+    return f"{rounded:.{2 - int(f'{rounded:e}'.partition('e')[2])}f}"
 
 
 # The data's references --------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 import sys
 
 from recdemo import step_cost
-from recdemo.claims import meaningful_metrics, metric_caveats, no_room
+from recdemo.claims import meaningful_metrics, metric_caveats, no_room, significant
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import METRICS
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
@@ -79,7 +79,7 @@ def _add_option(sub, param, *aliases):
                      default=param.default, action=_Once,
                      metavar="NAME,..." if param.kind is tuple else param.kind.__name__.upper(),
                      help=f"{param.help} ({param.allowed()}; "
-                          f"default {param.format(param.default)})")
+                          f"default {param.said(param.default)})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,8 +270,9 @@ def format_cost_table(costs: list[step_cost.StepCost]) -> str:
     cells = [[f"{c.n_items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
               f"{1000 * c.cpu_seconds:.2f}",
               f"{c.cpu_seconds / uniform[c.n_items]:.1f}" if c.n_items in uniform else "",
-              f"{c.state_bytes / 2**20:.1f}", f"{c.step_bytes / 2**20:.1f}",
-              f"{c.flops / 1e9:.3f}"] for c in costs]
+              # Three significant digits: a small corpus's few KiB are not "0.0".
+              significant(c.state_bytes / 2**20), significant(c.step_bytes / 2**20),
+              significant(c.flops / 1e9)] for c in costs]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

@@ -64,11 +64,13 @@ def _uniform_or_hard(looked: Looked) -> str:
             f"hard cost less here, {ratio:.1f} times uniform's" if ratio <= 1 / SAME_COST else
             "hard cost about as much here (one timing of each, on a server that serves others, "
             "cannot tell apart times less than a fifth apart)")
+    # The two runs differ only in strategy (EXERCISES): as many gradient steps each.
     return (f"{looked.verdict(0)} {looked.verdict(1)} Training hard took "
             f"{claims.significant(hard.cpu_seconds)} CPU seconds, uniform "
-            f"{claims.significant(uniform.cpu_seconds)}: {cost}; "
-            "before it draws, it scores a pool of items for every query (the Why sample? page "
-            "times one step of each, up to a million items).")
+            f"{claims.significant(uniform.cpu_seconds)}: {cost}. Both runs take the same "
+            "number of gradient steps, so their times compare per step too. Before it draws, "
+            "hard scores a pool of items for every query (the Why sample? page times one "
+            "step of each, up to a million items).")
 
 
 def _in_group(looked: Looked) -> str:

@@ -165,6 +165,18 @@ def two_stage_rows(k: int, *, uniform: TrainHistory, in_group: TrainHistory,
     ]
 
 
+def picture_caption(test_queries: int, cold_start: str, softmax: str) -> str:
+    """What the MF page's two panels show, each named by its title's strategy:
+    the same held-out test queries, embedded by ``cold_start`` in the wals
+    panel (as the table says it) and by the query tower in the ``softmax`` one."""
+    how = ("fold-in (a row solved from the items it brings)" if cold_start == "fold-in" else
+           f"the average of the {AVERAGE_NEIGHBORS} training queries with the most similar "
+           "features")
+    return (f"Both panels show the same {test_queries:,} held-out test queries. In the wals "
+            f"panel they are new to matrix factorization, embedded by {how}; in the {softmax} "
+            "panel the softmax model puts their features through its query tower.")
+
+
 def scored_caption(brought: int, positives: int, cold_start: str) -> str:
     """What the MF page's models are scored on: each test query's positives
     split into the ones it brings (cold_start_split) and the ones scored."""

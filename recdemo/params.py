@@ -187,20 +187,20 @@ PARAMS: dict[str, Param] = {
     p.name: p
     for p in [
         # The synthetic data.
-        Param("groups", int, 6, "number of colored groups (think: languages)", "data", 2, 8),
+        Param("groups", int, 6, "number of colored groups, think of languages", "data", 2, 8),
         Param("items_per_group", int, 40, "items in each group", "data", 10, 60),
         Param("queries_per_group", int, 200, "training queries in each group", "data", 10, 300),
         Param("test_queries_per_group", int, 30, "held-out test queries in each group", "data", 5, 50),
         Param("positives", int, 5, "positive items per query", "data", 1, 10),
         Param("leak", float, 0.05, "chance that a positive comes from another group", "data", 0.0, 0.5),
-        Param("popularity_skew", float, 0.0, "Zipf exponent of item popularity inside a group (0 = flat)", "data", 0.0, 2.0),
+        Param("popularity_skew", float, 0.0, "Zipf exponent of item popularity inside a group, 0 for flat", "data", 0.0, 2.0),
         Param("seed", int, 0, "random seed for the data and the training", "data", 0, 2**31 - 1),
         # The model and its training.
         Param("strategy", str, "uniform", "which items the loss sees", "train", choices=STRATEGIES),
         Param("negatives", int, 10, "sampled negatives per query", "train", 1, 50),
-        Param("gravity", float, 0.0, "weight of the gravity term, which pulls every score toward 0 (the Train page measures what it does against the same run without it)", "train", 0.0, 10.0),
-        Param("temperature", float, 1.0, "temperature T of hard negatives, p ~ exp(score / T)", "train", 0.05, 10.0),
-        Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled, in-batch and mixed logits (K Q: each item's expected number of draws)", "train"),
+        Param("gravity", float, 0.0, "weight of the gravity term, which pulls every score toward 0; the Train page measures what it does against the same run without it", "train", 0.0, 10.0),
+        Param("temperature", float, 1.0, "temperature T of hard negatives, p ~ exp(score / T) within a pool of candidates", "train", 0.05, 10.0),
+        Param("logq_correction", bool, True, "subtract log(K Q) from popularity-sampled, in-batch and mixed logits, K Q being each item's expected number of draws", "train"),
         Param("dim", int, 16, "embedding dimension d", "train", 2, 32),
         Param("hidden", int, 32, "hidden units of the query tower", "train", 4, 64),
         Param("epochs", int, 15, "passes over the training queries", "train", 1, 40),
@@ -213,7 +213,7 @@ PARAMS: dict[str, Param] = {
         Param("l2", float, 1e-4, "L2 weight decay on all weights", "train", 0.0, 1.0),
         Param("k", int, 10, "cut-off of the top-k metrics", "train", 1, 50),
         # A switch mid-run: the first switch_at epochs are the unswitched run's, bit for bit.
-        Param("switch_at", int, 0, "epoch after which the run trains on with switch_to and switch_gravity, from its parameters and optimizer state (0 = no switch; less than epochs)", "train", 0, 39),
+        Param("switch_at", int, 0, "epoch after which the run trains on with switch_to and switch_gravity, from its parameters and optimizer state; 0 for no switch, else less than epochs", "train", 0, 39),
         Param("switch_to", str, "uniform", "the strategy the run trains with after switch_at", "train", choices=STRATEGIES),
         Param("switch_gravity", float, 0.0, "the gravity weight after switch_at", "train", 0.0, 10.0),
         # Matrix factorization (WALS). Its own dimension: observed-only MF folds at 4 and

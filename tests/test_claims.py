@@ -257,6 +257,10 @@ def test_a_trait_uniform_nearly_shares_is_not_said_to_decide(monkeypatch):
 def test_times_in_three_significant_digits_never_in_exponent_form():
     assert [claims.significant(v) for v in (5.0612, 0.012345, 378.8, 1920.4)] == [
         "5.06", "0.0123", "379", "1,920"]
+    # A review's /exercises?exercise=2: "0.18 CPU seconds, uniform 0.124", and the
+    # cost command's tiny amounts: the zero that is a digit kept, no "1.23e-05".
+    assert [claims.significant(v) for v in (0.18, 9.996, 1.234e-5, 0.0)] == [
+        "0.180", "10.0", "0.0000123", "0"]
 
 
 def test_counts_and_shares_as_written():

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from recdemo.cli import build_parser, main
+from recdemo.cli import build_parser, format_cost_table, main
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.references import References, random_metrics
+from recdemo.step_cost import StepCost
 from recdemo.verdicts import VERDICTS, verdict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -281,6 +282,25 @@ def test_the_help_reads_as_plain_text(capsys):
     assert "Command line: python -m recdemo compare, ... train" in out and "``" not in out
 
 
+def test_a_help_line_has_one_parenthesis_and_its_default_as_written(capsys):
+    """A review: "--popularity-skew ... (0 = flat) (a number from 0 to 2; default
+    0.0)", two parentheses in a row, and 0.0 where other defaults read 0.05, 10."""
+    with pytest.raises(SystemExit):
+        main(["mf", "--help"])
+    out = " ".join(capsys.readouterr().out.split())  # as one line, however wrapped
+    assert "inside a group, 0 for flat (a number from 0 to 2; default 0)" in out
+    assert ") (" not in out and ".0)" not in out
+
+
+def test_the_cost_table_shows_no_nonzero_amount_as_zero():
+    """A review: ``cost --items 100 --dim 2 --batch-size 32 --negatives 1``
+    printed GFLOP 0.000 and MiB 0.0 for a step's few kilobytes."""
+    small = StepCost("uniform", 100, 4e-4, 4e-4, 3e-4, 5e-4, peak_bytes=100_000,
+                     state_bytes=27_000, flops=80_100)
+    cells = format_cost_table([small]).splitlines()[2].split()
+    assert cells[-3:] == ["0.0257", "0.0696", "0.0000801"]
+
+
 @pytest.mark.parametrize("command", ["compare", "cost"])
 def test_a_strategy_named_twice_is_one_row(command):
     """``--strategies wals,wals`` trained wals twice and printed two identical
@@ -300,5 +320,6 @@ def test_cost_times_a_strategy_named_twice_once(capsys):
     assert rows[0][4] == "1.0", "uniform's time over its own"
     # Memory as the Why sample? page gives it: what every strategy keeps (the
     # item table, alike) and the step's own (full's scores of every item).
-    assert "x uniform  kept MiB  step MiB  GFLOP" in lines[0] and "peak" not in lines[0]
+    assert " ".join(lines[0].split()).endswith("x uniform kept MiB step MiB GFLOP")
+    assert "peak" not in lines[0]
     assert all(float(row[6]) > 0 and float(row[7]) > 0 for row in rows)

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 import pytest
 from plotly.subplots import make_subplots
 
-from recdemo import figures
+from recdemo import claims, figures
+from recdemo.claims import significant
 from recdemo.data import DataConfig, make_dataset
 from recdemo.figures import fit
 from recdemo.figures.embedding import plotly_controls
@@ -663,15 +664,47 @@ def test_each_text_alternative_states_the_numbers_its_figure_draws(run):
 
     heatmap = figures.interaction_matrix_figure(data).to_dict()["data"][0]
     drawn = int(np.isfinite(np.array(figures.array_values(heatmap["z"]), dtype=float)).sum())
-    assert f"each of the {drawn} interactions" in figures.interaction_matrix_alt(data)
+    assert f"each of the {drawn:,} interactions" in figures.interaction_matrix_alt(data)
 
-    costs = [StepCost(strategy, n, 0.0, 1e-3 * n ** 0.5, 1e-3, 2e-3, 10, 5, 100)
+    costs = [StepCost(strategy, n, 0.0, 1e-3 * n ** 0.5, 0.9e-3 * n ** 0.5, 1.1e-3 * n ** 0.5,
+                      10, 5, 100)
              for strategy in COST_STRATEGIES for n in (1_000, 100_000)]
     alt = figures.step_cost_alt(costs)
     for trace in figures.step_cost_figure(costs).to_dict()["data"]:
         first, last = figures.array_values(trace["y"])[0], figures.array_values(trace["y"])[-1]
-        assert (f"{trace['name']} {first:.3g} ms at 1,000 items, {last:.3g} ms at 100,000"
-                in alt)
+        assert f"{trace['name']}: {significant(first)} ms (" in alt
+        assert f"at 1,000 items, {significant(last)} ms (" in alt
+
+
+def test_the_step_cost_alt_says_what_the_page_says():
+    """A review's /why-sample?largest_corpus=10000: the alt gave hard "10.3 ms at
+    1,000 items, 12.5 ms at 10,000 (1.22 times)" where the page said "no change
+    beyond the spread of the repeats"."""
+    def cost(strategy, n_items, median, low, high):
+        return StepCost(strategy, n_items, median, median, low, high, 0, 0, 0)
+
+    costs = [cost("hard", 1_000, 0.0103, 0.0096, 0.0157),
+             cost("hard", 10_000, 0.0125, 0.0115, 0.0145),
+             cost("full", 1_000, 0.002, 0.0019, 0.0021), cost("full", 10_000, 0.02, 0.019, 0.021),
+             cost("uniform", 1_000, 0.001, 0.0009, 0.0011)]
+    alt = figures.step_cost_alt(costs)
+    growth = [claim for claim in claims.step_cost_claims(costs) if claim.text.startswith("**")]
+    assert [claim.text.split("**")[1] for claim in growth] == ["hard", "full"]
+    for claim in growth:
+        assert claim.text.replace("**", "") in alt
+    assert "no change beyond the spread" in alt and "1.22" not in alt
+    assert "uniform: 1.00 ms at 1,000 items." in alt, "measured at one size: its time"
+
+
+def test_the_interaction_matrix_says_no_leak_where_it_draws_none():
+    """A review's link, /groups?leak=0&positives=1: "the dots off the diagonal
+    are the leak" where there are none."""
+    data = make_dataset(DataConfig(leak=0.0, positives=1))
+    assert "none is off it, none leaks." in figures.interaction_matrix_alt(data)
+    caption = figures.groups.interaction_matrix_caption(data)
+    assert "off the diagonal are the leak" not in caption and "none of the interactions" in caption
+    assert "the dots off the diagonal are the leak." in figures.groups.interaction_matrix_caption(
+        make_dataset(DataConfig()))
 
 
 def test_the_interaction_matrix_alt_says_shares_that_add_up_to_all():

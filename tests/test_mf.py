@@ -309,7 +309,7 @@ def test_the_folding_and_serving_cells_at_w0_0_and_at_k_past_the_items():
                            uniform=uniform, seconds={"mf": 0.0123, "uniform": 0.0042},
                            serving=serving)
     # A review's link (/mf?gravity=10&epochs=1&dim=2): uniform trained in "0.00 s".
-    assert rows[4].mf.startswith("0.0123 s here;") and rows[4].softmax.startswith("0.0042 s here")
+    assert rows[4].mf.startswith("0.0123 s here;") and rows[4].softmax.startswith("0.00420 s here")
     spurious = f"{mf.final_metrics['spurious_at_k']:.2f}"
     assert rows[3].mf == f"spurious@50 {spurious} with observed pairs only (w0 = 0)"
     assert rows[5].mf.startswith("a stored top-30 list (every item: k = 50 is more than the 30 "

@@ -104,6 +104,19 @@ def test_every_exercise_opens_its_view_with_its_settings(number):
     assert dict(at.query_params) == link_params(default_settings() | {"exercise": number})
 
 
+def test_an_exercise_says_which_of_your_settings_it_does_not_use():
+    """A review's links, /exercises?exercise=4&seed=11&groups=3: the answer
+    gave seed 0's numbers, and nothing said the link's seed and groups were not used."""
+    at = open_page(page_file("exercises"), exercise=4, seed=11, groups=3)
+    assert no_exceptions(at)
+    assert ("The view and the answer use the default settings with this exercise's own, not "
+            "your groups and seed.") in [c.value for c in at.caption]
+    # Its own settings are used: a link that sets them as it does is not told otherwise.
+    at = open_page(page_file("exercises"), exercise=4, strategy="positives-only", gravity=1)
+    assert no_exceptions(at)
+    assert not any("not your" in c.value for c in at.caption)
+
+
 def test_the_exercise_stays_in_the_exercises_address():
     """The session keeps the exercise a student was on, but only the Exercises
     page's address and links carry it: the Lesson's address written with
@@ -579,6 +592,25 @@ def test_why_samples_caption_gives_every_rows_gflop():
         assert table.loc[row.Index, "GFLOP per step"] == pytest.approx(flops / 1e9), row
 
 
+def test_why_sample_names_its_model_and_its_alt_says_what_its_text_says():
+    """A review's link: the text called the cost command's model "the page's
+    usual model", said nothing of the link's dim, batch_size and negatives it
+    ignores, and its chart's alt gave hard a growth factor where the text said
+    "no change beyond the spread of the repeats"."""
+    at = open_page("pages/why-sample.py", largest_corpus=10_000, batch_size=32, negatives=1,
+                   dim=2)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "usual model" not in text
+    assert "a model of its own, the defaults of `python -m recdemo cost` (dimension 32, 256 " \
+        "queries per batch, 20 negatives)" in text
+    assert "This page ignores the dim, batch_size and negatives of a link" in text
+    alt = chart_data(at, "step_costs")["alt"]
+    claimed = [line.removeprefix("- ").replace("**", "") for line in text.splitlines()
+               if line.startswith("- **") and " ms (" in line]
+    assert len(claimed) == 5 and all(claim in alt for claim in claimed), (claimed, alt)
+
+
 # What the pages say about outcomes comes from the runs (recdemo/claims.py) ----------
 
 def said(at: AppTest) -> str:
@@ -668,6 +700,20 @@ def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
     assert [m.value for m in at.metric if m.label == "positives leaking"] == ["under 0.1%"]
 
 
+def test_the_groups_page_writes_counts_with_separators_and_no_leak_where_there_is_none():
+    """Reviews' links: "**2400 training queries**" where Why sample? writes
+    1,000; and at leak=0 a caption on "the dots off the diagonal"."""
+    at = open_page(page_file("groups"), present="true", groups=8, queries_per_group=300,
+                   positives=1, leak=0.0005, seed=97)
+    assert no_exceptions(at)
+    assert "**2,400 training queries** (plus 240 held-out test queries)" in said(at)
+    assert [m.value for m in at.metric if m.label == "training queries"] == ["2,400"]
+    at = open_page(page_file("groups"), leak=0, positives=1)
+    assert no_exceptions(at)
+    assert "off the diagonal are the leak" not in said(at)
+    assert "no dot is off the diagonal: none of the interactions drawn leaks." in said(at)
+
+
 def test_a_run_too_large_says_so_in_sentences():
     at = open_page("pages/train.py", switch_at=20)
     assert no_exceptions(at) or at.error
@@ -701,6 +747,23 @@ def test_the_mf_tables_leave_out_a_recall_any_model_would_score_1_on():
                      for v in row.values())
     assert "spurious@10" in cells and "within-group recall" not in cells
     assert any(c.value.startswith("Within-group recall@10 is left out") for c in at.caption)
+
+
+def test_the_mf_pictures_caption_says_which_panel_it_is_about():
+    """A review's link, /mf?cold_start=average&positives=1&seed=11: "new to
+    matrix factorization: embedded by average" under two panels, one of them
+    the softmax model's, which embeds no query by fold-in or average."""
+    at = open_page("pages/mf.py", cold_start="average", positives=1, seed=11,
+                   queries_per_group=20)
+    assert no_exceptions(at)
+    cells = " ".join(str(v) for table in at.table for row in table.value.to_dict("records")
+                     for v in row.values())
+    average = "the average of the 10 training queries with the most similar features"
+    assert average.removeprefix("the ") in cells
+    assert ("Both panels show the same 180 held-out test queries. In the wals panel they are "
+            f"new to matrix factorization, embedded by {average}; in the positives-only panel "
+            "the softmax model puts their features through its query tower."
+            in [c.value for c in at.caption])
 
 
 def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from recdemo.claims import significant
+from recdemo.claims import significant, step_cost_claims
 from recdemo.figures.style import FONT, STRATEGY_COLORS
 
 
@@ -36,17 +36,17 @@ def step_cost_figure(costs, height: int = 420) -> go.Figure:
 
 
 def step_cost_alt(costs) -> str:
-    """step_cost_figure in words, for a screen reader: each strategy's median
-    CPU time per step at the smallest and the largest corpus measured."""
+    """step_cost_figure in words, for a screen reader: what the page's
+    sentences say of each strategy (claims.step_cost_claims: a change within
+    the spread of the repeats is no change), or its one time where it was
+    measured at one corpus size."""
     said = []
     for strategy in dict.fromkeys(cost.strategy for cost in costs):
-        mine = sorted((c for c in costs if c.strategy == strategy), key=lambda c: c.n_items)
-        first, last = mine[0], mine[-1]
-        said.append(f"{strategy} {significant(1e3 * first.cpu_seconds)} ms at "
-                    f"{first.n_items:,} items"
-                    + ("" if last is first else
-                       f", {significant(1e3 * last.cpu_seconds)} ms at {last.n_items:,} "
-                       f"({significant(last.cpu_seconds / first.cpu_seconds)} times)"))
+        mine = [c for c in costs if c.strategy == strategy]
+        growth = step_cost_claims(mine)  # one claim, of this strategy alone
+        said.append(growth[0].text.replace("**", "") if growth else
+                    f"{strategy}: {significant(1e3 * mine[0].cpu_seconds)} ms at "
+                    f"{mine[0].n_items:,} items.")
     return ("CPU milliseconds per training step (the median of its repeats, with bars from the "
             "fastest to the slowest) against the number of items, both on log scales, one line "
-            "per strategy: " + "; ".join(said) + ".")
+            "per strategy. " + " ".join(said))

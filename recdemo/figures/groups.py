@@ -65,15 +65,35 @@ def interaction_matrix_alt(dataset,
     """interaction_matrix_figure in words, for a screen reader: what it shows
     and how much of what it draws is the leak."""
     rows = _shown_queries(dataset, max_queries_per_group)
-    positives = dataset.train.positives[rows]
-    leaked = dataset.item_groups[positives] != dataset.train.groups[rows][:, None]
+    leaked = _drawn_leak(dataset, rows)
     own, off = rest_and_share(leaked.mean())  # adding up to 100%, as the Groups page's
-    return (f"Who interacts with what: {len(rows)} training queries (up to "
+    where = (f"{own.capitalize()} of them fall in the blocks on the diagonal, the query's own "
+             f"group; {off} are off it, the leak." if leaked.any() else
+             "All of them fall in the blocks on the diagonal, the query's own group: none "
+             "is off it, none leaks.")
+    return (f"Who interacts with what: {len(rows):,} training queries (up to "
             f"{max_queries_per_group} of each group) by {dataset.n_items} items, both ordered "
             f"by group ({dataset.n_groups} groups, named on both axes), a dot in the item's "
-            f"color for each of the {positives.size} interactions. {own.capitalize()} "
-            f"of them fall in the blocks on the diagonal, the query's own group; "
-            f"{off} are off it, the leak.")
+            f"color for each of the {leaked.size:,} interactions. {where}")
+
+
+def interaction_matrix_caption(dataset,
+                               max_queries_per_group: int = MAX_QUERIES_PER_GROUP) -> str:
+    """How to read interaction_matrix_figure; the dots off the diagonal only
+    where it draws some."""
+    leaked = _drawn_leak(dataset, _shown_queries(dataset, max_queries_per_group))
+    return ("Above, who interacts with what. Rows: training queries, columns: items, both "
+            "ordered by group. Each interaction is colored by its item's group: the blocks on "
+            "the diagonal are the groups"
+            + (", the dots off the diagonal are the leak." if leaked.any() else
+               "; no dot is off the diagonal: none of the interactions drawn leaks."))
+
+
+def _drawn_leak(dataset, rows: np.ndarray) -> np.ndarray:
+    """For each interaction of the training queries ``rows``: is its item of
+    another group than the query's?"""
+    positives = dataset.train.positives[rows]
+    return dataset.item_groups[positives] != dataset.train.groups[rows][:, None]
 
 
 def _shown_queries(dataset, max_queries_per_group: int) -> np.ndarray:
