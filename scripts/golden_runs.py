@@ -7,7 +7,9 @@ checked out against a recording (harness/exact.py says what is recorded).
 --write records them from the code checked out (tests/golden_runs.json was
 written by the code before issue 21's cuts, a325bb5, and again, for the
 figures' later layouts, by the truth branch without those cuts, 8eb4eda;
-full's negatives figure once more by 93cbc10, whose heading lost a "the");
+full's negatives figure once more by 93cbc10, whose heading lost a "the";
+the embedding figures by stop30, whose caption says "10 nearest items", the
+runs kept as recorded);
 --check prints what differs (exit status 1 if anything does).
 A recording is comparable only on the machine and numpy that made it.
 """
