@@ -27,7 +27,8 @@ def click(at: AppTest, strategy: str) -> float:
     start = time.perf_counter()
     at.radio(key="control_strategy").set_value(strategy).run()
     seconds = time.perf_counter() - start
-    if at.exception or at.error or not at.get("bidi_component"):
+    charts = [c for c in at.get("bidi_component") if c.proto.component_name == "recdemo.plot"]
+    if at.exception or at.error or not charts:
         raise SystemExit(f"page run failed for {strategy}: {at.exception or at.error}")
     return seconds
 

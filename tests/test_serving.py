@@ -69,7 +69,8 @@ def chart_script(port: int, page: str) -> tuple[Visit, str]:
     def note(msg) -> None:
         if msg.WhichOneof("type") == "delta" and msg.delta.HasField("new_element"):
             element = msg.delta.new_element
-            if element.WhichOneof("type") == "bidi_component":
+            if (element.WhichOneof("type") == "bidi_component"
+                    and element.bidi_component.component_name == "recdemo.plot"):
                 scripts.append(json.loads(element.bidi_component.bytes)["plotly"])
 
     async def load():

@@ -54,7 +54,8 @@ class Run:
                 self.exceptions.append(f"{element.exception.type}: {element.exception.message}")
             elif which == "alert" and element.alert.format == Alert.WARNING:
                 self.warnings.append(element.alert.body)
-            elif which == "bidi_component":
+            elif (which == "bidi_component"
+                  and element.bidi_component.component_name == "recdemo.plot"):
                 self.chart = True
 
 
