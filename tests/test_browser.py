@@ -505,6 +505,30 @@ def test_a_phones_sidebar_opened_by_keyboard_takes_the_focus(page):
         assert page.console_errors == []
 
 
+def test_a_tablets_sidebar_opened_by_keyboard_can_be_closed_by_keyboard(page):
+    """On a tablet (768 px) the sidebar starts closed too, and opens beside the
+    page; Streamlit shows its close button on hover only, so a keyboard could
+    neither find the sidebar's controls after opening it nor close it. The
+    focus moves to its first link; there its close button shows, one
+    Shift+Tab away."""
+    page.set_viewport_size({"width": 768, "height": 1024})
+    go(page, "/train")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    page.locator("[data-testid='stExpandSidebarButton']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.closest(\"[data-testid='stSidebar']\")")
+    assert page.evaluate("() => document.activeElement.innerText").endswith("Lesson")
+    page.keyboard.press("Shift+Tab")
+    close = page.locator("[data-testid='stSidebarCollapseButton'] button")
+    expect(close).to_be_focused()
+    expect(close).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    expect(page.locator("[data-testid='stExpandSidebarButton']")).to_be_focused()
+    assert page.console_errors == []
+
+
 def test_query_inspector_select_box(page):
     go(page, "/train")
     inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")

@@ -2,8 +2,10 @@
 // as the sidebar opens or closes, and the focus with them: opened from the
 // keyboard on a narrow screen, where the sidebar lies over the page, the next
 // Tab went on into the page behind it. The focus now moves to the sidebar's
-// close button when it opens and back to the open button when it closes, and
-// on a narrow screen Escape closes it (as a dialog over a page closes).
+// close button (or its first link) when it opens and back to the open button
+// when it closes, and where it lies over the page Escape closes it (as a
+// dialog over a page closes); ui/styles.py shows its close button while the
+// focus is in it.
 // Set up once per browser tab: the listeners are the document's.
 const OPEN = "[data-testid='stExpandSidebarButton']";
 const CLOSE = "[data-testid='stSidebarCollapseButton'] button";
@@ -16,14 +18,16 @@ function focusLost() {
     || focused.closest(`${SIDEBAR}[data-collapsed='true']`) !== null;
 }
 
-// Focus ``selector`` once it can take it (the sidebar slides for about
-// 0.3 s), unless the focus has meanwhile gone somewhere of its own.
+// Focus the first of ``selector`` that can take it once it can (the sidebar
+// slides for about 0.3 s), unless the focus has meanwhile gone somewhere of
+// its own.
 function focusWhenShown(selector) {
   let tries = 0;
   const attempt = () => {
-    const target = document.querySelector(selector);
     if (!focusLost()) return;
-    if (target && target.checkVisibility({ visibilityProperty: true })) {
+    const target = [...document.querySelectorAll(selector)]
+      .find((element) => element.checkVisibility({ visibilityProperty: true }));
+    if (target) {
       target.focus();
     } else if (++tries < 20) {
       setTimeout(attempt, 50);
@@ -32,20 +36,28 @@ function focusWhenShown(selector) {
   setTimeout(attempt, 50);
 }
 
+// Does the open sidebar lie over the page (a narrow screen), not beside it?
+function overThePage(sidebar) {
+  const main = document.querySelector("[data-testid='stMain']");
+  return main !== null && main.getBoundingClientRect().left
+    < sidebar.getBoundingClientRect().right - 1;
+}
+
 export default function () {
   if (window.recdemoSidebarFocus) return;
   window.recdemoSidebarFocus = true;
   document.addEventListener("click", (event) => {
     if (!(event.target instanceof Element)) return;
-    if (event.target.closest(OPEN)) focusWhenShown(CLOSE);
+    // The close button, or where Streamlit shows it on hover only (a
+    // tablet's width), the sidebar's first link.
+    if (event.target.closest(OPEN)) focusWhenShown(`${CLOSE}, ${SIDEBAR} a[href]`);
     else if (event.target.closest(CLOSE)) focusWhenShown(OPEN);
   }, true);
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || !(event.target instanceof Element)) return;
     const sidebar = event.target.closest(SIDEBAR);
     const close = document.querySelector(CLOSE);
-    // Over the page (a narrow screen): the sidebar covers most of its width.
-    if (sidebar && close && sidebar.getBoundingClientRect().width > 0.6 * window.innerWidth) {
+    if (sidebar && close && overThePage(sidebar)) {
       close.click();  // its click listener above moves the focus
     }
   });
