@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import ui
-from recdemo import claims, claims_practice, figures, verdicts
+from recdemo import claims, claims_practice, figures, verdicts, wording
 from recdemo.metrics import METRICS
 from recdemo.params import STRATEGIES, run_settings
 from recdemo.sampled_metrics import SAMPLED_NEGATIVES
@@ -53,7 +53,7 @@ st.dataframe(  # the strategy pinned: on a phone the numbers scroll sideways bes
                                                "a random ranking on the same data"),
         **{name: st.column_config.NumberColumn(
             figures.metric_label(name, k),
-            format=claims.table_format(row.get(name) for row in rows))  # 0.001, not 0.00
+            format=wording.table_format(row.get(name) for row in rows))  # 0.001, not 0.00
            for name in shown},
         "cpu_seconds": st.column_config.NumberColumn(
             "CPU s to train", format="%.2f",
@@ -119,7 +119,7 @@ protocol_rows = [{"strategy": label, **values,
                   "spurious_at_k": results[label].final_metrics["spurious_at_k"]}
                  for label, values in measured.items()]
 # Each column's decimals: no share between 0 and 1 shown as 0.00 or 1.00.
-cells = {name: claims.table_format(row.get(name) for row in protocol_rows)
+cells = {name: wording.table_format(row.get(name) for row in protocol_rows)
          for name in protocol_rows[0] if name != "strategy"}
 st.dataframe(
     protocol_rows, hide_index=True, height="content", placeholder="–",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from recdemo import claims, figures
+from recdemo import figures, wording
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -12,12 +12,12 @@ ui.page_setup()
 dataset = ui.dataset(ui.data_config())
 text, picture = ui.text_and_picture()  # the picture first
 leak = dataset.measured_leak
-own, leaking = claims.rest_and_share(leak, decimals=1)
+own, leaking = wording.rest_and_share(leak, decimals=1)
 text.markdown(
     f"**{dataset.n_groups} groups** (colors), **{dataset.n_items:,} items** and "
     f"**{len(dataset.train):,} training queries** (plus {len(dataset.test):,} held-out test "
     f"queries). Each query has "
-    f"{claims.quantity(dataset.train.positives.shape[1], 'positive item')}: "
+    f"{wording.quantity(dataset.train.positives.shape[1], 'positive item')}: "
     f"{own} of the positives are from the query's own group, {leaking} leak to another "
     f"group (asked for: "
     f"{100 * dataset.config.leak:g}%). "

@@ -9,7 +9,7 @@ page says what happened instead.
 import streamlit as st
 
 import ui
-from recdemo import claims, claims_practice, figures, verdicts
+from recdemo import claims, claims_practice, figures, verdicts, wording
 from recdemo.metrics import top_length
 from recdemo.params import run_settings
 from recdemo.references import random_metrics
@@ -69,7 +69,7 @@ if runs:
     top = top_length(k, dataset.n_items)
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
-        f"picture: the share of a query's {claims.quantity(top, 'nearest item')} *in the "
+        f"picture: the share of a query's {wording.quantity(top, 'nearest item')} *in the "
         f"picture* that {'comes' if top == 1 else 'come'} from "
         f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
         "the gap between the two is what the projection loses. The matrix below it is what "
@@ -222,14 +222,14 @@ st.header("How to read the numbers")
 chance = random_metrics(dataset.n_groups, data_config.items_per_group, k)
 st.markdown(
     f"All four are measured on held-out test queries, at a cut-off $k = {k}$.\n"
-    f"- **spurious@{k}**: share of a query's top {claims.quantity(k, 'item')} from another "
+    f"- **spurious@{k}**: share of a query's top {wording.quantity(k, 'item')} from another "
     "group. "
-    f"Lower is better; a random ranking gives $1 - 1/G$ = {claims.fmt(chance['spurious_at_k'])}.\n"
+    f"Lower is better; a random ranking gives $1 - 1/G$ = {wording.fmt(chance['spurious_at_k'])}.\n"
     f"- **within-group recall@{k}**: share of a query's own-group positives in its "
     f"top {k} when only its own group is ranked: *does the model look good inside a "
     f"group?* A random ranking gives k / items per group, at most 1: here "
-    f"{claims.fmt(chance['within_group_recall_at_k'])} (1 once a group has no more than "
-    f"{claims.quantity(k, 'item')}: "
+    f"{wording.fmt(chance['within_group_recall_at_k'])} (1 once a group has no more than "
+    f"{wording.quantity(k, 'item')}: "
     "then it means nothing).\n"
     "- **cross-group AUC**: chance that a random own-group item outscores a random "
     "other-group item for the same query. 0.5 = no better than chance, below 0.5 = other "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from recdemo import claims, figures, step_cost
+from recdemo import claims, figures, step_cost, wording
 from recdemo.samplers import HARD_POOL_SIZE
 from recdemo.step_cost import DEFAULT_CORPUS_SIZES, CostConfig
 
@@ -44,8 +44,8 @@ uniform = {cost.n_items: cost.cpu_seconds for cost in costs if cost.strategy == 
 st.dataframe(
     [{"strategy": cost.strategy, "items": f"{cost.n_items:,}",
       "CPU ms per step": 1e3 * cost.cpu_seconds,
-      "spread": f"{claims.significant(1e3 * cost.cpu_low)} to "
-                f"{claims.significant(1e3 * cost.cpu_high)}",
+      "spread": f"{wording.significant(1e3 * cost.cpu_low)} to "
+                f"{wording.significant(1e3 * cost.cpu_high)}",
       "× uniform": cost.cpu_seconds / uniform[cost.n_items] if cost.n_items in uniform else None,
       "GFLOP per step": cost.flops / 1e9,
       "kept MiB": cost.state_bytes / 2**20, "step MiB": cost.step_bytes / 2**20}

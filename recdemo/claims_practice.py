@@ -9,20 +9,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import kendalltau
 
-from recdemo.claims import (
-    SAME_RECALL,
-    VERDICT_WORDS,
-    Claim,
-    close_pair,
-    fmt,
-    named,
-    no_room,
-    percent,
-    quantity,
-)
+from recdemo.claims import SAME_RECALL, VERDICT_WORDS, Claim, close_pair, named, no_room
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
 from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, verdict
+from recdemo.wording import fmt, percent, quantity
 
 # Metrics that agree to this many decimals are equal: what differs past it is float rounding.
 SAME_DIGITS = 9

@@ -12,7 +12,7 @@ import json
 import sys
 
 from recdemo import step_cost
-from recdemo.claims import meaningful_metrics, metric_caveats, no_room, significant
+from recdemo.claims import meaningful_metrics, metric_caveats, no_room
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import METRICS
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
@@ -20,6 +20,7 @@ from recdemo.params import COST_PARAMS, PARAMS, SPACES, STRATEGIES, ParamError, 
 from recdemo.references import references
 from recdemo.train import TrainConfig, TrainingDiverged, train
 from recdemo.verdicts import verdict
+from recdemo.wording import significant
 
 COLUMNS = ("strategy", "verdict", "spurious_at_k", "within_group_recall_at_k",
            "cross_group_auc", "silhouette", "final_loss", "train_seconds")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recdemo import claims
+from recdemo import claims, wording
 from recdemo.claims_practice import switch_claim
 from recdemo.references import References
 
@@ -66,8 +66,8 @@ def _uniform_or_hard(looked: Looked) -> str:
             "cannot tell apart times less than a fifth apart)")
     # The two runs differ only in strategy (EXERCISES): as many gradient steps each.
     return (f"{looked.verdict(0)} {looked.verdict(1)} Training hard took "
-            f"{claims.significant(hard.cpu_seconds)} CPU seconds, uniform "
-            f"{claims.significant(uniform.cpu_seconds)}: {cost}. Both runs take the same "
+            f"{wording.significant(hard.cpu_seconds)} CPU seconds, uniform "
+            f"{wording.significant(uniform.cpu_seconds)}: {cost}. Both runs take the same "
             "number of gradient steps, so their times compare per step too. Before it draws, "
             "hard scores a pool of items for every query (the Why sample? page times one "
             "step of each, up to a million items).")

@@ -11,17 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recdemo.claims import (
-    VERDICT_WORDS,
-    Claim,
-    fmt,
-    named,
-    no_room,
-    percent,
-    quantity,
-    recall_is_meaningful,
-    significant,
-)
+from recdemo.claims import VERDICT_WORDS, Claim, named, no_room, recall_is_meaningful
 from recdemo.data import DataConfig
 from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
@@ -39,6 +29,7 @@ from recdemo.serving import serving_seconds
 from recdemo.train import train
 from recdemo.two_stage import CANDIDATES_PER_K, TwoStageResult, two_stage
 from recdemo.verdicts import SEPARATE_EXCESS, SEPARATES, excess_spurious, verdict
+from recdemo.wording import fmt, percent, quantity, significant
 
 
 @dataclass(frozen=True)

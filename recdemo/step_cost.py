@@ -24,11 +24,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from recdemo.claims import quantity
 from recdemo.data import FEATURES
 from recdemo.large_corpus import CHUNK_ITEMS, LargeCorpusModel
 from recdemo.params import COST_PARAMS, PARAMS
 from recdemo.samplers import HARD_POOL_SIZE, Batch, make_sampler
+from recdemo.wording import quantity
 
 DEFAULT_CORPUS_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 

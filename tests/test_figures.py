@@ -11,7 +11,6 @@ import pytest
 from plotly.subplots import make_subplots
 
 from recdemo import claims, figures
-from recdemo.claims import significant
 from recdemo.data import DataConfig, make_dataset
 from recdemo.figures import fit
 from recdemo.figures.embedding import plotly_controls
@@ -28,6 +27,7 @@ from recdemo.metrics import METRICS
 from recdemo.params import COST_STRATEGIES
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
+from recdemo.wording import significant
 from tests.colors import blend, ciede2000, contrast, luminance, seen
 
 

@@ -780,9 +780,9 @@ def test_the_mf_page_falls_back_to_the_last_runs_with_their_own_data():
     The page shows the last runs that trained, and everything on it is of their
     data (positives 5): the verdicts' references, the picture, the tables. It
     drew positives 1's references beside them, then a traceback."""
-    from recdemo.claims import fmt
     from recdemo.data import DataConfig, make_dataset
     from recdemo.mf import mf_references
+    from recdemo.wording import fmt
 
     at = open_page("pages/mf.py", seed=7, epochs=5)
     assert no_exceptions(at)

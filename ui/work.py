@@ -28,13 +28,13 @@ from backend.cache import ByteCache, nbytes
 from backend.pool import WorkerPool
 from backend.scheduler import ANONYMOUS, Scheduler
 from recdemo import work_cost
-from recdemo.claims import quantity
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig, mf_references, train_mf
 from recdemo.references import References
 from recdemo.references import references as compute_references
 from recdemo.sampled_metrics import protocol_metrics
 from recdemo.train import TrainConfig, train
+from recdemo.wording import quantity
 
 MB = 2**20
 # What the caches may hold (docs/deployment.md adds these up to the server's

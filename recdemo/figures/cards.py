@@ -8,9 +8,9 @@ after every epoch; nothing is computed in the browser.
 
 from __future__ import annotations
 
-from recdemo.claims import fmt
 from recdemo.figures.style import delta_text, metric_label
 from recdemo.metrics import METRICS
+from recdemo.wording import fmt
 
 
 def metric_cards(result, baseline=None, hidden: dict[str, str] | None = None) -> dict:

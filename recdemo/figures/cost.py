@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from recdemo.claims import significant, step_cost_claims
+from recdemo.claims import step_cost_claims
 from recdemo.figures.style import FONT, STRATEGY_COLORS
+from recdemo.wording import significant
 
 
 def step_cost_figure(costs, height: int = 420) -> go.Figure:

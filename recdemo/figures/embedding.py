@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from recdemo.claims import fmt, percent, quantity
 from recdemo.figures.embedding_layout import (
     MEDIUM_EM,
     WIDE_EM,
@@ -43,6 +42,7 @@ from recdemo.figures.style import (
 )
 from recdemo.metrics import nearest_spurious_at_k, top_length
 from recdemo.projection import Projection, project
+from recdemo.wording import fmt, percent, quantity
 
 FRAME_MS = 450  # one epoch per frame during playback
 

@@ -7,7 +7,6 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.claims import rest_and_share
 from recdemo.figures.fit import (
     AXIS_EM,
     NARROW_EM,
@@ -27,6 +26,7 @@ from recdemo.figures.style import (
     group_name,
 )
 from recdemo.projection import Projection, project
+from recdemo.wording import rest_and_share
 
 # Training queries of each group the interaction matrix shows. One value for
 # the figure and its text alternative, so that the alt describes the rows drawn.

@@ -16,7 +16,6 @@ import plotly.graph_objects as go
 from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
-from recdemo.claims import fmt, percent, quantity
 from recdemo.figures.embedding import Playback
 from recdemo.figures.fit import (
     AXIS_EM,
@@ -41,6 +40,7 @@ from recdemo.figures.style import (
     typed_array,
 )
 from recdemo.negatives import group_matrix, shares, up_to_each_frame
+from recdemo.wording import fmt, percent, quantity
 
 # Each group's items in a shape of their own, named in the legend: the groups'
 # clouds overlap here (popularity, not the group, sets where an item lies),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from recdemo.claims import fmt, percent, quantity
 from recdemo.figures.embedding import balanced_snapshots, nearest_spurious
 from recdemo.figures.fit import (
     NARROW_EM,
@@ -31,6 +30,7 @@ from recdemo.figures.recommendations import (
 from recdemo.figures.style import FONT, STRATEGY_COLORS, group_name, metric_label, run_label
 from recdemo.metrics import METRICS, top_length
 from recdemo.projection import project
+from recdemo.wording import fmt, percent, quantity
 
 METRIC_COLORS = dict(zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True))
 
