@@ -45,9 +45,11 @@ for note in warnings({strategy: verdicts.expected(ui.train_config(strategy=strat
                       for strategy in STORY}, run_settings(data_config, settings)):
     st.warning(note, icon=":material/warning:")
 dataset = ui.dataset(data_config)
-# Positives-only, then uniform from its parameters at half the epochs (section 7).
+# Positives-only, then uniform from its parameters at half the epochs (section 7),
+# with the lesson's gravity throughout: only the negatives change at the switch
+# (a switch_gravity from a Train link is not this section's).
 UNDONE = {"strategy": "positives-only", "switch_at": settings.epochs // 2,
-          "switch_to": "uniform"}
+          "switch_to": "uniform", "switch_gravity": settings.gravity}
 undone_config = ui.train_config(with_switch=True, **UNDONE) if settings.epochs > 1 else None
 if undone_config is not None:
     ui.request_run(data_config, undone_config)
@@ -205,7 +207,8 @@ st.markdown(
 st.header("7. Folding undone")
 st.markdown(
     "Is folding a property of the data? Train positives-only for half the epochs, then go on "
-    "from the same parameters and optimizer state with uniform negatives, on the same data:"
+    "from the same parameters and optimizer state with uniform negatives, on the same data"
+    + (f" and with the same gravity ({settings.gravity:g})" if settings.gravity else "") + ":"
 )
 if undone is not None:
     st.markdown(claims_practice.switch_claim("positives-only", undone, refs).text

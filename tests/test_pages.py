@@ -836,3 +836,17 @@ def test_the_mf_pages_gravity_is_positives_only_s_and_its_cells_follow_its_data(
     refused = open_page("pages/mf.py", positives=1)
     assert any("cold_start fold-in needs positives of at least 2" in e.value
                for e in refused.error)
+
+
+def test_the_lesson_switches_only_the_negatives_in_folding_undone():
+    """A review's link: a switch_gravity from a Train link went on into the
+    lesson's section 7, whose switch is meant to change the negatives alone."""
+    at = open_page(page_file(""), switch_gravity=2.0, epochs=4, seed=5)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "Then 2 epochs of uniform, from the same parameters" in text
+    assert "with gravity 2" not in text
+    at = open_page(page_file(""), gravity=0.5, switch_gravity=2.0, epochs=4, seed=5)
+    text = said(at)
+    assert "on the same data and with the same gravity (0.5):" in text
+    assert "Then 2 epochs of uniform with gravity 0.5, from the same parameters" in text
