@@ -17,9 +17,10 @@ ui.title("Train a softmax recommender", on_projector=False)
 # while the page draws its controls.
 data_config = ui.data_config()
 shown = ui.train_config(with_switch=True)  # the run this page shows: it may switch mid-run
-# Where logQ applies, the same run without it (or with it) shows what it does.
+# Where logQ applies (before or after a switch), the same run without it (or
+# with it) shows what it does.
 flipped = (dataclasses.replace(shown, logq_correction=not shown.logq_correction)
-           if shown.strategy in LOGQ_STRATEGIES else None)
+           if set(shown.strategies()) & set(LOGQ_STRATEGIES) else None)
 for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), flipped):
     if config is not None:
         ui.request_run(data_config, config)
@@ -59,8 +60,8 @@ if (baseline is not None and config.strategy == "positives-only" and config.grav
         and not config.switch_at):
     text.markdown(claims.gravity_claim(plain=baseline, with_gravity=result, refs=refs).text)
 other = (ui.trained_run_or_none(data_config, dataclasses.replace(
-    config, logq_correction=not config.logq_correction)) if config.strategy in LOGQ_STRATEGIES
-    else None)
+    config, logq_correction=not config.logq_correction))
+    if set(config.strategies()) & set(LOGQ_STRATEGIES) else None)
 if other is not None and claims.recall_is_meaningful(k, data_config):
     corrected, uncorrected = (result, other) if config.logq_correction else (other, result)
     text.markdown(claims_practice.logq_claim(figures.run_label(corrected.config), corrected,

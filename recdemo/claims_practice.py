@@ -85,7 +85,7 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
     total = table.sum(axis=0)  # (G, n) over every epoch
     if total.sum() == 0:  # positives-only, or in-group where a group's items are all positives
         config = result.config
-        strategies = {config.strategy, config.switch_to} if config.switch_at else {config.strategy}
+        strategies = set(config.strategies())
         gravity = config.gravity or (config.switch_at and config.switch_gravity)
         why = ("positives-only scores only its query's positives"
                + ("; gravity pulls every score toward zero, whatever its group" if gravity
@@ -98,7 +98,7 @@ def negatives_claims(label: str, result, dataset) -> list[Claim]:
     claims = [Claim(True, f"{percent(other)} of {named(label)}'s {what} came from other groups' "
                           "items" + (": none at all" if other == 0 else "") + ".")]
     config = result.config
-    strategies = {config.strategy, config.switch_to} if config.switch_at else {config.strategy}
+    strategies = set(config.strategies())
     if strategies <= {"in-batch", "mixed"}:  # a switch to others' negatives: not theirs alone
         unchosen = dataset.item_popularity == 0
         times = per_item(result.negatives_seen)[unchosen]

@@ -68,6 +68,10 @@ class TrainConfig:
         """Does epoch ``epoch`` (1 = the first) train after the switch?"""
         return 0 < self.switch_at < epoch
 
+    def strategies(self) -> tuple[str, ...]:
+        """The strategies the run trains with: its own, then switch_to if it switches."""
+        return (self.strategy, self.switch_to) if self.switch_at else (self.strategy,)
+
     def strategy_in_epoch(self, epoch: int) -> str:
         return self.switch_to if self.switched(epoch) else self.strategy
 

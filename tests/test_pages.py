@@ -850,3 +850,13 @@ def test_the_lesson_switches_only_the_negatives_in_folding_undone():
     text = said(at)
     assert "on the same data and with the same gravity (0.5):" in text
     assert "Then 2 epochs of uniform with gravity 0.5, from the same parameters" in text
+
+
+def test_a_switch_to_in_batch_says_what_the_logq_correction_did():
+    """A review's link: a run that switches to a logQ strategy read the
+    correction after the switch, and the page said nothing of it."""
+    at = open_page("pages/train.py", strategy="positives-only", switch_at=7,
+                   switch_to="in-batch", seed=13)
+    assert no_exceptions(at)
+    assert ("With the logQ correction positives-only (then in-batch after epoch 7)'s "
+            "within-group recall@10 is **") in said(at)
