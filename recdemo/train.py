@@ -114,7 +114,7 @@ def train(dataset: Dataset, config: TrainConfig | None = None, on_epoch=None) ->
     if steps > MAX_STEPS:
         raise ValueError(
             f"This run needs {steps} gradient steps (epochs x training queries / batch_size) "
-            f"and the limit is {MAX_STEPS}: lower epochs or queries_per_group, "
+            f"and the limit is {MAX_STEPS}: lower epochs, groups or queries_per_group, "
             f"or raise batch_size."
         )
     start, cpu_start = time.perf_counter(), time.process_time()

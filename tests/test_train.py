@@ -127,7 +127,7 @@ def test_a_run_too_large_for_a_shared_server_is_refused_with_what_to_change():
     data = make_dataset(DataConfig(groups=8, queries_per_group=300))
     config = TrainConfig(epochs=40, batch_size=32)
     assert config.epochs * len(data.train) / config.batch_size > MAX_STEPS
-    with pytest.raises(ValueError, match="lower epochs or queries_per_group.*batch_size"):
+    with pytest.raises(ValueError, match="lower epochs, groups or queries_per_group.*batch_size"):
         train(data, config)
 
 
