@@ -72,10 +72,12 @@ if runs:
     picture.caption(
         f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
         f"picture: the share of a query's {wording.quantity(top, 'nearest item')} *in the "
-        f"picture* that {'comes' if top == 1 else 'come'} from "
-        f"other groups, and the same share in all {settings.dim} dimensions of the embeddings: "
-        "the gap between the two is what the projection loses. The matrix below it is what "
-        "the model really recommends."
+        f"picture* that {'comes' if top == 1 else 'come'} from other groups"
+        + (f", and the same share in all {settings.dim} dimensions of the embeddings: the gap "
+           "between the two is what the projection loses" if settings.dim > 2 else
+           ": with 2 dimensions the picture is the whole embedding, and the projection loses "
+           "nothing")
+        + ". The matrix below it is what the model really recommends."
     )
     for result in results.values():  # named with their settings (gravity, if any)
         picture.markdown(claims.verdict_claim(
