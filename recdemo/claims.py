@@ -85,7 +85,7 @@ def numbers(metrics: dict, refs: References) -> str:
     two decimals, or to three where the rule read on two-decimal numbers
     would give another verdict than the exact ones do (0.42, 0.28 and 0.83
     put a run 0.255 of the way, past separating's 0.25; it is 0.248)."""
-    show = fmt if _reads_as_it_is(metrics, refs) else "{:.3f}".format
+    show = shown_as(metrics, refs)
     return (f"spurious@{refs.k} {show(metrics['spurious_at_k'])} against the data's own "
             f"{show(refs.oracle['spurious_at_k'])} and a random ranking's "
             f"{show(refs.random['spurious_at_k'])}; cross-group AUC "
@@ -93,7 +93,14 @@ def numbers(metrics: dict, refs: References) -> str:
             f"{show(refs.oracle['cross_group_auc'])}")
 
 
-def _reads_as_it_is(metrics: dict, refs: References) -> bool:
+def shown_as(metrics: dict, refs: References):
+    """How a sentence writes the numbers the verdict rule reads of ``metrics``
+    and ``refs``: ``fmt``'s two decimals, or three where the rule read on
+    two-decimal numbers would give another verdict than the exact ones do."""
+    return fmt if reads_as_it_is(metrics, refs) else "{:.3f}".format
+
+
+def reads_as_it_is(metrics: dict, refs: References) -> bool:
     """Does the verdict rule give the same verdict on the numbers rounded to
     two decimals, as a student reads them, as on the exact ones?"""
     def shown(values):
@@ -289,20 +296,28 @@ def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
         if cosine > ONE_DIRECTION else
         f"its item embeddings do not all point one way here: a mean cosine of {fmt(cosine)} "
         f"with each other ({other}'s: {fmt(cosine_s)})")))
-    holds = length_decides = length > LENGTH_DECIDES and length > length_s + APART
+    # Length decides every query's score only if queries of different groups
+    # then share their top items: a correlation with the *mean* score alone
+    # can be high while each query still ranks its own group first.
+    shared_holds = shared > SHARED_TOP_K and shared > shared_s + APART
+    goes = length > LENGTH_DECIDES and length > length_s + APART
+    holds = length_decides = goes and shared_holds
     claims.append(Claim(holds, (
         f"an item's length decides its score for every query (correlation of length and mean "
         f"score **{fmt(length)}**; {other}'s {fmt(length_s)})" if holds else
+        f"an item's length goes with its mean score over the queries (correlation "
+        f"{fmt(length)}; {other}'s {fmt(length_s)}), but does not decide each query's top "
+        f"items" if goes else
         f"an item's length goes with its score, {but(length, length_s)} for {other} "
         f"(correlation of length and mean score {fmt(length)}; {other}'s {fmt(length_s)})"
         if length > LENGTH_DECIDES else
         f"an item's length does not decide its score here (correlation of length and mean "
         f"score {fmt(length)}; {other}'s {fmt(length_s)})")))
-    holds = shared > SHARED_TOP_K and shared > shared_s + APART
-    claims.append(Claim(holds, (
+    claims.append(Claim(shared_holds, (
         f"{'so ' if length_decides else ''}queries of different groups get the same items: "
         f"two of them share "
-        f"**{percent(shared)}** of their top {k} ({other}: {percent(shared_s)})" if holds else
+        f"**{percent(shared)}** of their top {k} ({other}: {percent(shared_s)})" if shared_holds
+        else
         f"two queries of different groups share {percent(shared)} of their top {k} ({other}: "
         f"{percent(shared_s)})")))
     return claims
@@ -318,12 +333,15 @@ def lowest_recall(label: str, results: dict) -> Claim:
     k = results[label].config.k
     lowest = min((name for name in recall if name != label), key=recall.get)
     mine, lowest_other = recall[label], recall[lowest]
-    # A tie shown as a tie: 0.334 and 0.339, not 0.33 and 0.34 "less than 0.01 apart".
-    shown = dict(zip((label, lowest), close_pair(mine, lowest_other), strict=True))
-    others = ", ".join(f"{name} {shown.get(name, fmt(value))}"
-                       for name, value in recall.items() if name != label)
+    # A tie shown as a tie: 0.334 and 0.339, not 0.33 and 0.34 "less than 0.01
+    # apart"; and then every run's to three (0.435 and 0.435, not 0.435 and 0.44).
+    values = recall.values()
+    show = ("{:.3f}".format if any(close_pair(a, b) != (fmt(a), fmt(b))
+                                   for a in values for b in values) else fmt)
+    shown = {name: show(value) for name, value in recall.items()}
+    others = ", ".join(f"{name} {shown[name]}" for name in recall if name != label)
     if mine < lowest_other - GOOD_INSIDE:
-        return Claim(True, f"Its within-group recall@{k}, **{fmt(mine)}**, is the lowest "
+        return Claim(True, f"Its within-group recall@{k}, **{shown[label]}**, is the lowest "
                            f"of the runs here ({others}): it does not even rank well inside a "
                            "group.")
     if mine < lowest_other - SAME_RECALL:  # lowest, but by less than a run "good inside" may be
@@ -333,7 +351,7 @@ def lowest_recall(label: str, results: dict) -> Claim:
     if mine <= lowest_other + SAME_RECALL:
         return Claim(False, f"Its within-group recall@{k}, {shown[label]}, ties for the lowest of "
                             f"the runs here ({others}): less than {SAME_RECALL:g} apart.")
-    return Claim(False, f"Its within-group recall@{k}, {fmt(mine)}, is not the lowest "
+    return Claim(False, f"Its within-group recall@{k}, {shown[label]}, is not the lowest "
                         f"of the runs here ({others}).")
 
 
@@ -361,6 +379,9 @@ def auc_below_half(label: str, result) -> Claim:
                            "down for that query, and other groups' items never are: that is how "
                            "an average own-group item can rank *below* an average other-group "
                            "item.")
+    if fmt(auc) == "0.50" and round(auc, 3) != 0.5:  # 0.496: below, but not as shown
+        return Claim(False, f"Its cross-group AUC is {auc:.3f} here: about 0.5, not clearly "
+                            "below it.")
     return Claim(False, f"Its cross-group AUC is {fmt(auc)} here, not below 0.5.")
 
 
@@ -379,6 +400,12 @@ def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
         return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, "
                             f"same data and seed) to {fmt(after)}. {room}")
     found = verdict(with_gravity.final_metrics, refs)
+    # Halving a spurious@k that was already at the data's own says nothing (0.00 to 0.00).
+    if verdict(plain.final_metrics, refs) == SEPARATES:
+        return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, "
+                            f"same data and seed) to {fmt(after)}, but positives-only separates "
+                            f"the groups here even without gravity: there was no folding for "
+                            f"gravity to undo. With it, the run {VERDICT_WORDS[found]}.")
     if after <= HALVES * before:
         return Claim(True, f"With {weight}, spurious@{k} went from **{fmt(before)}** (no gravity, "
                            f"same data and seed) to **{fmt(after)}**: at least halved, and the run "

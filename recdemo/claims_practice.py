@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import kendalltau
 
-from recdemo.claims import SAME_RECALL, VERDICT_WORDS, Claim, close_pair, named, no_room
+from recdemo.claims import (
+    SAME_RECALL,
+    VERDICT_WORDS,
+    Claim,
+    close_pair,
+    named,
+    no_room,
+    numbers,
+    reads_as_it_is,
+)
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
 from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, verdict
@@ -31,7 +40,9 @@ def switch_claim(label: str, result, refs: References) -> Claim:
     was, became = verdict(before, refs), verdict(after, refs)
     k = refs.k
 
-    def state(metrics):
+    def state(metrics):  # with the rule's references where two decimals would mislead
+        if not reads_as_it_is(metrics, refs):
+            return numbers(metrics, refs)
         return (f"spurious@{k} {fmt(metrics['spurious_at_k'])}, cross-group AUC "
                 f"{fmt(metrics['cross_group_auc'])}")
 

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recdemo.claims import VERDICT_WORDS, Claim, named, no_room, recall_is_meaningful
+from recdemo.claims import (
+    VERDICT_WORDS,
+    Claim,
+    named,
+    no_room,
+    reads_as_it_is,
+    recall_is_meaningful,
+    shown_as,
+)
 from recdemo.data import DataConfig
 from recdemo.figures.style import run_label
 from recdemo.history import TrainHistory
@@ -207,13 +215,17 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
     metrics, k = pipeline.metrics, refs.k
     found, excess = verdict(metrics, refs), excess_spurious(metrics, refs)
     alone, room = verdict(scored["in-group"], refs), no_room(refs)
-    spurious = (f"spurious@{k} {fmt(metrics['spurious_at_k'])} against uniform's "
-                f"{fmt(scored['uniform']['spurious_at_k'])} and in-group alone's "
-                f"{fmt(scored['in-group']['spurious_at_k'])}"
+    # Three decimals, and the rule's references, where two would read as another verdict.
+    show, exact = shown_as(metrics, refs), not reads_as_it_is(metrics, refs)
+    spurious = (f"spurious@{k} {show(metrics['spurious_at_k'])} against uniform's "
+                f"{show(scored['uniform']['spurious_at_k'])} and in-group alone's "
+                f"{show(scored['in-group']['spurious_at_k'])}"
                 # where no run can fold or separate, no verdict: the runs' own sentences say so
-                + ("" if room else f" (in-group alone {VERDICT_WORDS[alone]})"))
-    auc = (f"cross-group AUC {fmt(metrics['cross_group_auc'])} against the data's own "
-           f"{fmt(refs.oracle['cross_group_auc'])}")
+                + ("" if room else f", a run that {VERDICT_WORDS[alone]}")
+                + (f", the data's own {show(refs.oracle['spurious_at_k'])} and a random "
+                   f"ranking's {show(refs.random['spurious_at_k'])}" if exact else ""))
+    auc = (f"cross-group AUC {show(metrics['cross_group_auc'])} against the data's own "
+           f"{show(refs.oracle['cross_group_auc'])}")
     retrieved = pipeline.retrieved.shape[1]
     floor = candidates_floor(retrieved, refs.items_per_group)
     none = pipeline.retrieved_spurious == 0
@@ -228,7 +240,7 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
         return Claim(False, f"On this data MF retrieves all {retrieved} items ({CANDIDATES_PER_K} "
                             f"x k, at most the corpus): nothing is pre-filtered, and the pipeline "
                             f"ranks as in-group alone does, which {VERDICT_WORDS[alone]} "
-                            f"(spurious@{k} {fmt(metrics['spurious_at_k'])}; {auc}).")
+                            f"(spurious@{k} {show(metrics['spurious_at_k'])}; {auc}).")
     if found == SEPARATES:
         return Claim(True, f"On this data, yes: the two-stage pipeline separates the groups "
                            f"({spurious}; {auc}). {few[0].upper() + few[1:]}, and the in-group "

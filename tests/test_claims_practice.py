@@ -84,6 +84,27 @@ def test_a_switch_that_makes_the_run_fold_is_not_called_folding_undone(refs):
     assert claim.text.endswith(claims.no_room(no_room))
 
 
+def test_a_switch_beside_numbers_that_read_as_another_verdict_gets_three_decimals(refs):
+    """A review's link, /train?leak=0.3&strategy=in-batch&switch_at=12: "spurious@10
+    0.27, cross-group AUC 0.78: it separates", beside the data's own 0.08 and a
+    random ranking's 0.83 (0.253 of the way; exactly 0.2683 of 0.0806 and 0.8333,
+    0.249): the state gets three decimals and the rule's references."""
+    refs = References(oracle={"spurious_at_k": 0.0806, "cross_group_auc": 0.89},
+                      random={"spurious_at_k": 0.8333, "cross_group_auc": 0.5}, k=10,
+                      items_per_group=40, groups=6)
+    config = TrainConfig(strategy="in-batch", switch_at=1, switch_to="uniform", epochs=2)
+    before = {"spurious_at_k": 0.2683, "cross_group_auc": 0.80}
+    after = {"spurious_at_k": 0.5, "cross_group_auc": 0.6}
+    assert verdict(before, refs) == "separates"
+    result = SimpleNamespace(config=config, metrics=[after, before, after], final_metrics=after)
+    text = claims_practice.switch_claim("in-batch", result, refs).text
+    assert text.startswith("After 1 epoch of in-batch, spurious@10 0.268 against the data's own "
+                           "0.081 and a random ranking's 0.833; cross-group AUC 0.800 against "
+                           "the data's own 0.890: it separates the groups.")
+    assert "Then 1 epoch of uniform, from the same parameters and optimizer state: "\
+           "spurious@10 0.50, cross-group AUC 0.60" in text
+
+
 def test_the_logq_claim_compares_the_two_runs_it_is_given():
     def with_recall(value):
         return SimpleNamespace(final_metrics={"within_group_recall_at_k": value})
