@@ -860,3 +860,13 @@ def test_a_switch_to_in_batch_says_what_the_logq_correction_did():
     assert no_exceptions(at)
     assert ("With the logQ correction positives-only (then in-batch after epoch 7)'s "
             "within-group recall@10 is **") in said(at)
+
+
+def test_the_lessons_caption_at_dimension_2_names_one_share():
+    """A review's link, /?dim=2&hidden=4: "the same share in all 2 dimensions
+    ...: the gap between the two", where each picture shows one share."""
+    at = open_page(page_file(""), dim=2, hidden=4, epochs=3, seed=123457)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "with 2 dimensions the picture is the whole embedding" in text
+    assert "in all 2 dimensions" not in text
