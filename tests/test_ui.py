@@ -247,6 +247,23 @@ def test_an_error_mentions_the_picture_below_only_when_one_follows(monkeypatch):
     assert len(errors) == 2
 
 
+def test_runs_of_a_page_that_fail_alike_get_one_error_naming_them_all(monkeypatch):
+    """A review's link, /compare?batch_size=32&epochs=40&queries_per_group=300&
+    groups=8: the step limit's error, the same for every strategy, eight times."""
+    too_many = ValueError("This run needs 3000 gradient steps and the limit is 1500: lower "
+                          "epochs, groups or queries_per_group, or raise batch_size.")
+    errors = failing(monkeypatch, lambda data_config, config: config.strategy != "uniform",
+                     too_many)
+    monkeypatch.setattr(ui.runs, "train_config",
+                        lambda strategy: TrainConfig(strategy=strategy, epochs=2))
+    monkeypatch.setattr(ui.runs, "request_run", lambda data_config, config: None)
+    bar = SimpleNamespace(progress=lambda *args, **kwargs: None, empty=lambda: None)
+    monkeypatch.setattr(ui.runs.st, "progress", lambda *args, **kwargs: bar)
+    runs = ui.runs.trained_runs(DATA, ("full", "hard", "uniform"), slot="compare")
+    assert list(runs) == ["uniform"]
+    assert errors == [f"**full, hard**: {too_many} There is nothing earlier to show instead."]
+
+
 def test_the_last_run_shown_instead_comes_with_its_own_data(monkeypatch):
     """A run that fails on new data (positives 1 for MF's fold-in, say) falls
     back to the last one that trained on its own data, and says which: a page

@@ -53,13 +53,15 @@ class Shown(NamedTuple):
 def trained_or_explain(data_config: DataConfig, configs: tuple, slot: str,
                        same_data: bool = False,
                        last_shown: str = "The picture below is the last run that trained.",
-                       of: str = ""):
+                       of: str = "", errors: dict | None = None):
     """The trained runs of ``configs`` on ``data_config``, or, if one diverged or
     is too large, an error naming what to change and the last runs that did
     train together in this ``slot``, if there are some (shown instead, with
     their own data and configs, and the error says so; with ``same_data``,
     only runs of ``data_config``; ``of`` names the run in the error, where a
-    page trains several). Returns a Shown, or None when nothing can be shown."""
+    page trains several, and ``errors`` collects such an error, message ->
+    the runs it is of, for the page to say once). Returns a Shown, or None
+    when nothing can be shown."""
     try:
         results = tuple(trained_run(data_config, config) for config in configs)
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
@@ -73,7 +75,10 @@ def trained_or_explain(data_config: DataConfig, configs: tuple, slot: str,
         if shown is not None and (changed := _changes((shown.data_config, *shown.configs),
                                                       (data_config, *configs))):
             last_shown += f" It is of the settings it trained with: {changed}."
-        _explain(err, shown is not None, slot, last_shown, of)
+        if errors is not None and not isinstance(err, WORKER_FAILURES):  # no button to place
+            errors.setdefault(_message(err, shown is not None, last_shown), []).append(of)
+        else:
+            _explain(err, shown is not None, slot, last_shown, of)
         return shown
     st.session_state[f"last_good_{slot}"] = (data_config, tuple(configs))
     return Shown(data_config, results, tuple(configs))
@@ -100,16 +105,21 @@ def trained_runs(data_config: DataConfig, strategies, slot: str) -> dict:
     configs = {strategy: train_config(strategy=strategy) for strategy in strategies}
     for config in configs.values():  # all at once: the workers train them side by side
         request_run(data_config, config)
-    runs = {}
+    runs, errors = {}, {}
     progress = st.progress(0.0, text="Training…")
     for index, (strategy, config) in enumerate(configs.items()):
         # Only runs of this data: the page's references and figures are of it.
         shown = trained_or_explain(data_config, (config,), slot=f"{slot}_{strategy}",
-                                   same_data=True, of=strategy)
+                                   same_data=True, of=strategy, errors=errors,
+                                   last_shown="Shown below instead: the last run that trained "
+                                              "on this data.")
         if shown is not None:
             runs[strategy] = (shown.results[0], shown.configs[0])
         progress.progress((index + 1) / len(strategies), text=f"Trained {strategy}")
     progress.empty()
+    # One error for the runs that failed alike (the step limit is every run's).
+    for message, names in errors.items():
+        st.error(f"**{', '.join(names)}**: {message}", icon=":material/block:")
     return runs
 
 
@@ -211,6 +221,18 @@ def _measured_or_explained(work, slot: str, last_shown: str):
     return result
 
 
+def _message(err: Exception, last_shown: bool, shown: str) -> str:
+    """Why work did not finish, and what the page shows instead (``shown``,
+    only where it follows)."""
+    if isinstance(err, WORKER_FAILURES):
+        message = (f"The server could not finish this work: its worker process stopped "
+                   f"{ATTEMPTS} times (out of memory, or stopped by the system). Try again "
+                   "(a new worker has started), or make the settings smaller.")
+    else:  # the library's sentence as it is: it may start with a parameter's name
+        message = str(err) if str(err).endswith((".", "!", "?")) else f"{err}."
+    return message + (f" {shown}" if last_shown else " There is nothing earlier to show instead.")
+
+
 def _explain(err: Exception, last_shown: bool, slot: str,
              shown: str = "The picture below is the last run that trained.",
              of: str = "") -> None:
@@ -218,13 +240,7 @@ def _explain(err: Exception, last_shown: bool, slot: str,
     and what the page shows instead: ``shown``, only when it follows. After
     worker deaths, a button to try again: a dead worker is replaced at once,
     and the failure is not cached."""
-    if isinstance(err, WORKER_FAILURES):
-        message = (f"The server could not finish this work: its worker process stopped "
-                   f"{ATTEMPTS} times (out of memory, or stopped by the system). Try again "
-                   "(a new worker has started), or make the settings smaller.")
-    else:  # the library's sentence as it is: it may start with a parameter's name
-        message = str(err) if str(err).endswith((".", "!", "?")) else f"{err}."
-    message += f" {shown}" if last_shown else " There is nothing earlier to show instead."
+    message = _message(err, last_shown, shown)
     st.error(f"**{of}**: {message}" if of else message, icon=":material/block:")
     if isinstance(err, WORKER_FAILURES):
         st.button("Try again", key=f"try_again_{slot}", icon=":material/refresh:")
