@@ -143,7 +143,7 @@ def test_the_lessons_sentences_about_positives_only_and_in_group(outs):
         auc = out["metrics"]["in-group"]["cross_group_auc"]
         assert out["auc_below_half"].holds == (round(auc, 2) < 0.5)
         assert (wording.fmt(auc) in out["auc_below_half"].text
-                or f"{auc:.3f}: about 0.5" in out["auc_below_half"].text)
+                or f"{auc:.3f} here: about 0.5" in out["auc_below_half"].text)
 
 
 @pytest.mark.slow
