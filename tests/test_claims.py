@@ -237,12 +237,9 @@ def test_queries_share_of_their_top_k_at_most_every_item():
     assert "of their top 20 (uniform" in said and "top 25" not in said, said
 
 
-def test_a_trait_uniform_nearly_shares_is_not_said_to_decide(monkeypatch):
-    """A review's link, /?gravity=2.0: "an item's length does not decide its
-    score here (correlation 0.79; uniform's 0.67)", where /?gravity=1.0 said
-    0.72 "decides". Above the bar but not 0.2 above uniform's, it goes with
-    the score, but not much more than for uniform."""
-    learned = {"po": (0.6, 0.79, 0.5), "u": (0.5, 0.85, 0.1)}  # cosine, length, shared
+def geometry(monkeypatch, learned: dict) -> list:
+    """folded_geometry's claims for positives-only ("po") beside uniform ("u"),
+    each given as its (mean cosine, length-score correlation, shared top k)."""
     monkeypatch.setattr(claims, "mean_cosine", lambda V: learned[V][0])
     monkeypatch.setattr(claims, "length_score_correlation", lambda Q, V: learned[V][1])
     monkeypatch.setattr(claims, "cross_group_overlap", lambda top, groups: learned[top][2])
@@ -252,9 +249,17 @@ def test_a_trait_uniform_nearly_shares_is_not_said_to_decide(monkeypatch):
                                query_embeddings=name, item_embeddings=name,
                                top_k_snapshots=[name])
 
-    cosine, length, shared = claims.folded_geometry(
-        folded=result("po", "positives-only"), separated=result("u", "uniform"),
-        test_groups=None)
+    return claims.folded_geometry(folded=result("po", "positives-only"),
+                                  separated=result("u", "uniform"), test_groups=None)
+
+
+def test_a_trait_uniform_nearly_shares_is_not_said_to_decide(monkeypatch):
+    """A review's link, /?gravity=2.0: "an item's length does not decide its
+    score here (correlation 0.79; uniform's 0.67)", where /?gravity=1.0 said
+    0.72 "decides". Above the bar but not 0.2 above uniform's, it goes with
+    the score, but not much more than for uniform."""
+    learned = {"po": (0.6, 0.79, 0.5), "u": (0.5, 0.85, 0.1)}  # cosine, length, shared
+    cosine, length, shared = geometry(monkeypatch, learned)
     assert not cosine.holds and cosine.text == (
         "its item embeddings share a direction, but not much more than uniform's: a mean "
         "cosine of 0.60 with each other (uniform's: 0.50)")
@@ -270,18 +275,7 @@ def test_length_is_not_said_to_decide_each_querys_score_where_queries_keep_their
     its score for every query (correlation 0.79 ...); two queries of different
     groups share 0% of their top 10". The correlation is with the mean score."""
     learned = {"po": (0.6, 0.79, 0.0), "u": (0.1, -0.74, 0.0)}  # cosine, length, shared
-    monkeypatch.setattr(claims, "mean_cosine", lambda V: learned[V][0])
-    monkeypatch.setattr(claims, "length_score_correlation", lambda Q, V: learned[V][1])
-    monkeypatch.setattr(claims, "cross_group_overlap", lambda top, groups: learned[top][2])
-
-    def result(name, strategy):
-        return SimpleNamespace(config=SimpleNamespace(strategy=strategy, k=10),
-                               query_embeddings=name, item_embeddings=name,
-                               top_k_snapshots=[name])
-
-    _, length, shared = claims.folded_geometry(
-        folded=result("po", "positives-only"), separated=result("u", "uniform"),
-        test_groups=None)
+    _, length, shared = geometry(monkeypatch, learned)
     assert not length.holds and "decides" not in length.text
     assert length.text == ("an item's length goes with its mean score over the queries "
                            "(correlation 0.79; uniform's -0.74), but does not decide each "
