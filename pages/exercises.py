@@ -35,7 +35,10 @@ ui.unreachable_warning(shared)  # and then the link opens nothing on a student's
 st.caption("Or share it: this link opens the same view on any machine of the class."
            if ui.unreachable_host(shared) is None else "Or share it, once students can open it:")
 st.code(shared, language=None, wrap_lines=True)
-with st.expander("The answer (after you have looked)"):
+# Each exercise's answer its own, closed until opened: one expander for all
+# kept an answer opened for one exercise open for the next.
+with st.expander(f"The answer to exercise {number} (after you have looked)",
+                 key=f"answer_{number}"):
     looked = ui.looked_at(exercise)  # the answer is measured on the runs of the view
     st.markdown(exercise.answer(looked) if looked is not None else
                 "A run this answer reads did not train: reload the page to try again.")

@@ -117,7 +117,8 @@ def go(tab: Page, path: str, charts: bool = True) -> None:
 def go_to_exercises(tab: Page, query: str = "") -> None:
     """The Exercises page, drawn to its end (it has no chart to wait for)."""
     go(tab, "/exercises" + query, charts=False)
-    expect(tab.get_by_text("The answer (after you have looked)")).to_be_visible()
+    expect(tab.get_by_text(re.compile(r"^The answer to exercise \d+ \(after you have looked\)$"))
+           ).to_be_visible()
     tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
 
 
@@ -935,7 +936,7 @@ def test_an_exercise_asks_first_opens_its_view_and_answers_after(page):
     expect(page.get_by_text("Your prediction first.")).to_be_visible()
     answer = page.get_by_text(re.compile(r"spurious@10 \d\.\d\d\d? against the data's own"))
     expect(answer).to_be_hidden()
-    page.get_by_text("The answer (after you have looked)").click()
+    page.get_by_text("The answer to exercise 3 (after you have looked)").click()
     expect(answer).to_be_visible()
     shown_link = page.locator("[data-testid='stMain'] [data-testid='stCode']").inner_text()
     assert shown_link.startswith(page.base_url + "/train?") and "strategy=in-group" in shown_link
@@ -944,6 +945,23 @@ def test_an_exercise_asks_first_opens_its_view_and_answers_after(page):
     expect(view.locator(STRATEGY_RADIO).get_by_role("radio", name="in-group")).to_be_checked()
     expect(view.locator(CHART).first.locator(".gtitle")).to_contain_text("in-group")
     assert_healthy(view)
+
+
+def test_the_next_exercises_answer_starts_closed(page):
+    """A review: the answer opened for exercise 1 stayed open for exercise 3,
+    its text shown before the student had looked at its view."""
+    go_to_exercises(page, "?exercise=1")
+    answer = page.locator("[data-testid='stMain'] [data-testid='stExpander'] details")
+    page.get_by_text("The answer to exercise 1 (after you have looked)").click()
+    expect(answer).to_have_attribute("open", "")
+    chooser = page.locator("[data-testid='stSelectbox']").filter(has_text="Exercise")
+    chooser.locator("input").click()
+    page.get_by_role("option", name=re.compile(r"^3\. ")).click()
+    wait_for_rerun(page, lambda: expect(page.locator("[data-testid='stMain'] h2").first
+                                        ).to_contain_text("3. "))
+    expect(page.get_by_text("The answer to exercise 3 (after you have looked)")).to_be_visible()
+    expect(answer).not_to_have_attribute("open", "")
+    assert_healthy(page)
 
 
 def open_the_view(tab: Page) -> Page:
@@ -992,7 +1010,7 @@ def test_an_exercise_keeps_its_place_and_the_other_pages_their_settings(page):
 
     page.go_back()
     expect(page).to_have_url(page.base_url + "/exercises?exercise=5")
-    expect(page.get_by_text("The answer (after you have looked)")).to_be_visible()
+    expect(page.get_by_text("The answer to exercise 5 (after you have looked)")).to_be_visible()
     page.wait_for_selector(READY, timeout=LOAD_TIMEOUT)
     expect(exercise).to_have_text("5. What the leak does")
     assert page.url == page.base_url + "/exercises?exercise=5"
