@@ -30,9 +30,10 @@ INTRO = (
 )
 intro = text.empty()  # said again below if a run does not train
 intro.markdown(INTRO.format(above=(
-    "Above, the same data trained three ways. Top: the embeddings (squares are queries, "
-    "circles are items, one color per group; think: one language on a video site). Bottom: "
-    "**what each model recommends**, exactly: a mark for each of a held-out query's "
+    # No "top" or "bottom": on a phone each run's matrix is drawn beside its picture.
+    "Above, the same data trained three ways. For each run: its embeddings (squares are "
+    "queries, circles are items, one color per group; think: one language on a video site), "
+    "and **what it recommends**, exactly: a mark for each of a held-out query's "
     "top items, in the item's color. Marks in the gray blocks on the diagonal are "
     "from the query's own group.")))
 
@@ -70,14 +71,14 @@ if runs:
                  alt=figures.small_multiples_alt(dataset, results.values()))
     top = top_length(k, dataset.n_items)
     picture.caption(
-        f"Measured on {len(dataset.test)} held-out test queries after training. Under each "
+        f"Measured on {len(dataset.test)} held-out test queries after training. With each "
         f"picture: the share of a query's {wording.quantity(top, 'nearest item')} *in the "
         f"picture* that {'comes' if top == 1 else 'come'} from other groups"
         + (f", and the same share in all {settings.dim} dimensions of the embeddings: the gap "
            "between the two is what the projection loses" if settings.dim > 2 else
            ": with 2 dimensions the picture is the whole embedding, and the projection loses "
            "nothing")
-        + ". The matrix below it is what the model really recommends."
+        + ". The matrix with it is what the model really recommends."
     )
     for result in results.values():  # named with their settings (gravity, if any)
         picture.markdown(claims.verdict_claim(
