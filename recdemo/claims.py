@@ -186,9 +186,10 @@ def beyond_claim(label: str, metrics: dict, refs: References) -> Claim | None:
     the data on one number can still fall short on the other.)"""
     if not beyond_the_data(metrics, refs):
         return None
-    return Claim(True, f"{named(label)} {_past_the_data(metrics, refs)}: it ranks below the "
-                       "query's own group some items the data makes more likely for it. On "
-                       "spurious@k and AUC the oracle is the data's own share, not a limit.")
+    # The reason first: after "not on spurious@k (...)" it read as that number's.
+    # (Each page says beside it that the oracle is the data's own share, not a limit.)
+    return Claim(True, f"{named(label)} ranks below the query's own group some items the data "
+                       f"makes more likely for it: it {_past_the_data(metrics, refs)}.")
 
 
 def _past_the_data(metrics: dict, refs: References) -> str:

@@ -669,9 +669,10 @@ def test_going_past_the_data_names_the_number_that_does_and_the_one_that_does_no
     # As /compare?groups=6&leak=0.5&k=3&seed=23: mixed is "in between" by its verdict.
     mixed = {"spurious_at_k": 0.25, "cross_group_auc": 0.70}
     beyond = claims.beyond_claim("mixed", mixed, refs)
-    assert beyond.text.startswith("mixed goes past the data on cross-group AUC (0.70 against "
-                                  "the data's own 0.67), not on spurious@3 (0.25 against the "
-                                  "data's own 0.05)")
+    assert beyond.text == ("mixed ranks below the query's own group some items the data makes "
+                           "more likely for it: it goes past the data on cross-group AUC (0.70 "
+                           "against the data's own 0.67), not on spurious@3 (0.25 against the "
+                           "data's own 0.05).")
     assert "separates the groups" not in beyond.text
     summary = claims.beyond_summary({"mixed": mixed, "uniform": {
         "spurious_at_k": 0.0, "cross_group_auc": 0.75}, "in-group": {
