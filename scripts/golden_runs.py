@@ -8,8 +8,11 @@ checked out against a recording (harness/exact.py says what is recorded).
 written by the code before issue 21's cuts, a325bb5, and again, for the
 figures' later layouts, by the truth branch without those cuts, 8eb4eda;
 full's negatives figure once more by 93cbc10, whose heading lost a "the";
-the embedding figures by stop30, whose caption says "10 nearest items", the
-runs kept as recorded);
+the embedding figures by stop30, whose caption says "10 nearest items";
+the embedding and curves figures by stop31, whose titles keep a number on
+its name's line and whose curves have a dash each, on an Intel Xeon where
+all 27 runs agree to the bit with the AMD EPYC's recording, now this
+file's machine: the runs kept as recorded);
 --check prints what differs (exit status 1 if anything does).
 A recording is comparable only on the machine and numpy that made it.
 """

@@ -2,6 +2,7 @@
 
 import copy
 import itertools
+import json
 import re
 from collections import defaultdict
 
@@ -599,6 +600,27 @@ def test_the_training_curves_legend_lists_the_test_metrics_only(run):
     assert all(t.get("xaxis") == "x2" for t in spec["data"] if t.get("showlegend", True))
     (loss,) = [t for t in spec["data"] if t["name"] == "loss"]
     assert loss.get("xaxis", "x") == "x"
+
+
+def test_the_training_curves_tell_the_metrics_apart_without_color(run):
+    """A review: the four metric lines differed by their color alone."""
+    _, result = run
+    spec = figures.training_curves_figure(result).to_dict()
+    metrics = [t for t in spec["data"] if t.get("xaxis") == "x2"]
+    styles = {(t["line"]["dash"], t["marker"]["symbol"]) for t in metrics}
+    assert len(metrics) == len(METRICS) and len(styles) == len(METRICS)
+
+
+def test_a_pictures_title_keeps_each_number_on_the_line_of_its_name(run):
+    """A review: "cross-group AUC =" at the end of one line, "0.66" on the
+    next, in a narrow picture's title."""
+    data, result = run
+    spec = figures.embedding_figure(data, result, 2).to_dict()
+    titles = re.findall(r'"([^"]*cross-group[^"]*)"', json.dumps(spec, ensure_ascii=False))
+    assert titles and all(re.search(r"cross-group\xa0AUC\xa0=\xa0\d\.\d\d", title)
+                          and re.search(r"@\d+\xa0=\xa0\d\.\d\d", title) for title in titles)
+    narrow = fit.wrap(titles[0].replace("<br>", " "), 8)
+    assert any(re.fullmatch(r"cross-group\xa0AUC\xa0=\xa0\d\.\d\d", line) for line in narrow)
 
 
 def test_each_text_alternative_states_the_numbers_its_figure_draws(run):

@@ -45,6 +45,7 @@ from recdemo.projection import Projection, project
 from recdemo.wording import fmt, percent, quantity
 
 FRAME_MS = 450  # one epoch per frame during playback
+NBSP = "\u00a0"  # a no-break space
 
 
 @dataclass(frozen=True)
@@ -201,9 +202,10 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
     return {
         "label": run_label(result.config),
+        # A number kept on the line of its name (no-break spaces: fit.wrap breaks at spaces).
         "title": (f"{run_label(result.config)}, {result.FRAME} {epoch} of "
-                  f"{len(result.metrics) - 1}: {metric_label('spurious_at_k', k)} = "
-                  f"{fmt(metrics['spurious_at_k'])}, cross-group AUC = "
+                  f"{len(result.metrics) - 1}: {metric_label('spurious_at_k', k)}{NBSP}={NBSP}"
+                  f"{fmt(metrics['spurious_at_k'])}, cross-group{NBSP}AUC{NBSP}={NBSP}"
                   f"{fmt(metrics['cross_group_auc'])}"),
         "picture": (f"Squares: queries, circles: items. PCA {projection.components}D "
                     f"({shares} of the variance). From other groups: {percent(drawn)} of a "

@@ -33,6 +33,9 @@ from recdemo.projection import project
 from recdemo.wording import fmt, percent, quantity
 
 METRIC_COLORS = dict(zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True))
+# Each metric's line told apart without its color too: a dash and a marker of its own.
+METRIC_LINES = dict(zip(METRICS, (("solid", "circle"), ("dash", "square"), ("dot", "diamond"),
+                                  ("dashdot", "triangle-up")), strict=True))
 
 
 def training_curves_figure(result, height: int = 380, metrics=METRICS) -> go.Figure:
@@ -52,7 +55,8 @@ def training_curves_figure(result, height: int = 380, metrics=METRICS) -> go.Fig
         traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
                        "y": [m[name] for m in result.metrics], "mode": "lines+markers",
                        "name": metric_label(name, k),
-                       "line": {"color": METRIC_COLORS[name]}})
+                       "line": {"color": METRIC_COLORS[name], "dash": METRIC_LINES[name][0]},
+                       "marker": {"symbol": METRIC_LINES[name][1], "size": 7}})
     names = ["loss", *(metric_label(name, k) for name in metrics)]
 
     def layout(width_em: float, stacked: bool) -> dict:
