@@ -27,8 +27,8 @@ def chromium_path() -> str | None:
 def query_squares(tab) -> list[dict]:
     """The query squares of the 2D picture (centers on screen, ids, and the
     distance to the nearest other point), farthest from the others first: a
-    click there finds the square as plotly's closest point (tests/test_browser.py
-    and scripts/benchmark_browser.py click one)."""
+    click there finds the square as plotly's closest point
+    (tests/test_browser_train.py and scripts/benchmark_browser.py click one)."""
     return tab.locator(CHART).first.evaluate("""plot => {
         const queryTraces = plot._fullData.filter(t => t.name.endsWith(' items')).length * 2;
         const points = [];

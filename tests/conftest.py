@@ -8,6 +8,7 @@ import pytest
 from harness.browser import CHROMIUM, CHROMIUM_ARGS
 from harness.browser import chromium_path as find_chromium
 from harness.server import app_server
+from tests.browser_tabs import TIMEOUT, VIEWPORT, open_page, watch_console
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +49,29 @@ def fresh_app_url(chromium_path):
     for what happens on a fresh server's very first request."""
     with app_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def base_url(app_url, browser):
+    """The shared server, opened once at its root: a fresh server's first visit to a
+    sub-page shows a "Page not found" dialog (test_fresh_server_deep_link covers
+    that), and the root page trains the default runs the other pages reuse."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        open_page(context.new_page(), app_url + "/", charts=False)
+    finally:
+        context.close()
+    return app_url
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh browser context and page (own cookies, own Streamlit session) per test.
+    ``page.console_errors`` lists the console errors and page errors, known noise removed."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT)
+    tab = context.new_page()
+    tab.console_errors = watch_console(tab)
+    tab.base_url = base_url
+    yield tab
+    context.close()
