@@ -766,10 +766,10 @@ def test_the_negatives_alt_says_how_many_epochs_drew_any():
     data = make_dataset(DataConfig(groups=2))
     switched = train(data, TrainConfig(strategy="uniform", epochs=4, switch_at=1,
                                        switch_to="positives-only"))
-    assert "over 4 epochs of training, 1 of which drew any. Left" in figures.negatives_alt(
+    assert "over 4 epochs of training, 1 of which drew any. First panel" in figures.negatives_alt(
         data, switched)
     plain = train(data, TrainConfig(strategy="uniform", epochs=4))
-    assert "over 4 epochs of training. Left" in figures.negatives_alt(data, plain)
+    assert "over 4 epochs of training. First panel" in figures.negatives_alt(data, plain)
 
 
 def test_the_training_curves_alt_of_one_epoch_gives_its_loss_once():
@@ -778,7 +778,40 @@ def test_the_training_curves_alt_of_one_epoch_gives_its_loss_once():
     data = make_dataset(DataConfig(groups=2))
     result = train(data, TrainConfig(strategy="uniform", epochs=1))
     alt = figures.training_curves_alt(result)
-    assert f"the training loss, {result.losses[0]:.3g} in epoch 1. Right:" in alt, alt
+    assert f"the training loss, {result.losses[0]:.3g} in epoch 1. Second panel:" in alt, alt
+
+
+def test_the_training_curves_of_a_switched_run_keep_its_two_losses_apart():
+    """A review's link, /train?strategy=positives-only&switch_at=7: the loss
+    went from 0.02 in epoch 7 to 4.90 in epoch 8, on one line, and the alt
+    read "0.168 in epoch 1 and 2.23 in epoch 15": positives-only's sigmoid
+    loss, then uniform's softmax loss, as if they were one."""
+    data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))
+    result = train(data, TrainConfig(strategy="positives-only", switch_at=2, epochs=4))
+    spec = figures.training_curves_figure(result).to_dict()
+    losses = [t for t in spec["data"] if t["name"] == "loss"]
+    assert [list(t["x"]) for t in losses] == [[1, 2], [3, 4]]
+    assert [x["x0"] for x in spec["layout"]["shapes"]] == [2.5, 2.5]
+    headings = [note["text"].replace("<br>", " ") for note in spec["layout"]["annotations"]]
+    assert "training loss: a new loss from epoch\xa03" in headings, headings
+    alt = figures.training_curves_alt(result)
+    first, then = result.losses[:2], result.losses[2:]
+    assert (f"the training loss, {first[0]:.3g} in epoch 1 and {first[1]:.3g} in epoch 2, "
+            f"then, a new loss after the switch, {then[0]:.3g} in epoch 3 and {then[1]:.3g} in "
+            "epoch 4. Second panel:") in alt, alt
+    plain = figures.training_curves_figure(train(data, TrainConfig(epochs=2))).to_dict()
+    assert len([t for t in plain["data"] if t["name"] == "loss"]) == 1
+    assert "shapes" not in plain["layout"]
+
+
+def test_no_text_alternative_places_a_panel_left_or_right():
+    """A review: "Left: ... Right: ..." where a phone stacks the two panels."""
+    data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))
+    result = train(data, TrainConfig(epochs=2))
+    for alt in (figures.embedding_alt(data, result, 2), figures.negatives_alt(data, result),
+                figures.training_curves_alt(result), figures.group_sizes_alt(data)):
+        assert "Left" not in alt and "Right" not in alt, alt
+        assert "First panel" in alt and "Second panel" in alt, alt
 
 
 def test_the_negatives_shares_run_from_light_for_none_to_dark_for_all():

@@ -20,7 +20,7 @@ from recdemo.figures.embedding_layout import (
     WIDER_EM,
     picture_layout,
 )
-from recdemo.figures.fit import merged, with_variants
+from recdemo.figures.fit import NBSP, merged, with_variants
 from recdemo.figures.recommendations import (
     recommendation_axes,
     recommendation_positions,
@@ -45,7 +45,6 @@ from recdemo.projection import Projection, project
 from recdemo.wording import fmt, percent, quantity
 
 FRAME_MS = 450  # one epoch per frame during playback
-NBSP = "\u00a0"  # a no-break space
 
 
 @dataclass(frozen=True)
@@ -143,11 +142,11 @@ def embedding_alt(dataset, result, components: int) -> str:
     # A switched run's label ends "then uniform after epoch 7": its length is said apart.
     trained = (f"{run_label(result.config)}, {epochs} in all" if result.config.switch_at
                else f"{run_label(result.config)} after {epochs}")
-    return (f"{trained}. Left: the embeddings "
+    return (f"{trained}. First panel: the embeddings "
             f"projected to {components}D with PCA, "
             f"{len(dataset.test)} held-out queries as squares and {dataset.n_items} items as "
             f"circles, one color per group ({dataset.n_groups} groups), each group's name at "
-            f"its items' center. Right: what it "
+            f"its items' center. Second panel: what it "
             f"recommends, a mark for each query's top {quantity(k, 'item')}; "
             f"{percent(final['spurious_at_k'])} of them come from other groups, and the "
             f"cross-group AUC is {fmt(final['cross_group_auc'])}.")
@@ -202,7 +201,7 @@ def _frame_parts(dataset, result, balanced, projection, epoch, k) -> dict:
     shares = ", ".join(f"{v:.0%}" for v in projection.explained_variance_ratio)
     return {
         "label": run_label(result.config),
-        # A number kept on the line of its name (no-break spaces: fit.wrap breaks at spaces).
+        # A number kept on the line of its name.
         "title": (f"{run_label(result.config)}, {result.FRAME} {epoch} of "
                   f"{len(result.metrics) - 1}: {metric_label('spurious_at_k', k)}{NBSP}={NBSP}"
                   f"{fmt(metrics['spurious_at_k'])}, cross-group{NBSP}AUC{NBSP}={NBSP}"

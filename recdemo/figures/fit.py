@@ -24,6 +24,7 @@ import re
 CHAR_EM = 0.52  # a character of Source Sans on average, in em, with room (measured: 0.42-0.50)
 LINE_EM = 1.3  # plotly's line height, in em
 TAG = re.compile(r"<[^>]+>")
+NBSP = "\u00a0"  # a no-break space: wrap() never ends a line there ("AUC = 0.66", "epoch 8")
 NARROW_EM = 30  # a chart narrower than this (a phone's) stacks its panels
 NARROW_WRAP_EM = 16.0  # the narrowest phone chart: 346 px in the presenter's 20 px type
 PAIR_WIDE_EM = 45.0  # two panels side by side: their texts on fewer lines from this width up

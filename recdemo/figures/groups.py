@@ -150,9 +150,9 @@ def group_sizes_alt(dataset) -> str:
             return f"{per_group[0]} in each group"
         return ", ".join(f"{group_name(g)} {n}" for g, n in enumerate(per_group))
     popularity = dataset.item_popularity
-    return (f"Left, bars per group ({dataset.n_groups} groups): items, "
+    return (f"First panel, bars per group ({dataset.n_groups} groups): items, "
             f"{counts(dataset.item_groups)}; training queries, {counts(dataset.train.groups)}. "
-            f"Right, each item's popularity (how often it is a training positive), items "
+            f"Second panel, each item's popularity (how often it is a training positive), items "
             f"ordered by group: from {popularity.min()} to {popularity.max()}, median "
             f"{np.median(popularity):g}.")
 

@@ -202,13 +202,12 @@ def negatives_alt(dataset, result) -> str:
     # A switch to or from positives-only: only some epochs drew any.
     drew = int(np.count_nonzero(table.reshape(len(table), -1).any(axis=1)))
     some = f", {drew} of which drew any" if drew < len(table) else ""
-    return (f"Where the {noun} of {label} came from, over {frames} of training{some}. Left: for "
-            f"each of the "
-            f"{dataset.n_groups} query groups, the share of its {counted} from each item "
-            f"group; from the query's own group, {spread}, {1 / dataset.n_groups:.0%} if spread "
-            f"evenly. Right: each of the {dataset.n_items} items' {noun} against its "
-            "popularity, " + _correlation_text(dataset.item_popularity, total.sum(axis=0))
-            + ".")
+    return (f"Where the {noun} of {label} came from, over {frames} of training{some}. First "
+            f"panel: for each of the {dataset.n_groups} query groups, the share of its "
+            f"{counted} from each item group; from the query's own group, {spread}, "
+            f"{1 / dataset.n_groups:.0%} if spread evenly. Second panel: each of the "
+            f"{dataset.n_items} items' {noun} against its popularity, "
+            + _correlation_text(dataset.item_popularity, total.sum(axis=0)) + ".")
 
 
 def negatives_small_multiples_alt(dataset, results: dict) -> str:

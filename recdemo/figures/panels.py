@@ -11,6 +11,7 @@ from recdemo.figures.embedding import balanced_snapshots, nearest_spurious
 from recdemo.figures.fit import (
     NARROW_EM,
     NARROW_WRAP_EM,
+    NBSP,
     grid_layout,
     legend,
     lines_em,
@@ -45,12 +46,16 @@ def training_curves_figure(result, height: int = 380, metrics=METRICS) -> go.Fig
     Written as figure JSON with two x-axes side by side, as make_subplots
     would lay them out: this figure is drawn for every run a student trains,
     and make_subplots with its checks took ten times longer."""
-    k = result.config.k
+    k, switch = result.config.k, getattr(result.config, "switch_at", 0)
     epochs = list(range(len(result.metrics)))
+    losses = result.losses.tolist()
     # The loss is out of the legend, which stands beside the test metrics and
-    # lists them: its own panel's title names it.
-    traces = [{"type": "scatter", "x": epochs[1:], "y": result.losses.tolist(), "name": "loss",
-               "mode": "lines+markers", "line": {"color": "#444444"}, "showlegend": False}]
+    # lists them: its own panel's title names it. A switch mid-run changes the
+    # loss (another strategy's, or gravity's): its two parts are not joined.
+    parts = [(1, losses[:switch]), (switch + 1, losses[switch:])] if switch else [(1, losses)]
+    traces = [{"type": "scatter", "x": list(range(first, first + len(part))), "y": part,
+               "name": "loss", "mode": "lines+markers", "line": {"color": "#444444"},
+               "showlegend": False} for first, part in parts]
     for name in metrics:
         traces.append({"type": "scatter", "xaxis": "x2", "yaxis": "y2", "x": epochs,
                        "y": [m[name] for m in result.metrics], "mode": "lines+markers",
@@ -62,7 +67,9 @@ def training_curves_figure(result, height: int = 380, metrics=METRICS) -> go.Fig
     def layout(width_em: float, stacked: bool) -> dict:
         # The legend under the panels, in rows.
         legend_layout, legend_em = legend(names, "", width_em - SIDE_EM)
-        shown = pair_layout(("training loss", "test metrics"), width_em, stacked, height,
+        heading = (f"training loss: a new loss from {result.FRAME}{NBSP}{switch + 1}" if switch
+                   else "training loss")
+        shown = pair_layout((heading, "test metrics"), width_em, stacked, height,
                             left_share=0.5, panel_em=12.0, below_em=legend_em + 0.5)
         shown["legend"] = legend_layout | {"x": 0.0, "xanchor": "left", "yanchor": "top",
                                            "y": shown.pop("below")}
@@ -72,6 +79,11 @@ def training_curves_figure(result, height: int = 380, metrics=METRICS) -> go.Fig
     layout = pair_variants(layout)
     layout = merged({"font": FONT, "xaxis": {"title": {"text": result.FRAME}},
                      "xaxis2": {"title": {"text": result.FRAME}}}, layout)
+    if switch:  # a dotted line in each panel where the run switched
+        layout["shapes"] = [{"type": "line", "xref": x, "yref": f"{y} domain", "x0": switch + 0.5,
+                             "x1": switch + 0.5, "y0": 0, "y1": 1,
+                             "line": {"color": "#767676", "width": 1.5, "dash": "dot"}}
+                            for x, y in (("x", "y"), ("x2", "y2"))]
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
@@ -321,13 +333,20 @@ def training_curves_alt(result, metrics=METRICS) -> str:
     """training_curves_figure in words, for a screen reader: its numbers at
     the first and the last epoch."""
     k, last = result.config.k, len(result.metrics) - 1
+    switch = getattr(result.config, "switch_at", 0)
     metrics = "; ".join(
         f"{metric_label(name, k)} {fmt(result.metrics[0][name])} to {fmt(result.metrics[-1][name])}"
         for name in metrics)
-    loss = (f"{result.losses[0]:.3g} in {result.FRAME} 1"  # one epoch: once, not "and in epoch 1"
-            + (f" and {result.losses[-1]:.3g} in {result.FRAME} {last}" if last > 1 else ""))
-    return (f"Training curves of {run_label(result.config)}. Left: the training loss, "
-            f"{loss}. Right: the test metrics after each {result.FRAME}, from "
+
+    def loss(first: int, end: int) -> str:  # one epoch: once, not "and in epoch 1"
+        return (f"{result.losses[first - 1]:.3g} in {result.FRAME} {first}"
+                + (f" and {result.losses[end - 1]:.3g} in {result.FRAME} {end}"
+                   if end > first else ""))
+
+    losses = (f"{loss(1, switch)}, then, a new loss after the switch, {loss(switch + 1, last)}"
+              if switch else loss(1, last))
+    return (f"Training curves of {run_label(result.config)}. First panel: the training loss, "
+            f"{losses}. Second panel: the test metrics after each {result.FRAME}, from "
             f"{result.FRAME} 0 to {last}: {metrics}.")
 
 
