@@ -37,8 +37,9 @@ shown = claims.meaningful_metrics(k, data_config)
 references = {"the oracle": refs.oracle, "a random ranking": refs.random}
 # On a projector the table must fit without scrolling: no training times there.
 timed = not ui.presenting()
+no_verdict = claims.no_room(refs)  # then the sentences below say "no verdict", and why
 rows = [{"strategy": figures.run_label(config),
-         "verdict": verdicts.verdict(result.final_metrics, refs),
+         "verdict": None if no_verdict else verdicts.verdict(result.final_metrics, refs),
          **{name: result.final_metrics[name] for name in shown},
          **({"cpu_seconds": result.cpu_seconds} if timed else {})}
         for result, config in runs.values()]

@@ -136,9 +136,11 @@ def main(argv=None) -> int:
         held_out = MFConfig.strategy in strategies
         refs = references(dataset, settings["k"], cold_start_split(dataset).scored if held_out
                           else None)
-        rows = [{**result.summary(), "verdict": verdict(result.final_metrics, refs)}
+        room = no_room(refs)  # where no run can fold or separate, no verdict (null, "-")
+        rows = [{**result.summary(), "verdict": None if room else verdict(result.final_metrics,
+                                                                          refs)}
                 for result in results]
-        rows.append(_oracle_row(refs))
+        rows += _reference_rows(refs)
     except ValueError as err:
         print(f"python -m recdemo: error: {err}", file=sys.stderr)
         return 2
@@ -153,23 +155,33 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:  # as a page shows them: a metric that tells no ranking apart left out, and why
-        room = no_room(refs)  # and where no run can fold or separate, no verdict
-        for note in [*metric_caveats(settings["k"], data_config), *([room] if room else [])]:
+        # Several runs' losses are not compared: positives-only's sigmoid loss and the
+        # softmax losses (over different candidates) measure different things.
+        losses = args.command != "compare"
+        notes = [*metric_caveats(settings["k"], data_config), *([room] if room else []),
+                 *([] if losses else [LOSSES_LEFT_OUT])]
+        for note in notes:
             print(f"python -m recdemo: note: {note}", file=sys.stderr)
-        print(format_table([{**row, "verdict": "-"} for row in rows] if room else rows,
-                           meaningful_metrics(settings["k"], data_config)))
+        print(format_table(rows, meaningful_metrics(settings["k"], data_config), losses))
     return 0
 
 
-def _oracle_row(refs) -> dict:
-    """The oracle (references.py: items ranked by their chance to be among the
-    query's held-out positives), scored like the runs: on the positives MF's
-    fold-in does not see when wals is among them. It has no embeddings, loss
-    or training time."""
-    metrics = {name: round(value, 4) for name, value in refs.oracle.items()}
-    return {"strategy": "oracle", "verdict": verdict(refs.oracle, refs), **metrics,
-            "silhouette": None, "final_loss": None, "train_seconds": None, "cpu_seconds": None,
-            "k": refs.k}
+LOSSES_LEFT_OUT = ("The training losses are left out: positives-only's sigmoid loss and the "
+                   "softmax losses of the others measure different things (--json gives each).")
+
+
+def _reference_rows(refs) -> list[dict]:
+    """The two references a verdict is read between (references.py): the
+    oracle (items ranked by their chance to be among the query's held-out
+    positives) and a random ranking, scored like the runs (on the positives
+    MF's fold-in does not see when wals is among them). No verdict, as on the
+    pages: the rule measures the runs against them. No embeddings, loss or
+    training time."""
+    return [{"strategy": name, "verdict": None,
+             **{metric: round(value, 4) for metric, value in values.items()},
+             "silhouette": None, "final_loss": None, "train_seconds": None, "cpu_seconds": None,
+             "k": refs.k}
+            for name, values in (("oracle", refs.oracle), ("random ranking", refs.random))]
 
 
 def _trained_runs(dataset, strategies, settings) -> list:
@@ -189,14 +201,18 @@ def _trained_runs(dataset, strategies, settings) -> list:
     return [rescored(result, scored, dataset.item_groups) for result in results]
 
 
-def format_table(rows: list[dict], shown: tuple[str, ...] = METRICS) -> str:
-    """The rows, a metric not ``shown`` (claims.meaningful_metrics) as "-"."""
+def format_table(rows: list[dict], shown: tuple[str, ...] = METRICS,
+                 losses: bool = True) -> str:
+    """The rows, a metric not ``shown`` (claims.meaningful_metrics) and no
+    verdict as "-"; the final loss only with ``losses``."""
     k = rows[0]["k"]
-    headers = ["strategy", "verdict", f"spurious@{k}", f"within-recall@{k}", "cross-AUC",
-               "silhouette", "final loss", "seconds"]
-    cells = [[str(row[c]) if c in ("strategy", "verdict") else
-              "-" if row[c] is None or (c in METRICS and c not in shown) else f"{row[c]:.3f}"
-              for c in COLUMNS] for row in rows]
+    headers = dict(zip(COLUMNS, ["strategy", "verdict", f"spurious@{k}", f"within-recall@{k}",
+                                 "cross-AUC", "silhouette", "final loss", "seconds"], strict=True))
+    columns = [c for c in COLUMNS if losses or c != "final_loss"]
+    headers = [headers[c] for c in columns]
+    cells = [["-" if row[c] is None or (c in METRICS and c not in shown) else
+              str(row[c]) if c in ("strategy", "verdict") else f"{row[c]:.3f}"
+              for c in columns] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

@@ -88,14 +88,16 @@ def assert_is_summary(row):
 
 
 def trained_rows(run) -> list[dict]:
-    """The JSON rows of the runs, after checking the last row: the oracle, with
-    the ranking metrics, a verdict and no embeddings, loss or time."""
-    *rows, oracle = json.loads(succeeded(run))
-    assert set(oracle) == SUMMARY_KEYS and oracle["strategy"] == "oracle"
-    assert [oracle[key] for key in ("silhouette", "final_loss", "train_seconds",
-                                    "cpu_seconds")] == [None] * 4
-    assert oracle["verdict"] in VERDICTS
-    assert 0.0 <= oracle["spurious_at_k"] <= 1.0 and oracle["k"] == rows[0]["k"]
+    """The JSON rows of the runs, after checking the last two: the oracle and a
+    random ranking, with the ranking metrics and no verdict (the rule measures
+    the runs against them), embeddings, loss or time."""
+    *rows, oracle, chance = json.loads(succeeded(run))
+    for reference, name in ((oracle, "oracle"), (chance, "random ranking")):
+        assert set(reference) == SUMMARY_KEYS and reference["strategy"] == name
+        assert [reference[key] for key in ("verdict", "silhouette", "final_loss",
+                                           "train_seconds", "cpu_seconds")] == [None] * 5
+        assert 0.0 <= reference["spurious_at_k"] <= 1.0 and reference["k"] == rows[0]["k"]
+    assert chance["cross_group_auc"] == 0.5
     return rows
 
 
@@ -109,7 +111,7 @@ def test_compare_json_has_one_summary_per_strategy(runs):
 
 @pytest.mark.slow
 def test_each_rows_verdict_is_the_rule_on_its_numbers_and_the_oracle_row(runs):
-    *rows, oracle = json.loads(succeeded(runs["compare"]))
+    *rows, oracle, _ = json.loads(succeeded(runs["compare"]))
     groups, items = (int(FAST_DATA[FAST_DATA.index(f"--{name}") + 1])
                      for name in ("groups", "items-per-group"))
     refs = References(oracle, random_metrics(groups, items, oracle["k"]), oracle["k"], items,
@@ -135,7 +137,8 @@ def test_table_has_a_header_then_one_line_per_strategy(runs):
     header, rule, *rows = succeeded(runs["table"]).strip().splitlines()
     assert header.split()[:3] == ["strategy", "verdict", "spurious@10"]
     assert set(rule.replace(" ", "")) == {"-"}
-    assert [row.split()[0] for row in rows] == [*TABLE_STRATEGIES, "oracle"]
+    assert [row.split()[0] for row in rows] == [*TABLE_STRATEGIES, "oracle", "random"]
+    assert [row.split()[2 if row.startswith("random") else 1] for row in rows[-2:]] == ["-", "-"]
 
 
 def without_time(row):
@@ -154,7 +157,8 @@ def test_mf_json_is_one_summary_of_wals(runs):
 def test_mf_table_is_one_line(runs):
     header, _, *rows = succeeded(runs["mf table"]).strip().splitlines()
     assert header.split()[:3] == ["strategy", "verdict", "spurious@10"]
-    assert [row.split()[0] for row in rows] == ["wals", "oracle"]
+    assert [row.split()[0] for row in rows] == ["wals", "oracle", "random"]
+    assert "final loss" in header, "one run: its loss"
 
 
 @pytest.mark.slow
@@ -229,13 +233,14 @@ def test_the_table_leaves_out_what_tells_no_ranking_apart_and_says_why(capsys):
     where k covers a group; the pages leave it out and say why."""
     assert main(["compare", "--strategies", "in-group,uniform", "--k", "12", *FAST]) == 0
     out, err = capsys.readouterr()
-    header, _, *rows = out.strip().splitlines()
+    header, _, *rows = out.replace("random ranking", "random-ranking").strip().splitlines()
     recall = header.split().index("within-recall@12")
-    assert [row.split()[recall] for row in rows] == ["-"] * 3
+    assert [row.split()[recall] for row in rows] == ["-"] * 4
     assert "python -m recdemo: note: Within-group recall@12 is left out: a group has only " \
            "10 items" in err
     assert main(["compare", "--strategies", "uniform", "--k", "3", *FAST]) == 0
-    header, _, *rows = capsys.readouterr().out.strip().splitlines()
+    out = capsys.readouterr().out.replace("random ranking", "random-ranking")
+    header, _, *rows = out.strip().splitlines()
     assert all(row.split()[recall] != "-" for row in rows)
 
 
@@ -246,8 +251,20 @@ def test_the_table_gives_no_verdict_where_no_run_can_have_one(capsys):
     assert main(["mf", "--k", "30", *FAST_DATA]) == 0  # 30 items in all
     out, err = capsys.readouterr()
     header, _, *rows = out.strip().splitlines()
-    assert [row.split()[:2] for row in rows] == [["wals", "-"], ["oracle", "-"]]
+    assert [row.split()[:2] for row in rows] == [["wals", "-"], ["oracle", "-"],
+                                                 ["random", "ranking"]]
     assert "python -m recdemo: note: On this data no run can fold or separate" in err
+    assert main(["mf", "--k", "30", "--json", *FAST_DATA]) == 0  # and no "neither" in JSON
+    assert [row["verdict"] for row in json.loads(capsys.readouterr().out)] == [None] * 3
+
+
+def test_compares_table_leaves_out_losses_that_measure_different_things(capsys):
+    """A review's command (compare): positives-only's final loss 0.005, a
+    sigmoid loss, beside softmax losses of 2 to 4, in one column."""
+    assert main(["compare", "--strategies", "positives-only,uniform", *FAST]) == 0
+    out, err = capsys.readouterr()
+    assert "final loss" not in out.splitlines()[0]
+    assert "python -m recdemo: note: The training losses are left out" in err
 
 
 @pytest.mark.slow

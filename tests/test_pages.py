@@ -870,3 +870,12 @@ def test_the_lessons_caption_at_dimension_2_names_one_share():
     text = said(at)
     assert "with 2 dimensions the picture is the whole embedding" in text
     assert "in all 2 dimensions" not in text
+
+
+def test_compares_table_gives_no_verdict_where_its_sentences_give_none():
+    """A review's link, /compare?groups=2&items_per_group=10&k=50: the
+    sentences said "no verdict on this data", the table "neither"."""
+    at = open_page("pages/compare.py", groups=2, items_per_group=10, k=50, epochs=2)
+    assert no_exceptions(at)
+    assert "no verdict on this data" in said(at)
+    assert at.dataframe[0].value["verdict"].isna().all()  # shown as "–"
