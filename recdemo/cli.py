@@ -262,7 +262,8 @@ def add_cost_command(commands) -> None:
         # --batch: the option's name before it was named as train's --batch-size
         _add_option(cost, COST_PARAMS[name], *(("--batch",) if name == "batch_size" else ()))
     cost.add_argument("--json", action="store_true",
-                      help="print one JSON object per (strategy, items) instead of a table")
+                      help="print a JSON array, one object per (strategy, items), instead "
+                           "of a table")
 
 
 def run_cost(args) -> int:
@@ -278,14 +279,17 @@ def run_cost(args) -> int:
 
 
 def format_cost_table(costs: list[step_cost.StepCost]) -> str:
-    """One line per (items, strategy), times in milliseconds per step; "x uniform"
-    is the CPU time over uniform's at the same size; memory as the Why sample?
-    page gives it (step_cost.MEMORY_TEXT): kept between steps, and the step's own."""
+    """One line per (items, strategy), times in milliseconds per step: the
+    medians of the timed steps, and the CPU times' spread (the fastest to the
+    slowest step), as the Why sample? page gives them; "x uniform" is the CPU
+    time over uniform's at the same size; memory as the page gives it
+    (step_cost.MEMORY_TEXT): kept between steps, and the step's own."""
     uniform = {c.n_items: c.cpu_seconds for c in costs if c.strategy == "uniform"}
-    headers = ["items", "strategy", "wall ms", "CPU ms", "x uniform", "kept MiB", "step MiB",
-               "GFLOP"]
+    headers = ["items", "strategy", "median wall ms", "median CPU ms", "CPU ms spread",
+               "x uniform", "kept MiB", "step MiB", "GFLOP"]
     cells = [[f"{c.n_items:,}", c.strategy, f"{1000 * c.step_seconds:.2f}",
               f"{1000 * c.cpu_seconds:.2f}",
+              f"{significant(1000 * c.cpu_low)}-{significant(1000 * c.cpu_high)}",
               f"{c.cpu_seconds / uniform[c.n_items]:.1f}" if c.n_items in uniform else "",
               # Three significant digits: a small corpus's few KiB are not "0.0".
               significant(c.state_bytes / 2**20), significant(c.step_bytes / 2**20),

@@ -87,9 +87,11 @@ class StepCost:
 
     def as_dict(self) -> dict:
         """As ``python -m recdemo cost --json`` prints it: the corpus size
-        named ``items``, as its option is."""
+        named ``items``, as its option is, and the step's own memory, as its
+        table gives it."""
         cell = asdict(self)
-        return {"strategy": cell.pop("strategy"), "items": cell.pop("n_items"), **cell}
+        return {"strategy": cell.pop("strategy"), "items": cell.pop("n_items"), **cell,
+                "step_bytes": self.step_bytes}
 
 
 @dataclass(frozen=True)

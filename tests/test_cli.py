@@ -318,6 +318,17 @@ def test_the_cost_table_shows_no_nonzero_amount_as_zero():
     assert cells[-3:] == ["0.0257", "0.0696", "0.0000801"]
 
 
+def test_the_cost_table_gives_each_median_with_its_spread():
+    """A review (``cost --items 1000,10000``): one number a cell, no word of a
+    median or a spread, where the Why sample? page gives both."""
+    cell = StepCost("uniform", 1000, 1.1e-3, 0.973e-3, 0.921e-3, 1.25e-3, peak_bytes=2_000_000,
+                    state_bytes=1_000_000, flops=10**6)
+    header, _, row = format_cost_table([cell]).splitlines()
+    assert "median wall ms" in header and "median CPU ms" in header and "CPU ms spread" in header
+    assert row.split()[2:5] == ["1.10", "0.97", "0.921-1.25"]
+    assert cell.as_dict()["step_bytes"] == 1_000_000
+
+
 @pytest.mark.parametrize("command", ["compare", "cost"])
 def test_a_strategy_named_twice_is_one_row(command):
     """``--strategies wals,wals`` trained wals twice and printed two identical
@@ -334,9 +345,9 @@ def test_cost_times_a_strategy_named_twice_once(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     rows = [row.split() for row in lines[2:]]
     assert [row[1] for row in rows] == ["uniform", "full"]
-    assert rows[0][4] == "1.0", "uniform's time over its own"
+    assert rows[0][5] == "1.0", "uniform's time over its own"
     # Memory as the Why sample? page gives it: what every strategy keeps (the
     # item table, alike) and the step's own (full's scores of every item).
     assert " ".join(lines[0].split()).endswith("x uniform kept MiB step MiB GFLOP")
     assert "peak" not in lines[0]
-    assert all(float(row[6]) > 0 and float(row[7]) > 0 for row in rows)
+    assert all(float(row[7]) > 0 and float(row[8]) > 0 for row in rows)

@@ -194,12 +194,13 @@ def test_cost_table_has_one_line_per_cell(capsys):
     assert main(["cost", "--items", "200,100", "--repeats", "1",
                  "--strategies", "full,uniform"]) == 0
     header, rule, *rows = capsys.readouterr().out.strip().splitlines()
-    assert header.split() == ["items", "strategy", "wall", "ms", "CPU", "ms", "x", "uniform",
-                              "kept", "MiB", "step", "MiB", "GFLOP"]
+    assert header.split() == ["items", "strategy", "median", "wall", "ms", "median", "CPU", "ms",
+                              "CPU", "ms", "spread", "x", "uniform", "kept", "MiB", "step", "MiB",
+                              "GFLOP"]
     assert set(rule.replace(" ", "")) == {"-"}
     assert [row.split()[:2] for row in rows] == [
         ["100", "full"], ["100", "uniform"], ["200", "full"], ["200", "uniform"]]
-    assert [row.split()[4] for row in rows][1::2] == ["1.0", "1.0"]  # uniform over itself
+    assert [row.split()[5] for row in rows][1::2] == ["1.0", "1.0"]  # uniform over itself
 
 
 def test_cost_json_as_a_user_runs_it():
