@@ -74,7 +74,9 @@ if runs:
         f"Measured on {len(dataset.test)} held-out test queries after training. With each "
         f"picture: the share of a query's {wording.quantity(top, 'nearest item')} *in the "
         f"picture* that {'comes' if top == 1 else 'come'} from other groups"
-        + (f", and the same share in all {settings.dim} dimensions of the embeddings: the gap "
+        + (f": here they are all {dataset.n_items} items, so the share is the same for any "
+           "model and any picture" if top >= dataset.n_items else
+           f", and the same share in all {settings.dim} dimensions of the embeddings: the gap "
            "between the two is what the projection loses" if settings.dim > 2 else
            ": with 2 dimensions the picture is the whole embedding, and the projection loses "
            "nothing")

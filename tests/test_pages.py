@@ -865,7 +865,7 @@ def test_a_switch_to_in_batch_says_what_the_logq_correction_did():
             "within-group recall@10 is **") in said(at)
 
 
-def test_the_lessons_caption_at_dimension_2_names_one_share():
+def test_the_lessons_caption_promises_no_gap_where_the_two_shares_cannot_differ():
     """A review's link, /?dim=2&hidden=4: "the same share in all 2 dimensions
     ...: the gap between the two", where each picture shows one share."""
     at = open_page(page_file(""), dim=2, hidden=4, epochs=3, seed=123457)
@@ -873,6 +873,11 @@ def test_the_lessons_caption_at_dimension_2_names_one_share():
     text = said(at)
     assert "with 2 dimensions the picture is the whole embedding" in text
     assert "in all 2 dimensions" not in text
+    # A review's link, /?groups=2&items_per_group=10&k=50: "20 nearest" of 20
+    # items, 50% in 2D and in 16D for any model, read as a projection that loses nothing.
+    text = said(open_page(page_file(""), groups=2, items_per_group=10, k=50, epochs=2))
+    assert "here they are all 20 items, so the share is the same for any model" in text
+    assert "what the projection loses" not in text
 
 
 def test_compares_table_gives_no_verdict_where_its_sentences_give_none():
