@@ -98,3 +98,22 @@ def test_a_step_cost_measurement_after_three_worker_deaths(dying, monkeypatch):
     monkeypatch.undo()
     at.button(key="try_again_step_costs").click().run()
     assert errors(at) == [] and len(at.dataframe[0].value) == 3 * strategies
+
+
+def test_the_references_after_three_worker_deaths(dying, monkeypatch):
+    """A review: the references (the oracle), computed in a worker, were the
+    one piece of a page's work whose worker failures reached Streamlit as a
+    traceback."""
+    from recdemo.references import references
+
+    deaths = dying(references)
+    at = open_page("pages/train.py", seed=43, epochs=3)
+    assert len(deaths) == ui.work.ATTEMPTS
+    (message,) = errors(at)
+    assert message.startswith("**the references**: The server could not finish this work: "
+                              "its worker process stopped 3 times")
+    assert at.button(key="try_again_references")
+
+    monkeypatch.undo()  # a worker that can finish it again
+    at.button(key="try_again_references").click().run()
+    assert errors(at) == [] and at.markdown[0].value.startswith("**uniform (epochs 3)**")

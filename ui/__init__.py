@@ -36,6 +36,7 @@ from ui.navigation import run_through_navigation
 from ui.runs import (
     looked_at,
     mf_comparison,
+    references,
     step_costs,
     trained_or_explain,
     trained_run_or_none,
@@ -60,7 +61,7 @@ from ui.settings import (
     view_link,
 )
 from ui.styles import PRESENTER_FONT_SIZE
-from ui.work import dataset, protocols, references, request_run, trained_run
+from ui.work import dataset, protocols, request_run, trained_run
 
 __all__ = [
     "PRESENTER_FONT_SIZE", "PRESENTER_PICTURE_HEIGHT", "SOURCE_URL", "chart",

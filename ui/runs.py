@@ -27,10 +27,10 @@ from ui.work import (
     ask,
     collected,
     dataset,
-    references,
     request_run,
     trained_run,
 )
+from ui.work import references as shared_references
 
 
 def trained_run_or_none(data_config: DataConfig, config: TrainConfig | MFConfig):
@@ -186,6 +186,17 @@ def step_costs(config: CostConfig) -> list | None:
                                   "last measurement that finished.")
 
 
+def references(data_config: DataConfig, k: int, held_out_by_mf: bool = False):
+    """The data's references (ui.work.references); if their worker died
+    ATTEMPTS times, an error saying so with a Try again button, and the page
+    stops there: every verdict and sentence below reads them."""
+    try:
+        return shared_references(data_config, k, held_out_by_mf)
+    except WORKER_FAILURES as err:
+        _explain(err, False, "references", of="the references")
+        st.stop()
+
+
 def looked_at(exercise) -> Looked | None:
     """The runs an exercise's answer reads (exercises.Exercise.runs, each a
     change to the defaults), trained and shared like every run, with their
@@ -200,10 +211,9 @@ def looked_at(exercise) -> Looked | None:
     results = [trained_run_or_none(data_config, config) for config in configs]
     if None in results:
         return None
-    k = configs[0].k
     return Looked(results, [run_label(config) for config in configs],
                   [run_settings(data_config, config) for config in configs],
-                  references(data_config, k), dataset(data_config).test.groups)
+                  references(data_config, configs[0].k), dataset(data_config).test.groups)
 
 
 def _measured_or_explained(work, slot: str, last_shown: str):
