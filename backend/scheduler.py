@@ -5,7 +5,9 @@ only when a worker is free (a small one per worker may wait on deck, see
 _dispatch), so until it starts it can still be dropped:
 
 - Each session (a browser tab) has one request at a time: the runs one page
-  run asked for (the Train page asks for two, Compare for six). A newer page
+  run asked for (Train: its run, the positives-only baseline, and for popularity,
+  in-batch and mixed the same run with logQ flipped; Compare: one per strategy,
+  eight; and each page its references). A newer page
   run of the same session supersedes the older request, and the runs only it
   wanted are dropped (twenty clicks on the seed's "+" leave one run queued).
 - A run whose sessions are all gone (the tab closed) is dropped before it

@@ -14,9 +14,9 @@ plot areas (a 2D subplot's, a 3D scene's), and what is wrong with them:
 - a widget's field or button runs past the screen's sides.
 
     problems = layout_problems(tab)        # [] when the page's charts read well
-    sizes = chart_sizes(tab)               # the main chart's and its panels' boxes
+    box = main_chart(tab)                  # the main chart's box and its plot areas'
 
-The tests (tests/test_browser.py) and scripts/measure_layout.py share it.
+The tests (tests/test_browser*.py) and scripts/measure_layout.py share it.
 """
 
 from __future__ import annotations

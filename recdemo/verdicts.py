@@ -23,7 +23,8 @@ Both shares are relative to the references, so the rule reads alike at every
 k (with k above the items of a group, even the oracle recommends other
 groups' items), leak and group count. When the data itself barely separates
 its groups (a leak near 1 - 1/G) there is nothing to keep, and every run is
-``neither``.
+``neither`` here; the pages and the CLI give no verdict at all there
+(claims.no_room says why).
 """
 
 from __future__ import annotations

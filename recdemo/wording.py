@@ -2,8 +2,9 @@
 two decimals that never reads 0.00 or 1.00 for a share that is neither
 (fmt), a column's format (table_format), a count with its noun (quantity),
 a share as a percent (percent, rest_and_share), a time or a ratio to three
-significant digits (significant). claims.py, the figures and the CLI write
-numbers with these, so one number reads alike everywhere.
+significant digits (significant). claims.py, the figures and the CLI's
+cost table write numbers with these, so one number reads alike everywhere
+(the CLI's run tables give every metric to three decimals).
 """
 
 from __future__ import annotations

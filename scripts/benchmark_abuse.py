@@ -12,7 +12,7 @@ the teacher's first visit to the home page:
   20 times in 4 s (a rerun with the seed's new value each time, as the
   browser sends); then a student opens a new configuration.
 - compare: 4 tabs from one address open /compare at the largest sizes, each
-  on its own seed (six runs each, 24 in all), and stay; a second later a
+  on its own seed (eight runs each, 32 in all), and stay; a second later a
   student opens a new configuration.
 - clear-cache: five students open the default /train page again and again,
   for 10 s on a quiet server, then for 30 s while another client sends
@@ -167,7 +167,7 @@ async def clicker(port: int, timeout: float) -> dict:
 
 async def compare(port: int, timeout: float) -> dict:
     tabs = [await open_session(port, "10.88.0.1", timeout) for _ in range(4)]
-    for seed, ws in enumerate(tabs):  # 24 different runs
+    for seed, ws in enumerate(tabs):  # 32 different runs
         await ws.send(rerun_request("compare", urlencode({**LARGEST, "seed": seed})))
     readers = [asyncio.create_task(drain(ws)) for ws in tabs]
     await asyncio.sleep(1.0)

@@ -1,5 +1,5 @@
 """The server's memory over many large configurations and open tabs, against the
-ceiling the README states.
+ceiling docs/deployment.md states.
 
     .venv/bin/python scripts/benchmark_memory.py [--configurations 300] [--tabs 250]
         [--concurrency 8] [--strategy positives-only] [--timeout 180]
@@ -36,7 +36,7 @@ from harness.processes import PeakRSS, streamlit_processes, tree_rss_kb
 from harness.report import machine
 from harness.streamlit_client import Visit, load_page, open_session
 
-CEILING_MB = 1536  # the whole server, as the README states it (and why)
+CEILING_MB = 1536  # the whole server, as docs/deployment.md states it (and why)
 IDLE_AFTER_SECONDS = 30
 
 

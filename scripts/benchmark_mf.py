@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/benchmark_mf.py
 
-Prints Markdown tables (for the README). The first is the source's comparison
+Prints Markdown tables (for docs/mf.md). The first is the source's comparison
 ("Matrix Factorization vs Softmax DNN") on the default data, one row per
 line of it; the second the two-stage pipeline (MF retrieves, the folded
 in-group softmax model ranks) on several seeds and group counts. Every model

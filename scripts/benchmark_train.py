@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/benchmark_train.py [--repeats 5]
 
-Prints Markdown tables (for the README) and the machine they were measured on.
+Prints Markdown tables (for docs/performance.md) and the machine they were measured on.
 "train() seconds" are ``TrainResult.train_seconds``: the whole call, including
 the metrics measured on the test queries after every epoch, as the app sees it.
 Those metrics (an n x n silhouette) grow with the corpus too, so the second

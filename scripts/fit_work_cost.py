@@ -1,10 +1,12 @@
 """Fit recdemo/work_cost.py's seconds per unit to measured CPU-seconds.
 
     .venv/bin/python scripts/fit_work_cost.py [--configs 24] [--seed 0]
+        [--kinds MF,MF_COMPARISON,STEP_COST,REFERENCES]
 
 Times random configurations of each kind of work the app gives its workers
 (a matrix factorization run, the MF page's measurement, a cell of the Why
-sample? page's measurement), in this process, with one BLAS thread as the
+sample? page's measurement, in this process; the references, in a fresh
+process each, harness/references_cost.py), with one BLAS thread as the
 workers have, after a warm-up call of each kind. Fits each kind's terms
 (work_cost.*_terms) by non-negative least squares on the relative error,
 and prints the constants to put in recdemo/work_cost.py with how far the

@@ -2,10 +2,11 @@
 
     .venv/bin/python scripts/learning_rates.py [--seeds 3]
 
-Prints a Markdown table (for the README): for each learning rate and strategy,
-how many runs diverged and the range of the final cross-group AUC of the rest
-(0.5 is chance: the groups are not told apart). positives-only and in-group
-fold by design (their AUC stays low at any rate); the other four separate the
+Prints a Markdown table (docs/metrics.md reports what it found): for each
+learning rate and strategy, how many runs diverged and the range of the
+final cross-group AUC of the rest (0.5 is chance: the groups are not told
+apart). positives-only and in-group
+fold by design (their AUC stays low at any rate); the other six separate the
 groups when training works. This measurement sets ``works_up_to`` of
 learning_rate in recdemo/params.py, and tests/test_train.py checks its claim.
 """

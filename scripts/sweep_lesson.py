@@ -1,6 +1,7 @@
 """Where the lesson holds: every strategy trained across settings, group counts and seeds.
 
-    python scripts/sweep_lesson.py [--seeds 200-209] [--groups 4,6,8] [--out FILE]
+    python scripts/sweep_lesson.py [--seeds 200-209] [--groups 2,3,4,5,6,7,8] [--out FILE]
+        [--table FILE]
 
 For each setting (one or two parameters away from the defaults), each group
 count and each seed, trains every softmax strategy on the same data (for a
