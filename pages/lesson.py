@@ -9,7 +9,7 @@ page says what happened instead.
 import streamlit as st
 
 import ui
-from recdemo import claims, claims_practice, figures, verdicts, wording
+from recdemo import claims, claims_lesson, claims_practice, figures, verdicts, wording
 from recdemo.metrics import top_length
 from recdemo.params import run_settings
 from recdemo.references import random_metrics
@@ -134,9 +134,9 @@ if {"positives-only", "uniform"} <= results.keys():
         "long. Here, against uniform on the same data"
         + (f" (both with gravity {settings.gravity:g}, which pulls every score toward zero: "
            "section 6)" if settings.gravity else "") + ": "
-        + said(claims.folded_geometry(folded=folded, separated=results["uniform"],
+        + said(claims_lesson.folded_geometry(folded=folded, separated=results["uniform"],
                                       test_groups=dataset.test.groups)) + ". "
-        + (claims.lowest_recall("positives-only", results).text
+        + (claims_lesson.lowest_recall("positives-only", results).text
            if claims.recall_is_meaningful(k, data_config) else "")
     )
 
@@ -150,9 +150,9 @@ if {"in-group", "uniform"} <= results.keys():
     in_group = results["in-group"]
     st.markdown(
         "Here, on the runs above. "
-        + (claims.good_inside("in-group", in_group, "uniform", results["uniform"]).text + " "
+        + (claims_lesson.good_inside("in-group", in_group, "uniform", results["uniform"]).text + " "
            if claims.recall_is_meaningful(k, data_config) else "")
-        + claims.auc_below_half("in-group", in_group).text
+        + claims_lesson.auc_below_half("in-group", in_group).text
     )
 
 st.header("5. Negative sampling")

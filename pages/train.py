@@ -5,7 +5,7 @@ import dataclasses
 import streamlit as st
 
 import ui
-from recdemo import claims, claims_practice, export, figures, verdicts
+from recdemo import claims, claims_lesson, claims_practice, export, figures, verdicts
 from recdemo.metrics import recommendations, spurious_count
 from recdemo.params import LOGQ_STRATEGIES, run_settings
 from recdemo.where_it_holds import warnings
@@ -58,7 +58,7 @@ if config.switch_at:
 # differs from that in more than gravity (its switch says what it did).
 if (baseline is not None and config.strategy == "positives-only" and config.gravity > 0
         and not config.switch_at):
-    text.markdown(claims.gravity_claim(plain=baseline, with_gravity=result, refs=refs).text)
+    text.markdown(claims_lesson.gravity_claim(plain=baseline, with_gravity=result, refs=refs).text)
 other = (ui.trained_run_or_none(data_config, dataclasses.replace(
     config, logq_correction=not config.logq_correction))
     if set(config.strategies()) & set(LOGQ_STRATEGIES) else None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recdemo import claims, wording
+from recdemo import claims, claims_lesson, wording
 from recdemo.claims_practice import switch_claim
 from recdemo.references import References
 
@@ -45,9 +45,9 @@ class Exercise:
 
 def _folding(looked: Looked) -> str:
     folded, uniform = looked.results
-    geometry = "; ".join(c.text for c in claims.folded_geometry(
+    geometry = "; ".join(c.text for c in claims_lesson.folded_geometry(
         folded=folded, separated=uniform, test_groups=looked.test_groups))
-    recall = (claims.lowest_recall("positives-only", {"positives-only": folded,
+    recall = (claims_lesson.lowest_recall("positives-only", {"positives-only": folded,
                                                       "uniform": uniform}).text
               if claims.recall_is_meaningful(looked.refs.k, looked.refs) else "")
     return f"{looked.verdict(0)} Against uniform on the same data: {geometry}. {recall}"
@@ -75,17 +75,18 @@ def _uniform_or_hard(looked: Looked) -> str:
 
 def _in_group(looked: Looked) -> str:
     in_group, full = looked.results
-    inside = (claims.good_inside("in-group", in_group, "full", full).text + " "
+    inside = (claims_lesson.good_inside("in-group", in_group, "full", full).text + " "
               if claims.recall_is_meaningful(looked.refs.k, looked.refs) else "")
-    return (f"{looked.verdict(0)} {inside}{claims.auc_below_half('in-group', in_group).text} "
+    auc = claims_lesson.auc_below_half("in-group", in_group).text
+    return (f"{looked.verdict(0)} {inside}{auc} "
             "The folding of the source page: a good model with spurious recommendations "
             "(Xin et al. 2017).")
 
 
 def _gravity(looked: Looked) -> str:
     plain, *with_gravity = looked.results
-    return " ".join(claims.gravity_claim(plain=plain, with_gravity=run, refs=looked.refs).text
-                    for run in with_gravity)
+    return " ".join(claims_lesson.gravity_claim(plain=plain, with_gravity=run,
+                                                refs=looked.refs).text for run in with_gravity)
 
 
 def _leak(looked: Looked) -> str:

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import cache
 
-from recdemo import claims
+from recdemo import claims, claims_lesson
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import (
     cross_group_overlap,
@@ -76,18 +76,18 @@ def run_case(case) -> dict:
                                   length_score_correlation(r.query_embeddings, r.item_embeddings),
                                   cross_group_overlap(r.top_k_snapshots[-1], data.test.groups))
                            for name, r in (("positives-only", folded), ("uniform", separated))}
-        out["geometry_claims"] = claims.folded_geometry(folded=folded, separated=separated,
+        out["geometry_claims"] = claims_lesson.folded_geometry(folded=folded, separated=separated,
                                                         test_groups=data.test.groups)
         lesson = {name: results[name] for name in ("positives-only", "in-group", "uniform")}
-        out["lowest_recall"] = claims.lowest_recall("positives-only", lesson)
-        out["good_inside"] = claims.good_inside("in-group", results["in-group"], "uniform",
+        out["lowest_recall"] = claims_lesson.lowest_recall("positives-only", lesson)
+        out["good_inside"] = claims_lesson.good_inside("in-group", results["in-group"], "uniform",
                                                 results["uniform"])
-        out["auc_below_half"] = claims.auc_below_half("in-group", results["in-group"])
+        out["auc_below_half"] = claims_lesson.auc_below_half("in-group", results["in-group"])
     out["protocols"] = {label: protocol_metrics(r.query_embeddings, r.item_embeddings, data.test,
                                                 data.item_groups, k)
                         for label, r in results.items() if label in STRATEGIES}
     if with_gravity and "positives-only" in results:
-        out["gravity_claims"] = {label: claims.gravity_claim(plain=results["positives-only"],
+        out["gravity_claims"] = {label: claims_lesson.gravity_claim(plain=results["positives-only"],
                                                              with_gravity=results[label],
                                                              refs=refs)
                                  for label in results if "gravity" in label}

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from recdemo import claims, wording
+from recdemo import claims, claims_lesson, wording
 from recdemo.data import DataConfig, make_dataset
 from recdemo.mf import MFConfig
 from recdemo.mf_comparison import pair, scored_caption, two_stage_claim, two_stage_rows
@@ -177,33 +177,33 @@ def test_the_lowest_recall_is_said_only_past_what_two_decimals_show():
         return {name: SimpleNamespace(config=SimpleNamespace(k=10),
                                       final_metrics={"within_group_recall_at_k": value})
                 for name, value in recall.items()}
-    claim = claims.lowest_recall("positives-only", runs(**{
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
         "positives-only": 0.30, "in-group": 0.60, "uniform": 0.50}))
     assert claim.holds and "**0.30**, is the lowest" in claim.text
     # A review's link: 0.37426 against uniform's 0.37481, both shown 0.37.
-    claim = claims.lowest_recall("positives-only", runs(**{
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
         "positives-only": 0.37426, "in-group": 0.42, "uniform": 0.37481}))
     assert not claim.holds
     assert "0.37, ties for the lowest of the runs here (in-group 0.42, uniform 0.37)" in claim.text
     # A review's link, /?epochs=2&dim=2: 0.3342 against uniform's 0.3389, which
     # two decimals showed as 0.33 and 0.34, "less than 0.01 apart".
-    claim = claims.lowest_recall("positives-only", runs(**{
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
         "positives-only": 0.3342, "in-group": 0.45, "uniform": 0.3389}))
     assert not claim.holds
     assert ("0.334, ties for the lowest of the runs here (in-group 0.450, uniform 0.339)"
             in claim.text)
     # A review's link, /?gravity=1&epochs=2: uniform's recall equal to
     # positives-only's read 0.44 beside its 0.435, beside in-group's 0.430.
-    claim = claims.lowest_recall("positives-only", runs(**{
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
         "positives-only": 0.435463, "in-group": 0.430, "uniform": 0.435463}))
     assert ("0.435, ties for the lowest of the runs here (in-group 0.430, uniform 0.435)"
             in claim.text)
-    claim = claims.lowest_recall("positives-only", runs(**{
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
         "positives-only": 0.5, "in-group": 0.6, "uniform": 0.3}))
     assert not claim.holds and "is not the lowest" in claim.text
     # A review's link, /?gravity=2.0: 0.51 against uniform's 0.53, on a run
     # that separates, "does not even rank well inside a group".
-    claim = claims.lowest_recall("positives-only", runs(**{
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
         "positives-only": 0.51, "in-group": 0.59, "uniform": 0.53}))
     assert not claim.holds and "rank well" not in claim.text
     assert claim.text == ("Its within-group recall@10, 0.51, is the lowest of the runs here "
@@ -217,7 +217,7 @@ def test_a_recall_below_the_others_is_never_as_good_as_it():
     def run(recall):
         return SimpleNamespace(config=SimpleNamespace(k=5),
                                final_metrics={"within_group_recall_at_k": recall})
-    said = {mine: claims.good_inside("in-group", run(mine), "uniform", run(0.33))
+    said = {mine: claims_lesson.good_inside("in-group", run(mine), "uniform", run(0.33))
             for mine in (0.28, 0.324, 0.40, 0.50, 0.20)}
     assert said[0.28].holds and "**0.28**, nearly as good as uniform's 0.33" in said[0.28].text
     assert "**0.324**, as good as uniform's 0.330" in said[0.324].text
@@ -232,7 +232,7 @@ def test_queries_share_of_their_top_k_at_most_every_item():
     data = make_dataset(DataConfig(groups=2, items_per_group=10))
     folded, separated = (train(data, TrainConfig(strategy=strategy, epochs=2, k=25))
                          for strategy in ("positives-only", "uniform"))
-    said = " ".join(claim.text for claim in claims.folded_geometry(
+    said = " ".join(claim.text for claim in claims_lesson.folded_geometry(
         folded=folded, separated=separated, test_groups=data.test.groups))
     assert "of their top 20 (uniform" in said and "top 25" not in said, said
 
@@ -240,16 +240,16 @@ def test_queries_share_of_their_top_k_at_most_every_item():
 def geometry(monkeypatch, learned: dict) -> list:
     """folded_geometry's claims for positives-only ("po") beside uniform ("u"),
     each given as its (mean cosine, length-score correlation, shared top k)."""
-    monkeypatch.setattr(claims, "mean_cosine", lambda V: learned[V][0])
-    monkeypatch.setattr(claims, "length_score_correlation", lambda Q, V: learned[V][1])
-    monkeypatch.setattr(claims, "cross_group_overlap", lambda top, groups: learned[top][2])
+    monkeypatch.setattr(claims_lesson, "mean_cosine", lambda V: learned[V][0])
+    monkeypatch.setattr(claims_lesson, "length_score_correlation", lambda Q, V: learned[V][1])
+    monkeypatch.setattr(claims_lesson, "cross_group_overlap", lambda top, groups: learned[top][2])
 
     def result(name, strategy):
         return SimpleNamespace(config=SimpleNamespace(strategy=strategy, k=10),
                                query_embeddings=name, item_embeddings=name,
                                top_k_snapshots=[name])
 
-    return claims.folded_geometry(folded=result("po", "positives-only"),
+    return claims_lesson.folded_geometry(folded=result("po", "positives-only"),
                                   separated=result("u", "uniform"), test_groups=None)
 
 
@@ -286,7 +286,7 @@ def test_length_is_not_said_to_decide_each_querys_score_where_queries_keep_their
 def test_in_group_at_an_auc_that_reads_050_but_is_below_says_about():
     """A review's link, /?gravity=1&epochs=2: "Its cross-group AUC is 0.50
     here, not below 0.5" of 0.4957."""
-    claim = claims.auc_below_half("in-group", run("in-group", 0.8, 0.4957))
+    claim = claims_lesson.auc_below_half("in-group", run("in-group", 0.8, 0.4957))
     assert not claim.holds
     assert claim.text == "Its cross-group AUC is 0.496 here: about 0.5, not clearly below it."
 
@@ -294,7 +294,7 @@ def test_in_group_at_an_auc_that_reads_050_but_is_below_says_about():
 def test_gravity_is_not_credited_where_positives_only_did_not_fold():
     """A review's link, /train?groups=2&dim=2&hidden=4&strategy=positives-only&
     gravity=1: "went from 0.00 ... to 0.00: at least halved"."""
-    claim = claims.gravity_claim(plain=run("positives-only", 0.0, 0.9),
+    claim = claims_lesson.gravity_claim(plain=run("positives-only", 0.0, 0.9),
                                  with_gravity=run("positives-only", 0.0, 0.9, gravity=1.0),
                                  refs=REFS)
     assert not claim.holds and "halved" not in claim.text
@@ -532,7 +532,7 @@ def test_gravity_is_not_said_to_fail_where_no_run_can_fold_or_separate():
     """A review's link, /train?strategy=positives-only&gravity=1.0&k=50&
     items_per_group=10&groups=2: "not halved" of a spurious@50 that is 0.50
     for any model."""
-    claim = claims.gravity_claim(plain=run("positives-only", 0.5, 0.7),
+    claim = claims_lesson.gravity_claim(plain=run("positives-only", 0.5, 0.7),
                                  with_gravity=run("positives-only", 0.5, 0.8, gravity=1.0),
                                  refs=NO_ROOM)
     assert not claim.holds and "halved" not in claim.text
@@ -657,8 +657,8 @@ def test_the_two_stage_sentence_where_there_is_nothing_to_test():
 
 def test_in_group_at_an_auc_that_shows_as_050_is_not_said_to_be_below_half():
     # A collapsed model: every query the same ranking, AUC 0.4999965.
-    assert not claims.auc_below_half("in-group", run("in-group", 0.75, 0.4999965)).holds
-    assert claims.auc_below_half("in-group", run("in-group", 0.6, 0.494)).holds
+    assert not claims_lesson.auc_below_half("in-group", run("in-group", 0.75, 0.4999965)).holds
+    assert claims_lesson.auc_below_half("in-group", run("in-group", 0.6, 0.494)).holds
 
 
 def test_going_past_the_data_names_the_number_that_does_and_the_one_that_does_not():

@@ -1,0 +1,181 @@
+"""The Lesson's sentences on what each run learned (sections 3, 4 and 6, and
+the exercises on them): positives-only beside a run that separates (one
+direction, length, shared top items, the lowest recall), in-group's recall
+and AUC, and what gravity did. claims.py has the verdicts and the
+references; claims_practice.py the lessons practitioners meet.
+
+Each threshold is written next to its claim, and tests/test_claims.py
+recomputes every one independently on runs across seeds and settings.
+"""
+
+from __future__ import annotations
+
+from recdemo.claims import (
+    SAME_RECALL,
+    VERDICT_WORDS,
+    Claim,
+    close_pair,
+    no_room,
+)
+from recdemo.metrics import (
+    cross_group_overlap,
+    length_score_correlation,
+    mean_cosine,
+    top_length,
+)
+from recdemo.references import References
+from recdemo.verdicts import SEPARATES, verdict
+from recdemo.wording import fmt, percent
+
+# Positives-only, beside a run that separates (Lesson, section 3) ---------------
+
+ONE_DIRECTION = 0.3  # mean cosine of the item embeddings above which they share one direction
+LENGTH_DECIDES = 0.5  # correlation of item length and mean score above which length decides
+SHARED_TOP_K = 0.2  # share of their top k that queries of different groups have in common
+APART = 0.2  # and each at least this much above the separating run's
+
+
+def folded_geometry(*, folded, separated, test_groups) -> list[Claim]:
+    """What positives-only (``folded``) learned, each beside ``separated``'s
+    (say, uniform's): one shared direction, length that decides the score, and
+    queries of different groups that get the same items."""
+    other = separated.config.strategy
+
+    def learned(result):
+        Q, V = result.query_embeddings, result.item_embeddings
+        return (mean_cosine(V), length_score_correlation(Q, V),
+                cross_group_overlap(result.top_k_snapshots[-1], test_groups))
+
+    (cosine, length, shared), (cosine_s, length_s, shared_s) = learned(folded), learned(separated)
+    k = top_length(folded.config.k, len(folded.item_embeddings))
+
+    def but(mine, theirs):  # where the absolute test passed and the one against `other` not
+        return "but no more than" if mine <= theirs else "but not much more than"
+
+    claims = []
+    holds = cosine > ONE_DIRECTION and cosine > cosine_s + APART
+    claims.append(Claim(holds, (
+        f"its item embeddings point one way: a mean cosine of **{fmt(cosine)}** with each "
+        f"other ({other}'s: {fmt(cosine_s)})" if holds else
+        f"its item embeddings share a direction, {but(cosine, cosine_s)} {other}'s: a mean "
+        f"cosine of {fmt(cosine)} with each other ({other}'s: {fmt(cosine_s)})"
+        if cosine > ONE_DIRECTION else
+        f"its item embeddings do not all point one way here: a mean cosine of {fmt(cosine)} "
+        f"with each other ({other}'s: {fmt(cosine_s)})")))
+    # Length decides every query's score only if queries of different groups
+    # then share their top items: a correlation with the *mean* score alone
+    # can be high while each query still ranks its own group first.
+    shared_holds = shared > SHARED_TOP_K and shared > shared_s + APART
+    goes = length > LENGTH_DECIDES and length > length_s + APART
+    holds = length_decides = goes and shared_holds
+    claims.append(Claim(holds, (
+        f"an item's length decides its score for every query (correlation of length and mean "
+        f"score **{fmt(length)}**; {other}'s {fmt(length_s)})" if holds else
+        f"an item's length goes with its mean score over the queries (correlation "
+        f"{fmt(length)}; {other}'s {fmt(length_s)}), but does not decide each query's top "
+        f"items" if goes else
+        f"an item's length goes with its score, {but(length, length_s)} for {other} "
+        f"(correlation of length and mean score {fmt(length)}; {other}'s {fmt(length_s)})"
+        if length > LENGTH_DECIDES else
+        f"an item's length does not decide its score here (correlation of length and mean "
+        f"score {fmt(length)}; {other}'s {fmt(length_s)})")))
+    claims.append(Claim(shared_holds, (
+        f"{'so ' if length_decides else ''}queries of different groups get the same items: "
+        f"two of them share "
+        f"**{percent(shared)}** of their top {k} ({other}: {percent(shared_s)})" if shared_holds
+        else
+        f"two queries of different groups share {percent(shared)} of their top {k} ({other}: "
+        f"{percent(shared_s)})")))
+    return claims
+
+
+GOOD_INSIDE = 0.1  # within-group recall at most this far below the other's counts as good inside
+
+
+def lowest_recall(label: str, results: dict) -> Claim:
+    """Is ``label``'s within-group recall the lowest of the runs ``results``
+    (label -> result) shown beside it?"""
+    recall = {name: r.final_metrics["within_group_recall_at_k"] for name, r in results.items()}
+    k = results[label].config.k
+    lowest = min((name for name in recall if name != label), key=recall.get)
+    mine, lowest_other = recall[label], recall[lowest]
+    # A tie shown as a tie: 0.334 and 0.339, not 0.33 and 0.34 "less than 0.01
+    # apart"; and then every run's to three (0.435 and 0.435, not 0.435 and 0.44).
+    values = recall.values()
+    show = ("{:.3f}".format if any(close_pair(a, b) != (fmt(a), fmt(b))
+                                   for a in values for b in values) else fmt)
+    shown = {name: show(value) for name, value in recall.items()}
+    others = ", ".join(f"{name} {shown[name]}" for name in recall if name != label)
+    if mine < lowest_other - GOOD_INSIDE:
+        return Claim(True, f"Its within-group recall@{k}, **{shown[label]}**, is the lowest "
+                           f"of the runs here ({others}): it does not even rank well inside a "
+                           "group.")
+    if mine < lowest_other - SAME_RECALL:  # lowest, but by less than a run "good inside" may be
+        return Claim(False, f"Its within-group recall@{k}, {shown[label]}, is the lowest of the "
+                            f"runs here ({others}), but by less than {GOOD_INSIDE:g}: it ranks "
+                            "inside a group nearly as well as they do.")
+    if mine <= lowest_other + SAME_RECALL:
+        return Claim(False, f"Its within-group recall@{k}, {shown[label]}, ties for the lowest of "
+                            f"the runs here ({others}): less than {SAME_RECALL:g} apart.")
+    return Claim(False, f"Its within-group recall@{k}, {shown[label]}, is not the lowest "
+                        f"of the runs here ({others}).")
+
+
+def good_inside(label: str, result, other_label: str, other) -> Claim:
+    """Is ``result``'s within-group recall at least about ``other``'s?"""
+    mine = result.final_metrics["within_group_recall_at_k"]
+    theirs = other.final_metrics["within_group_recall_at_k"]
+    k = result.config.k
+    if mine >= theirs - GOOD_INSIDE:
+        # Apart by more than SAME_RECALL it is better, or nearly as good (0.28 against 0.33).
+        than = ("better than" if mine > theirs + SAME_RECALL else
+                "as good as" if mine >= theirs - SAME_RECALL else "nearly as good as")
+        shown = close_pair(mine, theirs)
+        return Claim(True, f"Its within-group recall@{k} is **{shown[0]}**, {than} "
+                           f"{other_label}'s {shown[1]}.")
+    return Claim(False, f"Its within-group recall@{k}, {fmt(mine)}, is below {other_label}'s "
+                        f"{fmt(theirs)} here.")
+
+
+def auc_below_half(label: str, result) -> Claim:
+    auc = result.final_metrics["cross_group_auc"]
+    if round(auc, 2) < 0.5:  # as shown: 0.4999 is 0.50, not below 0.5
+        return Claim(True, f"Its cross-group AUC, **{fmt(auc)}**, is even below 0.5: every "
+                           "own-group item but the query's positives can be drawn and pushed "
+                           "down for that query, and other groups' items never are: that is how "
+                           "an average own-group item can rank *below* an average other-group "
+                           "item.")
+    if fmt(auc) == "0.50" and round(auc, 3) != 0.5:  # 0.496: below, but not as shown
+        return Claim(False, f"Its cross-group AUC is {auc:.3f} here: about 0.5, not clearly "
+                            "below it.")
+    return Claim(False, f"Its cross-group AUC is {fmt(auc)} here, not below 0.5.")
+
+
+# Gravity ---------------------------------------------------------------------
+
+HALVES = 0.5  # gravity unfolds positives-only if it at least halves its spurious@k
+
+
+def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
+    """What gravity did to positives-only (``plain``: the same run without it)."""
+    before = plain.final_metrics["spurious_at_k"]
+    after = with_gravity.final_metrics["spurious_at_k"]
+    weight = f"gravity {with_gravity.config.gravity:g}"
+    k = refs.k
+    if room := no_room(refs):  # every run's spurious@k is the same: nothing to halve
+        return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, "
+                            f"same data and seed) to {fmt(after)}. {room}")
+    found = verdict(with_gravity.final_metrics, refs)
+    # Halving a spurious@k that was already at the data's own says nothing (0.00 to 0.00).
+    if verdict(plain.final_metrics, refs) == SEPARATES:
+        return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, "
+                            f"same data and seed) to {fmt(after)}, but positives-only separates "
+                            f"the groups here even without gravity: there was no folding for "
+                            f"gravity to undo. With it, the run {VERDICT_WORDS[found]}.")
+    if after <= HALVES * before:
+        return Claim(True, f"With {weight}, spurious@{k} went from **{fmt(before)}** (no gravity, "
+                           f"same data and seed) to **{fmt(after)}**: at least halved, and the run "
+                           f"{VERDICT_WORDS[found]}.")
+    return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, same "
+                        f"data and seed) to {fmt(after)}: not halved, and the run "
+                        f"{VERDICT_WORDS[found]}.")
