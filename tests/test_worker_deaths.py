@@ -117,3 +117,23 @@ def test_the_references_after_three_worker_deaths(dying, monkeypatch):
     monkeypatch.undo()  # a worker that can finish it again
     at.button(key="try_again_references").click().run()
     assert errors(at) == [] and at.markdown[0].value.startswith("**uniform (epochs 3)**")
+
+
+def test_an_exercise_answer_after_three_worker_deaths(dying, monkeypatch):
+    """A review: an exercise's answer whose run's worker died said "reload the
+    page", where every other page's work has a Try again button."""
+    from recdemo.train import train
+
+    deaths = dying(train)
+    at = open_page("pages/exercises.py", exercise=2)
+    assert len(deaths) >= ui.work.ATTEMPTS
+    (message,) = errors(at)
+    assert message.startswith("A run this answer reads did not train: its worker process "
+                              "stopped 3 times")
+    assert at.button(key="try_again_exercise")
+
+    monkeypatch.undo()  # a worker that can finish it again
+    at.button(key="try_again_exercise").click().run()
+    assert errors(at) == [] and "try_again_exercise" not in [button.key for button in at.button]
+    (answer,) = [m.value for m in at.expander[0].markdown]
+    assert answer, "the answer, measured"

@@ -200,7 +200,8 @@ def references(data_config: DataConfig, k: int, held_out_by_mf: bool = False):
 def looked_at(exercise) -> Looked | None:
     """The runs an exercise's answer reads (exercises.Exercise.runs, each a
     change to the defaults), trained and shared like every run, with their
-    data's references; None if one of them did not train."""
+    data's references; None if one of them did not train, after an error
+    saying why (with a Try again button where its worker died)."""
     values = [defaults() | run for run in exercise.runs]
     data_config = settings_data_config(values[0])
     configs = [mf_config(v) if v.get("strategy") == MFConfig.strategy
@@ -208,8 +209,16 @@ def looked_at(exercise) -> Looked | None:
                for v in values]
     for config in configs:  # all at once: the workers train them side by side
         request_run(data_config, config)
-    results = [trained_run_or_none(data_config, config) for config in configs]
-    if None in results:
+    try:
+        results = [trained_run(data_config, config) for config in configs]
+    except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
+        # The exercise's own settings: there is nothing smaller to make.
+        why = (f"its worker process stopped {ATTEMPTS} times (out of memory, or stopped by "
+               "the system). Try again: a new worker has started."
+               if isinstance(err, WORKER_FAILURES) else _message(err, False, ""))
+        st.error(f"A run this answer reads did not train: {why}", icon=":material/block:")
+        if isinstance(err, WORKER_FAILURES):
+            st.button("Try again", key="try_again_exercise", icon=":material/refresh:")
         return None
     return Looked(results, [run_label(config) for config in configs],
                   [run_settings(data_config, config) for config in configs],
