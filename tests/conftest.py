@@ -1,5 +1,6 @@
-"""The fixtures of the browser tests: a real app server and one Chromium
-(harness/: the same server and browser the benchmarks start)."""
+"""The tests' shared fixtures: a small trained run for the figure tests; for
+the browser tests, a real app server and one Chromium (harness/: the same
+server and browser the benchmarks start)."""
 
 import os
 
@@ -8,7 +9,16 @@ import pytest
 from harness.browser import CHROMIUM, CHROMIUM_ARGS
 from harness.browser import chromium_path as find_chromium
 from harness.server import app_server
+from recdemo.data import DataConfig, make_dataset
+from recdemo.train import TrainConfig, train
 from tests.browser_tabs import TIMEOUT, VIEWPORT, open_page, watch_console
+
+
+@pytest.fixture(scope="module")
+def run():
+    """A small run and its data (3 groups of 10 items, 3 epochs), for the figure tests."""
+    data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))
+    return data, train(data, TrainConfig(epochs=3))
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """Links to share: which addresses a student's machine cannot reach
-(ui/settings.py's share box warns about them; tests/test_pages.py shows it)."""
+(ui/settings.py's share box warns about them; tests/test_page_settings.py shows it)."""
 
 import pytest
 

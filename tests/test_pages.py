@@ -2,67 +2,29 @@
 
 import json
 import re
-from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-import ui
 from recdemo import figures
-from recdemo.exercises import EXERCISES
-from recdemo.figures import FONT, PALETTE, array_values
+from recdemo.figures import PALETTE, array_values
 from recdemo.figures.style import COLOR_NAMES
 from recdemo.params import PARAMS
 from recdemo.step_cost import MEMORY_TEXT
 from recdemo.verdicts import VERDICTS
+from tests.page_runs import (
+    PAGES,
+    chart_data,
+    chart_spec,
+    charts,
+    metric_values,
+    no_exceptions,
+    open_page,
+    said,
+)
 from tests.test_step_cost import formula_value
-from ui.navigation import PAGES as NAVIGATION
 from ui.navigation import page_file
-from ui.settings_table import default_settings, link_params, parse_link_params
 
 pytestmark = pytest.mark.slow  # every page run (AppTest), training its runs
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = [page_file(path) for path, _, _ in NAVIGATION]  # every page of the app
-TIMEOUT = 90  # pages that train several strategies take seconds on 2 cores
-
-
-def open_page(page: str, timeout: float = TIMEOUT, **query) -> AppTest:
-    """Open ``page`` the way a browser does: the link's query string, then the page."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.query_params.update({name: str(value) for name, value in query.items()})
-    at.switch_page(page)
-    return at.run()
-
-
-def no_exceptions(at: AppTest) -> bool:
-    return not at.exception and not at.error
-
-
-def metric_values(at: AppTest) -> dict[str, str]:
-    """The Train page's numbers at the last epoch, as its chart shows them above
-    the picture (the cards follow the epoch: ui/plot.js)."""
-    cards = chart_data(at, "embedding_chart")["cards"]["cards"]
-    return {card["label"]: card["values"][-1] for card in cards}
-
-
-def charts(at: AppTest) -> list:
-    """The page's charts (ui/plot.py: a Streamlit component drawing plotly)."""
-    return [c for c in at.get("bidi_component") if c.proto.component_name == "recdemo.plot"]
-
-
-def chart_data(at: AppTest, key: str) -> dict:
-    """What the chart ``key`` sends the browser (JSON in bytes, ui/plot.py): the
-    figure, the config..."""
-    found = [c for c in charts(at) if key in c.proto.id]
-    assert len(found) == 1, f"expected one chart {key}"
-    return json.loads(found[0].proto.bytes)
-
-
-def chart_spec(at: AppTest, key: str) -> dict:
-    return chart_data(at, key)["figure"]
-
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(page):
@@ -84,70 +46,6 @@ def test_every_chart_has_a_text_alternative_with_its_numbers(page):
     for key, alt in alts.items():
         assert alt and len(alt.split()) >= 10, (key, alt)
         assert re.search(r"\d", alt), (key, alt)
-
-
-@pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))
-def test_every_exercise_opens_its_view_with_its_settings(number):
-    exercise = EXERCISES[number - 1]
-    at = open_page(page_file("exercises"), exercise=number)
-    assert at.header[0].value == f"{number}. {exercise.title}"
-    assert any(exercise.question in m.value for m in at.markdown)
-    page = "mf" if exercise.runs[0].get("strategy") == "wals" else "train"
-    shared, opened = at.code[0].value, link_button(at, "Open this view").url
-    assert shared.split("?")[0].endswith(f"/{page}"), "the page that trains its model"
-    assert opened.split("?")[0] == f"/{page}", "where this browser is, whatever address is shared"
-    for link in (shared, opened):
-        assert parse_link_params(dict(pair.split("=") for pair in link.split("?")[1].split("&"))
-                                 ) == (default_settings() | exercise.settings, [])
-    # A link to a new tab: this session and its address keep the exercise, and
-    # the other pages their settings.
-    assert dict(at.query_params) == link_params(default_settings() | {"exercise": number})
-
-
-def test_an_exercise_says_which_of_your_settings_it_does_not_use():
-    """A review's links, /exercises?exercise=4&seed=11&groups=3: the answer
-    gave seed 0's numbers, and nothing said the link's seed and groups were not used."""
-    at = open_page(page_file("exercises"), exercise=4, seed=11, groups=3)
-    assert no_exceptions(at)
-    assert ("The view and the answer use the default settings with this exercise's own, not "
-            "your groups and seed.") in [c.value for c in at.caption]
-    # Its own settings are used: a link that sets them as it does is not told otherwise.
-    at = open_page(page_file("exercises"), exercise=4, strategy="positives-only", gravity=1)
-    assert no_exceptions(at)
-    assert not any("not your" in c.value for c in at.caption)
-
-
-def test_the_exercise_stays_in_the_exercises_address():
-    """The session keeps the exercise a student was on, but only the Exercises
-    page's address and links carry it: the Lesson's address written with
-    exercise=5 was a second history entry, where Back sometimes landed."""
-    at = open_page(page_file("exercises"), exercise=5, seed=7)
-    assert dict(at.query_params) == {"exercise": "5", "seed": "7"}
-    for page in (page_file("lesson"), page_file("train")):
-        at.switch_page(page).run()
-        assert no_exceptions(at)
-        assert dict(at.query_params) == {"seed": "7"}, page
-        shared = [code.value for code in at.sidebar.code]
-        assert shared and not [link for link in shared if "exercise" in link], shared
-    at.switch_page(page_file("exercises")).run()
-    assert at.header[0].value == f"5. {EXERCISES[4].title}"
-    assert dict(at.query_params) == {"exercise": "5", "seed": "7"}
-
-
-def link_button(at: AppTest, label: str):
-    """The proto of the link button ``label`` (its url, its label)."""
-    found = [button.proto for button in at.get("link_button") if button.proto.label == label]
-    assert len(found) == 1, [button.proto.label for button in at.get("link_button")]
-    return found[0]
-
-
-def test_an_exercise_opens_its_view_in_the_presenters_view_for_a_presenter():
-    at = open_page(page_file("exercises"), exercise=4, present="true", hide="query")
-    assert no_exceptions(at)
-    opened = link_button(at, "Open this view").url
-    assert opened == "/train?" + urlencode(link_params(
-        default_settings() | EXERCISES[3].settings | {"present": True, "hide": ("query",)}))
-    assert "present" not in at.code[0].value, "the link for students has no presenter view"
 
 
 def test_switching_strategy_changes_the_metrics():
@@ -189,30 +87,6 @@ def test_train_chart_has_squares_circles_and_one_color_per_group():
     assert "of the variance" in caption
 
 
-def test_url_parameters_set_the_controls():
-    at = open_page("pages/train.py", strategy="hard", groups=3, leak=0.1, epochs=5, seed=7)
-    assert no_exceptions(at)
-    assert at.radio(key="control_strategy").value == "hard"
-    assert at.slider(key="control_groups").value == 3
-    assert at.slider(key="control_leak").value == pytest.approx(0.1)
-    assert at.slider(key="control_epochs").value == 5
-    assert at.number_input(key="control_seed").value == 7
-    assert len(chart_spec(at, "embedding_chart")["frames"]) == 6
-    assert not at.warning
-
-
-@pytest.mark.parametrize("name, bad", [("groups", "99"), ("leak", "lots"), ("strategy", "magic")])
-def test_bad_url_parameter_warns_and_falls_back_to_default(name, bad):
-    at = open_page("pages/train.py", **{name: bad})
-    assert no_exceptions(at)
-    warnings = [w.value for w in at.warning]
-    assert any(name in w and PARAMS[name].allowed() in w for w in warnings), warnings
-    assert {w.icon for w in at.warning} == {":material/warning:"}, "not an emoji: see below"
-    assert charts(at), "the page still draws"
-    widget = at.radio if name == "strategy" else at.slider
-    assert widget(key=f"control_{name}").value == PARAMS[name].default
-
-
 def test_query_inspector_lists_k_items_and_follows_the_pick():
     at = open_page("pages/train.py", k=7)
     table = at.dataframe[0].value
@@ -224,17 +98,6 @@ def test_query_inspector_lists_k_items_and_follows_the_pick():
     highlighted = [t for t in chart_spec(at, "embedding_chart")["data"]
                    if t["name"] == "selected query"]
     assert highlighted and array_values(highlighted[0]["customdata"]) == [12]
-
-
-def test_data_settings_are_shared_across_pages():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("pages/groups.py").run()
-    at.slider(key="control_groups").set_value(3).run()
-    at.switch_page("pages/train.py").run()
-    assert no_exceptions(at)
-    assert at.slider(key="control_groups").value == 3
-    names = [t["name"] for t in chart_spec(at, "embedding_chart")["data"]]
-    assert sum(name.endswith(" items") for name in names) == 3
 
 
 def test_divergence_explains_and_keeps_the_last_good_picture():
@@ -384,53 +247,6 @@ def test_why_sample_at_a_million_items_writes_no_exponent():
     assert not any("e+0" in cell for cell in at.dataframe[0].value["spread"])
 
 
-def test_presenter_link_hides_the_sidebar_and_chosen_controls():
-    at = open_page("pages/train.py", present="true", hide="strategy,query", strategy="hard")
-    assert no_exceptions(at)
-    assert not at.sidebar.slider and not at.sidebar.number_input, "no sidebar controls"
-    assert not [r for r in at.radio if r.key == "control_strategy"], "strategy hidden"
-    assert not at.selectbox, "query picker hidden"
-    assert "hard" in chart_spec(at, "embedding_chart")["layout"]["title"]["text"]
-    assert at.query_params["present"] == "true", "the presenter link stays in the URL"
-    for key in ("embedding_chart", "curves"):  # larger type in the charts too
-        assert chart_spec(at, key)["layout"]["font"]["size"] == ui.PRESENTER_FONT_SIZE
-    at = open_page("pages/train.py", strategy="hard")  # the same, shared, figure
-    assert chart_spec(at, "embedding_chart")["layout"]["font"] == FONT
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_in_presenter_view(page):
-    """No sidebar, so no word of one; every chart in the presenter's type, the
-    main one (the first) no taller than a projector's first screen holds
-    (tests/test_browser.py checks that on the screen itself)."""
-    at = open_page(page, present="true")
-    assert no_exceptions(at), [e.message for e in at.exception] + [e.value for e in at.error]
-    assert not at.sidebar.children, "no sidebar"
-    texts = [element.value for kind in ("markdown", "caption", "info", "warning", "header",
-                                        "subheader", "title")
-             for element in at.get(kind)]
-    assert texts and not [text for text in texts if "sidebar" in text.lower()]
-    layouts = [json.loads(chart.proto.bytes)["figure"]["layout"]
-               for chart in charts(at)]
-    if page != page_file("exercises"):  # under its panels, a legend and captions may follow
-        assert layouts[0]["height"] - (layouts[0]["margin"]["b"] if page == page_file("train")
-                                       else 0) <= ui.PRESENTER_PICTURE_HEIGHT
-    assert {layout["font"]["size"] for layout in layouts} <= {ui.PRESENTER_FONT_SIZE}
-
-
-def test_no_exercise_points_to_a_sidebar():
-    """The Exercises page shows them in presenter view too, which has none."""
-    assert not [e.title for e in EXERCISES if "sidebar" in e.question]
-
-
-def test_every_page_offers_its_share_links():
-    for page in PAGES:
-        at = open_page(page, strategy="hard")
-        codes = [c.value for c in at.sidebar.code]
-        assert any("strategy=hard" in c and "present" not in c for c in codes), codes
-        assert any("strategy=hard" in c and "present=true" in c for c in codes), codes
-
-
 def test_train_page_offers_chart_and_metric_downloads():
     at = open_page("pages/train.py")
     labels = [b.label for b in at.get("download_button")]
@@ -454,82 +270,6 @@ def test_a_run_too_large_for_the_server_is_refused_with_what_to_change():
                    batch_size=32)
     assert not at.exception
     assert any("batch_size" in e.value and "epochs" in e.value for e in at.error)
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_nothing_keeps_a_pages_variables_after_its_run(page):
-    """Streamlit keeps a widget's callback and format function while the tab is
-    open. A function defined in a page would keep every variable of that page
-    with it (its runs and figures: 23 MB per open tab at the largest sizes), so
-    the page's namespace must be gone once its run is over."""
-    import gc
-
-    path = str(Path(APP).parent / page)
-
-    def namespaces() -> set[int]:
-        gc.collect()
-        return {id(d) for d in gc.get_objects()
-                if isinstance(d, dict) and d.get("__file__") == path}
-
-    before = namespaces()  # earlier tests' AppTests may still hold theirs
-    at = open_page(page)
-    assert no_exceptions(at)
-    assert not namespaces() - before, \
-        f"something keeps {page}'s variables alive (a function defined in it?)"
-
-
-def test_reset_puts_every_setting_back_but_keeps_the_presenter_choices():
-    at = open_page("pages/train.py", strategy="hard", groups=4, hide="query")
-    reset = next(b for b in at.sidebar.button if "Reset" in b.label)
-    reset.click().run()
-    assert no_exceptions(at)
-    assert at.radio(key="control_strategy").value == PARAMS["strategy"].default
-    assert at.slider(key="control_groups").value == PARAMS["groups"].default
-    assert dict(at.query_params) == {"hide": "query"}, "the link keeps only its hidden control"
-
-
-def test_share_links_use_the_servers_address_when_the_teacher_gives_one():
-    """A teacher's own browser may show localhost; students need the address
-    the server was started with (--browser.serverAddress)."""
-    from streamlit import config
-
-    try:
-        config.set_option("browser.serverAddress", "class.example", where_defined="test")
-        at = open_page("pages/train.py", strategy="hard")
-        codes = [c.value for c in at.sidebar.code]
-        assert codes and all(c.startswith("http://class.example:8501") for c in codes), codes
-    finally:
-        config.set_option("browser.serverAddress", "localhost",
-                          where_defined=config.ConfigOption.DEFAULT_DEFINITION)
-
-
-@pytest.mark.parametrize("address", ["localhost", "127.0.0.1", "0.0.0.0"])
-def test_share_box_warns_when_its_links_carry_an_address_students_cannot_reach(address):
-    """Started with --browser.serverAddress localhost (or 127.x, 0.0.0.0), every
-    share link opens nothing on a student's machine: the share box, and the
-    exercise's link, say so and how to fix it."""
-    from streamlit import config
-
-    try:
-        config.set_option("browser.serverAddress", address, where_defined="test")
-        for page in (page_file("train"), page_file("exercises")):
-            at = open_page(page)
-            assert no_exceptions(at)
-            warned = [w.value for w in at.sidebar.warning
-                      if "Students cannot open these links" in w.value]
-            assert len(warned) == 1 and f"`{address}`" in warned[0], warned
-            assert "--browser.serverAddress" in warned[0]
-        main = [w.value for w in at.main.warning if "Students cannot open" in w.value]
-        assert len(main) == 1, "beside the exercise's link too"
-        # and the link's caption does not promise what the warning denies
-        assert not [c for c in at.main.caption if "on any machine of the class" in c.value]
-        config.set_option("browser.serverAddress", "class.example", where_defined="test")
-        at = open_page(page_file("exercises"))
-        assert not [w for w in at.warning if "Students cannot open" in w.value]
-        assert [c for c in at.main.caption if "on any machine of the class" in c.value]
-    finally:
-        config.set_option("browser.serverAddress", "localhost",
-                          where_defined=config.ConfigOption.DEFAULT_DEFINITION)
 
 
 def test_mf_page_measures_the_sources_table_and_follows_w0():
@@ -612,278 +352,3 @@ def test_why_sample_names_its_model_and_its_alt_says_what_its_text_says():
     claimed = [line.removeprefix("- ").replace("**", "") for line in text.splitlines()
                if line.startswith("- **") and " ms (" in line]
     assert len(claimed) == 5 and all(claim in alt for claim in claimed), (claimed, alt)
-
-
-# What the pages say about outcomes comes from the runs (recdemo/claims.py) ----------
-
-def said(at: AppTest) -> str:
-    return "\n".join(element.value for kind in ("markdown", "caption", "warning")
-                     for element in at.get(kind))
-
-
-def test_the_lesson_says_what_each_run_did_on_a_link_a_review_tried():
-    at = open_page(page_file(""), groups=4, seed=11)
-    assert no_exceptions(at)
-    text = said(at)
-    for strategy in ("positives-only", "in-group", "uniform"):
-        assert f"**{strategy}** " in text or f"**Here {strategy} does not" in text
-    assert "every query gets the same few items" not in text
-    assert "six separated groups" not in text
-
-
-def test_train_says_what_gravity_did_against_the_same_run_without_it():
-    at = open_page("pages/train.py", strategy="positives-only", gravity=10.0, groups=8, seed=3)
-    assert no_exceptions(at)
-    (line,) = [m.value for m in at.markdown if m.value.startswith("With gravity 10, spurious")]
-    assert "(no gravity, same data and seed)" in line
-    assert "learns little" not in said(at)
-
-
-def test_a_switched_run_credits_its_switch_not_gravity():
-    """A review's link: gravity 10 for one epoch, then uniform. Gravity's
-    sentence (against the same run without gravity) would credit gravity with
-    what the switch did; the switch's sentence names the gravity before it."""
-    at = open_page("pages/train.py", strategy="positives-only", gravity=10.0, switch_at=1,
-                   switch_to="uniform", seed=999, epochs=4)
-    assert no_exceptions(at)
-    text = said(at)
-    assert "With gravity 10, spurious" not in text
-    assert "After 1 epoch of positives-only with gravity 10, spurious@10" in text
-    assert "Then 3 epochs of uniform" in text
-
-
-def test_the_lesson_names_its_runs_gravity():
-    at = open_page(page_file(""), gravity=1.0, seed=3, epochs=4)
-    assert no_exceptions(at)
-    text = said(at)
-    for strategy in ("positives-only", "in-group", "uniform"):
-        assert f"{strategy} (gravity 1, epochs 4)** " in text, strategy
-    assert "Here, against uniform on the same data (both with gravity 1, which pulls" in text
-
-
-def test_the_lesson_at_one_epoch_and_k_1():
-    """A review's links: section 7 was left empty at 1 epoch (no half to switch
-    at), and "1 nearest item ... that come", "no more than 1 items"."""
-    at = open_page(page_file(""), k=1, epochs=1, seed=2024)
-    assert no_exceptions(at)
-    text = said(at)
-    assert "a query's 1 nearest item *in the picture* that comes from other groups" in text
-    assert "no more than 1 item:" in text and "1 items" not in text
-    assert "With 1 epoch there is no half to switch at" in text
-
-
-def test_the_lesson_where_no_run_trains_names_each_and_says_so():
-    """A review's link: three identical errors, none naming its run, under
-    "Above, the same data trained three ways" and no picture."""
-    at = open_page(page_file(""), learning_rate=10.0, seed=7)
-    assert not at.exception
-    errors = [e.value for e in at.error]
-    for strategy in ("positives-only", "in-group", "uniform"):
-        assert any(e.startswith(f"**{strategy}**: Training diverged") for e in errors), errors
-    text = said(at)
-    assert "Here no run trained on these settings" in text
-    assert "Above, the same data trained three ways" not in text
-    assert "in the pictures above" not in text
-
-
-def test_a_mistyped_setting_in_a_link_is_named_not_rendered():
-    at = open_page(page_file("groups"), presenter="1")
-    assert no_exceptions(at)
-    assert any(w.value.startswith("Link parameter ignored: recdemo has no setting of that name "
-                                  "(did you mean present?).") for w in at.warning)
-    assert "presenter" in [c.value for c in at.code]
-
-
-def test_the_groups_page_never_shows_a_leak_of_0_percent_that_is_not():
-    at = open_page(page_file("groups"), leak=0.0002, queries_per_group=300, positives=10,
-                   groups=8, seed=4242, present="true")
-    assert no_exceptions(at)
-    assert "over 99.9% of the positives are from the query's own group, under 0.1% leak" \
-        in said(at)
-    assert [m.value for m in at.metric if m.label == "positives leaking"] == ["under 0.1%"]
-
-
-def test_the_groups_page_writes_counts_with_separators_and_no_leak_where_there_is_none():
-    """Reviews' links: "**2400 training queries**" where Why sample? writes
-    1,000; and at leak=0 a caption on "the dots off the diagonal"."""
-    at = open_page(page_file("groups"), present="true", groups=8, queries_per_group=300,
-                   positives=1, leak=0.0005, seed=97)
-    assert no_exceptions(at)
-    assert "**2,400 training queries** (plus 240 held-out test queries)" in said(at)
-    assert [m.value for m in at.metric if m.label == "training queries"] == ["2,400"]
-    at = open_page(page_file("groups"), leak=0, positives=1)
-    assert no_exceptions(at)
-    assert "off the diagonal are the leak" not in said(at)
-    assert "no dot is off the diagonal: none of the interactions drawn leaks." in said(at)
-
-
-def test_a_run_too_large_says_so_in_sentences():
-    at = open_page("pages/train.py", switch_at=20)
-    assert no_exceptions(at) or at.error
-    (error,) = [e.value for e in at.error if "switch_at" in e.value]
-    assert "; got 20. There is nothing earlier to show instead." in error
-    assert error.startswith("switch_at must be 0")
-
-
-def test_train_warns_before_and_explains_after_where_the_sweep_says_it_fails():
-    at = open_page("pages/train.py", strategy="uniform", l2=0.1)
-    assert no_exceptions(at)
-    assert any("the lesson did not hold there" in w.value and "l2 0.1" in w.value
-               for w in at.warning)
-    assert any(m.value.startswith("**Here uniform (l2 0.1) does not separate")
-               for m in at.markdown)
-
-
-def test_a_metric_that_means_nothing_is_left_out_with_the_reason():
-    at = open_page("pages/train.py", items_per_group=10)
-    assert no_exceptions(at)
-    assert metric_values(at)["within-group recall@10"] == "–"
-    assert any("Within-group recall@10 is left out" in c.value for c in at.caption)
-
-
-def test_the_mf_tables_leave_out_a_recall_any_model_would_score_1_on():
-    """With k = 10 and 10 items a group, within-group recall@10 is 1.00 for
-    any ranking: neither table shows it, and the caption says why."""
-    at = open_page("pages/mf.py", items_per_group=10, queries_per_group=20)
-    assert no_exceptions(at)
-    cells = " ".join(str(v) for table in at.table for row in table.value.to_dict("records")
-                     for v in row.values())
-    assert "spurious@10" in cells and "within-group recall" not in cells
-    assert any(c.value.startswith("Within-group recall@10 is left out") for c in at.caption)
-
-
-def test_the_mf_pictures_caption_says_which_panel_it_is_about():
-    """A review's link, /mf?cold_start=average&positives=1&seed=11: "new to
-    matrix factorization: embedded by average" under two panels, one of them
-    the softmax model's, which embeds no query by fold-in or average."""
-    at = open_page("pages/mf.py", cold_start="average", positives=1, seed=11,
-                   queries_per_group=20)
-    assert no_exceptions(at)
-    cells = " ".join(str(v) for table in at.table for row in table.value.to_dict("records")
-                     for v in row.values())
-    average = "the average of the 10 training queries with the most similar features"
-    assert average.removeprefix("the ") in cells
-    assert ("Both panels show the same 180 held-out test queries. In the wals panel they are "
-            f"new to matrix factorization, embedded by {average}; in the positives-only panel "
-            "the softmax model puts their features through its query tower."
-            in [c.value for c in at.caption])
-
-
-def test_the_mf_page_says_whether_two_stages_separate_on_its_own_data():
-    at = open_page("pages/mf.py", groups=8)
-    assert no_exceptions(at)
-    assert "Folding is fine" not in said(at)
-    assert any(f"On this data, {answer}" in said(at) for answer in (
-        "yes", "no", "its top 10 says yes and its whole ranking no"))
-
-
-def test_the_mf_page_falls_back_to_the_last_runs_with_their_own_data():
-    """A review's session: MF at seed 7, then positives 1 on Train (a data
-    setting every page shares), then MF again, where fold-in cannot train.
-    The page shows the last runs that trained, and everything on it is of their
-    data (positives 5): the verdicts' references, the picture, the tables. It
-    drew positives 1's references beside them, then a traceback."""
-    from recdemo.data import DataConfig, make_dataset
-    from recdemo.mf import mf_references
-    from recdemo.wording import fmt
-
-    at = open_page("pages/mf.py", seed=7, epochs=5)
-    assert no_exceptions(at)
-    before = chart_spec(at, "mf_side_by_side")["data"]
-    at.switch_page("pages/train.py").run()
-    at.slider(key="control_positives").set_value(1).run()
-    at.switch_page("pages/mf.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    (error,) = [e.value for e in at.error]
-    assert "cold_start fold-in needs positives of at least 2" in error
-    assert error.endswith("Everything below is of the last runs that trained. It is of the "
-                          "settings it trained with: positives 5 (now 1)."), error
-    old, new = (mf_references(make_dataset(DataConfig(seed=7, positives=positives)), 10)
-                for positives in (5, 1))
-    own = (f"against the data's own {fmt(old.oracle['spurious_at_k'])} and a random ranking's "
-           f"{fmt(old.random['spurious_at_k'])}; cross-group AUC")
-    assert fmt(old.oracle["spurious_at_k"]) != fmt(new.oracle["spurious_at_k"])
-    verdicts = [m.value for m in at.markdown if m.value.startswith(("**wals", "**positives"))]
-    assert len(verdicts) == 3 and all(own in v for v in verdicts), verdicts
-    assert chart_spec(at, "mf_side_by_side")["data"] == before, "the last runs' picture"
-    assert len(at.table) == 2
-    assert any("2 of each test query's 5 positives are what it brings" in c.value
-               for c in at.caption)
-
-
-def test_the_mf_pages_gravity_is_positives_only_s_and_its_cells_follow_its_data():
-    """Gravity trains positives-only with it; uniform and in-group, the two
-    stages' references, train without it, whatever the control says. With one
-    positive per query there is nothing to fold in: the table and its caption
-    say so (cold start by average), and fold-in is refused with the reason."""
-    def two_stage_rows(at):
-        return at.table[1].value.to_dict("records")
-
-    plain, heavy = open_page("pages/mf.py"), open_page("pages/mf.py", gravity=10.0)
-    assert no_exceptions(plain) and no_exceptions(heavy)
-    rows = [two_stage_rows(at) for at in (plain, heavy)]
-    assert rows[0][0] == rows[1][0] and rows[0][2] == rows[1][2], "in-group and uniform"
-    assert "half of each" not in " ".join(c.value for c in plain.caption)
-    assert any("2 of each test query's 5 positives are what it brings" in c.value
-               for c in plain.caption)
-
-    one = open_page("pages/mf.py", positives=1, cold_start="average")
-    assert no_exceptions(one)
-    cells = " ".join(str(v) for row in one.table[0].value.to_dict("records")
-                     for v in row.values())
-    assert "fold-in: nothing to fold in" in cells
-    assert "folded in" not in cells, "no fold-in is timed where there is nothing to fold in"
-    table = " ".join(str(v) for row in heavy.table[0].value.to_dict("records")
-                     for v in row.values())
-    assert "positives-only (gravity 10): spurious@10" in table, "the run the cell is of"
-    refused = open_page("pages/mf.py", positives=1)
-    assert any("cold_start fold-in needs positives of at least 2" in e.value
-               for e in refused.error)
-
-
-def test_the_lesson_switches_only_the_negatives_in_folding_undone():
-    """A review's link: a switch_gravity from a Train link went on into the
-    lesson's section 7, whose switch is meant to change the negatives alone."""
-    at = open_page(page_file(""), switch_gravity=2.0, epochs=4, seed=5)
-    assert no_exceptions(at)
-    text = said(at)
-    assert "Then 2 epochs of uniform, from the same parameters" in text
-    assert "with gravity 2" not in text
-    at = open_page(page_file(""), gravity=0.5, switch_gravity=2.0, epochs=4, seed=5)
-    text = said(at)
-    assert "on the same data and with the same gravity (0.5):" in text
-    assert "Then 2 epochs of uniform with gravity 0.5, from the same parameters" in text
-
-
-def test_a_switch_to_in_batch_says_what_the_logq_correction_did():
-    """A review's link: a run that switches to a logQ strategy read the
-    correction after the switch, and the page said nothing of it."""
-    at = open_page("pages/train.py", strategy="positives-only", switch_at=7,
-                   switch_to="in-batch", seed=13)
-    assert no_exceptions(at)
-    assert ("With the logQ correction positives-only (then in-batch after epoch 7)'s "
-            "within-group recall@10 is **") in said(at)
-
-
-def test_the_lessons_caption_promises_no_gap_where_the_two_shares_cannot_differ():
-    """A review's link, /?dim=2&hidden=4: "the same share in all 2 dimensions
-    ...: the gap between the two", where each picture shows one share."""
-    at = open_page(page_file(""), dim=2, hidden=4, epochs=3, seed=123457)
-    assert no_exceptions(at)
-    text = said(at)
-    assert "with 2 dimensions the picture is the whole embedding" in text
-    assert "in all 2 dimensions" not in text
-    # A review's link, /?groups=2&items_per_group=10&k=50: "20 nearest" of 20
-    # items, 50% in 2D and in 16D for any model, read as a projection that loses nothing.
-    text = said(open_page(page_file(""), groups=2, items_per_group=10, k=50, epochs=2))
-    assert "here they are all 20 items, so the share is the same for any model" in text
-    assert "what the projection loses" not in text
-
-
-def test_compares_table_gives_no_verdict_where_its_sentences_give_none():
-    """A review's link, /compare?groups=2&items_per_group=10&k=50: the
-    sentences said "no verdict on this data", the table "neither"."""
-    at = open_page("pages/compare.py", groups=2, items_per_group=10, k=50, epochs=2)
-    assert no_exceptions(at)
-    assert "no verdict on this data" in said(at)
-    assert at.dataframe[0].value["verdict"].isna().all()  # shown as "–"

@@ -22,7 +22,7 @@ from recdemo.params import PARAMS, USED_BY
 # the vermillion or from each other), and so that the first n are told apart
 # under simulated protanopia, deuteranopia and tritanopia (Machado et al.
 # 2009): every pair at least 8 apart in CIEDE2000, where the palette as it was
-# had 1.1 (tests/test_figures.py). No black: the top-k rings and the selected
+# had 1.1 (tests/test_figure_colors.py). No black: the top-k rings and the selected
 # query's outline are near-black. Color is never the only cue: every picture of
 # the groups names them too (group_label, group_label_3d).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#C873A5", "#2396DC", "#643719", "#5A3C87",
