@@ -4,9 +4,9 @@ direction, length, shared top items, the lowest recall), in-group's recall
 and AUC, and what gravity did. claims.py has the verdicts and the
 references; claims_practice.py the lessons practitioners meet.
 
-Each threshold is written next to its claim, and tests/test_claims.py and
-tests/test_claims_lesson.py
-recomputes every one independently on runs across seeds and settings.
+Each threshold is written next to its claim. tests/test_claims.py recomputes
+every one independently on runs across seeds and settings, and
+tests/test_claims_lesson.py checks the wording on hand-built cases.
 """
 
 from __future__ import annotations
