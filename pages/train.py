@@ -21,7 +21,9 @@ shown = ui.train_config(with_switch=True)  # the run this page shows: it may swi
 # with it) shows what it does.
 flipped = (dataclasses.replace(shown, logq_correction=not shown.logq_correction)
            if set(shown.strategies()) & set(LOGQ_STRATEGIES) else None)
-for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), flipped):
+# A switched run is measured against the same run without its switch.
+for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), flipped,
+               shown.without_switch() if shown.switch_at else None):
     if config is not None:
         ui.request_run(data_config, config)
 
@@ -53,7 +55,8 @@ text, picture = ui.text_and_picture()
 label = figures.run_label(config)
 text.markdown(claims.verdict_claim(label, result, refs, this_run).text)
 if config.switch_at:
-    text.markdown(claims_practice.switch_claim(label, result, refs).text)
+    unswitched = ui.trained_run_or_none(data_config, config.without_switch())
+    text.markdown(claims_practice.switch_claim(label, result, refs, unswitched).text)
 # Gravity's sentence compares with the same run without it: a switched run
 # differs from that in more than gravity (its switch says what it did).
 if (baseline is not None and config.strategy == "positives-only" and config.gravity > 0

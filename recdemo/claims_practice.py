@@ -30,10 +30,13 @@ SAME_DIGITS = 9
 ORDER = (FOLDS, NEITHER, SEPARATES)
 
 
-def switch_claim(label: str, result, refs: References) -> Claim:
+def switch_claim(label: str, result, refs: References, unswitched=None) -> Claim:
     """A run that switched mid-run: what it did before the switch and at the
-    end, from the same parameters. Holds when the verdict got better (a switch
-    can also make a run fold: then it says so)."""
+    end, from the same parameters, and what ``unswitched`` (the same run
+    without the switch: as many epochs, all of the first strategy) did. The
+    switch is credited only against that run: the later epochs alone can make
+    a run better. Holds when the switch made the verdict better than the
+    run without it (a switch can also make a run fold: then it says so)."""
     config = result.config
     at, last = config.switch_at, len(result.metrics) - 1
     before, after = result.metrics[at], result.final_metrics
@@ -46,26 +49,43 @@ def switch_claim(label: str, result, refs: References) -> Claim:
         return (f"spurious@{k} {fmt(metrics['spurious_at_k'])}, cross-group AUC "
                 f"{fmt(metrics['cross_group_auc'])}")
 
+    def training(strategy, gravity, epochs):  # "7 epochs of uniform with gravity 1"
+        return (f"{quantity(epochs, 'epoch')} of {strategy}"
+                + (f" with gravity {gravity:g}" if gravity else ""))
+
     room = no_room(refs)  # then no verdict, before or after
 
     def judged(verdict_found):
         return "" if room else f": it {VERDICT_WORDS[verdict_found]}"
 
-    text = (f"After {quantity(at, 'epoch')} of {config.strategy}"
-            + (f" with gravity {config.gravity:g}" if config.gravity else "")
-            + f", {state(before)}{judged(was)}. Then "
-            f"{quantity(last - at, 'epoch')} of {config.switch_to}"
-            + (f" with gravity {config.switch_gravity:g}" if config.switch_gravity else "")
-            + f", from the same parameters and optimizer state: {state(after)}"
+    text = (f"After {training(config.strategy, config.gravity, at)}, {state(before)}"
+            f"{judged(was)}. Then {training(config.switch_to, config.switch_gravity, last - at)}"
+            f", from the same parameters and optimizer state: {state(after)}"
             + (f". {room}" if room else f"; it {VERDICT_WORDS[became]}."))
+    if (config.switch_to, config.switch_gravity) == (config.strategy, config.gravity):
+        return Claim(False, text + " The switch changed nothing the loss sees: the same "
+                                   "strategy and gravity before and after it, so this is one "
+                                   f"run of {quantity(last, 'epoch')}.")
     if room:
         return Claim(False, text)
-    better = ORDER.index(became) > ORDER.index(was)
-    if better:
-        text += " What the loss saw decided it, not the data, which stayed the same."
-    elif became != was:
-        text += f" Here {config.switch_to} made the run worse, not better."
-    return Claim(better, text)
+    if unswitched is None:  # it did not train: before and after only, and no cause
+        change = ("better" if ORDER.index(became) > ORDER.index(was) else
+                  "worse" if became != was else "")
+        return Claim(False, text + (f" It ends {change} than it was at the switch; without "
+                                    "the same run unswitched, this does not say whether the "
+                                    "switch or the later epochs did it." if change else ""))
+    plain = verdict(unswitched.final_metrics, refs)
+    text += (f" The same run without the switch "
+             f"({training(config.strategy, config.gravity, last)}) ends at "
+             f"{state(unswitched.final_metrics)}; it {VERDICT_WORDS[plain]}.")
+    if ORDER.index(became) > ORDER.index(plain):
+        return Claim(True, text + " What the loss saw decided it, not the data, which stayed "
+                                  "the same.")
+    if became != plain:
+        return Claim(False, text + f" Here the switch to {config.switch_to} made the run worse "
+                                   "than training on without it.")
+    return Claim(False, text + " The switch did not change the verdict"
+                 + (": the later epochs did." if became != was else "."))
 
 
 def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:

@@ -97,8 +97,8 @@ def _leak(looked: Looked) -> str:
 
 
 def _undone(looked: Looked) -> str:
-    (switched,) = looked.results
-    return (f"{switch_claim(looked.labels[0], switched, looked.refs).text} "
+    switched, unswitched = looked.results
+    return (f"{switch_claim(looked.labels[0], switched, looked.refs, unswitched).text} "
             f"{looked.verdict(0)}")
 
 
@@ -150,5 +150,6 @@ EXERCISES = (
         "Positives-only for 7 epochs, then uniform negatives from the same parameters and "
         "optimizer state, on the same data. Press ▶ Play: once folded, will the groups come "
         "apart, or is the folding there to stay?",
-        ({"strategy": "positives-only", "switch_at": 7, "switch_to": "uniform"},), _undone),
+        ({"strategy": "positives-only", "switch_at": 7, "switch_to": "uniform"},
+         {"strategy": "positives-only"}), _undone),
 )

@@ -55,7 +55,7 @@ def test_a_switch_that_makes_the_run_fold_is_not_called_folding_undone(refs):
     """A review's link (the Lesson, 2 groups, seed 31): positives-only neither
     folded nor separated, then uniform made it fold. The closing sentence,
     which credits the loss with undoing folding, is said only of a verdict
-    that got better."""
+    better than the same run's without the switch."""
     config = TrainConfig(strategy="positives-only", switch_at=1, switch_to="uniform", epochs=2,
                          k=5)
 
@@ -63,16 +63,26 @@ def test_a_switch_that_makes_the_run_fold_is_not_called_folding_undone(refs):
         return SimpleNamespace(config=config, metrics=[before, before, after],
                                final_metrics=after)
 
+    def unswitched(final):
+        return SimpleNamespace(final_metrics=final)
+
     separated, folded = refs.oracle, refs.random
     assert verdict(separated, refs) == "separates" and verdict(folded, refs) == "folds"
-    worse = claims_practice.switch_claim("positives-only", switched(separated, folded), refs)
+    worse = claims_practice.switch_claim("positives-only", switched(separated, folded), refs,
+                                         unswitched(separated))
     assert not worse.holds
-    assert worse.text.endswith("it folds. Here uniform made the run worse, not better.")
-    better = claims_practice.switch_claim("positives-only", switched(folded, separated), refs)
-    assert better.holds and better.text.endswith("What the loss saw decided it, not the data, "
-                                                 "which stayed the same.")
-    same = claims_practice.switch_claim("positives-only", switched(folded, folded), refs)
-    assert not same.holds and same.text.endswith("it folds.")
+    assert worse.text.endswith("it separates the groups. Here the switch to uniform made the "
+                               "run worse than training on without it.")
+    better = claims_practice.switch_claim("positives-only", switched(folded, separated), refs,
+                                          unswitched(folded))
+    assert better.holds and better.text.endswith(
+        "The same run without the switch (2 epochs of positives-only) ends at spurious@5 "
+        f"{folded['spurious_at_k']:.2f}, cross-group AUC 0.50; it folds. What the loss saw "
+        "decided it, not the data, which stayed the same.")
+    same = claims_practice.switch_claim("positives-only", switched(folded, folded), refs,
+                                        unswitched(folded))
+    assert not same.holds and same.text.endswith("it folds. The switch did not change the "
+                                                 "verdict.")
     # Where no run can fold or separate (a review's link: 2 groups, k 50 of 20
     # items), no verdict before or after, and the reason.
     no_room = References(oracle={"spurious_at_k": 0.5, "cross_group_auc": 0.9},
@@ -313,3 +323,38 @@ def test_the_exercise_on_hard_negatives_says_a_cost_only_past_one_timings_noise(
     # a ratio its own rounded times do not give.
     assert ("Training hard took 0.155 CPU seconds, uniform 0.104: hard cost about 1.5 times"
             in said(0.104, 0.155))
+
+
+def test_a_switch_is_not_credited_with_what_the_later_epochs_did(refs):
+    """A review's link, /train?strategy=uniform&learning_rate=0.01&switch_at=1:
+    "What the loss saw decided it" of a run only undertrained at the switch.
+    The switch is credited only against the same run without it."""
+    config = TrainConfig(strategy="positives-only", switch_at=1, switch_to="uniform", epochs=2,
+                         k=5)
+    separated, folded = refs.oracle, refs.random
+    result = SimpleNamespace(config=config, metrics=[folded, folded, separated],
+                             final_metrics=separated)
+    later = claims_practice.switch_claim("positives-only", result, refs,
+                                         SimpleNamespace(final_metrics=separated))
+    assert not later.holds and "What the loss saw" not in later.text
+    assert later.text.endswith("it separates the groups. The switch did not change the "
+                               "verdict: the later epochs did.")
+    # The run without the switch did not train: no cause either way.
+    unknown = claims_practice.switch_claim("positives-only", result, refs, None)
+    assert not unknown.holds and unknown.text.endswith(
+        "It ends better than it was at the switch; without the same run unswitched, this does "
+        "not say whether the switch or the later epochs did it.")
+
+
+@pytest.mark.parametrize("strategy, gravity", [("hard", 0.0), ("positives-only", 1.0)])
+def test_a_switch_to_the_same_loss_says_it_changed_nothing(data, refs, strategy, gravity):
+    """A review's links, /train?strategy=hard&switch_at=1&switch_to=hard&groups=2
+    and the like: the sidebar's switch_to is uniform, as the default strategy
+    is, so a switch that changes nothing is one slider away."""
+    result = run(data, strategy=strategy, gravity=gravity, switch_at=1, switch_to=strategy,
+                 switch_gravity=gravity)
+    claim = claims_practice.switch_claim(strategy, result, refs,
+                                         run(data, strategy=strategy, gravity=gravity))
+    assert not claim.holds and "What the loss saw" not in claim.text
+    assert claim.text.endswith("The switch changed nothing the loss sees: the same strategy and "
+                               "gravity before and after it, so this is one run of 4 epochs.")

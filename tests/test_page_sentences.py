@@ -276,3 +276,20 @@ def test_compares_table_gives_no_verdict_where_its_sentences_give_none():
     assert no_exceptions(at)
     assert "no verdict on this data" in said(at)
     assert at.dataframe[0].value["verdict"].isna().all()  # shown as "–"
+
+
+def test_a_switch_is_measured_against_the_same_run_without_it():
+    """A review's links: "What the loss saw decided it" of a switch from uniform
+    to uniform, and of a run only undertrained at an early switch."""
+    at = open_page("pages/train.py", learning_rate=0.01, switch_at=1, switch_to="uniform",
+                   epochs=4)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "The switch changed nothing the loss sees" in text
+    assert "What the loss saw decided it" not in text
+    at = open_page("pages/train.py", strategy="positives-only", switch_at=2, epochs=4, seed=7)
+    assert no_exceptions(at)
+    assert "The same run without the switch (4 epochs of positives-only) ends at " in said(at)
+    lesson = said(open_page(page_file("")))
+    assert ("The same run without the switch (15 epochs of positives-only) ends at "
+            in lesson), lesson
