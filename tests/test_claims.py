@@ -184,15 +184,20 @@ def test_a_run_at_chance_on_every_number_is_said_to_be(monkeypatch):
 def test_a_run_that_drew_no_negatives_is_not_the_lessons_reason():
     """A review's link, /?positives=10&items_per_group=10&leak=0.0: "in-group
     folds, as the lesson says", where every own-group item was a positive and
-    in-group drew no negatives: it trained as positives-only does."""
+    in-group drew no negatives. Not "so it trained as positives-only does" (a
+    later review, on the same link): its softmax over the positives alone is
+    not positives-only's sigmoid, and the two end far apart."""
     result = run("in-group", 0.7, 0.5)
     result.negatives_seen = np.zeros((2, 5, 10))
     claim = claims.verdict_claim("in-group", result, REFS, {})
     assert not claim.holds and "as the lesson says" not in claim.text
     assert claim.text.startswith("**in-group** folds: spurious@10 0.70")
     assert claim.text.endswith("It drew no negatives here: every item in-group could draw for "
-                               "a query was one of its positives, so it trained as "
-                               "positives-only does.")
+                               "a query was one of its positives, so in-group's softmax ran "
+                               "over those positives alone: it only evened out their scores, "
+                               "and pushed no item up or down as a whole (positives-only's "
+                               "sigmoid pushes each positive up).")
+    assert "as positives-only does" not in claim.text
     result.negatives_seen[0, 1, 2] = 1
     assert claims.verdict_claim("in-group", result, REFS, {}).holds
 
