@@ -9,8 +9,9 @@ it for two things:
 
 - ``reasons``: when a run does not do what the lesson says, the settings of
   its view at which the sweep found the same failure on most seeds, with
-  their counts; when there is none, that this seed is an exception if the
-  sweep measured this very view, else what it measured nearby;
+  their counts; when there is none, how often the lesson held at this very
+  view if the sweep measured it (on its own seeds, which this one may not be
+  among), else what it measured nearby;
 - ``warnings``: before the runs are shown, the settings at which the sweep
   found the lesson failing on most seeds.
 
@@ -139,16 +140,30 @@ def reasons(strategy: str, expects: str, values: dict) -> list[str]:
     here = [f for name, swept in TABLE["settings"].items() if swept == changed
             if (f := finding(name, groups, strategy, expects)) is not None]
     if here:
-        return [f"In the sweep at {_where(here[0].setting, values)} with {groups} groups, "
-                f"{strategy} {verb} on {here[0].held} of {here[0].runs} seeds: this seed is "
-                "one of the exceptions."]
+        f = here[0]
+        # Not "one of the exceptions": the sweep trained its own seeds, maybe not this one.
+        return [f"In the sweep at {_where(f.setting, values)} with {groups} groups, {strategy} "
+                f"{verb} on {f.held} of {f.runs} seeds ({_seeds(values['seed'])}): "
+                + ("this run is an exception." if f.held == f.runs else
+                   f"this run is like the {f.runs - f.held} that did not.")]
     near = [f for name in ["defaults", *matching_settings(changed)]
             if (f := finding(name, groups, strategy, expects)) is not None]
     if not near:
         return ["The sweep measured nothing near this view's settings."]
     counts = "; ".join(f"{f.held} of {f.runs} seeds at {_where(f.setting, values)}" for f in near)
-    return [f"The sweep did not measure this view's settings together; near them, with "
-            f"{groups} groups, {strategy} {verb} on {counts}."]
+    unmeasured = ("settings together; near them" if len(changed) > 1 else
+                  "{} {}; near it".format(*[(name.replace("_", " "), PARAMS[name].said(value))
+                                           for name, value in changed.items()][0]))
+    return [f"The sweep did not measure this view's {unmeasured}, with {groups} groups, "
+            f"{strategy} {verb} on {counts}."]
+
+
+def _seeds(seed: int) -> str:
+    """The sweep's seeds, and whether ``seed`` is one: "200 to 209; not seed 13"."""
+    seeds = TABLE["seeds"]
+    listed = (f"{seeds[0]} to {seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
+              else ", ".join(map(str, seeds)))
+    return f"{listed}; " + (f"seed {seed} among them" if seed in seeds else f"not seed {seed}")
 
 
 def warnings(strategies: dict, values: dict) -> list[str]:

@@ -30,6 +30,7 @@ def test_a_view_finds_the_swept_settings_nearest_to_it(changed, found):
 
 
 SMALL_TABLE = {
+    "seeds": list(range(200, 210)),
     "settings": {"defaults": {}, "l2 0.1": {"l2": 0.1}, "k 3": {"k": 3},
                  "gravity 1": {"gravity": 1.0}},
     "held": {"defaults": {"2": {"positives-only": [3, 10]}, "6": {"positives-only": [10, 10],
@@ -62,7 +63,7 @@ def test_a_setting_the_strategy_does_not_read_is_no_reason(small_table, monkeypa
     values = defaults() | {"temperature": 0.05}
     assert reasons("uniform", "separates", values) == [
         "In the sweep at the default settings with 6 groups, uniform separated on 10 of 10 "
-        "seeds: this seed is one of the exceptions."]
+        "seeds (200 to 209; not seed 0): this run is an exception."]
     assert warnings({"uniform": "separates"}, values) == []
     (hard,) = warnings({"hard": "separates"}, values)
     assert hard.startswith("In the sweep at temperature 0.05 with 6 groups, hard separated on 0")
@@ -75,12 +76,16 @@ def test_reasons_name_the_group_count_when_the_defaults_mostly_fail(small_table)
 
 
 def test_a_seed_is_an_exception_only_where_the_sweep_measured_this_very_view(small_table):
+    """A review's link, /train?strategy=popularity&popularity_skew=2&seed=13:
+    "on 10 of 10 seeds: this seed is one of the exceptions", of a seed the
+    sweep never trained, where it found none."""
     (reason,) = reasons("positives-only", "folds", defaults())
     assert reason == ("In the sweep at the default settings with 6 groups, positives-only "
-                      "folded on 10 of 10 seeds: this seed is one of the exceptions.")
-    (reason,) = reasons("uniform", "separates", defaults() | {"k": 3})
-    assert reason.endswith("uniform separated on 9 of 10 seeds: this seed is one of the "
-                           "exceptions.")
+                      "folded on 10 of 10 seeds (200 to 209; not seed 0): this run is an "
+                      "exception.")
+    (reason,) = reasons("uniform", "separates", defaults() | {"k": 3, "seed": 204})
+    assert reason.endswith("uniform separated on 9 of 10 seeds (200 to 209; seed 204 among "
+                           "them): this run is like the 1 that did not.")
 
 
 def test_settings_the_sweep_never_measured_together_are_no_exception(small_table):
@@ -98,7 +103,7 @@ def test_positives_only_with_gravity_reads_the_gravity_rows_not_the_defaults(sma
     assert warnings({"positives-only": "separates"}, values) == []
     (reason,) = reasons("positives-only", "separates", values)
     assert reason == ("In the sweep at gravity 1 with 2 groups, positives-only separated on 10 "
-                      "of 10 seeds: this seed is one of the exceptions.")
+                      "of 10 seeds (200 to 209; not seed 0): this run is an exception.")
     (note,) = warnings({"positives-only": "separates"}, defaults() | {"gravity": 1.0})
     assert note == ("In the sweep at gravity 1 with 6 groups, positives-only separated on 4 "
                     "of 10 seeds: the lesson was unreliable there, and may not hold here.")
@@ -144,3 +149,12 @@ def test_the_tables_cells_are_what_fresh_runs_measure():
                      == expected(out["configs"][strategy]) for out in cases
                      if strategy in out["metrics"]]
             assert (sum(found), len(cases)) == (held, runs), (name, groups, strategy)
+
+
+def test_one_setting_the_sweep_did_not_measure_is_named_not_called_settings_together(small_table):
+    """A review's link, /?learning_rate=0.0001: "did not measure this view's
+    settings together" of one setting."""
+    (reason,) = reasons("uniform", "separates", defaults() | {"k": 5})
+    assert reason == ("The sweep did not measure this view's k 5; near it, with 6 groups, "
+                      "uniform separated on 10 of 10 seeds at the default settings; 9 of 10 "
+                      "seeds at k 3 (the nearest measured to k 5 on its side of the default).")
