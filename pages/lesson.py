@@ -40,11 +40,7 @@ intro.markdown(INTRO.format(above=(
 data_config = ui.data_config()
 settings = ui.train_config()
 k = settings.k
-# What the lesson expects of each run as it trains here (positives-only with the
-# session's gravity is expected to separate).
-for note in warnings({strategy: verdicts.expected(ui.train_config(strategy=strategy))
-                      for strategy in STORY}, run_settings(data_config, settings)):
-    st.warning(note, icon=":material/warning:")
+notes = st.container()  # the sweep's warnings, once the references are in (below)
 dataset = ui.dataset(data_config)
 # Positives-only, then uniform from its parameters at half the epochs (section 7),
 # with the lesson's gravity throughout: only the negatives change at the switch
@@ -61,6 +57,13 @@ if not runs:
     intro.markdown(INTRO.format(above="Here no run trained on these settings: the errors "
                                 "say what to change."))
 refs = ui.references(data_config, k)
+# What the lesson expects of each run as it trains here (positives-only with the
+# session's gravity is expected to separate); where no run can fold or separate,
+# every verdict says so, and the sweep's counts say no more.
+for note in ([] if claims.no_room(refs) else warnings(
+        {strategy: verdicts.expected(ui.train_config(strategy=strategy)) for strategy in STORY},
+        run_settings(data_config, settings))):
+    notes.warning(note, icon=":material/warning:")
 undone = ui.trained_run_or_none(data_config, undone_config) if undone_config else None
 if runs:
     configs = tuple(config for _, config in runs.values())

@@ -32,7 +32,8 @@ ui.control("strategy", st, label="Which items does the loss see?",
            label_visibility="collapsed" if settings["present"] else "visible")
 
 wanted = verdicts.expected(shown)
-if wanted is not None:
+# Where no run can fold or separate, the verdict says so: the sweep's counts say no more.
+if wanted is not None and not claims.no_room(ui.references(data_config, shown.k)):
     for note in warnings({settings["strategy"]: wanted}, run_settings(data_config, shown)):
         st.warning(note, icon=":material/warning:")
 last_good = ui.trained_or_explain(data_config, (shown,), slot="train")

@@ -293,3 +293,17 @@ def test_a_switch_is_measured_against_the_same_run_without_it():
     lesson = said(open_page(page_file("")))
     assert ("The same run without the switch (15 epochs of positives-only) ends at "
             in lesson), lesson
+
+
+@pytest.mark.parametrize("page", ["", "train"])
+def test_no_sweep_warning_where_no_run_can_fold_or_separate(page):
+    """A review's links, /train?strategy=uniform&leak=0.5&groups=2 and the
+    Lesson's: "uniform separated on 0 of 10 seeds: the lesson did not hold
+    there", one line above "no run can fold or separate" on this data."""
+    at = open_page(page_file(page), leak=0.5, groups=2, epochs=3)
+    assert no_exceptions(at)
+    assert not [w.value for w in at.warning if "In the sweep" in w.value]
+    assert "no verdict on this data" in said(at)
+    # Where there is room, the warning stays (2 groups: positives-only folds on 3 of 10).
+    at = open_page(page_file(page), groups=2, epochs=3, strategy="positives-only")
+    assert [w.value for w in at.warning if "In the sweep" in w.value]
