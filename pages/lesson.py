@@ -153,7 +153,8 @@ if {"in-group", "uniform"} <= results.keys():
     in_group = results["in-group"]
     st.markdown(
         "Here, on the runs above. "
-        + (claims_lesson.good_inside("in-group", in_group, "uniform", results["uniform"]).text + " "
+        + (claims_lesson.good_inside("in-group", in_group, "uniform", results["uniform"],
+                                      refs).text + " "
            if claims.recall_is_meaningful(k, data_config) else "")
         + claims_lesson.auc_below_half("in-group", in_group).text
     )

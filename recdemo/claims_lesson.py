@@ -25,7 +25,7 @@ from recdemo.metrics import (
     top_length,
 )
 from recdemo.references import References
-from recdemo.verdicts import SEPARATES, verdict
+from recdemo.verdicts import SEPARATES, recall_at_chance, verdict
 from recdemo.wording import fmt, percent
 
 # Positives-only, beside a run that separates (Lesson, section 3) ---------------
@@ -122,11 +122,19 @@ def lowest_recall(label: str, results: dict) -> Claim:
                         f"of the runs here ({others}).")
 
 
-def good_inside(label: str, result, other_label: str, other) -> Claim:
-    """Is ``result``'s within-group recall at least about ``other``'s?"""
+def good_inside(label: str, result, other_label: str, other, refs: References) -> Claim:
+    """Is ``result``'s within-group recall at least about ``other``'s, and
+    better than a random ranking's (verdicts.recall_at_chance)? Not "better
+    than uniform's" of two runs that both rank at chance (a review's link,
+    /?learning_rate=0.0001)."""
     mine = result.final_metrics["within_group_recall_at_k"]
     theirs = other.final_metrics["within_group_recall_at_k"]
     k = result.config.k
+    if recall_at_chance(result.final_metrics, refs):
+        shown = close_pair(mine, refs.random["within_group_recall_at_k"])
+        return Claim(False, f"Its within-group recall@{k}, {shown[0]}, is about a random "
+                            f"ranking's {shown[1]} here: it does not rank well inside a group "
+                            f"either ({other_label}'s {fmt(theirs)}).")
     if mine >= theirs - GOOD_INSIDE:
         # Apart by more than SAME_RECALL it is better, or nearly as good (0.28 against 0.33).
         than = ("better than" if mine > theirs + SAME_RECALL else

@@ -75,7 +75,7 @@ def _uniform_or_hard(looked: Looked) -> str:
 
 def _in_group(looked: Looked) -> str:
     in_group, full = looked.results
-    inside = (claims_lesson.good_inside("in-group", in_group, "full", full).text + " "
+    inside = (claims_lesson.good_inside("in-group", in_group, "full", full, looked.refs).text + " "
               if claims.recall_is_meaningful(looked.refs.k, looked.refs) else "")
     auc = claims_lesson.auc_below_half("in-group", in_group).text
     return (f"{looked.verdict(0)} {inside}{auc} "

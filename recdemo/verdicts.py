@@ -84,11 +84,19 @@ def at_chance(metrics: dict, refs: References) -> bool:
     (no room between the references, or no recall measured): a folded run
     that still ranks inside each group is not at chance."""
     excess, kept = excess_spurious(metrics, refs), kept_separation(metrics, refs)
-    room = refs.oracle.get(RECALL, 0.0) - refs.random.get(RECALL, 0.0)
-    if excess is None or kept is None or room < NOTHING_TO_KEEP or RECALL not in metrics:
+    if excess is None or kept is None:
         return False
-    return (excess >= 1 - CHANCE and kept <= CHANCE
-            and (metrics[RECALL] - refs.random[RECALL]) / room <= CHANCE)
+    return excess >= 1 - CHANCE and kept <= CHANCE and recall_at_chance(metrics, refs)
+
+
+def recall_at_chance(metrics: dict, refs: References) -> bool:
+    """Is the run's within-group recall at most CHANCE of the way from a random
+    ranking's to the oracle's? False where it cannot tell (no room between
+    them, or no recall measured)."""
+    room = refs.oracle.get(RECALL, 0.0) - refs.random.get(RECALL, 0.0)
+    if room < NOTHING_TO_KEEP or RECALL not in metrics:
+        return False
+    return (metrics[RECALL] - refs.random[RECALL]) / room <= CHANCE
 
 
 # A run's spurious@k or AUC this far past the oracle's is said to go past the

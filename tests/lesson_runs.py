@@ -81,7 +81,7 @@ def run_case(case) -> dict:
         lesson = {name: results[name] for name in ("positives-only", "in-group", "uniform")}
         out["lowest_recall"] = claims_lesson.lowest_recall("positives-only", lesson)
         out["good_inside"] = claims_lesson.good_inside("in-group", results["in-group"], "uniform",
-                                                results["uniform"])
+                                                results["uniform"], refs)
         out["auc_below_half"] = claims_lesson.auc_below_half("in-group", results["in-group"])
     out["protocols"] = {label: protocol_metrics(r.query_embeddings, r.item_embeddings, data.test,
                                                 data.item_groups, k)

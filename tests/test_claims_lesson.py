@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 from recdemo import claims_lesson
 from recdemo.data import DataConfig, make_dataset
+from recdemo.references import References
 from recdemo.train import TrainConfig, train
+from recdemo.verdicts import RECALL
 from tests.claim_cases import REFS, run
 
 
@@ -57,13 +59,28 @@ def test_a_recall_below_the_others_is_never_as_good_as_it():
     def run(recall):
         return SimpleNamespace(config=SimpleNamespace(k=5),
                                final_metrics={"within_group_recall_at_k": recall})
-    said = {mine: claims_lesson.good_inside("in-group", run(mine), "uniform", run(0.33))
+    refs = References(oracle=REFS.oracle, random={**REFS.random, RECALL: 0.05}, k=5,
+                      items_per_group=40, groups=5)  # every recall below well past chance
+    said = {mine: claims_lesson.good_inside("in-group", run(mine), "uniform", run(0.33), refs)
             for mine in (0.28, 0.324, 0.40, 0.50, 0.20)}
     assert said[0.28].holds and "**0.28**, nearly as good as uniform's 0.33" in said[0.28].text
     assert "**0.324**, as good as uniform's 0.330" in said[0.324].text
     assert "**0.40**, better than uniform's 0.33" in said[0.40].text, "0.07 higher"
     assert "**0.50**, better than uniform's 0.33" in said[0.50].text
     assert not said[0.20].holds and "is below uniform's 0.33" in said[0.20].text
+
+
+def test_a_recall_at_chance_is_not_good_inside_a_group_whatever_the_others():
+    """A review's link, /?learning_rate=0.0001: in-group's 0.28 "better than
+    uniform's 0.25", both about a random ranking's 0.25, under a verdict that
+    says in-group ranks no better than chance inside a group."""
+    def run(recall):
+        return SimpleNamespace(config=SimpleNamespace(k=10), final_metrics={RECALL: recall})
+    claim = claims_lesson.good_inside("in-group", run(0.28), "uniform", run(0.25), REFS)
+    assert not claim.holds and claim.text == (
+        "Its within-group recall@10, 0.28, is about a random ranking's 0.25 here: it does not "
+        "rank well inside a group either (uniform's 0.25).")
+    assert claims_lesson.good_inside("in-group", run(0.40), "uniform", run(0.25), REFS).holds
 
 
 def test_queries_share_of_their_top_k_at_most_every_item():
