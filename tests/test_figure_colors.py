@@ -13,6 +13,7 @@ from recdemo.data import DataConfig, make_dataset
 from recdemo.figures.recommendations import BLOCK_LINE
 from recdemo.figures.style import (
     COLOR_NAMES,
+    COST_LINES,
     MARK_COLOR,
     PALETTE,
     SPURIOUS_COLOR,
@@ -253,3 +254,14 @@ def test_every_group_is_told_apart_without_its_color(groups):
     assert made["interactions"].layout.yaxis.ticktext == tuple(names)
     assert made["group sizes"].layout.xaxis2.ticktext == tuple(names)
     assert list(made["group sizes"].data[0].x) == names
+
+
+def test_the_step_cost_lines_are_told_apart_without_color():
+    """A review (/why-sample under simulated tritanopia and achromatopsia):
+    five solid lines with one marker, told apart by color alone."""
+    costs = [StepCost(strategy, n, 1e-3, 1e-3, 1e-3, 1e-3, 0, 0, 0)
+             for strategy in COST_STRATEGIES for n in (1_000, 10_000)]
+    traces = figures.step_cost_figure(costs).to_dict()["data"]
+    styles = {(t["line"]["dash"], t["marker"]["symbol"]) for t in traces}
+    assert len(traces) == len(COST_STRATEGIES) == len(styles)
+    assert set(COST_LINES) == set(COST_STRATEGIES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from recdemo.claims import step_cost_claims
-from recdemo.figures.style import FONT, STRATEGY_COLORS
+from recdemo.figures.style import COST_LINES, FONT, STRATEGY_COLORS
 from recdemo.wording import significant
 
 
@@ -16,6 +16,7 @@ def step_cost_figure(costs, height: int = 420) -> go.Figure:
     does not stays flat."""
     fig = go.Figure()
     for strategy in dict.fromkeys(cost.strategy for cost in costs):
+        dash, symbol = COST_LINES.get(strategy, ("solid", "circle"))
         mine = sorted((c for c in costs if c.strategy == strategy), key=lambda c: c.n_items)
         fig.add_trace(go.Scatter(
             x=[c.n_items for c in mine], y=[1e3 * c.cpu_seconds for c in mine],
@@ -23,8 +24,9 @@ def step_cost_figure(costs, height: int = 420) -> go.Figure:
                      "array": [1e3 * (c.cpu_high - c.cpu_seconds) for c in mine],
                      "arrayminus": [1e3 * (c.cpu_seconds - c.cpu_low) for c in mine]},
             mode="lines+markers", name=strategy,
-            line={"color": STRATEGY_COLORS.get(strategy, "#777777"), "width": 3},
-            marker={"size": 9},
+            line={"color": STRATEGY_COLORS.get(strategy, "#777777"), "width": 3,
+                  "dash": dash},
+            marker={"size": 10, "symbol": symbol},
             hovertemplate=f"{strategy}, %{{x:,}} items: %{{y:.2f}} CPU ms per step "
                           "(median)<extra></extra>"))
     # A tick at each power of ten only: log axes label every digit otherwise.

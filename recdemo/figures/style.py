@@ -34,6 +34,12 @@ COLOR_NAMES = ("blue", "orange", "green", "pink", "sky", "brown", "purple", "oli
 STRATEGY_COLORS = {"full": "#40004B", "positives-only": "#767676", "uniform": "#9970AB",
                    "hard": "#8C510A", "in-group": "#BF812D", "popularity": "#1B7837",
                    "in-batch": "#01665E", "mixed": "#35978F", "wals": "#555555"}
+# Each timed strategy's line on the Why sample? chart, besides its color: a dash
+# and a marker of its own (a review: hard, popularity and in-batch are one gray
+# to achromats, and uniform's and popularity's lines lie on each other).
+COST_LINES = {"full": ("solid", "circle"), "uniform": ("dash", "square"),
+              "hard": ("dot", "diamond"), "popularity": ("dashdot", "triangle-up"),
+              "in-batch": ("longdash", "x")}
 # The marks drawn over the groups in the embedding picture: the inspected
 # query's outline and its top-k rings (near-black, no group's), its spurious
 # picks (red, crossed out: no group is red).
