@@ -30,6 +30,9 @@ for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), f
 settings = ui.page_setup(training_controls=True, switch_controls=True)
 ui.control("strategy", st, label="Which items does the loss see?",
            label_visibility="collapsed" if settings["present"] else "visible")
+if shown.switch_at:  # here too: in presenter view the sidebar's switch is out of reach
+    st.button(f"Train without the switch ({shown.switch_text()})", key="no_switch",
+              icon=":material/close:", on_click=ui.set_setting, args=("switch_at", 0))
 
 wanted = verdicts.expected(shown)
 # Where no run can fold or separate, the verdict says so: the sweep's counts say no more.

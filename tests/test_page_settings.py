@@ -247,3 +247,16 @@ def test_share_box_warns_when_its_links_carry_an_address_students_cannot_reach(a
     finally:
         config.set_option("browser.serverAddress", "localhost",
                           where_defined=config.ConfigOption.DEFAULT_DEFINITION)
+
+
+def test_a_switch_can_be_removed_from_the_pages_body():
+    """A review: in presenter view (no sidebar) a switch from a link stayed on
+    every strategy clicked after it, in-group then separating on the projector."""
+    at = open_page("pages/train.py", present="true", strategy="positives-only", switch_at=7)
+    assert no_exceptions(at)
+    button = at.button(key="no_switch")
+    assert button.label == "Train without the switch (then uniform after epoch 7)"
+    button.click().run()
+    assert no_exceptions(at) and "switch_at" not in at.query_params
+    assert "no_switch" not in [b.key for b in at.button]
+    assert at.query_params["strategy"] == "positives-only"

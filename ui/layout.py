@@ -37,7 +37,7 @@ def title(text: str, on_projector: bool = True) -> None:
         st.title(text)
         return
     with st.container(key="for_screen_readers"):
-        st.title(text)
+        st.title(text, anchor=False)  # no link to a heading no one sees: no empty Tab stop
 
 
 def text_and_picture():
