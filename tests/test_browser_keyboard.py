@@ -135,3 +135,25 @@ def test_a_tablets_sidebar_opened_by_keyboard_can_be_closed_by_keyboard(page):
     expect(sidebar).to_have_attribute("data-collapsed", "true")
     expect(page.locator("[data-testid='stExpandSidebarButton']")).to_be_focused()
     assert page.console_errors == []
+
+
+def test_tab_goes_from_the_strategies_to_playback_past_no_pointer_tool(page):
+    """A review (/train?present=true): 11 Tab stops of the chart's toolbar (zoom,
+    pan, orbit, lasso, reset...), none of use to a keyboard, lay between the
+    strategies and ▶ Play, and the hidden title's link was one more with
+    nothing to see. The toolbar keeps one stop, the picture's download."""
+    go(page, "/train?present=true")
+    stops = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return [e.closest('.modebar') ? e.getAttribute('data-title') : null,"
+            " e.closest('h1') !== null, e.tagName === 'BUTTON' ? e.innerText : ''] }"))
+        if "Play" in stops[-1][2]:
+            break
+    else:
+        pytest.fail(f"Tab never reached ▶ Play: {stops}")
+    toolbar = [title for title, _, _ in stops if title is not None]
+    assert len(toolbar) == 1 and "png" in toolbar[0].lower(), toolbar
+    assert not [stop for stop in stops if stop[1]], "no stop in the hidden title"

@@ -118,6 +118,7 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
       if (!drawn) return;  // a newer render took over
       chart.recdemoRedraw = draw;
       watchWidth(chart);
+      keepPointerToolsOutOfTabOrder(chart);
       // Plotly.react keeps the width it had: a chart drawn again for a new
       // width is resized to it.
       if (Math.abs(chart._fullLayout.width - chart.recdemoWidth) > 1) {
@@ -177,6 +178,15 @@ function letTheWheelScroll(chart) {
       && layout[key]._scene?.container?.contains(event.target));
     if (overScene) event.stopPropagation();
   }, { capture: true, passive: true });
+}
+
+// The toolbar's pointer tools (zoom, pan, orbit, lasso, reset...) do nothing a
+// keyboard can use, and were 11 Tab stops between a page's controls and its
+// playback (a review): out of the Tab order, all but the picture's download.
+function keepPointerToolsOutOfTabOrder(chart) {
+  chart.querySelectorAll(".modebar-btn").forEach((button) => {
+    if (!/png/i.test(button.getAttribute("data-title") ?? "")) button.tabIndex = -1;
+  });
 }
 
 // A text alternative: what the chart shows, with its main numbers, for a screen reader.
