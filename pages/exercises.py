@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from recdemo.exercises import EXERCISES
 from recdemo.params import PARAMS
+from recdemo.wording import listed
 
 ui.run_through_navigation()  # first: see ui/navigation.py
 
@@ -21,9 +22,8 @@ st.markdown(f"**Your prediction first.** {exercise.question}")
 ignored = [name for name, param in PARAMS.items()
            if settings[name] not in (param.default, exercise.settings.get(name, param.default))]
 if ignored:  # a link's or another page's: the view and the answer are of the defaults
-    names = " and ".join([", ".join(ignored[:-1]), ignored[-1]] if ignored[1:] else ignored)
     st.caption(f"The view and the answer use the default settings with this exercise's own, "
-               f"not your {names}.")
+               f"not your {listed(ignored)}.")
 page = ui.exercise_page(exercise)
 # A new tab, a session of its own: this one keeps the exercise, and its settings.
 st.link_button("Open this view", ui.open_view_link(page, exercise.settings),

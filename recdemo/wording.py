@@ -43,6 +43,11 @@ def table_format(values) -> str:
     return "%.4f"
 
 
+def listed(names: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
 def quantity(number: int, noun: str) -> str:
     """A count with its noun: "1 epoch", "7 epochs"."""
     return f"{number} {noun if number == 1 else noun + 's'}"

@@ -31,7 +31,7 @@ from recdemo.figures.recommendations import (
 from recdemo.figures.style import FONT, STRATEGY_COLORS, group_name, metric_label, run_label
 from recdemo.metrics import METRICS, top_length
 from recdemo.projection import project
-from recdemo.wording import fmt, percent, quantity
+from recdemo.wording import fmt, listed, percent, quantity
 
 METRIC_COLORS = dict(zip(METRICS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7"), strict=True))
 # Each metric's line told apart without its color too: a dash and a marker of its own.
@@ -384,7 +384,7 @@ def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
         said.append(f"{metric_label(metric, k)}: {scores}"
                     + (f" ({', '.join(refs)})" if refs else ""))
     names = list(references)
-    hatched = _listed(names)
+    hatched = listed(names)
     return (f"Bars of {len(shown_metrics(summaries))} metrics for {len(summaries)} strategies"
             + (f", and hatched bars for {hatched}" if names else "") + ". "
             + "; ".join(said) + ".")
@@ -392,9 +392,4 @@ def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
 
 def _scoring(shown: list[tuple[str, float]], value: float) -> str:
     """Every strategy of ``shown`` (name, value) that scores ``value``: ties named together."""
-    return _listed([name for name, v in shown if v == value])
-
-
-def _listed(names: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return listed([name for name, v in shown if v == value])
