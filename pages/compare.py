@@ -45,6 +45,7 @@ rows = [{"strategy": figures.run_label(config),
         for result, config in runs.values()]
 rows += [{"strategy": who, **{name: values[name] for name in shown if name in values}}
          for who, values in references.items()]
+ui.sideways_hint()
 st.dataframe(  # the strategy pinned: on a phone the numbers scroll sideways beside it
     rows, hide_index=True, height="content", placeholder="–",
     column_config={
@@ -122,6 +123,7 @@ protocol_rows = [{"strategy": label, **values,
 # Each column's decimals: no share between 0 and 1 shown as 0.00 or 1.00.
 cells = {name: wording.table_format(row.get(name) for row in protocol_rows)
          for name in protocol_rows[0] if name != "strategy"}
+ui.sideways_hint()
 st.dataframe(
     protocol_rows, hide_index=True, height="content", placeholder="–",
     column_config={

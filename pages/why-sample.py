@@ -41,6 +41,7 @@ with picture:  # under its control: less tall in presenter view
              "step_costs", "recdemo-step-cost", alt=figures.step_cost_alt(costs))
 
 uniform = {cost.n_items: cost.cpu_seconds for cost in costs if cost.strategy == "uniform"}
+ui.sideways_hint()
 st.dataframe(
     [{"strategy": cost.strategy, "items": f"{cost.n_items:,}",
       "CPU ms per step": 1e3 * cost.cpu_seconds,

@@ -352,3 +352,15 @@ def test_why_sample_names_its_model_and_its_alt_says_what_its_text_says():
     claimed = [line.removeprefix("- ").replace("**", "") for line in text.splitlines()
                if line.startswith("- **") and " ms (" in line]
     assert len(claimed) == 5 and all(claim in alt for claim in claimed), (claimed, alt)
+
+
+@pytest.mark.parametrize("page, tables", [("pages/compare.py", 2), ("pages/why-sample.py", 1)])
+def test_tables_wider_than_a_phone_say_they_scroll_sideways(page, tables):
+    """A review: on a phone and a tablet the tables' last columns (cross-group
+    AUC among them) were out of sight, with no scrollbar until touched."""
+    hint = "On a narrow screen, swipe the table sideways: more columns are at its right."
+    at = open_page(page, largest_corpus=10_000)
+    assert no_exceptions(at)
+    assert [c.value for c in at.caption].count(hint) == tables == len(at.dataframe)
+    at = open_page(page, largest_corpus=10_000, present="true")
+    assert hint not in [c.value for c in at.caption], "on a projector the tables fit"

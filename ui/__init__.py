@@ -29,6 +29,7 @@ from ui.layout import (
     figure_height,
     for_projector,
     presenting,
+    sideways_hint,
     text_and_picture,
     title,
 )
@@ -70,7 +71,8 @@ __all__ = [
     "history_downloads", "items_label", "link", "looked_at", "mf_comparison", "mf_config",
     "negatives_figure", "open_view_link", "page_setup", "presenting", "protocols",
     "query_label", "references", "request_run", "run_through_navigation", "set_setting",
-    "settings", "small_multiples", "step_costs", "text_and_picture", "title", "train_config",
+    "settings", "sideways_hint", "small_multiples", "step_costs", "text_and_picture", "title",
+    "train_config",
     "trained_or_explain", "trained_run", "trained_run_or_none", "trained_runs",
     "training_curves", "unreachable_host", "unreachable_warning", "view_link",
 ]

@@ -40,6 +40,15 @@ def title(text: str, on_projector: bool = True) -> None:
         st.title(text, anchor=False)  # no link to a heading no one sees: no empty Tab stop
 
 
+def sideways_hint() -> None:
+    """Above a table that can be wider than a phone's or a tablet's page: its
+    grid draws no scrollbar until it is touched (a review found students
+    reading it without its AUC). Not on a projector, where it fits."""
+    if not presenting():
+        st.caption("On a narrow screen, swipe the table sideways: more columns are at its "
+                   "right.")
+
+
 def text_and_picture():
     """Two containers, (text, picture), for a page's explanation and its main
     picture: the picture first, the explanation below it."""
