@@ -145,7 +145,7 @@ EXERCISES = (
          {"strategy": "wals", "unobserved_weight": 0.0, "mf_dim": 16},
          {"strategy": "wals", "unobserved_weight": 0.05, "mf_dim": 4}), _dimension),
     Exercise(
-        "Folding undone",
+        "Can folding be undone?",
         {"strategy": "positives-only", "switch_at": 7, "switch_to": "uniform"},
         "Positives-only for 7 epochs, then uniform negatives from the same parameters and "
         "optimizer state, on the same data. Press ▶ Play: once folded, will the groups come "

@@ -307,3 +307,15 @@ def test_no_sweep_warning_where_no_run_can_fold_or_separate(page):
     # Where there is room, the warning stays (2 groups: positives-only folds on 3 of 10).
     at = open_page(page_file(page), groups=2, epochs=3, strategy="positives-only")
     assert [w.value for w in at.warning if "In the sweep" in w.value]
+
+
+def test_the_lesson_points_at_uniform_pushing_groups_apart_only_where_it_did():
+    """A review's link, /?l2=0.1: section 5 pointed at uniform's picture for
+    negatives that push other groups' items down, where uniform folded."""
+    pointer = "(`uniform` in the pictures above)"
+    assert pointer in said(open_page(page_file(""), epochs=4, seed=11))
+    at = open_page(page_file(""), l2=0.1, epochs=4, seed=11)
+    assert no_exceptions(at)
+    text = said(at)
+    assert "**Here uniform (epochs 4, l2 0.1) does not separate the groups**" in text, text
+    assert pointer not in text
