@@ -155,19 +155,25 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:  # as a page shows them: a metric that tells no ranking apart left out, and why
-        # Several runs' losses are not compared: positives-only's sigmoid loss and the
-        # softmax losses (over different candidates) measure different things.
         losses = args.command != "compare"
         notes = [*metric_caveats(settings["k"], data_config), *([room] if room else []),
-                 *([] if losses else [LOSSES_LEFT_OUT])]
+                 *([] if losses else [losses_left_out(strategies)])]
         for note in notes:
             print(f"python -m recdemo: note: {note}", file=sys.stderr)
         print(format_table(rows, meaningful_metrics(settings["k"], data_config), losses))
     return 0
 
 
-LOSSES_LEFT_OUT = ("The training losses are left out: positives-only's sigmoid loss and the "
-                   "softmax losses of the others measure different things (--json gives each).")
+def losses_left_out(strategies: list[str]) -> str:
+    """Why compare's table gives no training loss: each run's is over its own
+    candidates, and of its own kind where positives-only or wals is among them
+    (a review: the note named positives-only's loss where it was not run)."""
+    kinds = [kind for strategy, kind in (("positives-only", "positives-only's a sigmoid loss"),
+                                         (MFConfig.strategy, "wals's a squared error"))
+             if strategy in strategies]
+    return ("The training losses are left out: each run's is over its own candidates"
+            + (f" ({' and '.join(kinds)})" if kinds else "")
+            + ", so they measure different things (--json gives each).")
 
 
 def _reference_rows(refs) -> list[dict]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from recdemo.cli import build_parser, format_cost_table, main
+from recdemo.cli import build_parser, format_cost_table, losses_left_out, main
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.references import References, random_metrics
 from recdemo.step_cost import StepCost
@@ -260,11 +260,18 @@ def test_the_table_gives_no_verdict_where_no_run_can_have_one(capsys):
 
 def test_compares_table_leaves_out_losses_that_measure_different_things(capsys):
     """A review's command (compare): positives-only's final loss 0.005, a
-    sigmoid loss, beside softmax losses of 2 to 4, in one column."""
+    sigmoid loss, beside softmax losses of 2 to 4, in one column. A later
+    review: the note named positives-only where it was not run."""
     assert main(["compare", "--strategies", "positives-only,uniform", *FAST]) == 0
     out, err = capsys.readouterr()
     assert "final loss" not in out.splitlines()[0]
-    assert "python -m recdemo: note: The training losses are left out" in err
+    assert ("python -m recdemo: note: The training losses are left out: each run's is over "
+            "its own candidates (positives-only's a sigmoid loss), so they measure different "
+            "things (--json gives each).") in err
+    assert losses_left_out(["wals", "in-group", "uniform"]) == (
+        "The training losses are left out: each run's is over its own candidates (wals's a "
+        "squared error), so they measure different things (--json gives each).")
+    assert "(" not in losses_left_out(["hard", "uniform"]).split("candidates")[1][:3]
 
 
 @pytest.mark.slow
