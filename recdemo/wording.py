@@ -58,7 +58,7 @@ def percent(share: float, short: bool = False, decimals: int = 0) -> str:
     it is not exactly that: 0.0006 is "under 1%" ("<1%" if ``short``, for a
     cell), not "0%" (which reads as none); with one decimal, "under 0.1%"."""
     step = 10.0 ** -decimals / 100  # the smallest share shown
-    if 0 < share < step / 2:
+    if 0 < share <= step / 2:  # 0.005 formats as "0%" (half to even)
         return f"<{step:.{decimals}%}" if short else f"under {step:.{decimals}%}"
     if 1 - step / 2 <= share < 1:
         return f">{1 - step:.{decimals}%}" if short else f"over {1 - step:.{decimals}%}"

@@ -56,8 +56,8 @@ def test_a_metric_short_of_perfect_is_never_shown_as_perfect():
 
 
 def test_a_share_is_never_rounded_to_none_or_all():
-    assert [wording.percent(x) for x in (0.0, 0.0006, 0.004, 0.006, 0.5, 0.996, 1.0)] == [
-        "0%", "under 1%", "under 1%", "1%", "50%", "over 99%", "100%"]
+    assert [wording.percent(x) for x in (0.0, 0.0006, 0.004, 0.005, 0.006, 0.5, 0.996, 1.0)] == [
+        "0%", "under 1%", "under 1%", "under 1%", "1%", "50%", "over 99%", "100%"]
     assert [wording.percent(x, short=True) for x in (0.0, 0.003, 0.997, 1.0)] == [
         "0%", "<1%", ">99%", "100%"]
 
