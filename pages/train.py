@@ -28,11 +28,15 @@ for config in (shown, ui.train_config(strategy="positives-only", gravity=0.0), f
         ui.request_run(data_config, config)
 
 settings = ui.page_setup(training_controls=True, switch_controls=True)
-ui.control("strategy", st, label="Which items does the loss see?",
-           label_visibility="collapsed" if settings["present"] else "visible")
-if shown.switch_at:  # here too: in presenter view the sidebar's switch is out of reach
-    st.button(f"Train without the switch ({shown.switch_text()})", key="no_switch",
-              icon=":material/close:", on_click=ui.set_setting, args=("switch_at", 0))
+# The switch's button beside the strategies where they leave room: here too, as in
+# presenter view the sidebar's switch is out of reach.
+strategy_row = st.container(horizontal=True, vertical_alignment="bottom")
+ui.control("strategy", strategy_row, label="Which items does the loss see?",
+           label_visibility="collapsed" if settings["present"] else "visible", width="content")
+if shown.switch_at:
+    strategy_row.button("Remove the switch", key="no_switch", icon=":material/close:",
+                        help=f"Train without the switch ({shown.switch_text()}).",
+                        on_click=ui.set_setting, args=("switch_at", 0))
 
 wanted = verdicts.expected(shown)
 # Where no run can fold or separate, the verdict says so: the sweep's counts say no more.

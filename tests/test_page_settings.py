@@ -255,7 +255,8 @@ def test_a_switch_can_be_removed_from_the_pages_body():
     at = open_page("pages/train.py", present="true", strategy="positives-only", switch_at=7)
     assert no_exceptions(at)
     button = at.button(key="no_switch")
-    assert button.label == "Train without the switch (then uniform after epoch 7)"
+    assert (button.label, button.help) == ("Remove the switch",
+                                           "Train without the switch (then uniform after epoch 7).")
     button.click().run()
     assert no_exceptions(at) and "switch_at" not in at.query_params
     assert "no_switch" not in [b.key for b in at.button]

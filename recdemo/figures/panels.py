@@ -268,7 +268,7 @@ def _runs_layout(names: list[str], titles: list[tuple[str, str, str]], top: int,
                           "y": last_row_top / inner, "yanchor": "top"}
     else:
         legend_layout |= {"x": 0, "xanchor": "left", "y": -gap_px / inner, "yanchor": "top"}
-    layout["legend"] = legend_layout
+    layout["legend"] = legend_layout | {"itemsizing": "constant"}  # not the marks: 6 px
     return layout
 
 
