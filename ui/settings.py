@@ -152,7 +152,8 @@ def unreachable_warning(url: str) -> None:
 def _share_links() -> None:
     with st.sidebar.expander("Share this view", icon=":material/link:"):
         unreachable_warning(link())
-        st.caption("Copy with the button at the right of each box.")
+        st.caption("Copy with the button at the right of each box (on a touch screen, tap "
+                   "the box first to show it).")
         st.markdown("**Link to this view**")
         st.code(link(), language=None, wrap_lines=True)
         st.markdown("**Presenter link** (no sidebar, larger type)")
