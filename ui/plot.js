@@ -307,8 +307,10 @@ function fillCards(holder, numbers, index) {
     const change = card.deltas ? card.deltas[at] : "";
     const up = change.startsWith("+") && change !== "+0.00";
     const down = change.startsWith("-");
-    delta.textContent = change ? `${up ? "▲" : down ? "▼" : ""} ${change}`.trim() : "";
-    delta.className = "recdemo-card-delta"
-      + ((up || down) ? ((up !== card.lower_is_better) ? " better" : " worse") : "");
+    // Better or worse in words too, not in its color alone (a review, under
+    // simulated color blindness): down is better for spurious@k.
+    const verdict = (up || down) ? ((up !== card.lower_is_better) ? "better" : "worse") : "";
+    delta.textContent = change ? `${up ? "▲" : down ? "▼" : ""} ${change} ${verdict}`.trim() : "";
+    delta.className = `recdemo-card-delta ${verdict}`.trim();
   });
 }
