@@ -68,8 +68,7 @@ recall_note = ("; within-group recall: higher is better, and no model can beat t
                else "")
 st.caption(
     f"Measured on {len(dataset.test)} held-out test queries. spurious@{k}: lower is better"
-    f"{recall_note}. The training losses are left out: positives-only's sigmoid loss and the "
-    "softmax losses of the others measure different things."
+    f"{recall_note}. " + claims.losses_left_out([config.strategy for _, config in runs.values()])
 )
 said = [claims.verdict_claim(figures.run_label(config), result, refs,
                              run_settings(data_config, config))

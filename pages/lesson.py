@@ -224,8 +224,9 @@ st.markdown(
     + (f" and with the same gravity ({settings.gravity:g})" if settings.gravity else "") + ":"
 )
 if undone is not None:
-    unswitched = ui.trained_run_or_none(data_config, undone_config.without_switch())
-    st.markdown(claims_practice.switch_claim("positives-only", undone, refs, unswitched).text
+    unswitched, why_not = ui.trained_run_or_why(data_config, undone_config.without_switch())
+    st.markdown(claims_practice.switch_claim("positives-only", undone, refs, unswitched,
+                                             why_not).text
                 + " [Replay it on the Train page]("
                 + ui.open_view_link("train", run_settings(data_config, undone_config)) + ").")
 elif undone_config is None:

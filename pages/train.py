@@ -63,8 +63,8 @@ text, picture = ui.text_and_picture()
 label = figures.run_label(config)
 text.markdown(claims.verdict_claim(label, result, refs, this_run).text)
 if config.switch_at:
-    unswitched = ui.trained_run_or_none(data_config, config.without_switch())
-    text.markdown(claims_practice.switch_claim(label, result, refs, unswitched).text)
+    unswitched, why_not = ui.trained_run_or_why(data_config, config.without_switch())
+    text.markdown(claims_practice.switch_claim(label, result, refs, unswitched, why_not).text)
 # Gravity's sentence compares with the same run without it: a switched run
 # differs from that in more than gravity (its switch says what it did).
 if (baseline is not None and config.strategy == "positives-only" and config.gravity > 0

@@ -153,17 +153,22 @@ def _at_chance(metrics: dict, refs: References) -> str:
 def drew_no_negatives(result) -> str:
     """Why a sampling strategy's run drew no negatives ("" if it drew some,
     or is positives-only or the full softmax): each one it drew was one of its
-    query's positives, and masked; and what its loss did without them."""
-    seen = getattr(result, "negatives_seen", None)
-    if seen is None or result.config.strategy in ("positives-only", "full") or seen.sum():
+    query's positives, and masked; and what its loss did without them. Of a
+    switched run, the strategy it switched to (what the lesson expects of it)
+    in the epochs after the switch."""
+    config, seen = result.config, getattr(result, "negatives_seen", None)
+    switched = getattr(config, "switch_at", 0)
+    strategy, gravity = ((config.switch_to, config.switch_gravity) if switched
+                         else (config.strategy, config.gravity))
+    if seen is None or strategy in ("positives-only", "full") or seen[switched:].sum():
         return ""
-    strategy = result.config.strategy
     # Not "as positives-only": its softmax over the positives alone is not a sigmoid
     # on each (a review's link: in-group at AUC 0.50 beside positives-only's 0.63).
     return (f"It drew no negatives here: every item {strategy} could draw for a query was "
             f"one of its positives, so {strategy}'s softmax ran over those positives alone: "
-            "it only evened out their scores, and pushed no item up or down as a whole "
-            "(positives-only's sigmoid pushes each positive up).")
+            "its loss only evened out their scores, and pushed no item up or down as a whole "
+            + ("(gravity pulled every score toward zero; " if gravity else "(")
+            + "positives-only's sigmoid pushes each positive up).")
 
 
 def no_room(refs: References) -> str | None:
@@ -244,6 +249,19 @@ def beyond_summary(runs: dict, refs: References) -> Claim | None:
                        + " On these two numbers the oracle is the data's own share, not a "
                        "limit: going past it, a model ranks below the query's own group some "
                        "items the data makes more likely for it.")
+
+
+def losses_left_out(strategies: list[str]) -> str:
+    """Why a table of several runs gives no training loss: each run's is over
+    its own candidates, and of its own kind where positives-only or wals is
+    among ``strategies`` (a review: the CLI's note named positives-only's loss
+    where it was not run)."""
+    kinds = [kind for strategy, kind in (("positives-only", "positives-only's a sigmoid loss"),
+                                         ("wals", "wals's a squared error"))
+             if strategy in strategies]
+    return ("The training losses are left out: each run's is over its own candidates"
+            + (f" ({' and '.join(kinds)})" if kinds else "")
+            + ", so they measure different things.")
 
 
 def metric_caveats(k: int, data) -> list[str]:

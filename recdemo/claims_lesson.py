@@ -134,7 +134,7 @@ def good_inside(label: str, result, other_label: str, other, refs: References) -
         shown = close_pair(mine, refs.random["within_group_recall_at_k"])
         return Claim(False, f"Its within-group recall@{k}, {shown[0]}, is about a random "
                             f"ranking's {shown[1]} here: it does not rank well inside a group "
-                            f"either ({other_label}'s {fmt(theirs)}).")
+                            f"({other_label}'s {fmt(theirs)}).")
     if mine >= theirs - GOOD_INSIDE:
         # Apart by more than SAME_RECALL it is better, or nearly as good (0.28 against 0.33).
         than = ("better than" if mine > theirs + SAME_RECALL else

@@ -30,13 +30,15 @@ SAME_DIGITS = 9
 ORDER = (FOLDS, NEITHER, SEPARATES)
 
 
-def switch_claim(label: str, result, refs: References, unswitched=None) -> Claim:
+def switch_claim(label: str, result, refs: References, unswitched=None,
+                 why_not: str = "") -> Claim:
     """A run that switched mid-run: what it did before the switch and at the
     end, from the same parameters, and what ``unswitched`` (the same run
     without the switch: as many epochs, all of the first strategy) did. The
     switch is credited only against that run: the later epochs alone can make
     a run better. Holds when the switch made the verdict better than the
-    run without it (a switch can also make a run fold: then it says so)."""
+    run without it (a switch can also make a run fold: then it says so).
+    ``why_not``: why ``unswitched`` is None, in a few words ("it diverged")."""
     config = result.config
     at, last = config.switch_at, len(result.metrics) - 1
     before, after = result.metrics[at], result.final_metrics
@@ -71,9 +73,11 @@ def switch_claim(label: str, result, refs: References, unswitched=None) -> Claim
     if unswitched is None:  # it did not train: before and after only, and no cause
         change = ("better" if ORDER.index(became) > ORDER.index(was) else
                   "worse" if became != was else "")
-        return Claim(False, text + (f" It ends {change} than it was at the switch; without "
-                                    "the same run unswitched, this does not say whether the "
-                                    "switch or the later epochs did it." if change else ""))
+        return Claim(False, text + (f" It ends {change} than it was at the switch; the same "
+                                    "run without the switch did not train"
+                                    + (f" ({why_not})" if why_not else "") + ", so this does "
+                                    "not say whether the switch or the later epochs did it."
+                                    if change else ""))
     plain = verdict(unswitched.final_metrics, refs)
     text += (f" The same run without the switch "
              f"({training(config.strategy, config.gravity, last)}) ends at "
@@ -82,8 +86,9 @@ def switch_claim(label: str, result, refs: References, unswitched=None) -> Claim
         return Claim(True, text + " What the loss saw decided it, not the data, which stayed "
                                   "the same.")
     if became != plain:
-        return Claim(False, text + f" Here the switch to {config.switch_to} made the run worse "
-                                   "than training on without it.")
+        # The switch by what it changed: a gravity-only switch keeps the strategy.
+        return Claim(False, text + f" Here the switch ({config.switch_text()}) made the run "
+                                   "worse than training on without it.")
     return Claim(False, text + " The switch did not change the verdict"
                  + (": the later epochs did." if became != was else "."))
 

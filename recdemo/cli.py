@@ -12,7 +12,7 @@ import json
 import sys
 
 from recdemo import step_cost
-from recdemo.claims import meaningful_metrics, metric_caveats, no_room
+from recdemo.claims import losses_left_out, meaningful_metrics, metric_caveats, no_room
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import METRICS
 from recdemo.mf import MFConfig, cold_start_split, rescored, train_mf
@@ -157,23 +157,12 @@ def main(argv=None) -> int:
     else:  # as a page shows them: a metric that tells no ranking apart left out, and why
         losses = args.command != "compare"
         notes = [*metric_caveats(settings["k"], data_config), *([room] if room else []),
-                 *([] if losses else [losses_left_out(strategies)])]
+                 *([] if losses else [losses_left_out(strategies).removesuffix(".")
+                                       + " (--json gives each)."])]
         for note in notes:
             print(f"python -m recdemo: note: {note}", file=sys.stderr)
         print(format_table(rows, meaningful_metrics(settings["k"], data_config), losses))
     return 0
-
-
-def losses_left_out(strategies: list[str]) -> str:
-    """Why compare's table gives no training loss: each run's is over its own
-    candidates, and of its own kind where positives-only or wals is among them
-    (a review: the note named positives-only's loss where it was not run)."""
-    kinds = [kind for strategy, kind in (("positives-only", "positives-only's a sigmoid loss"),
-                                         (MFConfig.strategy, "wals's a squared error"))
-             if strategy in strategies]
-    return ("The training losses are left out: each run's is over its own candidates"
-            + (f" ({' and '.join(kinds)})" if kinds else "")
-            + ", so they measure different things (--json gives each).")
 
 
 def _reference_rows(refs) -> list[dict]:

@@ -142,10 +142,15 @@ def reasons(strategy: str, expects: str, values: dict) -> list[str]:
     if here:
         f = here[0]
         # Not "one of the exceptions": the sweep trained its own seeds, maybe not this one.
+        seed = values["seed"]
+        if f.held == f.runs and seed in TABLE["seeds"]:  # it held there, and not here
+            unlike = (f"it trained this very run at commit {TABLE['commit']}, where it {verb}: "
+                      "the code or the machine has changed since.")
+        else:
+            unlike = ("this run is an exception." if f.held == f.runs else
+                      f"this run is like the {f.runs - f.held} that did not.")
         return [f"In the sweep at {_where(f.setting, values)} with {groups} groups, {strategy} "
-                f"{verb} on {f.held} of {f.runs} seeds ({_seeds(values['seed'])}): "
-                + ("this run is an exception." if f.held == f.runs else
-                   f"this run is like the {f.runs - f.held} that did not.")]
+                f"{verb} on {f.held} of {f.runs} seeds ({_seeds(seed)}): {unlike}"]
     near = [f for name in ["defaults", *matching_settings(changed)]
             if (f := finding(name, groups, strategy, expects)) is not None]
     if not near:

@@ -14,7 +14,7 @@ from recdemo.train import TrainConfig, train
 from tests.browser_tabs import TIMEOUT, VIEWPORT, open_page, watch_console
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def run():
     """A small run and its data (3 groups of 10 items, 3 epochs), for the figure tests."""
     data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import cache
 
-from recdemo import claims, claims_lesson
+from recdemo import claims, claims_lesson, claims_practice
 from recdemo.data import DataConfig, make_dataset
 from recdemo.metrics import (
     cross_group_overlap,
@@ -94,7 +94,10 @@ def run_case(case) -> dict:
     if with_gravity:
         half = configs["positives-only"].epochs // 2
         switched = replace(configs["positives-only"], switch_at=half, switch_to="uniform")
-        out["switched"] = train(data, switched).final_metrics
+        switched_run = train(data, switched)
+        out["switched"] = switched_run.final_metrics
+        out["switch_claim"] = claims_practice.switch_claim(  # against positives-only's own run
+            "positives-only", switched_run, refs, results.get("positives-only"))
         skewed = make_dataset(replace(data_config, popularity_skew=SKEW))
         for logq in (True, False):
             config = replace(configs["in-batch"], logq_correction=logq)

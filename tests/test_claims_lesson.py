@@ -79,7 +79,7 @@ def test_a_recall_at_chance_is_not_good_inside_a_group_whatever_the_others():
     claim = claims_lesson.good_inside("in-group", run(0.28), "uniform", run(0.25), REFS)
     assert not claim.holds and claim.text == (
         "Its within-group recall@10, 0.28, is about a random ranking's 0.25 here: it does not "
-        "rank well inside a group either (uniform's 0.25).")
+        "rank well inside a group (uniform's 0.25).")
     assert claims_lesson.good_inside("in-group", run(0.40), "uniform", run(0.25), REFS).holds
 
 

@@ -71,8 +71,8 @@ def test_a_switch_that_makes_the_run_fold_is_not_called_folding_undone(refs):
     worse = claims_practice.switch_claim("positives-only", switched(separated, folded), refs,
                                          unswitched(separated))
     assert not worse.holds
-    assert worse.text.endswith("it separates the groups. Here the switch to uniform made the "
-                               "run worse than training on without it.")
+    assert worse.text.endswith("it separates the groups. Here the switch (then uniform after "
+                               "epoch 1) made the run worse than training on without it.")
     better = claims_practice.switch_claim("positives-only", switched(folded, separated), refs,
                                           unswitched(folded))
     assert better.holds and better.text.endswith(
@@ -342,8 +342,8 @@ def test_a_switch_is_not_credited_with_what_the_later_epochs_did(refs):
     # The run without the switch did not train: no cause either way.
     unknown = claims_practice.switch_claim("positives-only", result, refs, None)
     assert not unknown.holds and unknown.text.endswith(
-        "It ends better than it was at the switch; without the same run unswitched, this does "
-        "not say whether the switch or the later epochs did it.")
+        "It ends better than it was at the switch; the same run without the switch did not "
+        "train, so this does not say whether the switch or the later epochs did it.")
 
 
 @pytest.mark.parametrize("strategy, gravity", [("hard", 0.0), ("positives-only", 1.0)])
@@ -353,8 +353,28 @@ def test_a_switch_to_the_same_loss_says_it_changed_nothing(data, refs, strategy,
     is, so a switch that changes nothing is one slider away."""
     result = run(data, strategy=strategy, gravity=gravity, switch_at=1, switch_to=strategy,
                  switch_gravity=gravity)
-    claim = claims_practice.switch_claim(strategy, result, refs,
-                                         run(data, strategy=strategy, gravity=gravity))
+    unswitched = run(data, strategy=strategy, gravity=gravity)
+    assert result.final_metrics == unswitched.final_metrics, "nothing changed indeed"
+    claim = claims_practice.switch_claim(strategy, result, refs, unswitched)
     assert not claim.holds and "What the loss saw" not in claim.text
     assert claim.text.endswith("The switch changed nothing the loss sees: the same strategy and "
                                "gravity before and after it, so this is one run of 4 epochs.")
+
+
+def test_a_gravity_only_switch_is_named_by_what_it_changed(refs):
+    """A review: positives-only switched to positives-only with gravity 1,
+    worse than without: "the switch to positives-only made the run worse"
+    blamed a strategy that did not change."""
+    config = TrainConfig(strategy="positives-only", switch_at=1, switch_to="positives-only",
+                         switch_gravity=1.0, epochs=2, k=5)
+    separated, folded = refs.oracle, refs.random
+    result = SimpleNamespace(config=config, metrics=[separated, separated, folded],
+                             final_metrics=folded)
+    claim = claims_practice.switch_claim("positives-only", result, refs,
+                                         SimpleNamespace(final_metrics=separated))
+    assert claim.text.endswith("Here the switch (then positives-only with gravity 1 after "
+                               "epoch 1) made the run worse than training on without it.")
+    unknown = claims_practice.switch_claim("positives-only", result, refs, None, "it diverged")
+    assert unknown.text.endswith("It ends worse than it was at the switch; the same run "
+                                 "without the switch did not train (it diverged), so this "
+                                 "does not say whether the switch or the later epochs did it.")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from recdemo.cli import build_parser, format_cost_table, losses_left_out, main
+from recdemo.claims import losses_left_out
+from recdemo.cli import build_parser, format_cost_table, main
 from recdemo.params import PARAMS, STRATEGIES
 from recdemo.references import References, random_metrics
 from recdemo.step_cost import StepCost
@@ -270,7 +271,7 @@ def test_compares_table_leaves_out_losses_that_measure_different_things(capsys):
             "things (--json gives each).") in err
     assert losses_left_out(["wals", "in-group", "uniform"]) == (
         "The training losses are left out: each run's is over its own candidates (wals's a "
-        "squared error), so they measure different things (--json gives each).")
+        "squared error), so they measure different things.")
     assert "(" not in losses_left_out(["hard", "uniform"]).split("candidates")[1][:3]
 
 

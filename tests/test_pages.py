@@ -364,3 +364,12 @@ def test_tables_wider_than_a_phone_say_they_scroll_sideways(page, tables):
     assert [c.value for c in at.caption].count(hint) == tables == len(at.dataframe)
     at = open_page(page, largest_corpus=10_000, present="true")
     assert hint not in [c.value for c in at.caption], "on a projector the tables fit"
+
+
+def test_compares_caption_names_the_kinds_of_loss_it_leaves_out():
+    """The CLI's note and the Compare page's caption are one sentence
+    (claims.losses_left_out), of the runs on the page."""
+    at = open_page("pages/compare.py")
+    assert no_exceptions(at)
+    assert ("The training losses are left out: each run's is over its own candidates "
+            "(positives-only's a sigmoid loss), so they measure different things.") in said(at)

@@ -31,6 +31,7 @@ def test_a_view_finds_the_swept_settings_nearest_to_it(changed, found):
 
 SMALL_TABLE = {
     "seeds": list(range(200, 210)),
+    "commit": "abc1234",
     "settings": {"defaults": {}, "l2 0.1": {"l2": 0.1}, "k 3": {"k": 3},
                  "gravity 1": {"gravity": 1.0}},
     "held": {"defaults": {"2": {"positives-only": [3, 10]}, "6": {"positives-only": [10, 10],
@@ -83,6 +84,11 @@ def test_a_seed_is_an_exception_only_where_the_sweep_measured_this_very_view(sma
     assert reason == ("In the sweep at the default settings with 6 groups, positives-only "
                       "folded on 10 of 10 seeds (200 to 209; not seed 0): this run is an "
                       "exception.")
+    # A seed the sweep trained, at the very view where it held on every seed.
+    (reason,) = reasons("positives-only", "folds", defaults() | {"seed": 203})
+    assert reason.endswith("on 10 of 10 seeds (200 to 209; seed 203 among them): it trained "
+                           "this very run at commit abc1234, where it folded: the code or the "
+                           "machine has changed since.")
     (reason,) = reasons("uniform", "separates", defaults() | {"k": 3, "seed": 204})
     assert reason.endswith("uniform separated on 9 of 10 seeds (200 to 209; seed 204 among "
                            "them): this run is like the 1 that did not.")

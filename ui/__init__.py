@@ -41,6 +41,7 @@ from ui.runs import (
     step_costs,
     trained_or_explain,
     trained_run_or_none,
+    trained_run_or_why,
     trained_runs,
 )
 from ui.settings import (
@@ -72,7 +73,7 @@ __all__ = [
     "negatives_figure", "open_view_link", "page_setup", "presenting", "protocols",
     "query_label", "references", "request_run", "run_through_navigation", "set_setting",
     "settings", "sideways_hint", "small_multiples", "step_costs", "text_and_picture", "title",
-    "train_config",
-    "trained_or_explain", "trained_run", "trained_run_or_none", "trained_runs",
-    "training_curves", "unreachable_host", "unreachable_warning", "view_link",
+    "train_config", "trained_or_explain", "trained_run", "trained_run_or_none",
+    "trained_run_or_why", "trained_runs", "training_curves", "unreachable_host",
+    "unreachable_warning", "view_link",
 ]

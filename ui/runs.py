@@ -42,6 +42,19 @@ def trained_run_or_none(data_config: DataConfig, config: TrainConfig | MFConfig)
         return None
 
 
+def trained_run_or_why(data_config: DataConfig, config: TrainConfig | MFConfig):
+    """(the trained run, "") or (None, why it did not train, in a few words),
+    for a sentence that reads the run where it trained."""
+    try:
+        return trained_run(data_config, config), ""
+    except TrainingDiverged:
+        return None, "it diverged"
+    except ValueError:
+        return None, "it is too large for this server"
+    except WORKER_FAILURES:
+        return None, f"its worker process stopped {ATTEMPTS} times"
+
+
 class Shown(NamedTuple):
     """Runs a page shows, all of one data: the settings' own, or the last that
     trained in its slot (its references, verdicts and figures are of ``data_config``)."""
@@ -213,10 +226,10 @@ def looked_at(exercise) -> Looked | None:
         results = [trained_run(data_config, config) for config in configs]
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
         # The exercise's own settings: there is nothing smaller to make.
-        why = (f"its worker process stopped {ATTEMPTS} times (out of memory, or stopped by "
+        why = (f": its worker process stopped {ATTEMPTS} times (out of memory, or stopped by "
                "the system). Try again: a new worker has started."
-               if isinstance(err, WORKER_FAILURES) else _message(err, False, ""))
-        st.error(f"A run this answer reads did not train: {why}", icon=":material/block:")
+               if isinstance(err, WORKER_FAILURES) else f". {err}")
+        st.error(f"A run this answer reads did not train{why}", icon=":material/block:")
         if isinstance(err, WORKER_FAILURES):
             st.button("Try again", key="try_again_exercise", icon=":material/refresh:")
         return None
