@@ -39,10 +39,10 @@ TRAIN_COEFFICIENTS = (2.7e-4, 1.1e-9, 1.9e-10, 2.9e-8, 1.8e-9)
 # Matrix factorization, its measurement, a cost cell and the references: see
 # their terms below. The worst fits are the smallest cells, where Python's
 # own overhead varies most.
-MF_COEFFICIENTS = (0.012, 1.4e-10, 4.7e-10, 5.5e-09)
-MF_COMPARISON_COEFFICIENTS = (0.023, 1e-08, 5.2e-08)
-STEP_COST_COEFFICIENTS = (0.0071, 1.8e-08, 3.3e-10, 1.6e-08, 2.6e-09, 0.00015)
-REFERENCES_COEFFICIENTS = (0.00028, 1.1e-08, 2e-08, 0.0)
+MF_COEFFICIENTS = (0.0086, 1.7e-10, 4.6e-10, 3.3e-09)
+MF_COMPARISON_COEFFICIENTS = (0.013, 1e-08, 8.5e-09)
+STEP_COST_COEFFICIENTS = (0.005, 1.3e-08, 2.2e-10, 1.3e-08, 1.7e-09, 0)
+REFERENCES_COEFFICIENTS = (0.00017, 8.6e-09, 1.4e-08, 0)
 
 
 def _sizes(data: DataConfig) -> tuple[int, int, int]:
