@@ -32,14 +32,15 @@ from ui.work import (
 )
 from ui.work import references as shared_references
 
+# Why work did not finish after its worker's deaths, in every message that says so.
+WORKER_STOPPED = (f"its worker process stopped {ATTEMPTS} times (out of memory, or stopped by "
+                  "the system)")
+
 
 def trained_run_or_none(data_config: DataConfig, config: TrainConfig | MFConfig):
     """The trained run, or None if it diverges or is too large, or its worker
     died ATTEMPTS times (for a comparison that can do without it)."""
-    try:
-        return trained_run(data_config, config)
-    except (TrainingDiverged, ValueError, *WORKER_FAILURES):
-        return None
+    return trained_run_or_why(data_config, config)[0]
 
 
 def trained_run_or_why(data_config: DataConfig, config: TrainConfig | MFConfig):
@@ -226,8 +227,7 @@ def looked_at(exercise) -> Looked | None:
         results = [trained_run(data_config, config) for config in configs]
     except (TrainingDiverged, ValueError, *WORKER_FAILURES) as err:
         # The exercise's own settings: there is nothing smaller to make.
-        why = (f": its worker process stopped {ATTEMPTS} times (out of memory, or stopped by "
-               "the system). Try again: a new worker has started."
+        why = (f": {WORKER_STOPPED}. Try again: a new worker has started."
                if isinstance(err, WORKER_FAILURES) else f". {err}")
         st.error(f"A run this answer reads did not train{why}", icon=":material/block:")
         if isinstance(err, WORKER_FAILURES):
@@ -257,8 +257,7 @@ def _message(err: Exception, last_shown: bool, shown: str) -> str:
     """Why work did not finish, and what the page shows instead (``shown``,
     only where it follows)."""
     if isinstance(err, WORKER_FAILURES):
-        message = (f"The server could not finish this work: its worker process stopped "
-                   f"{ATTEMPTS} times (out of memory, or stopped by the system). Try again "
+        message = (f"The server could not finish this work: {WORKER_STOPPED}. Try again "
                    "(a new worker has started), or make the settings smaller.")
     else:  # the library's sentence as it is: it may start with a parameter's name
         message = str(err) if str(err).endswith((".", "!", "?")) else f"{err}."
