@@ -10,11 +10,11 @@ from recdemo.data import (
     DataConfig,
     Dataset,
     Queries,
-    _draw_positives,
     make_dataset,
     slot_log_probability,
 )
 from recdemo.params import PARAMS
+from tests.generator_draws import redrawn_frequencies
 
 SMALL = DataConfig(groups=3, items_per_group=12, queries_per_group=15, test_queries_per_group=7,
                    positives=4, seed=5)
@@ -201,12 +201,7 @@ def test_slot_log_probability_is_how_often_the_generator_picks_each_item():
     data = make_dataset(DataConfig(groups=3, items_per_group=10, positives=1, leak=0.3,
                                    popularity_skew=1.0))
     copies = 40_000
-    query = data.test.latent[0] - data.centers[data.test.groups[0]]
-    groups = np.full(copies, data.test.groups[0])
-    item_offsets = data.item_latent - data.centers[data.item_groups]
-    picks = _draw_positives(groups, np.tile(query, (copies, 1)), item_offsets,
-                            data.item_log_popularity, data.config, np.random.default_rng(1))
-    observed = np.bincount(picks.ravel(), minlength=data.n_items) / copies
+    observed = redrawn_frequencies(data, copies, seed=1)
     expected = np.exp(slot_log_probability(data, data.test)[0])
     tolerance = 4 * np.sqrt(expected / copies) + 1e-3
     assert (np.abs(observed - expected) <= tolerance).all(), (observed, expected)

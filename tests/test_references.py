@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from recdemo.data import DataConfig, _draw_positives, make_dataset, slot_log_probability
+from recdemo.data import DataConfig, make_dataset, slot_log_probability
 from recdemo.metrics import METRICS, ranking_metrics, top_k
 from recdemo.references import (
     NEGLIGIBLE,
@@ -21,6 +21,7 @@ from recdemo.references import (
     random_metrics,
 )
 from tests import lesson_runs
+from tests.generator_draws import redrawn_frequencies
 
 
 def enumerated_inclusion(weights, n):
@@ -93,12 +94,7 @@ def test_the_oracle_chance_is_how_often_the_generator_draws_each_item():
     data = make_dataset(DataConfig(groups=3, items_per_group=10, positives=4, leak=0.3,
                                    popularity_skew=1.0))
     copies = 40_000
-    query = data.test.latent[0] - data.centers[data.test.groups[0]]
-    groups = np.full(copies, data.test.groups[0])
-    item_offsets = data.item_latent - data.centers[data.item_groups]
-    picks = _draw_positives(groups, np.tile(query, (copies, 1)), item_offsets,
-                            data.item_log_popularity, data.config, np.random.default_rng(7))
-    observed = np.bincount(picks.ravel(), minlength=data.n_items) / copies
+    observed = redrawn_frequencies(data, copies, seed=7)
     expected = positive_probability(data, data.test)[0]
     tolerance = 4.5 * np.sqrt(expected * (1 - expected) / copies) + 1e-4
     assert (np.abs(observed - expected) <= tolerance).all(), (observed, expected)
