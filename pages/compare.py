@@ -20,6 +20,9 @@ if not runs:
     st.stop()
 
 k = ui.train_config().k
+if switch := ui.train_config(with_switch=True).switch_text():  # the link's, not these runs'
+    st.caption(f"Every strategy here trains without the link's switch ({switch}); the Train "
+               "page shows the switched run.")
 refs = ui.references(data_config, k)
 configs = tuple(config for _, config in runs.values())
 # On a projector each strategy's picture beside its matrix, not above it: two
@@ -107,8 +110,9 @@ st.markdown(
     f"(drawn with replacement) instead of every item (recall@{k} out of 101). Sampled from "
     "the whole corpus, or worse, from the query's own group, it can reward a model that "
     "folds: the exact metrics above rank every item."
-    + (f" Here the whole corpus has only {dataset.n_items} items, fewer than the 100 drawn."
-       if dataset.n_items <= SAMPLED_NEGATIVES else "")
+    + (f" Here a query has only {others} items that are not its positives to draw from, "
+       "fewer than the 100 drawn: some are drawn more than once."
+       if (others := dataset.n_items - data_config.positives) < SAMPLED_NEGATIVES else "")
 )
 
 # Within-group recall left out where the table above leaves it out; NaN (no

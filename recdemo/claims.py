@@ -120,7 +120,7 @@ def verdict_claim(label: str, result, refs: References, settings: dict) -> Claim
     metrics, label = result.final_metrics, named(label)
     found, wanted = verdict(metrics, refs), expected(result.config)
     if room := no_room(refs):  # not "in between", nor "does not fold": no verdict is possible
-        return Claim(wanted is None, f"**{label}: no verdict on this data**: "
+        return Claim(wanted is None, f"**{label}: no verdict {no_room_where(refs)}**: "
                                      f"{numbers(metrics, refs)}. {room}")
     chance = _at_chance(metrics, refs)
     if wanted is None:
@@ -172,10 +172,19 @@ def drew_no_negatives(result) -> str:
 
 
 def no_room(refs: References) -> str | None:
-    """Why no run can fold or separate on this data, if none can: the data's
-    own spurious@k is as high as a random ranking's (k at least all the
-    items, or a leak near chance), or its own AUC is at chance."""
+    """Why no run can fold or separate, if none can: the cut-off k holds
+    every item (each ranking's top k is the whole corpus, so spurious@k is the
+    same for all, whatever the data), or on this data the data's own
+    spurious@k is as high as a random ranking's (a leak near chance), or its
+    own AUC is at chance."""
     k, oracle, chance = refs.k, refs.oracle, refs.random
+    items = refs.groups * refs.items_per_group
+    if excess_spurious(oracle, refs) is None and k >= items:
+        # Not "on this data": the data can still separate its groups (a review's
+        # link, k 20 of 20 items, where the data's own AUC was 0.93).
+        return (f"At k = {k} no run can fold or separate: every top {k} holds all {items} "
+                f"items, so every ranking's spurious@{k} is {fmt(chance['spurious_at_k'])}, "
+                f"the data's own included. A verdict needs k below {items}.")
     if excess_spurious(oracle, refs) is None:
         return (f"On this data no run can fold or separate: the data's own spurious@{k}, "
                 f"{fmt(oracle['spurious_at_k'])}, is as high as a random ranking's, "
@@ -184,6 +193,13 @@ def no_room(refs: References) -> str | None:
         return (f"On this data no run can fold or separate: the data's own cross-group AUC, "
                 f"{fmt(oracle['cross_group_auc'])}, is at chance.")
     return None
+
+
+def no_room_where(refs: References) -> str:
+    """Where no_room's reason lies, for a sentence's "no verdict ...": "at k =
+    20" when k holds every item, "on this data" otherwise."""
+    return (f"at k = {refs.k}" if refs.k >= refs.groups * refs.items_per_group
+            else "on this data")
 
 
 def beyond_claim(label: str, metrics: dict, refs: References) -> Claim | None:

@@ -16,13 +16,14 @@ from recdemo.claims import (
     close_pair,
     named,
     no_room,
+    no_room_where,
     numbers,
     reads_as_it_is,
 )
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
-from recdemo.verdicts import FOLDS, NEITHER, SEPARATES, verdict
-from recdemo.wording import fmt, percent, quantity
+from recdemo.verdicts import FOLDS, NEITHER, RECALL, SEPARATES, recall_at_chance, verdict
+from recdemo.wording import fmt, listed, percent, quantity
 
 # Metrics that agree to this many decimals are equal: what differs past it is float rounding.
 SAME_DIGITS = 9
@@ -181,7 +182,12 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
         folds = verdict(metrics["in-group"], refs) == FOLDS
         # The lesson: drawn from the own group, the negatives rank a folded
         # in-group higher than ranking against every item does.
-        hidden = folds and rank(ranked[0], "in-group") < rank(ranked[2], "in-group")
+        # Not where it ranks no better than chance inside its group either (a
+        # review's link, /compare?learning_rate=0.0001: every run at the
+        # protocol's chance, five tied first): nothing good was there to show.
+        blind = folds and recall_at_chance(metrics["in-group"], refs)
+        hidden = (folds and not blind
+                  and rank(ranked[0], "in-group") < rank(ranked[2], "in-group"))
         claims.append(Claim(hidden, (
             f"Against 100 negatives from the query's own group, in-group's recall@{k} ranks "
             f"**{place(ranked[0], 'in-group', f' of {len(labels)}')}**; against 100 from the "
@@ -189,9 +195,13 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
             f"{place(ranked[2], 'in-group')}. Its spurious@{k} is {fmt(spurious)}"
             + (": a sampled protocol that draws from the query's own group cannot see folding."
                if hidden else
+               f": it folds, and inside its group it ranks no better than chance either "
+               f"(within-group recall@{k} {fmt(metrics['in-group'][RECALL])} against a random "
+               f"ranking's {fmt(refs.random[RECALL])}), so no protocol has anything to hide."
+               if blind else
                ": it folds, but the protocol that draws from the query's own group ranks it no "
                "higher than ranking against every item does." if folds else
-               ", and on this data no run can fold or separate." if no_room(refs)
+               f", and {no_room_where(refs)} no run can fold or separate." if no_room(refs)
                else ", and here it does not fold."))))
     for metric, exact, words, exactly in (
             ("sampled_recall_at_k", "recall_at_k", "the whole corpus",
@@ -201,31 +211,40 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
         sampled, truth = values(metric), values(exact)
         if sampled is None or truth is None:
             continue
+        (top_sampled, best_sampled), (top_exact, best_exact) = (_best(labels, sampled),
+                                                                _best(labels, truth))
         if len(set(truth)) == 1 or len(set(sampled)) == 1:  # an order of nothing
-            sampled_text, exact_text = (
-                "every strategy ties" if len(set(order)) == 1
-                else f"the best is {_best(labels, order)}" for order in (sampled, truth))
             claims.append(Claim(False, (
-                f"Sampled from {words}, {sampled_text}; ranked {exactly}, {exact_text} "
+                f"Sampled from {words}, {best_sampled}; ranked {exactly}, {best_exact} "
                 "(Kendall's tau is undefined: one of the two orders ties every strategy).")))
             continue
         tau = kendalltau(sampled, truth).statistic
-        best_sampled, best_exact = _best(labels, sampled), _best(labels, truth)
-        same = best_sampled == best_exact
-        claims.append(Claim(same, (
-            f"Sampled from {words}, the best is {best_sampled}"
+        same = top_sampled == top_exact
+        claims.append(Claim(bool(top_sampled & top_exact), (
+            f"Sampled from {words}, {best_sampled}"
             + (f", as ranked {exactly}" if same else f"; ranked {exactly}, {best_exact}")
             + f" (Kendall's tau between the two orders {tau:.2f}).")))
     return claims
 
 
-def _best(labels: list, values: list) -> str:
-    """The label with the highest value, or those tied for it: "uniform",
-    "full and hard, tied" (a parenthesis would sit beside Kendall's)."""
-    top = [label for label, value in zip(labels, values, strict=True) if value == max(values)]
-    if len(top) == 1:
-        return top[0]
-    return ", ".join(top[:-1]) + f" and {top[-1]}, tied"
+def _best(labels: list, values: list) -> tuple[set, str]:
+    """The labels within SAME_RECALL of the highest value (on a page's few
+    hundred test queries a smaller difference says nothing of a protocol), and
+    in words, best first: "the best is uniform", "the best is full and hard,
+    tied", "the best is in-group, full and in-batch, less than 0.01 apart",
+    "every strategy ties", "all 8 strategies are less than 0.01 apart" (no
+    parenthesis: one would sit beside Kendall's)."""
+    top = [i for i in sorted(range(len(values)), key=lambda i: -values[i])  # ties: page order
+           if max(values) - values[i] < SAME_RECALL]
+    names = [labels[i] for i in top]
+    tied = values[top[0]] == values[top[-1]]
+    if len(names) == len(labels) > 1:
+        return set(names), ("every strategy ties" if tied else
+                            f"all {len(names)} strategies are less than {SAME_RECALL:g} apart")
+    if len(names) == 1:
+        return set(names), f"the best is {names[0]}"
+    return set(names), f"the best is {listed(names)}" + (", tied" if tied else
+                                                         f", less than {SAME_RECALL:g} apart")
 
 
 def _ordinal(n: int) -> str:

@@ -16,6 +16,7 @@ from recdemo.claims import (
     Claim,
     named,
     no_room,
+    no_room_where,
     reads_as_it_is,
     recall_is_meaningful,
     shown_as,
@@ -233,9 +234,9 @@ def two_stage_claim(pipeline, scored: dict, refs: References) -> Claim:
              else f"{percent(pipeline.retrieved_spurious)} of MF's candidates come from other "
                   f"groups{floor}")
     few = share if none or floor else f"only {share}"  # "only" but where it must be so many
-    if room:  # the question has no answer on this data
-        return Claim(False, f"On this data the question has no answer: {spurious}; {auc}. "
-                            f"{room}")
+    if room:  # the question has no answer on this data, or at this k
+        return Claim(False, f"{no_room_where(refs).capitalize()} the question has no answer: "
+                            f"{spurious}; {auc}. {room}")
     if retrieved >= refs.items_per_group * refs.groups:  # MF filters nothing
         return Claim(False, f"On this data MF retrieves all {retrieved} items ({CANDIDATES_PER_K} "
                             f"x k, at most the corpus): nothing is pre-filtered, and the pipeline "

@@ -91,7 +91,8 @@ def test_every_verdict_sentence_is_the_rule_on_its_numbers(outs):
             name = claims.named(label)
             if claims.no_room(refs):  # no verdict, whatever the lesson expects
                 assert claim.holds == (wanted is None), claim.text
-                assert claim.text.startswith(f"**{name}: no verdict on this data**"), claim.text
+                where = claims.no_room_where(refs)
+                assert claim.text.startswith(f"**{name}: no verdict {where}**"), claim.text
                 assert claim.text.endswith(claims.no_room(refs)), claim.text
             elif wanted is None or found == wanted:
                 assert claim.holds, claim.text
@@ -304,7 +305,7 @@ def test_a_run_the_lesson_expects_nothing_of_gets_no_verdict_where_none_is_possi
                            final_metrics={"spurious_at_k": 0.5, "cross_group_auc": 0.7})
     assert expected(wals.config) is None
     claim = claims.verdict_claim("wals", wals, no_room, {})
-    assert claim.holds and claim.text.startswith("**wals: no verdict on this data**")
+    assert claim.holds and claim.text.startswith("**wals: no verdict at k = 50**")
     assert "neither" not in claim.text and claim.text.endswith(claims.no_room(no_room))
 
 
@@ -316,11 +317,14 @@ def test_with_k_at_least_every_item_the_verdict_says_no_run_can_fold_or_separate
     assert result.final_metrics["spurious_at_k"] == refs.oracle["spurious_at_k"] == 0.5
     claim = claims.verdict_claim("uniform", result, refs, {})
     assert not claim.holds
-    assert claim.text.endswith("On this data no run can fold or separate: the data's own "
-                               "spurious@30, 0.50, is as high as a random ranking's, 0.50.")
+    # k, not the data: the data still separates its groups (a review's link,
+    # k 20 of 20 items, where the data's own AUC was 0.93).
+    assert claim.text.endswith("At k = 30 no run can fold or separate: every top 30 holds "
+                               "all 20 items, so every ranking's spurious@30 is 0.50, the "
+                               "data's own included. A verdict needs k below 20.")
     assert "exception" not in claim.text
     # Not "in between" (a review's link: in-group's AUC 0.34 there is below any fold).
-    assert claim.text.startswith("**uniform: no verdict on this data**: spurious@30 0.50")
+    assert claim.text.startswith("**uniform: no verdict at k = 30**: spurious@30 0.50")
 
 
 # k 50 of 20 items: every ranking recommends every item, half of them from the other group.

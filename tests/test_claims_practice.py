@@ -201,7 +201,7 @@ def test_the_evaluation_claims_rank_in_group_under_each_protocol():
            "every item 3rd" in ranks.text
     assert ranks.holds and ranks.text.endswith("cannot see folding.")
     assert not corpus.holds
-    assert "the best is uniform; ranked against every item, full" in corpus.text
+    assert "the best is uniform; ranked against every item, the best is full" in corpus.text
     assert own.holds
 
 
@@ -240,7 +240,7 @@ def test_the_evaluation_claims_say_ties_as_ties():
     assert "ranks **1st of 3, tied with 2**" in ranks.text
     # No room on this data: no run can fold, and the sentence says so.
     assert not ranks.holds and ranks.text.endswith(
-        "is 0.50, and on this data no run can fold or separate.")
+        "is 0.50, and at k = 30 no run can fold or separate.")
     assert corpus.text == ("Sampled from the whole corpus, every strategy ties; ranked against "
                            "every item, every strategy ties (Kendall's tau is undefined: one of "
                            "the two orders ties every strategy).")
@@ -262,8 +262,8 @@ def test_the_evaluation_claims_tie_what_differs_only_by_float_rounding():
         protocols, {"in-group": {"spurious_at_k": 0.72, "cross_group_auc": 0.48}}, PROTOCOL_REFS)
     assert "ranked against every item 2nd, tied with 1" in ranks.text
     assert own.text.startswith("Sampled from the query's own group, the best is full; ranked "
-                               "against every item of the own group, full and in-batch, tied "
-                               "(Kendall's")
+                               "against every item of the own group, the best is full and "
+                               "in-batch, tied (Kendall's")
 
 
 def test_the_evaluation_claims_leave_out_what_was_not_measured():
@@ -378,3 +378,59 @@ def test_a_gravity_only_switch_is_named_by_what_it_changed(refs):
     assert unknown.text.endswith("It ends worse than it was at the switch; the same run "
                                  "without the switch did not train (it diverged), so this "
                                  "does not say whether the switch or the later epochs did it.")
+
+
+def test_the_evaluation_claims_read_recalls_less_than_0_01_apart_as_one():
+    """A review's /compare: "the best is in-batch; ranked against every item
+    of the own group, in-group" on recalls 0.6836, 0.6819 and 0.6808, which
+    the table shows as 0.68 alike."""
+    def run(own, within):
+        return {"recall_at_k": 0.5, "sampled_recall_at_k": 0.8,
+                "own_group_sampled_recall_at_k": own, "within_group_recall_at_k": within}
+    protocols = {"full": run(0.470, 0.6819), "in-group": run(0.40, 0.6836),
+                 "in-batch": run(0.483, 0.6808), "mixed": run(0.480, 0.60)}
+    _, _, own = claims_practice.protocol_claims(
+        protocols, {"in-group": {"spurious_at_k": 0.2, "cross_group_auc": 0.9}}, PROTOCOL_REFS)
+    assert own.text.startswith(
+        "Sampled from the query's own group, the best is in-batch and mixed, less than 0.01 "
+        "apart; ranked against every item of the own group, the best is in-group, full and "
+        "in-batch, "
+        "less than 0.01 apart (Kendall's"), own.text
+    assert own.holds, "in-batch is among the best of both"
+    protocols["in-batch"] = run(0.483, 0.66)
+    _, _, own = claims_practice.protocol_claims(
+        protocols, {"in-group": {"spurious_at_k": 0.2, "cross_group_auc": 0.9}}, PROTOCOL_REFS)
+    assert not own.holds and "ranked against every item of the own group, the best is " \
+                             "in-group and full, less than 0.01 apart" in own.text
+    # All of them within 0.01 (a review's /compare?learning_rate=0.0001, where
+    # the sampled protocol named all 8 "the best").
+    protocols = {name: run(0.1 + 0.001 * i, 0.2 + 0.1 * i)
+                 for i, name in enumerate(("full", "in-group", "uniform"))}
+    _, _, own = claims_practice.protocol_claims(
+        protocols, {"in-group": {"spurious_at_k": 0.2, "cross_group_auc": 0.9}}, PROTOCOL_REFS)
+    assert own.text.startswith("Sampled from the query's own group, all 3 strategies are less "
+                               "than 0.01 apart; ranked against every item of the own group, "
+                               "the best is uniform (Kendall's"), own.text
+
+
+def test_a_sampled_protocol_hides_no_folding_where_in_group_ranks_at_chance():
+    """A review's /compare?learning_rate=0.0001: every run at the protocol's
+    chance, in-group "1st of 8, tied with 4" against its own group's negatives,
+    and the page said such a protocol "cannot see folding"."""
+    chance = {"recall_at_k": 0.05, "sampled_recall_at_k": 0.1,
+              "own_group_sampled_recall_at_k": 0.1}
+    protocols = {"uniform": chance, "in-group": {**chance, "recall_at_k": 0.01},
+                 "full": {**chance, "recall_at_k": 0.02, "own_group_sampled_recall_at_k": 0.09}}
+    folded = {"spurious_at_k": 0.8, "cross_group_auc": 0.5}
+    ranks, _ = claims_practice.protocol_claims(
+        protocols, {"in-group": folded | {"within_group_recall_at_k": 0.26}}, PROTOCOL_REFS)
+    assert "ranks **1st of 3, tied with 1**" in ranks.text
+    assert not ranks.holds and "cannot see folding" not in ranks.text
+    assert ranks.text.endswith(
+        "it folds, and inside its group it ranks no better than chance either (within-group "
+        "recall@10 0.26 against a random ranking's 0.25), so no protocol has anything to "
+        "hide."), ranks.text
+    # Where it still ranks inside its group, the protocol hides its folding.
+    ranks, _ = claims_practice.protocol_claims(
+        protocols, {"in-group": folded | {"within_group_recall_at_k": 0.7}}, PROTOCOL_REFS)
+    assert ranks.holds and ranks.text.endswith("cannot see folding.")

@@ -248,13 +248,13 @@ def test_the_table_leaves_out_what_tells_no_ranking_apart_and_says_why(capsys):
 def test_the_table_gives_no_verdict_where_no_run_can_have_one(capsys):
     """A review's command (mf --groups 2 --items-per-group 10 --k 25): every
     ranking recommends all 20 items, and the table said wals and the oracle
-    "neither"; the pages say "no verdict on this data", and why."""
+    "neither"; the pages say "no verdict at k = 30", and why."""
     assert main(["mf", "--k", "30", *FAST_DATA]) == 0  # 30 items in all
     out, err = capsys.readouterr()
     header, _, *rows = out.strip().splitlines()
     assert [row.split()[:2] for row in rows] == [["wals", "-"], ["oracle", "-"],
                                                  ["random", "ranking"]]
-    assert "python -m recdemo: note: On this data no run can fold or separate" in err
+    assert "python -m recdemo: note: At k = 30 no run can fold or separate" in err
     assert main(["mf", "--k", "30", "--json", *FAST_DATA]) == 0  # and no "neither" in JSON
     assert [row["verdict"] for row in json.loads(capsys.readouterr().out)] == [None] * 3
 

@@ -274,7 +274,7 @@ def test_compares_table_gives_no_verdict_where_its_sentences_give_none():
     sentences said "no verdict on this data", the table "neither"."""
     at = open_page("pages/compare.py", groups=2, items_per_group=10, k=50, epochs=2)
     assert no_exceptions(at)
-    assert "no verdict on this data" in said(at)
+    assert "no verdict at k = 50" in said(at)
     assert at.dataframe[0].value["verdict"].isna().all()  # shown as "–"
 
 
@@ -319,3 +319,15 @@ def test_the_lesson_points_at_uniform_pushing_groups_apart_only_where_it_did():
     text = said(at)
     assert "**Here uniform (epochs 4, l2 0.1) does not separate the groups**" in text, text
     assert pointer not in text
+
+
+def test_compare_says_what_it_leaves_of_the_link():
+    """Reviews' links: /compare?switch_at=7 trained every strategy without the
+    switch and did not say so; /compare?groups=2&items_per_group=50 said "only
+    100 items, fewer than the 100 drawn", where a query has 95 to draw from."""
+    at = open_page("pages/compare.py", groups=2, items_per_group=50, epochs=3, switch_at=2)
+    assert no_exceptions(at)
+    text = said(at)
+    assert ("Every strategy here trains without the link's switch (then uniform after epoch "
+            "2); the Train page shows the switched run.") in text
+    assert "Here a query has only 95 items that are not its positives to draw from" in text

@@ -378,7 +378,7 @@ def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
         low, high = min(value for _, value in shown), max(value for _, value in shown)
         refs = [f"{who} {fmt(values[metric])}" for who, values in references.items()
                 if values.get(metric) is not None]
-        scores = (f"every strategy {fmt(low)}" if low == high else
+        scores = (f"every strategy {fmt(low)}" if fmt(low) == fmt(high) else
                   f"lowest {_scoring(shown, low)} {fmt(low)}, highest {_scoring(shown, high)} "
                   f"{fmt(high)}")
         said.append(f"{metric_label(metric, k)}: {scores}"
@@ -391,5 +391,7 @@ def metrics_bar_alt(summaries: list[dict], references: dict[str, dict]) -> str:
 
 
 def _scoring(shown: list[tuple[str, float]], value: float) -> str:
-    """Every strategy of ``shown`` (name, value) that scores ``value``: ties named together."""
-    return listed([name for name, v in shown if v == value])
+    """Every strategy of ``shown`` (name, value) whose score reads as ``value``
+    does: ties, and scores two decimals cannot tell apart, named together (a
+    review's /compare: "highest in-group 0.68" where three strategies read 0.68)."""
+    return listed([name for name, v in shown if fmt(v) == fmt(value)])
