@@ -9,6 +9,7 @@ plot areas (a 2D subplot's, a 3D scene's), and what is wrong with them:
   of its picture;
 - a text box lies over a plot area (a caption over the points);
 - a text box is cut: it runs past its chart's edges or the screen's sides;
+- a chart's drawing is not the size of its box (it lies over what follows);
 - a word of the component's HTML text, or of a widget's label, breaks across
   lines ("silhouett / e", "unobserv / ed");
 - a widget's field or button runs past the screen's sides.
@@ -95,7 +96,8 @@ _CHARTS = """() => {
         }
         return {index, key: holder.closest('[class*=st-key-]')?.className.match(
                     /st-key-(\\S+)/)?.[1] ?? String(index),
-                chart: box(main), texts, names, areas};
+                chart: box(main), drawn: {width: layout.width, height: layout.height},
+                texts, names, areas};
     }).filter(Boolean);
 }"""
 
@@ -169,6 +171,12 @@ def chart_problems(chart: dict, screen_width: float) -> list[str]:
     """What is wrong with one chart's text (see the module's docstring)."""
     problems = []
     where = f"chart {chart['key']}"
+    box, drawn = chart["chart"], chart["drawn"]
+    if abs(box["height"] - drawn["height"]) > 2 or abs(box["width"] - drawn["width"]) > 2:
+        # Its drawing overflows its box (or leaves it half empty): it lies over
+        # what follows on the page (a review's sidebar collapsed, a tablet turned).
+        problems.append(f"{where}: its box is {box['width']:.0f} x {box['height']:.0f} px, "
+                        f"its drawing {drawn['width']:.0f} x {drawn['height']:.0f}")
     texts = chart["texts"]
     for i, a in enumerate(texts):
         for b in texts[i + 1:]:

@@ -59,16 +59,23 @@ def history_json(result, data_config, link: str) -> str:
 DRAW_JS = """
 const chart = document.getElementById("chart");
 let shown = null;
+let drawnWidth = 0;
 function draw() {
   const width = chart.getBoundingClientRect().width;
+  if (!width || Math.abs(width - drawnWidth) < 1) return;
+  drawnWidth = width;
   const { fitted, choice } = fit(figure, width);
-  if (choice === shown) return;
+  if (choice === shown) {  // only wider or narrower: its frame stays
+    Plotly.relayout(chart, { width }).then(() => stackNames(chart));
+    return;
+  }
   const config = { displaylogo: false, showSendToCloud: false, scrollZoom: false,
-                   responsive: true,
                    displayModeBar: width < NO_TOOLBAR_BELOW ? false : "hover" };
   const first = shown === null;
   shown = choice;
-  (first ? Plotly.newPlot : Plotly.react)(chart, { ...fitted, config })
+  // At a fixed width and the layout's own height, as in the app (ui/plot.js).
+  (first ? Plotly.newPlot : Plotly.react)(
+    chart, { ...fitted, layout: { ...fitted.layout, width, autosize: false }, config })
     .then(() => stackNames(chart));
 }
 draw();

@@ -198,6 +198,36 @@ def test_every_page_fits_the_screen(browser, base_url, screen):
         context.close()
 
 
+# Every chart's box as high and wide as its drawing, within 2 px.
+CHARTS_KEEP_THEIR_SIZE = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .every(plot => plot._fullLayout
+        && Math.abs(plot.getBoundingClientRect().height - plot._fullLayout.height) <= 2
+        && Math.abs(plot.getBoundingClientRect().width - plot._fullLayout.width) <= 2)"""
+
+
+def test_a_chart_keeps_its_height_when_its_width_changes(page):
+    """A review: after the presenter's window went from 1280 to 1024 wide, or
+    the sidebar was collapsed, a chart's box fell to 0 px high and its drawing
+    lay over the text, tables and buttons below it, until a reload (plotly's
+    own resize turned autosize on; ui/plot.js now draws at a fixed width and
+    the layout's height, again at each new width)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    go(page, "/mf?present=true")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_function(CHARTS_KEEP_THEIR_SIZE, timeout=TIMEOUT)
+    assert layout_problems(page) == []
+    page.set_viewport_size({"width": 1280, "height": 720})
+    go(page, "/compare")
+    page.mouse.move(150, 300)  # Streamlit shows the sidebar's collapse button on hover
+    page.locator("[data-testid='stSidebarCollapseButton'] button").click()
+    expect(page.locator("[data-testid='stSidebar']")).to_have_attribute("data-collapsed",
+                                                                        "true")
+    page.wait_for_timeout(300)  # the charts' new width has reached them
+    page.wait_for_function(CHARTS_KEEP_THEIR_SIZE, timeout=TIMEOUT)
+    assert layout_problems(page) == []
+    assert_healthy(page)
+
+
 def fits_the_first_screen(tab: Page, name: str, screen: dict) -> None:
     """The page's main picture (its plot areas), on Train its numbers, on the
     first screen; its tables with every row and column, no scrollbar."""

@@ -106,24 +106,25 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
       if (render !== chart.recdemoRender) return false;
       // The layout for the chart's width (recdemo/figures/fit.py), and on a
       // phone no toolbar: it would lie over the title.
+      // Drawn at the element's width and the layout's own height, both fixed:
+      // plotly's "responsive" resize (and Plots.resize) turned autosize on, which
+      // took the height from this element's, none, and laid the chart over the
+      // page below it after a width change (a review: the sidebar collapsed, a
+      // tablet turned). watchWidth draws it again when the width changes.
       const width = chart.getBoundingClientRect().width || parentElement.clientWidth;
       const { fitted, choice } = fit(figure, width);
       chart.recdemoFit = choice;
       chart.recdemoWidth = width;
-      return Plotly.react(chart, { ...fitted, config: {
-        ...config, toImageButtonOptions: chart.recdemoImage, responsive: true,
-        displayModeBar: width < NO_TOOLBAR_BELOW ? false : "hover" } });
+      return Plotly.react(chart, {
+        ...fitted, layout: { ...fitted.layout, width, autosize: false },
+        config: { ...config, toImageButtonOptions: chart.recdemoImage,
+                  displayModeBar: width < NO_TOOLBAR_BELOW ? false : "hover" } });
     })
     .then((drawn) => {
       if (!drawn) return;  // a newer render took over
       chart.recdemoRedraw = draw;
       watchWidth(chart);
       keepPointerToolsOutOfTabOrder(chart);
-      // Plotly.react keeps the width it had: a chart drawn again for a new
-      // width is resized to it.
-      if (Math.abs(chart._fullLayout.width - chart.recdemoWidth) > 1) {
-        window.Plotly.Plots.resize(chart);
-      }
       chart.recdemoClicked = data.clickable ? setTriggerValue : null;  // this render's
       if (!chart.recdemoListens) {
         chart.recdemoListens = true;
@@ -139,6 +140,7 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
       if (controls) setUpPlayback(chart, controls);
       const playback = data.playback;
       showFrame(chart, playback ? playback.frames[playback.active] : null, cards);
+      followWidth(chart);
     });
   // A chart below the fold is updated after the browser has painted the
   // screen, so the chart the student looks at shows the change first.
@@ -154,15 +156,26 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
 const BESIDE_FROM = 900;
 
 // A chart whose width changes (a phone turned, the sidebar opened) is drawn
-// again if another of its layouts fits the new width.
+// again if another of its layouts fits the new width, and otherwise only
+// widened or narrowed: its frame and playback stay where the student left them.
 function watchWidth(chart) {
   if (chart.recdemoObserver) return;
-  chart.recdemoObserver = new ResizeObserver(() => {
-    const width = chart.getBoundingClientRect().width;
-    if (!width || Math.abs(width - chart.recdemoWidth) < 1 || !chart.recdemoFigure) return;
-    if (fit(chart.recdemoFigure, width).choice !== chart.recdemoFit) chart.recdemoRedraw?.();
-  });
+  chart.recdemoObserver = new ResizeObserver(() => followWidth(chart));
   chart.recdemoObserver.observe(chart);
+}
+
+// Also called when a drawing ends: the width may have changed again while
+// plotly drew (a sidebar opening as the screen turns).
+function followWidth(chart) {
+  const width = chart.getBoundingClientRect().width;
+  if (!width || Math.abs(width - chart.recdemoWidth) < 1 || !chart.recdemoFigure) return;
+  if (fit(chart.recdemoFigure, width).choice !== chart.recdemoFit) {
+    chart.recdemoRedraw?.();
+  } else {
+    chart.recdemoWidth = width;
+    window.Plotly.relayout(chart, { width })
+      .then(() => { stackNames(chart); followWidth(chart); }, () => {});
+  }
 }
 
 // With scrollZoom off, plotly's 3D scene no longer zooms on the wheel but
