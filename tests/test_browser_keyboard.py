@@ -157,3 +157,29 @@ def test_tab_goes_from_the_strategies_to_playback_past_no_pointer_tool(page):
     toolbar = [title for title, _, _ in stops if title is not None]
     assert len(toolbar) == 1 and "png" in toolbar[0].lower(), toolbar
     assert not [stop for stop in stops if stop[1]], "no stop in the hidden title"
+
+
+def test_a_touch_screens_sidebar_shows_its_close_button_and_closes_after_a_page_link(
+        browser, base_url):
+    """A review, on touch screens: a tablet's open sidebar hid its close button
+    until a first tap on the blank spot (Streamlit shows it on hover); on a
+    phone, a page link tapped in the sidebar left it over 80% of the new page."""
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, is_mobile=True,
+                                  has_touch=True)
+    try:
+        tab = context.new_page()
+        tab.base_url = base_url
+        go(tab, "/train")
+        sidebar = tab.locator("[data-testid='stSidebar']")
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        close = tab.locator("[data-testid='stSidebarCollapseButton'] button")
+        assert close.evaluate("button => button.checkVisibility({visibilityProperty: true})")
+        tab.set_viewport_size({"width": 390, "height": 844})
+        go(tab, "/groups")
+        tab.locator("[data-testid='stExpandSidebarButton']").tap()
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        tab.locator(NAV_LINKS).filter(has_text="Compare").tap()
+        expect(tab).to_have_url(f"{base_url}/compare")
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
+    finally:
+        context.close()

@@ -312,3 +312,5 @@ def test_a_links_key_that_reads_like_a_setting_is_named():
     Streamlit's own) are no concern of the app."""
     keys = ["presenter", "seeds", "embed", "embed_options", "utm_source", "seed", "GROUPS"]
     assert near_misses(keys) == {"presenter": "present", "seeds": "seed"}
+    # The MF page's symbol (a review's /mf?w0=0: the default 0.05, no word why).
+    assert near_misses(["w0"]) == {"w0": "unobserved_weight"}

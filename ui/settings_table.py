@@ -62,12 +62,19 @@ def parse_link_params(params: dict[str, str | list[str]]) -> tuple[dict[str, Any
     return settings, errors
 
 
+# The symbols the pages write for a setting (the MF page's $w_0$), which a
+# teacher may write in a link; no setting's name is close to them.
+SYMBOLS = {"w0": "unobserved_weight"}
+
+
 def near_misses(keys) -> dict[str, str]:
     """A link's keys that are no setting but read like one, with the setting
-    they may mean ("presenter": "present"); other unknown keys (a tracker's
-    "utm_source", Streamlit's "embed") are no concern of the app."""
+    they may mean ("presenter": "present", "w0": "unobserved_weight"); other
+    unknown keys (a tracker's "utm_source", Streamlit's "embed") are no
+    concern of the app."""
     return {key: close[0] for key in keys if key not in SETTINGS
-            and (close := difflib.get_close_matches(key, SETTINGS, n=1, cutoff=0.75))}
+            and (close := [SYMBOLS[key]] if key in SYMBOLS else
+                 difflib.get_close_matches(key, SETTINGS, n=1, cutoff=0.75))}
 
 
 def link_params(settings: dict[str, Any]) -> dict[str, str]:

@@ -4,8 +4,8 @@
 // Tab went on into the page behind it. The focus now moves to the sidebar's
 // close button (or its first link) when it opens and back to the open button
 // when it closes, and where it lies over the page Escape closes it (as a
-// dialog over a page closes); ui/styles.py shows its close button while the
-// focus is in it.
+// dialog over a page closes), as a page link tapped in it does; ui/styles.py
+// shows its close button while the focus is in it.
 // Set up once per browser tab: the listeners are the document's.
 const OPEN = "[data-testid='stExpandSidebarButton']";
 const CLOSE = "[data-testid='stSidebarCollapseButton'] button";
@@ -52,6 +52,13 @@ export default function () {
     // tablet's width), the sidebar's first link.
     if (event.target.closest(OPEN)) focusWhenShown(`${CLOSE}, ${SIDEBAR} a[href]`);
     else if (event.target.closest(CLOSE)) focusWhenShown(OPEN);
+    // A page link tapped where the sidebar lies over the page (a phone): the
+    // new page shows, not the sidebar over it, as Streamlit's own navigation
+    // does (a review: it stayed over 80% of the new page).
+    const sidebar = event.target.closest(SIDEBAR);
+    if (sidebar && event.target.closest("a[href]") && overThePage(sidebar)) {
+      setTimeout(() => document.querySelector(CLOSE)?.click(), 0);
+    }
   }, true);
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || !(event.target instanceof Element)) return;

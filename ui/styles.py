@@ -19,7 +19,8 @@ PRESENTER_FONT_SIZE = 20
 # (Its help icons are visible by a rule of their own: they are hidden by name.)
 # Open, its close button shows while the focus is in it: Streamlit shows it on
 # hover only, where the sidebar does not start open, and a keyboard could not
-# close it (ui/sidebar_focus.js).
+# close it (ui/sidebar_focus.js). On a touch screen (no hover) it shows always:
+# the first tap on its blank spot only showed it (a review, a tablet).
 SIDEBAR_CSS = """<style>
 [data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden;
   transition: transform 0.3s, min-width 0.3s, max-width 0.3s, visibility 0s 0.3s; }
@@ -28,6 +29,10 @@ SIDEBAR_CSS = """<style>
 [data-testid="stSidebar"][data-collapsed="false"]:focus-within
   :is([data-testid="stSidebarCollapseButton"], [data-testid="stSidebarCollapseButton"] *) {
   visibility: visible !important; }
+@media (hover: none) {
+  [data-testid="stSidebar"][data-collapsed="false"]
+    :is([data-testid="stSidebarCollapseButton"], [data-testid="stSidebarCollapseButton"] *) {
+    visibility: visible !important; } }
 </style>"""
 # The choice a keyboard is on, outlined in the theme's blue (3:1 and more against
 # white and grey): Streamlit marks a focused radio option with a light grey box
