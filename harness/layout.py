@@ -127,13 +127,15 @@ _BROKEN_WORDS = """() => {
 }"""
 
 # The widgets' fields and buttons that run past the screen's sides, by their
-# widget's label (a number input in a column too narrow for it).
+# widget's label (a number input in a column too narrow for it). A slider's
+# track is its react-aria group (its input is a 1 px hidden range: a review found
+# the [role=slider] this looked for is gone from Streamlit's sliders).
 _CUT_WIDGETS = """() => {
     const width = document.documentElement.clientWidth;
     const cut = [];
     for (const node of document.querySelectorAll(
             '[data-testid=stMain] input, [data-testid=stMain] button, '
-            + '[data-testid=stMain] [role=slider]')) {
+            + '[data-testid=stMain] [data-testid=stSlider] [role=group]')) {
         const r = node.getBoundingClientRect();
         if (r.width <= 1 || r.height <= 1 || (r.left >= -1 && r.right <= width + 1)) continue;
         const widget = node.closest('[data-testid=stElementContainer]');
