@@ -105,12 +105,12 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
     .then((Plotly) => {
       if (render !== chart.recdemoRender) return false;
       // The layout for the chart's width (recdemo/figures/fit.py), and on a
-      // phone no toolbar: it would lie over the title.
-      // Drawn at the element's width and the layout's own height, both fixed:
-      // plotly's "responsive" resize (and Plots.resize) turned autosize on, which
-      // took the height from this element's, none, and laid the chart over the
-      // page below it after a width change (a review: the sidebar collapsed, a
-      // tablet turned). watchWidth draws it again when the width changes.
+      // phone no toolbar: it would lie over the title. Drawn at the element's
+      // width and the layout's own height, both fixed: plotly's "responsive"
+      // resize (and Plots.resize) turned autosize on, which took the height
+      // from this element's, none, and laid the chart over the page below it
+      // after a width change (a review: the sidebar collapsed, a tablet
+      // turned). watchWidth follows a new width.
       const width = chart.getBoundingClientRect().width || parentElement.clientWidth;
       const { fitted, choice } = fit(figure, width);
       chart.recdemoFit = choice;
