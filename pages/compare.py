@@ -110,8 +110,8 @@ st.markdown(
     f"(drawn with replacement) instead of every item (recall@{k} out of 101). Sampled from "
     "the whole corpus, or worse, from the query's own group, it can reward a model that "
     "folds: the exact metrics above rank every item."
-    + (f" Here a query has only {others} items that are not its positives to draw from, "
-       "fewer than the 100 drawn: some are drawn more than once."
+    + (f" Here the whole corpus holds only {others} items that are not a query's positives, "
+       "fewer than the 100 drawn from it."
        if (others := dataset.n_items - data_config.positives) < SAMPLED_NEGATIVES else "")
 )
 

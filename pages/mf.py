@@ -35,8 +35,8 @@ text.markdown(
     "row's closed-form solve that is one $d \\times d$ Gramian, $w_0 V^\\top V$, the "
     "push apart that negatives give the softmax model. Move $w_0$ and the dimension, and "
     "watch the colors: at $w_0 = 0$ no term of the loss pushes the groups apart (whether "
-    "they fold then depends on the dimension, the room the groups have, and on the data: "
-    "the verdicts below say)."
+    "they fold then depends on the dimension $d$ and on the data: the verdicts below "
+    "say)."
 )
 beside = ui.column_beside(picture, controls=True)
 if beside:

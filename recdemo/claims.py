@@ -172,19 +172,28 @@ def drew_no_negatives(result) -> str:
 
 
 def no_room(refs: References) -> str | None:
-    """Why no run can fold or separate, if none can: the cut-off k holds
-    every item (each ranking's top k is the whole corpus, so spurious@k is the
-    same for all, whatever the data), or on this data the data's own
-    spurious@k is as high as a random ranking's (a leak near chance), or its
-    own AUC is at chance."""
+    """Why no run can fold or separate, if none can: the cut-off k (each
+    ranking's top k is the whole corpus, or must reach so far past the own
+    group's items that the data's own spurious@k is nearly a random
+    ranking's, though the data separates its groups), or the data (its own
+    spurious@k as high as a random ranking's, or its own AUC at chance: a
+    leak near chance)."""
     k, oracle, chance = refs.k, refs.oracle, refs.random
     items = refs.groups * refs.items_per_group
-    if excess_spurious(oracle, refs) is None and k >= items:
+    if _k_leaves_no_room(refs) and k >= items:
         # Not "on this data": the data can still separate its groups (a review's
         # link, k 20 of 20 items, where the data's own AUC was 0.93).
-        return (f"At k = {k} no run can fold or separate: every top {k} holds all {items} "
-                f"items, so every ranking's spurious@{k} is {fmt(chance['spurious_at_k'])}, "
-                f"the data's own included. A verdict needs k below {items}.")
+        return (f"At k = {k} no run can fold or separate: with {items} items in all, every "
+                f"ranking's top {k} is the whole corpus, so every spurious@{k} is "
+                f"{fmt(chance['spurious_at_k'])}, the data's own included. A verdict needs k "
+                f"below {items}.")
+    if _k_leaves_no_room(refs):
+        return (f"At k = {k} no run can fold or separate: a top {k} must reach past the "
+                f"{refs.items_per_group} items of the query's own group, so the data's own "
+                f"spurious@{k}, {fmt(oracle['spurious_at_k'])}, is nearly as high as a random "
+                f"ranking's, {fmt(chance['spurious_at_k'])}, though the data separates its "
+                f"groups (its cross-group AUC {fmt(oracle['cross_group_auc'])}). A verdict "
+                "needs a smaller k.")
     if excess_spurious(oracle, refs) is None:
         return (f"On this data no run can fold or separate: the data's own spurious@{k}, "
                 f"{fmt(oracle['spurious_at_k'])}, is as high as a random ranking's, "
@@ -197,9 +206,19 @@ def no_room(refs: References) -> str | None:
 
 def no_room_where(refs: References) -> str:
     """Where no_room's reason lies, for a sentence's "no verdict ...": "at k =
-    20" when k holds every item, "on this data" otherwise."""
-    return (f"at k = {refs.k}" if refs.k >= refs.groups * refs.items_per_group
-            else "on this data")
+    20" where k is why, "on this data" otherwise."""
+    return f"at k = {refs.k}" if _k_leaves_no_room(refs) else "on this data"
+
+
+def _k_leaves_no_room(refs: References) -> bool:
+    """Is the cut-off k why the data's own spurious@k is as high as a random
+    ranking's: k at least every item, or past the own group's items where
+    the data still separates its groups (a review: k 19 of 20 items, the
+    data's own AUC 0.90)?"""
+    if excess_spurious(refs.oracle, refs) is not None:
+        return False
+    return refs.k >= refs.groups * refs.items_per_group or (
+        refs.k > refs.items_per_group and kept_separation(refs.oracle, refs) is not None)
 
 
 def beyond_claim(label: str, metrics: dict, refs: References) -> Claim | None:

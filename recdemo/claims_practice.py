@@ -209,7 +209,7 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
             ("own_group_sampled_recall_at_k", "within_group_recall_at_k",
              "the query's own group", "against every item of the own group")):
         sampled, truth = values(metric), values(exact)
-        if sampled is None or truth is None:
+        if sampled is None or truth is None or len(labels) < 2:  # no order to compare
             continue
         (top_sampled, best_sampled), (top_exact, best_exact) = (_best(labels, sampled),
                                                                 _best(labels, truth))
@@ -220,7 +220,7 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
             continue
         tau = kendalltau(sampled, truth).statistic
         same = top_sampled == top_exact
-        claims.append(Claim(bool(top_sampled & top_exact), (
+        claims.append(Claim(same, (
             f"Sampled from {words}, {best_sampled}"
             + (f", as ranked {exactly}" if same else f"; ranked {exactly}, {best_exact}")
             + f" (Kendall's tau between the two orders {tau:.2f}).")))

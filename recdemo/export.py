@@ -59,14 +59,13 @@ def history_json(result, data_config, link: str) -> str:
 DRAW_JS = """
 const chart = document.getElementById("chart");
 let shown = null;
-let drawnWidth = 0;
 function draw() {
+  // Compared with the width plotly drew: one asked meanwhile may land first.
   const width = chart.getBoundingClientRect().width;
-  if (!width || Math.abs(width - drawnWidth) < 1) return;
-  drawnWidth = width;
+  if (!width || Math.abs(width - (chart._fullLayout?.width ?? 0)) < 1) return;
   const { fitted, choice } = fit(figure, width);
   if (choice === shown) {  // only wider or narrower: its frame stays
-    Plotly.relayout(chart, { width }).then(() => stackNames(chart));
+    Plotly.relayout(chart, { width }).then(() => { stackNames(chart); draw(); }, () => {});
     return;
   }
   const config = { displaylogo: false, showSendToCloud: false, scrollZoom: false,
@@ -76,7 +75,7 @@ function draw() {
   // At a fixed width and the layout's own height, as in the app (ui/plot.js).
   (first ? Plotly.newPlot : Plotly.react)(
     chart, { ...fitted, layout: { ...fitted.layout, width, autosize: false }, config })
-    .then(() => stackNames(chart));
+    .then(() => { stackNames(chart); draw(); }, () => {});
 }
 draw();
 watchNames(chart);

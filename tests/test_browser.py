@@ -198,9 +198,9 @@ def test_every_page_fits_the_screen(browser, base_url, screen):
         context.close()
 
 
-# Every chart's box as high and wide as its drawing, within 2 px.
+# Every chart's box as high and wide as its drawing, within 2 px (and a chart at all).
 CHARTS_KEEP_THEIR_SIZE = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-    .every(plot => plot._fullLayout
+    .every((plot, _, plots) => plots.length > 0 && plot._fullLayout
         && Math.abs(plot.getBoundingClientRect().height - plot._fullLayout.height) <= 2
         && Math.abs(plot.getBoundingClientRect().width - plot._fullLayout.width) <= 2)"""
 

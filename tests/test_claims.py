@@ -319,9 +319,10 @@ def test_with_k_at_least_every_item_the_verdict_says_no_run_can_fold_or_separate
     assert not claim.holds
     # k, not the data: the data still separates its groups (a review's link,
     # k 20 of 20 items, where the data's own AUC was 0.93).
-    assert claim.text.endswith("At k = 30 no run can fold or separate: every top 30 holds "
-                               "all 20 items, so every ranking's spurious@30 is 0.50, the "
-                               "data's own included. A verdict needs k below 20.")
+    assert claim.text.endswith("At k = 30 no run can fold or separate: with 20 items in all, "
+                               "every ranking's top 30 is the whole corpus, so every "
+                               "spurious@30 is 0.50, the data's own included. A verdict needs "
+                               "k below 20.")
     assert "exception" not in claim.text
     # Not "in between" (a review's link: in-group's AUC 0.34 there is below any fold).
     assert claim.text.startswith("**uniform: no verdict at k = 30**: spurious@30 0.50")
@@ -424,3 +425,24 @@ def test_step_cost_sentences_come_from_the_table():
     assert full.holds and "100 times as long for 100 times the items" in full.text
     assert not uniform.holds and "no change beyond the spread" in uniform.text
     assert "one full-softmax step costs 181.8 uniform steps" in ratio.text
+
+
+def test_k_just_below_the_corpus_is_named_as_why_there_is_no_verdict():
+    """A review of the fix above: at k 19 of 20 items (2 groups of 10) the
+    data's own spurious@19 was 0.47 against a random ranking's 0.50, and the
+    page blamed the data, whose own AUC was 0.90. A top 19 must reach 9 items
+    past the own group's 10: k is why, and a smaller k leaves room."""
+    refs = References(oracle={"spurious_at_k": 0.474, "cross_group_auc": 0.9},
+                      random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=19,
+                      items_per_group=10, groups=2)
+    room = claims.no_room(refs)
+    assert room.startswith("At k = 19 no run can fold or separate: a top 19 must reach past "
+                           "the 10 items of the query's own group"), room
+    assert room.endswith("(its cross-group AUC 0.90). A verdict needs a smaller k.")
+    assert claims.no_room_where(refs) == "at k = 19"
+    # A leak near chance at a small k is the data's: its own AUC is at chance too.
+    leak = References(oracle={"spurious_at_k": 0.48, "cross_group_auc": 0.52},
+                      random={"spurious_at_k": 0.5, "cross_group_auc": 0.5}, k=5,
+                      items_per_group=10, groups=2)
+    assert claims.no_room(leak).startswith("On this data")
+    assert claims.no_room_where(leak) == "on this data"

@@ -330,4 +330,5 @@ def test_compare_says_what_it_leaves_of_the_link():
     text = said(at)
     assert ("Every strategy here trains without the link's switch (then uniform after epoch "
             "2); the Train page shows the switched run.") in text
-    assert "Here a query has only 95 items that are not its positives to draw from" in text
+    assert ("Here the whole corpus holds only 95 items that are not a query's positives, "
+            "fewer than the 100 drawn from it.") in text

@@ -223,8 +223,8 @@ def test_compare_where_no_run_can_fold_or_separate():
     assert "On this data no run" not in text  # the data separates its groups: k is why
     assert "cannot see folding" not in text
     assert "and at k = 30 no run can fold or separate." in text
-    assert ("Here a query has only 15 items that are not its positives to draw from, fewer "
-            "than the 100 drawn: some are drawn more than once.") in text
+    assert ("Here the whole corpus holds only 15 items that are not a query's positives, "
+            "fewer than the 100 drawn from it.") in text
     assert "within_group_recall_at_k" not in at.dataframe[1].value.columns
     assert "(tied) (" not in text
 

@@ -165,10 +165,12 @@ function watchWidth(chart) {
 }
 
 // Also called when a drawing ends: the width may have changed again while
-// plotly drew (a sidebar opening as the screen turns).
+// plotly drew (a sidebar opening as the screen turns). Compared with the width
+// plotly drew, not the one asked: a relayout asked during a redraw may land first.
 function followWidth(chart) {
   const width = chart.getBoundingClientRect().width;
-  if (!width || Math.abs(width - chart.recdemoWidth) < 1 || !chart.recdemoFigure) return;
+  const drawn = chart._fullLayout?.width ?? chart.recdemoWidth;
+  if (!width || Math.abs(width - drawn) < 1 || !chart.recdemoFigure) return;
   if (fit(chart.recdemoFigure, width).choice !== chart.recdemoFit) {
     chart.recdemoRedraw?.();
   } else {

@@ -56,7 +56,7 @@ export default function () {
     // new page shows, not the sidebar over it, as Streamlit's own navigation
     // does (a review: it stayed over 80% of the new page).
     const sidebar = event.target.closest(SIDEBAR);
-    if (sidebar && event.target.closest("a[href]") && overThePage(sidebar)) {
+    if (sidebar && event.target.closest(".st-key-navigation a[href]") && overThePage(sidebar)) {
       setTimeout(() => document.querySelector(CLOSE)?.click(), 0);
     }
   }, true);
