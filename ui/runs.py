@@ -53,7 +53,7 @@ def trained_run_or_why(data_config: DataConfig, config: TrainConfig | MFConfig):
     except ValueError:
         return None, "it is too large for this server"
     except WORKER_FAILURES:
-        return None, f"its worker process stopped {ATTEMPTS} times"
+        return None, WORKER_STOPPED
 
 
 class Shown(NamedTuple):
