@@ -54,11 +54,18 @@ class Claim:
 SAME_RECALL = 0.01
 
 
+def apart(a: float, b: float) -> bool:
+    """Whether two recalls differ by SAME_RECALL or more: the difference
+    rounded to 9 digits, so that 0.69 - 0.68 (0.00999… in floats) is 0.01
+    apart, as 0.68 - 0.67 (0.01000…9) is, and neither reads "less than 0.01"."""
+    return round(abs(a - b), 9) >= SAME_RECALL
+
+
 def close_pair(a: float, b: float) -> tuple[str, str]:
     """Two numbers as a sentence shows them: to two decimals, or to three where
     they are less than SAME_RECALL apart and two decimals would show them apart
     (the sentence says they are no different)."""
-    if abs(a - b) < SAME_RECALL and fmt(a) != fmt(b):
+    if not apart(a, b) and fmt(a) != fmt(b):
         return f"{a:.3f}", f"{b:.3f}"
     return fmt(a), fmt(b)
 

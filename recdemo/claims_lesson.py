@@ -15,6 +15,7 @@ from recdemo.claims import (
     SAME_RECALL,
     VERDICT_WORDS,
     Claim,
+    apart,
     close_pair,
     no_room,
 )
@@ -107,15 +108,16 @@ def lowest_recall(label: str, results: dict) -> Claim:
                                    for a in values for b in values) else fmt)
     shown = {name: show(value) for name, value in recall.items()}
     others = ", ".join(f"{name} {shown[name]}" for name in recall if name != label)
-    if mine < lowest_other - GOOD_INSIDE:
+    below = round(lowest_other - mine, 9)  # rounded: 0.69 - 0.68 is 0.01, not 0.00999…
+    if below > GOOD_INSIDE:
         return Claim(True, f"Its within-group recall@{k}, **{shown[label]}**, is the lowest "
                            f"of the runs here ({others}): it does not even rank well inside a "
                            "group.")
-    if mine < lowest_other - SAME_RECALL:  # lowest, but by less than a run "good inside" may be
+    if below >= SAME_RECALL:
         return Claim(False, f"Its within-group recall@{k}, {shown[label]}, is the lowest of the "
-                            f"runs here ({others}), but by less than {GOOD_INSIDE:g}: it ranks "
+                            f"runs here ({others}), but by at most {GOOD_INSIDE:g}: it ranks "
                             "inside a group nearly as well as they do.")
-    if mine <= lowest_other + SAME_RECALL:
+    if not apart(mine, lowest_other):
         return Claim(False, f"Its within-group recall@{k}, {shown[label]}, ties for the lowest of "
                             f"the runs here ({others}): less than {SAME_RECALL:g} apart.")
     return Claim(False, f"Its within-group recall@{k}, {shown[label]}, is not the lowest "
@@ -135,10 +137,10 @@ def good_inside(label: str, result, other_label: str, other, refs: References) -
         return Claim(False, f"Its within-group recall@{k}, {shown[0]}, is about a random "
                             f"ranking's {shown[1]} here: it does not rank well inside a group "
                             f"({other_label}'s {fmt(theirs)}).")
-    if mine >= theirs - GOOD_INSIDE:
+    if round(theirs - mine, 9) <= GOOD_INSIDE:
         # Apart by more than SAME_RECALL it is better, or nearly as good (0.28 against 0.33).
-        than = ("better than" if mine > theirs + SAME_RECALL else
-                "as good as" if mine >= theirs - SAME_RECALL else "nearly as good as")
+        than = ("as good as" if not apart(mine, theirs) else
+                "better than" if mine > theirs else "nearly as good as")
         shown = close_pair(mine, theirs)
         return Claim(True, f"Its within-group recall@{k} is **{shown[0]}**, {than} "
                            f"{other_label}'s {shown[1]}.")

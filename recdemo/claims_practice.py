@@ -13,6 +13,7 @@ from recdemo.claims import (
     SAME_RECALL,
     VERDICT_WORDS,
     Claim,
+    apart,
     close_pair,
     named,
     no_room,
@@ -101,8 +102,8 @@ def logq_claim(label: str, corrected, uncorrected, refs: References) -> Claim:
     k = refs.k
     with_q = corrected.final_metrics["within_group_recall_at_k"]
     without = uncorrected.final_metrics["within_group_recall_at_k"]
-    holds = with_q > without + SAME_RECALL
-    effect = ("helps" if holds else "makes it worse" if with_q < without - SAME_RECALL
+    holds = with_q > without and apart(with_q, without)
+    effect = ("helps" if holds else "makes it worse" if apart(with_q, without)
               else f"changes it by less than {SAME_RECALL:g}")
     shown = close_pair(with_q, without)
     return Claim(holds, f"With the logQ correction {named(label)}'s within-group recall@{k} is "
@@ -166,14 +167,19 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
         found = [round(protocols[name].get(metric, np.nan), SAME_DIGITS) for name in labels]
         return None if np.isnan(found).any() else found
 
-    def rank(metric, label):  # 1 + how many rank above it
+    # A place counts only the runs SAME_RECALL or more above (as _best names
+    # the best): 0.683 does not rank above 0.681, which the table shows alike.
+    def rank(metric, label):  # 1 + how many rank clearly above it
         mine = values(metric)[labels.index(label)]
-        return 1 + sum(v > mine for v in values(metric))
+        return 1 + sum(v > mine and apart(v, mine) for v in values(metric))
 
-    def place(metric, label, of=""):  # "2nd", "1st of 8, tied with 3"
+    def place(metric, label, of=""):  # "2nd", "1st of 8, tied with 3", "within 0.01 of 2 others"
         mine = values(metric)[labels.index(label)]
-        tied = sum(v == mine for v in values(metric)) - 1
-        return _ordinal(rank(metric, label)) + of + (f", tied with {tied}" if tied else "")
+        near = [v for v in values(metric) if not apart(v, mine)]
+        others = len(near) - 1
+        return _ordinal(rank(metric, label)) + of + (
+            "" if not others else f", tied with {others}" if set(near) == {mine}
+            else f", within {SAME_RECALL:g} of {quantity(others, 'other')}")
 
     claims = []
     ranked = ("own_group_sampled_recall_at_k", "sampled_recall_at_k", "recall_at_k")
@@ -235,7 +241,7 @@ def _best(labels: list, values: list) -> tuple[set, str]:
     "every strategy ties", "all 8 strategies are less than 0.01 apart" (no
     parenthesis: one would sit beside Kendall's)."""
     top = [i for i in sorted(range(len(values)), key=lambda i: -values[i])  # ties: page order
-           if max(values) - values[i] < SAME_RECALL]
+           if not apart(max(values), values[i])]
     names = [labels[i] for i in top]
     tied = values[top[0]] == values[top[-1]]
     if len(names) == len(labels) > 1:

@@ -8,13 +8,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from recdemo import claims, claims_practice
+from recdemo import claims, claims_lesson, claims_practice
 from recdemo.data import DataConfig, make_dataset
 from recdemo.exercises import EXERCISES, SAME_COST
 from recdemo.figures.negatives import negatives_figure
 from recdemo.references import References, references
 from recdemo.train import TrainConfig, train
-from recdemo.verdicts import verdict
+from recdemo.verdicts import RECALL, verdict
 
 DATA = DataConfig(groups=3, items_per_group=10, queries_per_group=30, test_queries_per_group=5)
 
@@ -134,6 +134,36 @@ def test_the_logq_claim_compares_the_two_runs_it_is_given():
     # Past the margin the two numbers shown differ.
     claim = claims_practice.logq_claim("mixed", with_recall(0.2451), with_recall(0.2349), refs)
     assert claim.holds and "**0.25**; without it, 0.23" in claim.text
+
+
+def test_recalls_exactly_0_01_apart_are_apart_whichever_way_floats_round():
+    """0.69 - 0.68 is 0.00999… in floats and 0.68 - 0.67 is 0.01000…9: the
+    sentences read the two alike, 0.01 apart, never "less than 0.01"."""
+    assert 0.69 - 0.68 < 0.01 < 0.68 - 0.67  # the floats the rule must see past
+    assert claims.apart(0.69, 0.68) and claims.apart(0.67, 0.68)
+    assert not claims.apart(0.065, 0.0551)
+    refs = References({}, {}, 10, 40, 6)
+
+    def with_recall(value):
+        return SimpleNamespace(final_metrics={"within_group_recall_at_k": value})
+    for corrected, uncorrected in ((0.69, 0.68), (0.68, 0.67)):
+        claim = claims_practice.logq_claim("mixed", with_recall(corrected),
+                                           with_recall(uncorrected), refs)
+        assert claim.holds and "the correction helps here" in claim.text, claim.text
+        claim = claims_practice.logq_claim("mixed", with_recall(uncorrected),
+                                           with_recall(corrected), refs)
+        assert "the correction makes it worse here" in claim.text, claim.text
+    runs = {name: SimpleNamespace(config=SimpleNamespace(k=10), final_metrics={RECALL: value})
+            for name, value in (("positives-only", 0.05), ("uniform", 0.06), ("in-group", 0.7))}
+    assert "is the lowest of the runs here" in claims_lesson.lowest_recall(
+        "positives-only", runs).text
+    # 0.1 below (0.7 - 0.6 is 0.09999…): as the good-inside rule, "at most 0.1".
+    runs["positives-only"].final_metrics[RECALL], runs["uniform"].final_metrics[RECALL] = 0.6, 0.7
+    claim = claims_lesson.lowest_recall("positives-only", runs)
+    assert "but by at most 0.1" in claim.text, claim.text
+    good = claims_lesson.good_inside("uniform", runs["positives-only"], "in-group",
+                                     runs["in-group"], References({}, {RECALL: 0.1}, 10, 40, 6))
+    assert good.holds and "nearly as good as in-group's 0.70" in good.text
 
 
 def test_in_group_draws_nothing_from_other_groups_and_positives_only_nothing_at_all(data):
@@ -264,6 +294,30 @@ def test_the_evaluation_claims_tie_what_differs_only_by_float_rounding():
     assert own.text.startswith("Sampled from the query's own group, the best is full; ranked "
                                "against every item of the own group, the best is full and "
                                "in-batch, tied (Kendall's")
+
+
+def test_the_evaluation_claims_place_in_group_as_the_page_names_the_best():
+    """A review: Compare placed in-group by strict order, where the best
+    sentences group values less than 0.01 apart: 0.681 ranked "2nd" under
+    0.683, which the table shows alike, and a difference of 0.005 against
+    every item made "cannot see folding" hold."""
+    def run(recall, sampled, own):
+        return {"recall_at_k": recall, "sampled_recall_at_k": sampled,
+                "own_group_sampled_recall_at_k": own}
+    protocols = {"uniform": run(0.105, 0.9, 0.683), "in-group": run(0.1, 0.2, 0.681),
+                 "full": run(0.104, 0.8, 0.67)}
+    metrics = {"in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.4,
+                            "within_group_recall_at_k": 0.6}}
+    ranks, _ = claims_practice.protocol_claims(protocols, metrics, PROTOCOL_REFS)
+    assert ("ranks **1st of 3, within 0.01 of 1 other**; against 100 from the whole corpus "
+            "3rd, and ranked against every item 1st, within 0.01 of 2 others.") in ranks.text
+    assert not ranks.holds and ranks.text.endswith("ranks it no higher than ranking against "
+                                                   "every item does.")
+    # A gap of 0.01 or more is a place.
+    protocols["full"]["recall_at_k"] = protocols["uniform"]["recall_at_k"] = 0.2
+    ranks, _ = claims_practice.protocol_claims(protocols, metrics, PROTOCOL_REFS)
+    assert "ranked against every item 3rd. Its" in ranks.text
+    assert ranks.holds and ranks.text.endswith("cannot see folding.")
 
 
 def test_the_evaluation_claims_leave_out_what_was_not_measured():
