@@ -78,7 +78,7 @@ def against_the_data(value: float, own: float, past: bool, sign: int) -> str:
     looks_past = sign * (round(value, 2) - round(own, 2)) >= BEYOND_MARGIN - 1e-9
     shown = (f"{value:.3f}", f"{own:.3f}") if looks_past != past else (fmt(value), fmt(own))
     # On the far side of the data's own, but not by the margin: say so (0.14 against 0.15).
-    short = (f": {'fewer' if sign < 0 else 'higher'}, but by less than {BEYOND_MARGIN:g}"
+    short = (f": {'fewer' if sign < 0 else 'higher'}, but by no more than {BEYOND_MARGIN:g}"
              if not past and sign * (value - own) > 0 else "")
     return f"{shown[0]} against the data's own {shown[1]}{short}"
 
@@ -261,7 +261,7 @@ def beyond_summary(runs: dict, refs: References) -> Claim | None:
     spurious@k or cross-group AUC, the runs that go past it alike named
     together (the page's table has each run's numbers; a review found the same
     clause six times), and the numbers that need more than the table's two
-    decimals, or are past the data's own by less than the margin; None if no
+    decimals, or are past the data's own by no more than the margin; None if no
     run goes past it."""
     k, oracle = refs.k, refs.oracle
     alike: dict[tuple, list] = {}

@@ -115,7 +115,7 @@ def lowest_recall(label: str, results: dict) -> Claim:
                            "group.")
     if below >= SAME_RECALL:
         return Claim(False, f"Its within-group recall@{k}, {shown[label]}, is the lowest of the "
-                            f"runs here ({others}), but by at most {GOOD_INSIDE:g}: it ranks "
+                            f"runs here ({others}), but by no more than {GOOD_INSIDE:g}: it ranks "
                             "inside a group nearly as well as they do.")
     if not apart(mine, lowest_other):
         return Claim(False, f"Its within-group recall@{k}, {shown[label]}, ties for the lowest of "

@@ -400,7 +400,7 @@ def test_going_past_the_data_names_the_number_that_does_and_the_one_that_does_no
         "full goes past the data on both numbers; popularity goes past the data on "
         "spurious@10, not on cross-group AUC (the data's own spurious@10 is 0.30, its "
         "cross-group AUC 0.92; each run's are in the table; popularity's cross-group AUC is "
-        "0.938 against the data's own 0.921: higher, but by less than 0.02).")
+        "0.938 against the data's own 0.921: higher, but by no more than 0.02).")
     # A review's link (/compare?k=50&groups=2&items_per_group=60): full's spurious@50
     # 0.14 against the data's 0.15 read as fewer, and yet "not past", with no reason.
     wide = References(oracle={"spurious_at_k": 0.1512, "cross_group_auc": 0.80},
@@ -408,7 +408,7 @@ def test_going_past_the_data_names_the_number_that_does_and_the_one_that_does_no
                       items_per_group=60, groups=2)
     text = claims.beyond_claim("full", {"spurious_at_k": 0.1401, "cross_group_auc": 0.85},
                                wide).text
-    assert ("not on spurious@50 (0.14 against the data's own 0.15: fewer, but by less than "
+    assert ("not on spurious@50 (0.14 against the data's own 0.15: fewer, but by no more than "
             "0.02)") in text
 
 

@@ -49,7 +49,7 @@ def test_the_lowest_recall_is_said_only_past_what_two_decimals_show():
         "positives-only": 0.51, "in-group": 0.59, "uniform": 0.53}))
     assert not claim.holds and "rank well" not in claim.text
     assert claim.text == ("Its within-group recall@10, 0.51, is the lowest of the runs here "
-                          "(in-group 0.59, uniform 0.53), but by at most 0.1: it ranks inside "
+                          "(in-group 0.59, uniform 0.53), but by no more than 0.1: it ranks inside "
                           "a group nearly as well as they do.")
 
 

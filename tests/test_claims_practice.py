@@ -157,10 +157,10 @@ def test_recalls_exactly_0_01_apart_are_apart_whichever_way_floats_round():
             for name, value in (("positives-only", 0.05), ("uniform", 0.06), ("in-group", 0.7))}
     assert "is the lowest of the runs here" in claims_lesson.lowest_recall(
         "positives-only", runs).text
-    # 0.1 below (0.7 - 0.6 is 0.09999…): as the good-inside rule, "at most 0.1".
+    # 0.1 below (0.7 - 0.6 is 0.09999…): as the good-inside rule, "no more than 0.1".
     runs["positives-only"].final_metrics[RECALL], runs["uniform"].final_metrics[RECALL] = 0.6, 0.7
     claim = claims_lesson.lowest_recall("positives-only", runs)
-    assert "but by at most 0.1" in claim.text, claim.text
+    assert "but by no more than 0.1" in claim.text, claim.text
     good = claims_lesson.good_inside("uniform", runs["positives-only"], "in-group",
                                      runs["in-group"], References({}, {RECALL: 0.1}, 10, 40, 6))
     assert good.holds and "nearly as good as in-group's 0.70" in good.text
