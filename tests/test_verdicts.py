@@ -61,6 +61,9 @@ def test_going_past_the_data_takes_more_than_a_small_margin():
     r = refs()
     assert not beyond_the_data(run(0.09, 0.91), r)
     assert beyond_the_data(run(0.05, 0.9), r) and beyond_the_data(run(0.1, 0.95), r)
+    # Exactly the margin is not past it (0.12 < 0.14 - 0.02 in floats).
+    assert not beyond_the_data(run(0.12, 0.5), refs(own_spurious=0.14))
+    assert beyond_the_data(run(0.1199, 0.5), refs(own_spurious=0.14))
 
 
 def test_what_the_lesson_expects_of_each_run():
