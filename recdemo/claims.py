@@ -63,23 +63,28 @@ def apart(a: float, b: float) -> bool:
 
 def close_pair(a: float, b: float) -> tuple[str, str]:
     """Two numbers as a sentence shows them: to two decimals, or to three where
-    they are less than SAME_RECALL apart and two decimals would show them apart
-    (the sentence says they are no different)."""
-    if not apart(a, b) and fmt(a) != fmt(b):
+    two would read otherwise than the sentence says: apart where they are
+    less than SAME_RECALL apart (0.819 and 0.828 as 0.82 and 0.83, "no
+    different"), or alike where they are that much apart (0.125 and 0.115,
+    both 0.12, "the correction helps")."""
+    if apart(a, b) != (fmt(a) != fmt(b)):
         return f"{a:.3f}", f"{b:.3f}"
     return fmt(a), fmt(b)
 
 
 def against_the_data(value: float, own: float, past: bool, sign: int) -> str:
     """"0.94 against the data's own 0.92", to three decimals where two would
-    read the other way than ``past`` (past the data's own by BEYOND_MARGIN, in
-    the direction ``sign``: -1 for fewer spurious, +1 for a higher AUC), as
-    0.938 against 0.921, not past, would read 0.94 against 0.92."""
-    looks_past = sign * (round(value, 2) - round(own, 2)) >= BEYOND_MARGIN - 1e-9
+    read the other way than ``past`` (past the data's own by more than
+    BEYOND_MARGIN, in the direction ``sign``: -1 for fewer spurious, +1 for a
+    higher AUC), as 0.938 against 0.921, not past, would read 0.94 against
+    0.92. Two decimals 0.02 apart read as past: a run past by 0.0202 would
+    read the same to three (0.941 against 0.921), and one not past is shown
+    to three, where it is not (0.120 against 0.140: "by no more than")."""
+    looks_past = round(sign * (round(value, 2) - round(own, 2)), 9) >= BEYOND_MARGIN
     shown = (f"{value:.3f}", f"{own:.3f}") if looks_past != past else (fmt(value), fmt(own))
     # On the far side of the data's own, but not by the margin: say so (0.14 against 0.15).
     short = (f": {'fewer' if sign < 0 else 'higher'}, but by no more than {BEYOND_MARGIN:g}"
-             if not past and sign * (value - own) > 0 else "")
+             if not past and round(sign * (value - own), 9) > 0 else "")
     return f"{shown[0]} against the data's own {shown[1]}{short}"
 
 

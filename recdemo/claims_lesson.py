@@ -138,7 +138,7 @@ def good_inside(label: str, result, other_label: str, other, refs: References) -
                             f"ranking's {shown[1]} here: it does not rank well inside a group "
                             f"({other_label}'s {fmt(theirs)}).")
     if round(theirs - mine, 9) <= GOOD_INSIDE:
-        # Apart by more than SAME_RECALL it is better, or nearly as good (0.28 against 0.33).
+        # 0.01 or more apart it is better, or nearly as good (0.28 against 0.33).
         than = ("as good as" if not apart(mine, theirs) else
                 "better than" if mine > theirs else "nearly as good as")
         shown = close_pair(mine, theirs)

@@ -173,13 +173,14 @@ def protocol_claims(protocols: dict, metrics: dict, refs: References) -> list[Cl
         mine = values(metric)[labels.index(label)]
         return 1 + sum(v > mine and apart(v, mine) for v in values(metric))
 
-    def place(metric, label, of=""):  # "2nd", "1st of 8, tied with 3", "within 0.01 of 2 others"
+    def place(metric, label, of=""):
+        # "2nd", "1st of 8, tied with 3", "3rd, less than 0.01 from 1 other"
         mine = values(metric)[labels.index(label)]
         near = [v for v in values(metric) if not apart(v, mine)]
         others = len(near) - 1
         return _ordinal(rank(metric, label)) + of + (
             "" if not others else f", tied with {others}" if set(near) == {mine}
-            else f", within {SAME_RECALL:g} of {quantity(others, 'other')}")
+            else f", less than {SAME_RECALL:g} from {quantity(others, 'other')}")
 
     claims = []
     ranked = ("own_group_sampled_recall_at_k", "sampled_recall_at_k", "recall_at_k")

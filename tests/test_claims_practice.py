@@ -157,13 +157,33 @@ def test_recalls_exactly_0_01_apart_are_apart_whichever_way_floats_round():
             for name, value in (("positives-only", 0.05), ("uniform", 0.06), ("in-group", 0.7))}
     assert "is the lowest of the runs here" in claims_lesson.lowest_recall(
         "positives-only", runs).text
-    # 0.1 below (0.7 - 0.6 is 0.09999…): as the good-inside rule, "no more than 0.1".
-    runs["positives-only"].final_metrics[RECALL], runs["uniform"].final_metrics[RECALL] = 0.6, 0.7
+    # 0.1 below (0.8 - 0.7 is 0.10000000000000009): as the good-inside rule,
+    # "no more than 0.1", and good inside.
+    for name, value in (("positives-only", 0.7), ("uniform", 0.8), ("in-group", 0.8)):
+        runs[name].final_metrics[RECALL] = value
     claim = claims_lesson.lowest_recall("positives-only", runs)
     assert "but by no more than 0.1" in claim.text, claim.text
     good = claims_lesson.good_inside("uniform", runs["positives-only"], "in-group",
                                      runs["in-group"], References({}, {RECALL: 0.1}, 10, 40, 6))
-    assert good.holds and "nearly as good as in-group's 0.70" in good.text
+    assert good.holds and "nearly as good as in-group's 0.80" in good.text
+
+
+def test_two_recalls_are_shown_as_far_apart_as_the_sentence_says():
+    """A review: 0.125 and 0.115 are 0.01 apart and both 0.12 to two decimals:
+    "**0.12**; without it, 0.12 … the correction helps here"."""
+    assert claims.close_pair(0.125, 0.115) == ("0.125", "0.115")
+    assert claims.close_pair(0.819, 0.828) == ("0.819", "0.828")  # alike, shown apart
+    assert claims.close_pair(0.62, 0.5) == ("0.62", "0.50")
+
+    def with_recall(value):
+        return SimpleNamespace(final_metrics={"within_group_recall_at_k": value})
+    claim = claims_practice.logq_claim("mixed", with_recall(0.125), with_recall(0.115),
+                                       References({}, {}, 10, 40, 6))
+    assert "**0.125**; without it, 0.115" in claim.text and "helps" in claim.text
+    # Exactly 0.02 is not past the data's own: shown to three decimals, as
+    # two read 0.02 apart as past.
+    assert claims.against_the_data(0.12, 0.14, False, -1) == (
+        "0.120 against the data's own 0.140: fewer, but by no more than 0.02")
 
 
 def test_in_group_draws_nothing_from_other_groups_and_positives_only_nothing_at_all(data):
@@ -309,8 +329,8 @@ def test_the_evaluation_claims_place_in_group_as_the_page_names_the_best():
     metrics = {"in-group": {"spurious_at_k": 0.94, "cross_group_auc": 0.4,
                             "within_group_recall_at_k": 0.6}}
     ranks, _ = claims_practice.protocol_claims(protocols, metrics, PROTOCOL_REFS)
-    assert ("ranks **1st of 3, within 0.01 of 1 other**; against 100 from the whole corpus "
-            "3rd, and ranked against every item 1st, within 0.01 of 2 others.") in ranks.text
+    assert ("ranks **1st of 3, less than 0.01 from 1 other**; against 100 from the whole corpus "
+            "3rd, and ranked against every item 1st, less than 0.01 from 2 others.") in ranks.text
     assert not ranks.holds and ranks.text.endswith("ranks it no higher than ranking against "
                                                    "every item does.")
     # A gap of 0.01 or more is a place.
