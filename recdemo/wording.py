@@ -62,7 +62,9 @@ def percent(share: float, short: bool = False, decimals: int = 0) -> str:
         return f"<{step:.{decimals}%}" if short else f"under {step:.{decimals}%}"
     if 1 - step / 2 <= share < 1:
         return f">{1 - step:.{decimals}%}" if short else f"over {1 - step:.{decimals}%}"
-    return f"{share:.{decimals}%}"
+    # Rounded as fmt rounds (the float's own digits), then written as a percent:
+    # "%" multiplies first, and 0.11499999999999999 * 100 is 11.5, "12%" beside 0.11.
+    return f"{round(share, decimals + 2):.{decimals}%}"
 
 
 def rest_and_share(share: float, decimals: int = 0) -> tuple[str, str]:

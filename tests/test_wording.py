@@ -63,6 +63,18 @@ def test_a_share_is_never_rounded_to_none_or_all():
 
 
 
+def test_a_share_as_a_percent_reads_as_the_same_number_to_two_decimals():
+    """A review's link (/train?seed=233&strategy=popularity&popularity_skew=2&groups=2
+    &items_per_group=12&queries_per_group=15): the oracle "recommends 12% from other
+    groups here (spurious@10 0.11)", of 0.11499999999999999."""
+    assert (wording.percent(0.11499999999999999), wording.fmt(0.11499999999999999)) == (
+        "11%", "0.11")
+    shares = [*np.linspace(0.01, 0.99, 9801), *(i / 1000 - 1e-17 for i in range(10, 991))]
+    for share in shares:
+        assert float(wording.percent(share).rstrip("%")) == round(100 * float(
+            wording.fmt(share))), share
+
+
 def test_a_table_column_never_shows_a_share_as_none_or_all():
     """A review's link, /compare?seed=11: the oracle's spurious@10 of 0.000556
     was "0.00" in the table, "under 1% (0.001)" in the sentence below it."""
