@@ -183,10 +183,17 @@ def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
                             f"same data and seed) to {fmt(after)}, but positives-only separates "
                             f"the groups here even without gravity: there was no folding for "
                             f"gravity to undo. With it, the run {VERDICT_WORDS[found]}.")
-    if after <= HALVES * before:
-        return Claim(True, f"With {weight}, spurious@{k} went from **{fmt(before)}** (no gravity, "
-                           f"same data and seed) to **{fmt(after)}**: at least halved, and the run "
+    def halves(a, b):
+        return round(b - HALVES * a, 9) <= 0
+
+    halved = halves(before, after)
+    # Three decimals where two read the other way (0.82 to 0.41, of 0.820 to 0.412: not halved).
+    shown = ((fmt(before), fmt(after)) if halved == halves(round(before, 2), round(after, 2))
+             else (f"{before:.3f}", f"{after:.3f}"))
+    if halved:
+        return Claim(True, f"With {weight}, spurious@{k} went from **{shown[0]}** (no gravity, "
+                           f"same data and seed) to **{shown[1]}**: at least halved, and the run "
                            f"{VERDICT_WORDS[found]}.")
-    return Claim(False, f"With {weight}, spurious@{k} went from {fmt(before)} (no gravity, same "
-                        f"data and seed) to {fmt(after)}: not halved, and the run "
+    return Claim(False, f"With {weight}, spurious@{k} went from {shown[0]} (no gravity, same "
+                        f"data and seed) to {shown[1]}: not halved, and the run "
                         f"{VERDICT_WORDS[found]}.")

@@ -148,6 +148,21 @@ def test_in_group_at_an_auc_that_reads_050_but_is_below_says_about():
     assert claim.text == "Its cross-group AUC is 0.496 here: about 0.5, not clearly below it."
 
 
+def test_gravity_halving_is_shown_as_the_rule_reads_it():
+    """A review's link, /train?seed=321&strategy=positives-only&gravity=10:
+    "spurious@10 went from 0.82 ... to 0.41: not halved", of 0.8200000000000001
+    and 0.41222."""
+    def claim(before, after):
+        return claims_lesson.gravity_claim(plain=run("positives-only", before, 0.5),
+                                           with_gravity=run("positives-only", after, 0.5,
+                                                            gravity=10.0), refs=REFS).text
+    assert "went from 0.820 (no gravity, same data and seed) to 0.412: not halved" in claim(
+        0.8200000000000001, 0.41222)
+    assert "from **0.82** (no gravity, same data and seed) to **0.41**: at least halved" in claim(
+        0.82, 0.41)  # 0.41 <= 0.5 * 0.82 rounded, whatever the floats say
+    assert "from 0.82 (no gravity, same data and seed) to 0.50: not halved" in claim(0.82, 0.5)
+
+
 def test_gravity_is_not_credited_where_positives_only_did_not_fold():
     """A review's link, /train?groups=2&dim=2&hidden=4&strategy=positives-only&
     gravity=1: "went from 0.00 ... to 0.00: at least halved"."""
