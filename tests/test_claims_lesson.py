@@ -140,6 +140,20 @@ def test_length_is_not_said_to_decide_each_querys_score_where_queries_keep_their
     assert not shared.holds and shared.text.startswith("two queries of different groups share 0%")
 
 
+def test_length_is_not_said_not_to_decide_where_queries_share_their_top_items(monkeypatch):
+    """A review's link, /?seed=512&learning_rate=2&dim=2: "... but does not
+    decide each query's top items; two queries of different groups share 98%
+    of their top 10 (uniform: 96%)", where 99% of each query's top 10 were the
+    10 longest items. High as uniform's, the overlap says nothing either way."""
+    learned = {"po": (0.7, 0.96, 0.98), "u": (0.2, -0.49, 0.96)}  # cosine, length, shared
+    _, length, shared = geometry(monkeypatch, learned)
+    assert not length.holds and length.text == (
+        "an item's length goes with its mean score over the queries (correlation 0.96; "
+        "uniform's -0.49)")
+    assert not shared.holds and shared.text.startswith(
+        "two queries of different groups share 98% of their top")
+
+
 def test_in_group_at_an_auc_that_reads_050_but_is_below_says_about():
     """A review's link, /?gravity=1&epochs=2: "Its cross-group AUC is 0.50
     here, not below 0.5" of 0.4957."""
