@@ -139,7 +139,7 @@ if {"positives-only", "uniform"} <= results.keys():
            "section 6)" if settings.gravity else "") + ": "
         + said(claims_lesson.folded_geometry(folded=folded, separated=results["uniform"],
                                       test_groups=dataset.test.groups)) + ". "
-        + (claims_lesson.lowest_recall("positives-only", results).text
+        + (claims_lesson.lowest_recall("positives-only", results, refs).text
            if claims.recall_is_meaningful(k, data_config) else "")
     )
 

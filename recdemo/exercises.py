@@ -48,7 +48,8 @@ def _folding(looked: Looked) -> str:
     geometry = "; ".join(c.text for c in claims_lesson.folded_geometry(
         folded=folded, separated=uniform, test_groups=looked.test_groups))
     recall = (claims_lesson.lowest_recall("positives-only", {"positives-only": folded,
-                                                      "uniform": uniform}).text
+                                                             "uniform": uniform},
+                                          looked.refs).text
               if claims.recall_is_meaningful(looked.refs.k, looked.refs) else "")
     return f"{looked.verdict(0)} Against uniform on the same data: {geometry}. {recall}"
 

@@ -79,7 +79,7 @@ def run_case(case) -> dict:
         out["geometry_claims"] = claims_lesson.folded_geometry(folded=folded, separated=separated,
                                                         test_groups=data.test.groups)
         lesson = {name: results[name] for name in ("positives-only", "in-group", "uniform")}
-        out["lowest_recall"] = claims_lesson.lowest_recall("positives-only", lesson)
+        out["lowest_recall"] = claims_lesson.lowest_recall("positives-only", lesson, refs)
         out["good_inside"] = claims_lesson.good_inside("in-group", results["in-group"], "uniform",
                                                 results["uniform"], refs)
         out["auc_below_half"] = claims_lesson.auc_below_half("in-group", results["in-group"])

@@ -20,37 +20,63 @@ def test_the_lowest_recall_is_said_only_past_what_two_decimals_show():
                                       final_metrics={"within_group_recall_at_k": value})
                 for name, value in recall.items()}
     claim = claims_lesson.lowest_recall("positives-only", runs(**{
-        "positives-only": 0.30, "in-group": 0.60, "uniform": 0.50}))
+        "positives-only": 0.30, "in-group": 0.60, "uniform": 0.50}), REFS)
     assert claim.holds and "**0.30**, is the lowest" in claim.text
     # A review's link: 0.37426 against uniform's 0.37481, both shown 0.37.
     claim = claims_lesson.lowest_recall("positives-only", runs(**{
-        "positives-only": 0.37426, "in-group": 0.42, "uniform": 0.37481}))
+        "positives-only": 0.37426, "in-group": 0.42, "uniform": 0.37481}), REFS)
     assert not claim.holds
     assert "0.37, ties for the lowest of the runs here (in-group 0.42, uniform 0.37)" in claim.text
     # A review's link, /?epochs=2&dim=2: 0.3342 against uniform's 0.3389, which
     # two decimals showed as 0.33 and 0.34, "less than 0.01 apart".
     claim = claims_lesson.lowest_recall("positives-only", runs(**{
-        "positives-only": 0.3342, "in-group": 0.45, "uniform": 0.3389}))
+        "positives-only": 0.3342, "in-group": 0.45, "uniform": 0.3389}), REFS)
     assert not claim.holds
     assert ("0.334, ties for the lowest of the runs here (in-group 0.450, uniform 0.339)"
             in claim.text)
     # A review's link, /?gravity=1&epochs=2: uniform's recall equal to
     # positives-only's read 0.44 beside its 0.435, beside in-group's 0.430.
     claim = claims_lesson.lowest_recall("positives-only", runs(**{
-        "positives-only": 0.435463, "in-group": 0.430, "uniform": 0.435463}))
+        "positives-only": 0.435463, "in-group": 0.430, "uniform": 0.435463}), REFS)
     assert ("0.435, ties for the lowest of the runs here (in-group 0.430, uniform 0.435)"
             in claim.text)
     claim = claims_lesson.lowest_recall("positives-only", runs(**{
-        "positives-only": 0.5, "in-group": 0.6, "uniform": 0.3}))
+        "positives-only": 0.5, "in-group": 0.6, "uniform": 0.3}), REFS)
     assert not claim.holds and "is not the lowest" in claim.text
     # A review's link, /?gravity=2.0: 0.51 against uniform's 0.53, on a run
     # that separates, "does not even rank well inside a group".
     claim = claims_lesson.lowest_recall("positives-only", runs(**{
-        "positives-only": 0.51, "in-group": 0.59, "uniform": 0.53}))
+        "positives-only": 0.51, "in-group": 0.59, "uniform": 0.53}), REFS)
     assert not claim.holds and "rank well" not in claim.text
     assert claim.text == ("Its within-group recall@10, 0.51, is the lowest of the runs here "
                           "(in-group 0.59, uniform 0.53), but by no more than 0.1: it ranks inside "
                           "a group nearly as well as they do.")
+
+
+def test_a_lowest_recall_at_chance_is_not_said_to_rank_nearly_as_well():
+    """A review's link, /?seed=512&learning_rate=2&dim=2: "0.22, is the lowest
+    of the runs here (in-group 0.26, uniform 0.26), but by no more than 0.1:
+    it ranks inside a group nearly as well as they do", every run about a
+    random ranking's 0.25."""
+    def runs(**recall):
+        return {name: SimpleNamespace(config=SimpleNamespace(k=10), final_metrics={RECALL: value})
+                for name, value in recall.items()}
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
+        "positives-only": 0.22, "in-group": 0.26, "uniform": 0.26}), REFS)
+    assert claim.text == ("Its within-group recall@10, 0.22, is the lowest of the runs here "
+                          "(in-group 0.26, uniform 0.26), but by no more than 0.1. No run here "
+                          "ranks better inside a group than a random ranking (0.25).")
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
+        "positives-only": 0.26, "in-group": 0.32, "uniform": 0.34}), REFS)
+    assert claim.text.endswith("but by no more than 0.1. It ranks no better inside a group "
+                               "than a random ranking (0.25)."), claim.text
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
+        "positives-only": 0.26, "in-group": 0.265, "uniform": 0.7}), REFS)
+    assert claim.text.endswith("less than 0.01 apart. It ranks no better inside a group than "
+                               "a random ranking (0.25)."), claim.text
+    claim = claims_lesson.lowest_recall("positives-only", runs(**{
+        "positives-only": 0.5, "in-group": 0.55, "uniform": 0.6}), REFS)
+    assert claim.text.endswith("it ranks inside a group nearly as well as they do.")
 
 
 def test_a_recall_below_the_others_is_never_as_good_as_it():

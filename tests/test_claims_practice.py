@@ -156,12 +156,12 @@ def test_recalls_exactly_0_01_apart_are_apart_whichever_way_floats_round():
     runs = {name: SimpleNamespace(config=SimpleNamespace(k=10), final_metrics={RECALL: value})
             for name, value in (("positives-only", 0.05), ("uniform", 0.06), ("in-group", 0.7))}
     assert "is the lowest of the runs here" in claims_lesson.lowest_recall(
-        "positives-only", runs).text
+        "positives-only", runs, refs).text
     # 0.1 below (0.8 - 0.7 is 0.10000000000000009): as the good-inside rule,
     # "no more than 0.1", and good inside.
     for name, value in (("positives-only", 0.7), ("uniform", 0.8), ("in-group", 0.8)):
         runs[name].final_metrics[RECALL] = value
-    claim = claims_lesson.lowest_recall("positives-only", runs)
+    claim = claims_lesson.lowest_recall("positives-only", runs, refs)
     assert "but by no more than 0.1" in claim.text, claim.text
     good = claims_lesson.good_inside("uniform", runs["positives-only"], "in-group",
                                      runs["in-group"], References({}, {RECALL: 0.1}, 10, 40, 6))
