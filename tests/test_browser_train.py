@@ -91,6 +91,41 @@ def test_playback_by_keyboard_alone(page):
     assert_healthy(page)
 
 
+def test_a_rerun_during_playback_stops_it_and_the_button_says_so(page):
+    """A review: a query inspected while the epochs played left plotly
+    animating the old frames under the new chart, the button saying Play, and
+    a Pause that no longer stopped anything."""
+    go(page, "/train")
+    play = page.get_by_role("button", name="Play").first
+    play.click()
+    page.wait_for_function("""() => Number(document.querySelector('.recdemo-playback input')
+                                           .value) >= 2""")
+    inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")
+    inspector.locator("input").click()
+    page.keyboard.type("query 37 (")
+    page.get_by_role("option", name=re.compile(r"^query 37 \(")).click()
+    wait_for_rerun(page, lambda: expect(page.get_by_text(re.compile(r"of query 37 \("))
+                   ).to_be_visible())
+    button = page.locator(".recdemo-playback button").first
+    expect(button).to_have_text("▶ Play")
+    page.wait_for_timeout(FRAME_MS)
+    stopped = chart_state(page)
+    page.wait_for_timeout(3 * FRAME_MS)
+    assert chart_state(page)["active"] == stopped["active"], "nothing plays under the button"
+    assert stopped["shown"] == f"epoch {stopped['active']} of {EPOCHS}"
+    # Play and Pause work again.
+    button.click()
+    page.wait_for_function("""(at) => Number(document.querySelector('.recdemo-playback input')
+                                             .value) !== at""", arg=stopped["active"])
+    button.click()
+    expect(button).to_have_text("▶ Play")
+    page.wait_for_timeout(FRAME_MS)
+    paused = chart_state(page)["active"]
+    page.wait_for_timeout(3 * FRAME_MS)
+    assert chart_state(page)["active"] == paused, "paused"
+    assert_healthy(page)
+
+
 def test_folded_group_names_are_listed_one_under_another(page):
     """Where the groups fold, their names (drawn at each group's center) would
     be written over one another; recdemo/figures/names.js lists them one

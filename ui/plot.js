@@ -112,6 +112,11 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
       // after a width change (a review: the sidebar collapsed, a tablet
       // turned). watchWidth follows a new width.
       const width = chart.getBoundingClientRect().width || parentElement.clientWidth;
+      // A new render stops a replay under way: plotly would go on animating
+      // the old frames under the new chart while the button said Play, and
+      // Pause could no longer stop them (a review: a query inspected, or the
+      // seed changed, while the epochs played).
+      if (chart.recdemoPlaying) pause(chart);
       const { fitted, choice } = fit(figure, width);
       chart.recdemoFit = choice;
       chart.recdemoWidth = width;
