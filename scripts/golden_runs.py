@@ -12,7 +12,8 @@ the embedding figures by stop30, whose caption says "10 nearest items";
 the embedding and curves figures by stop31, whose titles keep a number on
 its name's line and whose curves have a dash each, on an Intel Xeon where
 all 27 runs agree to the bit with the AMD EPYC's recording, now this
-file's machine: the runs kept as recorded);
+file's machine: the runs kept as recorded; the negatives figures by stop34,
+whose shares' colors stop at a medium blue under black text);
 --check prints what differs (exit status 1 if anything does).
 A recording is comparable only on the machine and numpy that made it.
 """

@@ -13,14 +13,14 @@ from recdemo import figures
 from recdemo.data import DataConfig, make_dataset
 from recdemo.figures import fit
 from recdemo.figures.embedding import plotly_controls
-from recdemo.figures.negatives import SHARES_SCALE
+from recdemo.figures.negatives import SHARES_SCALE, SHARES_TEXT, negatives_small_multiples
 from recdemo.figures.style import (
     COLOR_NAMES,
 )
 from recdemo.metrics import METRICS
 from recdemo.step_cost import StepCost
 from recdemo.train import TrainConfig, train
-from tests.colors import luminance
+from tests.colors import contrast, luminance
 
 
 @pytest.mark.parametrize("components", [2, 3])
@@ -378,11 +378,20 @@ def test_a_pictures_title_keeps_each_number_on_the_line_of_its_name(run):
 
 def test_the_negatives_shares_run_from_light_for_none_to_dark_for_all():
     """Spelled out for plotly.js too, whose own "Blues" runs the other way:
-    in-group's full diagonal must read as full, its empty cells as empty."""
+    in-group's full diagonal must read as full, its empty cells as empty.
+    Every cell's number reads at 4.5:1 (a review: plotly's #444 on a middle
+    blue, 3.5:1), and a full cell stands out from the page at 3:1."""
     shades = [luminance(color) for _, color in SHARES_SCALE]
-    assert shades == sorted(shades, reverse=True) and shades[0] > 0.9 > 0.1 > shades[-1]
+    assert shades == sorted(shades, reverse=True) and shades[0] > 0.9
+    assert contrast(SHARES_SCALE[-1][1], "#FFFFFF") >= 3
+    # The darkest color is the one where black text reads least: each
+    # channel falls from stop to stop, and the luminance with them.
+    assert contrast(SHARES_TEXT["color"], SHARES_SCALE[-1][1]) >= 4.5
     data = make_dataset(DataConfig(groups=3, items_per_group=10, queries_per_group=20))
     run = train(data, TrainConfig(strategy="in-group", epochs=2))
-    fig = figures.negatives_figure(data, run)
-    heatmaps = [trace for trace in fig.to_dict()["data"] if trace["type"] == "heatmap"]
-    assert heatmaps and all(trace["colorscale"] == SHARES_SCALE for trace in heatmaps)
+    for fig in (figures.negatives_figure(data, run).to_dict(),
+                negatives_small_multiples(data, {"in-group": run}).to_dict()):
+        heatmaps = [trace for trace in fig["data"] if trace["type"] == "heatmap"]
+        assert heatmaps and all(trace["colorscale"] == SHARES_SCALE
+                                and trace["textfont"]["color"] == SHARES_TEXT["color"]
+                                for trace in heatmaps)

@@ -52,10 +52,15 @@ ITEM_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "
 LEGEND_GAP_EM = 0.6  # between the axis titles and the legend under them
 MATRICES_EM = 13.0  # a run's matrix of negatives, with its groups' names, at the narrowest
 
-# Light for none, dark for all, spelled out: plotly.js's own "Blues" (what an
-# animated figure's frames get) runs the other way from plotly.py's.
-SHARES_SCALE = [[i / (len(sequential.Blues) - 1), color]
-                for i, color in enumerate(sequential.Blues)]
+# Light for none, a medium blue for all, spelled out: plotly.js's own "Blues"
+# (what an animated figure's frames get) runs the other way from plotly.py's.
+# Blues stops at its sixth color: black text (SHARES_TEXT) reads on every
+# cell at 6.2:1 or more. Darker, neither plotly's own text colors (#444 or
+# white) reached 4.5:1 on the middle blues (a review: 3.5 to 4.0:1 on a
+# diagonal of 50%), and black fails on the darkest.
+LIGHT_BLUES = sequential.Blues[:6]
+SHARES_SCALE = [[i / (len(LIGHT_BLUES) - 1), color] for i, color in enumerate(LIGHT_BLUES)]
+SHARES_TEXT = {"color": "#000000"}
 
 
 def what_it_counts(result) -> tuple[np.ndarray, str]:
@@ -83,7 +88,8 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
             dataset.item_groups == g])} for g in range(G)]
 
     matrix_style = {"type": "heatmap", "x": names, "y": names, "zmin": 0.0, "zmax": 1.0,
-                    "colorscale": SHARES_SCALE, "texttemplate": "%{text}", "showscale": False,
+                    "colorscale": SHARES_SCALE, "texttemplate": "%{text}",
+                    "textfont": SHARES_TEXT, "showscale": False,
                     "xaxis": "x", "yaxis": "y",
                     "hovertemplate": "queries of %{y}: %{text} of their "
                                      f"{counted} from %{{x}}<extra></extra>"}
@@ -158,7 +164,8 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
         matrix = shares(group_matrix(table.sum(axis=0), dataset.item_groups))
         text = [["–" if np.isnan(v) else percent(v, short=True) for v in row] for row in matrix]
         fig.add_trace(go.Heatmap(z=np.nan_to_num(matrix), x=groups, y=groups, text=text,
-                                 texttemplate="%{text}", zmin=0.0, zmax=1.0,
+                                 texttemplate="%{text}", textfont=SHARES_TEXT,
+                                 zmin=0.0, zmax=1.0,
                                  colorscale=SHARES_SCALE, showscale=False,
                                  hovertemplate=f"{name}: queries of %{{y}}, %{{text}} of their "
                                                f"{counted} from %{{x}}<extra></extra>"),
