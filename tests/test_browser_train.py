@@ -91,6 +91,18 @@ def test_playback_by_keyboard_alone(page):
     assert_healthy(page)
 
 
+def inspect_query_37(page):
+    """Pick query 37 in the query inspector and wait for the rerun; returns
+    the inspector."""
+    inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")
+    inspector.locator("input").click()
+    page.keyboard.type("query 37 (")
+    page.get_by_role("option", name=re.compile(r"^query 37 \(")).click()
+    wait_for_rerun(page, lambda: expect(page.get_by_text(re.compile(r"of query 37 \("))
+                   ).to_be_visible())
+    return inspector
+
+
 def test_a_rerun_during_playback_stops_it_and_the_button_says_so(page):
     """A review: a query inspected while the epochs played left plotly
     animating the old frames under the new chart, the button saying Play, and
@@ -100,12 +112,7 @@ def test_a_rerun_during_playback_stops_it_and_the_button_says_so(page):
     play.click()
     page.wait_for_function("""() => Number(document.querySelector('.recdemo-playback input')
                                            .value) >= 2""")
-    inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")
-    inspector.locator("input").click()
-    page.keyboard.type("query 37 (")
-    page.get_by_role("option", name=re.compile(r"^query 37 \(")).click()
-    wait_for_rerun(page, lambda: expect(page.get_by_text(re.compile(r"of query 37 \("))
-                   ).to_be_visible())
+    inspect_query_37(page)
     button = page.locator(".recdemo-playback button").first
     expect(button).to_have_text("▶ Play")
     page.wait_for_timeout(FRAME_MS)
@@ -187,12 +194,7 @@ def test_a_group_name_by_a_narrow_pictures_side_is_moved_inside(page):
 
 def test_query_inspector_select_box(page):
     go(page, "/train")
-    inspector = page.locator("[data-testid='stSelectbox']").filter(has_text="Inspect a query")
-    inspector.locator("input").click()
-    page.keyboard.type("query 37 (")
-    page.get_by_role("option", name=re.compile(r"^query 37 \(")).click()
-    wait_for_rerun(page, lambda: expect(page.get_by_text(re.compile(r"of query 37 \("))
-                   ).to_be_visible())
+    inspector = inspect_query_37(page)
     assert_healthy(page)
     assert re.search(r"[?&]query=37(&|$)", page.url), page.url
     expect(page.get_by_text(re.compile(
