@@ -58,13 +58,14 @@ def percent(share: float, short: bool = False, decimals: int = 0) -> str:
     it is not exactly that: 0.0006 is "under 1%" ("<1%" if ``short``, for a
     cell), not "0%" (which reads as none); with one decimal, "under 0.1%"."""
     step = 10.0 ** -decimals / 100  # the smallest share shown
-    if 0 < share <= step / 2:  # 0.005 formats as "0%" (half to even)
-        return f"<{step:.{decimals}%}" if short else f"under {step:.{decimals}%}"
-    if 1 - step / 2 <= share < 1:
-        return f">{1 - step:.{decimals}%}" if short else f"over {1 - step:.{decimals}%}"
     # Rounded as fmt rounds (the float's own digits), then written as a percent:
     # "%" multiplies first, and 0.11499999999999999 * 100 is 11.5, "12%" beside 0.11.
-    return f"{round(share, decimals + 2):.{decimals}%}"
+    rounded = round(share, decimals + 2)
+    if 0 < share and rounded == 0:
+        return f"<{step:.{decimals}%}" if short else f"under {step:.{decimals}%}"
+    if share < 1 and rounded == 1:
+        return f">{1 - step:.{decimals}%}" if short else f"over {1 - step:.{decimals}%}"
+    return f"{rounded:.{decimals}%}"
 
 
 def rest_and_share(share: float, decimals: int = 0) -> tuple[str, str]:
@@ -72,8 +73,7 @@ def rest_and_share(share: float, decimals: int = 0) -> tuple[str, str]:
     its own, 94.85% and 5.15% read 94.8% and 5.1%): the share rounded, the
     rest what is left of 100%; a share too small to show keeps percent's
     "under" and "over"."""
-    step = 10.0 ** -decimals / 100
-    rounded = round(share / step) * step
+    rounded = round(share, decimals + 2)  # as percent rounds
     if rounded in (0.0, 1.0):
         return percent(1 - share, decimals=decimals), percent(share, decimals=decimals)
     return percent(1 - rounded, decimals=decimals), percent(rounded, decimals=decimals)

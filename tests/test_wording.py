@@ -30,7 +30,7 @@ def test_counts_and_shares_as_written():
 def test_a_share_and_the_rest_add_up_to_100_percent():
     # A review's link (/groups?seed=7): 94.8% and 5.1% of a measured 0.0515.
     assert wording.rest_and_share(0.0515, decimals=1) == ("94.9%", "5.1%")
-    assert wording.rest_and_share(0.0485, decimals=1) == ("95.2%", "4.8%")
+    assert wording.rest_and_share(0.0485, decimals=1) == ("95.1%", "4.9%")  # 0.04850…01
     assert wording.rest_and_share(0.25) == ("75%", "25%")
     assert wording.rest_and_share(0.000292, decimals=1) == ("over 99.9%", "under 0.1%")
     assert wording.rest_and_share(0.0, decimals=1) == ("100.0%", "0.0%")
@@ -57,7 +57,7 @@ def test_a_metric_short_of_perfect_is_never_shown_as_perfect():
 
 def test_a_share_is_never_rounded_to_none_or_all():
     assert [wording.percent(x) for x in (0.0, 0.0006, 0.004, 0.005, 0.006, 0.5, 0.996, 1.0)] == [
-        "0%", "under 1%", "under 1%", "under 1%", "1%", "50%", "over 99%", "100%"]
+        "0%", "under 1%", "under 1%", "1%", "1%", "50%", "over 99%", "100%"]  # 0.005: fmt's 0.01
     assert [wording.percent(x, short=True) for x in (0.0, 0.003, 0.997, 1.0)] == [
         "0%", "<1%", ">99%", "100%"]
 
@@ -69,10 +69,12 @@ def test_a_share_as_a_percent_reads_as_the_same_number_to_two_decimals():
     groups here (spurious@10 0.11)", of 0.11499999999999999."""
     assert (wording.percent(0.11499999999999999), wording.fmt(0.11499999999999999)) == (
         "11%", "0.11")
-    shares = [*np.linspace(0.01, 0.99, 9801), *(i / 1000 - 1e-17 for i in range(10, 991))]
+    shares = [*map(float, np.linspace(0.005, 0.994, 9891)),
+              *(i / 1000 - 1e-17 for i in range(6, 995))]
     for share in shares:
         assert float(wording.percent(share).rstrip("%")) == round(100 * float(
             wording.fmt(share))), share
+        assert wording.rest_and_share(share)[1] == wording.percent(share), share
 
 
 def test_a_table_column_never_shows_a_share_as_none_or_all():
