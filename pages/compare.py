@@ -48,20 +48,22 @@ rows = [{"strategy": figures.run_label(config),
         for result, config in runs.values()]
 rows += [{"strategy": who, **{name: values[name] for name in shown if name in values}}
          for who, values in references.items()]
+# Each column's decimals: no share between 0 and 1 shown as 0.00 or 1.00.
+formats = {name: wording.table_format(row.get(name) for row in rows) for name in shown} | {
+    "cpu_seconds": "%.2f"}
 ui.sideways_hint()
 st.dataframe(  # the strategy pinned: on a phone the numbers scroll sideways beside it
-    rows, hide_index=True, height="content", placeholder="–",
+    wording.as_shown(rows, formats), hide_index=True, height="content", placeholder="–",
     column_config={
         "strategy": st.column_config.TextColumn("strategy", pinned=True),
         "verdict": st.column_config.TextColumn("verdict", help="recdemo/verdicts.py: folds, "
                                                "separates or neither, against the oracle and "
                                                "a random ranking on the same data"),
-        **{name: st.column_config.NumberColumn(
-            figures.metric_label(name, k),
-            format=wording.table_format(row.get(name) for row in rows))  # 0.001, not 0.00
+        **{name: st.column_config.NumberColumn(figures.metric_label(name, k),
+                                               format=formats[name])  # 0.001, not 0.00
            for name in shown},
         "cpu_seconds": st.column_config.NumberColumn(
-            "CPU s to train", format="%.2f",
+            "CPU s to train", format=formats["cpu_seconds"],
             help="CPU time of the worker process that trained it (wall-clock time would "
                  "count the other students' runs on the same machine)"),
     },
@@ -128,7 +130,7 @@ cells = {name: wording.table_format(row.get(name) for row in protocol_rows)
          for name in protocol_rows[0] if name != "strategy"}
 ui.sideways_hint()
 st.dataframe(
-    protocol_rows, hide_index=True, height="content", placeholder="–",
+    wording.as_shown(protocol_rows, cells), hide_index=True, height="content", placeholder="–",
     column_config={
         "strategy": st.column_config.TextColumn("strategy", pinned=True),
         "recall_at_k": st.column_config.NumberColumn(f"recall@{k} exact",

@@ -42,24 +42,25 @@ with picture:  # under its control: less tall in presenter view
 
 uniform = {cost.n_items: cost.cpu_seconds for cost in costs if cost.strategy == "uniform"}
 ui.sideways_hint()
+rows = [{"strategy": cost.strategy, "items": f"{cost.n_items:,}",
+         "CPU ms per step": 1e3 * cost.cpu_seconds,
+         "spread": f"{wording.significant(1e3 * cost.cpu_low)} to "
+                   f"{wording.significant(1e3 * cost.cpu_high)}",
+         "× uniform": (cost.cpu_seconds / uniform[cost.n_items] if cost.n_items in uniform
+                       else None),
+         "GFLOP per step": cost.flops / 1e9,
+         "kept MiB": cost.state_bytes / 2**20, "step MiB": cost.step_bytes / 2**20}
+        for cost in costs]
+formats = {"CPU ms per step": "%.2f", "× uniform": "%.1f", "GFLOP per step": "%.4f",
+           "kept MiB": "%.1f", "step MiB": "%.1f"}
 st.dataframe(
-    [{"strategy": cost.strategy, "items": f"{cost.n_items:,}",
-      "CPU ms per step": 1e3 * cost.cpu_seconds,
-      "spread": f"{wording.significant(1e3 * cost.cpu_low)} to "
-                f"{wording.significant(1e3 * cost.cpu_high)}",
-      "× uniform": cost.cpu_seconds / uniform[cost.n_items] if cost.n_items in uniform else None,
-      "GFLOP per step": cost.flops / 1e9,
-      "kept MiB": cost.state_bytes / 2**20, "step MiB": cost.step_bytes / 2**20}
-     for cost in costs],
+    wording.as_shown(rows, formats),
     hide_index=True, height="content", placeholder="–",  # every row, no scrolling
     # Pinned: on a phone the other columns scroll sideways beside them.
     column_config={"strategy": st.column_config.TextColumn(pinned=True),
                    "items": st.column_config.TextColumn(pinned=True),
-                   "CPU ms per step": st.column_config.NumberColumn(format="%.2f"),
-                   "× uniform": st.column_config.NumberColumn(format="%.1f"),
-                   "GFLOP per step": st.column_config.NumberColumn(format="%.4f"),
-                   "kept MiB": st.column_config.NumberColumn(format="%.1f"),
-                   "step MiB": st.column_config.NumberColumn(format="%.1f")},
+                   **{name: st.column_config.NumberColumn(format=form)
+                      for name, form in formats.items()}},
 )
 st.caption(
     f"CPU time of one step: the median of {config.repeats} timed steps after a warm-up, with "

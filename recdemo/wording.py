@@ -43,6 +43,17 @@ def table_format(values) -> str:
     return "%.4f"
 
 
+def as_shown(rows: list[dict], formats: dict) -> list[dict]:
+    """``rows`` with the numbers of each column in ``formats`` (name ->
+    "%.3f") rounded to the decimals shown: a table's cell then holds what it
+    shows, and a screen reader, which reads the cell's value, says 0.08 where
+    the screen does, not 0.0788888888888889. None and NaN stay as they are."""
+    def shown(value, form):
+        return value if value is None else round(value, int(form.removeprefix("%.")[:-1]))
+    return [{name: shown(value, formats[name]) if name in formats else value
+             for name, value in row.items()} for row in rows]
+
+
 def listed(names: list[str]) -> str:
     """"a", "a and b", "a, b and c"."""
     return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)

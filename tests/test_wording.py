@@ -77,6 +77,17 @@ def test_a_share_as_a_percent_reads_as_the_same_number_to_two_decimals():
         assert wording.rest_and_share(share)[1] == wording.percent(share), share
 
 
+def test_a_table_cell_holds_the_number_it_shows():
+    rows = [{"strategy": "uniform", "spurious_at_k": 0.0788888888888889, "auc": 0.91234,
+             "cpu": None}, {"strategy": "full", "spurious_at_k": float("nan"), "auc": 0.5,
+                            "cpu": 1.23456}]
+    shown = wording.as_shown(rows, {"spurious_at_k": "%.2f", "auc": "%.3f", "cpu": "%.1f"})
+    assert shown[0] == {"strategy": "uniform", "spurious_at_k": 0.08, "auc": 0.912, "cpu": None}
+    assert np.isnan(shown[1]["spurious_at_k"]) and (shown[1]["auc"], shown[1]["cpu"]) == (0.5,
+                                                                                          1.2)
+    assert rows[0]["spurious_at_k"] == 0.0788888888888889, "the rows given are left as they are"
+
+
 def test_a_table_column_never_shows_a_share_as_none_or_all():
     """A review's link, /compare?seed=11: the oracle's spurious@10 of 0.000556
     was "0.00" in the table, "under 1% (0.001)" in the sentence below it."""
