@@ -28,6 +28,7 @@ from recdemo.verdicts import (
     SEPARATES,
     at_chance,
     beyond_the_data,
+    difference,
     excess_spurious,
     expected,
     fewer_spurious_than_the_data,
@@ -56,9 +57,9 @@ SAME_RECALL = 0.01
 
 def apart(a: float, b: float) -> bool:
     """Whether two recalls differ by SAME_RECALL or more: the difference
-    rounded to 9 digits, so that 0.69 - 0.68 (0.00999… in floats) is 0.01
-    apart, as 0.68 - 0.67 (0.01000…9) is, and neither reads "less than 0.01"."""
-    return round(abs(a - b), 9) >= SAME_RECALL
+    rounded (verdicts.difference), so that 0.69 - 0.68 (0.00999… in floats) is
+    0.01 apart, as 0.68 - 0.67 (0.01000…9) is, and neither reads "less than 0.01"."""
+    return abs(difference(a, b)) >= SAME_RECALL
 
 
 def close_pair(a: float, b: float) -> tuple[str, str]:
@@ -80,11 +81,11 @@ def against_the_data(value: float, own: float, past: bool, sign: int) -> str:
     0.92. Two decimals 0.02 apart read as past: a run past by 0.0202 would
     read the same to three (0.941 against 0.921), and one not past is shown
     to three, where it is not (0.120 against 0.140: "by no more than")."""
-    looks_past = round(sign * (round(value, 2) - round(own, 2)), 9) >= BEYOND_MARGIN
+    looks_past = sign * difference(round(value, 2), round(own, 2)) >= BEYOND_MARGIN
     shown = (f"{value:.3f}", f"{own:.3f}") if looks_past != past else (fmt(value), fmt(own))
     # On the far side of the data's own, but not by the margin: say so (0.14 against 0.15).
     short = (f": {'fewer' if sign < 0 else 'higher'}, but by no more than {BEYOND_MARGIN:g}"
-             if not past and round(sign * (value - own), 9) > 0 else "")
+             if not past and sign * difference(value, own) > 0 else "")
     return f"{shown[0]} against the data's own {shown[1]}{short}"
 
 
@@ -191,15 +192,15 @@ def no_room(refs: References) -> str | None:
     spurious@k as high as a random ranking's, or its own AUC at chance: a
     leak near chance)."""
     k, oracle, chance = refs.k, refs.oracle, refs.random
-    items = refs.groups * refs.items_per_group
-    if _k_leaves_no_room(refs) and k >= items:
+    items, by_k = refs.groups * refs.items_per_group, _k_leaves_no_room(refs)
+    if by_k and k >= items:
         # Not "on this data": the data can still separate its groups (a review's
         # link, k 20 of 20 items, where the data's own AUC was 0.93).
         return (f"At k = {k} no run can fold or separate: with {items} items in all, every "
                 f"ranking's top {k} is the whole corpus, so every spurious@{k} is "
                 f"{fmt(chance['spurious_at_k'])}, the data's own included. A verdict needs k "
                 f"below {items}.")
-    if _k_leaves_no_room(refs):
+    if by_k:
         return (f"At k = {k} no run can fold or separate: a top {k} must reach past the "
                 f"{refs.items_per_group} items of the query's own group, so the data's own "
                 f"spurious@{k}, {fmt(oracle['spurious_at_k'])}, is nearly as high as a random "

@@ -26,7 +26,7 @@ from recdemo.metrics import (
     top_length,
 )
 from recdemo.references import References
-from recdemo.verdicts import RECALL, SEPARATES, recall_at_chance, verdict
+from recdemo.verdicts import RECALL, SEPARATES, difference, recall_at_chance, verdict
 from recdemo.wording import fmt, percent
 
 # Positives-only, beside a run that separates (Lesson, section 3) ---------------
@@ -116,7 +116,7 @@ def lowest_recall(label: str, results: dict, refs: References) -> Claim:
                                    for a in values for b in values) else fmt)
     shown = {name: show(value) for name, value in recall.items()}
     others = ", ".join(f"{name} {shown[name]}" for name in recall if name != label)
-    below = round(lowest_other - mine, 9)  # rounded: 0.69 - 0.68 is 0.01, not 0.00999…
+    below = difference(lowest_other, mine)  # 0.69 - 0.68 is 0.01, not 0.00999…
     at_chance = {name for name, r in results.items() if recall_at_chance(r.final_metrics, refs)}
     # "About": at chance is up to CHANCE of the way to the oracle's, 0.32 beside 0.25.
     chance = ("" if label not in at_chance else
@@ -153,7 +153,7 @@ def good_inside(label: str, result, other_label: str, other, refs: References) -
         return Claim(False, f"Its within-group recall@{k}, {shown[0]}, is about a random "
                             f"ranking's {shown[1]} here: it does not rank well inside a group "
                             f"({other_label}'s {fmt(theirs)}).")
-    if round(theirs - mine, 9) <= GOOD_INSIDE:
+    if difference(theirs, mine) <= GOOD_INSIDE:
         # 0.01 or more apart it is better, or nearly as good (0.28 against 0.33).
         than = ("as good as" if not apart(mine, theirs) else
                 "better than" if mine > theirs else "nearly as good as")
@@ -200,7 +200,7 @@ def gravity_claim(*, plain, with_gravity, refs: References) -> Claim:
                             f"the groups here even without gravity: there was no folding for "
                             f"gravity to undo. With it, the run {VERDICT_WORDS[found]}.")
     def halves(a, b):
-        return round(b - HALVES * a, 9) <= 0
+        return difference(b, HALVES * a) <= 0
 
     halved = halves(before, after)
     # Three decimals where two read the other way (0.82 to 0.41, of 0.820 to 0.412: not halved).

@@ -23,11 +23,17 @@ from recdemo.claims import (
 )
 from recdemo.negatives import group_matrix, per_item
 from recdemo.references import References
-from recdemo.verdicts import FOLDS, NEITHER, RECALL, SEPARATES, recall_at_chance, verdict
+from recdemo.verdicts import (
+    FOLDS,
+    NEITHER,
+    RECALL,
+    SAME_DIGITS,
+    SEPARATES,
+    recall_at_chance,
+    verdict,
+)
 from recdemo.wording import fmt, listed, percent, quantity
 
-# Metrics that agree to this many decimals are equal: what differs past it is float rounding.
-SAME_DIGITS = 9
 # The verdicts from worst to best: a switch that moves a run up this list undid folding.
 ORDER = (FOLDS, NEITHER, SEPARATES)
 
