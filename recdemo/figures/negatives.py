@@ -61,6 +61,9 @@ MATRICES_EM = 13.0  # a run's matrix of negatives, with its groups' names, at th
 LIGHT_BLUES = sequential.Blues[:6]
 SHARES_SCALE = [[i / (len(LIGHT_BLUES) - 1), color] for i, color in enumerate(LIGHT_BLUES)]
 SHARES_TEXT = {"color": "#000000"}
+# What both pictures of the shares (one run's, every run's) draw them with.
+SHARES_STYLE = {"zmin": 0.0, "zmax": 1.0, "colorscale": SHARES_SCALE, "texttemplate": "%{text}",
+                "textfont": SHARES_TEXT, "showscale": False}
 
 
 def what_it_counts(result) -> tuple[np.ndarray, str]:
@@ -87,9 +90,7 @@ def negatives_figure(dataset, result, height: int = 420) -> AnimatedFigure:
         return [matrix] + [{"type": "scatter", "y": typed_array(per_item[frame][
             dataset.item_groups == g])} for g in range(G)]
 
-    matrix_style = {"type": "heatmap", "x": names, "y": names, "zmin": 0.0, "zmax": 1.0,
-                    "colorscale": SHARES_SCALE, "texttemplate": "%{text}",
-                    "textfont": SHARES_TEXT, "showscale": False,
+    matrix_style = {"type": "heatmap", "x": names, "y": names, **SHARES_STYLE,
                     "xaxis": "x", "yaxis": "y",
                     "hovertemplate": "queries of %{y}: %{text} of their "
                                      f"{counted} from %{{x}}<extra></extra>"}
@@ -164,9 +165,7 @@ def negatives_small_multiples(dataset, results: dict, cols: int = 4,
         matrix = shares(group_matrix(table.sum(axis=0), dataset.item_groups))
         text = [["–" if np.isnan(v) else percent(v, short=True) for v in row] for row in matrix]
         fig.add_trace(go.Heatmap(z=np.nan_to_num(matrix), x=groups, y=groups, text=text,
-                                 texttemplate="%{text}", textfont=SHARES_TEXT,
-                                 zmin=0.0, zmax=1.0,
-                                 colorscale=SHARES_SCALE, showscale=False,
+                                 **SHARES_STYLE,
                                  hovertemplate=f"{name}: queries of %{{y}}, %{{text}} of their "
                                                f"{counted} from %{{x}}<extra></extra>"),
                       row=index // cols + 1, col=index % cols + 1)
